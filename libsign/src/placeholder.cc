@@ -1,0 +1,2 @@
+// Placeholder until the signer module lands.
+namespace candor {}
