@@ -1,0 +1,88 @@
+// Trust policy: which log, which witnesses (and what quorum of them), which
+// vendor keys for which products, and how old a checkpoint may be.
+//
+// The file is the c2sp.org/tlog-policy format (`log`, `witness`, `group`,
+// `quorum` lines, comments, whitespace rules, implementation limits of at
+// least 32 logs/witnesses/groups) extended with two Candor lines:
+//
+//   vendor <vkey> <product> [<product>...]   this vendor key may sign releases
+//                                            for these products
+//   max-checkpoint-age <seconds>             the quorum's cosignatures must be
+//                                            at most this old
+//
+// Unknown lines are an error. `max-checkpoint-age` together with
+// `quorum none` is refused: a bare checkpoint carries no time.
+//
+// Thread-safety: a parsed TrustPolicy is an immutable value.
+#ifndef CANDOR_POLICY_H_
+#define CANDOR_POLICY_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/note.h"
+#include "candor/status.h"
+
+namespace candor {
+
+struct PolicyLog {
+  VerifierKey key;  // type 0x01; key name == the log's origin
+  std::string url;  // may be empty
+};
+
+struct PolicyWitness {
+  std::string name;
+  VerifierKey key;  // type 0x04 (cosignature/v1)
+  std::string url;  // the witness's submission prefix; may be empty
+};
+
+struct PolicyGroup {
+  std::string name;
+  size_t threshold = 0;              // 1 <= threshold <= members.size()
+  std::vector<std::string> members;  // witness or earlier group names
+};
+
+struct VendorTrust {
+  VerifierKey key;
+  std::vector<std::string> products;
+};
+
+struct TrustPolicy {
+  std::vector<PolicyLog> logs;
+  std::vector<PolicyWitness> witnesses;
+  std::vector<PolicyGroup> groups;
+  std::string quorum;  // a witness or group name, or "none"
+  std::vector<VendorTrust> vendors;
+  std::optional<uint64_t> max_checkpoint_age_seconds;
+
+  // The log whose key name equals `origin`, if any.
+  const PolicyLog* FindLog(std::string_view origin) const;
+  // True when `key` (compared by public key bytes and type) may sign for `product`.
+  bool VendorTrustedFor(const VerifierKey& key, std::string_view product) const;
+};
+
+Result<TrustPolicy> ParseTrustPolicy(std::string_view text);
+
+// Evaluates the quorum. `cosigned_by` maps witness name -> cosignature
+// timestamp (unix seconds) of each witness that validly cosigned.
+struct QuorumResult {
+  bool satisfied = false;
+  // When satisfied: the latest time T such that the witnesses that cosigned at
+  // or after T still satisfy the quorum (so "age" is now - quorum_time). For
+  // `quorum none` there is no time: nullopt.
+  std::optional<uint64_t> quorum_time;
+  size_t cosigners = 0;  // how many witnesses of the policy cosigned
+  size_t required = 0;   // how many direct members the quorum group requires
+  size_t met = 0;        // how many of them were met (for "1 of 2" messages)
+};
+QuorumResult EvaluateQuorum(const TrustPolicy& policy,
+                            const std::map<std::string, uint64_t>& cosigned_by);
+
+}  // namespace candor
+
+#endif  // CANDOR_POLICY_H_

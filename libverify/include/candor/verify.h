@@ -1,0 +1,82 @@
+// The one verification entry point, shared by candor-agent and `candor verify`.
+//
+// Verify() decides whether a firmware image may be flashed, in the order of
+// DESIGN.md "Verification order", failing closed: the verdict starts as a
+// refusal and only the last step turns it into acceptance. Each refusal is a
+// Status whose code names the reason class and whose message is the one-line
+// reason shown to people (e.g. "rollback 16 < 17", "witness quorum not met
+// (1 of 2)").
+//
+//   1. Parse the bundle strictly (tlog-proof with the entry in `extra`).
+//   2. The manifest's vendor key is trusted by the policy for this product,
+//      and the manifest signature verifies.
+//   3. The product matches the device; rollback counter >= the stored one.
+//   4. Streaming SHA-256 of the image equals the manifest (constant memory),
+//      as does its size; the changelog hash equals the manifest.
+//   5. The checkpoint is signed by a log of the policy; witness cosignatures
+//      satisfy the quorum; it is not older than max-checkpoint-age; not smaller
+//      than the device's last-seen tree, and consistent with it when a
+//      consistency proof is supplied (and equal to it at equal size).
+//   6. The inclusion proof of the entry's leaf hash verifies.
+//
+// Fetching is passed in as a function, so libverify does no I/O of its own.
+//
+// Thread-safety: Verify is reentrant; the request's callables are invoked on
+// the calling thread only.
+#ifndef CANDOR_VERIFY_H_
+#define CANDOR_VERIFY_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "candor/bundle.h"
+#include "candor/bytes.h"
+#include "candor/checkpoint.h"
+#include "candor/policy.h"
+#include "candor/release.h"
+#include "candor/status.h"
+
+namespace candor {
+
+// Reads up to buf.size() bytes of the image into buf; returns the number read,
+// 0 at end of image, or an error (kIo).
+using ImageReader = std::function<Result<size_t>(std::span<uint8_t> buf)>;
+
+// What the device remembers from its last successful install.
+struct LastSeenTree {
+  std::string origin;
+  uint64_t size = 0;
+  Hash root_hash{};
+};
+
+struct VerifyRequest {
+  std::string_view product;      // the device's product id
+  std::string_view bundle;       // the bundle file contents
+  const TrustPolicy* policy = nullptr;
+  uint64_t now_unix = 0;         // the device's clock, for max-checkpoint-age
+  uint64_t min_rollback = 0;     // the stored rollback counter for `product`
+  std::optional<LastSeenTree> last_seen;
+  // Optional consistency proof from last_seen->size to the bundle's checkpoint.
+  std::optional<std::vector<Hash>> consistency_proof;
+  ImageReader read_image;        // REQUIRES: non-null
+};
+
+struct VerifiedRelease {
+  ReleaseEntry release;
+  uint64_t log_index = 0;
+  Hash leaf_hash{};
+  Checkpoint checkpoint;
+  std::string checkpoint_note;  // the signed checkpoint, to store as last seen
+  std::optional<uint64_t> quorum_time;
+  std::vector<std::string> cosigned_by;  // witness names whose cosignatures verified
+};
+
+Result<VerifiedRelease> Verify(const VerifyRequest& request);
+
+}  // namespace candor
+
+#endif  // CANDOR_VERIFY_H_
