@@ -1,0 +1,127 @@
+// Disclosures: typed, machine-readable claims a vendor makes about what a
+// release does to the device ("blocks third-party cartridges from
+// 2026-09-13", "uploads crash and usage data to metrics.acme.example").
+//
+// A disclosure is (kind, value, optional effective date). The kind comes from
+// a closed vocabulary (DisclosureVocabulary(), documented in docs/FORMATS.md
+// "Disclosure vocabulary"), each with its own value syntax, or is a
+// vendor-specific kind "x-<vendor-domain>/<name>" whose value follows the
+// generic rules only. Everything is validated strictly so that a disclosure has
+// exactly one accepted spelling inside a signed manifest.
+//
+// Generic value rules (every kind): 1..kMaxDisclosureValueSize bytes of valid
+// UTF-8; no control characters (C0, DEL, C1), no line/paragraph separators,
+// no bidirectional or zero-width formatting characters, no BOM; no leading,
+// trailing or doubled space; and the value never contains "effective=" (which
+// keeps both the manifest line and the CLI syntax unambiguous).
+//
+// Thread-safety: pure functions over values; the vocabulary is static const data.
+#ifndef CANDOR_DISCLOSURE_H_
+#define CANDOR_DISCLOSURE_H_
+
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/date.h"
+#include "candor/status.h"
+
+namespace candor {
+
+inline constexpr size_t kMaxDisclosureValueSize = 256;  // bytes
+inline constexpr size_t kMaxDisclosureKindSize = 128;   // bytes, vendor kinds included
+inline constexpr size_t kMaxDisclosures = 64;           // per release
+
+struct Disclosure {
+  std::string kind;
+  std::string value;
+  std::optional<Date> effective;  // absent: effective as soon as installed
+
+  friend bool operator==(const Disclosure&, const Disclosure&) = default;
+};
+
+// How a kind is to be read by auditors.
+enum class Restrictive {
+  kNever,          // informational (end of support, security fixes)
+  kAlways,         // every disclosure of this kind limits the owner
+  kUnlessNeutral,  // restrictive unless the value is the kind's neutral value
+};
+
+// One row of the documented vocabulary.
+struct DisclosureKindInfo {
+  std::string_view kind;          // e.g. "consumables.third-party"
+  std::string_view value_syntax;  // human summary of the accepted values
+  std::string_view summary;       // one-line meaning, for people
+  Restrictive restrictive;
+  std::string_view neutral_value;  // for kUnlessNeutral, e.g. "allowed"; else empty
+  bool effective_allowed;          // may carry an `effective` date
+  // Single-valued kinds describe one state of the device: at most one
+  // disclosure per (kind, effective date) in a release. Others may repeat.
+  bool single_valued;
+};
+
+// The closed vocabulary, in canonical (byte-wise) kind order.
+std::span<const DisclosureKindInfo> DisclosureVocabulary();
+
+// The vocabulary row for `kind`, or nullptr (unknown or vendor-specific kind).
+const DisclosureKindInfo* FindDisclosureKind(std::string_view kind);
+
+// True if `kind` is syntactically a vendor-specific kind:
+// "x-" <vendor-domain> "/" <name>, where <vendor-domain> passes
+// IsValidVendorDomain and <name> is 1..64 of [a-z0-9.-], starting and ending
+// with [a-z0-9]; kind at most kMaxDisclosureKindSize bytes.
+bool IsVendorKind(std::string_view kind);
+// The <vendor-domain> part of a vendor kind. REQUIRES: IsVendorKind(kind).
+std::string_view VendorKindDomain(std::string_view kind);
+
+// A lower-case DNS name: 2..127 labels separated by '.', each 1..63 of
+// [a-z0-9-] not starting or ending with '-', at most 253 bytes in total.
+// Used for the manifest's vendor, vendor kinds and telemetry destinations.
+bool IsValidVendorDomain(std::string_view name);
+
+// Generic value rules (see the header comment).
+Status ValidateDisclosureValue(std::string_view value);
+
+// Checks one disclosure: known or vendor kind, generic and per-kind value
+// rules, and `effective` (a valid date, only on kinds that allow it).
+// kMalformed with a message naming the problem.
+Status ValidateDisclosure(const Disclosure& d);
+
+// The manifest line without its final newline:
+//   "disclose <kind> <value>" [" effective=YYYY-MM-DD"]
+// REQUIRES: ValidateDisclosure(d).ok().
+std::string FormatDisclosureLine(const Disclosure& d);
+// Strict inverse of FormatDisclosureLine (input without "\n"); validates.
+Result<Disclosure> ParseDisclosureLine(std::string_view line);
+
+// Canonical order: byte-wise order of FormatDisclosureLine. Equivalent
+// disclosures compare equal, so strict ascent also excludes duplicates.
+bool DisclosureLess(const Disclosure& a, const Disclosure& b);
+void SortDisclosures(std::vector<Disclosure>& list);
+
+// Checks a release's disclosure list: each valid, at most kMaxDisclosures,
+// strictly ascending in canonical order, single-valued kinds at most once per
+// effective date, and vendor kinds only in the namespace "x-<vendor>/".
+Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor);
+
+// CLI syntax: "KIND=VALUE[,effective=YYYY-MM-DD]", e.g.
+// "consumables.third-party=blocked,effective=2026-09-13". Validates.
+Result<Disclosure> ParseDisclosureArg(std::string_view arg);
+// REQUIRES: ValidateDisclosure(d).ok().
+std::string FormatDisclosureArg(const Disclosure& d);
+
+// True if auditors should highlight this disclosure: the kind's Restrictive
+// rule applied to the value. Vendor-specific kinds count as restrictive, since
+// nobody but the vendor can say what they mean.
+bool IsRestrictive(const Disclosure& d);
+
+// One line for people, e.g.
+// "Third-party consumables: blocked (effective 2026-09-13)".
+std::string DescribeDisclosure(const Disclosure& d);
+
+}  // namespace candor
+
+#endif  // CANDOR_DISCLOSURE_H_

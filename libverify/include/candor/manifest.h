@@ -1,0 +1,89 @@
+// The release manifest: the text a vendor signs for one release (Candor's own
+// format, docs/FORMATS.md "Release entry"). It is the text of a C2SP signed
+// note (c2sp.org/signed-note) whose only signature is by the vendor key the
+// manifest itself names. Layout, one field per line, fixed order:
+//
+//   candor.dev/release/v1
+//   vendor <vendor-domain>
+//   vendor-key <vkey>
+//   product <id>                  (1..kMaxProducts lines, strictly ascending)
+//   version <version>
+//   rollback <u64 decimal>
+//   image-sha256 <64 lower-case hex>
+//   image-size <u64 decimal, >= 1>
+//   changelog-sha256 <64 lower-case hex>
+//   issued <YYYY-MM-DDTHH:MM:SSZ>
+//   disclose <kind> <value>[ effective=YYYY-MM-DD]   (0..kMaxDisclosures, canonical order)
+//
+// Every line ends in "\n" and fields are separated by exactly one space.
+// Parsing rejects unknown, missing, duplicate or out-of-order lines and any
+// non-canonical number, digest or time, so each manifest has one encoding.
+//
+// The embedded vendor key only lets anyone check the signature from the log
+// alone. Whether that key is TRUSTED for a product is the device policy's
+// decision (candor/policy.h), never the manifest's.
+//
+// Thread-safety: pure functions over values.
+#ifndef CANDOR_MANIFEST_H_
+#define CANDOR_MANIFEST_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/bytes.h"
+#include "candor/disclosure.h"
+#include "candor/note.h"
+#include "candor/status.h"
+
+namespace candor {
+
+// First line of the manifest text (without "\n"): the format and its version.
+inline constexpr std::string_view kManifestHeader = "candor.dev/release/v1";
+inline constexpr size_t kMaxProducts = 64;
+inline constexpr size_t kMaxProductIdSize = 128;
+inline constexpr size_t kMaxVersionSize = 64;
+
+struct Manifest {
+  // The vendor's DNS-like identifier (IsValidVendorDomain), e.g. "acme.example".
+  std::string vendor;
+  // The key that signs this manifest: Ed25519 (type 0x01), and its name is
+  // `vendor` or starts with `vendor` + "/" (e.g. "acme.example/firmware").
+  VerifierKey vendor_key;
+  std::vector<std::string> products;  // strictly ascending (byte-wise), unique
+  std::string version;
+  uint64_t rollback = 0;  // monotonic anti-rollback counter
+  Hash image_sha256{};
+  uint64_t image_size = 0;              // bytes, >= 1
+  Hash changelog_sha256{};              // SHA-256 of the exact changelog bytes
+  int64_t issued = 0;                   // Unix seconds, 0..kMaxUnixSeconds (RFC 3339 in the text)
+  std::vector<Disclosure> disclosures;  // canonical order (SortDisclosures)
+
+  friend bool operator==(const Manifest&, const Manifest&) = default;
+};
+
+// 1..kMaxProductIdSize bytes of [A-Za-z0-9._/-], starting with [A-Za-z0-9].
+bool IsValidProductId(std::string_view id);
+// 1..kMaxVersionSize bytes of [A-Za-z0-9.+~_-], starting with [A-Za-z0-9].
+bool IsValidVersion(std::string_view version);
+
+// Checks every field rule above, including product order, the vendor/key-name
+// binding and ValidateDisclosureList. kMalformed naming the first problem.
+Status ValidateManifest(const Manifest& m);
+
+// The canonical manifest text (the note text, ending in "\n"). Validates first.
+Result<std::string> FormatManifestText(const Manifest& m);
+
+// Strict parse of a manifest text (the note text, no signature lines).
+Result<Manifest> ParseManifestText(std::string_view text);
+
+// Parses a signed manifest note strictly and authenticates it against the key
+// it embeds: exactly one signature line (more is kMalformed), which must be by
+// the manifest's vendor key (same name and key ID) and verify (kBadSignature
+// otherwise). Says nothing about whether that key is trusted.
+Result<Manifest> ParseSignedManifest(std::string_view signed_note);
+
+}  // namespace candor
+
+#endif  // CANDOR_MANIFEST_H_
