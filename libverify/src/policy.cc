@@ -212,14 +212,18 @@ QuorumResult EvaluateQuorum(const TrustPolicy& policy,
     return false;
   };
 
-  result.required = 1;
-  for (const PolicyGroup& g : policy.groups) {
-    if (g.name != policy.quorum) continue;
-    result.required = g.threshold;
-    for (const std::string& m : g.members)
+  // For "(met of required)" messages: the quorum's direct members.
+  const PolicyGroup* quorum_group = nullptr;
+  for (const PolicyGroup& g : policy.groups)
+    if (g.name == policy.quorum) quorum_group = &g;
+  if (quorum_group != nullptr) {
+    result.required = quorum_group->threshold;
+    for (const std::string& m : quorum_group->members)
       if (witnessed(m, 0)) result.met++;
+  } else {
+    result.required = 1;
+    result.met = witnessed(policy.quorum, 0) ? 1 : 0;
   }
-  if (result.required == 1 && result.met == 0 && witnessed(policy.quorum, 0)) result.met = 1;
 
   result.satisfied = witnessed(policy.quorum, 0);
   if (!result.satisfied) return result;
