@@ -58,6 +58,12 @@ Result<std::pair<SignerKey, VerifierKey>> GenerateKey(std::string_view name,
 // The verifier key (same name, key ID and type) for a signer key.
 VerifierKey PublicKeyOf(const SignerKey& key);
 
+// Raw RFC 8032 Ed25519 signature (64 bytes) of `message` with the key's seed,
+// whatever the key's type. Domain separation (note text vs cosigned message)
+// is the caller's job: use SignNote / Cosign. Exposed for the RFC 8032 test
+// vectors and the benchmarks.
+Bytes SignEd25519(const SignerKey& key, ByteView message);
+
 // Signs `text` (which must pass ValidateNoteText) with each signer and returns
 // the signed note. REQUIRES: signers non-empty, non-null, type 0x01, pairwise
 // distinct (name, key ID) (else kInvalidArgument).

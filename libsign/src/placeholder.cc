@@ -1,2 +1,0 @@
-// Placeholder until the signer module lands.
-namespace candor {}

@@ -1,0 +1,191 @@
+// Signer keys and signing of notes and cosignatures (c2sp.org/signed-note,
+// c2sp.org/tlog-cosignature). Private key text form as Go's sumdb/note.
+#include "candor/signer.h"
+
+#include <sodium.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <set>
+
+#include "candor/cosignature.h"
+
+namespace candor {
+namespace {
+
+constexpr std::string_view kPrivatePrefix = "PRIVATE+KEY+";
+
+bool SupportedType(uint8_t type) {
+  return type == kKeyTypeEd25519 || type == kKeyTypeCosignatureV1;
+}
+
+// Holds an expanded libsodium key pair; zeroes the secret half on scope exit.
+struct KeyPair {
+  uint8_t pk[crypto_sign_PUBLICKEYBYTES];
+  uint8_t sk[crypto_sign_SECRETKEYBYTES];
+  explicit KeyPair(const std::array<uint8_t, 32>& seed) {
+    if (sodium_init() < 0) abort();  // idempotent; cannot fail on a sane system
+    crypto_sign_seed_keypair(pk, sk, seed.data());
+  }
+  ~KeyPair() { sodium_memzero(sk, sizeof sk); }
+  KeyPair(const KeyPair&) = delete;
+  KeyPair& operator=(const KeyPair&) = delete;
+};
+
+Status CheckSigners(std::span<const SignerKey* const> signers) {
+  if (signers.empty()) return Status::InvalidArgument("no signer");
+  std::set<std::pair<std::string_view, uint32_t>> seen;
+  for (const SignerKey* s : signers) {
+    if (s == nullptr) return Status::InvalidArgument("null signer");
+    if (s->type != kKeyTypeEd25519) {
+      return Status::InvalidArgument("key " + s->name + " is not an Ed25519 (0x01) note key");
+    }
+    if (!IsValidKeyName(s->name)) return Status::InvalidArgument("invalid signer key name");
+    if (!seen.emplace(s->name, s->key_id).second) {
+      return Status::InvalidArgument("signer " + s->name + " listed twice");
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Bytes SignEd25519(const SignerKey& key, ByteView message) {
+  KeyPair kp(key.seed);
+  Bytes sig(crypto_sign_BYTES);
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), kp.sk);
+  return sig;
+}
+
+SignerKey::~SignerKey() { sodium_memzero(seed.data(), seed.size()); }
+
+VerifierKey PublicKeyOf(const SignerKey& key) {
+  KeyPair kp(key.seed);
+  VerifierKey vk;
+  vk.name = key.name;
+  vk.key_id = key.key_id;
+  vk.type = key.type;
+  std::copy(std::begin(kp.pk), std::end(kp.pk), vk.public_key.begin());
+  return vk;
+}
+
+Result<SignerKey> ParseSignerKey(std::string_view text) {
+  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
+  if (text.substr(0, kPrivatePrefix.size()) != kPrivatePrefix) {
+    return Status::Malformed("private key: missing PRIVATE+KEY+ prefix");
+  }
+  text.remove_prefix(kPrivatePrefix.size());
+  const size_t p1 = text.find('+');
+  if (p1 == std::string_view::npos) return Status::Malformed("private key: missing '+'");
+  const size_t p2 = text.find('+', p1 + 1);
+  if (p2 == std::string_view::npos) return Status::Malformed("private key: missing '+'");
+  std::string_view name = text.substr(0, p1), id_hex = text.substr(p1 + 1, p2 - p1 - 1),
+                   b64 = text.substr(p2 + 1);
+  if (!IsValidKeyName(name)) return Status::Malformed("private key: invalid key name");
+  if (id_hex.size() != 8) return Status::Malformed("private key: key ID is not 8 hex digits");
+  auto id = HexDecode(id_hex);
+  if (!id.ok()) return Status::Malformed("private key: key ID is not lower-case hex");
+  auto raw = Base64Decode(b64);
+  if (!raw.ok()) return Status::Malformed("private key: invalid base64");
+  SignerKey key;
+  Status st;
+  if (raw->size() != 33) {
+    st = Status::Malformed("private key: seed is not 32 bytes");
+  } else if (!SupportedType((*raw)[0])) {
+    st = Status::Malformed("private key: unsupported signature type");
+  } else {
+    key.name = std::string(name);
+    key.key_id = uint32_t{(*id)[0]} << 24 | uint32_t{(*id)[1]} << 16 | uint32_t{(*id)[2]} << 8 |
+                 uint32_t{(*id)[3]};
+    key.type = (*raw)[0];
+    std::copy(raw->begin() + 1, raw->end(), key.seed.begin());
+    const VerifierKey vk = PublicKeyOf(key);
+    if (KeyId(key.name, key.type, vk.public_key) != key.key_id) {
+      st = Status::Malformed("private key: key ID does not match the key");
+    }
+  }
+  sodium_memzero(raw->data(), raw->size());
+  if (!st.ok()) return st;
+  return key;
+}
+
+std::string FormatSignerKey(const SignerKey& key) {
+  uint8_t raw[33];
+  raw[0] = key.type;
+  std::copy(key.seed.begin(), key.seed.end(), raw + 1);
+  const uint8_t id[4] = {static_cast<uint8_t>(key.key_id >> 24),
+                         static_cast<uint8_t>(key.key_id >> 16),
+                         static_cast<uint8_t>(key.key_id >> 8), static_cast<uint8_t>(key.key_id)};
+  std::string out = std::string(kPrivatePrefix) + key.name + "+" + HexEncode(id) + "+" +
+                    Base64Encode(ByteView(raw, sizeof raw));
+  sodium_memzero(raw, sizeof raw);
+  return out;
+}
+
+Result<std::pair<SignerKey, VerifierKey>> GenerateKey(std::string_view name, uint8_t type) {
+  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
+  if (!IsValidKeyName(name)) return Status::InvalidArgument("invalid key name");
+  if (!SupportedType(type)) return Status::InvalidArgument("unsupported key type");
+  SignerKey sk;
+  sk.name = std::string(name);
+  sk.type = type;
+  randombytes_buf(sk.seed.data(), sk.seed.size());
+  VerifierKey vk = PublicKeyOf(sk);
+  sk.key_id = KeyId(sk.name, type, vk.public_key);
+  vk.key_id = sk.key_id;
+  return std::pair<SignerKey, VerifierKey>(std::move(sk), std::move(vk));
+}
+
+Result<std::string> SignNote(std::string_view text, std::span<const SignerKey* const> signers) {
+  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
+  CANDOR_RETURN_IF_ERROR(ValidateNoteText(text));
+  CANDOR_RETURN_IF_ERROR(CheckSigners(signers));
+  Note note;
+  note.text = std::string(text);
+  for (const SignerKey* s : signers) {
+    note.signatures.push_back(NoteSignature{s->name, s->key_id, SignEd25519(*s, AsBytes(text))});
+  }
+  return FormatNote(note);
+}
+
+Result<std::string> AddSignatures(std::string_view signed_note,
+                                  std::span<const SignerKey* const> signers) {
+  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
+  CANDOR_ASSIGN_OR_RETURN(Note note, ParseNote(signed_note));
+  CANDOR_RETURN_IF_ERROR(CheckSigners(signers));
+  for (const SignerKey* s : signers) {
+    for (const auto& existing : note.signatures) {
+      if (existing.name == s->name && existing.key_id == s->key_id) {
+        return Status::Conflict("note already signed by " + s->name);
+      }
+    }
+  }
+  for (const SignerKey* s : signers) {
+    note.signatures.push_back(
+        NoteSignature{s->name, s->key_id, SignEd25519(*s, AsBytes(note.text))});
+  }
+  return FormatNote(note);
+}
+
+Result<NoteSignature> Cosign(const SignerKey& witness_key, std::string_view checkpoint_body,
+                             uint64_t timestamp) {
+  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
+  if (witness_key.type != kKeyTypeCosignatureV1) {
+    return Status::InvalidArgument("key " + witness_key.name + " is not a cosignature/v1 key");
+  }
+  if (timestamp > kMaxCosignatureTimestamp) {
+    return Status::InvalidArgument("cosignature timestamp exceeds 2^63-1");
+  }
+  if (!ValidateNoteText(checkpoint_body).ok()) {
+    return Status::InvalidArgument("checkpoint body is not valid note text");
+  }
+  NoteSignature sig;
+  sig.name = witness_key.name;
+  sig.key_id = witness_key.key_id;
+  AppendU64BE(sig.signature, timestamp);
+  const Bytes ed = SignEd25519(witness_key, AsBytes(CosignedMessage(timestamp, checkpoint_body)));
+  sig.signature.insert(sig.signature.end(), ed.begin(), ed.end());
+  return sig;
+}
+
+}  // namespace candor

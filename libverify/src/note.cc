@@ -1,0 +1,232 @@
+// Signed notes: strict parsing, formatting and verification
+// (c2sp.org/signed-note §Format and §Signatures).
+#include "candor/note.h"
+
+#include <algorithm>
+#include <set>
+#include <utility>
+
+#include "candor/cosignature.h"
+#include "candor/ed25519.h"
+
+namespace candor {
+namespace {
+
+// "— " : U+2014 EM DASH, then a space.
+constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";
+
+// Decodes one UTF-8 code point at s[i], strictly (no overlong forms, no
+// surrogates, nothing above U+10FFFF). Returns false on invalid input.
+bool DecodeRune(std::string_view s, size_t& i, char32_t& out) {
+  const auto b0 = static_cast<uint8_t>(s[i]);
+  if (b0 < 0x80) {
+    out = b0;
+    i += 1;
+    return true;
+  }
+  size_t len;
+  char32_t cp, min;
+  if ((b0 & 0xE0) == 0xC0) {
+    len = 2, cp = b0 & 0x1F, min = 0x80;
+  } else if ((b0 & 0xF0) == 0xE0) {
+    len = 3, cp = b0 & 0x0F, min = 0x800;
+  } else if ((b0 & 0xF8) == 0xF0) {
+    len = 4, cp = b0 & 0x07, min = 0x10000;
+  } else {
+    return false;
+  }
+  if (s.size() - i < len) return false;
+  for (size_t k = 1; k < len; ++k) {
+    const auto b = static_cast<uint8_t>(s[i + k]);
+    if ((b & 0xC0) != 0x80) return false;
+    cp = (cp << 6) | (b & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  out = cp;
+  i += len;
+  return true;
+}
+
+// Go's unicode.IsSpace: ASCII whitespace, U+0085, U+00A0 and category Zs/Zl/Zp.
+bool IsUnicodeSpace(char32_t c) {
+  switch (c) {
+    case '\t':
+    case '\n':
+    case '\v':
+    case '\f':
+    case '\r':
+    case ' ':
+    case 0x85:
+    case 0xA0:
+    case 0x1680:
+    case 0x2028:
+    case 0x2029:
+    case 0x202F:
+    case 0x205F:
+    case 0x3000:
+      return true;
+    default:
+      return c >= 0x2000 && c <= 0x200A;
+  }
+}
+
+// Valid UTF-8 and no ASCII control character other than "\n" (§Format).
+Status CheckNoteChars(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    char32_t c;
+    if (!DecodeRune(s, i, c)) return Status::Malformed("note is not valid UTF-8");
+    if (c < 0x20 && c != '\n') return Status::Malformed("note contains a control character");
+  }
+  return Status::Ok();
+}
+
+uint32_t ReadU32BE(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
+}
+
+// Parses one signature line without its "\n".
+Result<NoteSignature> ParseSignatureLine(std::string_view line) {
+  if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {
+    return Status::Malformed("signature line does not start with an em dash and a space");
+  }
+  line.remove_prefix(kSigPrefix.size());
+  const size_t sp = line.find(' ');
+  if (sp == std::string_view::npos) return Status::Malformed("signature line has no signature");
+  std::string_view name = line.substr(0, sp), b64 = line.substr(sp + 1);
+  if (!IsValidKeyName(name)) return Status::Malformed("invalid key name in signature line");
+  if (b64.empty()) return Status::Malformed("empty signature");
+  auto raw = Base64Decode(b64);
+  if (!raw.ok()) return raw.status().WithContext("signature");
+  if (raw->size() < 5) return Status::Malformed("signature shorter than key ID + 1 byte");
+  NoteSignature sig;
+  sig.name = std::string(name);
+  sig.key_id = ReadU32BE(raw->data());
+  sig.signature.assign(raw->begin() + 4, raw->end());
+  return sig;
+}
+
+Status CheckSignatureList(const std::vector<NoteSignature>& sigs) {
+  if (sigs.empty()) return Status::Malformed("note has no signature");
+  if (sigs.size() > kMaxNoteSignatures) return Status::TooLarge("too many note signatures");
+  std::set<std::pair<std::string_view, uint32_t>> seen;
+  for (const auto& s : sigs) {
+    if (!seen.emplace(s.name, s.key_id).second) {
+      return Status::Malformed("duplicate signature by key " + s.name);
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+bool IsValidKeyName(std::string_view name) {
+  if (name.empty()) return false;
+  size_t i = 0;
+  while (i < name.size()) {
+    char32_t c;
+    if (!DecodeRune(name, i, c)) return false;
+    if (c < 0x20 || c == '+' || IsUnicodeSpace(c)) return false;
+  }
+  return true;
+}
+
+Status ValidateNoteText(std::string_view text) {
+  if (text.empty()) return Status::Malformed("empty note text");
+  if (text.size() > kMaxNoteSize) return Status::TooLarge("note text too large");
+  if (text.back() != '\n') return Status::Malformed("note text does not end in a newline");
+  return CheckNoteChars(text);
+}
+
+Result<Note> ParseNote(std::string_view message) {
+  if (message.empty()) return Status::Malformed("empty note");
+  if (message.size() > kMaxNoteSize) return Status::TooLarge("note too large");
+  CANDOR_RETURN_IF_ERROR(CheckNoteChars(message));
+  // The text is separated from the signatures by the last blank line.
+  const size_t split = message.rfind("\n\n");
+  if (split == std::string_view::npos) return Status::Malformed("note has no signature block");
+  Note note;
+  note.text = std::string(message.substr(0, split + 1));
+  std::string_view block = message.substr(split + 2);
+  if (block.empty()) return Status::Malformed("note has no signature");
+  if (block.back() != '\n') return Status::Malformed("signature block does not end in a newline");
+  while (!block.empty()) {
+    const size_t nl = block.find('\n');  // found: block ends in '\n'
+    if (note.signatures.size() == kMaxNoteSignatures) {
+      return Status::TooLarge("too many note signatures");
+    }
+    CANDOR_ASSIGN_OR_RETURN(auto sig, ParseSignatureLine(block.substr(0, nl)));
+    note.signatures.push_back(std::move(sig));
+    block.remove_prefix(nl + 1);
+  }
+  CANDOR_RETURN_IF_ERROR(CheckSignatureList(note.signatures));
+  return note;
+}
+
+std::string FormatSignatureLine(const NoteSignature& sig) {
+  Bytes raw;
+  raw.reserve(4 + sig.signature.size());
+  for (int shift = 24; shift >= 0; shift -= 8)
+    raw.push_back(static_cast<uint8_t>(sig.key_id >> shift));
+  raw.insert(raw.end(), sig.signature.begin(), sig.signature.end());
+  std::string line(kSigPrefix);
+  line += sig.name;
+  line += ' ';
+  line += Base64Encode(raw);
+  line += '\n';
+  return line;
+}
+
+Result<std::string> FormatNote(const Note& note) {
+  CANDOR_RETURN_IF_ERROR(ValidateNoteText(note.text));
+  CANDOR_RETURN_IF_ERROR(CheckSignatureList(note.signatures));
+  std::string out = note.text;
+  out += '\n';
+  for (const auto& sig : note.signatures) {
+    if (!IsValidKeyName(sig.name)) return Status::Malformed("invalid key name " + sig.name);
+    if (sig.signature.empty()) return Status::Malformed("empty signature by " + sig.name);
+    out += FormatSignatureLine(sig);
+  }
+  if (out.size() > kMaxNoteSize) return Status::TooLarge("note too large");
+  return out;
+}
+
+Result<VerifiedNote> VerifyNote(std::string_view message, std::span<const VerifierKey> known_keys) {
+  CANDOR_ASSIGN_OR_RETURN(Note note, ParseNote(message));
+  VerifiedNote out;
+  bool any_known = false;
+  for (const auto& sig : note.signatures) {
+    const VerifierKey* key = nullptr;
+    for (const auto& k : known_keys) {
+      if (k.name != sig.name || k.key_id != sig.key_id) continue;
+      if (key != nullptr && !(*key == k)) {
+        return Status::InvalidArgument("ambiguous known keys for " + sig.name);
+      }
+      key = &k;
+    }
+    if (key == nullptr) continue;  // unknown signer: ignored (§Signatures)
+    any_known = true;
+    VerifiedSigner signer{*key, std::nullopt};
+    if (key->type == kKeyTypeEd25519) {
+      if (!Ed25519Verify(key->public_key, AsBytes(note.text), sig.signature)) {
+        return Status::BadSignature("signature by " + key->name + " does not verify");
+      }
+    } else if (key->type == kKeyTypeCosignatureV1) {
+      auto ts = VerifyCosignature(*key, note.text, sig);
+      if (!ts.ok()) {
+        return Status::BadSignature("cosignature by " + key->name +
+                                    " does not verify: " + ts.status().message());
+      }
+      signer.timestamp = *ts;
+    } else {
+      return Status::InvalidArgument("unsupported key type for " + key->name);
+    }
+    out.verified.push_back(std::move(signer));
+  }
+  if (!any_known) return Status::UntrustedKey("note is not signed by any known key");
+  out.text = std::move(note.text);
+  out.signatures = std::move(note.signatures);
+  return out;
+}
+
+}  // namespace candor
