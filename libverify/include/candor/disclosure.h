@@ -53,6 +53,7 @@ enum class Restrictive {
 // One row of the documented vocabulary.
 struct DisclosureKindInfo {
   std::string_view kind;          // e.g. "consumables.third-party"
+  std::string_view title;         // short label for people, e.g. "Third-party consumables"
   std::string_view value_syntax;  // human summary of the accepted values
   std::string_view summary;       // one-line meaning, for people
   Restrictive restrictive;

@@ -44,6 +44,8 @@ inline constexpr std::string_view kManifestHeader = "candor.dev/release/v1";
 inline constexpr size_t kMaxProducts = 64;
 inline constexpr size_t kMaxProductIdSize = 128;
 inline constexpr size_t kMaxVersionSize = 64;
+// Bound on the whole signed manifest note (text + signature line), bytes.
+inline constexpr size_t kMaxManifestNoteSize = 12 * 1024;
 
 struct Manifest {
   // The vendor's DNS-like identifier (IsValidVendorDomain), e.g. "acme.example".
@@ -78,7 +80,8 @@ Result<std::string> FormatManifestText(const Manifest& m);
 // Strict parse of a manifest text (the note text, no signature lines).
 Result<Manifest> ParseManifestText(std::string_view text);
 
-// Parses a signed manifest note strictly and authenticates it against the key
+// Parses a signed manifest note strictly (at most kMaxManifestNoteSize bytes,
+// else kTooLarge) and authenticates it against the key
 // it embeds: exactly one signature line (more is kMalformed), which must be by
 // the manifest's vendor key (same name and key ID) and verify (kBadSignature
 // otherwise). Says nothing about whether that key is trusted.

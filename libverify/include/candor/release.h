@@ -33,9 +33,8 @@
 namespace candor {
 
 inline constexpr std::string_view kReleaseEntryMagic = "candor.dev/release-entry/v1\n";
-inline constexpr size_t kMaxManifestNoteSize = 12 * 1024;  // signed note, bytes
-inline constexpr size_t kMaxChangelogSize = 48 * 1024;     // bytes
-inline constexpr size_t kMaxReleaseEntrySize = 65535;      // tlog-tiles u16 entry length
+inline constexpr size_t kMaxChangelogSize = 48 * 1024;  // bytes
+inline constexpr size_t kMaxReleaseEntrySize = 65535;   // tlog-tiles u16 entry length
 
 struct ReleaseEntry {
   Manifest manifest;                 // parsed from signed_manifest_note
