@@ -1,0 +1,60 @@
+// Creating release entries: the vendor side of docs/FORMATS.md "Release entry".
+//
+// CreateReleaseEntry fills in what is derived (the vendor key from the signer,
+// the changelog digest, the vendor from the key name when left empty),
+// canonicalises (sorts products and disclosures), validates every rule the
+// parser enforces, signs the manifest text as a C2SP signed note with the
+// vendor key, frames it with the changelog, and re-parses the result, so it
+// never returns an entry that ParseReleaseEntry would refuse.
+//
+// The image itself is not read here: callers hash it (streaming, candor/sha256.h)
+// and pass the digest and size.
+//
+// Thread-safety: pure functions; safe to call concurrently.
+#ifndef CANDOR_RELEASE_SIGNER_H_
+#define CANDOR_RELEASE_SIGNER_H_
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/bytes.h"
+#include "candor/disclosure.h"
+#include "candor/manifest.h"
+#include "candor/release.h"
+#include "candor/signer.h"
+#include "candor/status.h"
+
+namespace candor {
+
+// What the vendor states about a release; everything else is derived.
+struct ManifestFields {
+  // Vendor domain. Empty: the vendor key's name up to its first '/'.
+  std::string vendor;
+  std::vector<std::string> products;  // any order; duplicates are refused
+  std::string version;
+  uint64_t rollback = 0;
+  Hash image_sha256{};
+  uint64_t image_size = 0;
+  int64_t issued = 0;                   // Unix seconds (second precision)
+  std::vector<Disclosure> disclosures;  // any order; duplicates are refused
+};
+
+// Builds the canonical manifest for `fields` and `changelog`, signed by
+// `vendor_key` (REQUIRES type 0x01). Errors: kInvalidArgument for a bad key or
+// duplicate products/disclosures; kMalformed for a field, disclosure or
+// changelog that breaks the format's rules; kTooLarge for size limits.
+Result<Manifest> BuildManifest(const ManifestFields& fields, std::string_view changelog,
+                               const SignerKey& vendor_key);
+
+// The signed manifest note for a manifest whose vendor_key is PublicKeyOf(vendor_key).
+Result<std::string> SignManifest(const Manifest& manifest, const SignerKey& vendor_key);
+
+// BuildManifest + SignManifest + EncodeReleaseEntry, checked by ParseReleaseEntry.
+Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
+                                 const SignerKey& vendor_key);
+
+}  // namespace candor
+
+#endif  // CANDOR_RELEASE_SIGNER_H_

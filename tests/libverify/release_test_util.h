@@ -1,0 +1,109 @@
+// Test-only helpers for the release-entry test vectors in tests/vectors/release/
+// (shared by tests/libverify/release_test.cc and tests/libsign/release_signer_test.cc).
+//
+// A vector <name> is four files:
+//   <name>.inputs     what the vendor states ("key value" lines, see the files)
+//   <name>.changelog  the exact changelog bytes
+//   <name>.note       the exact signed manifest note the inputs must produce
+//   <name>.entry.hex  the exact entry bytes, lower-case hex, 64 digits per line
+// docs/FORMATS.md quotes .note and .entry.hex verbatim (checked by release_test.cc).
+#ifndef CANDOR_TESTS_LIBVERIFY_RELEASE_TEST_UTIL_H_
+#define CANDOR_TESTS_LIBVERIFY_RELEASE_TEST_UTIL_H_
+
+#include <cstdint>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/bytes.h"
+
+namespace candor {
+namespace testutil {
+
+inline const char* const kReleaseVectors[] = {"minimal", "full"};
+
+inline std::string ReleaseVectorPath(std::string_view file) {
+  return std::string(CANDOR_SOURCE_DIR) + "/tests/vectors/release/" + std::string(file);
+}
+
+// Whole file, or "" with *ok = false.
+inline std::string ReadWholeFile(const std::string& path, bool* ok = nullptr) {
+  std::ifstream in(path, std::ios::binary);
+  if (ok != nullptr) *ok = static_cast<bool>(in);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+inline void WriteWholeFile(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+}
+
+// Lower-case hex, 64 digits per line, each line ending in "\n".
+inline std::string WrapHex(ByteView data) {
+  const std::string hex = HexEncode(data);
+  std::string out;
+  for (size_t i = 0; i < hex.size(); i += 64) out += hex.substr(i, 64) + "\n";
+  return out;
+}
+
+// Inverse of WrapHex; returns false unless `text` is exactly WrapHex's form.
+inline bool UnwrapHex(std::string_view text, Bytes* out) {
+  std::string hex;
+  for (char c : text) {
+    if (c != '\n') hex.push_back(c);
+  }
+  auto decoded = HexDecode(hex);
+  if (!decoded.ok()) return false;
+  *out = *decoded;
+  return WrapHex(*out) == text;
+}
+
+struct VectorInputs {
+  std::string seed_hex, key_name, vendor, version, image_ascii, issued;
+  std::vector<std::string> products, disclose_args;
+  uint64_t rollback = 0;
+  std::vector<std::string> unknown;  // unrecognised keys: tests CHECK this is empty
+};
+
+inline VectorInputs ParseVectorInputs(std::string_view text) {
+  VectorInputs in;
+  while (!text.empty()) {
+    const size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+    if (line.empty() || line[0] == '#') continue;
+    const size_t sp = line.find(' ');
+    const std::string key(line.substr(0, sp));
+    const std::string value(sp == std::string_view::npos ? "" : line.substr(sp + 1));
+    if (key == "seed")
+      in.seed_hex = value;
+    else if (key == "key-name")
+      in.key_name = value;
+    else if (key == "vendor")
+      in.vendor = value;
+    else if (key == "product")
+      in.products.push_back(value);
+    else if (key == "version")
+      in.version = value;
+    else if (key == "rollback")
+      in.rollback = std::stoull(value);
+    else if (key == "image-ascii")
+      in.image_ascii = value;
+    else if (key == "issued")
+      in.issued = value;
+    else if (key == "disclose")
+      in.disclose_args.push_back(value);
+    else
+      in.unknown.push_back(key);
+  }
+  return in;
+}
+
+}  // namespace testutil
+}  // namespace candor
+
+#endif  // CANDOR_TESTS_LIBVERIFY_RELEASE_TEST_UTIL_H_
