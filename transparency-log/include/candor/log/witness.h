@@ -1,0 +1,139 @@
+// The witness: the logic of c2sp.org/tlog-witness add-checkpoint, independent
+// of HTTP (candor/log/witness_routes.h puts it on a server).
+//
+// For each configured log (origin + trusted Ed25519 log keys) the witness
+// keeps the latest checkpoint it cosigned (candor/log/witness_store.h) and
+// cosigns a new checkpoint only if it is provably an extension of it:
+//
+//   1. the request framing parses                                  else 400
+//   2. the checkpoint parses as a signed note with a checkpoint body else 400
+//   3. its origin is configured                                     else 404
+//   4. a signature by a trusted key for that origin verifies (other
+//      signature lines are ignored)                                 else 403
+//   5. old size <= checkpoint size                                  else 400
+//   -- from here on, under the log's mutex (check and persist are atomic) --
+//   6. old size == size of the latest cosigned checkpoint (0 if none)
+//                                     else 409 text/x.tlog.size "<stored>\n"
+//   7. if old size == checkpoint size: proof empty (else 422) and root equal
+//      to the stored root (else 409, text/plain)
+//      otherwise: the RFC 6962 consistency proof from (stored size, STORED
+//      root) to (size, root) verifies (VerifyConsistency)         else 422
+//      (old size 0: the proof must be empty, and a size-0 checkpoint must
+//      have the empty-tree root)
+//   8. the new state is persisted durably (fsync), THEN the cosignature
+//      (cosignature/v1, timestamp = now) is returned                  200
+//
+// Because step 7 uses the root the witness itself stored, and step 8 persists
+// before answering, the witness never returns cosignatures for two
+// checkpoints of one origin that are inconsistent with each other, and the
+// stored size never decreases, across crashes and restarts.
+//
+// If persisting fails the in-memory copy is dropped and reloaded from disk on
+// the next request (the disk is the truth), and the request fails with 500.
+//
+// Thread-safety: AddCheckpoint may be called concurrently from any number of
+// threads; requests for one origin are serialised by a per-log mutex, requests
+// for different origins run in parallel. A Witness opened with Open() also
+// holds an exclusive flock on DIR/lock, so two processes cannot serve one DIR.
+#ifndef CANDOR_LOG_WITNESS_H_
+#define CANDOR_LOG_WITNESS_H_
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/log/witness_protocol.h"
+#include "candor/log/witness_store.h"
+#include "candor/note.h"
+#include "candor/signer.h"
+#include "candor/status.h"
+
+namespace candor {
+
+struct WitnessOptions {
+  // POSIX seconds used as cosignature timestamps. Default: the system clock.
+  std::function<uint64_t()> clock;
+};
+
+// Outcome of one add-checkpoint request. `status` carries the spec's verdict
+// as a Code: kOk (200), kMalformed (400), kTooLarge (413), kNotFound (404),
+// kBadSignature / kUntrustedKey (403), kConflict (409), kInconsistent (422),
+// kIo / kInternal (500).
+struct AddCheckpointResult {
+  Status status;
+  // With kConflict for an old-size mismatch: the size of the latest cosigned
+  // checkpoint (answered as text/x.tlog.size). Unset for the same-size,
+  // different-root conflict.
+  std::optional<uint64_t> stored_size;
+  // With kOk: the response body, cosignature line(s) "— <name> <base64>\n".
+  std::string cosignatures;
+};
+
+// How an AddCheckpointResult is answered over HTTP (pure mapping, see the
+// header comment). Error bodies are one line "<reason>\n", text/plain.
+struct WitnessHttpReply {
+  int status = 500;
+  std::string content_type;
+  std::string body;
+};
+WitnessHttpReply ToHttpReply(const AddCheckpointResult& result);
+
+class Witness {
+ public:
+  // Opens a witness directory (see witness_store.h): reads witness.key (must
+  // be type 0x04) and logs.conf, takes the flock on DIR/lock (kConflict if
+  // another process holds it). Log state is loaded lazily.
+  static Result<std::unique_ptr<Witness>> Open(const std::string& dir, WitnessOptions options = {});
+
+  // A witness with explicit configuration and state directory (tests,
+  // embedding). No lock file is taken. REQUIRES: key.type == 0x04 and
+  // state_dir exists (else kInvalidArgument); origins valid and distinct.
+  static Result<std::unique_ptr<Witness>> Create(SignerKey key, std::vector<WitnessedLog> logs,
+                                                 std::string state_dir,
+                                                 WitnessOptions options = {});
+
+  ~Witness();
+  Witness(const Witness&) = delete;
+  Witness& operator=(const Witness&) = delete;
+
+  // Parses a request body then runs AddCheckpoint(request).
+  AddCheckpointResult AddCheckpoint(std::string_view request_body);
+  AddCheckpointResult AddCheckpoint(const AddCheckpointRequest& request);
+
+  // The witness's cosignature/v1 verifier key.
+  const VerifierKey& public_key() const { return public_key_; }
+  const std::vector<WitnessedLog>& logs() const { return logs_; }
+
+  // The latest cosigned checkpoint for `origin` (nullopt if none yet).
+  // kNotFound for an unconfigured origin.
+  Result<std::optional<WitnessLogState>> State(std::string_view origin);
+
+ private:
+  struct LogSlot;
+  Witness(SignerKey key, std::vector<WitnessedLog> logs, std::string state_dir,
+          WitnessOptions options);
+  // REQUIRES: slot.mu held. Loads the state from disk if not cached.
+  Status EnsureLoaded(LogSlot& slot);
+  AddCheckpointResult AddLocked(LogSlot& slot, const AddCheckpointRequest& request,
+                                const SignedCheckpoint& checkpoint);
+
+  SignerKey key_;
+  VerifierKey public_key_;
+  std::vector<WitnessedLog> logs_;
+  WitnessStateStore store_;
+  WitnessOptions options_;
+  // One slot per configured origin, created in the constructor and never
+  // added to or removed afterwards, so the map itself needs no lock.
+  std::map<std::string, std::unique_ptr<LogSlot>, std::less<>> slots_;
+  int lock_fd_ = -1;
+};
+
+}  // namespace candor
+
+#endif  // CANDOR_LOG_WITNESS_H_

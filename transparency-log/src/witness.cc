@@ -1,0 +1,268 @@
+#include "candor/log/witness.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <set>
+#include <utility>
+
+#include "candor/checkpoint.h"
+#include "candor/cosignature.h"
+#include "candor/merkle.h"
+
+namespace candor {
+
+struct Witness::LogSlot {
+  std::mutex mu;
+  const WitnessedLog* log = nullptr;  // points into Witness::logs_
+  bool loaded = false;                // state mirrors the disk
+  std::optional<WitnessLogState> state;
+  uint64_t last_timestamp = 0;  // cosignature timestamps never go backwards
+};
+
+namespace {
+
+uint64_t SystemClock() {
+  auto now = std::chrono::system_clock::now().time_since_epoch();
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(now).count();
+  return secs < 0 ? 0 : static_cast<uint64_t>(secs);
+}
+
+AddCheckpointResult Fail(Status status) {
+  AddCheckpointResult r;
+  r.status = std::move(status);
+  return r;
+}
+
+}  // namespace
+
+WitnessHttpReply ToHttpReply(const AddCheckpointResult& result) {
+  WitnessHttpReply reply;
+  if (result.status.ok()) {
+    reply.status = 200;
+    reply.content_type = "text/plain; charset=utf-8";
+    reply.body = result.cosignatures;
+    return reply;
+  }
+  reply.status = HttpStatusFor(result.status.code());
+  if (result.status.code() == Code::kConflict && result.stored_size.has_value()) {
+    // §add-checkpoint: the body MUST be the latest cosigned size, text/x.tlog.size.
+    reply.content_type = std::string(kTlogSizeContentType);
+    reply.body = FormatTlogSize(*result.stored_size);
+    return reply;
+  }
+  reply.content_type = "text/plain; charset=utf-8";
+  std::string msg = result.status.message();
+  std::replace(msg.begin(), msg.end(), '\n', ' ');
+  reply.body = msg + "\n";
+  return reply;
+}
+
+Witness::Witness(SignerKey key, std::vector<WitnessedLog> logs, std::string state_dir,
+                 WitnessOptions options)
+    : key_(std::move(key)),
+      public_key_(PublicKeyOf(key_)),
+      logs_(std::move(logs)),
+      store_(std::move(state_dir)),
+      options_(std::move(options)) {
+  if (!options_.clock) options_.clock = SystemClock;
+  for (const auto& log : logs_) {
+    auto slot = std::make_unique<LogSlot>();
+    slot->log = &log;
+    slots_.emplace(log.origin, std::move(slot));
+  }
+}
+
+Witness::~Witness() {
+  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+}
+
+Result<std::unique_ptr<Witness>> Witness::Create(SignerKey key, std::vector<WitnessedLog> logs,
+                                                 std::string state_dir, WitnessOptions options) {
+  if (key.type != kKeyTypeCosignatureV1) {
+    return Status::InvalidArgument("the witness key must be a cosignature/v1 (0x04) key");
+  }
+  std::set<std::string_view> seen;
+  for (const auto& log : logs) {
+    CANDOR_RETURN_IF_ERROR(ValidateWitnessOrigin(log.origin));
+    if (!seen.insert(log.origin).second) {
+      return Status::InvalidArgument("origin configured twice: " + log.origin);
+    }
+    for (const auto& k : log.keys) {
+      if (k.type != kKeyTypeEd25519) {
+        return Status::InvalidArgument("log key for " + log.origin + " is not Ed25519");
+      }
+    }
+  }
+  if (::access(state_dir.c_str(), W_OK | X_OK) != 0) {
+    return Status::InvalidArgument("state directory " + state_dir +
+                                   " is not a writable directory: " + std::strerror(errno));
+  }
+  return std::unique_ptr<Witness>(
+      new Witness(std::move(key), std::move(logs), std::move(state_dir), std::move(options)));
+}
+
+Result<std::unique_ptr<Witness>> Witness::Open(const std::string& dir, WitnessOptions options) {
+  const std::string lock_path = WitnessLockPath(dir);
+  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return Status::Io("open " + lock_path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    int saved = errno;
+    ::close(fd);
+    if (saved == EWOULDBLOCK) {
+      return Status::Conflict("another candor-witness is serving " + dir);
+    }
+    return Status::Io("flock " + lock_path + ": " + std::strerror(saved));
+  }
+  auto key = ReadPrivateKeyFile(WitnessKeyPath(dir));
+  if (!key.ok()) {
+    ::close(fd);
+    return key.status().WithContext(WitnessKeyPath(dir));
+  }
+  auto logs = ReadWitnessLogs(dir);
+  if (!logs.ok()) {
+    ::close(fd);
+    return logs.status();
+  }
+  auto witness = Create(std::move(key).value(), std::move(logs).value(), WitnessStateDir(dir),
+                        std::move(options));
+  if (!witness.ok()) {
+    ::close(fd);
+    return witness.status();
+  }
+  (*witness)->lock_fd_ = fd;
+  return witness;
+}
+
+Status Witness::EnsureLoaded(LogSlot& slot) {
+  if (slot.loaded) return Status::Ok();
+  auto state = store_.Load(slot.log->origin);
+  if (!state.ok()) {
+    // Never treat an unreadable state as "no state": that would allow a rollback.
+    return Status::Internal("witness state for " + slot.log->origin +
+                            " unavailable: " + state.status().ToString());
+  }
+  slot.state = std::move(state).value();
+  slot.loaded = true;
+  return Status::Ok();
+}
+
+Result<std::optional<WitnessLogState>> Witness::State(std::string_view origin) {
+  auto it = slots_.find(origin);
+  if (it == slots_.end()) return Status::NotFound("unknown log origin");
+  LogSlot& slot = *it->second;
+  std::lock_guard<std::mutex> lock(slot.mu);
+  CANDOR_RETURN_IF_ERROR(EnsureLoaded(slot));
+  return slot.state;
+}
+
+AddCheckpointResult Witness::AddCheckpoint(std::string_view request_body) {
+  auto request = ParseAddCheckpointRequest(request_body);
+  if (!request.ok()) return Fail(request.status());
+  return AddCheckpoint(*request);
+}
+
+AddCheckpointResult Witness::AddCheckpoint(const AddCheckpointRequest& request) {
+  // Steps 1-2: the checkpoint must parse before anything else is looked at.
+  auto unverified = ParseSignedCheckpointUnverified(request.checkpoint);
+  if (!unverified.ok()) {
+    return Fail(Status::Malformed("bad checkpoint: " + unverified.status().message()));
+  }
+  // Step 3: known origin.
+  auto it = slots_.find(unverified->checkpoint.origin);
+  if (it == slots_.end()) return Fail(Status::NotFound("unknown log origin"));
+  LogSlot& slot = *it->second;
+
+  // Step 4: a signature by one of the keys trusted for this origin. Signature
+  // lines by other keys are ignored (VerifyCheckpoint only knows one key).
+  std::optional<SignedCheckpoint> verified;
+  Status last = Status::UntrustedKey("no signature by a trusted log key");
+  for (const VerifierKey& key : slot.log->keys) {
+    auto r = VerifyCheckpoint(request.checkpoint, key, slot.log->origin);
+    if (r.ok()) {
+      verified = std::move(r).value();
+      break;
+    }
+    if (r.status().code() == Code::kBadSignature) last = r.status();
+  }
+  if (!verified.has_value()) {
+    return Fail(
+        Status(last.code(), "checkpoint not signed by a trusted log key: " + last.message()));
+  }
+  // Step 5.
+  if (request.old_size > verified->checkpoint.size) {
+    return Fail(Status::Malformed("old size is larger than the checkpoint size"));
+  }
+
+  std::lock_guard<std::mutex> lock(slot.mu);
+  return AddLocked(slot, request, *verified);
+}
+
+AddCheckpointResult Witness::AddLocked(LogSlot& slot, const AddCheckpointRequest& request,
+                                       const SignedCheckpoint& signed_cp) {
+  Status loaded = EnsureLoaded(slot);
+  if (!loaded.ok()) return Fail(loaded);
+  const Checkpoint& cp = signed_cp.checkpoint;
+  const uint64_t stored_size = slot.state ? slot.state->checkpoint.size : 0;
+  const Hash stored_root = slot.state ? slot.state->checkpoint.root_hash : EmptyTreeHash();
+
+  // Step 6: the client must know what we cosigned last.
+  if (request.old_size != stored_size) {
+    AddCheckpointResult r;
+    r.status = Status::Conflict("old size does not match the latest cosigned checkpoint");
+    r.stored_size = stored_size;
+    return r;
+  }
+
+  // Step 7: consistency with OUR stored checkpoint (never with anything the
+  // client claims about the old tree).
+  bool changed = true;
+  if (request.old_size == cp.size) {
+    if (!request.proof.empty()) {
+      return Fail(Status::Inconsistent("consistency proof must be empty for equal sizes"));
+    }
+    if (!HashEqual(stored_root, cp.root_hash)) {
+      if (!slot.state.has_value()) {
+        return Fail(Status::Inconsistent("a tree of size 0 must have the empty-tree root"));
+      }
+      return Fail(
+          Status::Conflict("same tree size as the latest cosigned checkpoint, "
+                           "different root hash"));
+    }
+    changed = !slot.state.has_value();
+  } else {
+    Status st =
+        VerifyConsistency(request.old_size, cp.size, request.proof, stored_root, cp.root_hash);
+    if (!st.ok()) {
+      return Fail(Status::Inconsistent("consistency proof does not verify: " + st.message()));
+    }
+  }
+
+  // Step 8: sign, persist, and only then answer.
+  const uint64_t timestamp = std::max(options_.clock(), slot.last_timestamp);
+  auto cosig = Cosign(key_, signed_cp.body, timestamp);
+  if (!cosig.ok()) return Fail(Status::Internal("cosign: " + cosig.status().message()));
+  if (changed) {
+    WitnessLogState next{cp, request.checkpoint};
+    Status saved = store_.Save(next);
+    if (!saved.ok()) {
+      // The disk may or may not hold `next` now; it is the truth, so reload it.
+      slot.loaded = false;
+      slot.state.reset();
+      return Fail(Status::Io("persisting witness state: " + saved.message()));
+    }
+    slot.state = std::move(next);
+  }
+  slot.last_timestamp = timestamp;
+  AddCheckpointResult r;
+  r.status = Status::Ok();
+  r.cosignatures = FormatSignatureLine(*cosig);
+  return r;
+}
+
+}  // namespace candor

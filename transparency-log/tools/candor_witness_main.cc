@@ -1,0 +1,204 @@
+// candor-witness: a c2sp.org/tlog-witness server (see docs/WITNESS.md).
+//
+//   candor-witness init  --dir DIR --name NAME
+//   candor-witness logs add  --dir DIR --origin ORIGIN --key VKEY
+//   candor-witness logs list --dir DIR
+//   candor-witness serve --dir DIR --listen HOST:PORT [--prefix /PATH]
+//
+// Exit codes: 0 success, 1 usage error, otherwise ExitCodeFor(code)
+// (docs/EXIT_CODES.md).
+#include <fmt/core.h>
+#include <httplib.h>
+#include <signal.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "candor/bytes.h"
+#include "candor/log/witness.h"
+#include "candor/log/witness_routes.h"
+#include "candor/log/witness_store.h"
+#include "candor/note.h"
+#include "candor/status.h"
+
+namespace po = boost::program_options;
+
+namespace candor {
+namespace {
+
+constexpr const char* kUsage =
+    "usage:\n"
+    "  candor-witness init --dir DIR --name NAME\n"
+    "  candor-witness logs add --dir DIR --origin ORIGIN --key VKEY\n"
+    "  candor-witness logs list --dir DIR\n"
+    "  candor-witness serve --dir DIR --listen HOST:PORT [--prefix /PATH]\n";
+
+int Fail(const Status& status) {
+  fmt::print(stderr, "candor-witness: {}\n", status.ToString());
+  return ExitCodeFor(status.code());
+}
+
+int Usage(const std::string& why) {
+  fmt::print(stderr, "candor-witness: {}\n{}", why, kUsage);
+  return 1;
+}
+
+// Parses `args` against `desc`; every option listed in `required` must be set.
+bool ParseArgs(const std::vector<std::string>& args, const po::options_description& desc,
+               po::variables_map& vm, std::string& error) {
+  try {
+    po::store(po::command_line_parser(args).options(desc).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    error = e.what();
+    return false;
+  }
+  return true;
+}
+
+int CmdInit(const std::vector<std::string>& args) {
+  std::string dir, name;
+  po::options_description desc("init");
+  desc.add_options()("dir", po::value(&dir)->required(), "witness directory")(
+      "name", po::value(&name)->required(), "witness key name, e.g. witness.example/w1");
+  po::variables_map vm;
+  std::string error;
+  if (!ParseArgs(args, desc, vm, error)) return Usage(error);
+  auto vkey = InitWitnessDir(dir, name);
+  if (!vkey.ok()) return Fail(vkey.status());
+  fmt::print("{}\n", FormatVerifierKey(*vkey));
+  return 0;
+}
+
+int CmdLogsAdd(const std::vector<std::string>& args) {
+  std::string dir, origin, key_text;
+  po::options_description desc("logs add");
+  desc.add_options()("dir", po::value(&dir)->required(), "witness directory")(
+      "origin", po::value(&origin)->required(), "checkpoint origin line of the log")(
+      "key", po::value(&key_text)->required(), "the log's Ed25519 vkey");
+  po::variables_map vm;
+  std::string error;
+  if (!ParseArgs(args, desc, vm, error)) return Usage(error);
+  auto key = ParseVerifierKey(key_text);
+  if (!key.ok()) return Fail(key.status().WithContext("--key"));
+  auto added = AddWitnessLog(dir, origin, *key);
+  if (!added.ok()) return Fail(added.status());
+  fmt::print("{} {} {}\n", *added ? "added" : "already present:", origin, key_text);
+  if (*added) fmt::print("restart candor-witness serve for the change to take effect\n");
+  return 0;
+}
+
+int CmdLogsList(const std::vector<std::string>& args) {
+  std::string dir;
+  po::options_description desc("logs list");
+  desc.add_options()("dir", po::value(&dir)->required(), "witness directory");
+  po::variables_map vm;
+  std::string error;
+  if (!ParseArgs(args, desc, vm, error)) return Usage(error);
+  auto logs = ReadWitnessLogs(dir);
+  if (!logs.ok()) return Fail(logs.status());
+  WitnessStateStore store(WitnessStateDir(dir));
+  for (const auto& log : *logs) {
+    fmt::print("log {}\n", log.origin);
+    for (const auto& key : log.keys) fmt::print("  key {}\n", FormatVerifierKey(key));
+    auto state = store.Load(log.origin);
+    if (!state.ok()) {
+      fmt::print("  state ERROR {}\n", state.status().ToString());
+    } else if (!state->has_value()) {
+      fmt::print("  state none (nothing cosigned yet)\n");
+    } else {
+      const auto& cp = (*state)->checkpoint;
+      fmt::print("  state size {} root {}\n", cp.size, Base64Encode(cp.root_hash));
+    }
+  }
+  return 0;
+}
+
+bool ParseListen(const std::string& listen, std::string& host, int& port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  host = listen.substr(0, colon);
+  auto p = ParseDecimalU64(listen.substr(colon + 1));
+  if (!p.ok() || *p > 65535) return false;
+  port = static_cast<int>(*p);
+  return true;
+}
+
+int CmdServe(const std::vector<std::string>& args) {
+  std::string dir, listen, prefix;
+  po::options_description desc("serve");
+  desc.add_options()("dir", po::value(&dir)->required(), "witness directory")(
+      "listen", po::value(&listen)->required(), "HOST:PORT (PORT 0 picks a free port)")(
+      "prefix", po::value(&prefix)->default_value(""), "submission prefix, e.g. /witness");
+  po::variables_map vm;
+  std::string error;
+  if (!ParseArgs(args, desc, vm, error)) return Usage(error);
+  std::string host;
+  int port = 0;
+  if (!ParseListen(listen, host, port)) return Usage("--listen must be HOST:PORT");
+  if (!prefix.empty() && (prefix.front() != '/' || prefix.back() == '/')) {
+    return Usage("--prefix must start with '/' and not end with '/'");
+  }
+
+  // Block the stop signals in every thread; the main thread waits for them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto witness = Witness::Open(dir);
+  if (!witness.ok()) return Fail(witness.status());
+
+  httplib::Server server;
+  WitnessRoutesOptions options;
+  options.prefix = prefix;
+  InstallWitnessRoutes(server, **witness, options);
+  int bound =
+      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
+  if (bound <= 0) return Fail(Status::Io("cannot listen on " + listen));
+
+  std::thread serving([&server] { server.listen_after_bind(); });
+  fmt::print("candor-witness: {} ({} logs) listening on http://{}:{}{}\n",
+             FormatVerifierKey((*witness)->public_key()), (*witness)->logs().size(), host, bound,
+             prefix);
+  std::fflush(stdout);
+
+  int sig = 0;
+  sigwait(&stop_signals, &sig);
+  fmt::print(stderr, "candor-witness: signal {}, shutting down\n", sig);
+  server.stop();
+  serving.join();
+  return 0;
+}
+
+int Main(int argc, char** argv) {
+  std::vector<std::string> args(argv + 1, argv + argc);
+  if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+    std::fputs(kUsage, args.empty() ? stderr : stdout);
+    return args.empty() ? 1 : 0;
+  }
+  const std::string cmd = args[0];
+  args.erase(args.begin());
+  if (cmd == "init") return CmdInit(args);
+  if (cmd == "serve") return CmdServe(args);
+  if (cmd == "logs") {
+    if (args.empty()) return Usage("logs needs a subcommand: add or list");
+    const std::string sub = args[0];
+    args.erase(args.begin());
+    if (sub == "add") return CmdLogsAdd(args);
+    if (sub == "list") return CmdLogsList(args);
+    return Usage("unknown logs subcommand: " + sub);
+  }
+  return Usage("unknown command: " + cmd);
+}
+
+}  // namespace
+}  // namespace candor
+
+int main(int argc, char** argv) { return candor::Main(argc, argv); }
