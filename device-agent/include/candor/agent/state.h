@@ -1,0 +1,80 @@
+// The device's persistent state: what it last installed (per product, with
+// the rollback counter) and the last checkpoint it accepted.
+//
+// Stored as one strict text file `<state-dir>/state` (docs/AGENT.md "State
+// file"), replaced atomically after each successful flash (candor/agent/fs.h),
+// so that a crash at any point leaves the old or the new state. The file ends
+// with a SHA-256 of everything before it, which detects torn or corrupted
+// files (not tampering: whoever can write the state dir owns the device).
+// A state file that does not parse is refused (kMalformed), never reset: a
+// reset would lower the rollback counter. A missing file is the empty state of
+// a device that never installed anything.
+//
+// Thread-safety: values and pure functions; LoadState/CommitState do file I/O
+// and callers serialise them with FileLock.
+#ifndef CANDOR_AGENT_STATE_H_
+#define CANDOR_AGENT_STATE_H_
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "candor/bytes.h"
+#include "candor/status.h"
+
+namespace candor::agent {
+
+inline constexpr std::string_view kStateHeader = "candor-agent-state v1";
+inline constexpr std::string_view kStateFileName = "state";
+inline constexpr size_t kMaxStateSize = 4 * 1024 * 1024;
+
+// The release installed for one product.
+struct InstalledRelease {
+  uint64_t rollback = 0;  // the product's rollback counter
+  std::string version;
+  uint64_t log_index = 0;
+  Hash leaf_hash{};
+  Hash image_sha256{};
+  uint64_t image_size = 0;
+  uint64_t installed_at = 0;  // unix seconds, device clock
+  Bytes entry;                // the verified release entry, verbatim (for status/audit)
+
+  friend bool operator==(const InstalledRelease&, const InstalledRelease&) = default;
+};
+
+// The last checkpoint accepted with an install.
+struct SeenCheckpoint {
+  std::string origin;
+  uint64_t size = 0;
+  Hash root_hash{};
+  std::string note;  // the signed checkpoint with its cosignatures, verbatim
+
+  friend bool operator==(const SeenCheckpoint&, const SeenCheckpoint&) = default;
+};
+
+struct DeviceState {
+  std::optional<SeenCheckpoint> checkpoint;
+  std::map<std::string, InstalledRelease> products;  // product id -> installed release
+
+  friend bool operator==(const DeviceState&, const DeviceState&) = default;
+  // The stored rollback counter of `product` (0 if nothing installed).
+  uint64_t RollbackFor(std::string_view product) const;
+};
+
+// Canonical text; ParseState(FormatState(s)) == s.
+// REQUIRES: product ids and versions contain no whitespace or control characters,
+// the origin no control characters (ParseState would refuse them).
+std::string FormatState(const DeviceState& state);
+// Strict parse; kMalformed on any deviation, checksum included.
+Result<DeviceState> ParseState(std::string_view text);
+
+// Reads `<dir>/state`: the empty state if absent, kMalformed if corrupt, kIo.
+Result<DeviceState> LoadState(const std::string& dir);
+// Atomically replaces `<dir>/state` with FormatState(state).
+Status CommitState(const std::string& dir, const DeviceState& state);
+
+}  // namespace candor::agent
+
+#endif  // CANDOR_AGENT_STATE_H_

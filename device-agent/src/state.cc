@@ -1,0 +1,194 @@
+#include "candor/agent/state.h"
+
+#include <fmt/format.h>
+
+#include "candor/agent/fs.h"
+#include "candor/checkpoint.h"
+#include "candor/sha256.h"
+
+namespace candor::agent {
+namespace {
+
+constexpr std::string_view kChecksumKey = "checksum ";
+
+void Line(std::string& out, std::string_view key, std::string_view value) {
+  out += key;
+  out += ' ';
+  out += value;
+  out += '\n';
+}
+
+// A cursor over "key value\n" lines, each value non-empty, free of control characters.
+class LineReader {
+ public:
+  explicit LineReader(std::string_view text) : text_(text) {}
+  bool AtEnd() const { return text_.empty(); }
+  bool PeekKey(std::string_view key) const {
+    return text_.size() > key.size() && text_.substr(0, key.size()) == key &&
+           text_[key.size()] == ' ';
+  }
+  Result<std::string_view> Expect(std::string_view key) {
+    ++line_;
+    if (!PeekKey(key)) return Err(fmt::format("expected '{}'", key));
+    size_t nl = text_.find('\n');
+    if (nl == std::string_view::npos) return Err("missing newline");
+    std::string_view value = text_.substr(key.size() + 1, nl - key.size() - 1);
+    text_.remove_prefix(nl + 1);
+    if (value.empty()) return Err("empty value");
+    for (unsigned char c : value) {
+      if (c < 0x20 || c == 0x7f) return Err("control character");
+    }
+    return value;
+  }
+  Result<uint64_t> ExpectU64(std::string_view key) {
+    CANDOR_ASSIGN_OR_RETURN(std::string_view v, Expect(key));
+    Result<uint64_t> n = ParseDecimalU64(v);
+    if (!n.ok()) return Err(fmt::format("bad number for {}", key));
+    return n;
+  }
+  Result<Hash> ExpectB64Hash(std::string_view key) {
+    CANDOR_ASSIGN_OR_RETURN(std::string_view v, Expect(key));
+    Result<Hash> h = Base64DecodeHash(v);
+    if (!h.ok()) return Err(fmt::format("bad hash for {}", key));
+    return h;
+  }
+  Result<Bytes> ExpectB64(std::string_view key) {
+    CANDOR_ASSIGN_OR_RETURN(std::string_view v, Expect(key));
+    Result<Bytes> b = Base64Decode(v);
+    if (!b.ok()) return Err(fmt::format("bad base64 for {}", key));
+    return b;
+  }
+  Status Err(std::string_view what) const {
+    return Status::Malformed(fmt::format("state line {}: {}", line_, what));
+  }
+
+ private:
+  std::string_view text_;
+  size_t line_ = 1;  // the header is line 1
+};
+
+bool IsToken(std::string_view s) {
+  if (s.empty()) return false;
+  for (unsigned char c : s) {
+    if (c <= 0x20 || c == 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+uint64_t DeviceState::RollbackFor(std::string_view product) const {
+  auto it = products.find(std::string(product));
+  return it == products.end() ? 0 : it->second.rollback;
+}
+
+std::string FormatState(const DeviceState& state) {
+  std::string out(kStateHeader);
+  out += '\n';
+  if (state.checkpoint) {
+    const SeenCheckpoint& c = *state.checkpoint;
+    Line(out, "checkpoint-origin", c.origin);
+    Line(out, "checkpoint-size", std::to_string(c.size));
+    Line(out, "checkpoint-root", Base64Encode(c.root_hash));
+    Line(out, "checkpoint-note", Base64Encode(AsBytes(c.note)));
+  }
+  for (const auto& [product, r] : state.products) {  // std::map: ascending
+    Line(out, "product", product);
+    Line(out, "rollback", std::to_string(r.rollback));
+    Line(out, "version", r.version);
+    Line(out, "log-index", std::to_string(r.log_index));
+    Line(out, "leaf-hash", Base64Encode(r.leaf_hash));
+    Line(out, "image-sha256", HexEncode(r.image_sha256));
+    Line(out, "image-size", std::to_string(r.image_size));
+    Line(out, "installed-at", std::to_string(r.installed_at));
+    Line(out, "entry", Base64Encode(r.entry));
+  }
+  Hash sum = Sha256Digest(out);
+  Line(out, "checksum", HexEncode(sum));
+  return out;
+}
+
+Result<DeviceState> ParseState(std::string_view text) {
+  // Checksum first: it covers everything before the last line, so a torn or
+  // bit-flipped file is refused before any field is interpreted.
+  if (text.size() < kStateHeader.size() + 1 || text.back() != '\n') {
+    return Status::Malformed("state: truncated");
+  }
+  size_t last = text.rfind('\n', text.size() - 2);
+  if (last == std::string_view::npos) return Status::Malformed("state: truncated");
+  std::string_view body = text.substr(0, last + 1);
+  std::string_view sum_line = text.substr(last + 1, text.size() - last - 2);
+  if (sum_line.substr(0, kChecksumKey.size()) != kChecksumKey) {
+    return Status::Malformed("state: missing checksum");
+  }
+  Result<Bytes> sum = HexDecode(sum_line.substr(kChecksumKey.size()));
+  if (!sum.ok() || sum->size() != 32) return Status::Malformed("state: bad checksum");
+  Hash want;
+  std::copy(sum->begin(), sum->end(), want.begin());
+  if (!HashEqual(want, Sha256Digest(body))) return Status::Malformed("state: checksum mismatch");
+
+  if (body.substr(0, kStateHeader.size() + 1) != std::string(kStateHeader) + "\n") {
+    return Status::Malformed("state: unknown header");
+  }
+  LineReader r(body.substr(kStateHeader.size() + 1));
+  DeviceState state;
+  if (r.PeekKey("checkpoint-origin")) {
+    SeenCheckpoint c;
+    CANDOR_ASSIGN_OR_RETURN(std::string_view origin, r.Expect("checkpoint-origin"));
+    c.origin = std::string(origin);
+    CANDOR_ASSIGN_OR_RETURN(c.size, r.ExpectU64("checkpoint-size"));
+    CANDOR_ASSIGN_OR_RETURN(c.root_hash, r.ExpectB64Hash("checkpoint-root"));
+    CANDOR_ASSIGN_OR_RETURN(Bytes note, r.ExpectB64("checkpoint-note"));
+    c.note = std::string(AsChars(note));
+    // The stored summary must describe the stored note.
+    Result<SignedCheckpoint> parsed = ParseSignedCheckpointUnverified(c.note);
+    if (!parsed.ok()) return Status::Malformed("state: stored checkpoint does not parse");
+    if (parsed->checkpoint.origin != c.origin || parsed->checkpoint.size != c.size ||
+        !HashEqual(parsed->checkpoint.root_hash, c.root_hash)) {
+      return Status::Malformed("state: stored checkpoint does not match its summary");
+    }
+    state.checkpoint = std::move(c);
+  }
+  while (!r.AtEnd()) {
+    CANDOR_ASSIGN_OR_RETURN(std::string_view product, r.Expect("product"));
+    if (!IsToken(product)) return r.Err("bad product id");
+    if (!state.products.empty() && !(state.products.rbegin()->first < product)) {
+      return r.Err("products not in strictly ascending order");
+    }
+    InstalledRelease rel;
+    CANDOR_ASSIGN_OR_RETURN(rel.rollback, r.ExpectU64("rollback"));
+    CANDOR_ASSIGN_OR_RETURN(std::string_view version, r.Expect("version"));
+    rel.version = std::string(version);
+    CANDOR_ASSIGN_OR_RETURN(rel.log_index, r.ExpectU64("log-index"));
+    CANDOR_ASSIGN_OR_RETURN(rel.leaf_hash, r.ExpectB64Hash("leaf-hash"));
+    CANDOR_ASSIGN_OR_RETURN(std::string_view hex, r.Expect("image-sha256"));
+    Result<Bytes> digest = HexDecode(hex);
+    if (!digest.ok() || digest->size() != 32) return r.Err("bad image-sha256");
+    std::copy(digest->begin(), digest->end(), rel.image_sha256.begin());
+    CANDOR_ASSIGN_OR_RETURN(rel.image_size, r.ExpectU64("image-size"));
+    CANDOR_ASSIGN_OR_RETURN(rel.installed_at, r.ExpectU64("installed-at"));
+    CANDOR_ASSIGN_OR_RETURN(rel.entry, r.ExpectB64("entry"));
+    state.products.emplace(std::string(product), std::move(rel));
+  }
+  return state;
+}
+
+Result<DeviceState> LoadState(const std::string& dir) {
+  Result<std::string> text = ReadSmallFile(dir + "/" + std::string(kStateFileName), kMaxStateSize);
+  if (!text.ok()) {
+    if (text.status().code() == Code::kNotFound) return DeviceState{};
+    return text.status();
+  }
+  Result<DeviceState> state = ParseState(*text);
+  if (!state.ok()) {
+    return Status::Malformed(fmt::format("corrupt state file {}/{} ({}); refusing to reset it", dir,
+                                         kStateFileName, state.status().message()));
+  }
+  return state;
+}
+
+Status CommitState(const std::string& dir, const DeviceState& state) {
+  return ReplaceFileAtomically(dir, std::string(kStateFileName), FormatState(state));
+}
+
+}  // namespace candor::agent
