@@ -1,0 +1,56 @@
+// The `candor` command-line tool: the command entry points and the context
+// they run in.
+//
+// Each command parses its own arguments (Boost.Program_options) and returns an
+// Outcome: a Status plus how the program edge should report it. Commands do not
+// throw on purpose; argument-parser exceptions are caught in main
+// (tools/candor_main.cc), which is the only place that maps a Status to an
+// exit code (candor::ExitCodeFor).
+//
+// Thread-safety: commands run on the main thread; nothing here is shared.
+#ifndef CANDOR_CLI_CLI_H_
+#define CANDOR_CLI_CLI_H_
+
+#include <iosfwd>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/status.h"
+
+namespace candor::cli {
+
+// Where a command writes. `out` is for results (a script may parse it),
+// `err` for progress and diagnostics.
+struct Context {
+  std::ostream& out;
+  std::ostream& err;
+  bool err_is_tty = false;  // progress bars only on an interactive stderr
+};
+
+struct Outcome {
+  Status status;
+  // How main prints a failure: "<prefix>: <message>". `candor verify` uses
+  // "refused" so that a device-style refusal is one recognisable line.
+  std::string prefix = "error";
+  // True when the command already printed its failure itself.
+  bool reported = false;
+
+  Outcome() = default;
+  Outcome(Status s) : status(std::move(s)) {}  // NOLINT: implicit by design
+};
+
+using Args = std::vector<std::string>;  // the arguments after the command name(s)
+
+Outcome RunKeygen(const Args& args, Context& ctx);
+Outcome RunReleaseCreate(const Args& args, Context& ctx);
+Outcome RunReleaseShow(const Args& args, Context& ctx);
+Outcome RunPublish(const Args& args, Context& ctx);
+Outcome RunVerify(const Args& args, Context& ctx);
+
+// The top-level usage text.
+std::string Usage();
+
+}  // namespace candor::cli
+
+#endif  // CANDOR_CLI_CLI_H_

@@ -1,0 +1,35 @@
+// Argument parsing shared by the commands: a thin wrapper over
+// Boost.Program_options that turns its exceptions into Status values
+// (kInvalidArgument), so that command code stays exception-free.
+//
+// Thread-safety: functions are reentrant.
+#ifndef CANDOR_CLI_OPTIONS_H_
+#define CANDOR_CLI_OPTIONS_H_
+
+#include <boost/program_options.hpp>
+#include <string>
+#include <string_view>
+
+#include "candor/status.h"
+#include "cli.h"
+
+namespace candor::cli {
+
+namespace po = boost::program_options;
+
+// Parses `args` against `desc` (plus positional arguments if `positional` is
+// not null) into `vm` and runs notify(). Adds no options itself. Returns
+// kInvalidArgument with the parser's message (e.g. "unrecognised option
+// '--foo'") on any error.
+Status ParseArgs(const Args& args, const po::options_description& desc,
+                 const po::positional_options_description* positional, po::variables_map& vm);
+
+// Prints "usage: candor <synopsis>\n\n<desc>" to ctx.out.
+void PrintCommandHelp(Context& ctx, std::string_view synopsis, const po::options_description& desc);
+
+// Requires that option `name` was given: kInvalidArgument "missing --name".
+Status Require(const po::variables_map& vm, std::string_view name);
+
+}  // namespace candor::cli
+
+#endif  // CANDOR_CLI_OPTIONS_H_

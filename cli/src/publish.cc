@@ -1,0 +1,368 @@
+// `candor publish`: submits a release entry to a candor-log, waits until a
+// published (witness-cosigned) checkpoint covers it, verifies that proof
+// itself, and writes the device bundle.
+//
+// The log is not trusted: the proof it returns is checked here exactly as a
+// device will check it (log signature, witness quorum when a policy is given,
+// inclusion of LeafHash(entry)), so a vendor never ships a bundle that devices
+// would refuse. Network trouble is retried with bounded backoff; 429 honours
+// Retry-After (bounded); every final failure is one clear message.
+#include <chrono>
+#include <map>
+#include <ostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "candor/bundle.h"
+#include "candor/checkpoint.h"
+#include "candor/cosignature.h"
+#include "candor/merkle.h"
+#include "candor/note.h"
+#include "candor/policy.h"
+#include "candor/release.h"
+#include "candor/tlog_proof.h"
+#include "cli.h"
+#include "files.h"
+#include "options.h"
+
+#ifndef CANDOR_CLI_NO_LOG_CLIENT
+#include "candor/log/http_client.h"
+#endif
+
+namespace candor::cli {
+
+#ifdef CANDOR_CLI_NO_LOG_CLIENT
+
+Outcome RunPublish(const Args&, Context&) {
+  return Status::Unavailable("this build of candor has no log client (transparency-log missing)");
+}
+
+#else
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr size_t kMaxPolicySize = 1u << 20;
+constexpr uint64_t kMaxRetryAfterSeconds = 60;  // never sleep longer on a server's word
+
+// What the proof must be checked against.
+struct Trust {
+  std::optional<TrustPolicy> policy;   // with --policy
+  std::optional<VerifierKey> log_key;  // with --log-key
+};
+
+struct RetrySettings {
+  int max_attempts = 6;  // per request, for 429 / 503 / transport errors
+  std::chrono::milliseconds first_backoff{500};
+  std::chrono::milliseconds max_backoff{10000};
+};
+
+// First line of a refusal body, without its newline, for messages.
+std::string FirstLine(std::string_view body) {
+  std::string_view line = body.substr(0, body.find('\n'));
+  if (line.size() > 300) line = line.substr(0, 300);
+  return std::string(line);
+}
+
+// Retry-After in delta-seconds (RFC 9110 §10.2.3); HTTP dates and garbage
+// fall back to 1 s. Capped at kMaxRetryAfterSeconds.
+std::chrono::seconds RetryAfter(const HttpResponse& resp) {
+  Result<uint64_t> s = ParseDecimalU64(resp.Header("retry-after"));
+  uint64_t v = s.ok() ? *s : 1;
+  if (v == 0) v = 1;
+  if (v > kMaxRetryAfterSeconds) v = kMaxRetryAfterSeconds;
+  return std::chrono::seconds(v);
+}
+
+// Runs `op` until it yields a response other than 429/503, retrying those and
+// transport failures (kUnavailable) at most settings.max_attempts times.
+template <typename Op>
+Result<HttpResponse> WithRetry(Op op, const RetrySettings& settings, std::string_view what,
+                               Context& ctx) {
+  std::chrono::milliseconds backoff = settings.first_backoff;
+  Status last = Status::Unavailable("no attempt made");
+  for (int attempt = 1; attempt <= settings.max_attempts; ++attempt) {
+    Result<HttpResponse> r = op();
+    std::chrono::milliseconds sleep{0};
+    if (r.ok() && r->status == 429) {
+      auto after = RetryAfter(*r);
+      last = Status::RateLimited(
+          fmt::format("{}: rate limited by the log ({})", what, FirstLine(r->body)));
+      sleep = std::chrono::duration_cast<std::chrono::milliseconds>(after);
+      ctx.err << fmt::format("{}: rate limited, retrying in {} s ({}/{})\n", what, after.count(),
+                             attempt, settings.max_attempts);
+    } else if (r.ok() && r->status == 503) {
+      last = Status::Unavailable(
+          fmt::format("{}: log unavailable (HTTP 503: {})", what, FirstLine(r->body)));
+      sleep = backoff;
+    } else if (!r.ok() && r.status().code() == Code::kUnavailable) {
+      last = r.status().WithContext(what);
+      sleep = backoff;
+    } else {
+      return r;  // a definitive answer (or a non-retryable client error)
+    }
+    if (attempt == settings.max_attempts) break;
+    if (sleep == backoff) {
+      ctx.err << fmt::format("{}: {}; retrying in {} ms ({}/{})\n", what, last.message(),
+                             sleep.count(), attempt, settings.max_attempts);
+      backoff = std::min(backoff * 2, settings.max_backoff);
+    }
+    std::this_thread::sleep_for(sleep);
+  }
+  return Status(last.code(), fmt::format("{} (gave up after {} attempts)", last.message(),
+                                         settings.max_attempts));
+}
+
+// Maps a /add refusal to a Status of the matching class.
+Status AddRefusal(const HttpResponse& resp) {
+  std::string reason = FirstLine(resp.body);
+  std::string msg = fmt::format("log refused the entry (HTTP {}): {}", resp.status, reason);
+  switch (resp.status) {
+    case 400:
+      return Status::Malformed(msg);
+    case 403:
+      return Status::UntrustedKey(msg);
+    case 409:
+      return Status::Conflict(msg);
+    case 413:
+      return Status::TooLarge(msg);
+    case 422:
+      return Status::Mismatch(msg);
+    default:
+      return Status::Unavailable(msg);
+  }
+}
+
+Result<Trust> LoadTrust(const po::variables_map& vm) {
+  Trust trust;
+  if (vm.count("policy")) {
+    CANDOR_ASSIGN_OR_RETURN(std::string text,
+                            ReadFileLimited(vm["policy"].as<std::string>(), kMaxPolicySize));
+    Result<TrustPolicy> p = ParseTrustPolicy(text);
+    if (!p.ok()) return p.status().WithContext("trust policy");
+    if (p->logs.empty()) return Status::InvalidArgument("trust policy names no log");
+    trust.policy = std::move(p).value();
+  }
+  if (vm.count("log-key")) {
+    CANDOR_ASSIGN_OR_RETURN(std::string text,
+                            ReadFileLimited(vm["log-key"].as<std::string>(), 4096));
+    if (text.ends_with("\n")) text.pop_back();
+    Result<VerifierKey> k = ParseVerifierKey(text);
+    if (!k.ok()) return k.status().WithContext("log key");
+    if (k->type != kKeyTypeEd25519) return Status::InvalidArgument("log key must be Ed25519");
+    trust.log_key = std::move(k).value();
+  }
+  return trust;
+}
+
+// Checks a proof from the log. kPolicyUnsatisfied when only the witness
+// quorum is missing (the caller may wait for more cosignatures).
+Status CheckProof(const TlogProof& proof, uint64_t index, const Hash& leaf, const Trust& trust,
+                  Checkpoint& out_checkpoint, std::vector<std::string>& out_cosigners) {
+  if (proof.index != index) {
+    return Status::Mismatch(
+        fmt::format("log returned a proof for index {}, not {}", proof.index, index));
+  }
+  CANDOR_ASSIGN_OR_RETURN(SignedCheckpoint unverified,
+                          ParseSignedCheckpointUnverified(proof.checkpoint));
+  const std::string& origin = unverified.checkpoint.origin;
+  VerifierKey log_key;
+  if (trust.policy) {
+    const PolicyLog* log = trust.policy->FindLog(origin);
+    if (log == nullptr) {
+      return Status::UntrustedKey(
+          fmt::format("checkpoint origin '{}' is not a log of the trust policy", origin));
+    }
+    log_key = log->key;
+    if (trust.log_key && !(*trust.log_key == log_key)) {
+      return Status::UntrustedKey("--log-key differs from the policy's key for " + origin);
+    }
+  } else {
+    log_key = *trust.log_key;
+  }
+  Result<SignedCheckpoint> cp = VerifyCheckpoint(proof.checkpoint, log_key, origin);
+  if (!cp.ok()) return cp.status().WithContext("checkpoint");
+  if (trust.policy) {
+    std::vector<VerifierKey> keys;
+    for (const PolicyWitness& w : trust.policy->witnesses) keys.push_back(w.key);
+    Result<std::vector<Cosignature> > cosigs = VerifyCosignatures(*cp, keys);
+    if (!cosigs.ok()) return cosigs.status().WithContext("witness cosignatures");
+    std::map<std::string, uint64_t> by_name;
+    for (const Cosignature& c : *cosigs) {
+      for (const PolicyWitness& w : trust.policy->witnesses) {
+        if (w.key == c.witness) by_name[w.name] = c.timestamp;
+      }
+    }
+    QuorumResult q = EvaluateQuorum(*trust.policy, by_name);
+    if (!q.satisfied) {
+      return Status::PolicyUnsatisfied(
+          fmt::format("witness quorum not met ({} of {})", q.met, q.required));
+    }
+    for (const auto& [name, ts] : by_name) out_cosigners.push_back(name);
+  }
+  Status inc = VerifyInclusion(index, cp->checkpoint.size, leaf, proof.inclusion_proof,
+                               cp->checkpoint.root_hash);
+  if (!inc.ok()) return inc.WithContext("inclusion proof");
+  out_checkpoint = cp->checkpoint;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Outcome RunPublish(const Args& args, Context& ctx) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("log", po::value<std::string>(),
+                                                 "log base URL, e.g. http://127.0.0.1:8080")(
+      "policy", po::value<std::string>(),
+      "trust policy: log key and witness quorum the proof must satisfy")(
+      "log-key", po::value<std::string>(), "log verifier key file (when no policy is used)")(
+      "out", po::value<std::string>(), "bundle to write")("force", "replace an existing bundle")(
+      "timeout", po::value<uint64_t>()->default_value(300),
+      "seconds to wait for a cosigned checkpoint covering the entry")(
+      "retries", po::value<int>()->default_value(6),
+      "attempts per request on 429, 503 or connection failures")("entry", po::value<std::string>(),
+                                                                 "the release entry file");
+  po::positional_options_description pos;
+  pos.add("entry", 1);
+  po::variables_map vm;
+  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, &pos, vm));
+  if (vm.count("help")) {
+    PrintCommandHelp(ctx,
+                     "publish --log URL (--policy trust.policy | --log-key log.pub) "
+                     "release.entry --out fw.bundle",
+                     desc);
+    return Status::Ok();
+  }
+  CANDOR_RETURN_IF_ERROR(Require(vm, "log"));
+  CANDOR_RETURN_IF_ERROR(Require(vm, "out"));
+  if (!vm.count("entry")) return Status::InvalidArgument("missing release.entry");
+  if (!vm.count("policy") && !vm.count("log-key")) {
+    return Status::InvalidArgument("give --policy or --log-key to verify the log's proof");
+  }
+  RetrySettings retry;
+  retry.max_attempts = vm["retries"].as<int>();
+  if (retry.max_attempts < 1 || retry.max_attempts > 100) {
+    return Status::InvalidArgument("--retries must be 1..100");
+  }
+  const uint64_t timeout_s = vm["timeout"].as<uint64_t>();
+  if (timeout_s > 86400) return Status::InvalidArgument("--timeout must be at most 86400");
+  const std::string out_path = vm["out"].as<std::string>();
+  const bool force = vm.count("force") > 0;
+  if (!force && PathExists(out_path)) {
+    return Status::Conflict(out_path + " already exists (use --force to replace it)");
+  }
+
+  CANDOR_ASSIGN_OR_RETURN(Trust trust, LoadTrust(vm));
+  const std::string entry_path = vm["entry"].as<std::string>();
+  CANDOR_ASSIGN_OR_RETURN(std::string entry_text,
+                          ReadFileLimited(entry_path, kMaxReleaseEntrySize));
+  const Bytes entry(entry_text.begin(), entry_text.end());
+  Result<ReleaseEntry> release = ParseReleaseEntry(entry);
+  if (!release.ok()) return release.status().WithContext(entry_path + ": invalid release entry");
+  const Manifest& m = release->manifest;
+  if (trust.policy) {
+    for (const std::string& p : m.products) {
+      if (!trust.policy->VendorTrustedFor(m.vendor_key, p)) {
+        ctx.err << fmt::format(
+            "warning: the trust policy does not trust vendor key {} for product {}; devices "
+            "with this policy will refuse the release\n",
+            m.vendor_key.name, p);
+      }
+    }
+  }
+  const Hash leaf = LeafHash(entry);
+
+  // The server may hold a proof request up to `wait` seconds.
+  constexpr uint64_t kWaitPerRequest = 30;
+  HttpClientOptions options;
+  options.read_timeout = std::chrono::seconds(kWaitPerRequest + 15);
+  options.max_body_size = 4u << 20;
+  CANDOR_ASSIGN_OR_RETURN(auto client, HttpClient::Create(vm["log"].as<std::string>(), options));
+  const std::string log_url = client->base().ToString();
+
+  // 1. Submit.
+  Result<HttpResponse> added =
+      WithRetry([&] { return client->Post("add", entry_text, "application/octet-stream"); }, retry,
+                "submitting to " + log_url, ctx);
+  if (!added.ok()) return added.status();
+  if (added->status != 200) return AddRefusal(*added);
+  std::string_view index_text = added->body;
+  if (index_text.ends_with("\n")) index_text.remove_suffix(1);
+  Result<uint64_t> index = ParseDecimalU64(index_text);
+  if (!index.ok()) {
+    return Status::Malformed("log answered /add with a malformed index: " + FirstLine(added->body));
+  }
+  ctx.err << fmt::format("submitted {} {} to {}: index {}\n", m.vendor, m.version, log_url, *index);
+
+  // 2. Wait for a published checkpoint that covers it, and check the proof.
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  Status last = Status::NotFound("entry not yet covered by a published checkpoint");
+  TlogProof proof;
+  Checkpoint checkpoint;
+  std::vector<std::string> cosigners;
+  bool have_proof = false;
+  while (!have_proof) {
+    auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
+    uint64_t wait = left.count() <= 0 ? 0 : std::min<uint64_t>(left.count(), kWaitPerRequest);
+    std::string path = fmt::format("candor/v1/proof?index={}&wait={}", *index, wait);
+    Result<HttpResponse> r =
+        WithRetry([&] { return client->Get(path); }, retry, "fetching the inclusion proof", ctx);
+    if (!r.ok()) return r.status();
+    if (r->status == 200) {
+      Result<TlogProof> parsed = ParseTlogProof(r->body);
+      if (!parsed.ok()) return parsed.status().WithContext("log returned a malformed proof");
+      Checkpoint cp;
+      std::vector<std::string> names;
+      Status st = CheckProof(*parsed, *index, leaf, trust, cp, names);
+      if (st.ok()) {
+        proof = std::move(parsed).value();
+        checkpoint = cp;
+        cosigners = std::move(names);
+        have_proof = true;
+        break;
+      }
+      // Only a missing quorum may improve by waiting; anything else means the
+      // log served a proof devices must refuse.
+      if (st.code() != Code::kPolicyUnsatisfied) return st;
+      last = st;
+    } else if (r->status == 404) {
+      last = Status::NotFound(
+          fmt::format("entry {} not yet covered by a published checkpoint", *index));
+    } else {
+      return Status::Unavailable(fmt::format("log answered the proof request with HTTP {}: {}",
+                                             r->status, FirstLine(r->body)));
+    }
+    if (Clock::now() >= deadline) {
+      return Status(last.code(), fmt::format("{} after {} s (entry is at index {}; run publish "
+                                             "again to resume waiting)",
+                                             last.message(), timeout_s, *index));
+    }
+    if (wait == 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+
+  // 3. Write the bundle.
+  Bundle bundle;
+  bundle.entry = entry;
+  bundle.index = *index;
+  bundle.inclusion_proof = proof.inclusion_proof;
+  bundle.checkpoint_note = proof.checkpoint;
+  std::string text = FormatBundle(bundle);
+  Result<Bundle> reparsed = ParseBundle(text);
+  if (!reparsed.ok() || !(*reparsed == bundle)) {
+    return Status::Internal("formatted bundle does not parse back");
+  }
+  CANDOR_RETURN_IF_ERROR(WriteFileAtomic(out_path, text, force));
+  ctx.out << fmt::format("published: {} {} at index {} of {} (tree size {})\n", m.vendor, m.version,
+                         *index, checkpoint.origin, checkpoint.size);
+  if (!cosigners.empty()) {
+    ctx.out << fmt::format("  cosigned by {}\n", fmt::join(cosigners, ", "));
+  }
+  ctx.out << fmt::format("  bundle written to {}\n", out_path);
+  return Status::Ok();
+}
+
+#endif  // CANDOR_CLI_NO_LOG_CLIENT
+
+}  // namespace candor::cli

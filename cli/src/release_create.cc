@@ -1,0 +1,200 @@
+// `candor release create`: hashes the image (streaming), reads the changelog,
+// builds and signs the release manifest with the vendor key, and writes the
+// release entry atomically. Every refusal names what to fix.
+#include <ctime>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "candor/date.h"
+#include "candor/disclosure.h"
+#include "candor/merkle.h"
+#include "candor/release.h"
+#include "candor/release_signer.h"
+#include "candor/sha256.h"
+#include "candor/signer.h"
+#include "cli.h"
+#include "files.h"
+#include "options.h"
+
+namespace candor::cli {
+namespace {
+
+// Streams the image through SHA-256 in kImageChunkSize chunks.
+Status HashImage(const std::string& path, Context& ctx, Hash& digest, uint64_t& size) {
+  CANDOR_ASSIGN_OR_RETURN(ImageFile file, ImageFile::Open(path));
+  Progress progress(ctx.err, "hashing " + path, file.size(),
+                    ctx.err_is_tty && file.size() >= kProgressThreshold);
+  std::vector<uint8_t> buf(kImageChunkSize);
+  Sha256 sha;
+  uint64_t total = 0;
+  for (;;) {
+    CANDOR_ASSIGN_OR_RETURN(size_t n, file.Read(buf));
+    if (n == 0) break;
+    sha.Update(ByteView(buf.data(), n));
+    total += n;
+    progress.Add(n);
+  }
+  if (total == 0) return Status::InvalidArgument(fmt::format("image {} is empty", path));
+  digest = sha.Final();
+  size = total;
+  return Status::Ok();
+}
+
+std::string KnownKinds() {
+  std::string out;
+  for (const DisclosureKindInfo& k : DisclosureVocabulary()) {
+    if (!out.empty()) out += ", ";
+    out += k.kind;
+  }
+  return out;
+}
+
+Result<Disclosure> ParseDiscloseOption(const std::string& arg) {
+  size_t eq = arg.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return Status::InvalidArgument(
+        fmt::format("--disclose '{}': expected KIND=VALUE[,effective=YYYY-MM-DD]", arg));
+  }
+  std::string kind = arg.substr(0, eq);
+  if (FindDisclosureKind(kind) == nullptr && !IsVendorKind(kind)) {
+    return Status::InvalidArgument(fmt::format(
+        "--disclose: unknown disclosure kind '{}'. Known kinds: {}. Vendor-specific kinds "
+        "must be namespaced as x-<vendor-domain>/<name> (see `docs/FORMATS.md`).",
+        kind, KnownKinds()));
+  }
+  Result<Disclosure> d = ParseDisclosureArg(arg);
+  if (!d.ok()) {
+    const DisclosureKindInfo* info = FindDisclosureKind(kind);
+    std::string hint =
+        info != nullptr ? fmt::format(" ({} values: {})", kind, info->value_syntax) : std::string();
+    return Status(d.status().code(),
+                  fmt::format("--disclose '{}': {}{}", arg, d.status().message(), hint));
+  }
+  return d;
+}
+
+Status CheckChangelog(const std::string& path, const std::string& text) {
+  if (text.size() > kMaxChangelogSize) {
+    return Status::TooLarge(fmt::format(
+        "changelog {} is {} bytes; a release entry must stay below the log's 64 KiB entry "
+        "limit, so changelogs are limited to {} bytes. Shorten it or link to the full notes.",
+        path, text.size(), kMaxChangelogSize));
+  }
+  if (text.empty()) return Status::InvalidArgument(fmt::format("changelog {} is empty", path));
+  if (text.find('\r') != std::string::npos) {
+    return Status::Malformed(fmt::format(
+        "changelog {} contains carriage returns (CRLF line endings?); use \\n line endings", path));
+  }
+  Status s = ValidateChangelog(text);
+  if (!s.ok()) {
+    return Status(s.code(), fmt::format("changelog {} is not valid UTF-8 text without control "
+                                        "characters: {}",
+                                        path, s.message()));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Outcome RunReleaseCreate(const Args& args, Context& ctx) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("key", po::value<std::string>(),
+                                                 "vendor private key file (from candor keygen)")(
+      "vendor", po::value<std::string>(), "vendor domain (default: from the key name)")(
+      "product", po::value<std::vector<std::string>>(), "product id (repeatable)")(
+      "version", po::value<std::string>(), "version string")("rollback", po::value<uint64_t>(),
+                                                             "anti-rollback counter (monotonic)")(
+      "image", po::value<std::string>(), "firmware image")("changelog", po::value<std::string>(),
+                                                           "changelog text (UTF-8)")(
+      "disclose", po::value<std::vector<std::string>>(),
+      "KIND=VALUE[,effective=YYYY-MM-DD] (repeatable)")(
+      "issued", po::value<std::string>(), "issue time YYYY-MM-DDTHH:MM:SSZ (default: now)")(
+      "out", po::value<std::string>(), "release entry to write")("force",
+                                                                 "replace an existing output file");
+  po::variables_map vm;
+  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
+  if (vm.count("help")) {
+    PrintCommandHelp(ctx,
+                     "release create --key vendor.key [--vendor V] --product P [--product P2...] "
+                     "--version X --rollback N --image fw.bin --changelog CHANGELOG.md "
+                     "[--disclose KIND=VALUE[,effective=YYYY-MM-DD]]... --out release.entry",
+                     desc);
+    return Status::Ok();
+  }
+  for (const char* name : {"key", "product", "version", "rollback", "image", "changelog", "out"}) {
+    CANDOR_RETURN_IF_ERROR(Require(vm, name));
+  }
+  const std::string out_path = vm["out"].as<std::string>();
+  const bool force = vm.count("force") > 0;
+  if (!force && PathExists(out_path)) {
+    return Status::Conflict(out_path + " already exists (use --force to replace it)");
+  }
+
+  ManifestFields fields;
+  if (vm.count("vendor")) fields.vendor = vm["vendor"].as<std::string>();
+  fields.products = vm["product"].as<std::vector<std::string>>();
+  fields.version = vm["version"].as<std::string>();
+  fields.rollback = vm["rollback"].as<uint64_t>();
+  if (vm.count("disclose")) {
+    for (const std::string& arg : vm["disclose"].as<std::vector<std::string>>()) {
+      CANDOR_ASSIGN_OR_RETURN(Disclosure d, ParseDiscloseOption(arg));
+      fields.disclosures.push_back(std::move(d));
+    }
+  }
+  if (vm.count("issued")) {
+    Result<int64_t> t = ParseUtcTime(vm["issued"].as<std::string>());
+    if (!t.ok()) return Status::InvalidArgument("--issued: " + t.status().message());
+    fields.issued = *t;
+  } else {
+    fields.issued = static_cast<int64_t>(std::time(nullptr));
+  }
+
+  const std::string key_path = vm["key"].as<std::string>();
+  Result<SignerKey> key = ReadPrivateKeyFile(key_path);
+  if (!key.ok()) return key.status().WithContext("vendor key " + key_path);
+  if (key->type != kKeyTypeEd25519) {
+    return Status::InvalidArgument(key_path + " is a witness (cosignature) key, not a vendor key");
+  }
+
+  const std::string changelog_path = vm["changelog"].as<std::string>();
+  // Read one byte past the limit so an oversized changelog gets a clear message.
+  Result<std::string> changelog = ReadFileLimited(changelog_path, kMaxChangelogSize + 1);
+  if (!changelog.ok() && changelog.status().code() == Code::kTooLarge) {
+    return Status::TooLarge(fmt::format(
+        "changelog {} exceeds {} bytes; a release entry must stay below the log's 64 KiB "
+        "entry limit. Shorten it or link to the full notes.",
+        changelog_path, kMaxChangelogSize));
+  }
+  if (!changelog.ok()) return changelog.status();
+  CANDOR_RETURN_IF_ERROR(CheckChangelog(changelog_path, *changelog));
+
+  CANDOR_RETURN_IF_ERROR(
+      HashImage(vm["image"].as<std::string>(), ctx, fields.image_sha256, fields.image_size));
+
+  Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, *key);
+  if (!entry.ok()) {
+    if (entry.status().code() == Code::kTooLarge) {
+      return Status::TooLarge(
+          fmt::format("the release entry would exceed the log's entry limit of {} bytes: {}",
+                      kMaxReleaseEntrySize, entry.status().message()));
+    }
+    return entry.status().WithContext("cannot create the release");
+  }
+  if (entry->size() > kMaxReleaseEntrySize) {
+    return Status::TooLarge(fmt::format("the release entry is {} bytes, over the log's limit of {}",
+                                        entry->size(), kMaxReleaseEntrySize));
+  }
+  CANDOR_RETURN_IF_ERROR(WriteFileAtomic(out_path, AsChars(*entry), force));
+
+  Result<ReleaseEntry> parsed = ParseReleaseEntry(*entry);
+  if (!parsed.ok()) return parsed.status().WithContext("internal: created entry does not parse");
+  const Manifest& m = parsed->manifest;
+  ctx.out << fmt::format("created {}: {} {} for {} (rollback {}, {} disclosure{})\n", out_path,
+                         m.vendor, m.version, fmt::join(m.products, ", "), m.rollback,
+                         m.disclosures.size(), m.disclosures.size() == 1 ? "" : "s");
+  ctx.out << fmt::format("  leaf hash {}\n", HexEncode(LeafHash(*entry)));
+  return Status::Ok();
+}
+
+}  // namespace candor::cli

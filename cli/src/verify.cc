@@ -1,0 +1,163 @@
+// `candor verify`: the device's offline verification, from a shell. It calls
+// exactly the libverify Verify() that candor-agent calls, with the same
+// inputs a device has (policy, bundle, image, product, stored rollback counter
+// and last-seen tree), then prints what the release discloses. A refusal is
+// one line, "refused: <reason>", and the exit code of the reason's class.
+#include <ctime>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "candor/bundle.h"
+#include "candor/checkpoint.h"
+#include "candor/date.h"
+#include "candor/policy.h"
+#include "candor/verify.h"
+#include "cli.h"
+#include "describe.h"
+#include "files.h"
+#include "options.h"
+
+namespace candor::cli {
+namespace {
+
+constexpr size_t kMaxPolicySize = 1u << 20;
+constexpr size_t kMaxBundleSize = 2u << 20;
+constexpr size_t kMaxProofFileSize = 64u << 10;
+
+// Consistency proof file: base64 hashes, one per line (the body of the log's
+// GET /candor/v1/consistency).
+Result<std::vector<Hash>> ParseProofLines(std::string_view text) {
+  std::vector<Hash> out;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    if (nl == std::string_view::npos) return Status::Malformed("proof line without newline");
+    CANDOR_ASSIGN_OR_RETURN(Hash h, Base64DecodeHash(text.substr(0, nl)));
+    out.push_back(h);
+    text.remove_prefix(nl + 1);
+  }
+  return out;
+}
+
+}  // namespace
+
+Outcome RunVerify(const Args& args, Context& ctx) {
+  po::options_description desc("options");
+  desc.add_options()("help,h", "show this help")("policy", po::value<std::string>(),
+                                                 "trust policy file (tlog-policy + vendor lines)")(
+      "image", po::value<std::string>(), "firmware image")(
+      "bundle", po::value<std::string>(), "bundle (tlog-proof with the release entry)")(
+      "product", po::value<std::string>(), "the device's product id")(
+      "min-rollback", po::value<uint64_t>()->default_value(0),
+      "the device's stored rollback counter for the product")("state-size", po::value<uint64_t>(),
+                                                              "last-seen tree size of the device")(
+      "state-root", po::value<std::string>(), "last-seen root hash (base64)")(
+      "state-origin", po::value<std::string>(),
+      "last-seen log origin (default: the bundle checkpoint's origin)")(
+      "consistency-proof", po::value<std::string>(),
+      "file with the consistency proof from the last-seen tree (base64 lines)")(
+      "now", po::value<uint64_t>(), "override the clock (Unix seconds), for reproducible checks");
+  po::variables_map vm;
+  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
+  if (vm.count("help")) {
+    PrintCommandHelp(ctx,
+                     "verify --policy trust.policy --image fw.bin --bundle fw.bundle --product P "
+                     "[--min-rollback N] [--state-size N --state-root B64]",
+                     desc);
+    return Status::Ok();
+  }
+  for (const char* name : {"policy", "image", "bundle", "product"}) {
+    CANDOR_RETURN_IF_ERROR(Require(vm, name));
+  }
+  if (vm.count("state-size") != vm.count("state-root")) {
+    return Status::InvalidArgument("--state-size and --state-root go together");
+  }
+  if (vm.count("consistency-proof") && !vm.count("state-size")) {
+    return Status::InvalidArgument("--consistency-proof needs --state-size and --state-root");
+  }
+
+  // From here on every failure is a refusal, as on a device.
+  Outcome refused;
+  refused.prefix = "refused";
+  auto refuse = [&](Status s) {
+    refused.status = std::move(s);
+    return refused;
+  };
+
+  Result<std::string> policy_text = ReadFileLimited(vm["policy"].as<std::string>(), kMaxPolicySize);
+  if (!policy_text.ok()) return refuse(policy_text.status());
+  Result<TrustPolicy> policy = ParseTrustPolicy(*policy_text);
+  if (!policy.ok()) return refuse(policy.status().WithContext("trust policy"));
+  Result<std::string> bundle = ReadFileLimited(vm["bundle"].as<std::string>(), kMaxBundleSize);
+  if (!bundle.ok()) return refuse(bundle.status());
+  Result<ImageFile> image = ImageFile::Open(vm["image"].as<std::string>());
+  if (!image.ok()) return refuse(image.status());
+
+  const std::string product = vm["product"].as<std::string>();
+  VerifyRequest req;
+  req.product = product;
+  req.bundle = *bundle;
+  req.policy = &*policy;
+  req.now_unix =
+      vm.count("now") ? vm["now"].as<uint64_t>() : static_cast<uint64_t>(std::time(nullptr));
+  req.min_rollback = vm["min-rollback"].as<uint64_t>();
+  if (vm.count("state-size")) {
+    LastSeenTree seen;
+    seen.size = vm["state-size"].as<uint64_t>();
+    Result<Hash> root = Base64DecodeHash(vm["state-root"].as<std::string>());
+    if (!root.ok()) return Status::InvalidArgument("--state-root: " + root.status().message());
+    seen.root_hash = *root;
+    if (vm.count("state-origin")) {
+      seen.origin = vm["state-origin"].as<std::string>();
+    } else {
+      // The origin is only a label for the state; Verify checks the checkpoint
+      // itself against the policy's log keys.
+      Result<Bundle> parsed = ParseBundle(*bundle);
+      if (!parsed.ok()) return refuse(parsed.status());
+      Result<SignedCheckpoint> cp = ParseSignedCheckpointUnverified(parsed->checkpoint_note);
+      if (!cp.ok()) return refuse(cp.status());
+      seen.origin = cp->checkpoint.origin;
+    }
+    req.last_seen = seen;
+  }
+  if (vm.count("consistency-proof")) {
+    Result<std::string> text =
+        ReadFileLimited(vm["consistency-proof"].as<std::string>(), kMaxProofFileSize);
+    if (!text.ok()) return refuse(text.status());
+    Result<std::vector<Hash>> proof = ParseProofLines(*text);
+    if (!proof.ok()) return refuse(proof.status().WithContext("consistency proof"));
+    req.consistency_proof = std::move(proof).value();
+  }
+  ImageFile& file = *image;
+  Progress progress(ctx.err, "verifying image", file.size(),
+                    ctx.err_is_tty && file.size() >= kProgressThreshold);
+  req.read_image = [&](std::span<uint8_t> buf) -> Result<size_t> {
+    Result<size_t> n = file.Read(buf);
+    if (n.ok()) progress.Add(*n);
+    return n;
+  };
+
+  Result<VerifiedRelease> verified = Verify(req);
+  if (!verified.ok()) return refuse(verified.status());
+
+  const VerifiedRelease& v = *verified;
+  const Manifest& m = v.release.manifest;
+  ctx.out << fmt::format("accepted: {} {} by {} (rollback {})\n", product, m.version, m.vendor,
+                         m.rollback);
+  ctx.out << fmt::format("  logged at index {} in {} (tree size {})\n", v.log_index,
+                         v.checkpoint.origin, v.checkpoint.size);
+  if (!v.cosigned_by.empty()) {
+    ctx.out << fmt::format("  cosigned by {}\n", fmt::join(v.cosigned_by, ", "));
+  }
+  if (v.quorum_time && *v.quorum_time <= static_cast<uint64_t>(kMaxUnixSeconds)) {
+    ctx.out << fmt::format("  witnessed at {}\n",
+                           FormatUtcTime(static_cast<int64_t>(*v.quorum_time)));
+  }
+  ctx.out << fmt::format("  new device state: tree size {} root {}\n", v.checkpoint.size,
+                         Base64Encode(v.checkpoint.root_hash));
+  ctx.out << "\n";
+  PrintDisclosuresHuman(m, ctx.out);
+  return Status::Ok();
+}
+
+}  // namespace candor::cli
