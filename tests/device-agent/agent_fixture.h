@@ -1,0 +1,281 @@
+// Test-only fixtures for the device agent: in-process keys (log, witnesses,
+// vendors), a small in-memory log with RFC 6962 proofs, signed and cosigned
+// checkpoints, bundles, and a scratch "device" (state dir + flash target).
+//
+// Thread-safety: single-threaded test use.
+#ifndef CANDOR_TESTS_DEVICE_AGENT_AGENT_FIXTURE_H_
+#define CANDOR_TESTS_DEVICE_AGENT_AGENT_FIXTURE_H_
+
+#include <doctest/doctest.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "candor/agent/agent.h"
+#include "candor/agent/state.h"
+#include "candor/bundle.h"
+#include "candor/checkpoint.h"
+#include "candor/merkle.h"
+#include "candor/release.h"
+#include "candor/release_signer.h"
+#include "candor/sha256.h"
+#include "candor/signer.h"
+
+namespace candor::agent::testing {
+
+inline constexpr uint64_t kNow = 1790000000;  // 2026-09-21
+inline constexpr const char* kProduct = "printer-x1";
+inline constexpr const char* kOrigin = "log.candor.example/firmware";
+
+inline std::string ReadFileOr(const std::string& path, const std::string& fallback = "<absent>") {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return fallback;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+inline void WriteFile(const std::string& path, std::string_view data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(data.data(), static_cast<std::streamsize>(data.size()));
+  REQUIRE(out.good());
+}
+
+struct Keys {
+  SignerKey sk;
+  VerifierKey vk;
+};
+
+inline Keys MakeKey(std::string_view name, uint8_t type = kKeyTypeEd25519) {
+  auto k = GenerateKey(name, type);
+  REQUIRE(k.ok());
+  return Keys{k->first, k->second};
+}
+
+// A list of leaf hashes with RFC 6962 proofs computed through merkle.h.
+struct MemoryTree {
+  std::vector<Hash> leaves;
+
+  NodeReader Reader() const {
+    return [this](std::span<const NodeId> ids) -> Result<std::vector<Hash>> {
+      std::vector<Hash> out;
+      for (const NodeId& id : ids) {
+        uint64_t first = id.index << id.level, n = uint64_t{1} << id.level;
+        if (first + n > leaves.size()) return Status::NotFound("node outside tree");
+        out.push_back(RootFromLeafHashes(std::span<const Hash>(leaves).subspan(first, n)));
+      }
+      return out;
+    };
+  }
+  Hash Root(uint64_t size) const {
+    return RootFromLeafHashes(std::span<const Hash>(leaves).first(size));
+  }
+  std::vector<Hash> Inclusion(uint64_t index, uint64_t size) const {
+    auto p = ProveInclusion(index, size, Reader());
+    REQUIRE(p.ok());
+    return *p;
+  }
+  std::vector<Hash> Consistency(uint64_t old_size, uint64_t new_size) const {
+    auto p = ProveConsistency(old_size, new_size, Reader());
+    REQUIRE(p.ok());
+    return *p;
+  }
+};
+
+struct Release {
+  std::string image;
+  Bytes entry;
+};
+
+class World {
+ public:
+  Keys log = MakeKey(kOrigin);
+  Keys w1 = MakeKey("witness-one.example", kKeyTypeCosignatureV1);
+  Keys w2 = MakeKey("witness-two.example", kKeyTypeCosignatureV1);
+  Keys w3 = MakeKey("witness-three.example", kKeyTypeCosignatureV1);
+  Keys vendor = MakeKey("acme.example/firmware");
+  Keys other_vendor = MakeKey("acme.example/scanners");  // trusted for scanner-s2 only
+  Keys evil_vendor = MakeKey("evil.example/firmware");   // not in the policy
+  MemoryTree tree;
+  std::vector<Bytes> entries;
+
+  // quorum: 2 of {w1, w2, w3}; checkpoints at most one day old.
+  std::string PolicyText() const {
+    return "# test policy\n"
+           "log " +
+           FormatVerifierKey(log.vk) +
+           "\n"
+           "witness w1 " +
+           FormatVerifierKey(w1.vk) +
+           "\n"
+           "witness w2 " +
+           FormatVerifierKey(w2.vk) +
+           "\n"
+           "witness w3 " +
+           FormatVerifierKey(w3.vk) +
+           "\n"
+           "group witnesses 2 w1 w2 w3\n"
+           "quorum witnesses\n"
+           "vendor " +
+           FormatVerifierKey(vendor.vk) +
+           " printer-x1 printer-x2\n"
+           "vendor " +
+           FormatVerifierKey(other_vendor.vk) +
+           " scanner-s2\n"
+           "max-checkpoint-age 86400\n";
+  }
+  TrustPolicy Policy() const {
+    auto p = ParseTrustPolicy(PolicyText());
+    REQUIRE(p.ok());
+    return *p;
+  }
+
+  static std::string Image(uint64_t seed, size_t size) {
+    std::string s(size, '\0');
+    uint64_t x = seed * 0x9e3779b97f4a7c15ull + 1;
+    for (size_t i = 0; i < size; ++i) {
+      x ^= x << 13;
+      x ^= x >> 7;
+      x ^= x << 17;
+      s[i] = static_cast<char>(x);
+    }
+    return s;
+  }
+
+  Release MakeRelease(std::string version, uint64_t rollback, size_t image_size = 100000,
+                      const Keys* key = nullptr, std::vector<std::string> products = {kProduct},
+                      std::vector<Disclosure> disclosures = {}) const {
+    if (key == nullptr) key = &vendor;
+    Release r;
+    r.image = Image(rollback * 1000 + version.size(), image_size);
+    ManifestFields f;
+    f.products = std::move(products);
+    f.version = std::move(version);
+    f.rollback = rollback;
+    f.image_sha256 = Sha256Digest(r.image);
+    f.image_size = r.image.size();
+    f.issued = static_cast<int64_t>(kNow) - 3600;
+    f.disclosures = std::move(disclosures);
+    auto e = CreateReleaseEntry(f, "Changelog for " + f.version + "\n", key->sk);
+    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+    r.entry = *e;
+    return r;
+  }
+
+  uint64_t Append(const Bytes& entry) {
+    entries.push_back(entry);
+    tree.leaves.push_back(LeafHash(entry));
+    return entries.size() - 1;
+  }
+  // Appends `n` unrelated filler entries.
+  void AppendFiller(int n) {
+    for (int i = 0; i < n; ++i) {
+      std::string s = "filler " + std::to_string(entries.size());
+      Append(Bytes(s.begin(), s.end()));
+    }
+  }
+
+  // The checkpoint body of the tree's first `size` leaves.
+  std::string Body(uint64_t size) const {
+    return FormatCheckpointBody(Checkpoint{kOrigin, size, tree.Root(size), {}});
+  }
+
+  static std::string SignBody(std::string_view body, const Keys& log_key) {
+    const SignerKey* signers[] = {&log_key.sk};
+    auto note = SignNote(body, signers);
+    REQUIRE(note.ok());
+    return *note;
+  }
+  static std::string AddCosig(std::string note, std::string_view body, const Keys& witness,
+                              uint64_t time) {
+    auto sig = Cosign(witness.sk, body, time);
+    REQUIRE(sig.ok());
+    return note + FormatSignatureLine(*sig);
+  }
+
+  // Log-signed checkpoint of size `size`, cosigned by `witnesses` at `time`.
+  std::string CheckpointNote(uint64_t size, const std::vector<const Keys*>& witnesses,
+                             uint64_t time = kNow - 60) const {
+    std::string body = Body(size);
+    std::string note = SignBody(body, log);
+    for (const Keys* w : witnesses) note = AddCosig(note, body, *w, time);
+    return note;
+  }
+  std::string GoodCheckpoint(uint64_t size) const { return CheckpointNote(size, {&w1, &w2}); }
+
+  std::string BundleText(uint64_t index, uint64_t size, const std::string& checkpoint_note) const {
+    Bundle b;
+    b.entry = entries[index];
+    b.index = index;
+    b.inclusion_proof = tree.Inclusion(index, size);
+    b.checkpoint_note = checkpoint_note;
+    return FormatBundle(b);
+  }
+  std::string GoodBundle(uint64_t index) const {
+    return BundleText(index, entries.size(), GoodCheckpoint(entries.size()));
+  }
+};
+
+inline std::string ProofFileText(const std::vector<Hash>& proof) {
+  std::string out;
+  for (const Hash& h : proof) out += Base64Encode(h) + "\n";
+  return out;
+}
+
+// A scratch device: a temp dir with state/, a flash target holding old
+// firmware, and files for the image, bundle and policy.
+class Device {
+ public:
+  explicit Device(const World& world) {
+    char tmpl[] = "/tmp/candor-agent-test.XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    root = tmpl;
+    state_dir = root + "/state";
+    target = root + "/flash.bin";
+    WriteFile(target, "OLD FIRMWARE\n");
+    WriteFile(root + "/policy", world.PolicyText());
+    ctx.policy = world.Policy();
+    ctx.product = kProduct;
+    ctx.state_dir = state_dir;
+    ctx.flash.target = target;
+  }
+  ~Device() { std::filesystem::remove_all(root); }
+  Device(const Device&) = delete;
+
+  std::string Path(const std::string& name) const { return root + "/" + name; }
+
+  ImageRequest Request(std::string_view image, std::string_view bundle,
+                       std::optional<std::string> proof = std::nullopt, uint64_t now = kNow) {
+    WriteFile(Path("image.bin"), image);
+    WriteFile(Path("bundle.txt"), bundle);
+    ImageRequest r;
+    r.image_path = Path("image.bin");
+    r.bundle_path = Path("bundle.txt");
+    if (proof) {
+      WriteFile(Path("proof.txt"), *proof);
+      r.consistency_proof_path = Path("proof.txt");
+    }
+    r.now_unix = now;
+    return r;
+  }
+
+  Result<VerifiedRelease> Install(std::string_view image, std::string_view bundle,
+                                  std::optional<std::string> proof = std::nullopt,
+                                  uint64_t now = kNow) {
+    return InstallImage(ctx, Request(image, bundle, std::move(proof), now));
+  }
+
+  std::string StateBytes() const { return ReadFileOr(state_dir + "/state"); }
+  std::string TargetBytes() const { return ReadFileOr(target); }
+
+  std::string root, state_dir, target;
+  AgentContext ctx;
+};
+
+}  // namespace candor::agent::testing
+
+#endif  // CANDOR_TESTS_DEVICE_AGENT_AGENT_FIXTURE_H_
