@@ -95,10 +95,14 @@ NodeId TileHashNode(const TileId& tile, uint16_t i);
 
 // The tiles that a log of size `new_size` must serve that a log of size
 // `old_size` did not: every tile whose content differs (new full tiles and the
-// new partial right-edge tile of each level), ordered by level then index. Same
-// set and order as Go's tlog.NewTiles(8, old_size, new_size). This is what the
-// log server writes when it grows the tree. REQUIRES: old_size <= new_size.
-// The result has O(log n + (new_size - old_size) / 256) elements.
+// new partial right-edge tile of each level), ordered by level then index. This
+// is what the log server writes when it grows the tree (c2sp.org/tlog-tiles:
+// partial tiles are served for checkpointed sizes). REQUIRES: old_size <=
+// new_size. O(log n + (new_size - old_size) / 256) elements.
+// Differs from Go's tlog.NewTiles(8, old, new), which (for sumdb clients that
+// may ask for any width) also lists every intermediate partial width and
+// re-lists the current partial tile when nothing changed at a level; ours is
+// the subset of Go's list that C2SP needs (checked in tests/interop).
 std::vector<TileId> NewTiles(uint64_t old_size, uint64_t new_size);
 // The entry bundles that change from old_size to new_size (same rule, level 0).
 std::vector<EntryBundleId> NewEntryBundles(uint64_t old_size, uint64_t new_size);
