@@ -14,6 +14,7 @@ std::string Base64Encode(ByteView data) {
 
 Result<Bytes> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return Status::Malformed("base64 length is not a multiple of 4");
+  if (text.empty()) return Bytes();  // libsodium must not see a null buffer
   Bytes out(text.size() / 4 * 3);
   size_t len = 0;
   const char* end = nullptr;
