@@ -203,8 +203,16 @@ AddCheckpointResult Witness::AddCheckpoint(const AddCheckpointRequest& request) 
   return AddLocked(slot, request, *verified);
 }
 
+void Witness::Drain() {
+  draining_.store(true);
+  for (auto& [origin, slot] : slots_) {
+    std::lock_guard<std::mutex> lock(slot->mu);  // waits for an in-flight request
+  }
+}
+
 AddCheckpointResult Witness::AddLocked(LogSlot& slot, const AddCheckpointRequest& request,
                                        const SignedCheckpoint& signed_cp) {
+  if (draining_.load()) return Fail(Status::Unavailable("witness is shutting down"));
   Status loaded = EnsureLoaded(slot);
   if (!loaded.ok()) return Fail(loaded);
   const Checkpoint& cp = signed_cp.checkpoint;

@@ -17,7 +17,7 @@ void InstallWitnessRoutes(httplib::Server& server, Witness& witness,
   server.set_payload_max_length(kMaxAddCheckpointBodySize);
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
-  server.set_keep_alive_timeout(30);
+  server.set_keep_alive_timeout(5);
 
   const std::string path = options.prefix + "/" + std::string(kAddCheckpointPath);
   const bool access_log = options.access_log;

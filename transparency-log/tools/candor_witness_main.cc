@@ -12,7 +12,10 @@
 #include <signal.h>
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <cstdio>
+#include <cstdlib>
+#include <future>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -172,8 +175,23 @@ int CmdServe(const std::vector<std::string>& args) {
   int sig = 0;
   sigwait(&stop_signals, &sig);
   fmt::print(stderr, "candor-witness: signal {}, shutting down\n", sig);
-  server.stop();
-  serving.join();
+  // Stop changing state first: after Drain() every cosignature we returned is
+  // on disk and no new one will be made. Then stop the server, but do not let
+  // lingering keep-alive connections delay the exit.
+  (*witness)->Drain();
+  std::promise<void> stopped;
+  auto stopped_future = stopped.get_future();
+  std::thread stopper([&server, &serving, &stopped] {
+    server.stop();
+    serving.join();
+    stopped.set_value();
+  });
+  if (stopped_future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
+    fmt::print(stderr, "candor-witness: connections still open, exiting anyway\n");
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
+  stopper.join();
   return 0;
 }
 

@@ -28,6 +28,8 @@
 // checkpoints of one origin that are inconsistent with each other, and the
 // stored size never decreases, across crashes and restarts.
 //
+// kUnavailable (503) after Drain() was called (shutdown).
+//
 // If persisting fails the in-memory copy is dropped and reloaded from disk on
 // the next request (the disk is the truth), and the request fails with 500.
 //
@@ -38,6 +40,7 @@
 #ifndef CANDOR_LOG_WITNESS_H_
 #define CANDOR_LOG_WITNESS_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -110,6 +113,12 @@ class Witness {
   const VerifierKey& public_key() const { return public_key_; }
   const std::vector<WitnessedLog>& logs() const { return logs_; }
 
+  // For shutdown: from now on every request is refused with kUnavailable
+  // (503), and this waits until requests already holding a log's mutex have
+  // finished persisting. After it returns the state on disk no longer changes,
+  // so the process may exit at once even if HTTP connections linger.
+  void Drain();
+
   // The latest cosigned checkpoint for `origin` (nullopt if none yet).
   // kNotFound for an unconfigured origin.
   Result<std::optional<WitnessLogState>> State(std::string_view origin);
@@ -132,6 +141,7 @@ class Witness {
   // added to or removed afterwards, so the map itself needs no lock.
   std::map<std::string, std::unique_ptr<LogSlot>, std::less<>> slots_;
   int lock_fd_ = -1;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace candor
