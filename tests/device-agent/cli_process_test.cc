@@ -51,23 +51,27 @@ std::string WriteConfig(const Device& d) {
   return path;
 }
 
-size_t Lines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t Lines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST_CASE("candor-agent: install, status, refusals, exit codes") {
   World w;
   Device d(w);
   const std::string config = WriteConfig(d);
   const std::string now = std::to_string(kNow);
-  Release v1 = w.MakeRelease("1.0.0", 5, 200000, nullptr, {testing::kProduct},
-                             {*ParseDisclosureArg("telemetry=crash-reports to metrics.acme.example")});
+  Release v1 =
+      w.MakeRelease("1.0.0", 5, 200000, nullptr, {testing::kProduct},
+                    {*ParseDisclosureArg("telemetry=crash-reports to metrics.acme.example")});
   uint64_t i1 = w.Append(v1.entry);
   testing::WriteFile(d.Path("v1.img"), v1.image);
   testing::WriteFile(d.Path("v1.bundle"), w.GoodBundle(i1));
 
-  Run verify = RunAgent(d, {"--config", config, "--now", now, "verify", "--image",
-                            d.Path("v1.img"), "--bundle", d.Path("v1.bundle")});
+  Run verify = RunAgent(d, {"--config", config, "--now", now, "verify", "--image", d.Path("v1.img"),
+                            "--bundle", d.Path("v1.bundle")});
   CHECK_MESSAGE(verify.code == 0, verify.err);
-  CHECK(verify.out.starts_with("verified: acme.example printer-x1 1.0.0 (rollback 5), log index 0"));
+  CHECK(
+      verify.out.starts_with("verified: acme.example printer-x1 1.0.0 (rollback 5), log index 0"));
   CHECK(d.TargetBytes() == "OLD FIRMWARE\n");
 
   Run install = RunAgent(d, {"install", "--config=" + config, "--now=" + now, "--image",
@@ -80,8 +84,9 @@ TEST_CASE("candor-agent: install, status, refusals, exit codes") {
 
   Run status = RunAgent(d, {"--config", config, "status", "--json"});
   CHECK(status.code == 0);
-  CHECK(status.out.starts_with("{\"products\":[{\"product\":\"printer-x1\",\"version\":\"1.0.0\","
-                               "\"rollback\":5,\"log_index\":0,"));
+  CHECK(
+      status.out.starts_with("{\"products\":[{\"product\":\"printer-x1\",\"version\":\"1.0.0\","
+                             "\"rollback\":5,\"log_index\":0,"));
   CHECK(status.out.find("\"kind\":\"telemetry\"") != std::string::npos);
   CHECK(status.out.find("\"size\":1,") != std::string::npos);
   Run text = RunAgent(d, {"--config", config, "status"});
@@ -129,8 +134,8 @@ TEST_CASE("candor-agent: install, status, refusals, exit codes") {
 
   // Too old, judged by the device clock.
   testing::WriteFile(d.Path("v2.bundle"), w.GoodBundle(i2));
-  Run late = RunAgent(d, {"--config", config, "--now", std::to_string(kNow + 3 * 86400),
-                          "install", "--image", d.Path("v2.img"), "--bundle", d.Path("v2.bundle")});
+  Run late = RunAgent(d, {"--config", config, "--now", std::to_string(kNow + 3 * 86400), "install",
+                          "--image", d.Path("v2.img"), "--bundle", d.Path("v2.bundle")});
   CHECK(late.code == ExitCodeFor(Code::kPolicyUnsatisfied));
   CHECK(late.err.starts_with("refused: checkpoint too old"));
   CHECK(d.TargetBytes() == v1.image);
@@ -155,11 +160,16 @@ TEST_CASE("candor-agent: usage and configuration errors") {
       {{"status", "--image", "x"}, kExitUsage, "usage error: --image is not an option of status"},
       {{"status", "--state-dir"}, kExitUsage, "usage error: --state-dir needs a value"},
       {{"status", "--now", "yesterday"}, kExitUsage, "usage error: --now needs a decimal"},
-      {{"status", "--state-dir", "a", "--state-dir", "b"}, kExitUsage, "usage error: --state-dir given twice"},
+      {{"status", "--state-dir", "a", "--state-dir", "b"},
+       kExitUsage,
+       "usage error: --state-dir given twice"},
       {{"status", "extra", "args"}, kExitUsage, "usage error: unexpected argument"},
-      {{"--config", "/nonexistent/agent.conf", "status"}, ExitCodeFor(Code::kNotFound), "error: config"},
+      {{"--config", "/nonexistent/agent.conf", "status"},
+       ExitCodeFor(Code::kNotFound),
+       "error: config"},
       {{"install", "--image", "a", "--bundle", "b", "--state-dir", "/tmp/x"},
-       ExitCodeFor(Code::kInvalidArgument), "error: no policy configured"},
+       ExitCodeFor(Code::kInvalidArgument),
+       "error: no policy configured"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.err_prefix);

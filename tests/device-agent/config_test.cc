@@ -34,8 +34,8 @@ TEST_CASE("config: refusals") {
       "flash-command fw-update\n",
       "flash-command /bin/a\nflash-target /dev/b\n",
       "flash-target /dev/b\nflash-target /dev/c\n",
-      "product x1",            // no final newline
-      "product x1\r\n",        // control character
+      "product x1",      // no final newline
+      "product x1\r\n",  // control character
       "state-dir /var/\x01x\n",
   };
   for (const char* text : bad) {

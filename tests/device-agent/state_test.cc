@@ -33,9 +33,7 @@ DeviceState Sample(const testing::World& w) {
 std::string Seal(std::string body) {
   return body + "checksum " + HexEncode(Sha256Digest(body)) + "\n";
 }
-std::string Unseal(const std::string& text) {
-  return text.substr(0, text.rfind("checksum "));
-}
+std::string Unseal(const std::string& text) { return text.substr(0, text.rfind("checksum ")); }
 
 TEST_CASE("state: canonical round trip") {
   testing::World w;
