@@ -66,8 +66,11 @@ Result<Disclosure> ParseDiscloseOption(const std::string& arg) {
   Result<Disclosure> d = ParseDisclosureArg(arg);
   if (!d.ok()) {
     const DisclosureKindInfo* info = FindDisclosureKind(kind);
-    std::string hint =
-        info != nullptr ? fmt::format(" ({} values: {})", kind, info->value_syntax) : std::string();
+    // Point at the accepted values unless the problem is the date.
+    bool about_date = d.status().message().find("date") != std::string::npos;
+    std::string hint = info != nullptr && !about_date
+                           ? fmt::format(" (accepted values: {})", info->value_syntax)
+                           : std::string();
     return Status(d.status().code(),
                   fmt::format("--disclose '{}': {}{}", arg, d.status().message(), hint));
   }

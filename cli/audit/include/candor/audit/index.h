@@ -1,0 +1,125 @@
+// AuditIndex: the mirror's local SQLite database (MIRROR/.candor-audit/index.db)
+// holding (1) the auditor's commit point: the verified tree state and the
+// progress of an interrupted sync, and (2) an index of every release in the
+// log, for list/show/diff/flags.
+//
+// Tables (docs/AUDIT.md "Index"):
+//   state(size, root, checkpoint, edge)   one row: the last verified checkpoint
+//   progress(size, edge)                  at most one row: a sync in progress
+//   releases(log_index PK, leaf, vendor, vendor_key, version, rollback,
+//            image_sha256, image_size, issued, changelog, manifest)
+//   products(log_index, product)          one row per product of a release
+//   disclosures(log_index, seq, kind, value, effective)  one row each
+//   invalid(log_index PK, reason)         entries that failed ParseReleaseEntry
+// Index rows and the progress row are committed in one transaction after the
+// mirror's files are durable (syncfs), so after a crash the index covers
+// exactly [0, progress or state size). Readers only look at rows below the
+// verified state size.
+//
+// Thread-safety: one connection; use from one thread.
+#ifndef CANDOR_AUDIT_INDEX_H_
+#define CANDOR_AUDIT_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "candor/bytes.h"
+#include "candor/disclosure.h"
+#include "candor/release.h"
+#include "candor/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace candor::audit {
+
+struct MirrorState {
+  uint64_t size = 0;
+  Hash root{};
+  std::string checkpoint;  // the signed checkpoint note that was verified
+  Bytes edge;              // EncodeEdge() of the tree builder at `size`
+};
+
+struct Progress {
+  uint64_t size = 0;
+  Bytes edge;
+};
+
+// One release as the index holds it.
+struct ReleaseRow {
+  uint64_t log_index = 0;
+  std::string leaf_hex;
+  std::string vendor;
+  std::string vendor_key;  // vkey text
+  std::vector<std::string> products;
+  std::string version;
+  uint64_t rollback = 0;
+  std::string image_sha256;  // hex
+  uint64_t image_size = 0;
+  int64_t issued = 0;
+  std::string changelog;
+  std::string manifest;  // the signed manifest note
+  std::vector<Disclosure> disclosures;
+};
+
+struct InvalidRow {
+  uint64_t log_index = 0;
+  std::string reason;
+};
+
+struct ReleaseFilter {
+  std::vector<std::string> vendors;   // any of (empty: all)
+  std::vector<std::string> products;  // any of (empty: all)
+  uint64_t min_index = 0;             // log_index >= min_index
+  bool with_text = true;              // load changelog and manifest
+};
+
+class AuditIndex {
+ public:
+  // Opens or creates the database at `path`.
+  static Result<std::unique_ptr<AuditIndex>> Open(const std::string& path);
+  ~AuditIndex();
+  AuditIndex(const AuditIndex&) = delete;
+  AuditIndex& operator=(const AuditIndex&) = delete;
+
+  Result<std::optional<MirrorState>> State();
+  Result<std::optional<Progress>> GetProgress();
+
+  // Write transaction. Everything between Begin and Commit is one atomic unit.
+  Status Begin();
+  Status Commit();
+  Status Rollback();
+  Status SetState(const MirrorState& s);  // also clears progress
+  Status SetProgress(const Progress& p);
+  // Deletes index rows with log_index >= from (left by an abandoned sync).
+  Status DeleteFrom(uint64_t from);
+  Status AddRelease(uint64_t log_index, const Hash& leaf, const ReleaseEntry& e);
+  Status AddInvalid(uint64_t log_index, const std::string& reason);
+
+  // Releases with log_index < `below` matching `f`, ordered by log_index.
+  Result<std::vector<ReleaseRow>> Releases(const ReleaseFilter& f, uint64_t below);
+  Result<std::optional<ReleaseRow>> ByIndex(uint64_t log_index, uint64_t below);
+  // All releases naming this vendor and product (log order).
+  Result<std::vector<ReleaseRow>> ForProduct(const std::string& vendor, const std::string& product,
+                                             uint64_t below);
+  Result<std::vector<InvalidRow>> Invalid(uint64_t below);
+
+ private:
+  AuditIndex() = default;
+  Status Exec(const char* sql);
+  Result<sqlite3_stmt*> Stmt(const char* sql);
+  Status FillDetails(ReleaseRow& r, bool with_text);
+  sqlite3* db_ = nullptr;
+  std::vector<std::pair<const char*, sqlite3_stmt*>> cache_;
+};
+
+// Serialises a tree right edge (the partial hashes of each tile level).
+Bytes EncodeEdge(const std::vector<std::vector<Hash>>& levels);
+Result<std::vector<std::vector<Hash>>> DecodeEdge(ByteView data);
+
+}  // namespace candor::audit
+
+#endif  // CANDOR_AUDIT_INDEX_H_

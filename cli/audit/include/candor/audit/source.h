@@ -1,0 +1,59 @@
+// LogSource: where the auditor reads a log from. A log is a C2SP tlog-tiles
+// tree (checkpoint, tile/<L>/<N>[.p/<W>], tile/entries/<N>[.p/<W>]) served over
+// HTTP by candor-log or any static file server, or a directory on disk with
+// that layout (a log's data directory, or another auditor's mirror).
+//
+// Everything a source returns is untrusted: the sync code verifies it against
+// a signed checkpoint (candor/audit/sync.h).
+//
+// Partial tiles (".p/<W>"): c2sp.org/tlog-tiles lets a log delete a partial
+// tile once the full tile exists, so FetchTile/FetchBundle fall back to the
+// full tile (or bundle) when the partial one is NotFound and return its prefix
+// of the requested width.
+//
+// Thread-safety: a LogSource is used by one thread at a time (the HTTP source
+// keeps one keep-alive connection).
+#ifndef CANDOR_AUDIT_SOURCE_H_
+#define CANDOR_AUDIT_SOURCE_H_
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "candor/bytes.h"
+#include "candor/layout.h"
+#include "candor/status.h"
+#include "candor/tile_reader.h"
+
+namespace candor::audit {
+
+class LogSource {
+ public:
+  virtual ~LogSource() = default;
+  // A human-readable name ("http://127.0.0.1:8080" or "file:///srv/log").
+  virtual std::string Describe() const = 0;
+  // The raw bytes at a tlog-tiles path ("checkpoint", "tile/0/000"...).
+  // kNotFound if absent; other errors as they come.
+  virtual Result<Bytes> Get(const std::string& path) = 0;
+
+  Result<std::string> FetchCheckpoint();
+  // Exactly 32 * tile.width bytes (kMalformed otherwise), with the fallback
+  // described in the header comment.
+  Result<Bytes> FetchTile(const TileId& tile);
+  // The raw entry bundle of this width: for a partial bundle whose path is
+  // gone, the full bundle is fetched and the caller must use its first
+  // `width` entries (ParseBundlePrefix).
+  Result<Bytes> FetchBundle(const EntryBundleId& bundle, bool* was_full);
+};
+
+// A TileFetcher (candor/tile_reader.h) over a source. REQUIRES: `source`
+// outlives the fetcher.
+TileFetcher MakeSourceTileFetcher(LogSource* source);
+
+// "http://..." -> HTTP (candor/log/http_client.h); "file://PATH" or a plain
+// path -> the directory at PATH. kInvalidArgument on a bad URL.
+Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location);
+
+}  // namespace candor::audit
+
+#endif  // CANDOR_AUDIT_SOURCE_H_

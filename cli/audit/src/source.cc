@@ -1,0 +1,101 @@
+// LogSource implementations: HTTP (HttpClient) and directory.
+#include "candor/audit/source.h"
+
+#include "candor/entry_bundle.h"
+#include "candor/log/http_client.h"
+#include "candor/log/storage.h"
+
+namespace candor::audit {
+namespace {
+
+// Largest file a source returns: a full entry bundle is at most
+// 256 * (2 + 65535) bytes; a checkpoint is far smaller.
+constexpr size_t kMaxFetchSize = size_t{256} * (2 + 65535);
+
+class HttpSource final : public LogSource {
+ public:
+  explicit HttpSource(std::unique_ptr<HttpClient> client) : client_(std::move(client)) {}
+  std::string Describe() const override { return client_->base().ToString(); }
+  Result<Bytes> Get(const std::string& path) override {
+    CANDOR_ASSIGN_OR_RETURN(HttpResponse resp, client_->Get(path));
+    if (resp.status == 404) return Status::NotFound(Describe() + "/" + path + ": 404");
+    if (resp.status != 200) {
+      return Status::Unavailable(Describe() + "/" + path + ": HTTP " + std::to_string(resp.status));
+    }
+    if (resp.body.size() > kMaxFetchSize) return Status::TooLarge(path + ": response too large");
+    return Bytes(resp.body.begin(), resp.body.end());
+  }
+
+ private:
+  std::unique_ptr<HttpClient> client_;
+};
+
+class DirSource final : public LogSource {
+ public:
+  explicit DirSource(std::string dir) : dir_(std::move(dir)) {
+    while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
+  }
+  std::string Describe() const override { return "file://" + dir_; }
+  Result<Bytes> Get(const std::string& path) override {
+    return ReadWholeFile(dir_ + "/" + path, kMaxFetchSize);
+  }
+
+ private:
+  std::string dir_;
+};
+
+}  // namespace
+
+Result<std::string> LogSource::FetchCheckpoint() {
+  CANDOR_ASSIGN_OR_RETURN(Bytes b, Get("checkpoint"));
+  return std::string(AsChars(b));
+}
+
+Result<Bytes> LogSource::FetchTile(const TileId& tile) {
+  Result<Bytes> data = Get(TilePath(tile));
+  if (!data.ok() && data.status().code() == Code::kNotFound && tile.width < kTileWidth) {
+    TileId full = tile;
+    full.width = kTileWidth;
+    CANDOR_ASSIGN_OR_RETURN(Bytes f, Get(TilePath(full)));
+    if (f.size() != size_t{32} * kTileWidth) {
+      return Status::Malformed(TilePath(full) + ": wrong length " + std::to_string(f.size()));
+    }
+    f.resize(size_t{32} * tile.width);
+    return f;
+  }
+  if (!data.ok()) return data.status();
+  if (data->size() != size_t{32} * tile.width) {
+    return Status::Malformed(TilePath(tile) + ": wrong length " + std::to_string(data->size()));
+  }
+  return data;
+}
+
+Result<Bytes> LogSource::FetchBundle(const EntryBundleId& bundle, bool* was_full) {
+  *was_full = bundle.width == kTileWidth;
+  Result<Bytes> data = Get(EntryBundlePath(bundle));
+  if (!data.ok() && data.status().code() == Code::kNotFound && bundle.width < kTileWidth) {
+    *was_full = true;
+    return Get(EntryBundlePath(bundle.index, kTileWidth));
+  }
+  return data;
+}
+
+TileFetcher MakeSourceTileFetcher(LogSource* source) {
+  return [source](const TileId& t) { return source->FetchTile(t); };
+}
+
+Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location) {
+  if (location.starts_with("http://")) {
+    CANDOR_ASSIGN_OR_RETURN(auto client, HttpClient::Create(location));
+    return std::unique_ptr<LogSource>(new HttpSource(std::move(client)));
+  }
+  if (location.starts_with("https://")) {
+    return Status::InvalidArgument("https is not supported: put TLS in a proxy or mirror first");
+  }
+  std::string_view dir = location;
+  if (dir.starts_with("file://")) dir.remove_prefix(7);
+  if (dir.empty()) return Status::InvalidArgument("empty log location");
+  return std::unique_ptr<LogSource>(new DirSource(std::string(dir)));
+}
+
+}  // namespace candor::audit

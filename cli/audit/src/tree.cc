@@ -1,0 +1,83 @@
+#include "candor/audit/tree.h"
+
+#include "candor/merkle.h"
+#include "candor/tile_reader.h"
+
+namespace candor::audit {
+
+Result<TreeBuilder> TreeBuilder::FromPartials(
+    uint64_t size, const std::function<Result<std::vector<Hash>>(const TileId&)>& partial) {
+  TreeBuilder b;
+  b.size_ = size;
+  for (size_t k = 0; (size >> (8 * k)) != 0 && k < 8; ++k) {
+    uint64_t nodes = size >> (8 * k);  // complete nodes at tree level 8k
+    uint16_t width = static_cast<uint16_t>(nodes & 0xff);
+    b.levels_.emplace_back();
+    if (width == 0) continue;
+    TileId t{static_cast<uint8_t>(k), nodes >> 8, width};
+    CANDOR_ASSIGN_OR_RETURN(std::vector<Hash> h, partial(t));
+    if (h.size() != width) return Status::Malformed("partial tile " + TilePath(t) + " has wrong width");
+    b.levels_.back() = std::move(h);
+  }
+  return b;
+}
+
+Status TreeBuilder::Append(const Hash& leaf, const FullTileFn& on_full) {
+  Status first;
+  Hash carry = leaf;
+  uint64_t pos = size_;  // index of the new node at the current level
+  for (size_t k = 0;; ++k) {
+    if (levels_.size() <= k) levels_.emplace_back();
+    levels_[k].push_back(carry);
+    if (levels_[k].size() < kTileWidth) break;
+    TileId t{static_cast<uint8_t>(k), pos >> 8, kTileWidth};
+    if (on_full) {
+      Status st = on_full(t, levels_[k]);
+      if (first.ok() && !st.ok()) first = st;
+    }
+    carry = PerfectSubtreeHash(levels_[k]);
+    levels_[k].clear();
+    pos >>= 8;
+  }
+  ++size_;
+  return first;
+}
+
+Hash TreeBuilder::Root() const {
+  if (size_ == 0) return EmptyTreeHash();
+  // Complete subtrees left to right: highest tile level first; within a
+  // level, the partial tile's hashes split into descending powers of two.
+  std::vector<Hash> nodes;
+  for (size_t k = levels_.size(); k-- > 0;) {
+    std::span<const Hash> h = levels_[k];
+    size_t off = 0;
+    for (size_t p = 128; p >= 1; p >>= 1) {
+      if (h.size() - off >= p) {
+        nodes.push_back(PerfectSubtreeHash(h.subspan(off, p)));
+        off += p;
+      }
+    }
+  }
+  Hash root = nodes.back();
+  for (size_t j = nodes.size() - 1; j-- > 0;) root = NodeHash(nodes[j], root);
+  return root;
+}
+
+std::vector<TreeBuilder::Partial> TreeBuilder::Partials() const {
+  std::vector<Partial> out;
+  for (size_t k = 0; k < levels_.size(); ++k) {
+    if (levels_[k].empty()) continue;
+    uint64_t nodes = size_ >> (8 * k);
+    out.push_back({TileId{static_cast<uint8_t>(k), nodes >> 8,
+                          static_cast<uint16_t>(levels_[k].size())},
+                   levels_[k]});
+  }
+  return out;
+}
+
+std::span<const Hash> TreeBuilder::LevelHashes(size_t k) const {
+  if (k >= levels_.size()) return {};
+  return levels_[k];
+}
+
+}  // namespace candor::audit

@@ -1,0 +1,172 @@
+// Test helpers for process-level tests of the `candor` binary: temporary
+// directories, running a command with stdout and stderr captured separately,
+// small file helpers, and building a valid bundle without a log server (a
+// one-entry tree signed by a test log key and cosigned by a test witness).
+//
+// Thread-safety: tests run single-threaded.
+#ifndef CANDOR_TESTS_CLI_CLI_TEST_UTIL_H_
+#define CANDOR_TESTS_CLI_CLI_TEST_UTIL_H_
+
+#include <doctest/doctest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "candor/bundle.h"
+#include "candor/checkpoint.h"
+#include "candor/merkle.h"
+#include "candor/note.h"
+#include "candor/signer.h"
+
+namespace candor::clitest {
+
+inline const std::string kCandor = CANDOR_CLI_BINARY;
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "candor-cli-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+inline void WriteFile(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+  REQUIRE(out.good());
+}
+
+inline bool Exists(const std::string& path) { return std::filesystem::exists(path); }
+
+struct Run {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs argv[0] with argv, stdin from /dev/null, capturing stdout and stderr.
+inline Run RunProcess(const std::vector<std::string>& argv, const std::string& scratch_dir) {
+  Run r;
+  std::string out_path = scratch_dir + "/.stdout";
+  std::string err_path = scratch_dir + "/.stderr";
+  std::vector<std::string> copy = argv;
+  std::vector<char*> args;
+  for (auto& a : copy) args.push_back(a.data());
+  args.push_back(nullptr);
+  pid_t pid = ::fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    int in = ::open("/dev/null", O_RDONLY);
+    int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (in < 0 || out < 0 || err < 0) ::_exit(126);
+    ::dup2(in, 0);
+    ::dup2(out, 1);
+    ::dup2(err, 2);
+    ::execv(args[0], args.data());
+    ::_exit(127);
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
+  ::unlink(out_path.c_str());
+  ::unlink(err_path.c_str());
+  return r;
+}
+
+// Runs `candor <args...>` in `dir` (paths in args are absolute or made so by callers).
+inline Run Candor(const TempDir& dir, std::vector<std::string> args) {
+  args.insert(args.begin(), kCandor);
+  return RunProcess(args, dir.path());
+}
+
+inline bool Contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+inline std::string FirstLine(const std::string& s) { return s.substr(0, s.find('\n')); }
+
+// Writes `size` deterministic pseudo-random bytes.
+inline void WriteImage(const std::string& path, size_t size, uint32_t seed = 1) {
+  std::string data(size, '\0');
+  uint32_t x = seed * 2654435761u + 1;
+  for (char& c : data) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x & 0xff);
+  }
+  WriteFile(path, data);
+}
+
+// Reads the verifier key line from a .pub file.
+inline VerifierKey ReadPub(const std::string& path) {
+  std::string text = ReadFile(path);
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  auto k = ParseVerifierKey(text);
+  REQUIRE(k.ok());
+  return *k;
+}
+
+// Turns a release entry into a bundle for a one-entry log: index 0, empty
+// inclusion proof, checkpoint signed by `log_key`, cosigned by each witness
+// at `cosign_time`. Lets verify tests run without a log server.
+inline std::string MakeSingleEntryBundle(const std::string& entry, const SignerKey& log_key,
+                                         const std::vector<const SignerKey*>& witnesses,
+                                         uint64_t cosign_time) {
+  Bytes entry_bytes(entry.begin(), entry.end());
+  Checkpoint cp;
+  cp.origin = log_key.name;
+  cp.size = 1;
+  cp.root_hash = LeafHash(entry_bytes);
+  std::string body = FormatCheckpointBody(cp);
+  const SignerKey* signers[] = {&log_key};
+  auto note = SignNote(body, signers);
+  REQUIRE(note.ok());
+  std::string signed_note = *note;
+  for (const SignerKey* w : witnesses) {
+    auto sig = Cosign(*w, body, cosign_time);
+    REQUIRE(sig.ok());
+    signed_note += FormatSignatureLine(*sig);
+  }
+  Bundle b;
+  b.entry = entry_bytes;
+  b.index = 0;
+  b.checkpoint_note = signed_note;
+  return FormatBundle(b);
+}
+
+}  // namespace candor::clitest
+
+#endif  // CANDOR_TESTS_CLI_CLI_TEST_UTIL_H_
