@@ -197,6 +197,8 @@ TEST_CASE("candor-witness crash test: SIGKILL at random moments never breaks con
   std::mt19937_64 rng(std::random_device{}());
   const int cycles = CrashCycles();
   int in_flight_kills = 0;
+  std::atomic<int> answered[600] = {};  // by HTTP status
+  std::atomic<int> transport_errors{0};
 
   for (int cycle = 0; cycle < cycles; ++cycle) {
     CAPTURE(cycle);
@@ -227,9 +229,11 @@ TEST_CASE("candor-witness crash test: SIGKILL at random moments never breaks con
           ++requests;
           auto res = (*http)->Post("add-checkpoint", FormatAddCheckpointRequest(req));
           if (!res.ok()) {  // killed, or restarting
+            ++transport_errors;
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
             continue;
           }
+          if (res->status > 0 && res->status < 600) ++answered[res->status];
           if (res->status == 200) {
             auto lines = ParseCosignatureLines(res->body);
             bool valid = lines.ok() && lines->size() == 1 &&
@@ -278,7 +282,9 @@ TEST_CASE("candor-witness crash test: SIGKILL at random moments never breaks con
     }
   }
   MESSAGE("crash test: " << cycles << " cycles, " << cosigned.size() << " cosignatures, "
-                         << "final stored size " << last_stored);
+                         << "final stored size " << last_stored << "; answers 200: "
+                         << answered[200].load() << ", 409: " << answered[409].load() << ", 422: "
+                         << answered[422].load() << ", transport errors: " << transport_errors.load());
   CHECK(in_flight_kills == cycles);
   CHECK(!cosigned.empty());
   // Every pair of cosigned checkpoints is consistent: all are prefixes of the

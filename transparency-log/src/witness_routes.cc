@@ -18,6 +18,7 @@ void InstallWitnessRoutes(httplib::Server& server, Witness& witness,
   server.set_read_timeout(10, 0);
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
+  server.set_tcp_nodelay(true);  // small request/response pairs: no Nagle delays
 
   const std::string path = options.prefix + "/" + std::string(kAddCheckpointPath);
   const bool access_log = options.access_log;
