@@ -1,11 +1,15 @@
 #include "candor/merkle.h"
 
+// The low-level SHA256_Init/Update/Final API is deprecated in OpenSSL 3.0 but
+// still shipped, and it is the fast path for the tiny messages of Merkle
+// hashing: OpenSSL 3's one-shot SHA256() and EVP_Digest() fetch the algorithm
+// from the provider on every call, which costs more than hashing 65 bytes
+// (measured in bench/merkle_bench.cc, docs/PERFORMANCE.md).
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
 
 #include <cstring>
 #include <string>
-
-#include "candor/sha256.h"
 
 namespace candor {
 namespace {
@@ -34,21 +38,14 @@ Result<std::vector<Hash>> ReadNodes(const std::vector<NodeId>& nodes, const Node
 }  // namespace
 
 Hash LeafHash(ByteView entry) {
-  Hash out;
-  // Small entries (the common case for proofs and tests) avoid the EVP
-  // context allocation of the streaming class.
-  uint8_t buf[1 + 512];
-  if (entry.size() < sizeof(buf)) {
-    buf[0] = 0x00;
-    if (!entry.empty()) std::memcpy(buf + 1, entry.data(), entry.size());
-    SHA256(buf, entry.size() + 1, out.data());
-    return out;
-  }
-  Sha256 sha;
   const uint8_t prefix = 0x00;
-  sha.Update(ByteView(&prefix, 1));
-  sha.Update(entry);
-  return sha.Final();
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, &prefix, 1);
+  if (!entry.empty()) SHA256_Update(&ctx, entry.data(), entry.size());
+  Hash out;
+  SHA256_Final(out.data(), &ctx);
+  return out;
 }
 
 Hash NodeHash(const Hash& l, const Hash& r) {
@@ -56,15 +53,20 @@ Hash NodeHash(const Hash& l, const Hash& r) {
   buf[0] = 0x01;
   std::memcpy(buf + 1, l.data(), 32);
   std::memcpy(buf + 33, r.data(), 32);
+  SHA256_CTX ctx;
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, buf, sizeof(buf));
   Hash out;
-  SHA256(buf, sizeof(buf), out.data());
+  SHA256_Final(out.data(), &ctx);
   return out;
 }
 
 Hash EmptyTreeHash() {
-  Hash out;
-  SHA256(nullptr, 0, out.data());
-  return out;
+  // SHA-256(""), RFC 9162 §2.1.1.
+  static constexpr Hash kEmpty = {0xe3, 0xb0, 0xc4, 0x42, 0x98, 0xfc, 0x1c, 0x14, 0x9a, 0xfb, 0xf4,
+                                  0xc8, 0x99, 0x6f, 0xb9, 0x24, 0x27, 0xae, 0x41, 0xe4, 0x64, 0x9b,
+                                  0x93, 0x4c, 0xa4, 0x95, 0x99, 0x1b, 0x78, 0x52, 0xb8, 0x55};
+  return kEmpty;
 }
 
 Hash RootFromLeafHashes(std::span<const Hash> leaf_hashes) {
