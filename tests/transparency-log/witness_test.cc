@@ -297,6 +297,7 @@ TEST_CASE("witness: malformed requests are 400, oversized 413") {
       {"uppercase", "OLD 0\n\n" + cp},
       {"missing blank line", "old 0\n" + cp},
       {"no checkpoint", "old 0\n\n"},
+      {"no final newline", "old 0\n\n" + cp.substr(0, cp.size() - 1)},
       {"bad base64 proof", "old 1\nnot-base64\n\n" + cp},
       {"short proof hash", "old 1\nAAAA\n\n" + cp},
       {"64 proof lines", many_lines},

@@ -47,6 +47,8 @@ Result<AddCheckpointRequest> ParseAddCheckpointRequest(std::string_view body) {
     req.proof.push_back(*hash);
   }
   if (rest.empty()) return Status::Malformed("add-checkpoint: missing checkpoint");
+  // "Each line MUST terminate in a newline character", the checkpoint's too.
+  if (rest.back() != '\n') return Status::Malformed("add-checkpoint: no final newline");
   req.checkpoint = std::string(rest);
   return req;
 }
