@@ -85,6 +85,7 @@ Result<SignerKey> ParseSignerKey(std::string_view text) {
   if (id_hex.size() != 8) return Status::Malformed("private key: key ID is not 8 hex digits");
   auto id = HexDecode(id_hex);
   if (!id.ok()) return Status::Malformed("private key: key ID is not lower-case hex");
+  if (b64.empty()) return Status::Malformed("private key: empty key");
   auto raw = Base64Decode(b64);
   if (!raw.ok()) return Status::Malformed("private key: invalid base64");
   SignerKey key;

@@ -28,9 +28,9 @@ Result<VerifierKey> ParseVerifierKey(std::string_view vkey) {
   if (id_hex.size() != 8) return Status::Malformed("verifier key: key ID is not 8 hex digits");
   auto id = HexDecode(id_hex);
   if (!id.ok()) return Status::Malformed("verifier key: key ID is not lower-case hex");
+  if (b64.empty()) return Status::Malformed("verifier key: empty key");
   auto raw = Base64Decode(b64);
   if (!raw.ok()) return raw.status().WithContext("verifier key");
-  if (raw->empty()) return Status::Malformed("verifier key: empty key");
   VerifierKey key;
   key.name = std::string(name);
   key.key_id = uint32_t{(*id)[0]} << 24 | uint32_t{(*id)[1]} << 16 | uint32_t{(*id)[2]} << 8 |

@@ -254,6 +254,29 @@ TEST_CASE("VerifyNote: a failing signature from a known key rejects the whole no
   CHECK(v.status().code() == Code::kBadSignature);
 }
 
+TEST_CASE("VerifyNote: ambiguous known keys, listed-twice keys") {
+  VerifierKey fake = Peter();
+  fake.public_key = Enoch().public_key;
+  const VerifierKey ambiguous[] = {Peter(), fake};
+  CHECK(VerifyNote(Msg(kText, kPeterSig), ambiguous).status().code() == Code::kInvalidArgument);
+  const VerifierKey twice[] = {Peter(), Peter()};
+  auto v = VerifyNote(Msg(kText, kPeterSig), twice);
+  REQUIRE(v.ok());
+  CHECK(v->verified.size() == 1);
+}
+
+TEST_CASE("The LAST blank line separates text and signatures") {
+  // A blank line between two signature lines makes the first one part of the text.
+  const std::string msg = Msg(kText, std::string(kPeterSig) + "\n" + std::string(kEnochSig));
+  auto note = ParseNote(msg);
+  REQUIRE(note.ok());
+  CHECK(note->text == std::string(kText) + "\n" + std::string(kPeterSig));
+  REQUIRE(note->signatures.size() == 1);
+  CHECK(note->signatures[0].name == "EnochRoot");
+  const VerifierKey keys[] = {Peter(), Enoch()};
+  CHECK(VerifyNote(msg, keys).status().code() == Code::kBadSignature);  // Enoch signed other text
+}
+
 TEST_CASE("ParseNote refuses malformed notes with the right code") {
   const std::string peter(kPeterSig);
   std::string truncated_b64 = peter;

@@ -127,7 +127,9 @@ struct VerifiedNote {
 // CosignedMessage(timestamp, text) (c2sp.org/tlog-cosignature).
 // Errors: parse errors as ParseNote; kBadSignature if any signature from a known
 // key fails (the whole note is rejected, fail closed); kUntrustedKey if no
-// signature line is from a known key. On success at least one known key verified.
+// signature line is from a known key; kInvalidArgument if two different
+// known keys share a (name, key ID) that signed, or a known key's type is
+// unsupported. On success at least one known key verified.
 Result<VerifiedNote> VerifyNote(std::string_view message, std::span<const VerifierKey> known_keys);
 
 }  // namespace candor
