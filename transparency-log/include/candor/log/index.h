@@ -1,0 +1,82 @@
+// LogIndex: the log's durable, on-disk lookup structures, in SQLite
+// (DATA/state/index.db, WAL mode, synchronous=FULL):
+//   - leaf hash -> index (identical resubmissions, proofs by leaf hash);
+//   - "vendor/product/version" -> (index, leaf hash) (equivocation);
+//   - the committed tree head (size, root): the size up to which tiles and
+//     bundles are durable and the index is complete. The sequencer commits a
+//     batch here only after its tiles are fsynced, so this row is the log's
+//     commit point; anything on disk beyond it was never acknowledged.
+// Memory use is SQLite's page cache (bounded), not proportional to the log.
+//
+// Thread-safety: one LogIndex = one SQLite connection guarded by a mutex; the
+// sequencer owns a writer instance, request handlers share a reader instance.
+#ifndef CANDOR_LOG_INDEX_H_
+#define CANDOR_LOG_INDEX_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "candor/bytes.h"
+#include "candor/status.h"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace candor {
+
+struct TreeHead {
+  uint64_t size = 0;
+  Hash root{};
+};
+
+struct ReleaseRecord {
+  uint64_t index = 0;
+  Hash leaf{};
+};
+
+// One new entry of a batch: its leaf and the release keys it claims.
+struct IndexRow {
+  uint64_t index = 0;
+  Hash leaf{};
+  std::vector<std::string> release_keys;
+};
+
+class LogIndex {
+ public:
+  // Opens (creating if needed) the database at `path`. A new database has
+  // tree head (0, EmptyTreeHash()).
+  static Result<std::unique_ptr<LogIndex>> Open(const std::string& path);
+  ~LogIndex();
+  LogIndex(const LogIndex&) = delete;
+  LogIndex& operator=(const LogIndex&) = delete;
+
+  Result<TreeHead> Head();
+  Result<std::optional<uint64_t>> FindLeaf(const Hash& leaf);
+  Result<std::optional<ReleaseRecord>> FindRelease(const std::string& release_key);
+
+  // Atomically inserts the rows and sets the tree head (one durable
+  // transaction). kConflict if a leaf or release key already exists.
+  Status Commit(const std::vector<IndexRow>& rows, const TreeHead& head);
+
+ private:
+  LogIndex() = default;
+  Status Exec(const char* sql);
+  Status Prepare();
+
+  std::mutex mu_;
+  sqlite3* db_ = nullptr;
+  sqlite3_stmt* find_leaf_ = nullptr;
+  sqlite3_stmt* find_release_ = nullptr;
+  sqlite3_stmt* insert_leaf_ = nullptr;
+  sqlite3_stmt* insert_release_ = nullptr;
+  sqlite3_stmt* set_head_ = nullptr;
+  sqlite3_stmt* get_head_ = nullptr;
+};
+
+}  // namespace candor
+
+#endif  // CANDOR_LOG_INDEX_H_

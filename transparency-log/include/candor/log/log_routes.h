@@ -1,0 +1,51 @@
+// HTTP routes of candor-log (docs/API.md, notes/HTTP_API.md):
+//   GET  /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]
+//        (c2sp.org/tlog-tiles; paths parsed strictly by layout.h, so nothing
+//        but tiles and the checkpoint is ever served: no traversal)
+//   POST /add                      admission + sequencing (admission.h, sequencer.h)
+//   GET  /candor/v1/proof?index=N|leaf=HEX[&wait=S]   tlog-proof@v1 from tiles
+//   GET  /candor/v1/consistency?from=M&to=N           RFC 9162 proof from tiles
+// Every refusal is a 4xx/5xx with a one-line text/plain reason.
+//
+// Thread-safety: handlers run on the server's worker threads; every object in
+// the context is thread-safe.
+#ifndef CANDOR_LOG_LOG_ROUTES_H_
+#define CANDOR_LOG_LOG_ROUTES_H_
+
+#include <chrono>
+
+#include "candor/log/admission.h"
+#include "candor/log/index.h"
+#include "candor/log/publisher.h"
+#include "candor/log/sequencer.h"
+#include "candor/log/storage.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace candor {
+
+struct LogRoutesContext {
+  TileStorage* storage = nullptr;
+  Sequencer* sequencer = nullptr;
+  Publisher* publisher = nullptr;
+  LogIndex* reader_index = nullptr;  // a read connection, for proofs by leaf hash
+  VendorRegistry* vendors = nullptr;
+  RateLimiter* limiter = nullptr;
+  AdmissionOptions admission;
+  std::chrono::seconds max_wait{60};
+};
+
+// Registers the routes. REQUIRES: ctx and its members outlive the server.
+void RegisterLogRoutes(httplib::Server& server, const LogRoutesContext* ctx);
+
+// Cache-Control for a served tile or bundle path (full: immutable; partial:
+// short-lived), and for the checkpoint.
+inline constexpr const char* kImmutableCacheControl = "public, max-age=31536000, immutable";
+inline constexpr const char* kPartialCacheControl = "public, max-age=60";
+inline constexpr const char* kCheckpointCacheControl = "no-cache, max-age=1";
+
+}  // namespace candor
+
+#endif  // CANDOR_LOG_LOG_ROUTES_H_

@@ -1,0 +1,96 @@
+// LogServer: wires a data directory into a running candor-log: single-writer
+// lock, index, sequencer, publisher (with witnessing) and HTTP routes. Also
+// `InitLog`, which creates a new log directory. Used by candor-log's main, the
+// integration tests and the benchmark.
+//
+// Data directory (docs/LOG.md):
+//   DATA/log.key      PRIVATE+KEY+<origin>+... (0600)     never served
+//   DATA/log.pub      <origin>+<id>+<base64> verifier key
+//   DATA/config       "origin <origin>"
+//   DATA/vendors      registered vendor keys
+//   DATA/state/       lock, index.db (+ -wal, -shm)
+//   DATA/checkpoint, DATA/tile/...   the served tlog-tiles tree
+//
+// Thread-safety: Open/Start/Stop from one thread.
+#ifndef CANDOR_LOG_LOG_SERVER_H_
+#define CANDOR_LOG_LOG_SERVER_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "candor/log/admission.h"
+#include "candor/log/index.h"
+#include "candor/log/log_routes.h"
+#include "candor/log/publisher.h"
+#include "candor/log/sequencer.h"
+#include "candor/log/storage.h"
+#include "candor/policy.h"
+#include "candor/status.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace candor {
+
+// Creates DATA (may exist but must not hold a log): key pair named `origin`,
+// log.pub, config, empty vendors file, empty index and a signed checkpoint of
+// the empty tree. kConflict if DATA/log.key exists.
+Status InitLog(const std::string& dir, const std::string& origin);
+
+struct LogServerOptions {
+  std::string dir;
+  std::string host = "127.0.0.1";
+  int port = 0;             // 0: pick a free port (see LogServer::port())
+  std::string policy_path;  // tlog-policy with witnesses + quorum; empty = none
+  PublisherOptions publisher;
+  SequencerOptions sequencer;
+  AdmissionOptions admission;
+  double rate_per_vendor = 100;  // entries per second, <= 0 disables
+  double burst_per_vendor = 1000;
+  int threads = 64;  // HTTP worker threads (one per keep-alive client)
+  std::chrono::seconds max_wait{60};
+};
+
+class LogServer {
+ public:
+  // Locks DATA/state/lock (kConflict if another process holds it), opens the
+  // index, restores the sequencer and publisher, binds the socket.
+  static Result<std::unique_ptr<LogServer>> Open(const LogServerOptions& options);
+  ~LogServer();
+
+  int port() const { return port_; }
+  // Serves until Stop() (blocking).
+  void Serve();
+  void Stop();
+
+  Sequencer* sequencer() { return sequencer_.get(); }
+  Publisher* publisher() { return publisher_.get(); }
+
+ private:
+  LogServer() = default;
+
+  LogServerOptions options_;
+  std::mutex stop_mu_;  // Stop() may race between a signal thread and main
+  int lock_fd_ = -1;
+  int port_ = 0;
+  std::unique_ptr<TileStorage> storage_;
+  std::unique_ptr<LogIndex> writer_index_;
+  std::unique_ptr<LogIndex> reader_index_;
+  std::unique_ptr<Sequencer> sequencer_;
+  std::unique_ptr<Publisher> publisher_;
+  std::unique_ptr<VendorRegistry> vendors_;
+  std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<LogRoutesContext> ctx_;
+  std::unique_ptr<httplib::Server> http_;
+};
+
+// Builds the Cosigner for a policy: empty when the policy needs no witnesses
+// (`quorum none`), else one that asks the policy's witnesses (witness client).
+Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key);
+
+}  // namespace candor
+
+#endif  // CANDOR_LOG_LOG_SERVER_H_

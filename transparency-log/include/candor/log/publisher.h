@@ -1,0 +1,109 @@
+// Publisher: signs checkpoints over the sequencer's committed tree head at an
+// interval, has them cosigned by witnesses when a policy asks for it, and
+// publishes them: DATA/checkpoint is replaced atomically (storage.h) and only
+// with cosignatures satisfying the quorum.
+//
+// Never two inconsistent checkpoints: a checkpoint is only ever signed over a
+// committed head (tiles durable, index committed), and at start the published
+// checkpoint is checked against the committed tree (its size must not exceed
+// the committed size, and the root the tiles give at its size must equal its
+// root); otherwise Start() fails and the server refuses to run.
+//
+// Thread-safety: all public methods are thread-safe.
+#ifndef CANDOR_LOG_PUBLISHER_H_
+#define CANDOR_LOG_PUBLISHER_H_
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "candor/log/index.h"
+#include "candor/log/sequencer.h"
+#include "candor/log/storage.h"
+#include "candor/merkle.h"
+#include "candor/note.h"
+#include "candor/policy.h"
+#include "candor/signer.h"
+#include "candor/status.h"
+
+namespace candor {
+
+// A consistency proof from `old_size` to the checkpoint being cosigned.
+using ConsistencyFrom = std::function<Result<std::vector<Hash>>(uint64_t old_size)>;
+// Collects witness cosignatures on `signed_checkpoint` (log-signed) and returns
+// the note with enough cosignature lines to satisfy the policy's quorum, or an
+// error (kPolicyUnsatisfied, kUnavailable, ...). Wraps candor/log/witness_client.h.
+using Cosigner = std::function<Result<std::string>(
+    const std::string& signed_checkpoint, uint64_t size, const ConsistencyFrom& consistency_from)>;
+
+struct PublishedCheckpoint {
+  uint64_t size = 0;
+  Hash root{};
+  std::string note;  // exactly the bytes of DATA/checkpoint
+  std::chrono::system_clock::time_point published_at;
+};
+
+struct PublisherOptions {
+  std::chrono::milliseconds interval{1000};
+  // With witnesses: re-publish (fresh cosignatures) this often even if the tree
+  // did not grow, so checkpoints do not age out of devices' max age. 0 = never.
+  std::chrono::seconds republish{0};
+};
+
+class Publisher {
+ public:
+  // REQUIRES: pointers outlive the publisher. `cosigner` may be empty iff no
+  // witnessing is required (policy absent or `quorum none`).
+  Publisher(TileStorage* storage, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
+            PublisherOptions options);
+  ~Publisher();
+
+  // Checks the published checkpoint against the committed tree (see above),
+  // publishes an initial checkpoint if there is none and starts the thread.
+  Status Start();
+  void Stop();
+
+  // Signs and publishes a checkpoint of the current committed head now
+  // (outside the timer). Used by `init`, tests and the timer itself.
+  Status PublishNow();
+
+  std::shared_ptr<const PublishedCheckpoint> Latest() const;
+  // Waits until the published size is > `index` or `deadline`; returns the
+  // latest checkpoint either way (check its size).
+  std::shared_ptr<const PublishedCheckpoint> WaitCovering(
+      uint64_t index, std::chrono::steady_clock::time_point deadline);
+
+  // Signs a bare checkpoint (no cosignatures) over `head` with `key`.
+  static Result<std::string> SignCheckpoint(const SignerKey& key, const TreeHead& head);
+
+ private:
+  void Run();
+
+  TileStorage* storage_;
+  Sequencer* sequencer_;
+  SignerKey key_;
+  VerifierKey verifier_;
+  Cosigner cosigner_;
+  PublisherOptions options_;
+
+  std::mutex publish_mu_;  // one publication at a time
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::shared_ptr<const PublishedCheckpoint> latest_;
+  std::thread thread_;
+};
+
+// A NodeReader over the log's own tiles for the tree of `size`.
+NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size);
+
+}  // namespace candor
+
+#endif  // CANDOR_LOG_PUBLISHER_H_

@@ -1,0 +1,86 @@
+// TileStorage: the log's data directory, which IS the c2sp.org/tlog-tiles
+// layout on disk, so that nginx or a CDN can serve it unchanged:
+//
+//   DATA/checkpoint                  latest published (cosigned) checkpoint
+//   DATA/tile/<L>/<N>[.p/<W>]        Merkle tiles
+//   DATA/tile/entries/<N>[.p/<W>]    entry bundles
+//
+// Private state lives beside it and is never served: DATA/log.key,
+// DATA/log.pub, DATA/config, DATA/vendors, DATA/state/ (index database, lock).
+// See docs/LOG.md.
+//
+// Durability: WriteFiles writes every file of a batch to "<path>.tmp",
+// fdatasyncs it, renames it into place and finally fsyncs every directory
+// touched, so that when it returns OK all files are durable and a reader (this
+// server or nginx) never sees a half-written tile. A crash in the middle leaves
+// either old or new complete files plus maybe stray "*.tmp" files, which the
+// strict path parser never serves.
+//
+// Thread-safety: reads are safe concurrently with each other and with
+// WriteFiles (files are replaced atomically). WriteFiles and WriteCheckpoint
+// must be called from one thread at a time.
+#ifndef CANDOR_LOG_STORAGE_H_
+#define CANDOR_LOG_STORAGE_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "candor/bytes.h"
+#include "candor/layout.h"
+#include "candor/status.h"
+
+namespace candor {
+
+// One file of a batch: path relative to the data directory, and its contents.
+struct StorageFile {
+  std::string path;
+  Bytes data;
+};
+
+class TileStorage {
+ public:
+  // REQUIRES: `dir` exists. Does not create or lock anything.
+  explicit TileStorage(std::string dir);
+
+  const std::string& dir() const { return dir_; }
+
+  // Durably writes all files (see the header comment). Creates directories as
+  // needed. kIo on failure (some files may have been replaced).
+  Status WriteFiles(const std::vector<StorageFile>& files);
+
+  // Reads a tile / entry bundle with exactly this width. kNotFound if absent.
+  Result<Bytes> ReadTile(const TileId& tile) const;
+  Result<Bytes> ReadEntryBundle(const EntryBundleId& bundle) const;
+  // Like ReadTile, but if the exact width is absent, uses the prefix of a wider
+  // partial or of the full tile (a partial tile is a prefix of every later
+  // version of the same tile). For tree sizes between two batch boundaries.
+  Result<Bytes> ReadTilePrefix(const TileId& tile) const;
+
+  // DATA/checkpoint, written atomically (tmp, fsync, rename, fsync dir).
+  Status WriteCheckpoint(std::string_view note);
+  // kNotFound if the log never published one.
+  Result<std::string> ReadCheckpoint() const;
+
+  // Reads any file under the data directory (relative path). kNotFound if absent.
+  Result<Bytes> ReadRelative(const std::string& relative_path) const;
+
+ private:
+  std::string dir_;
+};
+
+// Helpers shared with the rest of the log (key files, config, vendors file).
+
+// Reads a whole file. kNotFound if absent, kIo otherwise; kTooLarge above `max_size`.
+Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size = size_t{1} << 30);
+// tmp + fsync + rename + fsync(dir). `mode` applies to a newly created file.
+Status AtomicWriteFile(const std::string& path, ByteView data, int mode = 0644);
+// fsync a directory.
+Status SyncDirectory(const std::string& path);
+// mkdir -p; fsyncs the parent of every directory it creates.
+Status MakeDirectories(const std::string& path);
+
+}  // namespace candor
+
+#endif  // CANDOR_LOG_STORAGE_H_

@@ -1,0 +1,125 @@
+// Admission control (see admission.h).
+#include "candor/log/admission.h"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "candor/log/storage.h"
+#include "candor/merkle.h"
+#include "candor/release.h"
+
+namespace candor {
+
+Result<std::vector<VerifierKey>> ParseVendorsFile(std::string_view text) {
+  std::vector<VerifierKey> keys;
+  size_t line_no = 0;
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    ++line_no;
+    if (line.empty() || line.front() == '#') continue;
+    auto key = ParseVerifierKey(line);
+    if (!key.ok()) {
+      return Status::Malformed("vendors line " + std::to_string(line_no) + ": " +
+                               key.status().message());
+    }
+    if (key->type != kKeyTypeEd25519) {
+      return Status::Malformed("vendors line " + std::to_string(line_no) + ": not an Ed25519 key");
+    }
+    if (std::find(keys.begin(), keys.end(), *key) != keys.end()) {
+      return Status::Malformed("vendors line " + std::to_string(line_no) + ": duplicate key");
+    }
+    keys.push_back(std::move(*key));
+  }
+  return keys;
+}
+
+std::string FormatVendorsFile(const std::vector<VerifierKey>& keys) {
+  std::string out = "# candor-log registered vendor keys (candor-log vendors add/remove)\n";
+  for (const auto& k : keys) out += FormatVerifierKey(k) + "\n";
+  return out;
+}
+
+Status VendorRegistry::Refresh() {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  if (mtime_ns_ >= 0 && now - last_check_ < std::chrono::milliseconds(500)) return Status::Ok();
+  last_check_ = now;
+  struct stat st {};
+  if (::stat(path_.c_str(), &st) != 0) {
+    keys_.clear();
+    mtime_ns_ = 0;
+    return Status::Ok();
+  }
+  int64_t mtime = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
+  if (mtime == mtime_ns_) return Status::Ok();
+  CANDOR_ASSIGN_OR_RETURN(Bytes data, ReadWholeFile(path_, size_t{16} << 20));
+  CANDOR_ASSIGN_OR_RETURN(keys_, ParseVendorsFile(AsChars(data)));
+  mtime_ns_ = mtime;
+  return Status::Ok();
+}
+
+bool VendorRegistry::IsRegistered(const VerifierKey& key) {
+  (void)Refresh();
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
+}
+
+size_t VendorRegistry::size() {
+  (void)Refresh();
+  std::lock_guard<std::mutex> lock(mu_);
+  return keys_.size();
+}
+
+std::optional<uint64_t> RateLimiter::Take(const std::string& key) {
+  if (rate_ <= 0) return std::nullopt;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto now = std::chrono::steady_clock::now();
+  auto [it, inserted] = buckets_.try_emplace(key);
+  Bucket& b = it->second;
+  if (inserted) {
+    b.tokens = burst_;
+  } else {
+    double elapsed = std::chrono::duration<double>(now - b.last).count();
+    b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
+  }
+  b.last = now;
+  if (b.tokens >= 1.0) {
+    b.tokens -= 1.0;
+    return std::nullopt;
+  }
+  double wait = (1.0 - b.tokens) / rate_;
+  return static_cast<uint64_t>(std::max(1.0, std::ceil(wait)));
+}
+
+Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
+                                 const AdmissionOptions& options) {
+  if (body.empty()) return Status::Malformed("empty entry");
+  if (body.size() > options.max_entry_size || body.size() > kMaxReleaseEntrySize) {
+    return Status::TooLarge("entry is " + std::to_string(body.size()) + " bytes, limit " +
+                            std::to_string(std::min(options.max_entry_size, kMaxReleaseEntrySize)));
+  }
+  CANDOR_ASSIGN_OR_RETURN(ReleaseEntry release, ParseReleaseEntry(body));
+  // Canonical: re-encoding must give the same bytes (one byte sequence per release).
+  Bytes again = EncodeReleaseEntry(release);
+  if (again.size() != body.size() || !std::equal(again.begin(), again.end(), body.begin())) {
+    return Status::Malformed("entry is not in canonical form");
+  }
+  const Manifest& m = release.manifest;
+  if (!vendors.IsRegistered(m.vendor_key)) {
+    return Status::UntrustedKey("vendor key " + m.vendor_key.name + " is not registered");
+  }
+  AdmittedEntry out;
+  out.entry.assign(body.begin(), body.end());
+  out.leaf = LeafHash(body);
+  out.vendor = m.vendor;
+  for (const std::string& p : m.products) {
+    out.release_keys.push_back(m.vendor + "/" + p + "/" + m.version);
+  }
+  return out;
+}
+
+}  // namespace candor

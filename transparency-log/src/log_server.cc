@@ -1,0 +1,128 @@
+// LogServer and InitLog (see log_server.h).
+#include "candor/log/log_server.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "candor/merkle.h"
+#include "candor/signer.h"
+
+namespace candor {
+namespace {
+
+Result<SignerKey> LoadLogKey(const std::string& dir) {
+  return ReadPrivateKeyFile(dir + "/log.key");
+}
+
+}  // namespace
+
+Status InitLog(const std::string& dir, const std::string& origin) {
+  if (!IsValidKeyName(origin)) return Status::InvalidArgument("origin is not a valid key name");
+  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir));
+  struct stat st {};
+  if (::stat((dir + "/log.key").c_str(), &st) == 0) {
+    return Status::Conflict(dir + " already holds a log (log.key exists)");
+  }
+  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir + "/state"));
+  CANDOR_ASSIGN_OR_RETURN(auto pair, GenerateKey(origin));
+  CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(dir + "/log.key", pair.first));
+  CANDOR_RETURN_IF_ERROR(
+      AtomicWriteFile(dir + "/log.pub", AsBytes(FormatVerifierKey(pair.second) + "\n")));
+  CANDOR_RETURN_IF_ERROR(AtomicWriteFile(dir + "/config", AsBytes("origin " + origin + "\n")));
+  if (::stat((dir + "/vendors").c_str(), &st) != 0) {
+    CANDOR_RETURN_IF_ERROR(AtomicWriteFile(dir + "/vendors", AsBytes(FormatVendorsFile({}))));
+  }
+  CANDOR_ASSIGN_OR_RETURN(auto index, LogIndex::Open(dir + "/state/index.db"));
+  CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
+  CANDOR_ASSIGN_OR_RETURN(std::string note, Publisher::SignCheckpoint(pair.first, head));
+  TileStorage storage(dir);
+  return storage.WriteCheckpoint(note);
+}
+
+Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& options) {
+  std::unique_ptr<LogServer> s(new LogServer());
+  s->options_ = options;
+  const std::string& dir = options.dir;
+  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir + "/state"));
+  s->lock_fd_ = ::open((dir + "/state/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (s->lock_fd_ < 0) return Status::Io("cannot open " + dir + "/state/lock");
+  if (::flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    return Status::Conflict("another candor-log process holds " + dir + "/state/lock");
+  }
+  CANDOR_ASSIGN_OR_RETURN(SignerKey key, LoadLogKey(dir));
+  Cosigner cosigner;
+  if (!options.policy_path.empty()) {
+    CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadWholeFile(options.policy_path, 1 << 20));
+    CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
+    CANDOR_ASSIGN_OR_RETURN(cosigner, MakePolicyCosigner(policy, PublicKeyOf(key)));
+  }
+  s->storage_ = std::make_unique<TileStorage>(dir);
+  CANDOR_ASSIGN_OR_RETURN(s->writer_index_, LogIndex::Open(dir + "/state/index.db"));
+  CANDOR_ASSIGN_OR_RETURN(s->reader_index_, LogIndex::Open(dir + "/state/index.db"));
+  CANDOR_ASSIGN_OR_RETURN(
+      s->sequencer_, Sequencer::Open(s->storage_.get(), s->writer_index_.get(), options.sequencer));
+  s->publisher_ =
+      std::make_unique<Publisher>(s->storage_.get(), s->sequencer_.get(), std::move(key),
+                                  std::move(cosigner), options.publisher);
+  CANDOR_RETURN_IF_ERROR(s->publisher_->Start());
+  s->vendors_ = std::make_unique<VendorRegistry>(dir + "/vendors");
+  CANDOR_RETURN_IF_ERROR(s->vendors_->Refresh());
+  s->limiter_ = std::make_unique<RateLimiter>(options.rate_per_vendor, options.burst_per_vendor);
+  s->ctx_ = std::make_unique<LogRoutesContext>();
+  s->ctx_->storage = s->storage_.get();
+  s->ctx_->sequencer = s->sequencer_.get();
+  s->ctx_->publisher = s->publisher_.get();
+  s->ctx_->reader_index = s->reader_index_.get();
+  s->ctx_->vendors = s->vendors_.get();
+  s->ctx_->limiter = s->limiter_.get();
+  s->ctx_->admission = options.admission;
+  s->ctx_->max_wait = options.max_wait;
+
+  s->http_ = std::make_unique<httplib::Server>();
+  auto& http = *s->http_;
+  int threads = std::max(4, options.threads);
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(100000);
+  http.set_keep_alive_timeout(30);
+  http.set_read_timeout(30, 0);
+  http.set_write_timeout(30, 0);
+  http.set_payload_max_length(std::max<size_t>(options.admission.max_entry_size, 65535) + 1024);
+  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (res.body.empty()) {
+      res.set_content(res.status == 413   ? "entry too large\n"
+                      : res.status == 404 ? "not found\n"
+                                          : "request refused\n",
+                      "text/plain; charset=utf-8");
+    }
+  });
+  RegisterLogRoutes(http, s->ctx_.get());
+  if (options.port == 0) {
+    s->port_ = http.bind_to_any_port(options.host);
+  } else {
+    s->port_ = http.bind_to_port(options.host, options.port) ? options.port : -1;
+  }
+  if (s->port_ <= 0) {
+    return Status::Io("cannot listen on " + options.host + ":" + std::to_string(options.port));
+  }
+  return s;
+}
+
+LogServer::~LogServer() {
+  Stop();
+  if (lock_fd_ >= 0) ::close(lock_fd_);
+}
+
+void LogServer::Serve() { http_->listen_after_bind(); }
+
+void LogServer::Stop() {
+  std::lock_guard<std::mutex> lock(stop_mu_);
+  if (http_) http_->stop();
+  if (publisher_) publisher_->Stop();
+  if (sequencer_) sequencer_->Stop();
+}
+
+}  // namespace candor

@@ -1,0 +1,231 @@
+// candor-log: the Candor transparency log server (docs/LOG.md).
+//
+//   candor-log init    --dir DATA --origin ORIGIN
+//   candor-log serve   --dir DATA --listen 127.0.0.1:8080 [--policy FILE] [...]
+//   candor-log vendors add|remove --dir DATA VENDOR.pub
+//   candor-log vendors list --dir DATA
+#include <signal.h>
+
+#include <boost/program_options.hpp>
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "candor/log/admission.h"
+#include "candor/log/log_server.h"
+#include "candor/log/storage.h"
+
+namespace po = boost::program_options;
+
+namespace candor {
+namespace {
+
+constexpr const char* kUsage =
+    "usage: candor-log <command> [options]\n"
+    "commands:\n"
+    "  init     --dir DATA --origin ORIGIN     create a new log (key, empty tree)\n"
+    "  serve    --dir DATA --listen HOST:PORT  serve the log (see serve --help)\n"
+    "  vendors  add|remove --dir DATA FILE.pub register / unregister a vendor key\n"
+    "  vendors  list --dir DATA                list registered vendor keys\n";
+
+int Fail(const Status& st) {
+  std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
+  return ExitCodeFor(st.code());
+}
+
+int Usage(const std::string& msg) {
+  std::fprintf(stderr, "candor-log: %s\n%s", msg.c_str(), kUsage);
+  return 1;
+}
+
+bool ParseArgs(const po::options_description& desc, const std::vector<std::string>& args,
+               po::variables_map& vm, const po::positional_options_description* pos = nullptr) {
+  try {
+    auto parser = po::command_line_parser(args).options(desc);
+    if (pos) parser.positional(*pos);
+    po::store(parser.run(), vm);
+    po::notify(vm);
+    return true;
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "candor-log: %s\n", e.what());
+    return false;
+  }
+}
+
+int CmdInit(const std::vector<std::string>& args) {
+  std::string dir, origin;
+  po::options_description desc("candor-log init");
+  desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->required(),
+                                                 "data directory to create")(
+      "origin", po::value(&origin)->required(),
+      "log origin (also the log key name), e.g. log.example.org/firmware");
+  po::variables_map vm;
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    std::cout << desc;
+    return 0;
+  }
+  if (!ParseArgs(desc, args, vm)) return 1;
+  Status st = InitLog(dir, origin);
+  if (!st.ok()) return Fail(st);
+  auto pub = ReadWholeFile(dir + "/log.pub");
+  std::printf("created log %s in %s\nverifier key: %s", origin.c_str(), dir.c_str(),
+              pub.ok() ? std::string(AsChars(*pub)).c_str() : "?\n");
+  return 0;
+}
+
+
+int CmdServe(const std::vector<std::string>& args) {
+  LogServerOptions o;
+  std::string listen;
+  double interval_s = 1.0;
+  uint64_t republish_s = 300;
+  size_t max_batch = o.sequencer.max_batch;
+  size_t max_queue = o.sequencer.max_queue;
+  size_t max_entry = o.admission.max_entry_size;
+  uint64_t max_wait = 60;
+  po::options_description desc("candor-log serve");
+  desc.add_options()("help,h", "show this help")("dir", po::value(&o.dir)->required(),
+                                                 "data directory (created by init)")(
+      "listen", po::value(&listen)->default_value("127.0.0.1:8080"), "HOST:PORT to listen on")(
+      "policy", po::value(&o.policy_path),
+      "tlog-policy file naming witnesses (with URLs) and a quorum; checkpoints are "
+      "published only with cosignatures satisfying it")(
+      "checkpoint-interval", po::value(&interval_s)->default_value(1.0),
+      "seconds between checkpoints (when the tree grew)")(
+      "republish-interval", po::value(&republish_s)->default_value(300),
+      "with witnesses: re-cosign the checkpoint this often even if unchanged (0 = never)")(
+      "max-batch", po::value(&max_batch)->default_value(max_batch), "entries per group commit")(
+      "max-queue", po::value(&max_queue)->default_value(max_queue),
+      "queued entries before answering 503")("max-entry-size",
+                                             po::value(&max_entry)->default_value(max_entry),
+                                             "largest accepted entry in bytes (<= 65535)")(
+      "rate", po::value(&o.rate_per_vendor)->default_value(o.rate_per_vendor),
+      "entries per second per vendor (0 = unlimited)")(
+      "burst", po::value(&o.burst_per_vendor)->default_value(o.burst_per_vendor),
+      "rate limit burst per vendor")("threads", po::value(&o.threads)->default_value(o.threads),
+                                     "HTTP worker threads (each keep-alive client holds one)")(
+      "max-wait", po::value(&max_wait)->default_value(60), "longest ?wait= for proofs, seconds");
+  if (std::find(args.begin(), args.end(), "--help") != args.end() ||
+      std::find(args.begin(), args.end(), "-h") != args.end()) {
+    std::cout << desc;
+    return 0;
+  }
+  po::variables_map vm;
+  if (!ParseArgs(desc, args, vm)) return 1;
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return Usage("--listen must be HOST:PORT");
+  o.host = listen.substr(0, colon);
+  auto port = ParseDecimalU64(listen.substr(colon + 1));
+  if (!port.ok() || *port > 65535) return Usage("--listen port must be 0..65535");
+  o.port = static_cast<int>(*port);
+  if (interval_s <= 0 || interval_s > 3600) return Usage("--checkpoint-interval out of range");
+  if (max_entry == 0 || max_entry > 65535) return Usage("--max-entry-size must be 1..65535");
+  if (max_batch == 0 || max_queue == 0) return Usage("--max-batch/--max-queue must be > 0");
+  o.publisher.interval = std::chrono::milliseconds(static_cast<int64_t>(interval_s * 1000));
+  o.publisher.republish = std::chrono::seconds(republish_s);
+  o.sequencer.max_batch = max_batch;
+  o.sequencer.max_queue = max_queue;
+  o.admission.max_entry_size = max_entry;
+  o.max_wait = std::chrono::seconds(std::min<uint64_t>(max_wait, 600));
+
+  // Block SIGINT/SIGTERM in every thread; a dedicated thread waits for them.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto server = LogServer::Open(o);
+  if (!server.ok()) return Fail(server.status());
+  std::fprintf(stderr, "candor-log: serving %s on %s:%d\n", o.dir.c_str(), o.host.c_str(),
+               (*server)->port());
+  LogServer* s = server->get();
+  std::thread waiter([s, set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    s->Stop();
+  });
+  waiter.detach();
+  s->Serve();
+  s->Stop();
+  return 0;
+}
+
+int CmdVendors(const std::vector<std::string>& args) {
+  if (args.empty()) return Usage("vendors needs add, remove or list");
+  std::string action = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  std::string dir, file;
+  po::options_description desc("candor-log vendors " + action);
+  desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->required(),
+                                                 "data directory")(
+      "key", po::value(&file), "vendor verifier key file (VENDOR.pub)");
+  po::positional_options_description pos;
+  pos.add("key", 1);
+  if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
+    std::cout << desc;
+    return 0;
+  }
+  po::variables_map vm;
+  if (!ParseArgs(desc, rest, vm, &pos)) return 1;
+  std::string path = dir + "/vendors";
+  std::vector<VerifierKey> keys;
+  auto existing = ReadWholeFile(path, size_t{16} << 20);
+  if (existing.ok()) {
+    auto parsed = ParseVendorsFile(AsChars(*existing));
+    if (!parsed.ok()) return Fail(parsed.status());
+    keys = std::move(*parsed);
+  } else if (existing.status().code() != Code::kNotFound) {
+    return Fail(existing.status());
+  }
+  if (action == "list") {
+    for (const auto& k : keys) std::printf("%s\n", FormatVerifierKey(k).c_str());
+    return 0;
+  }
+  if (action != "add" && action != "remove") return Usage("unknown vendors action " + action);
+  if (file.empty()) return Usage("vendors " + action + " needs a key file");
+  auto data = ReadWholeFile(file, 4096);
+  if (!data.ok()) return Fail(data.status());
+  std::string_view text = AsChars(*data);
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  auto key = ParseVerifierKey(text);
+  if (!key.ok()) return Fail(key.status().WithContext(file));
+  if (key->type != kKeyTypeEd25519) return Fail(Status::Malformed("vendor keys are Ed25519"));
+  auto it = std::find(keys.begin(), keys.end(), *key);
+  if (action == "add") {
+    if (it != keys.end()) {
+      std::printf("already registered: %s\n", FormatVerifierKey(*key).c_str());
+      return 0;
+    }
+    keys.push_back(*key);
+  } else {
+    if (it == keys.end()) return Fail(Status::NotFound("key is not registered"));
+    keys.erase(it);
+  }
+  Status st = AtomicWriteFile(path, AsBytes(FormatVendorsFile(keys)));
+  if (!st.ok()) return Fail(st);
+  std::printf("%s %s\n", action == "add" ? "registered" : "removed",
+              FormatVerifierKey(*key).c_str());
+  return 0;
+}
+
+}  // namespace
+}  // namespace candor
+
+int main(int argc, char** argv) {
+  if (argc < 2) return candor::Usage("missing command");
+  std::string cmd = argv[1];
+  std::vector<std::string> args(argv + 2, argv + argc);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(candor::kUsage, stdout);
+    return 0;
+  }
+  if (cmd == "init") return candor::CmdInit(args);
+  if (cmd == "serve") return candor::CmdServe(args);
+  if (cmd == "vendors") return candor::CmdVendors(args);
+  return candor::Usage("unknown command " + cmd);
+}
