@@ -135,9 +135,10 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, std::span<const H
                              " hashes, want " + std::to_string(want));
   }
   if (old_size == 0) {
-    if (!HashEqual(old_root, EmptyTreeHash())) {
+    bool new_ok = new_size != 0 || HashEqual(new_root, EmptyTreeHash());
+    if (!HashEqual(old_root, EmptyTreeHash()) || !new_ok) {
       return Status::Inconsistent(
-          "consistency proof: old root of empty tree is not the empty hash");
+          "consistency proof: root of the empty tree is not the empty hash");
     }
     return Status::Ok();
   }

@@ -286,6 +286,7 @@ TEST_CASE("merkle: consistency proofs of every pair of sizes <= 70, and tamperin
 TEST_CASE("merkle: consistency edge cases") {
   Hash a = LeafHash(AsBytes("a")), b = LeafHash(AsBytes("b"));
   CHECK(VerifyConsistency(0, 0, {}, EmptyTreeHash(), EmptyTreeHash()).ok());
+  CHECK(VerifyConsistency(0, 0, {}, EmptyTreeHash(), a).code() == Code::kInconsistent);
   CHECK(VerifyConsistency(0, 5, {}, EmptyTreeHash(), a).ok());
   CHECK(VerifyConsistency(0, 5, {}, a, a).code() == Code::kInconsistent);
   std::vector<Hash> one = {a};

@@ -56,7 +56,7 @@ Status VerifyInclusion(uint64_t index, uint64_t size, const Hash& leaf, std::spa
 //   new_size): kMalformed.
 // - old_size == new_size: proof must be empty and the roots equal.
 // - old_size == 0: proof must be empty and old_root must be EmptyTreeHash()
-//   (every tree extends the empty tree).
+//   (every tree extends the empty tree; for new_size == 0 both roots must be).
 // - otherwise the RFC algorithm; kInconsistent if either root differs.
 Status VerifyConsistency(uint64_t old_size, uint64_t new_size, std::span<const Hash> proof,
                          const Hash& old_root, const Hash& new_root);
