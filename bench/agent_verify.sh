@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # bench/agent_verify.sh: `candor-agent verify` against `openssl dgst -sha256`
-# on the same image (wall time, page cache warm), plus peak RSS of the agent
-# (/usr/bin/time -v "Maximum resident set size") at 16 MiB and 1 GiB.
-# Targets (docs/PERFORMANCE.md "## candor-agent"): time <= 1.1x openssl,
-# peak RSS <= 8 MiB at both sizes.
+# on the same image (page cache warm), by wall time and by CPU time
+# (user+sys), plus peak RSS (/usr/bin/time "Maximum resident set size"), at
+# 16 MiB and 1 GiB. Targets (docs/PERFORMANCE.md "## candor-agent"): time <=
+# 1.1x openssl, peak RSS <= 8 MiB at both sizes.
 #
 # usage: bench/agent_verify.sh [BUILD_DIR] [WORK_DIR] [RUNS]
 #   BUILD_DIR  a configured+built tree with targets candor-agent and
 #              candor-agent-fixture (default: build-agent)
-#   WORK_DIR   where the images go; needs ~1.1 GiB free (default: mktemp -d)
+#   WORK_DIR   where the images go; needs ~1.1 GiB free (default: a temporary
+#              directory, deleted at the end; a given WORK_DIR is kept and its
+#              images reused)
 #   RUNS       timed runs per tool and size, median reported (default: 5)
 # env AGENT=PATH benchmarks another candor-agent binary (e.g. a static build).
 set -euo pipefail
 
 build=${1:-build-agent}
-work=${2:-$(mktemp -d /tmp/candor-agent-bench.XXXXXX)}
+work=${2:-}
 runs=${3:-5}
 agent=${AGENT:-$build/device-agent/candor-agent}
 fixture=$build/tests/device-agent/candor-agent-fixture
@@ -22,14 +24,25 @@ for b in "$agent" "$fixture"; do
   [[ -x $b ]] || { echo "missing $b: cmake --build $build --target candor-agent candor-agent-fixture" >&2; exit 1; }
 done
 [[ -x /usr/bin/time ]] || { echo "needs /usr/bin/time (apt-get install time)" >&2; exit 1; }
+cleanup=""
+if [[ -z $work ]]; then
+  work=$(mktemp -d /tmp/candor-agent-bench.XXXXXX)
+  cleanup=$work
+fi
+trap '[[ -n $cleanup ]] && rm -rf "$cleanup"' EXIT
 
-now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Prints "wall_s cpu_s maxrss_KiB" of one run of "$@" (stdout discarded).
+measure() {
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" "$@" > /dev/null
+  awk '{printf "%.2f %.2f %d\n", $1, $2 + $3, $4}' "$work/time.out"
+}
 
-echo "agent: $agent ($(file -b "$agent" | cut -d, -f1-2))"
+echo "agent: $agent ($(file -b "$agent" | cut -d, -f1-2,5 | sed 's/  */ /g'))"
 echo "openssl: $(openssl version)"
-echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-printf '%-6s %12s %12s %7s %14s %14s\n' size agent_ms openssl_ms ratio agent_rss_KiB openssl_rss_KiB
+echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load: $(cut -d' ' -f1-3 /proc/loadavg)"
+printf '%-6s | %9s %9s %6s | %9s %9s %6s | %9s %9s\n' size agent_s openssl_s ratio \
+  agent_cpu ossl_cpu ratio agent_KiB ossl_KiB
 
 for spec in 16M:16MiB 1G:1GiB; do
   size=${spec%%:*}; label=${spec##*:}
@@ -43,19 +56,16 @@ for spec in 16M:16MiB 1G:1GiB; do
   verify=("$agent" --config "$dir/agent.conf" verify --image "$img" --bundle "$dir/bundle")
   "${verify[@]}" > /dev/null  # must succeed before timing
 
-  agent_ms=(); ossl_ms=()
-  for ((i = 0; i < runs; i++)); do
-    t0=$(now_ns); "${verify[@]}" > /dev/null; t1=$(now_ns)
-    agent_ms+=($(( (t1 - t0) / 1000000 )))
-    t0=$(now_ns); openssl dgst -sha256 "$img" > /dev/null; t1=$(now_ns)
-    ossl_ms+=($(( (t1 - t0) / 1000000 )))
+  : > "$dir/agent.runs"; : > "$dir/ossl.runs"
+  for ((i = 0; i < runs; i++)); do  # alternate, so load changes hit both alike
+    measure "${verify[@]}" >> "$dir/agent.runs"
+    measure openssl dgst -sha256 "$img" >> "$dir/ossl.runs"
   done
-  a=$(printf '%s\n' "${agent_ms[@]}" | median)
-  o=$(printf '%s\n' "${ossl_ms[@]}" | median)
-  rss_a=$(/usr/bin/time -v "${verify[@]}" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}')
-  rss_o=$(/usr/bin/time -v openssl dgst -sha256 "$img" 2>&1 >/dev/null | awk -F': ' '/Maximum resident/ {print $2}')
-  ratio=$(awk -v a="$a" -v o="$o" 'BEGIN { printf "%.2f", (o > 0 ? a / o : 0) }')
-  printf '%-6s %12s %12s %7s %14s %14s\n' "$label" "$a" "$o" "$ratio" "$rss_a" "$rss_o"
+  aw=$(cut -d' ' -f1 "$dir/agent.runs" | median); ow=$(cut -d' ' -f1 "$dir/ossl.runs" | median)
+  ac=$(cut -d' ' -f2 "$dir/agent.runs" | median); oc=$(cut -d' ' -f2 "$dir/ossl.runs" | median)
+  ar=$(cut -d' ' -f3 "$dir/agent.runs" | sort -n | tail -1); orr=$(cut -d' ' -f3 "$dir/ossl.runs" | sort -n | tail -1)
+  rw=$(awk -v a="$aw" -v o="$ow" 'BEGIN { printf "%.2f", (o > 0 ? a / o : 0) }')
+  rc=$(awk -v a="$ac" -v o="$oc" 'BEGIN { printf "%.2f", (o > 0 ? a / o : 0) }')
+  printf '%-6s | %9s %9s %6s | %9s %9s %6s | %9s %9s\n' "$label" "$aw" "$ow" "$rw" "$ac" "$oc" "$rc" "$ar" "$orr"
 done
-
-if [[ -z ${2:-} ]]; then rm -rf "$work"; fi
+echo "(times: median of $runs runs, seconds; RSS: maximum over the runs)"

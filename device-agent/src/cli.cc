@@ -128,6 +128,23 @@ int Fail(std::FILE* err, std::string_view prefix, const Status& s) {
   return ExitCodeFor(s.code());
 }
 
+// Verification refusals say "refused"; operational failures (I/O, a busy
+// state dir, a missing file, a failed flash) say "error".
+std::string_view PrefixFor(Code code) {
+  switch (code) {
+    case Code::kIo:
+    case Code::kConflict:
+    case Code::kNotFound:
+    case Code::kInvalidArgument:
+    case Code::kUnavailable:
+    case Code::kRateLimited:
+    case Code::kInternal:
+      return "error";
+    default:
+      return "refused";
+  }
+}
+
 void PrintRelease(std::FILE* out, std::string_view verb, std::string_view product,
                   const VerifiedRelease& v) {
   const Manifest& m = v.release.manifest;
@@ -205,7 +222,7 @@ int RunAgentCli(const std::vector<std::string>& args, std::FILE* out, std::FILE*
                                           : static_cast<uint64_t>(std::time(nullptr));
 
   Result<VerifiedRelease> v = install ? InstallImage(*ctx, req) : VerifyImage(*ctx, req);
-  if (!v.ok()) return Fail(err, "refused", v.status());
+  if (!v.ok()) return Fail(err, PrefixFor(v.status().code()), v.status());
   PrintRelease(out, install ? "installed" : "verified", ctx->product, *v);
   return 0;
 }

@@ -13,9 +13,10 @@
 // "--opt VALUE" or "--opt=VALUE".
 //
 // Output: results on `out`; every failure is ONE line on `err`
-// ("refused: <reason>" when verification refuses the image, "error: <reason>"
-// otherwise) and the exit code is ExitCodeFor(code) (docs/EXIT_CODES.md);
-// usage errors exit 1.
+// ("refused: <reason>" when verification refuses the image or the device
+// state; "error: <reason>" for operational failures: I/O, flash, missing
+// files, a busy state dir, configuration) and the exit code is ExitCodeFor(code)
+// (docs/EXIT_CODES.md); usage errors exit 1.
 //
 // Thread-safety: RunAgentCli touches only its arguments and the file system.
 #ifndef CANDOR_AGENT_CLI_H_
