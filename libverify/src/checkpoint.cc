@@ -54,13 +54,17 @@ Result<SignedCheckpoint> ParseSignedCheckpointUnverified(std::string_view note) 
   return out;
 }
 
-Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note, const VerifierKey& log_key,
+Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note,
+                                          std::span<const VerifierKey> log_keys,
                                           std::string_view expected_origin) {
-  if (log_key.type != kKeyTypeEd25519) {
-    return Status::InvalidArgument("checkpoint: log key must be an Ed25519 (0x01) key");
+  if (log_keys.empty()) return Status::InvalidArgument("checkpoint: no log key");
+  for (const auto& key : log_keys) {
+    if (key.type != kKeyTypeEd25519) {
+      return Status::InvalidArgument("checkpoint: log key must be an Ed25519 (0x01) key");
+    }
   }
   // Signature first: the text is ignored until a trusted key vouches for it.
-  auto verified = VerifyNote(note, std::span<const VerifierKey>(&log_key, 1));
+  auto verified = VerifyNote(note, log_keys);
   if (!verified.ok()) return verified.status().WithContext("checkpoint");
   CANDOR_ASSIGN_OR_RETURN(Checkpoint cp, ParseCheckpointBody(verified->text));
   if (cp.origin != expected_origin) {
@@ -73,6 +77,11 @@ Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note, const VerifierK
   out.note = std::string(note);
   out.signatures = std::move(verified->signatures);
   return out;
+}
+
+Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note, const VerifierKey& log_key,
+                                          std::string_view expected_origin) {
+  return VerifyCheckpoint(note, std::span<const VerifierKey>(&log_key, 1), expected_origin);
 }
 
 Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note, const VerifierKey& log_key) {

@@ -168,5 +168,57 @@ TEST_CASE("VerifyCheckpoint refusals") {
   }
 }
 
+TEST_CASE("VerifyCheckpoint with several keys for one log (rotation)") {
+  Fixture f;
+  TestKey next = TestKey::Make("example.com/log", 6);
+  const VerifierKey both[] = {f.log.vkey, next.vkey};
+  const std::string old_only = f.Signed(f.log);
+  const std::string both_signed = old_only + next.SigLine(f.body);
+  CHECK(VerifyCheckpoint(old_only, both, "example.com/log").ok());
+  CHECK(VerifyCheckpoint(f.Signed(next), both, "example.com/log").ok());
+  auto cp = VerifyCheckpoint(both_signed, both, "example.com/log");
+  REQUIRE(cp.ok());
+  CHECK(cp->signatures.size() == 2);
+  // One bad signature among the trusted keys fails the checkpoint.
+  std::string bad = both_signed;
+  bad.replace(bad.size() - 10, 4, "AAAA");
+  CHECK(VerifyCheckpoint(bad, both, "example.com/log").status().code() == Code::kBadSignature);
+  CHECK(VerifyCheckpoint(old_only, std::span<const VerifierKey>(), "example.com/log")
+            .status()
+            .code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("tlog-witness spec example: two log signatures, cosignature response lines") {
+  // add-checkpoint request example: the same origin signed by two keys (same
+  // name, different key IDs: not duplicates).
+  const std::string note = std::string(kSpecNote) +
+                           "— example.com/behind-the-sofa "
+                           "opLqBQsREYCgu6xQkYQwJr9fo45a62DN9EdmHXnZdXNqlcVGlCum2Wks+49/"
+                           "V6267UEjw6QUXTS5Rovnzv++qbSzm9Q=\n";
+  auto cp = ParseSignedCheckpointUnverified(note);
+  REQUIRE(cp.ok());
+  REQUIRE(cp->signatures.size() == 2);
+  CHECK(cp->signatures[0].key_id == 0x033de0aeu);
+  CHECK(cp->signatures[1].key_id == 0xa292ea05u);
+  // Response example, concatenated to the checkpoint as the spec suggests.
+  const std::string response =
+      "— witness.example/w1 "
+      "CMp+6LWBU0anHGH5aNDTJkH/"
+      "gj79sG+T6+iP2ThYN5krrDJbR1HDnucjL39QsZTSvVjyQLrdk3DXDqI5G2HgLatVs0pWh6Up69HVOw==\n"
+      "— witness.example/w1 "
+      "I7rEps0pvK2UqkS2gSpVUDhrhVtQV9lgF6pRrWAvjJHjyWpW7VcE3SiOlVlbQNt64vWhO+DlkL0+"
+      "UfzuOBMh9ChdMkP1vi/lCAsmlw==\n"
+      "— witness.example/w2 "
+      "AWui8Sk55XjYLOijihBjhqEH6nS1ndDymE0a+6idX7pLcnoB+dhnz0854aLZgrrKbYKA7nC3HNJhm/"
+      "kWl7oJlqU3rXXvpysAdyP3wQ==\n";
+  auto with_cosigs = ParseNote(note + response);
+  REQUIRE(with_cosigs.ok());
+  REQUIRE(with_cosigs->signatures.size() == 5);
+  CHECK(with_cosigs->signatures[2].key_id == 0x08ca7ee8u);
+  CHECK(with_cosigs->signatures[3].key_id == 0x23bac4a6u);
+  CHECK(with_cosigs->signatures[4].key_id == 0x016ba2f1u);
+  CHECK(with_cosigs->signatures[4].signature.size() == 72);
+}
+
 }  // namespace
 }  // namespace candor

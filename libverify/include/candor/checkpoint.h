@@ -65,6 +65,15 @@ Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note, const VerifierK
 Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note, const VerifierKey& log_key,
                                           std::string_view expected_origin);
 
+// The same with several trusted keys for one log (key rotation; a witness
+// trusting "the public key(s) ... for the checkpoint origin", tlog-witness
+// §add-checkpoint): at least one must sign, every signature by one of them must
+// verify. REQUIRES: log_keys non-empty, all of type kKeyTypeEd25519 (else
+// kInvalidArgument).
+Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note,
+                                          std::span<const VerifierKey> log_keys,
+                                          std::string_view expected_origin);
+
 // Parses a signed checkpoint WITHOUT verifying any signature (for tools that
 // display or forward one). Its contents MUST NOT be trusted.
 Result<SignedCheckpoint> ParseSignedCheckpointUnverified(std::string_view note);
