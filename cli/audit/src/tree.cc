@@ -22,6 +22,18 @@ Result<TreeBuilder> TreeBuilder::FromPartials(
   return b;
 }
 
+Result<TreeBuilder> TreeBuilder::FromEdge(uint64_t size, std::vector<std::vector<Hash>> levels) {
+  for (size_t k = 0; k < 8; ++k) {
+    size_t want = static_cast<size_t>((size >> (8 * k)) & 0xff);
+    size_t have = k < levels.size() ? levels[k].size() : 0;
+    if (want != have) return Status::Malformed("tree edge does not match size " + std::to_string(size));
+  }
+  TreeBuilder b;
+  b.size_ = size;
+  b.levels_ = std::move(levels);
+  return b;
+}
+
 Status TreeBuilder::Append(const Hash& leaf, const FullTileFn& on_full) {
   Status first;
   Hash carry = leaf;

@@ -38,6 +38,11 @@ class TreeBuilder {
   static Result<TreeBuilder> FromPartials(
       uint64_t size, const std::function<Result<std::vector<Hash>>(const TileId&)>& partial);
 
+  // Restores a builder from Edge() of a builder of `size` leaves. kMalformed
+  // unless each level holds exactly the hashes a tree of `size` has there.
+  static Result<TreeBuilder> FromEdge(uint64_t size, std::vector<std::vector<Hash>> levels);
+  const std::vector<std::vector<Hash>>& Edge() const { return levels_; }
+
   uint64_t size() const { return size_; }
   // Appends one leaf hash. Returns the first error of `on_full` (the leaf is
   // appended anyway).

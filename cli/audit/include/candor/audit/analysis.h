@@ -1,0 +1,59 @@
+// Analyses over the release index: disclosure diffs between versions and the
+// flags `candor audit flags` raises (docs/AUDIT.md "Flags").
+//
+// Versions of one vendor/product are ordered by rollback counter, then log
+// index. Flags are recomputed from the index on every call (deterministic, no
+// stored state), in log order.
+//
+// Thread-safety: pure functions over values (plus index reads).
+#ifndef CANDOR_AUDIT_ANALYSIS_H_
+#define CANDOR_AUDIT_ANALYSIS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "candor/audit/index.h"
+#include "candor/disclosure.h"
+#include "candor/status.h"
+
+namespace candor::audit {
+
+struct DisclosureChange {
+  std::string change;  // "added", "removed" or "changed"
+  std::optional<Disclosure> from;  // removed / changed
+  std::optional<Disclosure> to;    // added / changed
+};
+
+// Single-valued kinds are matched by (kind, effective date), so a new value is
+// "changed"; other kinds by the whole disclosure (added / removed).
+std::vector<DisclosureChange> DiffDisclosures(const std::vector<Disclosure>& from,
+                                              const std::vector<Disclosure>& to);
+
+// Sorts releases by (rollback, log_index): the version order of a product.
+void SortByVersionOrder(std::vector<ReleaseRow>& rows);
+
+// True if the changelog mentions the disclosure: its kind, or a significant
+// word (4+ characters, not a stop word) of DescribeDisclosure / its value,
+// case-insensitively.
+bool ChangelogMentions(std::string_view changelog, const Disclosure& d);
+
+struct Flag {
+  std::string kind;  // see kFlagKinds
+  uint64_t log_index = 0;
+  std::string vendor;
+  std::string product;  // "" for release-wide flags of multi-product releases
+  std::string version;
+  std::string message;
+};
+
+// delayed-activation, consumables-restriction, repair-restriction,
+// remote-disable, feature-removal, vendor-specific, telemetry-expansion,
+// rollback-decrease, rollback-reuse, first-vendor-key, new-vendor-key,
+// equivocation, changelog-silent, invalid-entry.
+std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases_in_log_order,
+                               const std::vector<InvalidRow>& invalid);
+
+}  // namespace candor::audit
+
+#endif  // CANDOR_AUDIT_ANALYSIS_H_

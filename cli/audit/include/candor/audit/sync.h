@@ -1,0 +1,82 @@
+// `candor audit sync`: mirror a log and verify everything downloaded
+// (docs/AUDIT.md "sync"). In order, failing closed:
+//   1. the log's checkpoint: log signature (candor/checkpoint.h) and, with a
+//      trust policy, the witness quorum (candor/policy.h);
+//   2. against the mirror's last verified checkpoint: same size => same root;
+//      larger => an RFC 9162 consistency proof built from the log's tiles
+//      verifies; smaller => consistency from the new to the mirror's tree,
+//      computed from the mirror's own tiles (a stale but honest view is
+//      reported, a fork is evidence);
+//   3. every new entry bundle is downloaded, every entry parsed and its vendor
+//      signature checked (ParseReleaseEntry; a bad entry is recorded, not
+//      fatal), its leaf hash computed, and the tree recomputed with
+//      TreeBuilder: every full tile completed and every partial tile at the
+//      new size must equal the downloaded tile byte for byte, and the
+//      recomputed root must equal the checkpoint's.
+// On a contradiction between signed checkpoints (or between a checkpoint and
+// the tiles it signs) an evidence file is written (candor/audit/evidence.h)
+// and the sync stops with kInconsistent (or kMismatch).
+//
+// Incremental and resumable: tiles and bundles are written to the mirror as
+// they are verified; every `commit_bundles` bundles the mirror is synced
+// (syncfs) and the index rows plus the tree's right edge are committed as
+// "progress"; the verified state advances only when the whole checkpoint is
+// verified. Memory is O(log n) tree state plus a bounded prefetch window.
+//
+// Thread-safety: Sync runs on the calling thread and uses helper threads
+// internally (prefetching, signature verification).
+#ifndef CANDOR_AUDIT_SYNC_H_
+#define CANDOR_AUDIT_SYNC_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "candor/audit/mirror.h"
+#include "candor/checkpoint.h"
+#include "candor/note.h"
+#include "candor/policy.h"
+#include "candor/status.h"
+
+namespace candor::audit {
+
+struct SyncOptions {
+  std::string log;  // URL or directory (candor/audit/source.h)
+  VerifierKey log_key;
+  std::optional<TrustPolicy> policy;
+  size_t commit_bundles = 64;   // bundles per durable progress commit
+  size_t prefetch = 16;         // bundles fetched ahead
+  unsigned verify_threads = 0;  // 0: hardware concurrency
+  // Called after each bundle with (verified entries, entries to verify).
+  std::function<void(uint64_t done, uint64_t total)> on_progress;
+  // For tests: stop (as if killed) after this many bundles; 0 = never.
+  size_t stop_after_bundles = 0;
+  std::function<int64_t()> now;  // unix seconds; default: system clock
+};
+
+struct SyncResult {
+  std::string outcome;  // "synced", "up-to-date", "stale", or "evidence"
+  uint64_t old_size = 0;
+  uint64_t new_size = 0;  // the verified size after the sync
+  uint64_t checkpoint_size = 0;
+  uint64_t entries_verified = 0;
+  uint64_t invalid_entries = 0;
+  uint64_t bytes_downloaded = 0;
+  uint64_t resumed_from = 0;  // > old_size when an interrupted sync was resumed
+  double seconds = 0;
+  std::string evidence_path;  // when outcome == "evidence"
+  Status status;              // OK unless the sync failed
+};
+
+// Runs one sync into `mirror` (which must be locked by the caller).
+SyncResult Sync(Mirror& mirror, const SyncOptions& options);
+
+// Verifies a signed checkpoint with the log key and, if a policy is given,
+// its witness quorum.
+Result<SignedCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
+                                             const TrustPolicy* policy);
+
+}  // namespace candor::audit
+
+#endif  // CANDOR_AUDIT_SYNC_H_

@@ -1,0 +1,443 @@
+#include "candor/audit/sync.h"
+
+#include <chrono>
+#include <condition_variable>
+#include <ctime>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "candor/audit/evidence.h"
+#include "candor/audit/source.h"
+#include "candor/audit/tree.h"
+#include "candor/checkpoint.h"
+#include "candor/cosignature.h"
+#include "candor/entry_bundle.h"
+#include "candor/merkle.h"
+#include "candor/release.h"
+#include "candor/tile_reader.h"
+
+namespace candor::audit {
+namespace {
+
+// One prefetched bundle (and, for a bundle full at the target size, its
+// level-0 tile, which the tree recomputation will compare).
+struct Fetched {
+  Status status;
+  Bytes bundle;
+  bool was_full = false;
+  Bytes tile0;
+};
+
+// Fetches bundles [first, end) of the tree of `size` on its own thread and
+// connection, at most `window` ahead of the consumer.
+class Prefetcher {
+ public:
+  Prefetcher(std::unique_ptr<LogSource> src, uint64_t first, uint64_t end, uint64_t size,
+             size_t window)
+      : src_(std::move(src)), next_(first), end_(end), size_(size), window_(window) {
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~Prefetcher() {
+    {
+      std::lock_guard<std::mutex> l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  Fetched Next() {
+    std::unique_lock<std::mutex> l(mu_);
+    cv_.wait(l, [this] { return !queue_.empty(); });
+    Fetched f = std::move(queue_.front());
+    queue_.pop_front();
+    cv_.notify_all();
+    return f;
+  }
+
+ private:
+  void Run() {
+    for (uint64_t b = next_; b < end_; ++b) {
+      {
+        std::unique_lock<std::mutex> l(mu_);
+        cv_.wait(l, [this] { return stop_ || queue_.size() < window_; });
+        if (stop_) return;
+      }
+      Fetched f;
+      uint16_t width = EntryBundleWidthInTree(b, size_);
+      auto data = src_->FetchBundle(EntryBundleId{b, width}, &f.was_full);
+      if (!data.ok()) {
+        f.status = data.status();
+      } else {
+        f.bundle = std::move(data).value();
+        if (width == kTileWidth) {
+          auto t = src_->FetchTile(TileId{0, b, kTileWidth});
+          if (!t.ok()) {
+            f.status = t.status();
+          } else {
+            f.tile0 = std::move(t).value();
+          }
+        }
+      }
+      bool failed = !f.status.ok();
+      {
+        std::lock_guard<std::mutex> l(mu_);
+        queue_.push_back(std::move(f));
+      }
+      cv_.notify_all();
+      if (failed) return;
+    }
+  }
+
+  std::unique_ptr<LogSource> src_;
+  uint64_t next_, end_, size_;
+  size_t window_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<Fetched> queue_;
+  bool stop_ = false;
+  std::thread thread_;
+};
+
+Bytes Concat(std::span<const Hash> hashes) {
+  Bytes out;
+  out.reserve(hashes.size() * 32);
+  for (const Hash& h : hashes) out.insert(out.end(), h.begin(), h.end());
+  return out;
+}
+
+// Runs fn(i) for i in [0, n) on `threads` threads (the caller's included).
+void ParallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& fn) {
+  if (threads <= 1 || n < 16) {
+    for (size_t i = 0; i < n; ++i) fn(i);
+    return;
+  }
+  std::vector<std::thread> pool;
+  auto run = [&](unsigned t) {
+    for (size_t i = t; i < n; i += threads) fn(i);
+  };
+  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
+  run(0);
+  for (auto& th : pool) th.join();
+}
+
+}  // namespace
+
+Result<SignedCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
+                                             const TrustPolicy* policy) {
+  auto sc = VerifyCheckpoint(note, log_key);
+  if (!sc.ok()) return sc.status().WithContext("checkpoint");
+  if (policy == nullptr) return sc;
+  std::vector<VerifierKey> keys;
+  for (const PolicyWitness& w : policy->witnesses) keys.push_back(w.key);
+  auto cos = VerifyCosignatures(*sc, keys);
+  if (!cos.ok()) return cos.status().WithContext("witness cosignature");
+  std::map<std::string, uint64_t> cosigned;
+  for (const Cosignature& c : *cos) {
+    for (const PolicyWitness& w : policy->witnesses) {
+      if (w.key == c.witness) cosigned[w.name] = c.timestamp;
+    }
+  }
+  QuorumResult q = EvaluateQuorum(*policy, cosigned);
+  if (!q.satisfied) {
+    return Status::PolicyUnsatisfied("witness quorum not met (" + std::to_string(q.met) + " of " +
+                                     std::to_string(q.required) + ")");
+  }
+  return sc;
+}
+
+SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
+  SyncResult r;
+  auto t0 = std::chrono::steady_clock::now();
+  auto now = [&o] { return o.now ? o.now() : static_cast<int64_t>(std::time(nullptr)); };
+  auto done = [&](Status s) {
+    r.status = std::move(s);
+    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    return r;
+  };
+#define SYNC_TRY(expr)                    \
+  do {                                    \
+    ::candor::Status st_ = (expr);        \
+    if (!st_.ok()) return done(st_);      \
+  } while (0)
+
+  auto src_or = OpenLogSource(o.log);
+  if (!src_or.ok()) return done(src_or.status());
+  std::unique_ptr<LogSource> src = std::move(src_or).value();
+  AuditIndex& index = mirror.index();
+
+  auto state_or = mirror.State();
+  if (!state_or.ok()) return done(state_or.status());
+  MirrorState state = std::move(state_or).value();
+  const uint64_t old = state.size;
+  r.old_size = r.new_size = old;
+
+  auto note_or = src->FetchCheckpoint();
+  if (!note_or.ok()) return done(note_or.status().WithContext("fetching checkpoint"));
+  const std::string note = std::move(note_or).value();
+  auto sc_or = VerifyLogCheckpoint(note, o.log_key, o.policy ? &*o.policy : nullptr);
+  if (!sc_or.ok()) return done(sc_or.status());
+  const Checkpoint cp = sc_or->checkpoint;
+  const uint64_t n = cp.size;
+  r.checkpoint_size = n;
+
+  Evidence ev;
+  ev.time = now();
+  ev.origin = cp.origin;
+  ev.source_a = "mirror " + mirror.dir() + " (last verified checkpoint)";
+  ev.source_b = src->Describe() + "/checkpoint";
+  ev.checkpoint_a = state.checkpoint;
+  ev.checkpoint_b = note;
+  auto write_evidence = [&](Evidence e, Status st) {
+    auto path = WriteEvidence(mirror.private_dir(), e);
+    if (!path.ok()) return done(path.status().WithContext("writing evidence"));
+    r.outcome = "evidence";
+    r.evidence_path = *path;
+    return done(Status(st.code(), st.message() + " (evidence: " + *path + ")"));
+  };
+
+  if (!state.checkpoint.empty()) {
+    auto prev = VerifyCheckpoint(state.checkpoint, o.log_key);
+    if (!prev.ok()) {
+      return done(prev.status().WithContext("the mirror's checkpoint does not verify with this log key"));
+    }
+    if (n == old) {
+      if (!HashEqual(cp.root_hash, state.root)) {
+        ev.kind = "split-view";
+        ev.reason = "two checkpoints of size " + std::to_string(n) + " with different roots";
+        return write_evidence(ev, Status::Inconsistent(ev.reason));
+      }
+      r.outcome = "up-to-date";
+      return done(Status::Ok());
+    }
+    if (n < old) {
+      auto proof = ProveConsistency(n, old, mirror.Reader(old));
+      if (!proof.ok()) return done(proof.status().WithContext("consistency proof from the mirror"));
+      Status st = VerifyConsistency(n, old, *proof, cp.root_hash, state.root);
+      if (!st.ok()) {
+        ev.kind = "split-view";
+        ev.reason = "the log's checkpoint (size " + std::to_string(n) +
+                    ") is not a prefix of the mirror's verified tree (size " +
+                    std::to_string(old) + "): " + st.message();
+        ev.proof_from = n;
+        ev.proof_to = old;
+        ev.proof = *proof;
+        std::swap(ev.checkpoint_a, ev.checkpoint_b);
+        std::swap(ev.source_a, ev.source_b);
+        return write_evidence(ev, Status::Inconsistent(ev.reason));
+      }
+      r.outcome = "stale";
+      return done(Status::Ok());
+    }
+    auto proof = ProveConsistency(old, n, MakeTileNodeReader(MakeSourceTileFetcher(src.get()), n));
+    if (!proof.ok()) return done(proof.status().WithContext("consistency proof from the log's tiles"));
+    Status st = VerifyConsistency(old, n, *proof, state.root, cp.root_hash);
+    if (!st.ok()) {
+      ev.kind = "inconsistent";
+      ev.reason = "the log's checkpoint (size " + std::to_string(n) +
+                  ") does not extend the mirror's verified tree (size " + std::to_string(old) +
+                  "): " + st.message();
+      ev.proof_from = old;
+      ev.proof_to = n;
+      ev.proof = *proof;
+      ev.details.push_back("proof built from the log's tiles at size " + std::to_string(n));
+      return write_evidence(ev, Status::Inconsistent(ev.reason));
+    }
+  }
+
+  // The tree's right edge: resume an interrupted sync if it is usable.
+  TreeBuilder builder;
+  uint64_t start = old;
+  {
+    auto prog = index.GetProgress();
+    if (!prog.ok()) return done(prog.status());
+    bool resumed = false;
+    if (*prog && (*prog)->size > old && (*prog)->size <= n) {
+      auto levels = DecodeEdge((*prog)->edge);
+      if (levels.ok()) {
+        auto b = TreeBuilder::FromEdge((*prog)->size, std::move(levels).value());
+        if (b.ok()) {
+          builder = std::move(b).value();
+          start = builder.size();
+          r.resumed_from = start;
+          resumed = true;
+        }
+      }
+    }
+    if (!resumed) {
+      auto levels = DecodeEdge(state.edge);
+      if (!levels.ok()) return done(levels.status().WithContext("mirror state"));
+      auto b = TreeBuilder::FromEdge(old, std::move(levels).value());
+      if (!b.ok()) return done(b.status().WithContext("mirror state"));
+      builder = std::move(b).value();
+      if (!HashEqual(builder.Root(), state.root)) {
+        return done(Status::Mismatch("mirror state is corrupt: its tree edge does not give its root"));
+      }
+    }
+  }
+  SYNC_TRY(index.Begin());
+  SYNC_TRY(index.DeleteFrom(start));
+
+  auto fail_in_txn = [&](Status st) {
+    (void)index.Rollback();
+    return done(std::move(st));
+  };
+
+  Bytes expected_tile0;  // the level-0 tile that came with the current bundle
+  std::string tile_problem;
+  TreeBuilder::FullTileFn on_full = [&](const TileId& t, std::span<const Hash> hashes) -> Status {
+    Bytes got;
+    if (t.level == 0) {
+      got = expected_tile0;
+    } else {
+      auto f = src->FetchTile(t);
+      if (!f.ok()) return f.status();
+      got = std::move(f).value();
+      r.bytes_downloaded += got.size();
+    }
+    Bytes want = Concat(hashes);
+    if (got != want) {
+      tile_problem = TilePath(t);
+      return Status::Mismatch("tile " + TilePath(t) + " differs from the tree recomputed from entries");
+    }
+    return mirror.WriteFile(TilePath(t), want);
+  };
+
+  const unsigned threads =
+      o.verify_threads ? o.verify_threads : std::max(1u, std::thread::hardware_concurrency());
+  const uint64_t total = n - start;
+  if (n > start) {
+    uint64_t first_bundle = start / kTileWidth;
+    uint64_t end_bundle = (n + kTileWidth - 1) / kTileWidth;
+    auto psrc = OpenLogSource(o.log);
+    if (!psrc.ok()) return fail_in_txn(psrc.status());
+    Prefetcher pf(std::move(psrc).value(), first_bundle, end_bundle, n,
+                  std::max<size_t>(1, o.prefetch));
+    size_t bundles_done = 0;
+    std::vector<Hash> leaves;
+    std::vector<std::optional<Result<ReleaseEntry>>> parsed;
+    for (uint64_t bi = first_bundle; bi < end_bundle; ++bi) {
+      Fetched f = pf.Next();
+      if (!f.status.ok()) return fail_in_txn(f.status.WithContext("fetching bundle"));
+      uint16_t width = EntryBundleWidthInTree(bi, n);
+      auto entries_or = ParseEntryBundle(f.bundle, f.was_full ? kTileWidth : width);
+      if (!entries_or.ok()) {
+        return fail_in_txn(entries_or.status().WithContext(EntryBundlePath(bi, width)));
+      }
+      std::vector<Bytes> entries = std::move(entries_or).value();
+      entries.resize(width);
+      r.bytes_downloaded += f.bundle.size() + f.tile0.size();
+      expected_tile0 = std::move(f.tile0);
+      const uint64_t base = bi * kTileWidth;
+      leaves.assign(width, Hash{});
+      parsed.assign(width, std::nullopt);
+      ParallelFor(width, threads, [&](size_t j) {
+        leaves[j] = LeafHash(entries[j]);
+        if (base + j >= start) parsed[j] = ParseReleaseEntry(entries[j]);
+      });
+      for (size_t j = 0; j < width; ++j) {
+        uint64_t g = base + j;
+        if (g < start) {
+          std::span<const Hash> known = builder.LevelHashes(0);
+          if (j >= known.size() || !HashEqual(known[j], leaves[j])) {
+            return fail_in_txn(Status::Mismatch("entry " + std::to_string(g) +
+                                                " differs from the one verified before"));
+          }
+          continue;
+        }
+        const Result<ReleaseEntry>& pe = *parsed[j];
+        if (pe.ok()) {
+          Status st = index.AddRelease(g, leaves[j], *pe);
+          if (!st.ok()) return fail_in_txn(st);
+        } else {
+          ++r.invalid_entries;
+          Status st = index.AddInvalid(g, pe.status().ToString());
+          if (!st.ok()) return fail_in_txn(st);
+        }
+        Status st = builder.Append(leaves[j], on_full);
+        if (!st.ok()) {
+          if (!tile_problem.empty()) {
+            (void)index.Rollback();
+            Evidence e = ev;
+            e.kind = "tile-mismatch";
+            e.reason = st.message();
+            e.checkpoint_a = note;
+            e.checkpoint_b.clear();
+            e.source_a = src->Describe() + "/checkpoint";
+            e.source_b.clear();
+            e.details.push_back("tile " + tile_problem + " served by " + src->Describe());
+            return write_evidence(e, st);
+          }
+          return fail_in_txn(st);
+        }
+        ++r.entries_verified;
+      }
+      // The bundle as a log of size n serves it.
+      if (f.was_full && width < kTileWidth) {
+        auto ser = SerializeEntryBundle(entries);
+        if (!ser.ok()) return fail_in_txn(ser.status());
+        f.bundle = std::move(ser).value();
+      }
+      Status wst = mirror.WriteFile(EntryBundlePath(bi, width), f.bundle);
+      if (!wst.ok()) return fail_in_txn(wst);
+      if (o.on_progress) o.on_progress(builder.size() - start, total);
+      ++bundles_done;
+      bool stop_now = o.stop_after_bundles != 0 && bundles_done == o.stop_after_bundles;
+      if ((bundles_done % std::max<size_t>(1, o.commit_bundles) == 0 || stop_now) &&
+          bi + 1 < end_bundle) {
+        SYNC_TRY(mirror.SyncAll());
+        SYNC_TRY(index.SetProgress({builder.size(), EncodeEdge(builder.Edge())}));
+        SYNC_TRY(index.Commit());
+        if (stop_now) return done(Status::Unavailable("sync interrupted (test hook)"));
+        SYNC_TRY(index.Begin());
+      }
+    }
+  }
+
+  // Partial tiles at the new size, then the root.
+  for (const TreeBuilder::Partial& p : builder.Partials()) {
+    auto got = src->FetchTile(p.tile);
+    if (!got.ok()) return fail_in_txn(got.status().WithContext("fetching " + TilePath(p.tile)));
+    r.bytes_downloaded += got->size();
+    Bytes want = Concat(p.hashes);
+    if (*got != want) {
+      (void)index.Rollback();
+      Evidence e = ev;
+      e.kind = "tile-mismatch";
+      e.reason = "tile " + TilePath(p.tile) + " differs from the tree recomputed from entries";
+      e.checkpoint_a = note;
+      e.checkpoint_b.clear();
+      e.source_a = src->Describe() + "/checkpoint";
+      e.source_b.clear();
+      return write_evidence(e, Status::Mismatch(e.reason));
+    }
+    Status st = mirror.WriteFile(TilePath(p.tile), want);
+    if (!st.ok()) return fail_in_txn(st);
+  }
+  Hash root = builder.Root();
+  if (!HashEqual(root, cp.root_hash)) {
+    (void)index.Rollback();
+    Evidence e = ev;
+    e.kind = "root-mismatch";
+    e.reason = "the entries and tiles served for size " + std::to_string(n) +
+               " hash to " + Base64Encode(root) + ", not to the signed root";
+    e.checkpoint_a = note;
+    e.checkpoint_b = state.checkpoint;
+    e.source_a = src->Describe() + "/checkpoint";
+    e.source_b = state.checkpoint.empty() ? "" : "mirror (last verified checkpoint)";
+    return write_evidence(e, Status::Mismatch(e.reason));
+  }
+  SYNC_TRY(mirror.SyncAll());
+  SYNC_TRY(index.SetState({n, root, note, EncodeEdge(builder.Edge())}));
+  SYNC_TRY(index.Commit());
+  SYNC_TRY(mirror.WriteFile("checkpoint", AsBytes(note)));
+  SYNC_TRY(mirror.WriteFile(".candor-audit/checkpoint", AsBytes(note)));
+  SYNC_TRY(mirror.SyncAll());
+  r.new_size = n;
+  r.outcome = n == old ? "up-to-date" : "synced";
+  return done(Status::Ok());
+#undef SYNC_TRY
+}
+
+}  // namespace candor::audit
