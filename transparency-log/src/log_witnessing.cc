@@ -1,12 +1,40 @@
-// MakePolicyCosigner: connects the publisher to the witnesses of a policy.
+// MakePolicyCosigner: connects the publisher to the witnesses of a policy
+// through the witness client (candor/log/witness_client.h).
+#include <cstdio>
+#include <memory>
+
 #include "candor/log/log_server.h"
+#include "candor/log/witness_client.h"
 
 namespace candor {
 
 Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key) {
-  (void)log_key;
   if (policy.quorum == "none") return Cosigner();
-  return Status::Unavailable("witnessing is not available in this build");
+  if (const PolicyLog* log = policy.FindLog(log_key.name); log && !(log->key == log_key)) {
+    return Status::Mismatch("the policy names a different key for log " + log_key.name);
+  }
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<WitnessClient> client, WitnessClient::Create(policy));
+  std::shared_ptr<WitnessClient> shared(std::move(client));
+  return Cosigner([shared](const std::string& signed_checkpoint, uint64_t size,
+                           const ConsistencyFrom& consistency_from) -> Result<std::string> {
+    ConsistencyProofFn prove = [&consistency_from, size](uint64_t old_size, uint64_t new_size) {
+      if (new_size != size) {
+        return Result<std::vector<Hash>>(
+            Status::Internal("witness client asked for a proof to another size"));
+      }
+      return consistency_from(old_size);
+    };
+    CANDOR_ASSIGN_OR_RETURN(CosignResult r, shared->Cosign(signed_checkpoint, prove));
+    if (!r.quorum.satisfied) {
+      std::string why;
+      for (const WitnessReport& w : r.witnesses) {
+        if (!w.status.ok()) why += " " + w.name + ": " + w.status.ToString() + ";";
+      }
+      return Status::PolicyUnsatisfied("witness quorum not met (" + std::to_string(r.quorum.met) +
+                                       " of " + std::to_string(r.quorum.required) + "):" + why);
+    }
+    return r.note;
+  });
 }
 
 }  // namespace candor

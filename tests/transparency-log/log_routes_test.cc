@@ -1,0 +1,280 @@
+// candor-log HTTP routes, in process: tiles and checkpoint headers, path
+// traversal, bad coordinates, submissions with every documented status, proofs.
+#include "candor/log/log_routes.h"
+
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <thread>
+
+#include "candor/checkpoint.h"
+#include "candor/log/log_server.h"
+#include "candor/merkle.h"
+#include "candor/tlog_proof.h"
+#include "log_test_util.h"
+
+namespace candor {
+namespace {
+
+using testing::MakeEntry;
+using testing::MakeVendor;
+using testing::TempDir;
+using testing::Vendor;
+
+struct InProcessLog {
+  TempDir tmp;
+  Vendor vendor = MakeVendor("acme.example");
+  std::unique_ptr<LogServer> server;
+  std::thread thread;
+  VerifierKey log_key;
+
+  explicit InProcessLog(LogServerOptions o = {}) {
+    REQUIRE(InitLog(tmp.path(), "log.example/test").ok());
+    REQUIRE(
+        AtomicWriteFile(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub}))).ok());
+    auto pub = ReadWholeFile(tmp.path() + "/log.pub");
+    REQUIRE(pub.ok());
+    std::string_view text = AsChars(*pub);
+    text.remove_suffix(1);
+    log_key = *ParseVerifierKey(text);
+    o.dir = tmp.path();
+    o.port = 0;
+    o.publisher.interval = std::chrono::milliseconds(50);
+    auto s = LogServer::Open(o);
+    REQUIRE(s.ok());
+    server = std::move(*s);
+    thread = std::thread([this] { server->Serve(); });
+    httplib::Client c("127.0.0.1", server->port());
+    for (int i = 0; i < 200 && !c.Get("/checkpoint"); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~InProcessLog() {
+    server->Stop();
+    thread.join();
+  }
+  httplib::Client Client() { return httplib::Client("127.0.0.1", server->port()); }
+};
+
+TEST_CASE("Routes: tiles and checkpoint are served with the right headers; nothing else") {
+  InProcessLog log;
+  auto c = log.Client();
+  std::vector<Bytes> entries;
+  for (int i = 0; i < 300; ++i) {
+    entries.push_back(MakeEntry(log.vendor, "p", "v" + std::to_string(i)));
+  }
+  for (const Bytes& e : entries) {
+    auto r = c.Post("/add", std::string(AsChars(e)), "application/octet-stream");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+  }
+  auto proof = c.Get("/candor/v1/proof?index=299&wait=10");
+  REQUIRE(proof);
+  REQUIRE(proof->status == 200);
+
+  auto cp = c.Get("/checkpoint");
+  REQUIRE(cp);
+  CHECK(cp->status == 200);
+  CHECK(cp->get_header_value("Content-Type") == "text/plain; charset=utf-8");
+  CHECK(cp->get_header_value("Cache-Control").find("no-cache") != std::string::npos);
+  auto verified = VerifyCheckpoint(cp->body, log.log_key);
+  REQUIRE(verified.ok());
+  CHECK(verified->checkpoint.size == 300);
+
+  auto full = c.Get("/tile/0/000");
+  REQUIRE(full);
+  CHECK(full->status == 200);
+  CHECK(full->body.size() == 32 * 256);
+  CHECK(full->get_header_value("Content-Type") == "application/octet-stream");
+  CHECK(full->get_header_value("Cache-Control") == kImmutableCacheControl);
+  auto partial = c.Get("/tile/0/001.p/44");
+  REQUIRE(partial);
+  CHECK(partial->status == 200);
+  CHECK(partial->body.size() == 32 * 44);
+  CHECK(partial->get_header_value("Cache-Control") == kPartialCacheControl);
+  auto bundle = c.Get("/tile/entries/000");
+  REQUIRE(bundle);
+  CHECK(bundle->status == 200);
+  CHECK(bundle->get_header_value("Cache-Control") == kImmutableCacheControl);
+  // The tiles hash to the checkpoint's root.
+  Hash leaf0 = LeafHash(entries[0]);
+  CHECK(
+      std::equal(leaf0.begin(), leaf0.end(), reinterpret_cast<const uint8_t*>(full->body.data())));
+
+  struct Case {
+    const char* path;
+    int status;
+  };
+  const Case cases[] = {
+      {"/tile/0/../../log.key", 400},
+      {"/tile/%2e%2e/log.key", 400},
+      {"/tile/0/000/../../../log.key", 400},
+      {"/tile/entries/../../log.key", 400},
+      {"/tile/0/001.p/0", 400},
+      {"/tile/0/001.p/256", 400},
+      {"/tile/0/0000", 400},
+      {"/tile/64/000", 400},
+      {"/tile/0/x000/000", 400},
+      {"/tile/0/001.p/044", 400},
+      {"/tile/0/000/", 400},
+      {"/tile/-1/000", 400},
+      {"/tile/0/x999/999", 404},
+      {"/tile/0/001.p/45", 404},
+      {"/tile/entries/x001/000", 404},
+      {"/tile/3/000", 404},
+      {"/log.key", 404},
+      {"/state/index.db", 404},
+      {"/config", 404},
+      {"/checkpoint.tmp", 404},
+      {"/vendors", 404},
+      {"/", 404},
+  };
+  for (const auto& tc : cases) {
+    CAPTURE(tc.path);
+    auto r = c.Get(tc.path);
+    REQUIRE(r);
+    CHECK(r->status == tc.status);
+    CHECK(r->body.find("PRIVATE") == std::string::npos);
+    CHECK(!r->body.empty());
+    CHECK(r->body.back() == '\n');
+    CHECK(r->body.find('\n') == r->body.size() - 1);  // one line
+  }
+}
+
+TEST_CASE("Routes: POST /add answers every documented status and keeps serving") {
+  LogServerOptions o;
+  o.rate_per_vendor = 1;
+  o.burst_per_vendor = 3;
+  o.admission.max_entry_size = 4000;
+  InProcessLog log(o);
+  auto c = log.Client();
+  Vendor stranger = MakeVendor("evil.example");
+  Bytes good = MakeEntry(log.vendor, "printer", "1.0");
+  Bytes equivocating = MakeEntry(log.vendor, "printer", "1.0", "Something else.\n");
+  auto post = [&](const Bytes& b) {
+    auto r = c.Post("/add", std::string(AsChars(b)), "application/octet-stream");
+    REQUIRE(r);
+    return *r;
+  };
+  auto r1 = post(good);
+  CHECK(r1.status == 200);
+  CHECK(r1.body == "0\n");
+  auto dup = post(good);
+  CHECK(dup.status == 200);
+  CHECK(dup.body == "0\n");
+  auto eq = post(equivocating);
+  CHECK(eq.status == 409);
+  CHECK(eq.body == "equivocation: acme.example/printer/1.0 already logged at index 0\n");
+  auto limited = post(MakeEntry(log.vendor, "printer", "1.1"));
+  CHECK(limited.status == 429);
+  CHECK(!limited.get_header_value("Retry-After").empty());
+
+  Bytes big = MakeEntry(log.vendor, "printer", "2.0", std::string(5000, 'a') + "\n");
+  struct Case {
+    std::string name;
+    Bytes body;
+    int status;
+  };
+  Bytes truncated(good.begin(), good.begin() + good.size() / 2);
+  auto parsed = ParseReleaseEntry(good);
+  REQUIRE(parsed.ok());
+  std::string note = parsed->signed_manifest_note;
+  note[note.find("printer")] = 'P';
+  const Case cases[] = {
+      {"empty", {}, 400},
+      {"garbage", Bytes(100, 'x'), 400},
+      {"truncated", truncated, 400},
+      {"oversized", big, 413},
+      {"huge", Bytes(200000, 'a'), 413},
+      {"unregistered", MakeEntry(stranger, "printer", "1.0"), 403},
+      {"bad signature", EncodeReleaseEntry(note, parsed->changelog), 403},
+      {"changelog mismatch", EncodeReleaseEntry(parsed->signed_manifest_note, "Other.\n"), 422},
+  };
+  for (const auto& tc : cases) {
+    CAPTURE(tc.name);
+    auto r = post(tc.body);
+    CHECK(r.status == tc.status);
+    REQUIRE(!r.body.empty());
+    CHECK(r.body.find('\n') == r.body.size() - 1);
+  }
+  // Still serving, and the log only holds the one good entry.
+  auto cp = c.Get("/checkpoint");
+  REQUIRE(cp);
+  CHECK(cp->status == 200);
+  CHECK(log.server->sequencer()->Head().size == 1);
+}
+
+TEST_CASE("Routes: proofs and consistency proofs verify against the checkpoint") {
+  InProcessLog log;
+  auto c = log.Client();
+  std::vector<Bytes> entries;
+  for (int i = 0; i < 20; ++i) {
+    entries.push_back(MakeEntry(log.vendor, "p", "v" + std::to_string(i)));
+    auto r = c.Post("/add", std::string(AsChars(entries.back())), "application/octet-stream");
+    REQUIRE(r);
+    REQUIRE(r->status == 200);
+  }
+  auto r = c.Get("/candor/v1/proof?index=7&wait=10");
+  REQUIRE(r);
+  REQUIRE(r->status == 200);
+  auto proof = ParseTlogProof(r->body);
+  REQUIRE(proof.ok());
+  auto cp = VerifyCheckpoint(proof->checkpoint, log.log_key);
+  REQUIRE(cp.ok());
+  CHECK(proof->index == 7);
+  CHECK(VerifyInclusion(7, cp->checkpoint.size, LeafHash(entries[7]), proof->inclusion_proof,
+                        cp->checkpoint.root_hash)
+            .ok());
+  // By leaf hash.
+  Hash leaf = LeafHash(entries[3]);
+  auto byleaf = c.Get(("/candor/v1/proof?leaf=" + HexEncode(leaf)).c_str());
+  REQUIRE(byleaf);
+  REQUIRE(byleaf->status == 200);
+  CHECK(ParseTlogProof(byleaf->body)->index == 3);
+  // Bad queries.
+  const std::pair<const char*, int> bad[] = {
+      {"/candor/v1/proof", 400},
+      {"/candor/v1/proof?index=01", 400},
+      {"/candor/v1/proof?index=1&leaf=00", 400},
+      {"/candor/v1/proof?index=1&x=1", 400},
+      {"/candor/v1/proof?index=1&wait=abc", 400},
+      {"/candor/v1/proof?leaf=ABC", 400},
+      {"/candor/v1/proof?index=20", 404},
+      {"/candor/v1/proof?index=99999999", 404},
+      {"/candor/v1/consistency?from=5", 400},
+      {"/candor/v1/consistency?from=6&to=5", 400},
+      {"/candor/v1/consistency?from=1&to=21", 404},
+  };
+  for (const auto& [path, status] : bad) {
+    CAPTURE(path);
+    auto b = c.Get(path);
+    REQUIRE(b);
+    CHECK(b->status == status);
+  }
+  // Consistency from a smaller tree to the published one.
+  std::vector<Hash> leaves;
+  for (const Bytes& e : entries) leaves.push_back(LeafHash(e));
+  uint64_t n = cp->checkpoint.size;
+  for (uint64_t m : std::vector<uint64_t>{1, 5, 8, 13, n}) {
+    CAPTURE(m);
+    auto cr = c.Get(
+        ("/candor/v1/consistency?from=" + std::to_string(m) + "&to=" + std::to_string(n)).c_str());
+    REQUIRE(cr);
+    REQUIRE(cr->status == 200);
+    std::vector<Hash> hashes;
+    std::string_view body = cr->body;
+    while (!body.empty()) {
+      size_t nl = body.find('\n');
+      REQUIRE(nl != std::string_view::npos);
+      auto h = Base64DecodeHash(body.substr(0, nl));
+      REQUIRE(h.ok());
+      hashes.push_back(*h);
+      body.remove_prefix(nl + 1);
+    }
+    Hash old_root = RootFromLeafHashes(std::span<const Hash>(leaves.data(), m));
+    CHECK(VerifyConsistency(m, n, hashes, old_root, cp->checkpoint.root_hash).ok());
+  }
+}
+
+}  // namespace
+}  // namespace candor

@@ -1,0 +1,227 @@
+// Sequencer: batching, dedup, equivocation, restart; admission checks.
+#include "candor/log/sequencer.h"
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <thread>
+
+#include "candor/log/admission.h"
+#include "candor/log/index.h"
+#include "candor/log/storage.h"
+#include "candor/merkle.h"
+#include "candor/release.h"
+#include "log_test_util.h"
+
+namespace candor {
+namespace {
+
+using testing::MakeEntry;
+using testing::MakeVendor;
+using testing::TempDir;
+using testing::Vendor;
+
+struct Fixture {
+  TempDir tmp;
+  Vendor vendor = MakeVendor("acme.example");
+  std::unique_ptr<TileStorage> storage;
+  std::unique_ptr<LogIndex> index;
+  std::unique_ptr<Sequencer> seq;
+  VendorRegistry vendors{tmp.path() + "/vendors"};
+
+  Fixture() {
+    REQUIRE(
+        AtomicWriteFile(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub}))).ok());
+    Open();
+  }
+  void Open() {
+    seq.reset();
+    index.reset();
+    storage = std::make_unique<TileStorage>(tmp.path());
+    auto idx = LogIndex::Open(tmp.path() + "/index.db");
+    REQUIRE(idx.ok());
+    index = std::move(*idx);
+    auto s = Sequencer::Open(storage.get(), index.get());
+    REQUIRE(s.ok());
+    seq = std::move(*s);
+  }
+  AdmittedEntry Admit(const Bytes& entry) {
+    auto a = AdmitEntry(entry, vendors, AdmissionOptions{});
+    REQUIRE(a.ok());
+    return *a;
+  }
+  Result<AddOutcome> Add(const Bytes& entry) { return seq->Add(Admit(entry)).get(); }
+};
+
+TEST_CASE("Sequencer assigns contiguous indices to concurrent submissions (group commit)") {
+  Fixture f;
+  constexpr int kThreads = 8, kPer = 40;
+  std::vector<std::vector<Bytes>> entries(kThreads);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPer; ++i) {
+      entries[t].push_back(MakeEntry(f.vendor, "p" + std::to_string(t), "1." + std::to_string(i)));
+    }
+  }
+  std::vector<std::vector<uint64_t>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      std::vector<std::future<Result<AddOutcome>>> futs;
+      for (const Bytes& e : entries[t]) futs.push_back(f.seq->Add(f.Admit(e)));
+      for (auto& fu : futs) {
+        auto r = fu.get();
+        got[t].push_back(r.ok() ? r->index : ~uint64_t{0});
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  std::set<uint64_t> all;
+  for (const auto& g : got) all.insert(g.begin(), g.end());
+  CHECK(all.size() == kThreads * kPer);
+  CHECK(*all.begin() == 0);
+  CHECK(*all.rbegin() == kThreads * kPer - 1);
+  TreeHead head = f.seq->Head();
+  CHECK(head.size == kThreads * kPer);
+  // The committed root is the root of the entries in index order (read back from bundles).
+  std::vector<Hash> leaves(head.size);
+  for (int t = 0; t < kThreads; ++t) {
+    for (int i = 0; i < kPer; ++i) leaves[got[t][i]] = LeafHash(entries[t][i]);
+  }
+  CHECK(HashEqual(head.root, RootFromLeafHashes(leaves)));
+  auto idx_head = f.index->Head();
+  REQUIRE(idx_head.ok());
+  CHECK(idx_head->size == head.size);
+}
+
+TEST_CASE("Sequencer: identical resubmission returns the index; equivocation is refused") {
+  Fixture f;
+  Bytes a = MakeEntry(f.vendor, "printer-x", "2.0", "First.\n");
+  Bytes b = MakeEntry(f.vendor, "printer-x", "2.0", "Different changelog.\n");
+  Bytes c = MakeEntry(f.vendor, "printer-x", "2.1");
+  auto ra = f.Add(a);
+  REQUIRE(ra.ok());
+  CHECK(ra->index == 0);
+  CHECK(!ra->duplicate);
+  auto again = f.Add(a);
+  REQUIRE(again.ok());
+  CHECK(again->index == 0);
+  CHECK(again->duplicate);
+  auto rb = f.Add(b);
+  REQUIRE(!rb.ok());
+  CHECK(rb.status().code() == Code::kConflict);
+  CHECK(rb.status().message() ==
+        "equivocation: acme.example/printer-x/2.0 already logged at index 0");
+  auto rc = f.Add(c);
+  REQUIRE(rc.ok());
+  CHECK(rc->index == 1);
+  // Within one batch: duplicate and equivocation against a queued entry.
+  Bytes d = MakeEntry(f.vendor, "printer-y", "1");
+  Bytes e = MakeEntry(f.vendor, "printer-y", "1", "Other.\n");
+  auto fd1 = f.seq->Add(f.Admit(d));
+  auto fd2 = f.seq->Add(f.Admit(d));
+  auto fe = f.seq->Add(f.Admit(e));
+  auto r1 = fd1.get(), r2 = fd2.get(), r3 = fe.get();
+  REQUIRE(r1.ok());
+  REQUIRE(r2.ok());
+  CHECK(r1->index == r2->index);
+  CHECK(r3.status().code() == Code::kConflict);
+  CHECK(f.seq->Head().size == 3);
+}
+
+TEST_CASE("Sequencer restarts from disk with the same head and dedup index") {
+  Fixture f;
+  std::vector<Bytes> entries;
+  for (int i = 0; i < 300; ++i)
+    entries.push_back(MakeEntry(f.vendor, "m", "v" + std::to_string(i)));
+  std::vector<std::future<Result<AddOutcome>>> futs;
+  for (const Bytes& e : entries) futs.push_back(f.seq->Add(f.Admit(e)));
+  for (auto& fu : futs) REQUIRE(fu.get().ok());
+  TreeHead before = f.seq->Head();
+  f.Open();  // restart
+  TreeHead after = f.seq->Head();
+  CHECK(after.size == before.size);
+  CHECK(HashEqual(after.root, before.root));
+  auto dup = f.Add(entries[123]);
+  REQUIRE(dup.ok());
+  CHECK(dup->duplicate);
+  auto more = f.Add(MakeEntry(f.vendor, "m", "v300"));
+  REQUIRE(more.ok());
+  CHECK(more->index == 300);
+  CHECK(f.seq->Head().size == 301);
+}
+
+TEST_CASE("Sequencer restart ignores tiles written beyond the committed size") {
+  Fixture f;
+  REQUIRE(f.Add(MakeEntry(f.vendor, "m", "1")).ok());
+  TreeHead head = f.seq->Head();
+  // Simulate a batch that crashed after writing its tiles, before its commit.
+  RightEdge edge = *RightEdge::Load(*f.storage, 1);
+  Bytes junk = MakeEntry(f.vendor, "m", "junk");
+  edge.Append(junk, LeafHash(junk));
+  REQUIRE(f.storage->WriteFiles(edge.TakeFiles()).ok());
+  f.Open();
+  CHECK(f.seq->Head().size == 1);
+  CHECK(HashEqual(f.seq->Head().root, head.root));
+  auto r = f.Add(MakeEntry(f.vendor, "m", "2"));
+  REQUIRE(r.ok());
+  CHECK(r->index == 1);
+  // The tile of width 2 now holds the acknowledged entry, not the junk one.
+  auto reloaded = RightEdge::Load(*f.storage, 2);
+  REQUIRE(reloaded.ok());
+  CHECK(HashEqual(reloaded->Root(), f.seq->Head().root));
+}
+
+TEST_CASE("Admission: size, framing, signature, registration, changelog, rate limit") {
+  Fixture f;
+  Vendor stranger = MakeVendor("evil.example");
+  Bytes good = MakeEntry(f.vendor, "p", "1");
+  AdmissionOptions opts;
+  CHECK(AdmitEntry(good, f.vendors, opts).ok());
+  CHECK(AdmitEntry(Bytes{}, f.vendors, opts).status().code() == Code::kMalformed);
+  Bytes truncated(good.begin(), good.end() - 5);
+  CHECK(AdmitEntry(truncated, f.vendors, opts).status().code() == Code::kMalformed);
+  Bytes trailing = good;
+  trailing.push_back('x');
+  CHECK(AdmitEntry(trailing, f.vendors, opts).status().code() == Code::kMalformed);
+  opts.max_entry_size = 100;
+  CHECK(AdmitEntry(good, f.vendors, opts).status().code() == Code::kTooLarge);
+  opts.max_entry_size = 65535;
+  CHECK(AdmitEntry(Bytes(70000, 'a'), f.vendors, opts).status().code() == Code::kTooLarge);
+  CHECK(AdmitEntry(MakeEntry(stranger, "p", "1"), f.vendors, opts).status().code() ==
+        Code::kUntrustedKey);
+  // Tampered changelog: the manifest's digest no longer matches.
+  auto parsed = ParseReleaseEntry(good);
+  REQUIRE(parsed.ok());
+  Bytes tampered = EncodeReleaseEntry(parsed->signed_manifest_note, "Fixes!\n");
+  CHECK(AdmitEntry(tampered, f.vendors, opts).status().code() == Code::kMismatch);
+  // Tampered manifest signature.
+  std::string note = parsed->signed_manifest_note;
+  size_t pos = note.find("p\n");
+  REQUIRE(pos != std::string::npos);
+  note[pos] = 'q';
+  CHECK(AdmitEntry(EncodeReleaseEntry(note, parsed->changelog), f.vendors, opts).status().code() ==
+        Code::kBadSignature);
+
+  RateLimiter limiter(1, 3);
+  CHECK(!limiter.Take("a"));
+  CHECK(!limiter.Take("a"));
+  CHECK(!limiter.Take("a"));
+  auto wait = limiter.Take("a");
+  REQUIRE(wait);
+  CHECK(*wait >= 1);
+  CHECK(!limiter.Take("b"));
+  RateLimiter unlimited(0, 0);
+  for (int i = 0; i < 100; ++i) CHECK(!unlimited.Take("a"));
+}
+
+TEST_CASE("Vendors file parsing is strict") {
+  Vendor v = MakeVendor("acme.example");
+  std::string line = FormatVerifierKey(v.pub);
+  CHECK(ParseVendorsFile("# c\n\n" + line + "\n")->size() == 1);
+  CHECK(!ParseVendorsFile(line + "\n" + line + "\n").ok());
+  CHECK(!ParseVendorsFile("garbage\n").ok());
+  CHECK(ParseVendorsFile(FormatVendorsFile({v.pub}))->at(0) == v.pub);
+}
+
+}  // namespace
+}  // namespace candor
