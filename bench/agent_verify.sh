@@ -32,16 +32,21 @@ fi
 trap '[[ -n $cleanup ]] && rm -rf "$cleanup"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# Prints "wall_s cpu_s maxrss_KiB" of one run of "$@" (stdout discarded).
+# Prints "wall_ms cpu_ms maxrss_KiB" of one run of "$@" (stdout discarded).
+# Wall time from date(1) in ns (time(1) only has 10 ms resolution); CPU time
+# (user+sys) and peak RSS from /usr/bin/time.
 measure() {
-  /usr/bin/time -f '%e %U %S %M' -o "$work/time.out" "$@" > /dev/null
-  awk '{printf "%.2f %.2f %d\n", $1, $2 + $3, $4}' "$work/time.out"
+  local t0 t1
+  t0=$(date +%s%N)
+  /usr/bin/time -f '%U %S %M' -o "$work/time.out" "$@" > /dev/null
+  t1=$(date +%s%N)
+  awk -v w=$(( (t1 - t0) / 1000000 )) '{printf "%d %d %d\n", w, ($1 + $2) * 1000, $3}' "$work/time.out"
 }
 
 echo "agent: $agent ($(file -b "$agent" | cut -d, -f1-2,5 | sed 's/  */ /g'))"
 echo "openssl: $(openssl version)"
 echo "cpu: $(nproc) x $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), load: $(cut -d' ' -f1-3 /proc/loadavg)"
-printf '%-6s | %9s %9s %6s | %9s %9s %6s | %9s %9s\n' size agent_s openssl_s ratio \
+printf '%-6s | %9s %9s %6s | %9s %9s %6s | %9s %9s\n' size agent_ms ossl_ms ratio \
   agent_cpu ossl_cpu ratio agent_KiB ossl_KiB
 
 for spec in 16M:16MiB 1G:1GiB; do
@@ -68,4 +73,4 @@ for spec in 16M:16MiB 1G:1GiB; do
   rc=$(awk -v a="$ac" -v o="$oc" 'BEGIN { printf "%.2f", (o > 0 ? a / o : 0) }')
   printf '%-6s | %9s %9s %6s | %9s %9s %6s | %9s %9s\n' "$label" "$aw" "$ow" "$rw" "$ac" "$oc" "$rc" "$ar" "$orr"
 done
-echo "(times: median of $runs runs, seconds; RSS: maximum over the runs)"
+echo "(wall and cpu: median of $runs alternating runs, ms; RSS: maximum over the runs)"

@@ -58,7 +58,9 @@ Status FlashTarget(const std::string& target, const StagedImage& image, const Ha
                    uint64_t size) {
   // Check the staged copy completely before touching the target.
   CANDOR_RETURN_IF_ERROR(StreamChecked(image, sha, size, [](ByteView) { return Status::Ok(); }));
-  int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  // No O_CREAT: a mistyped partition path must fail, not create a file that
+  // would then be recorded as flashed.
+  int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) return Status::Io(ErrnoMessage("flash target " + target));
   struct stat st;
   Status s;

@@ -179,6 +179,18 @@ TEST_CASE("install: one agent at a time per state dir") {
   CHECK(d.TargetBytes() == "OLD FIRMWARE\n");
 }
 
+TEST_CASE("install: a missing flash target is an error, never created") {
+  World w;
+  Device d(w);
+  d.ctx.flash.target = d.Path("no-such-partition");
+  Release v1 = w.MakeRelease("1.0.0", 5);
+  auto got = d.Install(v1.image, w.GoodBundle(w.Append(v1.entry)));
+  REQUIRE_FALSE(got.ok());
+  CHECK(got.status().code() == Code::kIo);
+  CHECK(testing::ReadFileOr(d.ctx.flash.target) == "<absent>");
+  CHECK(d.StateBytes() == "<absent>");
+}
+
 TEST_CASE("install: state dir is created private") {
   World w;
   Device d(w);

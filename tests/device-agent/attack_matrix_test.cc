@@ -9,6 +9,7 @@
 #include <functional>
 
 #include "agent_fixture.h"
+#include "candor/agent/cli.h"
 #include "candor/note.h"
 
 namespace candor::agent {
@@ -313,6 +314,31 @@ const std::vector<Attack>& Attacks() {
   return *attacks;
 }
 
+// Runs `candor-agent install` in-process; returns {exit code, stderr}.
+std::pair<int, std::string> CliInstall(const Device& d, const ImageRequest& req) {
+  const std::string config = d.Path("agent.conf");
+  testing::WriteFile(config, "policy " + d.Path("policy") + "\nproduct printer-x1\nstate-dir " +
+                                 d.state_dir + "\nflash-target " + d.target + "\n");
+  std::vector<std::string> args = {
+      "--config",     config,    "--now",        std::to_string(req.now_unix),
+      "install",      "--image", req.image_path, "--bundle",
+      req.bundle_path};
+  if (req.consistency_proof_path) {
+    args.push_back("--consistency-proof");
+    args.push_back(*req.consistency_proof_path);
+  }
+  std::FILE* out = std::tmpfile();
+  std::FILE* err = std::tmpfile();
+  REQUIRE((out && err));
+  int code = RunAgentCli(args, out, err);
+  std::string text(4096, '\0');
+  std::rewind(err);
+  text.resize(std::fread(text.data(), 1, text.size(), err));
+  std::fclose(out);
+  std::fclose(err);
+  return {code, text};
+}
+
 size_t CountStagingFiles(const std::string& dir) {
   size_t n = 0;
   if (DIR* d = opendir(dir.c_str())) {
@@ -350,6 +376,13 @@ TEST_CASE("attack matrix: every attack is refused, nothing flashed, state unchan
     CHECK(d.TargetBytes() == target_before);
     CHECK(d.StateBytes() == state_before);
     CHECK(CountStagingFiles(d.state_dir) == 0);
+
+    // The command line: one line naming the reason, the class's exit code.
+    auto [code, err] = CliInstall(d, req);
+    CHECK(code == ExitCodeFor(attack.code));
+    CHECK(err == "refused: " + got.status().message() + "\n");
+    CHECK(d.TargetBytes() == target_before);
+    CHECK(d.StateBytes() == state_before);
   }
 }
 

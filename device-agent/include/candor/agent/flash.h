@@ -1,6 +1,7 @@
 // Flash backends: hand a staged, verified image to the device's updater.
 //
-//   flash-target <path>: the image is copied into the file or block device in
+//   flash-target <path>: the image is copied into the existing file or block
+//     device (never created: a mistyped path fails) in
 //     kImageChunkSize chunks from offset 0, then fsync'ed. A regular file is
 //     truncated to the image size; a block device must be at least that large
 //     (checked before the first write).
@@ -8,9 +9,9 @@
 //     the staged image's path appended as the last argument; exit status 0
 //     means flashed, anything else (or a signal) is a failure.
 //
-// Both re-hash the staged copy while streaming it and compare the digest and
-// size with the verified manifest before reporting success (flash-command:
-// before running the command), as defence in depth against storage faults.
+// Both first re-hash the whole staged copy and compare its digest and size
+// with the verified manifest before anything is written or run, as defence in
+// depth against storage faults (flash-target hashes again while writing).
 //
 // Thread-safety: reentrant; flash-command forks.
 #ifndef CANDOR_AGENT_FLASH_H_
@@ -31,10 +32,9 @@ struct FlashBackend {
 };
 
 // REQUIRES: exactly one of backend.command / backend.target is set.
-// kMismatch if the staged copy no longer hashes to `expected_sha256` /
-// `expected_size` (nothing was flashed for flash-command; for flash-target the
-// mismatch is detected before the final fsync, and the state is not updated);
-// kIo on I/O or command failures.
+// kMismatch if the staged copy does not hash to `expected_sha256` /
+// `expected_size` (detected before anything is written or run); kIo on I/O or
+// command failures (the target may then be partially written).
 Status Flash(const FlashBackend& backend, const StagedImage& image, const Hash& expected_sha256,
              uint64_t expected_size);
 
