@@ -35,10 +35,24 @@ struct Outcome {
   std::string prefix = "error";
   // True when the command already printed its failure itself.
   bool reported = false;
+  // A command-line usage error (unknown option, missing required option or
+  // argument): exit code kExitUsage instead of ExitCodeFor(status.code()),
+  // as for candor-log, candor-witness and candor-agent.
+  bool usage = false;
 
   Outcome() = default;
   Outcome(Status s) : status(std::move(s)) {}  // NOLINT: implicit by design
 };
+
+// Exit code of command-line usage errors (ExitCodeFor leaves 1 free for them).
+inline constexpr int kExitUsage = 1;
+
+// An Outcome for a usage error with message `msg`.
+inline Outcome UsageError(Status status) {
+  Outcome o(std::move(status));
+  o.usage = true;
+  return o;
+}
 
 using Args = std::vector<std::string>;  // the arguments after the command name(s)
 

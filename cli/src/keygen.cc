@@ -24,13 +24,13 @@ Outcome RunKeygen(const Args& args, Context& ctx) {
       "type", po::value<std::string>()->default_value("ed25519"),
       "ed25519 (vendors, logs) or cosignature (witnesses, cosignature/v1)");
   po::variables_map vm;
-  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
+  CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
   if (vm.count("help")) {
     PrintCommandHelp(ctx, "keygen --name NAME --out PREFIX [--type ed25519|cosignature]", desc);
     return Status::Ok();
   }
-  CANDOR_RETURN_IF_ERROR(Require(vm, "name"));
-  CANDOR_RETURN_IF_ERROR(Require(vm, "out"));
+  CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "name"));
+  CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "out"));
   const std::string name = vm["name"].as<std::string>();
   const std::string prefix = vm["out"].as<std::string>();
   const std::string type_name = vm["type"].as<std::string>();

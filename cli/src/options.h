@@ -32,4 +32,14 @@ Status Require(const po::variables_map& vm, std::string_view name);
 
 }  // namespace candor::cli
 
+// Returns a usage-error Outcome from the enclosing command if `expr` (a
+// Status) is not OK. For ParseArgs and Require.
+#define CANDOR_CLI_USAGE_IF_ERROR(expr)                                  \
+  do {                                                                   \
+    ::candor::Status candor_usage_status_ = (expr);                      \
+    if (!candor_usage_status_.ok()) {                                    \
+      return ::candor::cli::UsageError(std::move(candor_usage_status_)); \
+    }                                                                    \
+  } while (0)
+
 #endif  // CANDOR_CLI_OPTIONS_H_

@@ -105,8 +105,8 @@ Result<HttpResponse> WithRetry(Op op, const RetrySettings& settings, std::string
     }
     if (attempt == settings.max_attempts) break;
     if (sleep == backoff) {
-      ctx.err << fmt::format("{}: {}; retrying in {} ms ({}/{})\n", what, last.message(),
-                             sleep.count(), attempt, settings.max_attempts);
+      ctx.err << fmt::format("{}; retrying in {} ms ({}/{})\n", last.message(), sleep.count(),
+                             attempt, settings.max_attempts);
       backoff = std::min(backoff * 2, settings.max_backoff);
     }
     std::this_thread::sleep_for(sleep);
@@ -227,7 +227,7 @@ Outcome RunPublish(const Args& args, Context& ctx) {
   po::positional_options_description pos;
   pos.add("entry", 1);
   po::variables_map vm;
-  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, &pos, vm));
+  CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, &pos, vm));
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
                      "publish --log URL (--policy trust.policy | --log-key log.pub) "
@@ -235,11 +235,12 @@ Outcome RunPublish(const Args& args, Context& ctx) {
                      desc);
     return Status::Ok();
   }
-  CANDOR_RETURN_IF_ERROR(Require(vm, "log"));
-  CANDOR_RETURN_IF_ERROR(Require(vm, "out"));
-  if (!vm.count("entry")) return Status::InvalidArgument("missing release.entry");
+  CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "log"));
+  CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "out"));
+  if (!vm.count("entry")) return UsageError(Status::InvalidArgument("missing release.entry"));
   if (!vm.count("policy") && !vm.count("log-key")) {
-    return Status::InvalidArgument("give --policy or --log-key to verify the log's proof");
+    return UsageError(
+        Status::InvalidArgument("give --policy or --log-key to verify the log's proof"));
   }
   RetrySettings retry;
   retry.max_attempts = vm["retries"].as<int>();

@@ -116,7 +116,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
       "out", po::value<std::string>(), "release entry to write")("force",
                                                                  "replace an existing output file");
   po::variables_map vm;
-  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
+  CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
                      "release create --key vendor.key [--vendor V] --product P [--product P2...] "
@@ -126,7 +126,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
     return Status::Ok();
   }
   for (const char* name : {"key", "product", "version", "rollback", "image", "changelog", "out"}) {
-    CANDOR_RETURN_IF_ERROR(Require(vm, name));
+    CANDOR_CLI_USAGE_IF_ERROR(Require(vm, name));
   }
   const std::string out_path = vm["out"].as<std::string>();
   const bool force = vm.count("force") > 0;

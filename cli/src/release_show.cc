@@ -57,12 +57,13 @@ Outcome RunReleaseShow(const Args& args, Context& ctx) {
   po::positional_options_description pos;
   pos.add("input", 1);
   po::variables_map vm;
-  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, &pos, vm));
+  CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, &pos, vm));
   if (vm.count("help")) {
     PrintCommandHelp(ctx, "release show (release.entry | fw.bundle) [--json]", desc);
     return Status::Ok();
   }
-  if (!vm.count("input")) return Status::InvalidArgument("missing release.entry or fw.bundle");
+  if (!vm.count("input"))
+    return UsageError(Status::InvalidArgument("missing release.entry or fw.bundle"));
   const std::string path = vm["input"].as<std::string>();
   CANDOR_ASSIGN_OR_RETURN(ShowInput in, LoadInput(path));
   Result<ReleaseEntry> parsed = ParseReleaseEntry(in.entry);

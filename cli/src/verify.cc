@@ -58,7 +58,7 @@ Outcome RunVerify(const Args& args, Context& ctx) {
       "file with the consistency proof from the last-seen tree (base64 lines)")(
       "now", po::value<uint64_t>(), "override the clock (Unix seconds), for reproducible checks");
   po::variables_map vm;
-  CANDOR_RETURN_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
+  CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
                      "verify --policy trust.policy --image fw.bin --bundle fw.bundle --product P "
@@ -67,13 +67,14 @@ Outcome RunVerify(const Args& args, Context& ctx) {
     return Status::Ok();
   }
   for (const char* name : {"policy", "image", "bundle", "product"}) {
-    CANDOR_RETURN_IF_ERROR(Require(vm, name));
+    CANDOR_CLI_USAGE_IF_ERROR(Require(vm, name));
   }
   if (vm.count("state-size") != vm.count("state-root")) {
-    return Status::InvalidArgument("--state-size and --state-root go together");
+    return UsageError(Status::InvalidArgument("--state-size and --state-root go together"));
   }
   if (vm.count("consistency-proof") && !vm.count("state-size")) {
-    return Status::InvalidArgument("--consistency-proof needs --state-size and --state-root");
+    return UsageError(
+        Status::InvalidArgument("--consistency-proof needs --state-size and --state-root"));
   }
 
   // From here on every failure is a refusal, as on a device.

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "candor/audit/command.h"
 #include "cli.h"
 
 namespace {
@@ -18,7 +19,10 @@ using candor::cli::Context;
 using candor::cli::Outcome;
 
 Outcome Dispatch(const std::vector<std::string>& argv, Context& ctx) {
-  if (argv.empty()) return candor::Status::InvalidArgument("missing command (try 'candor help')");
+  using candor::cli::UsageError;
+  if (argv.empty()) {
+    return UsageError(candor::Status::InvalidArgument("missing command (try 'candor help')"));
+  }
   const std::string& cmd = argv[0];
   Args rest(argv.begin() + 1, argv.end());
   if (cmd == "help" || cmd == "--help" || cmd == "-h") {
@@ -32,18 +36,20 @@ Outcome Dispatch(const std::vector<std::string>& argv, Context& ctx) {
   if (cmd == "keygen") return candor::cli::RunKeygen(rest, ctx);
   if (cmd == "publish") return candor::cli::RunPublish(rest, ctx);
   if (cmd == "verify") return candor::cli::RunVerify(rest, ctx);
+  if (cmd == "audit") return candor::audit::RunAudit(rest, ctx);
   if (cmd == "release") {
     if (rest.empty()) {
-      return candor::Status::InvalidArgument("missing subcommand: release create|show");
+      return UsageError(candor::Status::InvalidArgument("missing subcommand: release create|show"));
     }
     std::string sub = rest[0];
     Args sub_args(rest.begin() + 1, rest.end());
     if (sub == "create") return candor::cli::RunReleaseCreate(sub_args, ctx);
     if (sub == "show") return candor::cli::RunReleaseShow(sub_args, ctx);
-    return candor::Status::InvalidArgument("unknown subcommand 'release " + sub +
-                                           "' (expected create or show)");
+    return UsageError(candor::Status::InvalidArgument("unknown subcommand 'release " + sub +
+                                                      "' (expected create or show)"));
   }
-  return candor::Status::InvalidArgument("unknown command '" + cmd + "' (try 'candor help')");
+  return UsageError(
+      candor::Status::InvalidArgument("unknown command '" + cmd + "' (try 'candor help')"));
 }
 
 }  // namespace
@@ -58,6 +64,7 @@ int main(int argc, char** argv) {
     if (!outcome.reported) {
       std::cerr << outcome.prefix << ": " << outcome.status.message() << "\n";
     }
+    if (outcome.usage) return candor::cli::kExitUsage;
     return candor::ExitCodeFor(outcome.status.code());
   } catch (const std::exception& e) {
     std::cerr << "error: internal: " << e.what() << "\n";

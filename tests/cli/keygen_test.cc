@@ -68,23 +68,28 @@ TEST_CASE("keygen refuses to overwrite either half of a key pair") {
 
 TEST_CASE("keygen usage errors") {
   TempDir dir;
+  const int kUsage = 1;  // command-line usage errors
+  const int kInvalid = ExitCodeFor(Code::kInvalidArgument);
   struct Case {
     std::vector<std::string> args;
     std::string message;
+    int exit_code;
   };
   const Case cases[] = {
-      {{"keygen", "--out", dir / "a"}, "missing --name"},
-      {{"keygen", "--name", "acme.example"}, "missing --out"},
-      {{"keygen", "--name", "has space", "--out", dir / "a"}, "invalid key name"},
-      {{"keygen", "--name", "a+b", "--out", dir / "a"}, "invalid key name"},
+      {{"keygen", "--out", dir / "a"}, "missing --name", kUsage},
+      {{"keygen", "--name", "acme.example"}, "missing --out", kUsage},
+      {{"keygen", "--name", "has space", "--out", dir / "a"}, "invalid key name", kInvalid},
+      {{"keygen", "--name", "a+b", "--out", dir / "a"}, "invalid key name", kInvalid},
       {{"keygen", "--name", "acme.example", "--out", dir / "a", "--type", "rsa"},
-       "unknown key type"},
-      {{"keygen", "--name", "acme.example", "--out", dir / "a", "--bogus"}, "bogus"},
+       "unknown key type",
+       kInvalid},
+      {{"keygen", "--name", "acme.example", "--out", dir / "a", "--bogus"}, "bogus", kUsage},
+      {{"keygen", "--name", "acme.example", "--out", dir / "a", "--na", "x"}, "--na", kUsage},
   };
   for (const Case& c : cases) {
     CAPTURE(c.message);
     auto r = Candor(dir, c.args);
-    CHECK(r.exit_code == ExitCodeFor(Code::kInvalidArgument));
+    CHECK(r.exit_code == c.exit_code);
     CHECK(Contains(r.err, c.message));
     CHECK(!clitest::Exists(dir / "a.key"));
   }
@@ -99,10 +104,11 @@ TEST_CASE("help and unknown commands") {
   CHECK(cmd_help.exit_code == 0);
   CHECK(Contains(cmd_help.out, "--disclose"));
   auto unknown = Candor(dir, {"frobnicate"});
-  CHECK(unknown.exit_code == ExitCodeFor(Code::kInvalidArgument));
+  CHECK(unknown.exit_code == 1);
   CHECK(Contains(unknown.err, "unknown command"));
-  auto none = Candor(dir, {});
-  CHECK(none.exit_code == ExitCodeFor(Code::kInvalidArgument));
+  CHECK(Candor(dir, {}).exit_code == 1);
+  CHECK(Candor(dir, {"release"}).exit_code == 1);
+  CHECK(Candor(dir, {"release", "destroy"}).exit_code == 1);
 }
 
 }  // namespace

@@ -136,20 +136,34 @@ TEST_CASE("release create refusals") {
       {"changelog too large", big_changelog, {}, Code::kTooLarge, "64 KiB entry limit"},
       {"entry over the log limit", "", many, Code::kTooLarge, "entry limit"},
       {"bad version", "", {"--version", "2.4.1 beta"}, Code::kMalformed, "version"},
-      {"missing option", "", {"--rollback"}, Code::kInvalidArgument, "rollback"},
+      {"bad issued time", "", {"--issued", "2026-03-01 12:00"}, Code::kInvalidArgument, "--issued"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
     WriteFile(v.dir / "CHANGELOG.md", c.changelog.empty() ? std::string("# ok\n") : c.changelog);
     std::vector<std::string> args = v.CreateArgs();
-    if (c.name == "bad version") args[7] = "2.4.1 beta";
-    std::vector<std::string> extra = c.name == "bad version" ? std::vector<std::string>{} : c.extra;
-    args.insert(args.end(), extra.begin(), extra.end());
+    // Options that CreateArgs already sets are replaced in place (index of the value).
+    if (c.name == "bad version") {
+      REQUIRE(args[6] == "--version");
+      args[7] = c.extra[1];
+    } else if (c.name == "bad issued time") {
+      REQUIRE(args[14] == "--issued");
+      args[15] = c.extra[1];
+    } else {
+      args.insert(args.end(), c.extra.begin(), c.extra.end());
+    }
     auto r = Candor(v.dir, args);
     CHECK(r.exit_code == ExitCodeFor(c.code));
     CHECK_MESSAGE(Contains(r.err, c.message), r.err);
     CHECK(!clitest::Exists(v.dir / "r.entry"));
   }
+  // Usage errors (the parser's) exit 1.
+  auto args = v.CreateArgs();
+  args.push_back("--rollback");
+  auto r = Candor(v.dir, args);
+  CHECK(r.exit_code == 1);
+  CHECK(Contains(r.err, "rollback"));
+  CHECK(!clitest::Exists(v.dir / "r.entry"));
 }
 
 TEST_CASE("release create input and output file refusals") {

@@ -171,10 +171,12 @@ TEST_CASE("verify refuses with one line and the reason's exit code") {
 TEST_CASE("verify usage errors are not refusals") {
   Setup s;
   auto r = Candor(s.dir, {"verify", "--policy", s.dir / "trust.policy"});
-  CHECK(r.exit_code == ExitCodeFor(Code::kInvalidArgument));
+  CHECK(r.exit_code == 1);
   CHECK(Contains(r.err, "error: missing --image"));
   auto half = s.Verify({"--state-size", "1"});
-  CHECK(half.exit_code == ExitCodeFor(Code::kInvalidArgument));
+  CHECK(half.exit_code == 1);
+  auto bad_root = s.Verify({"--state-size", "1", "--state-root", "not base64"});
+  CHECK(bad_root.exit_code == ExitCodeFor(Code::kInvalidArgument));
 }
 
 TEST_CASE("verify checks the device's last-seen tree") {

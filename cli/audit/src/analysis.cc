@@ -25,8 +25,8 @@ std::string Lower(std::string_view s) {
 }
 
 const std::set<std::string>& StopWords() {
-  static const std::set<std::string> w = {"effective", "from",  "with", "that", "this",
-                                          "none",      "until", "will", "have", "when",
+  static const std::set<std::string> w = {"effective", "from",   "with",  "that", "this",
+                                          "none",      "until",  "will",  "have", "when",
                                           "after",     "before", "their", "them", "than"};
   return w;
 }
@@ -123,23 +123,24 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
     bool any = false;
     uint64_t max_rollback = 0;
     std::string max_version;
-    std::map<uint64_t, std::string> rollback_versions;           // rollback -> first version
+    std::map<uint64_t, std::string> rollback_versions;                 // rollback -> first version
     std::map<std::string, std::pair<uint64_t, std::string>> versions;  // version -> (index, leaf)
     const ReleaseRow* prev = nullptr;
   };
-  std::map<std::string, ProductState> products;        // vendor/product
+  std::map<std::string, ProductState> products;  // vendor/product
   std::map<std::string, std::set<std::string>> vendor_keys;
   for (const ReleaseRow& r : releases) {
     std::string all_products = Join(r.products, ",");
     auto add = [&](std::string kind, std::string product, std::string msg) {
-      flags.push_back({std::move(kind), r.log_index, r.vendor, std::move(product), r.version,
-                       std::move(msg)});
+      flags.push_back(
+          {std::move(kind), r.log_index, r.vendor, std::move(product), r.version, std::move(msg)});
     };
     // Vendor keys.
     auto& keys = vendor_keys[r.vendor];
     if (!keys.count(r.vendor_key)) {
       if (keys.empty()) {
-        add("first-vendor-key", all_products, "first release by " + r.vendor + ", key " + r.vendor_key);
+        add("first-vendor-key", all_products,
+            "first release by " + r.vendor + ", key " + r.vendor_key);
       } else {
         add("new-vendor-key", all_products,
             "vendor " + r.vendor + " signs with a new key " + r.vendor_key + " (" +
@@ -162,8 +163,10 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
                 " day(s) after the release was issued (" + FormatDate(issued) + ")");
       }
       if (!IsRestrictive(d)) continue;
-      if (d.kind == "consumables.third-party") add("consumables-restriction", all_products, DescribeDisclosure(d));
-      if (d.kind == "repair.parts-pairing") add("repair-restriction", all_products, DescribeDisclosure(d));
+      if (d.kind == "consumables.third-party")
+        add("consumables-restriction", all_products, DescribeDisclosure(d));
+      if (d.kind == "repair.parts-pairing")
+        add("repair-restriction", all_products, DescribeDisclosure(d));
       if (d.kind == "remote-disable") add("remote-disable", all_products, DescribeDisclosure(d));
       if (d.kind == "feature-removal") add("feature-removal", all_products, DescribeDisclosure(d));
       if (IsVendorKind(d.kind)) add("vendor-specific", all_products, DescribeDisclosure(d));
@@ -202,12 +205,13 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
         std::vector<std::string> silent;
         for (const DisclosureChange& c : DiffDisclosures(prev.disclosures, r.disclosures)) {
           const Disclosure& d = c.to ? *c.to : *c.from;
-          if (!ChangelogMentions(r.changelog, d)) silent.push_back(c.change + " " + DescribeDisclosure(d));
+          if (!ChangelogMentions(r.changelog, d))
+            silent.push_back(c.change + " " + DescribeDisclosure(d));
         }
         if (!silent.empty()) {
           add("changelog-silent", p,
-              "disclosures changed since " + prev.version + " but the changelog does not mention: " +
-                  Join(silent, "; "));
+              "disclosures changed since " + prev.version +
+                  " but the changelog does not mention: " + Join(silent, "; "));
         }
       }
       if (!ps.any || r.rollback > ps.max_rollback) {

@@ -103,7 +103,8 @@ Result<std::string> WriteEvidence(const std::string& dir, const Evidence& e) {
   std::string base = dir + "/evidence-" + stamp + "-" + e.kind;
   std::string path = base + ".txt";
   struct stat st;
-  for (int i = 2; ::stat(path.c_str(), &st) == 0; ++i) path = base + "-" + std::to_string(i) + ".txt";
+  for (int i = 2; ::stat(path.c_str(), &st) == 0; ++i)
+    path = base + "-" + std::to_string(i) + ".txt";
   CANDOR_RETURN_IF_ERROR(AtomicWriteFile(path, AsBytes(FormatEvidence(e))));
   return path;
 }

@@ -173,24 +173,26 @@ Status AuditIndex::SetState(const MirrorState& m) {
   sqlite3_bind_blob(s, 2, m.root.data(), 32, SQLITE_TRANSIENT);
   BindText(s, 3, m.checkpoint);
   sqlite3_bind_blob(s, 4, m.edge.data(), static_cast<int>(m.edge.size()), SQLITE_TRANSIENT);
-  if (sqlite3_step(s) != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  if (sqlite3_step(s) != SQLITE_DONE)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   return Exec("DELETE FROM progress");
 }
 
 Status AuditIndex::SetProgress(const Progress& p) {
-  CANDOR_ASSIGN_OR_RETURN(
-      sqlite3_stmt * s, Stmt("INSERT OR REPLACE INTO progress(id, size, edge) VALUES(1, ?, ?)"));
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s,
+                          Stmt("INSERT OR REPLACE INTO progress(id, size, edge) VALUES(1, ?, ?)"));
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(p.size));
   sqlite3_bind_blob(s, 2, p.edge.data(), static_cast<int>(p.edge.size()), SQLITE_TRANSIENT);
-  if (sqlite3_step(s) != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  if (sqlite3_step(s) != SQLITE_DONE)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   return Status::Ok();
 }
 
 Status AuditIndex::DeleteFrom(uint64_t from) {
-  for (const char* sql : {"DELETE FROM releases WHERE log_index >= ?",
-                          "DELETE FROM products WHERE log_index >= ?",
-                          "DELETE FROM disclosures WHERE log_index >= ?",
-                          "DELETE FROM invalid WHERE log_index >= ?"}) {
+  for (const char* sql :
+       {"DELETE FROM releases WHERE log_index >= ?", "DELETE FROM products WHERE log_index >= ?",
+        "DELETE FROM disclosures WHERE log_index >= ?",
+        "DELETE FROM invalid WHERE log_index >= ?"}) {
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql));
     sqlite3_bind_int64(s, 1, static_cast<int64_t>(from));
     if (sqlite3_step(s) != SQLITE_DONE) {
@@ -218,7 +220,8 @@ Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const Releas
   sqlite3_bind_int64(s, 9, m.issued);
   BindText(s, 10, e.changelog);
   BindText(s, 11, e.signed_manifest_note);
-  if (sqlite3_step(s) != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  if (sqlite3_step(s) != SQLITE_DONE)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   for (const std::string& p : m.products) {
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * ps,
                             Stmt("INSERT INTO products(log_index, product) VALUES(?, ?)"));
@@ -254,14 +257,14 @@ Status AuditIndex::AddInvalid(uint64_t log_index, const std::string& reason) {
                           Stmt("INSERT OR REPLACE INTO invalid(log_index, reason) VALUES(?, ?)"));
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
   BindText(s, 2, reason);
-  if (sqlite3_step(s) != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  if (sqlite3_step(s) != SQLITE_DONE)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   return Status::Ok();
 }
 
 Status AuditIndex::FillDetails(ReleaseRow& r, bool /*with_text*/) {
   CANDOR_ASSIGN_OR_RETURN(
-      sqlite3_stmt * ps,
-      Stmt("SELECT product FROM products WHERE log_index = ? ORDER BY product"));
+      sqlite3_stmt * ps, Stmt("SELECT product FROM products WHERE log_index = ? ORDER BY product"));
   sqlite3_bind_int64(ps, 1, static_cast<int64_t>(r.log_index));
   while (sqlite3_step(ps) == SQLITE_ROW) r.products.push_back(Col(ps, 0));
   CANDOR_ASSIGN_OR_RETURN(
@@ -352,8 +355,7 @@ Result<std::optional<ReleaseRow>> AuditIndex::ByIndex(uint64_t log_index, uint64
 }
 
 Result<std::vector<ReleaseRow>> AuditIndex::ForProduct(const std::string& vendor,
-                                                       const std::string& product,
-                                                       uint64_t below) {
+                                                       const std::string& product, uint64_t below) {
   static const std::string sql =
       "SELECT r.log_index, r.leaf, r.vendor, r.vendor_key, r.version, r.rollback, "
       "r.image_sha256, r.image_size, r.issued, r.changelog, r.manifest FROM products p "

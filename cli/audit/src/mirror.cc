@@ -26,7 +26,8 @@ Result<std::unique_ptr<Mirror>> Mirror::Open(const std::string& dir_in, bool cre
   }
   if (lock) {
     m->lock_fd_ = ::open((priv + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m->lock_fd_ < 0) return Status::Io("cannot open " + priv + "/lock: " + std::strerror(errno));
+    if (m->lock_fd_ < 0)
+      return Status::Io("cannot open " + priv + "/lock: " + std::strerror(errno));
     if (::flock(m->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
       return Status::Conflict("mirror " + m->dir_ + " is in use by another candor audit process");
     }

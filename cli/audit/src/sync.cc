@@ -156,10 +156,10 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
     r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     return r;
   };
-#define SYNC_TRY(expr)                    \
-  do {                                    \
-    ::candor::Status st_ = (expr);        \
-    if (!st_.ok()) return done(st_);      \
+#define SYNC_TRY(expr)               \
+  do {                               \
+    ::candor::Status st_ = (expr);   \
+    if (!st_.ok()) return done(st_); \
   } while (0)
 
   auto src_or = OpenLogSource(o.log);
@@ -200,7 +200,8 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
   if (!state.checkpoint.empty()) {
     auto prev = VerifyCheckpoint(state.checkpoint, o.log_key);
     if (!prev.ok()) {
-      return done(prev.status().WithContext("the mirror's checkpoint does not verify with this log key"));
+      return done(
+          prev.status().WithContext("the mirror's checkpoint does not verify with this log key"));
     }
     if (n == old) {
       if (!HashEqual(cp.root_hash, state.root)) {
@@ -218,8 +219,8 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
       if (!st.ok()) {
         ev.kind = "split-view";
         ev.reason = "the log's checkpoint (size " + std::to_string(n) +
-                    ") is not a prefix of the mirror's verified tree (size " +
-                    std::to_string(old) + "): " + st.message();
+                    ") is not a prefix of the mirror's verified tree (size " + std::to_string(old) +
+                    "): " + st.message();
         ev.proof_from = n;
         ev.proof_to = old;
         ev.proof = *proof;
@@ -231,7 +232,8 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
       return done(Status::Ok());
     }
     auto proof = ProveConsistency(old, n, MakeTileNodeReader(MakeSourceTileFetcher(src.get()), n));
-    if (!proof.ok()) return done(proof.status().WithContext("consistency proof from the log's tiles"));
+    if (!proof.ok())
+      return done(proof.status().WithContext("consistency proof from the log's tiles"));
     Status st = VerifyConsistency(old, n, *proof, state.root, cp.root_hash);
     if (!st.ok()) {
       ev.kind = "inconsistent";
@@ -272,7 +274,8 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
       if (!b.ok()) return done(b.status().WithContext("mirror state"));
       builder = std::move(b).value();
       if (!HashEqual(builder.Root(), state.root)) {
-        return done(Status::Mismatch("mirror state is corrupt: its tree edge does not give its root"));
+        return done(
+            Status::Mismatch("mirror state is corrupt: its tree edge does not give its root"));
       }
     }
   }
@@ -299,7 +302,8 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
     Bytes want = Concat(hashes);
     if (got != want) {
       tile_problem = TilePath(t);
-      return Status::Mismatch("tile " + TilePath(t) + " differs from the tree recomputed from entries");
+      return Status::Mismatch("tile " + TilePath(t) +
+                              " differs from the tree recomputed from entries");
     }
     return mirror.WriteFile(TilePath(t), want);
   };
@@ -420,8 +424,8 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
     (void)index.Rollback();
     Evidence e = ev;
     e.kind = "root-mismatch";
-    e.reason = "the entries and tiles served for size " + std::to_string(n) +
-               " hash to " + Base64Encode(root) + ", not to the signed root";
+    e.reason = "the entries and tiles served for size " + std::to_string(n) + " hash to " +
+               Base64Encode(root) + ", not to the signed root";
     e.checkpoint_a = note;
     e.checkpoint_b = state.checkpoint;
     e.source_a = src->Describe() + "/checkpoint";

@@ -16,7 +16,8 @@ Result<TreeBuilder> TreeBuilder::FromPartials(
     if (width == 0) continue;
     TileId t{static_cast<uint8_t>(k), nodes >> 8, width};
     CANDOR_ASSIGN_OR_RETURN(std::vector<Hash> h, partial(t));
-    if (h.size() != width) return Status::Malformed("partial tile " + TilePath(t) + " has wrong width");
+    if (h.size() != width)
+      return Status::Malformed("partial tile " + TilePath(t) + " has wrong width");
     b.levels_.back() = std::move(h);
   }
   return b;
@@ -26,7 +27,8 @@ Result<TreeBuilder> TreeBuilder::FromEdge(uint64_t size, std::vector<std::vector
   for (size_t k = 0; k < 8; ++k) {
     size_t want = static_cast<size_t>((size >> (8 * k)) & 0xff);
     size_t have = k < levels.size() ? levels[k].size() : 0;
-    if (want != have) return Status::Malformed("tree edge does not match size " + std::to_string(size));
+    if (want != have)
+      return Status::Malformed("tree edge does not match size " + std::to_string(size));
   }
   TreeBuilder b;
   b.size_ = size;
@@ -80,9 +82,9 @@ std::vector<TreeBuilder::Partial> TreeBuilder::Partials() const {
   for (size_t k = 0; k < levels_.size(); ++k) {
     if (levels_[k].empty()) continue;
     uint64_t nodes = size_ >> (8 * k);
-    out.push_back({TileId{static_cast<uint8_t>(k), nodes >> 8,
-                          static_cast<uint16_t>(levels_[k].size())},
-                   levels_[k]});
+    out.push_back(
+        {TileId{static_cast<uint8_t>(k), nodes >> 8, static_cast<uint16_t>(levels_[k].size())},
+         levels_[k]});
   }
   return out;
 }

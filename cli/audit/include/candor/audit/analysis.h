@@ -20,7 +20,7 @@
 namespace candor::audit {
 
 struct DisclosureChange {
-  std::string change;  // "added", "removed" or "changed"
+  std::string change;              // "added", "removed" or "changed"
   std::optional<Disclosure> from;  // removed / changed
   std::optional<Disclosure> to;    // added / changed
 };

@@ -1,0 +1,125 @@
+// Test helpers for `candor audit`: release entries from test vendor keys, and
+// log directories built directly through the log's storage API (so a test can
+// create what a real log refuses: equivocation, a fork with the same key).
+//
+// Thread-safety: tests run single-threaded.
+#ifndef CANDOR_TESTS_CLI_AUDIT_TEST_UTIL_H_
+#define CANDOR_TESTS_CLI_AUDIT_TEST_UTIL_H_
+
+#include <doctest/doctest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "candor/date.h"
+#include "candor/disclosure.h"
+#include "candor/log/publisher.h"
+#include "candor/log/right_edge.h"
+#include "candor/log/storage.h"
+#include "candor/merkle.h"
+#include "candor/release_signer.h"
+#include "candor/sha256.h"
+#include "candor/signer.h"
+
+namespace candor::audittest {
+
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "candor-audit-XXXXXX").string();
+    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// Deterministic Ed25519 key from a one-byte seed.
+inline SignerKey TestKey(const std::string& name, uint8_t seed) {
+  SignerKey k;
+  k.name = name;
+  k.type = kKeyTypeEd25519;
+  for (size_t i = 0; i < 32; ++i) k.seed[i] = static_cast<uint8_t>(seed + i);
+  VerifierKey v = PublicKeyOf(k);
+  k.key_id = KeyId(name, kKeyTypeEd25519, v.public_key);
+  return k;
+}
+
+struct ReleaseSpec {
+  std::string product = "inkjet-x100";
+  std::string version = "1.0";
+  uint64_t rollback = 1;
+  std::string issued = "2026-01-01T00:00:00Z";
+  std::vector<std::string> disclosures;  // CLI syntax KIND=VALUE[,effective=...]
+  std::string changelog = "Maintenance release.\n";
+  std::string image = "image";
+};
+
+inline Bytes MakeRelease(const SignerKey& vendor, const ReleaseSpec& s) {
+  ManifestFields f;
+  f.products = {s.product};
+  f.version = s.version;
+  f.rollback = s.rollback;
+  f.image_sha256 = Sha256Digest(AsBytes(s.image + s.version));
+  f.image_size = s.image.size() + s.version.size();
+  f.issued = ParseUtcTime(s.issued).value();
+  for (const auto& d : s.disclosures) f.disclosures.push_back(ParseDisclosureArg(d).value());
+  auto e = CreateReleaseEntry(f, s.changelog, vendor);
+  REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+  return *e;
+}
+
+// A log directory in the tlog-tiles layout written through TileStorage and
+// RightEdge, with checkpoints signed by `log_key` (no server, no index).
+class DirectLog {
+ public:
+  DirectLog(std::string dir, SignerKey log_key) : storage_(dir), key_(std::move(log_key)) {
+    REQUIRE(MakeDirectories(dir).ok());
+  }
+  // Appends entries, writes tiles/bundles and a new checkpoint.
+  void Append(const std::vector<Bytes>& entries) {
+    for (const Bytes& e : entries) edge_.Append(e, LeafHash(e));
+    REQUIRE(storage_.WriteFiles(edge_.TakeFiles()).ok());
+    Publish();
+  }
+  void Publish() {
+    auto cp = Publisher::SignCheckpoint(key_, TreeHead{edge_.size(), edge_.Root()});
+    REQUIRE(cp.ok());
+    note_ = *cp;
+    REQUIRE(storage_.WriteCheckpoint(note_).ok());
+  }
+  const std::string& checkpoint() const { return note_; }
+  uint64_t size() const { return edge_.size(); }
+  const std::string& dir() const { return storage_.dir(); }
+
+ private:
+  TileStorage storage_;
+  SignerKey key_;
+  RightEdge edge_;
+  std::string note_;
+};
+
+inline void WriteText(const std::string& path, const std::string& text) {
+  REQUIRE(AtomicWriteFile(path, AsBytes(text)).ok());
+}
+
+inline std::string ReadText(const std::string& path) {
+  auto b = ReadWholeFile(path);
+  REQUIRE_MESSAGE(b.ok(), path);
+  return std::string(AsChars(*b));
+}
+
+}  // namespace candor::audittest
+
+#endif  // CANDOR_TESTS_CLI_AUDIT_TEST_UTIL_H_

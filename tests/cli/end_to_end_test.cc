@@ -1,0 +1,241 @@
+// End to end with the real servers on 127.0.0.1: candor keygen, candor-log
+// init / vendors add / serve (with a candor-witness cosigning, when built and
+// supported by the log), candor release create, candor publish, candor verify,
+// including the device's refusals (unlogged release, rollback, equivocation).
+#include <doctest/doctest.h>
+
+#include <sys/wait.h>
+
+#include <memory>
+
+#include "cli/cli_test_util.h"
+#include "support/subprocess.h"
+
+#ifdef CANDOR_LOG_BINARY
+
+namespace candor {
+namespace {
+
+using clitest::Candor;
+using clitest::Contains;
+using clitest::FirstLine;
+using clitest::ReadFile;
+using clitest::Run;
+using clitest::TempDir;
+using clitest::WriteFile;
+using testing::Subprocess;
+
+const std::string kLog = CANDOR_LOG_BINARY;
+#ifdef CANDOR_WITNESS_BINARY
+const std::string kWitness = CANDOR_WITNESS_BINARY;
+#else
+const std::string kWitness;
+#endif
+const std::string kOrigin = "log.example/firmware";
+
+std::string Trim(std::string s) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+// Starts `argv + --listen 127.0.0.1:<free port>`, retrying on a port race.
+std::unique_ptr<Subprocess> Serve(std::vector<std::string> argv, const std::string& log_path,
+                                  const std::string& probe, int* port) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    *port = testing::PickFreePort();
+    REQUIRE(*port > 0);
+    auto args = argv;
+    args.push_back("--listen");
+    args.push_back("127.0.0.1:" + std::to_string(*port));
+    auto p = std::make_unique<Subprocess>(args, log_path);
+    REQUIRE(p->Start());
+    if (testing::WaitForHttp(*port, probe, std::chrono::milliseconds(5000))) return p;
+    p->Stop();
+  }
+  return nullptr;
+}
+
+// "new device state: tree size N root R" from a verify output.
+std::pair<std::string, std::string> NewState(const std::string& out) {
+  const std::string marker = "new device state: tree size ";
+  size_t at = out.find(marker);
+  REQUIRE(at != std::string::npos);
+  size_t start = at + marker.size();
+  size_t sp = out.find(' ', start);
+  std::string size = out.substr(start, sp - start);
+  size_t root_at = out.find("root ", sp) + 5;
+  std::string root = out.substr(root_at, out.find('\n', root_at) - root_at);
+  return {size, root};
+}
+
+TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
+  TempDir dir;
+  auto run = [&](const std::vector<std::string>& args) {
+    return clitest::RunProcess(args, dir.path());
+  };
+
+  // The log.
+  Run init = run({kLog, "init", "--dir", dir / "log", "--origin", kOrigin});
+  REQUIRE_MESSAGE(init.exit_code == 0, init.err);
+  const std::string log_vkey = Trim(ReadFile(dir / "log/log.pub"));
+
+  // A witness, when available.
+  std::unique_ptr<Subprocess> witness;
+  std::string witness_vkey;
+  int witness_port = 0;
+  if (!kWitness.empty()) {
+    Run w = run({kWitness, "init", "--dir", dir / "witness", "--name", "witness.example/w1"});
+    REQUIRE_MESSAGE(w.exit_code == 0, w.err);
+    witness_vkey = FirstLine(w.out);
+    REQUIRE(run({kWitness, "logs", "add", "--dir", dir / "witness", "--origin", kOrigin, "--key",
+                 log_vkey})
+                .exit_code == 0);
+    witness = Serve({kWitness, "serve", "--dir", dir / "witness"}, dir / "witness.out", "/",
+                    &witness_port);
+    REQUIRE_MESSAGE(witness != nullptr, ReadFile(dir / "witness.out"));
+  }
+
+  // The vendor registers its key with the log operator.
+  Run keygen = Candor(dir, {"keygen", "--name", "acme.example", "--out", dir / "vendor"});
+  REQUIRE_MESSAGE(keygen.exit_code == 0, keygen.err);
+  const std::string vendor_vkey = Trim(keygen.out);
+  REQUIRE(run({kLog, "vendors", "add", "--dir", dir / "log", dir / "vendor.pub"}).exit_code == 0);
+
+  // Serve the log, cosigned by the witness when the log supports it.
+  int log_port = 0;
+  std::unique_ptr<Subprocess> log;
+  bool witnessed = false;
+  if (witness) {
+    WriteFile(dir / "log.policy", "log " + log_vkey + "\nwitness w1 " + witness_vkey +
+                                      " http://127.0.0.1:" + std::to_string(witness_port) +
+                                      "\nquorum w1\n");
+    log = Serve({kLog, "serve", "--dir", dir / "log", "--policy", dir / "log.policy",
+                 "--checkpoint-interval", "0.2"},
+                dir / "log.out", "/checkpoint", &log_port);
+    witnessed = log != nullptr;
+    if (!witnessed) {
+      std::string why = FirstLine(ReadFile(dir / "log.out"));
+      MESSAGE("candor-log could not serve with a witness policy; continuing without: " << why);
+    }
+  }
+  if (!log) {
+    log = Serve({kLog, "serve", "--dir", dir / "log", "--checkpoint-interval", "0.2"},
+                dir / "log.out", "/checkpoint", &log_port);
+  }
+  REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
+  const std::string url = "http://127.0.0.1:" + std::to_string(log_port);
+
+  // The device's trust policy.
+  std::string policy = "log " + log_vkey + "\n";
+  if (witnessed) {
+    policy += "witness w1 " + witness_vkey + "\nquorum w1\nmax-checkpoint-age 3600\n";
+  } else {
+    policy += "quorum none\n";
+  }
+  policy += "vendor " + vendor_vkey + " printer-x\n";
+  WriteFile(dir / "trust.policy", policy);
+
+  auto create = [&](const std::string& version, const std::string& rollback,
+                    const std::string& image, const std::string& out,
+                    std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "release",   "create",    "--key",       dir / "vendor.key",   "--product",
+        "printer-x", "--version", version,       "--rollback",         rollback,
+        "--image",   dir / image, "--changelog", dir / "CHANGELOG.md", "--out",
+        dir / out};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Run r = Candor(dir, args);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  };
+  auto verify = [&](const std::string& image, const std::string& bundle,
+                    std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {"verify",     "--policy",  dir / "trust.policy",
+                                     "--image",    dir / image, "--bundle",
+                                     dir / bundle, "--product", "printer-x"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Candor(dir, args);
+  };
+
+  // 2.4.0: create, publish, verify.
+  clitest::WriteImage(dir / "fw-2.4.0.bin", 700000, 1);
+  WriteFile(dir / "CHANGELOG.md", "# 2.4.0\n- colour profiles\n");
+  create("2.4.0", "1", "fw-2.4.0.bin", "2.4.0.entry");
+  Run pub = Candor(dir, {"publish", "--log", url, "--policy", dir / "trust.policy",
+                         dir / "2.4.0.entry", "--out", dir / "2.4.0.bundle", "--timeout", "60"});
+  REQUIRE_MESSAGE(pub.exit_code == 0, (pub.err + ReadFile(dir / "log.out")));
+  CHECK(Contains(pub.out, "at index 0 of " + kOrigin));
+  if (witnessed) CHECK(Contains(pub.out, "cosigned by w1"));
+  Run ok = verify("fw-2.4.0.bin", "2.4.0.bundle");
+  REQUIRE_MESSAGE(ok.exit_code == 0, ok.err);
+  CHECK(FirstLine(ok.out) == "accepted: printer-x 2.4.0 by acme.example (rollback 1)");
+  auto state = NewState(ok.out);
+
+  // 2.4.1 discloses the cartridge block. Before it is logged the device has
+  // no valid bundle: the old bundle does not describe this image.
+  clitest::WriteImage(dir / "fw-2.4.1.bin", 700000, 2);
+  WriteFile(dir / "CHANGELOG.md", "# 2.4.1\n- cartridge authentication\n");
+  create("2.4.1", "2", "fw-2.4.1.bin", "2.4.1.entry",
+         {"--disclose", "consumables.third-party=blocked,effective=2026-09-13"});
+  Run early = verify("fw-2.4.1.bin", "2.4.0.bundle", {"--min-rollback", "1"});
+  CHECK(early.exit_code == ExitCodeFor(Code::kMismatch));
+  CHECK(FirstLine(early.err).starts_with("refused: "));
+
+  pub = Candor(dir, {"publish", "--log", url, "--log-key", dir / "log/log.pub", "--policy",
+                     dir / "trust.policy", dir / "2.4.1.entry", "--out", dir / "2.4.1.bundle",
+                     "--timeout", "60"});
+  REQUIRE_MESSAGE(pub.exit_code == 0, pub.err);
+  CHECK(Contains(pub.out, "at index 1 of " + kOrigin));
+  Run ok2 =
+      verify("fw-2.4.1.bin", "2.4.1.bundle",
+             {"--min-rollback", "1", "--state-size", state.first, "--state-root", state.second});
+  REQUIRE_MESSAGE(ok2.exit_code == 0, ok2.err);
+  CHECK(Contains(ok2.out, "! Third-party consumables: blocked (effective 2026-09-13)"));
+  auto state2 = NewState(ok2.out);
+  CHECK(state2.first == "2");
+
+  // The device has installed 2.4.1: 2.4.0 is now a rollback.
+  Run back = verify("fw-2.4.0.bin", "2.4.0.bundle", {"--min-rollback", "2"});
+  CHECK(back.exit_code == ExitCodeFor(Code::kRollback));
+
+  // A silent 2.4.1 (same version, disclosure omitted) is signed but cannot be
+  // logged: the log reports equivocation with the existing index.
+  clitest::WriteImage(dir / "fw-silent.bin", 700000, 3);
+  create("2.4.1", "2", "fw-silent.bin", "silent.entry");
+  Run silent = Candor(dir, {"publish", "--log", url, "--policy", dir / "trust.policy",
+                            dir / "silent.entry", "--out", dir / "silent.bundle"});
+  CHECK(silent.exit_code == ExitCodeFor(Code::kConflict));
+  CHECK_MESSAGE(Contains(silent.err, "already logged at index 1"), silent.err);
+  CHECK(!clitest::Exists(dir / "silent.bundle"));
+  // ...and without a bundle from the log the device refuses it.
+  Run unlogged = verify("fw-silent.bin", "2.4.1.bundle", {"--min-rollback", "2"});
+  CHECK(unlogged.exit_code == ExitCodeFor(Code::kMismatch));
+
+  // Re-publishing the identical entry is idempotent (same index).
+  Run again = Candor(dir, {"publish", "--log", url, "--policy", dir / "trust.policy",
+                           dir / "2.4.0.entry", "--out", dir / "2.4.0-again.bundle"});
+  CHECK_MESSAGE(again.exit_code == 0, again.err);
+  CHECK(Contains(again.out, "at index 0 of"));
+
+  // An unregistered vendor is refused by the log.
+  REQUIRE(Candor(dir, {"keygen", "--name", "rogue.example", "--out", dir / "rogue"}).exit_code ==
+          0);
+  Run rogue_create =
+      Candor(dir, {"release", "create", "--key", dir / "rogue.key", "--product", "printer-x",
+                   "--version", "9.9", "--rollback", "99", "--image", dir / "fw-silent.bin",
+                   "--changelog", dir / "CHANGELOG.md", "--out", dir / "rogue.entry"});
+  REQUIRE(rogue_create.exit_code == 0);
+  Run rogue = Candor(dir, {"publish", "--log", url, "--log-key", dir / "log/log.pub",
+                           dir / "rogue.entry", "--out", dir / "rogue.bundle"});
+  CHECK(rogue.exit_code == ExitCodeFor(Code::kUntrustedKey));
+  CHECK(Contains(rogue.err, "HTTP 403"));
+
+  // Clean shutdown.
+  int status = log->Stop();
+  CHECK(WIFEXITED(status));
+  if (witness) witness->Stop();
+}
+
+}  // namespace
+}  // namespace candor
+
+#endif  // CANDOR_LOG_BINARY

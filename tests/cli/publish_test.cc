@@ -1,0 +1,226 @@
+// Process-level tests of `candor publish` against a scripted fake log on
+// 127.0.0.1 (cpp-httplib), to exercise rate limits, unavailability,
+// equivocation and bad proofs deterministically. The end-to-end test runs
+// publish against the real candor-log.
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "candor/signer.h"
+#include "candor/tlog_proof.h"
+#include "cli/cli_test_util.h"
+#include "support/subprocess.h"
+
+namespace candor {
+namespace {
+
+using clitest::Candor;
+using clitest::Contains;
+using clitest::ReadFile;
+using clitest::TempDir;
+using clitest::WriteFile;
+
+// Answers /add and /candor/v1/proof from scripted handlers.
+class FakeLog {
+ public:
+  using Handler = std::function<void(int call, const httplib::Request&, httplib::Response&)>;
+  FakeLog(Handler add, Handler proof) : add_(std::move(add)), proof_(std::move(proof)) {
+    server_.Post("/add", [this](const httplib::Request& req, httplib::Response& res) {
+      add_(add_calls_++, req, res);
+    });
+    server_.Get("/candor/v1/proof", [this](const httplib::Request& req, httplib::Response& res) {
+      proof_(proof_calls_++, req, res);
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    REQUIRE(port_ > 0);
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // bind_to_any_port already listens: early connections wait in the backlog.
+  }
+  ~FakeLog() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int add_calls() const { return add_calls_; }
+  int proof_calls() const { return proof_calls_; }
+
+ private:
+  Handler add_;
+  Handler proof_;
+  httplib::Server server_;
+  int port_ = 0;
+  std::atomic<int> add_calls_{0};
+  std::atomic<int> proof_calls_{0};
+  std::thread thread_;
+};
+
+struct Setup {
+  TempDir dir;
+  SignerKey log_key;
+  SignerKey witness_key;
+  std::string entry;
+
+  Setup() {
+    log_key = GenerateKey("log.example/firmware")->first;
+    witness_key = GenerateKey("witness.example/w1", kKeyTypeCosignatureV1)->first;
+    REQUIRE(Candor(dir, {"keygen", "--name", "acme.example", "--out", dir / "vendor"}).exit_code ==
+            0);
+    clitest::WriteImage(dir / "fw.bin", 4096);
+    WriteFile(dir / "CHANGELOG.md", "# 1.0\n");
+    REQUIRE(Candor(dir, {"release", "create", "--key", dir / "vendor.key", "--product", "p1",
+                         "--version", "1.0", "--rollback", "1", "--image", dir / "fw.bin",
+                         "--changelog", dir / "CHANGELOG.md", "--out", dir / "r.entry"})
+                .exit_code == 0);
+    entry = ReadFile(dir / "r.entry");
+    WriteFile(dir / "log.pub", FormatVerifierKey(PublicKeyOf(log_key)) + "\n");
+    WriteFile(dir / "trust.policy",
+              "log " + FormatVerifierKey(PublicKeyOf(log_key)) + "\nwitness w1 " +
+                  FormatVerifierKey(PublicKeyOf(witness_key)) + "\nquorum w1\nvendor " +
+                  ReadFile(dir / "vendor.pub").substr(0, ReadFile(dir / "vendor.pub").size() - 1) +
+                  " p1\n");
+  }
+
+  // The log's proof answer for our entry at index 0 of a one-entry tree.
+  std::string ProofBody(const std::string& for_entry, bool cosigned) const {
+    std::vector<const SignerKey*> witnesses;
+    if (cosigned) witnesses.push_back(&witness_key);
+    Bundle b =
+        ParseBundle(clitest::MakeSingleEntryBundle(for_entry, log_key, witnesses, 1772366400))
+            .value();
+    TlogProof p;
+    p.index = 0;
+    p.checkpoint = b.checkpoint_note;
+    return FormatTlogProof(p);
+  }
+
+  clitest::Run Publish(const std::string& url, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args = {
+        "publish", "--log",          url, "--policy", dir / "trust.policy", dir / "r.entry",
+        "--out",   dir / "fw.bundle"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return Candor(dir, args);
+  }
+};
+
+TEST_CASE("publish retries 429 (Retry-After) and 503, waits for coverage, writes the bundle") {
+  Setup s;
+  FakeLog log(
+      [&](int call, const httplib::Request& req, httplib::Response& res) {
+        if (call == 0) {
+          res.status = 429;
+          res.set_header("Retry-After", "1");
+          res.set_content("rate limited\n", "text/plain");
+        } else if (call == 1) {
+          res.status = 503;
+          res.set_content("overloaded\n", "text/plain");
+        } else {
+          CHECK(req.body == s.entry);
+          res.set_content("0\n", "text/plain");
+        }
+      },
+      [&](int call, const httplib::Request& req, httplib::Response& res) {
+        CHECK(req.get_param_value("index") == "0");
+        CHECK(!req.get_param_value("wait").empty());
+        if (call == 0) {
+          res.status = 404;
+          res.set_content("not yet covered\n", "text/plain");
+        } else {
+          res.set_content(s.ProofBody(s.entry, true), "text/plain");
+        }
+      });
+  auto r = s.Publish(log.url());
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  CHECK(log.add_calls() == 3);
+  CHECK(log.proof_calls() == 2);
+  CHECK(Contains(r.err, "rate limited"));
+  CHECK(Contains(r.out, "published: acme.example 1.0 at index 0"));
+  CHECK(Contains(r.out, "cosigned by w1"));
+  // The bundle is what devices verify.
+  auto v =
+      Candor(s.dir, {"verify", "--policy", s.dir / "trust.policy", "--image", s.dir / "fw.bin",
+                     "--bundle", s.dir / "fw.bundle", "--product", "p1", "--now", "1772366460"});
+  CHECK_MESSAGE(v.exit_code == 0, v.err);
+  // Never overwritten without --force.
+  auto again = s.Publish(log.url());
+  CHECK(again.exit_code == ExitCodeFor(Code::kConflict));
+}
+
+TEST_CASE("publish refusals from the log and from its proof") {
+  struct Case {
+    std::string name;
+    int add_status;
+    std::string add_body;
+    std::string proof;  // "good", "uncosigned", "other-entry", "garbage"
+    Code code;
+    std::string message;
+  };
+  const Case cases[] = {
+      {"equivocation", 409, "equivocation: acme.example/p1/1.0 already logged at index 7\n", "",
+       Code::kConflict, "already logged at index 7"},
+      {"unregistered vendor", 403, "vendor key not registered\n", "", Code::kUntrustedKey,
+       "not registered"},
+      {"too large", 413, "entry too large\n", "", Code::kTooLarge, "HTTP 413"},
+      {"not included", 200, "0\n", "other-entry", Code::kNotIncluded, "inclusion"},
+      {"garbage proof", 200, "0\n", "garbage", Code::kMalformed, "malformed proof"},
+      {"no quorum before the timeout", 200, "0\n", "uncosigned", Code::kPolicyUnsatisfied,
+       "witness quorum not met"},
+      {"malformed index", 200, "zero\n", "", Code::kMalformed, "malformed index"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Setup s;
+    std::string other = s.entry;
+    other.back() = other.back() == 'x' ? 'y' : 'x';
+    FakeLog log(
+        [&](int, const httplib::Request&, httplib::Response& res) {
+          res.status = c.add_status;
+          res.set_content(c.add_body, "text/plain");
+        },
+        [&](int, const httplib::Request&, httplib::Response& res) {
+          if (c.proof == "garbage") {
+            res.set_content("c2sp.org/tlog-proof@v1\nnonsense\n", "text/plain");
+          } else {
+            res.set_content(
+                s.ProofBody(c.proof == "other-entry" ? other : s.entry, c.proof != "uncosigned"),
+                "text/plain");
+          }
+        });
+    auto r = s.Publish(log.url(), {"--timeout", "2"});
+    CHECK(r.exit_code == ExitCodeFor(c.code));
+    CHECK_MESSAGE(Contains(r.err, c.message), r.err);
+    CHECK(!clitest::Exists(s.dir / "fw.bundle"));
+  }
+}
+
+TEST_CASE("publish gives up on an unavailable log with a clear message") {
+  Setup s;
+  {
+    FakeLog log(
+        [](int, const httplib::Request&, httplib::Response& res) {
+          res.status = 503;
+          res.set_content("shutting down\n", "text/plain");
+        },
+        [](int, const httplib::Request&, httplib::Response&) {});
+    auto r = s.Publish(log.url(), {"--retries", "2"});
+    CHECK(r.exit_code == ExitCodeFor(Code::kUnavailable));
+    CHECK(Contains(r.err, "gave up after 2 attempts"));
+    CHECK(log.add_calls() == 2);
+  }
+  int port = testing::PickFreePort();  // nothing listens there
+  auto r = s.Publish("http://127.0.0.1:" + std::to_string(port), {"--retries", "2"});
+  CHECK(r.exit_code == ExitCodeFor(Code::kUnavailable));
+  CHECK(Contains(r.err, "gave up after 2 attempts"));
+
+  // Usage errors.
+  CHECK(Candor(s.dir,
+               {"publish", "--log", "http://127.0.0.1:1", s.dir / "r.entry", "--out", s.dir / "x"})
+            .exit_code == 1);
+  CHECK(s.Publish("ftp://example.org").exit_code == ExitCodeFor(Code::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace candor
