@@ -26,6 +26,7 @@ class TempDir {
     path_ = p;
   }
   ~TempDir() {
+    if (std::getenv("CANDOR_KEEP_TEST_DIRS")) return;  // for debugging
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);
   }

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "candor/log/explorer_routes.h"
 #include "candor/merkle.h"
 #include "candor/signer.h"
 
@@ -87,7 +88,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   http.set_tcp_nodelay(true);
   http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(30);
+  http.set_keep_alive_timeout(10);
   http.set_read_timeout(30, 0);
   http.set_write_timeout(30, 0);
   http.set_payload_max_length(std::max<size_t>(options.admission.max_entry_size, 65535) + 1024);
@@ -100,6 +101,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
     }
   });
   RegisterLogRoutes(http, s->ctx_.get());
+  RegisterExplorerRoutes(http);  // read-only web explorer at "/" (docs/EXPLORER.md)
   if (options.port == 0) {
     s->port_ = http.bind_to_any_port(options.host);
   } else {

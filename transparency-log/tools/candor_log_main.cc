@@ -8,6 +8,7 @@
 
 #include <boost/program_options.hpp>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -147,7 +148,13 @@ int CmdServe(const std::vector<std::string>& args) {
   std::thread waiter([s, set] {
     int sig = 0;
     sigwait(&set, &sig);
+    // Stops accepting, lets the sequencer finish its batch (acknowledged
+    // entries are durable) and stops the publisher. Idle keep-alive clients
+    // would hold the HTTP worker pool until their timeout, so exit right away.
     s->Stop();
+    std::fprintf(stderr, "candor-log: stopped\n");
+    std::fflush(nullptr);
+    std::_Exit(0);
   });
   waiter.detach();
   s->Serve();
