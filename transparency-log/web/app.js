@@ -140,7 +140,7 @@ function renderStatus() {
     } else if (state.verify.ok) {
       items.push(h('p', { class: 'status-ok', 'data-verify': 'ok' },
         `Verified: root matches the checkpoint (${cp.size} entries re-hashed, ` +
-        `${state.verify.tilesChecked} tiles compared).`));
+        `${state.verify.tilesChecked} tile${state.verify.tilesChecked === 1 ? '' : 's'} compared).`));
     } else {
       items.push(h('p', { class: 'status-bad', 'data-verify': 'mismatch' },
         `Warning: the log's data does not match its checkpoint: ${state.verify.problems.join('; ')}`));
@@ -301,7 +301,7 @@ function pageProduct(vendor, product) {
         : null);
   });
   return [
-    h('h2', { tabindex: '-1' }, `${product}`),
+    h('h2', { tabindex: '-1' }, `${product}: release timeline`),
     h('p', {}, 'by ', link(`vendor/${enc(vendor)}`, vendor), ` · ${list.length} release${list.length === 1 ? '' : 's'}`),
     h('p', { class: 'hint' },
       'Ordered by anti-rollback counter, then by log index. A disclosure with an effective date ' +
