@@ -51,6 +51,7 @@ inline constexpr int kExitUsage = 1;
 inline Outcome UsageError(Status status) {
   Outcome o(std::move(status));
   o.usage = true;
+  o.prefix = "usage error";
   return o;
 }
 
