@@ -1,0 +1,217 @@
+// Release index (SQLite), disclosure diffs and every flag, each planted once.
+#include <doctest/doctest.h>
+
+#include <set>
+
+#include "audit_test_util.h"
+#include "candor/audit/analysis.h"
+#include "candor/audit/index.h"
+#include "candor/release.h"
+
+namespace candor {
+namespace {
+
+using namespace audittest;
+using audit::AuditIndex;
+using audit::ReleaseRow;
+
+Disclosure D(const std::string& arg) { return ParseDisclosureArg(arg).value(); }
+
+// Logs the releases into a fresh index and returns its rows (log order).
+struct Fixture {
+  TempDir t;
+  std::unique_ptr<AuditIndex> idx = AuditIndex::Open(t / "index.db").value();
+  uint64_t next = 0;
+  uint64_t Add(const SignerKey& vendor, const ReleaseSpec& s) {
+    Bytes e = MakeRelease(vendor, s);
+    auto parsed = ParseReleaseEntry(e);
+    REQUIRE(parsed.ok());
+    REQUIRE(idx->Begin().ok());
+    REQUIRE(idx->AddRelease(next, LeafHash(e), *parsed).ok());
+    REQUIRE(idx->Commit().ok());
+    return next++;
+  }
+  std::vector<ReleaseRow> Rows() { return idx->Releases({}, next).value(); }
+  std::vector<audit::Flag> Flags() {
+    return audit::ComputeFlags(Rows(), idx->Invalid(next).value());
+  }
+};
+
+bool Has(const std::vector<audit::Flag>& flags, const std::string& kind, uint64_t index) {
+  for (const auto& f : flags) {
+    if (f.kind == kind && f.log_index == index) return true;
+  }
+  return false;
+}
+
+size_t Count(const std::vector<audit::Flag>& flags, const std::string& kind) {
+  size_t n = 0;
+  for (const auto& f : flags) n += f.kind == kind ? 1 : 0;
+  return n;
+}
+
+TEST_CASE("index: releases, products, disclosures round trip; filters; the verified bound") {
+  Fixture fx;
+  SignerKey acme = TestKey("acme.example", 1), zeta = TestKey("zeta.example/fw", 2);
+  ReleaseSpec s;
+  s.disclosures = {"consumables.third-party=blocked,effective=2026-09-13",
+                   "telemetry=crash to t.acme.example"};
+  s.changelog = "Cartridges: non-ACME refused from September.\n";
+  fx.Add(acme, s);
+  ReleaseSpec z;
+  z.product = "router-1";
+  fx.Add(zeta, z);
+  auto rows = fx.Rows();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].vendor == "acme.example");
+  CHECK(rows[0].products == std::vector<std::string>{"inkjet-x100"});
+  REQUIRE(rows[0].disclosures.size() == 2);
+  CHECK(rows[0].disclosures[0] == D("consumables.third-party=blocked,effective=2026-09-13"));
+  CHECK(rows[0].changelog == s.changelog);
+  CHECK(rows[0].rollback == 1);
+  CHECK(rows[1].vendor == "zeta.example");
+  audit::ReleaseFilter f;
+  f.vendors = {"zeta.example"};
+  CHECK(fx.idx->Releases(f, 2)->size() == 1);
+  f = {};
+  f.products = {"inkjet-x100"};
+  CHECK(fx.idx->Releases(f, 2)->size() == 1);
+  // Rows at or beyond the verified size are invisible.
+  CHECK(fx.idx->Releases({}, 1)->size() == 1);
+  CHECK(!fx.idx->ByIndex(1, 1)->has_value());
+  CHECK(fx.idx->ByIndex(1, 2)->has_value());
+  CHECK(fx.idx->ForProduct("acme.example", "inkjet-x100", 2)->size() == 1);
+  // DeleteFrom drops rows of an abandoned sync.
+  REQUIRE(fx.idx->DeleteFrom(1).ok());
+  CHECK(fx.idx->Releases({}, 2)->size() == 1);
+  // u64 rollback counters survive (stored as text).
+  ReleaseSpec big;
+  big.version = "9";
+  big.rollback = 18446744073709551615ull;
+  fx.next = 5;
+  fx.Add(acme, big);
+  CHECK((*fx.idx->ByIndex(5, 6))->rollback == 18446744073709551615ull);
+}
+
+TEST_CASE("diff: added, removed, changed (single-valued kinds by effective date)") {
+  std::vector<Disclosure> a = {D("consumables.third-party=warned"), D("feature-removal=fax"),
+                               D("telemetry=crash to t.example")};
+  std::vector<Disclosure> b = {D("consumables.third-party=blocked"),
+                               D("consumables.third-party=blocked,effective=2027-01-01"),
+                               D("telemetry=crash to t.example")};
+  auto c = audit::DiffDisclosures(a, b);
+  std::multiset<std::string> kinds;
+  for (const auto& x : c) kinds.insert(x.change);
+  CHECK(kinds == std::multiset<std::string>{"added", "changed", "removed"});
+  for (const auto& x : c) {
+    if (x.change == "changed") {
+      CHECK(x.from->value == "warned");
+      CHECK(x.to->value == "blocked");
+      CHECK(!x.to->effective);
+    }
+    if (x.change == "removed") CHECK(x.from->kind == "feature-removal");
+    if (x.change == "added") CHECK(x.to->effective.has_value());
+  }
+  CHECK(audit::DiffDisclosures(a, a).empty());
+  // Version order: rollback counter, then log index.
+  std::vector<ReleaseRow> rows(3);
+  rows[0].rollback = 5, rows[0].log_index = 1;
+  rows[1].rollback = 2, rows[1].log_index = 9;
+  rows[2].rollback = 5, rows[2].log_index = 0;
+  audit::SortByVersionOrder(rows);
+  CHECK(rows[0].log_index == 9);
+  CHECK(rows[1].log_index == 0);
+  CHECK(rows[2].log_index == 1);
+}
+
+TEST_CASE("changelog mentions") {
+  CHECK(audit::ChangelogMentions("Non-ACME cartridges are now refused.",
+                                 D("consumables.third-party=blocked")) == false);
+  CHECK(audit::ChangelogMentions("Third-party consumables are blocked.",
+                                 D("consumables.third-party=blocked")));
+  CHECK(audit::ChangelogMentions("We now collect USAGE statistics.",
+                                 D("telemetry=usage to t.example")));
+  CHECK(!audit::ChangelogMentions("Bug fixes.", D("remote-disable=vendor")));
+  CHECK(audit::ChangelogMentions("The vendor can now switch it off (remote-disable).",
+                                 D("remote-disable=vendor")));
+}
+
+TEST_CASE("flags: every planted case is found, and a clean history raises none") {
+  Fixture fx;
+  SignerKey acme = TestKey("acme.example", 1), acme2 = TestKey("acme.example/ci", 3);
+  ReleaseSpec s;
+  s.changelog = "Initial release.\n";
+  uint64_t i0 = fx.Add(acme, s);  // first key
+  s.version = "1.1";
+  s.rollback = 2;
+  s.changelog = "Bug fixes.\n";
+  uint64_t clean = fx.Add(acme, s);
+  // Delayed activation of a consumables block, mentioned in the changelog.
+  s.version = "2.0";
+  s.rollback = 3;
+  s.issued = "2026-03-01T12:00:00Z";
+  s.disclosures = {"consumables.third-party=blocked,effective=2026-09-13"};
+  s.changelog = "Third-party cartridges will be blocked from September.\n";
+  uint64_t delayed = fx.Add(acme, s);
+  // Telemetry expansion + remote disable + feature removal, changelog silent.
+  s.version = "2.1";
+  s.rollback = 4;
+  s.disclosures.push_back("telemetry=crash,usage to metrics.acme.example");
+  s.disclosures.push_back("remote-disable=vendor");
+  s.disclosures.push_back("feature-removal=scan to email");
+  s.disclosures.push_back("repair.parts-pairing=blocked");
+  s.changelog = "Performance improvements.\n";
+  uint64_t silent = fx.Add(acme, s);
+  // Rollback counter reused by another version, then going down.
+  s.version = "2.2";
+  s.changelog = "Performance improvements again.\n";
+  uint64_t reuse = fx.Add(acme, s);
+  s.version = "2.3";
+  s.rollback = 2;
+  uint64_t down = fx.Add(acme, s);
+  // Equivocation: version 2.3 again with a different image.
+  s.image = "other image";
+  s.rollback = 5;
+  uint64_t equiv = fx.Add(acme, s);
+  // A new vendor key for the same vendor.
+  s.version = "3.0";
+  s.rollback = 6;
+  s.image = "image";
+  uint64_t newkey = fx.Add(acme2, s);
+  // A vendor-specific disclosure.
+  s.version = "3.1";
+  s.rollback = 7;
+  s.disclosures.push_back("x-acme.example/ink-check=EU only");
+  s.changelog = "Adds an EU ink-check.\n";
+  uint64_t xkind = fx.Add(acme2, s);
+
+  auto flags = fx.Flags();
+  CHECK(Has(flags, "first-vendor-key", i0));
+  for (const auto& f : flags) CHECK(f.log_index != clean);
+  CHECK(Has(flags, "delayed-activation", delayed));
+  CHECK(Has(flags, "consumables-restriction", delayed));
+  CHECK(!Has(flags, "changelog-silent", delayed));  // mentions "third-party"
+  CHECK(Has(flags, "telemetry-expansion", silent));
+  CHECK(Has(flags, "remote-disable", silent));
+  CHECK(Has(flags, "feature-removal", silent));
+  CHECK(Has(flags, "repair-restriction", silent));
+  CHECK(Has(flags, "changelog-silent", silent));
+  CHECK(Has(flags, "rollback-reuse", reuse));
+  CHECK(!Has(flags, "rollback-decrease", reuse));
+  CHECK(Has(flags, "rollback-decrease", down));
+  CHECK(Has(flags, "equivocation", equiv));
+  CHECK(Count(flags, "equivocation") == 1);
+  CHECK(Has(flags, "new-vendor-key", newkey));
+  CHECK(Count(flags, "new-vendor-key") == 1);
+  CHECK(Count(flags, "first-vendor-key") == 1);
+  CHECK(Has(flags, "vendor-specific", xkind));
+  CHECK(!Has(flags, "changelog-silent", xkind));     // "ink-check" is mentioned
+  CHECK(!Has(flags, "telemetry-expansion", reuse));  // unchanged telemetry
+  // Invalid entries recorded by sync become flags too.
+  REQUIRE(fx.idx->AddInvalid(fx.next, "bad-signature: planted").ok());
+  fx.next++;
+  CHECK(Has(fx.Flags(), "invalid-entry", fx.next - 1));
+}
+
+}  // namespace
+}  // namespace candor

@@ -1,0 +1,319 @@
+// End to end: a real candor-log process on 127.0.0.1 with several vendors and
+// releases, audited with the `candor` binary (sync, list, show, diff, flags,
+// watch with webhook and Atom feed, gossip); planted cases: delayed
+// activation, rollback reuse, a new vendor key, equivocation accepted by a
+// second log, and a forked log with the real log's key (sync and gossip
+// produce evidence).
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <mutex>
+#include <thread>
+
+#include "audit_test_util.h"
+#include "candor/audit/evidence.h"
+#include "candor/checkpoint.h"
+#include "candor/log/http_client.h"
+#include "candor/signer.h"
+#include "support/subprocess.h"
+
+#if defined(CANDOR_LOG_BINARY) && defined(CANDOR_CLI_BINARY)
+
+namespace candor {
+namespace {
+
+using namespace audittest;
+using testing::CommandResult;
+using testing::RunCommand;
+using testing::Subprocess;
+
+bool Contains(const std::string& s, const std::string& needle) {
+  return s.find(needle) != std::string::npos;
+}
+
+CommandResult Candor(std::vector<std::string> args) {
+  args.insert(args.begin(), CANDOR_CLI_BINARY);
+  return RunCommand(args, /*merge_stderr=*/false);
+}
+
+struct Log {
+  TempDir tmp;
+  int port = testing::PickFreePort();
+  std::unique_ptr<Subprocess> proc;
+  std::string dir() const { return tmp / "data"; }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
+  explicit Log(const std::vector<SignerKey>& vendors) {
+    CommandResult init =
+        RunCommand({CANDOR_LOG_BINARY, "init", "--dir", dir(), "--origin", "log.example/audit-it"});
+    REQUIRE_MESSAGE(init.exit_code == 0, init.output);
+    for (const SignerKey& v : vendors) {
+      std::string pub =
+          tmp / (v.name.substr(0, v.name.find('/')) + std::to_string(v.key_id) + ".pub");
+      WriteText(pub, FormatVerifierKey(PublicKeyOf(v)) + "\n");
+      CommandResult add = RunCommand({CANDOR_LOG_BINARY, "vendors", "add", "--dir", dir(), pub});
+      REQUIRE_MESSAGE(add.exit_code == 0, add.output);
+    }
+    proc = std::make_unique<Subprocess>(
+        std::vector<std::string>{CANDOR_LOG_BINARY, "serve", "--dir", dir(), "--listen",
+                                 "127.0.0.1:" + std::to_string(port), "--checkpoint-interval",
+                                 "0.1", "--rate", "0"},
+        tmp / "server.log");
+    REQUIRE(proc->Start());
+    REQUIRE(testing::WaitForHttp(port, "/checkpoint"));
+  }
+  uint64_t Add(const Bytes& entry) {
+    auto c = HttpClient::Create(url());
+    REQUIRE(c.ok());
+    auto r = (*c)->Post("add", AsChars(entry));
+    REQUIRE(r.ok());
+    REQUIRE_MESSAGE(r->status == 200, r->body);
+    return ParseDecimalU64(r->body.substr(0, r->body.size() - 1)).value();
+  }
+  // Waits until the published checkpoint covers `size` entries.
+  void WaitFor(uint64_t size) {
+    auto c = HttpClient::Create(url());
+    for (int i = 0; i < 200; ++i) {
+      auto r = (*c)->Get("checkpoint");
+      if (r.ok() && r->status == 200) {
+        auto cp = ParseSignedCheckpointUnverified(r->body);
+        if (cp.ok() && cp->checkpoint.size >= size) return;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    FAIL("checkpoint never reached size " << size);
+  }
+};
+
+// A tiny webhook receiver on 127.0.0.1.
+struct Webhook {
+  httplib::Server server;
+  std::thread thread;
+  std::mutex mu;
+  std::vector<std::string> bodies;
+  int port = 0;
+  Webhook() {
+    server.Post("/hook", [this](const httplib::Request& req, httplib::Response& res) {
+      std::lock_guard<std::mutex> l(mu);
+      bodies.push_back(req.body);
+      res.set_content("ok", "text/plain");
+    });
+    port = server.bind_to_any_port("127.0.0.1");
+    thread = std::thread([this] { server.listen_after_bind(); });
+    for (int i = 0; i < 200 && !server.is_running(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+  }
+  ~Webhook() {
+    server.stop();
+    thread.join();
+  }
+};
+
+TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags, watch, gossip") {
+  SignerKey acme = TestKey("acme.example", 11), acme_ci = TestKey("acme.example/ci", 12),
+            zeta = TestKey("zeta.example", 13);
+  Log log({acme, acme_ci, zeta});
+  TempDir work;
+  std::string mirror = work / "mirror";
+  std::string key = log.dir() + "/log.pub";
+
+  // History: acme inkjet 1.0, 2.0 (delayed block), 2.1 (rollback reused);
+  // zeta router 1.0; acme again with its CI key.
+  ReleaseSpec a1;
+  a1.changelog = "Initial release.\n";
+  log.Add(MakeRelease(acme, a1));
+  ReleaseSpec a2 = a1;
+  a2.version = "2.0";
+  a2.rollback = 2;
+  a2.issued = "2026-03-01T12:00:00Z";
+  a2.disclosures = {"consumables.third-party=warned",
+                    "consumables.third-party=blocked,effective=2026-09-13"};
+  a2.changelog = "Security fixes.\n";
+  uint64_t i_delayed = log.Add(MakeRelease(acme, a2));
+  ReleaseSpec z1;
+  z1.product = "router-1";
+  log.Add(MakeRelease(zeta, z1));
+  ReleaseSpec a3 = a2;
+  a3.version = "2.1";  // same rollback counter as 2.0
+  a3.changelog = "Third-party cartridges are warned about, blocked from September.\n";
+  uint64_t i_reuse = log.Add(MakeRelease(acme, a3));
+  ReleaseSpec a4 = a3;
+  a4.version = "3.0";
+  a4.rollback = 3;
+  uint64_t i_newkey = log.Add(MakeRelease(acme_ci, a4));
+  log.WaitFor(5);
+
+  // sync (JSON summary), then an incremental sync.
+  CommandResult s =
+      Candor({"audit", "sync", "--log", log.url(), "--log-key", key, "--dir", mirror, "--json"});
+  REQUIRE_MESSAGE(s.exit_code == 0, s.output);
+  CHECK(Contains(s.output, "\"outcome\":\"synced\""));
+  CHECK(Contains(s.output, "\"entries_verified\":5"));
+  ReleaseSpec z2 = z1;
+  z2.version = "1.1";
+  z2.rollback = 2;
+  z2.disclosures = {"telemetry=usage to t.zeta.example"};
+  z2.changelog = "Now reports usage statistics.\n";
+  log.Add(MakeRelease(zeta, z2));
+  log.WaitFor(6);
+  s = Candor({"audit", "sync", "--log", log.url(), "--log-key", key, "--dir", mirror});
+  REQUIRE_MESSAGE(s.exit_code == 0, s.output);
+  CHECK(Contains(s.output, "synced 5 -> 6 (1 entries verified"));
+  s = Candor({"audit", "sync", "--log", log.url(), "--log-key", key, "--dir", mirror});
+  CHECK(Contains(s.output, "up to date at size 6"));
+
+  // list / show / diff
+  CommandResult l = Candor({"audit", "list", "--dir", mirror, "--vendor", "acme.example"});
+  REQUIRE(l.exit_code == 0);
+  CHECK(Contains(l.output, "4 release(s)"));
+  CHECK(!Contains(l.output, "zeta.example"));
+  l = Candor({"audit", "list", "--dir", mirror, "--product", "router-1", "--json"});
+  CHECK(Contains(l.output, "\"version\":\"1.1\""));
+  CHECK(!Contains(l.output, "acme.example"));
+  CommandResult sh = Candor({"audit", "show", "--dir", mirror, "acme.example/inkjet-x100/2.0"});
+  REQUIRE_MESSAGE(sh.exit_code == 0, sh.output);
+  CHECK(Contains(sh.output, "Third-party consumables: blocked (effective 2026-09-13)"));
+  CHECK(Contains(sh.output, "Security fixes."));
+  sh = Candor({"audit", "show", "--dir", mirror, std::to_string(i_delayed), "--json"});
+  CHECK(Contains(sh.output, "\"effective\":\"2026-09-13\""));
+  CHECK(Candor({"audit", "show", "--dir", mirror, "99"}).exit_code == ExitCodeFor(Code::kNotFound));
+  CommandResult df = Candor({"audit", "diff", "--dir", mirror, "acme.example/inkjet-x100"});
+  REQUIRE_MESSAGE(df.exit_code == 0, df.output);
+  CHECK(Contains(df.output, "1.0 (#0) -> 2.0"));
+  CHECK(Contains(df.output, "+ Third-party consumables: blocked (effective 2026-09-13)"));
+  df = Candor(
+      {"audit", "diff", "--dir", mirror, "acme.example/inkjet-x100", "1.0", "3.0", "--json"});
+  CHECK(Contains(df.output, "\"change\":\"added\""));
+
+  // flags
+  CommandResult fl = Candor({"audit", "flags", "--dir", mirror, "--json"});
+  REQUIRE_MESSAGE(fl.exit_code == 0, fl.output);
+  auto has = [&](const std::string& kind, uint64_t index) {
+    return Contains(fl.output,
+                    "{\"flag\":\"" + kind + "\",\"log_index\":" + std::to_string(index) + ",");
+  };
+  CHECK(has("delayed-activation", i_delayed));
+  CHECK(has("consumables-restriction", i_delayed));
+  CHECK(has("changelog-silent", i_delayed));
+  CHECK(has("rollback-reuse", i_reuse));
+  CHECK(has("new-vendor-key", i_newkey));
+  CHECK(has("first-vendor-key", 0));
+  CHECK(has("first-vendor-key", 2));
+  CHECK(has("telemetry-expansion", 5));  // zeta 1.1 starts sending usage data
+  CHECK(!has("changelog-silent", 5));    // ... and says so
+  fl = Candor({"audit", "flags", "--dir", mirror});
+  CHECK(Contains(fl.output, "rollback-reuse"));
+
+  // watch --once: the new release and its flag go to stdout, a webhook and an Atom feed.
+  Webhook hook;
+  ReleaseSpec z3 = z2;
+  z3.version = "1.2";
+  z3.rollback = 3;
+  z3.disclosures = {"remote-disable=vendor", "telemetry=usage to t.zeta.example"};
+  z3.changelog = "Stability.\n";
+  uint64_t i_watch = log.Add(MakeRelease(zeta, z3));
+  log.WaitFor(7);
+  std::string atom = work / "feed.atom";
+  CommandResult w =
+      Candor({"audit", "watch", "--log", log.url(), "--log-key", key, "--dir", mirror, "--vendor",
+              "zeta.example", "--once", "--json", "--atom", atom, "--webhook",
+              "http://127.0.0.1:" + std::to_string(hook.port) + "/hook"});
+  REQUIRE_MESSAGE(w.exit_code == 0, w.output);
+  CHECK(Contains(w.output, "\"type\":\"release\""));
+  CHECK(Contains(w.output, "\"flag\":\"remote-disable\""));
+  CHECK(Contains(w.output, "\"log_index\":" + std::to_string(i_watch)));
+  {
+    std::lock_guard<std::mutex> lk(hook.mu);
+    CHECK(hook.bodies.size() >= 2);
+    bool found = false;
+    for (const auto& b : hook.bodies) found = found || Contains(b, "\"flag\":\"remote-disable\"");
+    CHECK(found);
+  }
+  std::string feed = ReadText(atom);
+  CHECK(feed.rfind("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed "
+                   "xmlns=\"http://www.w3.org/2005/Atom\">",
+                   0) == 0);
+  CHECK(Contains(feed, "<entry>"));
+  CHECK(Contains(feed, "remote-disable"));
+  CHECK(!Contains(feed, "acme.example/"));  // only the watched vendor
+  CHECK(Contains(feed, "</feed>\n"));
+
+  // Gossip: the log's current checkpoint is consistent.
+  WriteText(work / "cp-now", ReadText(log.dir() + "/checkpoint"));
+  CommandResult g = Candor({"audit", "gossip", "--dir", mirror, work / "cp-now"});
+  REQUIRE_MESSAGE(g.exit_code == 0, g.output);
+  CHECK(Contains(g.output, "consistent"));
+
+  // A fork signed with the real log key: sync and gossip detect it.
+  SignerKey log_key = ReadPrivateKeyFile(log.dir() + "/log.key").value();
+  DirectLog fork(work / "fork", log_key);
+  fork.Append({MakeRelease(acme, a1), MakeRelease(acme, a2)});
+  ReleaseSpec evil = a2;
+  evil.version = "2.0-silent";
+  evil.disclosures = {};
+  fork.Append({MakeRelease(acme, evil)});
+  fork.Append(
+      {MakeRelease(zeta, z1), MakeRelease(zeta, z2), MakeRelease(zeta, z3), MakeRelease(acme, a4)});
+  REQUIRE(fork.size() == 7);  // the mirror's size: same size, another root
+  WriteText(work / "cp-fork", fork.checkpoint());
+  g = Candor({"audit", "gossip", "--dir", mirror, work / "cp-now", work / "cp-fork", "--json"});
+  CHECK(g.exit_code == ExitCodeFor(Code::kInconsistent));
+  CHECK(Contains(g.output, "\"verdict\":\"split-view\""));
+  fork.Append({MakeRelease(acme, a3)});  // now ahead of the mirror: sync checks consistency
+  CommandResult fs = Candor(
+      {"audit", "sync", "--log", work / "fork", "--log-key", key, "--dir", mirror, "--json"});
+  CHECK(fs.exit_code == ExitCodeFor(Code::kInconsistent));
+  CHECK(Contains(fs.output, "\"outcome\":\"evidence\""));
+  size_t evidence_files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(mirror + "/.candor-audit")) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("evidence-", 0) != 0) continue;
+    ++evidence_files;
+    auto ev = audit::ParseEvidence(ReadText(e.path().string()));
+    REQUIRE(ev.ok());
+    CHECK(VerifyCheckpoint(ev->checkpoint_a, PublicKeyOf(log_key)).ok());
+    CHECK(VerifyCheckpoint(ev->checkpoint_b, PublicKeyOf(log_key)).ok());
+  }
+  CHECK(evidence_files == 2);
+  // The real log is still fine after the fork attempt.
+  s = Candor({"audit", "sync", "--log", log.url(), "--log-key", key, "--dir", mirror});
+  CHECK(s.exit_code == 0);
+}
+
+TEST_CASE("equivocation accepted by a second log is flagged; the real log refuses it") {
+  SignerKey acme = TestKey("acme.example", 21);
+  Log log({acme});
+  ReleaseSpec r;
+  log.Add(MakeRelease(acme, r));
+  ReleaseSpec other = r;
+  other.image = "a different image";
+  {
+    auto c = HttpClient::Create(log.url());
+    auto resp = (*c)->Post("add", AsChars(MakeRelease(acme, other)));
+    REQUIRE(resp.ok());
+    CHECK(resp->status == 409);
+  }
+  // A second (careless or malicious) log accepts both.
+  TempDir work;
+  SignerKey key2 = TestKey("log2.example/careless", 22);
+  DirectLog second(work / "log2", key2);
+  second.Append({MakeRelease(acme, r), MakeRelease(acme, other)});
+  WriteText(work / "log2.pub", FormatVerifierKey(PublicKeyOf(key2)) + "\n");
+  CommandResult s = Candor({"audit", "sync", "--log", "file://" + work / "log2", "--log-key",
+                            work / "log2.pub", "--dir", work / "m2"});
+  REQUIRE_MESSAGE(s.exit_code == 0, s.output);
+  CommandResult fl = Candor({"audit", "flags", "--dir", work / "m2", "--json"});
+  CHECK(Contains(fl.output, "{\"flag\":\"equivocation\",\"log_index\":1,"));
+  CommandResult sh =
+      Candor({"audit", "show", "--dir", work / "m2", "acme.example/inkjet-x100/1.0"});
+  CHECK(Contains(sh.output, "equivocation"));
+  // A mirror never mixes logs: syncing another log into it is refused.
+  CommandResult mix = Candor({"audit", "sync", "--log", log.url(), "--log-key",
+                              log.dir() + "/log.pub", "--dir", work / "m2"});
+  CHECK(mix.exit_code == ExitCodeFor(Code::kConflict));
+}
+
+}  // namespace
+}  // namespace candor
+
+#endif
