@@ -19,6 +19,11 @@ constexpr size_t kImageChunk = 64 * 1024;
 
 std::string Num(uint64_t v) { return std::to_string(v); }
 
+// Prefixes "checkpoint: " unless the checkpoint module already said so.
+Status CheckpointContext(const Status& s) {
+  return s.message().starts_with("checkpoint") ? s : s.WithContext("checkpoint");
+}
+
 // Step 4: streams the image through SHA-256 in fixed-size chunks, so memory is
 // constant in the image size. Stops as soon as the image is longer than the
 // manifest says (an attacker's endless stream is not read to its end).
@@ -60,14 +65,14 @@ Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
                                           std::string_view checkpoint_note) {
   const TrustPolicy& policy = *request.policy;
   auto unverified = ParseSignedCheckpointUnverified(checkpoint_note);
-  if (!unverified.ok()) return unverified.status().WithContext("checkpoint");
+  if (!unverified.ok()) return CheckpointContext(unverified.status());
   const PolicyLog* log = policy.FindLog(unverified->checkpoint.origin);
   if (log == nullptr) {
     return Status::UntrustedKey("checkpoint from unknown log \"" + unverified->checkpoint.origin +
                                 "\"");
   }
   auto verified = VerifyCheckpoint(checkpoint_note, log->key);
-  if (!verified.ok()) return verified.status().WithContext("checkpoint");
+  if (!verified.ok()) return CheckpointContext(verified.status());
 
   CheckedCheckpoint out;
   out.signed_checkpoint = std::move(verified).value();
@@ -104,6 +109,8 @@ Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
     }
   }
 
+  // Freshness and consistency compare trees of the same log only; a device
+  // whose policy trusts several logs remembers the one it last installed from.
   const Checkpoint& cp = out.signed_checkpoint.checkpoint;
   if (request.last_seen && request.last_seen->origin == cp.origin) {
     const LastSeenTree& seen = *request.last_seen;
