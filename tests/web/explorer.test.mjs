@@ -230,6 +230,42 @@ test('a tampered mirror is flagged in red', async () => {
   await page.close();
 });
 
+test('works against a static mirror of the log directory via ?log=', async () => {
+  // A plain file server (like nginx) over the data directory, under a prefix,
+  // on another origin (hence CORS), serving only checkpoint and tiles.
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const served = [];
+  const mirror = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    const m = /^\/mirror\/(checkpoint|tile\/[0-9a-z./]+)$/.exec(path);
+    if (!m || path.includes('..')) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const body = await readFile(join(fx.dir, 'log', m[1]));
+      served.push(m[1]);
+      res.writeHead(200, { 'Access-Control-Allow-Origin': '*' }).end(body);
+    } catch {
+      res.writeHead(404, { 'Access-Control-Allow-Origin': '*' }).end();
+    }
+  });
+  await new Promise((r) => mirror.listen(0, '127.0.0.1', r));
+  try {
+    const base = `http://127.0.0.1:${mirror.address().port}/mirror/`;
+    const page = await open('release/1', { query: `?log=${encodeURIComponent(base)}` });
+    assert.equal(await page.getAttribute('[data-verify]', 'data-verify'), 'ok');
+    assert.match(await page.textContent('h2'), /printer-x 2\.4\.1/);
+    assert.ok(served.includes('checkpoint'));
+    assert.ok(served.some((p) => p.startsWith('tile/entries/')));
+    assert.ok(served.some((p) => p.startsWith('tile/0/')));
+    await page.close();
+  } finally {
+    mirror.close();
+  }
+});
+
 test('usable at 390x844: no horizontal scrolling, stacked tables', async () => {
   for (const hash of ['', 'products', 'product/acme.example/printer-x', 'release/1', 'checkpoint']) {
     const page = await open(hash, { viewport: { width: 390, height: 844 } });
@@ -241,6 +277,62 @@ test('usable at 390x844: no horizontal scrolling, stacked tables', async () => {
       assert.equal(display, 'block');
     }
     await page.close();
+  }
+});
+
+test('accessible markup: headings, table headers, text contrast >= 4.5:1', async () => {
+  for (const hash of ['', 'products', 'vendor/acme.example', 'product/acme.example/printer-x',
+    'release/1', 'checkpoint']) {
+    for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
+      const page = await open(hash, { viewport });
+      const report = await page.evaluate(() => {
+        const problems = [];
+        if (document.querySelectorAll('h1').length !== 1) problems.push('not exactly one h1');
+        if (document.querySelectorAll('main h2').length !== 1) problems.push('not exactly one h2');
+        if (!document.documentElement.lang) problems.push('no lang');
+        for (const t of document.querySelectorAll('table')) {
+          if (!t.querySelector('caption')?.textContent.trim()) problems.push('table without caption');
+          const ths = t.querySelectorAll('thead th');
+          if (!ths.length || [...ths].some((th) => th.getAttribute('scope') !== 'col')) {
+            problems.push('table without column headers');
+          }
+        }
+        // WCAG 2 relative luminance and contrast of every element's own text.
+        const parse = (c) => {
+          const m = c.match(/rgba?\(([^)]+)\)/);
+          const [r, g, b, a = 1] = m[1].split(',').map(Number);
+          return { r, g, b, a };
+        };
+        const lum = ({ r, g, b }) => {
+          const f = (v) => ((v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+          return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+        };
+        const background = (el) => {
+          for (let e = el; e; e = e.parentElement) {
+            const c = parse(getComputedStyle(e).backgroundColor);
+            if (c.a > 0) return c;
+          }
+          return { r: 255, g: 255, b: 255, a: 1 };
+        };
+        let checked = 0;
+        for (const el of document.querySelectorAll('body *')) {
+          const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+          const style = getComputedStyle(el);
+          if (!own || style.visibility === 'hidden' || style.display === 'none') continue;
+          const rect = el.getBoundingClientRect();
+          if (rect.width === 0 || rect.right < 0 || rect.left < -100) continue;  // off-screen (skip link)
+          const fg = lum(parse(style.color));
+          const bg = lum(background(el));
+          const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+          checked++;
+          if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)} for "${el.textContent.trim().slice(0, 40)}"`);
+        }
+        return { problems, checked };
+      });
+      assert.deepEqual(report.problems, [], `#/${hash} at ${viewport.width}px`);
+      assert.ok(report.checked > 10);
+      await page.close();
+    }
   }
 });
 

@@ -17,3 +17,12 @@ add_custom_command(
   COMMENT "Embedding the log explorer's web assets"
   VERBATIM)
 target_sources(candor_log PRIVATE ${candor_explorer_out})
+
+# The same files, for serving the explorer from nginx or any static server
+# (docs/EXPLORER.md): index.html at the root, the rest under explorer/.
+install(FILES ${CMAKE_CURRENT_LIST_DIR}/../web/index.html
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/candor/explorer)
+set(candor_explorer_others ${CANDOR_EXPLORER_FILES})
+list(FILTER candor_explorer_others EXCLUDE REGEX "/index\\.html$")
+install(FILES ${candor_explorer_others}
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/candor/explorer/explorer)
