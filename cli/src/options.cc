@@ -1,5 +1,6 @@
 #include "options.h"
 
+#include <cstdint>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -25,6 +26,30 @@ Status ParseArgs(const Args& args, const po::options_description& desc,
 void PrintCommandHelp(Context& ctx, std::string_view synopsis,
                       const po::options_description& desc) {
   ctx.out << "usage: candor " << synopsis << "\n\n" << desc << "\n";
+}
+
+Result<uint64_t> ParseU64Option(std::string_view name, std::string_view text) {
+  auto bad = [&] {
+    return Status::InvalidArgument(
+        fmt::format("--{}: '{}' is not an unsigned decimal number", name, text));
+  };
+  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) return bad();
+  uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return bad();
+    uint64_t d = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - d) / 10) {
+      return Status::InvalidArgument(fmt::format("--{}: {} is too large", name, text));
+    }
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+Result<uint64_t> GetU64(const po::variables_map& vm, std::string_view name, uint64_t fallback) {
+  std::string key(name);
+  if (vm.count(key) == 0) return fallback;
+  return ParseU64Option(name, vm[key].as<std::string>());
 }
 
 Status Require(const po::variables_map& vm, std::string_view name) {

@@ -27,6 +27,15 @@ Status ParseArgs(const Args& args, const po::options_description& desc,
 // Prints "usage: candor <synopsis>\n\n<desc>" to ctx.out.
 void PrintCommandHelp(Context& ctx, std::string_view synopsis, const po::options_description& desc);
 
+// Strict unsigned decimal for a numeric option: digits only, no sign, no
+// leading zero (except "0"), at most 2^64-1. Boost's lexical_cast would
+// accept "-1" as 2^64-1, so numbers are taken as strings and parsed here.
+// kInvalidArgument "--<name>: ..." otherwise.
+Result<uint64_t> ParseU64Option(std::string_view name, std::string_view text);
+
+// The option's value parsed with ParseU64Option, or `fallback` if absent.
+Result<uint64_t> GetU64(const po::variables_map& vm, std::string_view name, uint64_t fallback);
+
 // Requires that option `name` was given: kInvalidArgument "missing --name".
 Status Require(const po::variables_map& vm, std::string_view name);
 

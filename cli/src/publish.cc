@@ -219,9 +219,9 @@ Outcome RunPublish(const Args& args, Context& ctx) {
       "trust policy: log key and witness quorum the proof must satisfy")(
       "log-key", po::value<std::string>(), "log verifier key file (when no policy is used)")(
       "out", po::value<std::string>(), "bundle to write")("force", "replace an existing bundle")(
-      "timeout", po::value<uint64_t>()->default_value(300),
+      "timeout", po::value<std::string>()->default_value("300"),
       "seconds to wait for a cosigned checkpoint covering the entry")(
-      "retries", po::value<int>()->default_value(6),
+      "retries", po::value<std::string>()->default_value("6"),
       "attempts per request on 429, 503 or connection failures")("entry", po::value<std::string>(),
                                                                  "the release entry file");
   po::positional_options_description pos;
@@ -243,11 +243,10 @@ Outcome RunPublish(const Args& args, Context& ctx) {
         Status::InvalidArgument("give --policy or --log-key to verify the log's proof"));
   }
   RetrySettings retry;
-  retry.max_attempts = vm["retries"].as<int>();
-  if (retry.max_attempts < 1 || retry.max_attempts > 100) {
-    return Status::InvalidArgument("--retries must be 1..100");
-  }
-  const uint64_t timeout_s = vm["timeout"].as<uint64_t>();
+  CANDOR_ASSIGN_OR_RETURN(uint64_t retries, GetU64(vm, "retries", 6));
+  if (retries < 1 || retries > 100) return Status::InvalidArgument("--retries must be 1..100");
+  retry.max_attempts = static_cast<int>(retries);
+  CANDOR_ASSIGN_OR_RETURN(const uint64_t timeout_s, GetU64(vm, "timeout", 300));
   if (timeout_s > 86400) return Status::InvalidArgument("--timeout must be at most 86400");
   const std::string out_path = vm["out"].as<std::string>();
   const bool force = vm.count("force") > 0;

@@ -106,7 +106,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
                                                  "vendor private key file (from candor keygen)")(
       "vendor", po::value<std::string>(), "vendor domain (default: from the key name)")(
       "product", po::value<std::vector<std::string>>(), "product id (repeatable)")(
-      "version", po::value<std::string>(), "version string")("rollback", po::value<uint64_t>(),
+      "version", po::value<std::string>(), "version string")("rollback", po::value<std::string>(),
                                                              "anti-rollback counter (monotonic)")(
       "image", po::value<std::string>(), "firmware image")("changelog", po::value<std::string>(),
                                                            "changelog text (UTF-8)")(
@@ -138,7 +138,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   if (vm.count("vendor")) fields.vendor = vm["vendor"].as<std::string>();
   fields.products = vm["product"].as<std::vector<std::string>>();
   fields.version = vm["version"].as<std::string>();
-  fields.rollback = vm["rollback"].as<uint64_t>();
+  CANDOR_ASSIGN_OR_RETURN(fields.rollback, GetU64(vm, "rollback", 0));
   if (vm.count("disclose")) {
     for (const std::string& arg : vm["disclose"].as<std::vector<std::string>>()) {
       CANDOR_ASSIGN_OR_RETURN(Disclosure d, ParseDiscloseOption(arg));

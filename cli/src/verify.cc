@@ -48,15 +48,16 @@ Outcome RunVerify(const Args& args, Context& ctx) {
       "image", po::value<std::string>(), "firmware image")(
       "bundle", po::value<std::string>(), "bundle (tlog-proof with the release entry)")(
       "product", po::value<std::string>(), "the device's product id")(
-      "min-rollback", po::value<uint64_t>()->default_value(0),
-      "the device's stored rollback counter for the product")("state-size", po::value<uint64_t>(),
-                                                              "last-seen tree size of the device")(
+      "min-rollback", po::value<std::string>()->default_value("0"),
+      "the device's stored rollback counter for the product")(
+      "state-size", po::value<std::string>(), "last-seen tree size of the device")(
       "state-root", po::value<std::string>(), "last-seen root hash (base64)")(
       "state-origin", po::value<std::string>(),
       "last-seen log origin (default: the bundle checkpoint's origin)")(
       "consistency-proof", po::value<std::string>(),
       "file with the consistency proof from the last-seen tree (base64 lines)")(
-      "now", po::value<uint64_t>(), "override the clock (Unix seconds), for reproducible checks");
+      "now", po::value<std::string>(),
+      "override the clock (Unix seconds), for reproducible checks");
   po::variables_map vm;
   CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
   if (vm.count("help")) {
@@ -76,6 +77,11 @@ Outcome RunVerify(const Args& args, Context& ctx) {
     return UsageError(
         Status::InvalidArgument("--consistency-proof needs --state-size and --state-root"));
   }
+
+  CANDOR_ASSIGN_OR_RETURN(const uint64_t now,
+                          GetU64(vm, "now", static_cast<uint64_t>(std::time(nullptr))));
+  CANDOR_ASSIGN_OR_RETURN(const uint64_t min_rollback, GetU64(vm, "min-rollback", 0));
+  CANDOR_ASSIGN_OR_RETURN(const uint64_t state_size, GetU64(vm, "state-size", 0));
 
   // From here on every failure is a refusal, as on a device.
   Outcome refused;
@@ -99,12 +105,11 @@ Outcome RunVerify(const Args& args, Context& ctx) {
   req.product = product;
   req.bundle = *bundle;
   req.policy = &*policy;
-  req.now_unix =
-      vm.count("now") ? vm["now"].as<uint64_t>() : static_cast<uint64_t>(std::time(nullptr));
-  req.min_rollback = vm["min-rollback"].as<uint64_t>();
+  req.now_unix = now;
+  req.min_rollback = min_rollback;
   if (vm.count("state-size")) {
     LastSeenTree seen;
-    seen.size = vm["state-size"].as<uint64_t>();
+    seen.size = state_size;
     Result<Hash> root = Base64DecodeHash(vm["state-root"].as<std::string>());
     if (!root.ok()) return Status::InvalidArgument("--state-root: " + root.status().message());
     seen.root_hash = *root;

@@ -2,6 +2,8 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "candor/release.h"
 #include "candor/sha256.h"
 #include "candor/signer.h"
@@ -136,19 +138,27 @@ TEST_CASE("release create refusals") {
       {"changelog too large", big_changelog, {}, Code::kTooLarge, "64 KiB entry limit"},
       {"entry over the log limit", "", many, Code::kTooLarge, "entry limit"},
       {"bad version", "", {"--version", "2.4.1 beta"}, Code::kMalformed, "version"},
+      {"rollback with a leading zero",
+       "",
+       {"--rollback", "017"},
+       Code::kInvalidArgument,
+       "--rollback"},
+      {"rollback above 2^64-1",
+       "",
+       {"--rollback", "18446744073709551616"},
+       Code::kInvalidArgument,
+       "too large"},
       {"bad issued time", "", {"--issued", "2026-03-01 12:00"}, Code::kInvalidArgument, "--issued"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
     WriteFile(v.dir / "CHANGELOG.md", c.changelog.empty() ? std::string("# ok\n") : c.changelog);
     std::vector<std::string> args = v.CreateArgs();
-    // Options that CreateArgs already sets are replaced in place (index of the value).
-    if (c.name == "bad version") {
-      REQUIRE(args[6] == "--version");
-      args[7] = c.extra[1];
-    } else if (c.name == "bad issued time") {
-      REQUIRE(args[14] == "--issued");
-      args[15] = c.extra[1];
+    // Options that CreateArgs already sets are replaced in place.
+    auto it = std::find(args.begin(), args.end(), c.extra.empty() ? "" : c.extra[0]);
+    if (c.extra.size() == 2 && it != args.end() &&
+        (c.extra[0] == "--version" || c.extra[0] == "--issued" || c.extra[0] == "--rollback")) {
+      *(it + 1) = c.extra[1];
     } else {
       args.insert(args.end(), c.extra.begin(), c.extra.end());
     }
