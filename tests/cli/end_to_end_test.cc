@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "candor/log/http_client.h"
 #include "cli/cli_test_util.h"
 #include "support/subprocess.h"
 
@@ -192,6 +193,27 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
   CHECK(Contains(ok2.out, "! Third-party consumables: blocked (effective 2026-09-13)"));
   auto state2 = NewState(ok2.out);
   CHECK(state2.first == "2");
+
+  // With a consistency proof from the log (GET /candor/v1/consistency) the
+  // device checks that the new tree extends the one it saw; a bad proof is a fork.
+  auto http = HttpClient::Create(url);
+  REQUIRE(http.ok());
+  auto cons = (*http)->Get("candor/v1/consistency?from=" + state.first + "&to=" + state2.first);
+  REQUIRE(cons.ok());
+  REQUIRE_MESSAGE(cons->status == 200, cons->body);
+  WriteFile(dir / "consistency.proof", cons->body);
+  std::vector<std::string> with_proof = {
+      "--min-rollback", "1",          "--state-size",        state.first,
+      "--state-root",   state.second, "--consistency-proof", dir / "consistency.proof"};
+  Run consistent = verify("fw-2.4.1.bin", "2.4.1.bundle", with_proof);
+  CHECK_MESSAGE(consistent.exit_code == 0, consistent.err);
+  std::string bad_proof = cons->body;
+  REQUIRE(bad_proof.size() > 4);
+  bad_proof[1] = bad_proof[1] == 'A' ? 'B' : 'A';
+  WriteFile(dir / "consistency.proof", bad_proof);
+  Run fork = verify("fw-2.4.1.bin", "2.4.1.bundle", with_proof);
+  CHECK(fork.exit_code == ExitCodeFor(Code::kInconsistent));
+  CHECK(FirstLine(fork.err).starts_with("refused: "));
 
   // The device has installed 2.4.1: 2.4.0 is now a rollback.
   Run back = verify("fw-2.4.0.bin", "2.4.0.bundle", {"--min-rollback", "2"});
