@@ -173,6 +173,10 @@ int main(int argc, char** argv) {
         "# logs this witness cosigns\nlog log.fuzz.example " +
             FormatVerifierKey(fx.log_key.verifier) + "\n\nlog example.com/behind-the-sofa " +
             std::string(kGoVkey) + "\n");
+  Write("log_admission", "entry", fx.release_entry);
+  Write("log_admission", "vendors",
+        "# vendors allowed to submit\n" + FormatVerifierKey(fx.vendor_key.verifier) + "\n\n" +
+            std::string(kGoVkey) + "\n");
   Write("agent_proof_file", "proof", proof_lines);
   Write("agent_config", "target",
         "# candor-agent\npolicy /etc/candor/policy\nproduct acme-printer-x1\n"
