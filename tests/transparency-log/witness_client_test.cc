@@ -37,7 +37,9 @@ class LoopbackServer {
     port_ = server_.bind_to_any_port("127.0.0.1");
     REQUIRE(port_ > 0);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
-    // The socket already listens (bind_to_any_port): early connections wait in the backlog.
+    // stop() is a no-op until the accept loop runs: wait for it, or the
+    // destructor could hang in join().
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~LoopbackServer() {
     server_.stop();

@@ -167,6 +167,11 @@ int CmdServe(const std::vector<std::string>& args) {
   if (bound <= 0) return Fail(Status::Io("cannot listen on " + listen));
 
   std::thread serving([&server] { server.listen_after_bind(); });
+  // server.stop() is a no-op until the accept loop runs; wait for it so that
+  // an early SIGTERM is not lost (the 2 s exit timeout below is the backstop).
+  for (int i = 0; i < 2000 && !server.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   fmt::print("candor-witness: {} ({} logs) listening on http://{}:{}{}\n",
              FormatVerifierKey((*witness)->public_key()), (*witness)->logs().size(), host, bound,
              prefix);
