@@ -182,7 +182,10 @@ Status CheckProof(const TlogProof& proof, uint64_t index, const Hash& leaf, cons
   } else {
     log_key = *trust.log_key;
   }
-  Result<SignedCheckpoint> cp = VerifyCheckpoint(proof.checkpoint, log_key, origin);
+  // With a bare --log-key, the checkpoint's origin must be the key's name (the
+  // tlog-checkpoint convention candor-log follows); a policy binds them itself.
+  Result<SignedCheckpoint> cp = trust.policy ? VerifyCheckpoint(proof.checkpoint, log_key, origin)
+                                             : VerifyCheckpoint(proof.checkpoint, log_key);
   if (!cp.ok()) return cp.status().WithContext("checkpoint");
   if (trust.policy) {
     std::vector<VerifierKey> keys;
@@ -303,6 +306,7 @@ Outcome RunPublish(const Args& args, Context& ctx) {
   Checkpoint checkpoint;
   std::vector<std::string> cosigners;
   bool have_proof = false;
+  bool told_waiting = false;
   while (!have_proof) {
     auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
     uint64_t wait = left.count() <= 0 ? 0 : std::min<uint64_t>(left.count(), kWaitPerRequest);
@@ -328,6 +332,12 @@ Outcome RunPublish(const Args& args, Context& ctx) {
       if (st.code() != Code::kPolicyUnsatisfied) return st;
       last = st;
     } else if (r->status == 404) {
+      if (!told_waiting) {
+        ctx.err << fmt::format(
+            "waiting for a published{} checkpoint covering index {} (up to {} s)\n",
+            trust.policy ? ", cosigned" : "", *index, timeout_s);
+        told_waiting = true;
+      }
       last = Status::NotFound(
           fmt::format("entry {} not yet covered by a published checkpoint", *index));
     } else {
