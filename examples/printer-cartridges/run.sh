@@ -18,7 +18,8 @@
 #   BUILD_DIR (or $CANDOR_BUILD_DIR) is a CMake build directory with candor,
 #   candor-log, candor-witness (optional) and candor-agent (optional: without
 #   it, `candor verify` plays the printer). Default: build/ in the repository.
-#   KEEP=1 keeps the temporary directory for inspection.
+#   KEEP=1 keeps the temporary directory for inspection; NO_AGENT=1 makes
+#   `candor verify` play the printer even when candor-agent is built.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -34,7 +35,7 @@ for bin in "$CANDOR" "$LOG"; do
   [[ -x $bin ]] || { echo "missing $bin (build it first: cmake --build $build)" >&2; exit 2; }
 done
 [[ -x $WITNESS ]] || WITNESS=""
-[[ -x $AGENT ]] || AGENT=""
+[[ -x $AGENT && ${NO_AGENT:-0} != 1 ]] || AGENT=""
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/candor-cartridges.XXXXXX")
 pids=()
@@ -115,7 +116,7 @@ log_args=(serve --dir log --listen 127.0.0.1:0 --checkpoint-interval 0.2)
 [[ -n $WITNESS ]] && log_args+=(--policy log.policy)
 "$LOG" "${log_args[@]}" >log.out 2>&1 &
 pids+=($!)
-log_port=$(wait_for_port log.out "serving log on 127.0.0.1:")
+log_port=$(wait_for_port log.out " on 127.0.0.1:")
 LOG_URL=http://127.0.0.1:$log_port
 note "log serving on $LOG_URL"
 
@@ -183,6 +184,18 @@ extra=$(base64 -w0 2.4.1.entry)
 sed "2s|^extra .*|extra $extra|" 2.4.0.bundle >2.4.1-unlogged.bundle
 device_install fw-2.4.1.bin 2.4.1-unlogged.bundle 7
 note "(exit 7: not included in the log; nothing flashed, device state unchanged)"
+note "ACME logs 2.4.1 in a private log of its own, which nobody audits:"
+"$LOG" init --dir private-log --origin acme.example/private-log >/dev/null
+"$LOG" vendors add --dir private-log acme.pub >/dev/null
+"$LOG" serve --dir private-log --listen 127.0.0.1:0 --checkpoint-interval 0.2 >private-log.out 2>&1 &
+private_pid=$!
+pids+=($private_pid)
+private_port=$(wait_for_port private-log.out " on 127.0.0.1:")
+"$CANDOR" publish --log "http://127.0.0.1:$private_port" --log-key private-log/log.pub \
+  2.4.1.entry --out 2.4.1-private.bundle 2>/dev/null | indent
+device_install fw-2.4.1.bin 2.4.1-private.bundle 5
+note "(exit 5: the checkpoint is signed by a log the printer does not trust)"
+kill -TERM "$private_pid" && wait "$private_pid" 2>/dev/null || true
 
 say "ACME publishes 2.4.1: the restriction is now public, witnessed, permanent"
 "$CANDOR" publish --log "$LOG_URL" --policy trust.policy 2.4.1.entry --out 2.4.1.bundle 2>&1 | indent

@@ -29,7 +29,11 @@
 
 namespace candor::clitest {
 
-inline const std::string kCandor = CANDOR_CLI_BINARY;
+// The binary under test; $CANDOR_CLI_BINARY overrides the built one (e.g. to
+// run these tests against a sanitizer build of `candor`).
+inline const std::string kCandor = std::getenv("CANDOR_CLI_BINARY") != nullptr
+                                       ? std::getenv("CANDOR_CLI_BINARY")
+                                       : CANDOR_CLI_BINARY;
 
 class TempDir {
  public:
