@@ -1,0 +1,189 @@
+// audit_sync: throughput of a full-verification `candor audit sync`
+// (docs/PERFORMANCE.md "candor audit"), compared with the Ed25519 bound.
+//
+//   audit_sync ed25519 [--n N]                 one-core Ed25519 verifies/s
+//   audit_sync build --log DIR --size N        a log of N unique signed releases,
+//                                              written through the log's storage API
+//   audit_sync run --log DIR --mirror DIR [--threads T]
+//                                              serves DIR over HTTP on 127.0.0.1
+//                                              (static tlog-tiles, like nginx) and
+//                                              syncs it into an empty mirror;
+//                                              prints entries/s and peak RSS
+#include <httplib.h>
+#include <sodium.h>
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "candor/audit/mirror.h"
+#include "candor/audit/sync.h"
+#include "candor/date.h"
+#include "candor/log/publisher.h"
+#include "candor/log/right_edge.h"
+#include "candor/log/storage.h"
+#include "candor/merkle.h"
+#include "candor/release_signer.h"
+#include "candor/sha256.h"
+#include "candor/signer.h"
+
+using namespace candor;
+
+namespace {
+
+SignerKey Key(const std::string& name, uint8_t seed) {
+  SignerKey k;
+  k.name = name;
+  for (size_t i = 0; i < 32; ++i) k.seed[i] = static_cast<uint8_t>(seed + i);
+  k.key_id = KeyId(name, kKeyTypeEd25519, PublicKeyOf(k).public_key);
+  return k;
+}
+
+const char* Arg(int argc, char** argv, const char* name, const char* def) {
+  for (int i = 2; i + 1 < argc; ++i) {
+    if (std::strcmp(argv[i], name) == 0) return argv[i + 1];
+  }
+  return def;
+}
+
+double Now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+double CpuSeconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+
+Bytes Release(const SignerKey& vendor, uint64_t i) {
+  ManifestFields f;
+  f.products = {"printer-" + std::to_string(i % 50)};
+  f.version = "1." + std::to_string(i);
+  f.rollback = i + 1;
+  std::string img = "image " + std::to_string(i);
+  f.image_sha256 = Sha256Digest(AsBytes(img));
+  f.image_size = img.size();
+  f.issued = 1767225600 + static_cast<int64_t>(i);
+  if (i % 10 == 0) f.disclosures.push_back(ParseDisclosureArg("telemetry=crash to t.example").value());
+  return CreateReleaseEntry(f, "Release " + std::to_string(i) + ".\n", vendor).value();
+}
+
+int Ed25519(int argc, char** argv) {
+  size_t n = std::stoul(Arg(argc, argv, "--n", "20000"));
+  SignerKey k = Key("acme.example", 1);
+  VerifierKey v = PublicKeyOf(k);
+  // Messages of a typical manifest's size (~450 bytes), distinct.
+  std::vector<Bytes> msgs(n), sigs(n);
+  for (size_t i = 0; i < n; ++i) {
+    msgs[i] = Bytes(450, static_cast<uint8_t>(i));
+    std::memcpy(msgs[i].data(), &i, sizeof i);
+    sigs[i] = SignEd25519(k, msgs[i]);
+  }
+  double t0 = Now(), c0 = CpuSeconds();
+  size_t ok = 0;
+  for (size_t i = 0; i < n; ++i) {
+    ok += crypto_sign_verify_detached(sigs[i].data(), msgs[i].data(), msgs[i].size(),
+                                      v.public_key.data()) == 0;
+  }
+  double wall = Now() - t0, cpu = CpuSeconds() - c0;
+  std::printf("ed25519 verify, 1 thread: %zu verifies, %.3f s wall, %.3f s cpu: %.0f /s wall, %.0f /s cpu\n",
+              ok, wall, cpu, ok / wall, ok / cpu);
+  return ok == n ? 0 : 1;
+}
+
+int Build(int argc, char** argv) {
+  std::string dir = Arg(argc, argv, "--log", "");
+  uint64_t size = std::stoull(Arg(argc, argv, "--size", "100000"));
+  if (dir.empty()) return 2;
+  std::filesystem::create_directories(dir);
+  SignerKey log_key = Key("bench.example/log", 9);
+  SignerKey vendor = Key("acme.example", 1);
+  if (!AtomicWriteFile(dir + "/log.pub", AsBytes(FormatVerifierKey(PublicKeyOf(log_key)) + "\n")).ok()) return 1;
+  TileStorage storage(dir);
+  RightEdge edge;
+  double t0 = Now();
+  const uint64_t batch = 65536;
+  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  for (uint64_t start = 0; start < size; start += batch) {
+    uint64_t end = std::min(size, start + batch);
+    std::vector<Bytes> entries(end - start);
+    std::vector<std::thread> pool;
+    for (unsigned t = 0; t < threads; ++t) {
+      pool.emplace_back([&, t] {
+        for (uint64_t i = start + t; i < end; i += threads) entries[i - start] = Release(vendor, i);
+      });
+    }
+    for (auto& th : pool) th.join();
+    for (const Bytes& e : entries) edge.Append(e, LeafHash(e));
+    if (!storage.WriteFiles(edge.TakeFiles()).ok()) return 1;
+    std::fprintf(stderr, "\rbuilt %llu/%llu", static_cast<unsigned long long>(end),
+                 static_cast<unsigned long long>(size));
+  }
+  auto cp = Publisher::SignCheckpoint(log_key, TreeHead{edge.size(), edge.Root()});
+  if (!cp.ok() || !storage.WriteCheckpoint(*cp).ok()) return 1;
+  std::fprintf(stderr, "\n");
+  std::printf("built log of %llu entries in %s in %.1f s\n", static_cast<unsigned long long>(size),
+              dir.c_str(), Now() - t0);
+  return 0;
+}
+
+int Run(int argc, char** argv) {
+  std::string dir = Arg(argc, argv, "--log", "");
+  std::string mirror_dir = Arg(argc, argv, "--mirror", "");
+  unsigned threads = static_cast<unsigned>(std::stoul(Arg(argc, argv, "--threads", "0")));
+  if (dir.empty() || mirror_dir.empty()) return 2;
+  std::filesystem::remove_all(mirror_dir);
+  std::filesystem::create_directories(mirror_dir);
+  httplib::Server server;
+  if (!server.set_mount_point("/", dir)) return 1;
+  int port = server.bind_to_any_port("127.0.0.1");
+  std::thread serve([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+
+  auto key_text = ReadWholeFile(dir + "/log.pub").value();
+  std::string k(AsChars(key_text));
+  k.pop_back();
+  audit::SyncOptions o;
+  o.log = "http://127.0.0.1:" + std::to_string(port);
+  o.log_key = ParseVerifierKey(k).value();
+  o.verify_threads = threads;
+  auto m = audit::Mirror::Open(mirror_dir, true, true);
+  if (!m.ok()) return 1;
+  double c0 = CpuSeconds();
+  audit::SyncResult r = audit::Sync(**m, o);
+  double cpu = CpuSeconds() - c0;
+  server.stop();
+  serve.join();
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  if (!r.status.ok()) {
+    std::printf("sync failed: %s\n", r.status.ToString().c_str());
+    return 1;
+  }
+  std::printf(
+      "sync %llu entries: %.2f s wall, %.2f s cpu (process, incl. HTTP server): %.0f entries/s, "
+      "%.1f MB downloaded, peak RSS %ld MiB, verify threads %u\n",
+      static_cast<unsigned long long>(r.entries_verified), r.seconds, cpu,
+      r.entries_verified / r.seconds, r.bytes_downloaded / 1e6, u.ru_maxrss / 1024,
+      threads ? threads : std::thread::hardware_concurrency());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (sodium_init() < 0) return 1;
+  std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "ed25519") return Ed25519(argc, argv);
+  if (cmd == "build") return Build(argc, argv);
+  if (cmd == "run") return Run(argc, argv);
+  std::fprintf(stderr, "usage: audit_sync ed25519|build|run ... (see the source)\n");
+  return 2;
+}
