@@ -166,6 +166,8 @@ int main(int argc, char** argv) {
   Write("witness_request", "old0", "old 0\n\n" + fx.checkpoint_note);
   Write("witness_request", "old2", "old 2\n" + proof_lines + "\n" + fx.checkpoint_note);
   Write("witness_request", "size", "3\n");
+  Write("witness", "extend-2-to-3", "old 2\n" + proof_lines + "\n" + fx.checkpoint_note);
+  Write("witness", "conflict", "old 0\n\n" + fx.checkpoint_note);
   const std::string cosig_lines = fx.checkpoint_note.substr(fx.checkpoint_note.find("\n\n") + 2);
   Write("witness_request", "cosignatures",
         cosig_lines.substr(cosig_lines.find('\n') + 1));  // drop the log's own line
