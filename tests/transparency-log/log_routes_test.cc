@@ -247,7 +247,8 @@ TEST_CASE("Routes: proofs and consistency proofs verify against the checkpoint")
       {"/candor/v1/consistency?from=1&to=21", 404},
   };
   for (const auto& [path, status] : bad) {
-    CAPTURE(path);
+    const auto& url = path;  // clang < 16 cannot capture a structured binding (CAPTURE)
+    CAPTURE(url);
     auto b = c.Get(path);
     REQUIRE(b);
     CHECK(b->status == status);
