@@ -12,6 +12,8 @@
 #include "candor/audit/sync.h"
 #include "candor/checkpoint.h"
 #include "candor/merkle.h"
+#include "candor/policy.h"
+#include "candor/signer.h"
 
 namespace candor {
 namespace {
@@ -259,6 +261,45 @@ TEST_CASE("evidence: format round trip and strictness") {
   CHECK(p->checkpoint_b == e.checkpoint_b);
   CHECK(!audit::ParseEvidence("nope\n").ok());
   CHECK(!audit::ParseEvidence(audit::FormatEvidence(e) + "x").ok());
+}
+
+}  // namespace
+}  // namespace candor
+
+namespace candor {
+namespace {
+
+TEST_CASE("sync --policy: the witness quorum is required") {
+  using namespace audittest;
+  TempDir t;
+  SignerKey log_key = TestKey("log.example/audit-test", 7);
+  DirectLog log(t / "log", log_key);
+  log.Append({MakeRelease(TestKey("acme.example", 40), ReleaseSpec{})});
+  auto w = GenerateKey("witness.example/w1", kKeyTypeCosignatureV1);
+  REQUIRE(w.ok());
+  std::string policy_text = "log " + FormatVerifierKey(PublicKeyOf(log_key)) + "\nwitness w1 " +
+                            FormatVerifierKey(w->second) + "\nquorum w1\n";
+  auto policy = ParseTrustPolicy(policy_text);
+  REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
+  auto sync = [&](const std::string& mirror) {
+    auto m = audit::Mirror::Open(mirror, true, true);
+    REQUIRE(m.ok());
+    audit::SyncOptions o;
+    o.log = log.dir();
+    o.log_key = PublicKeyOf(log_key);
+    o.policy = *policy;
+    return audit::Sync(**m, o);
+  };
+  CHECK(sync(t / "m1").status.code() == Code::kPolicyUnsatisfied);
+  // Cosign the checkpoint and publish it with the cosignature.
+  auto body = ParseSignedCheckpointUnverified(log.checkpoint());
+  REQUIRE(body.ok());
+  auto cosig = Cosign(w->first, body->body, 1764115200);
+  REQUIRE(cosig.ok());
+  WriteText(t / "log/checkpoint", log.checkpoint() + FormatSignatureLine(*cosig));
+  audit::SyncResult r = sync(t / "m2");
+  CHECK_MESSAGE(r.status.ok(), r.status.ToString());
+  CHECK(r.new_size == 1);
 }
 
 }  // namespace
