@@ -2,7 +2,7 @@
 // agree with docs/FORMATS.md ("Disclosure vocabulary"), like libverify's does
 // (tests/libverify/disclosure_test.cc). Also unit-tests the release.js diff and
 // restrictiveness rules and tlog.js tile paths and bundle parsing. Needs only
-// Node (no browser): CTest "web_vocabulary".
+// Node (no browser): CTest "web_unit".
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
