@@ -91,7 +91,8 @@ TEST_CASE("tile_reader: roots and proofs from tiles equal the in-memory tree") {
     s.fetches.clear();
     REQUIRE(TreeHash(n, tiles).ok());
     for (const auto& [path, count] : s.fetches) {
-      CAPTURE(path);
+      const auto& tile_path = path;  // clang < 16 cannot capture a structured binding (CAPTURE)
+      CAPTURE(tile_path);
       CHECK(count == 1);
     }
     CHECK(!s.fetches.empty());
