@@ -36,13 +36,24 @@ class LoopbackServer {
     install(server_);
     port_ = server_.bind_to_any_port("127.0.0.1");
     REQUIRE(port_ > 0);
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
+    thread_ = std::thread([this] {
+      server_.listen_after_bind();
+      done_ = true;
+    });
     // stop() is a no-op until the accept loop runs: wait for it, or the
     // destructor could hang in join().
     while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~LoopbackServer() {
     server_.stop();
+    // Belt and braces: under ThreadSanitizer the listen thread was seen stuck
+    // in accept() after stop(); a connection wakes it up.
+    while (!done_.load()) {
+      httplib::Client poke("127.0.0.1", port_);
+      poke.set_connection_timeout(0, 100000);
+      poke.Get("/");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
     thread_.join();
   }
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -50,6 +61,7 @@ class LoopbackServer {
  private:
   httplib::Server server_;
   int port_ = -1;
+  std::atomic<bool> done_{false};
   std::thread thread_;
 };
 
