@@ -2,8 +2,11 @@
 #include "candor/log/log_routes.h"
 
 #include <httplib.h>
+#include <stdlib.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 
 #include "candor/layout.h"
 #include "candor/merkle.h"
@@ -46,6 +49,17 @@ bool OnlyParams(const httplib::Request& req, std::initializer_list<std::string_v
   return true;
 }
 
+// True if DIR/relative resolves (realpath) to a path strictly under
+// realpath(DIR). False also when it does not exist.
+bool ResolvesInside(const std::string& dir, const std::string& relative) {
+  std::unique_ptr<char, decltype(&std::free)> base(::realpath(dir.c_str(), nullptr), &std::free);
+  std::unique_ptr<char, decltype(&std::free)> full(
+      ::realpath((dir + "/" + relative).c_str(), nullptr), &std::free);
+  if (!base || !full) return false;
+  std::string_view b(base.get()), f(full.get());
+  return f.size() > b.size() + 1 && f.substr(0, b.size()) == b && f[b.size()] == '/';
+}
+
 void ServeTile(const LogRoutesContext* ctx, const httplib::Request& req, httplib::Response& res) {
   std::string path = req.path.substr(1);  // no leading slash
   bool full = true;
@@ -58,6 +72,10 @@ void ServeTile(const LogRoutesContext* ctx, const httplib::Request& req, httplib
     if (!id.ok()) return Refuse(res, 400, "malformed tile path");
     full = id->width == kTileWidth;
   }
+  // Defence in depth: the parsed path cannot contain "..", but a symlink
+  // placed in the data directory could still lead outside it. Serve only files
+  // whose resolved path lies under the resolved data directory.
+  if (!ResolvesInside(ctx->storage->dir(), path)) return Refuse(res, 404, "not found");
   auto data = ctx->storage->ReadRelative(path);
   if (!data.ok()) {
     if (data.status().code() == Code::kNotFound) return Refuse(res, 404, "not found");

@@ -19,6 +19,10 @@ void InstallWitnessRoutes(httplib::Server& server, Witness& witness,
   server.set_write_timeout(10, 0);
   server.set_keep_alive_timeout(5);
   server.set_tcp_nodelay(true);  // small request/response pairs: no Nagle delays
+  // cpp-httplib holds one worker per connection; its default pool is
+  // max(8, cores - 1), so 8 slow or idle clients stalled the witness
+  // (tests/faults/abuse_test.cc). Same pool size as candor-log's default.
+  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
 
   const std::string path = options.prefix + "/" + std::string(kAddCheckpointPath);
   const bool access_log = options.access_log;
