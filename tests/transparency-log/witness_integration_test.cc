@@ -282,9 +282,10 @@ TEST_CASE("candor-witness crash test: SIGKILL at random moments never breaks con
     }
   }
   MESSAGE("crash test: " << cycles << " cycles, " << cosigned.size() << " cosignatures, "
-                         << "final stored size " << last_stored << "; answers 200: "
-                         << answered[200].load() << ", 409: " << answered[409].load() << ", 422: "
-                         << answered[422].load() << ", transport errors: " << transport_errors.load());
+                         << "final stored size " << last_stored
+                         << "; answers 200: " << answered[200].load()
+                         << ", 409: " << answered[409].load() << ", 422: " << answered[422].load()
+                         << ", transport errors: " << transport_errors.load());
   CHECK(in_flight_kills == cycles);
   CHECK(!cosigned.empty());
   // Every pair of cosigned checkpoints is consistent: all are prefixes of the
