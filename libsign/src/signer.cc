@@ -14,6 +14,7 @@ namespace candor {
 namespace {
 
 constexpr std::string_view kPrivatePrefix = "PRIVATE+KEY+";
+constexpr size_t kSeedBase64Size = 44;  // base64 of type byte + 32-byte seed
 
 bool SupportedType(uint8_t type) {
   return type == kKeyTypeEd25519 || type == kKeyTypeCosignatureV1;
@@ -86,26 +87,41 @@ Result<SignerKey> ParseSignerKey(std::string_view text) {
   auto id = HexDecode(id_hex);
   if (!id.ok()) return Status::Malformed("private key: key ID is not lower-case hex");
   if (b64.empty()) return Status::Malformed("private key: empty key");
-  auto raw = Base64Decode(b64);
-  if (!raw.ok()) return Status::Malformed("private key: invalid base64");
+  // Decoded into stack buffers that are zeroed on every path: the generic
+  // Base64Decode would leave copies of the seed in freed heap memory (its
+  // canonical-form check re-encodes into a temporary string).
+  if (b64.size() != kSeedBase64Size) return Status::Malformed("private key: seed is not 32 bytes");
+  uint8_t raw[33 + 3];
+  char again[kSeedBase64Size + 1];
+  size_t raw_len = 0;
+  const char* end = nullptr;
   SignerKey key;
   Status st;
-  if (raw->size() != 33) {
+  if (sodium_base642bin(raw, sizeof raw, b64.data(), b64.size(), nullptr, &raw_len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != b64.data() + b64.size()) {
+    st = Status::Malformed("private key: invalid base64");
+  } else if (raw_len != 33) {
     st = Status::Malformed("private key: seed is not 32 bytes");
-  } else if (!SupportedType((*raw)[0])) {
+  } else if (sodium_bin2base64(again, sizeof again, raw, raw_len, sodium_base64_VARIANT_ORIGINAL) ==
+                 nullptr ||
+             sodium_memcmp(again, b64.data(), kSeedBase64Size) != 0) {
+    st = Status::Malformed("private key: invalid base64");  // non-canonical
+  } else if (!SupportedType(raw[0])) {
     st = Status::Malformed("private key: unsupported signature type");
   } else {
     key.name = std::string(name);
     key.key_id = uint32_t{(*id)[0]} << 24 | uint32_t{(*id)[1]} << 16 | uint32_t{(*id)[2]} << 8 |
                  uint32_t{(*id)[3]};
-    key.type = (*raw)[0];
-    std::copy(raw->begin() + 1, raw->end(), key.seed.begin());
+    key.type = raw[0];
+    std::copy(raw + 1, raw + 33, key.seed.begin());
     const VerifierKey vk = PublicKeyOf(key);
     if (KeyId(key.name, key.type, vk.public_key) != key.key_id) {
       st = Status::Malformed("private key: key ID does not match the key");
     }
   }
-  sodium_memzero(raw->data(), raw->size());
+  sodium_memzero(raw, sizeof raw);
+  sodium_memzero(again, sizeof again);
   if (!st.ok()) return st;
   return key;
 }
@@ -114,12 +130,21 @@ std::string FormatSignerKey(const SignerKey& key) {
   uint8_t raw[33];
   raw[0] = key.type;
   std::copy(key.seed.begin(), key.seed.end(), raw + 1);
+  char b64[kSeedBase64Size + 1];
+  sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
   const uint8_t id[4] = {static_cast<uint8_t>(key.key_id >> 24),
                          static_cast<uint8_t>(key.key_id >> 16),
                          static_cast<uint8_t>(key.key_id >> 8), static_cast<uint8_t>(key.key_id)};
-  std::string out = std::string(kPrivatePrefix) + key.name + "+" + HexEncode(id) + "+" +
-                    Base64Encode(ByteView(raw, sizeof raw));
+  // Reserved up front (plus one byte for a caller's "\n") so that no append
+  // reallocates and leaves a copy of the secret in freed memory.
+  const std::string id_hex = HexEncode(id);
+  std::string out;
+  out.reserve(kPrivatePrefix.size() + key.name.size() + 1 + id_hex.size() + 1 + kSeedBase64Size +
+              1);
+  out.append(kPrivatePrefix).append(key.name).append("+").append(id_hex).append("+");
+  out.append(b64, kSeedBase64Size);
   sodium_memzero(raw, sizeof raw);
+  sodium_memzero(b64, sizeof b64);
   return out;
 }
 
