@@ -106,15 +106,25 @@ int Append(const std::map<std::string, std::string>& f) {
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // vendors reload
   std::atomic<size_t> next{0};
   std::atomic<size_t> ok{0}, failed{0};
+  std::atomic<size_t> connected{0};
+  std::atomic<bool> go{false};
   std::mutex mu;
   std::vector<double> latencies;
   latencies.reserve(n);
-  auto start = Clock::now();
   std::vector<std::thread> threads;
   for (size_t c = 0; c < clients; ++c) {
     threads.emplace_back([&] {
       auto client = HttpClient::Create(url);
       if (!client.ok()) return;
+      // Connect before the clock starts (cpp-httplib listens with a backlog of
+      // 5, so hundreds of simultaneous connects need retries).
+      for (int i = 0; i < 100; ++i) {
+        auto r = (*client)->Get("checkpoint");
+        if (r.ok()) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      ++connected;
+      while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
       std::vector<double> mine;
       for (size_t i = next++; i < n; i = next++) {
         auto t0 = Clock::now();
@@ -139,6 +149,9 @@ int Append(const std::map<std::string, std::string>& f) {
       latencies.insert(latencies.end(), mine.begin(), mine.end());
     });
   }
+  while (connected < clients) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  auto start = Clock::now();
+  go = true;
   for (auto& t : threads) t.join();
   double secs = std::chrono::duration<double>(Clock::now() - start).count();
   std::printf(

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
+
 #include "candor/log/explorer_routes.h"
 #include "candor/merkle.h"
 #include "candor/signer.h"
@@ -61,7 +63,8 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
     CANDOR_ASSIGN_OR_RETURN(cosigner, MakePolicyCosigner(policy, PublicKeyOf(key)));
   }
   s->storage_ = std::make_unique<TileStorage>(dir);
-  CANDOR_ASSIGN_OR_RETURN(s->writer_index_, LogIndex::Open(dir + "/state/index.db"));
+  CANDOR_ASSIGN_OR_RETURN(s->writer_index_,
+                          LogIndex::Open(dir + "/state/index.db", /*auto_checkpoint=*/false));
   CANDOR_ASSIGN_OR_RETURN(s->reader_index_, LogIndex::Open(dir + "/state/index.db"));
   CANDOR_ASSIGN_OR_RETURN(
       s->sequencer_, Sequencer::Open(s->storage_.get(), s->writer_index_.get(), options.sequencer));
@@ -69,6 +72,16 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
       std::make_unique<Publisher>(s->storage_.get(), s->sequencer_.get(), std::move(key),
                                   std::move(cosigner), options.publisher);
   CANDOR_RETURN_IF_ERROR(s->publisher_->Start());
+  s->checkpointer_ = std::thread([srv = s.get()] {
+    std::unique_lock<std::mutex> lock(srv->checkpointer_mu_);
+    while (!srv->checkpointer_cv_.wait_for(lock, std::chrono::milliseconds(500),
+                                           [srv] { return srv->checkpointer_stop_; })) {
+      lock.unlock();
+      Status st = srv->reader_index_->Checkpoint();
+      if (!st.ok()) std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
+      lock.lock();
+    }
+  });
   s->vendors_ = std::make_unique<VendorRegistry>(dir + "/vendors");
   CANDOR_RETURN_IF_ERROR(s->vendors_->Refresh());
   s->limiter_ = std::make_unique<RateLimiter>(options.rate_per_vendor, options.burst_per_vendor);
@@ -125,6 +138,12 @@ void LogServer::Stop() {
   if (http_) http_->stop();
   if (publisher_) publisher_->Stop();
   if (sequencer_) sequencer_->Stop();
+  {
+    std::lock_guard<std::mutex> cp_lock(checkpointer_mu_);
+    checkpointer_stop_ = true;
+  }
+  checkpointer_cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
 }
 
 }  // namespace candor

@@ -49,7 +49,14 @@ class LogIndex {
  public:
   // Opens (creating if needed) the database at `path`. A new database has
   // tree head (0, EmptyTreeHash()).
-  static Result<std::unique_ptr<LogIndex>> Open(const std::string& path);
+  // With auto_checkpoint false, SQLite never copies the WAL back into the
+  // database on commit; the owner must call Checkpoint() periodically (from
+  // another connection), which keeps those copies off the commit path.
+  static Result<std::unique_ptr<LogIndex>> Open(const std::string& path,
+                                                bool auto_checkpoint = true);
+  // PRAGMA wal_checkpoint(PASSIVE): copies committed WAL pages into the
+  // database without blocking the writer.
+  Status Checkpoint();
   ~LogIndex();
   LogIndex(const LogIndex&) = delete;
   LogIndex& operator=(const LogIndex&) = delete;

@@ -15,10 +15,12 @@
 #ifndef CANDOR_LOG_LOG_SERVER_H_
 #define CANDOR_LOG_LOG_SERVER_H_
 
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
@@ -85,6 +87,11 @@ class LogServer {
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<LogRoutesContext> ctx_;
   std::unique_ptr<httplib::Server> http_;
+  // Copies the index's WAL into the database in the background (index.h).
+  std::thread checkpointer_;
+  std::mutex checkpointer_mu_;
+  std::condition_variable checkpointer_cv_;
+  bool checkpointer_stop_ = false;
 };
 
 // Builds the Cosigner for a policy: empty when the policy needs no witnesses
