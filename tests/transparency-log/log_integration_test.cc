@@ -13,11 +13,13 @@
 #include <thread>
 
 #include "candor/checkpoint.h"
+#include "candor/cosignature.h"
 #include "candor/entry_bundle.h"
 #include "candor/layout.h"
 #include "candor/log/http_client.h"
 #include "candor/log/log_server.h"
 #include "candor/merkle.h"
+#include "candor/policy.h"
 #include "candor/tile_reader.h"
 #include "candor/tlog_proof.h"
 #include "log_test_util.h"
@@ -303,6 +305,71 @@ TEST_CASE("kill -9 under concurrent submissions loses no acknowledged entry and 
   MESSAGE("crash cycles: " << cycles << ", acknowledged: " << acked.size()
                            << ", final size: " << size << ", checkpoints seen: " << seen.size());
 }
+
+#ifdef CANDOR_WITNESS_BINARY
+TEST_CASE("candor-log --policy publishes only witness-cosigned checkpoints, also after restart") {
+  LogDir d;
+  std::string wdir = d.tmp.path() + "/witness";
+  CommandResult init = RunCommand(
+      {CANDOR_WITNESS_BINARY, "init", "--dir", wdir, "--name", "witness.example/w1"}, false);
+  REQUIRE_MESSAGE(init.exit_code == 0, init.output);
+  std::string wkey_text = init.output.substr(0, init.output.find('\n'));
+  auto wkey = ParseVerifierKey(wkey_text);
+  REQUIRE(wkey.ok());
+  std::string log_vkey = FormatVerifierKey(d.log_key);
+  REQUIRE(RunCommand({CANDOR_WITNESS_BINARY, "logs", "add", "--dir", wdir, "--origin",
+                      d.log_key.name, "--key", log_vkey})
+              .exit_code == 0);
+  int wport = testing::PickFreePort();
+  Subprocess witness({CANDOR_WITNESS_BINARY, "serve", "--dir", wdir, "--listen",
+                      "127.0.0.1:" + std::to_string(wport)},
+                     d.tmp.path() + "/witness.log");
+  REQUIRE(witness.Start());
+  REQUIRE(testing::WaitForHttp(wport, "/"));
+  std::string policy = d.tmp.path() + "/log.policy";
+  REQUIRE(AtomicWriteFile(policy,
+                          AsBytes("log " + log_vkey + "\nwitness w1 " + wkey_text +
+                                  " http://127.0.0.1:" + std::to_string(wport) + "\nquorum w1\n"))
+              .ok());
+  auto policy_parsed = ParseTrustPolicy(AsChars(*ReadWholeFile(policy)));
+  REQUIRE(policy_parsed.ok());
+  for (int round = 0; round < 2; ++round) {  // the second round restarts the log
+    CAPTURE(round);
+    int port = testing::PickFreePort();
+    Subprocess log(
+        {CANDOR_LOG_BINARY, "serve", "--dir", d.dir(), "--listen",
+         "127.0.0.1:" + std::to_string(port), "--policy", policy, "--checkpoint-interval", "0.1"},
+        d.tmp.path() + "/server.log");
+    REQUIRE(log.Start());
+    REQUIRE(testing::WaitForHttp(port, "/checkpoint"));
+    auto c = HttpClient::Create("http://127.0.0.1:" + std::to_string(port));
+    Bytes e = MakeEntry(d.vendor, "w", "v" + std::to_string(round));
+    auto r = (*c)->Post("add", AsChars(e));
+    REQUIRE(r.ok());
+    REQUIRE(r->status == 200);
+    auto idx = ParseDecimalU64(std::string_view(r->body).substr(0, r->body.size() - 1));
+    REQUIRE(idx.ok());
+    auto pr = (*c)->Get("candor/v1/proof?index=" + std::to_string(*idx) + "&wait=20");
+    REQUIRE(pr.ok());
+    REQUIRE(pr->status == 200);
+    auto proof = ParseTlogProof(pr->body);
+    REQUIRE(proof.ok());
+    auto cp = VerifyCheckpoint(proof->checkpoint, d.log_key);
+    REQUIRE(cp.ok());
+    CHECK(VerifyInclusion(*idx, cp->checkpoint.size, LeafHash(e), proof->inclusion_proof,
+                          cp->checkpoint.root_hash)
+              .ok());
+    std::vector<VerifierKey> witnesses = {*wkey};
+    auto cosigs = VerifyCosignatures(*cp, witnesses);
+    REQUIRE(cosigs.ok());
+    CHECK(cosigs->size() == 1);
+    std::map<std::string, uint64_t> by;
+    for (const auto& cs : *cosigs) by["w1"] = cs.timestamp;
+    CHECK(EvaluateQuorum(*policy_parsed, by).satisfied);
+    log.Stop();
+  }
+}
+#endif
 
 #ifdef CANDOR_GO_HELPER
 TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkpoint)") {
