@@ -166,16 +166,15 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     if (commit.ok()) {
       commit = index_->Commit(rows, head);
       if (!commit.ok()) {
-        // A failed commit is ambiguous: when the WAL fsync (or the automatic
-        // WAL checkpoint after the commit) fails, SQLite may hold the
-        // transaction durably and adopt it at the next open, although it
-        // reports an error now. Rolling back in memory and going on would
-        // reuse these indices and tile paths for other entries: the restart
-        // then refuses ("tiles at committed size do not hash to the committed
-        // root", found by tests/faults/log_faults_test.cc) or the dedup index
-        // maps a leaf to an index holding another entry. So, as PostgreSQL
-        // does on a failed fsync: stop before answering anyone; the restart
-        // recovers from what is on disk, with this batch's tiles untouched.
+        // A failed commit is ambiguous: when the WAL fsync fails, the WAL
+        // may already hold the whole transaction, which SQLite then adopts
+        // when it recovers the WAL at the next open, although it reported an
+        // error (and hid the transaction) in this process. Rolling back in
+        // memory and going on reused these indices and tile paths for other
+        // entries, and the restart refused: "tiles at committed size do not
+        // hash to the committed root" (tests/faults/log_faults_test.cc). So,
+        // as PostgreSQL does on a failed fsync: stop before answering anyone;
+        // the restart recovers from what is on disk, this batch's tiles intact.
         std::fprintf(stderr, "candor-log: fatal: committing the index failed: %s\n",
                      commit.ToString().c_str());
         std::abort();
