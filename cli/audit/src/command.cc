@@ -21,6 +21,8 @@
 #include "candor/date.h"
 #include "candor/log/http_client.h"
 #include "candor/log/storage.h"
+#include "candor/merkle.h"
+#include "candor/release.h"
 
 namespace candor::audit {
 namespace {
@@ -393,6 +395,17 @@ Outcome CmdShow(const Args& args, Context& ctx) {
       if (r.version == version) rows.push_back(std::move(r));
     }
     if (rows.empty()) return Status::NotFound("no release " + ref + " in the mirror");
+  }
+  // The signed manifest comes from the mirror's verified bundle; its leaf
+  // hash must still be the one indexed.
+  for (ReleaseRow& r : rows) {
+    CANDOR_ASSIGN_OR_RETURN(Bytes entry, m.mirror->ReadEntry(r.log_index, m.state.size));
+    if (HexEncode(LeafHash(entry)) != r.leaf_hex) {
+      return Status::Mismatch("mirror bundle for index " + std::to_string(r.log_index) +
+                              " does not match the index (corrupt mirror?)");
+    }
+    CANDOR_ASSIGN_OR_RETURN(ReleaseEntry parsed, ParseReleaseEntry(entry));
+    r.manifest = parsed.signed_manifest_note;
   }
   if (json) {
     std::vector<std::string> items;

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS progress(id INTEGER PRIMARY KEY CHECK (id = 1), size 
 CREATE TABLE IF NOT EXISTS releases(log_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL,
   vendor TEXT NOT NULL, vendor_key TEXT NOT NULL, version TEXT NOT NULL, rollback TEXT NOT NULL,
   image_sha256 TEXT NOT NULL, image_size INTEGER NOT NULL, issued INTEGER NOT NULL,
-  changelog TEXT NOT NULL, manifest TEXT NOT NULL);
+  changelog TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS releases_vendor ON releases(vendor, log_index);
 CREATE TABLE IF NOT EXISTS products(log_index INTEGER NOT NULL, product TEXT NOT NULL,
   PRIMARY KEY(product, log_index)) WITHOUT ROWID;
@@ -207,8 +207,8 @@ Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const Releas
   CANDOR_ASSIGN_OR_RETURN(
       sqlite3_stmt * s,
       Stmt("INSERT INTO releases(log_index, leaf, vendor, vendor_key, version, rollback, "
-           "image_sha256, image_size, issued, changelog, manifest) "
-           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+           "image_sha256, image_size, issued, changelog) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
   BindText(s, 2, HexEncode(leaf));
   BindText(s, 3, m.vendor);
@@ -219,7 +219,6 @@ Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const Releas
   sqlite3_bind_int64(s, 8, static_cast<int64_t>(m.image_size));
   sqlite3_bind_int64(s, 9, m.issued);
   BindText(s, 10, e.changelog);
-  BindText(s, 11, e.signed_manifest_note);
   if (sqlite3_step(s) != SQLITE_DONE)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   for (const std::string& p : m.products) {
@@ -288,7 +287,7 @@ Status AuditIndex::FillDetails(ReleaseRow& r, bool /*with_text*/) {
 namespace {
 constexpr const char* kSelectRelease =
     "SELECT log_index, leaf, vendor, vendor_key, version, rollback, image_sha256, image_size, "
-    "issued, changelog, manifest FROM releases ";
+    "issued, changelog FROM releases ";
 
 ReleaseRow ReadRow(sqlite3_stmt* s, bool with_text) {
   ReleaseRow r;
@@ -303,7 +302,6 @@ ReleaseRow ReadRow(sqlite3_stmt* s, bool with_text) {
   r.issued = sqlite3_column_int64(s, 8);
   if (with_text) {
     r.changelog = Col(s, 9);
-    r.manifest = Col(s, 10);
   }
   return r;
 }
@@ -358,7 +356,7 @@ Result<std::vector<ReleaseRow>> AuditIndex::ForProduct(const std::string& vendor
                                                        const std::string& product, uint64_t below) {
   static const std::string sql =
       "SELECT r.log_index, r.leaf, r.vendor, r.vendor_key, r.version, r.rollback, "
-      "r.image_sha256, r.image_size, r.issued, r.changelog, r.manifest FROM products p "
+      "r.image_sha256, r.image_size, r.issued, r.changelog FROM products p "
       "JOIN releases r ON r.log_index = p.log_index "
       "WHERE p.product = ? AND r.vendor = ? AND r.log_index < ? ORDER BY r.log_index";
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));

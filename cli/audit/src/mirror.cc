@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "candor/audit/source.h"
+#include "candor/entry_bundle.h"
 #include "candor/log/storage.h"
 #include "candor/tile_reader.h"
 
@@ -89,6 +90,18 @@ NodeReader Mirror::Reader(uint64_t size) {
   auto src = std::shared_ptr<LogSource>(OpenLogSource(dir_).value().release());
   TileFetcher f = [src](const TileId& t) { return src->FetchTile(t); };
   return MakeTileNodeReader(std::move(f), size);
+}
+
+Result<Bytes> Mirror::ReadEntry(uint64_t index, uint64_t size) {
+  if (index >= size) return Status::NotFound("index beyond the verified tree");
+  uint64_t b = index / kTileWidth;
+  uint16_t width = EntryBundleWidthInTree(b, size);
+  CANDOR_ASSIGN_OR_RETURN(auto src, OpenLogSource(dir_));
+  bool was_full = false;
+  CANDOR_ASSIGN_OR_RETURN(Bytes data, src->FetchBundle(EntryBundleId{b, width}, &was_full));
+  CANDOR_ASSIGN_OR_RETURN(std::vector<Bytes> entries,
+                          ParseEntryBundle(data, was_full ? kTileWidth : width));
+  return std::move(entries[index % kTileWidth]);
 }
 
 }  // namespace candor::audit

@@ -174,6 +174,7 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   REQUIRE_MESSAGE(sh.exit_code == 0, sh.output);
   CHECK(Contains(sh.output, "Third-party consumables: blocked (effective 2026-09-13)"));
   CHECK(Contains(sh.output, "Security fixes."));
+  CHECK(Contains(sh.output, "candor.dev/release/v1\nvendor acme.example\n"));  // signed manifest
   sh = Candor({"audit", "show", "--dir", mirror, std::to_string(i_delayed), "--json"});
   CHECK(Contains(sh.output, "\"effective\":\"2026-09-13\""));
   CHECK(Candor({"audit", "show", "--dir", mirror, "99"}).exit_code == ExitCodeFor(Code::kNotFound));

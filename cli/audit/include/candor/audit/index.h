@@ -7,7 +7,9 @@
 //   state(size, root, checkpoint, edge)   one row: the last verified checkpoint
 //   progress(size, edge)                  at most one row: a sync in progress
 //   releases(log_index PK, leaf, vendor, vendor_key, version, rollback,
-//            image_sha256, image_size, issued, changelog, manifest)
+//            image_sha256, image_size, issued, changelog)
+//                                         (the signed manifest is read back
+//                                         from the mirror's entry bundles)
 //   products(log_index, product)          one row per product of a release
 //   disclosures(log_index, seq, kind, value, effective)  one row each
 //   invalid(log_index PK, reason)         entries that failed ParseReleaseEntry
@@ -61,7 +63,7 @@ struct ReleaseRow {
   uint64_t image_size = 0;
   int64_t issued = 0;
   std::string changelog;
-  std::string manifest;  // the signed manifest note
+  std::string manifest;  // the signed manifest note (not stored: see ReadMirrorEntry)
   std::vector<Disclosure> disclosures;
 };
 

@@ -45,6 +45,9 @@ class Mirror {
   Status SyncAll();
   // NodeReader over the mirror's own tiles for the tree of `size`.
   NodeReader Reader(uint64_t size);
+  // The raw entry at `index` of the mirror's tree of `size` (read from its
+  // entry bundle). kNotFound if index >= size or the bundle is absent.
+  Result<Bytes> ReadEntry(uint64_t index, uint64_t size);
 
  private:
   Mirror() = default;
