@@ -335,8 +335,10 @@ function diffSection(r, product) {
   const heading = h('h3', {}, `Changes since the previous ${product} release`);
   if (!prev) return [heading, h('p', {}, `This is the first ${product} release in the log.`)];
   const diff = diffDisclosures(prev.release.manifest.disclosures, r.release.manifest.disclosures);
+  const next = at + 1 < list.length ? list[at + 1] : null;
   const intro = h('p', {}, 'Previous version: ', releaseLink(prev),
-    ` (rollback ${prev.release.manifest.rollback}, entry #${prev.index}).`);
+    ` (rollback ${prev.release.manifest.rollback}, entry #${prev.index}).`,
+    next ? [' Next version: ', releaseLink(next), '.'] : null);
   if (!diff.length) return [heading, intro, h('p', {}, 'No disclosure was added, removed or changed.')];
   return [heading, intro, table(`Disclosure changes from ${prev.release.manifest.version} to ${r.release.manifest.version}`,
     ['Change', 'Kind', 'Value', 'Effective'],
@@ -414,6 +416,7 @@ function pageCheckpoint() {
       [{ cell: 'Root hash (base64)', header: true }, h('code', { class: 'hash' }, bytesToBase64(cp.root))],
       [{ cell: 'Root hash (hex)', header: true }, h('code', { class: 'hash' }, bytesToHex(cp.root))],
       [{ cell: 'Log URL', header: true }, h('code', { class: 'hash' }, state.base)],
+      ...cp.extensions.map((line, i) => [{ cell: `Extension line ${i + 1}`, header: true }, line]),
     ], { className: 'manifest' }),
     h('h3', {}, `Signatures (${cp.signatures.length}; ${cosigs.length} witness cosignature${cosigs.length === 1 ? '' : 's'})`),
     table('Signatures on the checkpoint', ['Name', 'Type', 'Key ID', 'Cosigned at (UTC)', 'Checked by this page'],
