@@ -207,7 +207,7 @@ TEST_CASE("faults: candor-log under SIGKILL, full disk and failing fsync") {
       }
     });
 
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(80 + rng() % 250));
     if (fault == Fault::kDiskFull) {
       fs->Fill(ballast);
       fault_on_ns = NowNs();
@@ -215,7 +215,7 @@ TEST_CASE("faults: candor-log under SIGKILL, full disk and failing fsync") {
       faults::WriteFileOrDie(trigger, "on\n");
       fault_on_ns = NowNs();
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(100 + rng() % 300));
+    std::this_thread::sleep_for(std::chrono::milliseconds(80 + rng() % 250));
     const bool died = server.Exited();  // a fatal fault may have stopped it by itself
     server.Kill(SIGKILL);
     stop = true;

@@ -14,6 +14,7 @@
 // Short run in the suite: 8 cycles. Long run: CANDOR_FAULT_CYCLES=200.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -62,8 +63,12 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
 
   auto log_key = NewKey(kOrigin, kKeyTypeEd25519);
   constexpr uint64_t kForkAt = 10;
-  const TestLog branches[2] = {TestLog(kOrigin, log_key.first, 20000),
-                               TestLog(kOrigin, log_key.first, 20000, "fork", kForkAt)};
+  const int cycles = faults::FaultCycles(8);
+  // Large enough that the tree still grows in the last cycle of a long run
+  // (about 100 cosigned sizes per cycle).
+  const uint64_t tree_size = std::max<uint64_t>(20000, static_cast<uint64_t>(cycles) * 400);
+  const TestLog branches[2] = {TestLog(kOrigin, log_key.first, tree_size),
+                               TestLog(kOrigin, log_key.first, tree_size, "fork", kForkAt)};
   auto init =
       RunCommand({CANDOR_WITNESS_BINARY, "init", "--dir", dir, "--name", "witness.test/f"}, false);
   REQUIRE(init.exit_code == 0);
@@ -89,7 +94,6 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
   int violations = 0, transport_errors = 0;
   std::map<int, int> statuses;
   std::mt19937_64 rng(7);
-  const int cycles = faults::FaultCycles(8);
   enum Fault { kNone, kDiskFull, kFsyncFails, kFsyncFlaky };
 
   for (int cycle = 0; cycle < cycles; ++cycle) {
