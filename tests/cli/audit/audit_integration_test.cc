@@ -6,12 +6,14 @@
 // produce evidence).
 #include <doctest/doctest.h>
 #include <httplib.h>
+#include <signal.h>
 
 #include <mutex>
 #include <thread>
 
 #include "audit_test_util.h"
 #include "candor/audit/evidence.h"
+#include "candor/audit/index.h"
 #include "candor/checkpoint.h"
 #include "candor/log/http_client.h"
 #include "candor/signer.h"
@@ -317,4 +319,56 @@ TEST_CASE("equivocation accepted by a second log is flagged; the real log refuse
 }  // namespace
 }  // namespace candor
 
+namespace candor {
+namespace {
+
+TEST_CASE("candor audit sync killed with SIGKILL mid-way resumes from its progress") {
+  using namespace audittest;
+  TempDir t;
+  SignerKey log_key = TestKey("log.example/kill", 31), vendor = TestKey("acme.example", 32);
+  DirectLog log(t / "log", log_key);
+  std::vector<Bytes> entries;
+  for (uint64_t i = 0; i < 40000; ++i) {
+    ReleaseSpec s;
+    s.product = "p" + std::to_string(i % 7);
+    s.version = "v" + std::to_string(i);
+    s.rollback = i;
+    entries.push_back(MakeRelease(vendor, s));
+  }
+  log.Append(entries);
+  WriteText(t / "log.pub", FormatVerifierKey(PublicKeyOf(log_key)) + "\n");
+  std::string mirror = t / "mirror";
+  std::vector<std::string> argv = {CANDOR_CLI_BINARY, "audit",       "sync",  "--log", log.dir(),
+                                   "--log-key",       t / "log.pub", "--dir", mirror,  "--json"};
+  Subprocess p(argv, t / "first.log");
+  REQUIRE(p.Start());
+  // Kill it once bundle 80 is written: the first progress commit (after 64
+  // bundles = 16384 entries) is durable, the second (after 128) not yet, or
+  // just so.
+  bool killed = false;
+  for (int i = 0; i < 12000 && !killed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    if (std::filesystem::exists(mirror + "/tile/entries/080")) {
+      p.Kill(SIGKILL);
+      killed = true;
+    }
+  }
+  REQUIRE(killed);
+  CommandResult r = RunCommand(argv, /*merge_stderr=*/false);
+  REQUIRE_MESSAGE(r.exit_code == 0, r.output);
+  CHECK(Contains(r.output, "\"outcome\":\"synced\""));
+  bool first = Contains(r.output, "\"resumed_from\":16384,");
+  bool second = Contains(r.output, "\"resumed_from\":32768,");
+  CHECK((first || second));
+  CHECK(Contains(r.output, first ? "\"entries_verified\":23616," : "\"entries_verified\":7232,"));
+  CommandResult l = Candor({"audit", "list", "--dir", mirror, "--json"});
+  size_t count = 0;
+  for (size_t pos = 0; (pos = l.output.find("\"log_index\":", pos)) != std::string::npos; ++pos) {
+    ++count;
+  }
+  CHECK(count == 40000);
+}
+
+}  // namespace
+}  // namespace candor
 #endif
