@@ -560,7 +560,9 @@ Outcome CmdGossip(const Args& args, Context& ctx) {
   if (dir.empty() || files.empty()) {
     return Status::InvalidArgument("gossip needs --dir and at least one checkpoint file");
   }
-  CANDOR_ASSIGN_OR_RETURN(auto mirror, Mirror::Open(dir, false, true));
+  // No lock: gossip only reads the verified tree (immutable files below the
+  // verified size) and writes evidence, so it runs beside a `watch`.
+  CANDOR_ASSIGN_OR_RETURN(auto mirror, Mirror::Open(dir, false, false));
   if (key_path.empty()) key_path = mirror->private_dir() + "/log.pub";
   CANDOR_ASSIGN_OR_RETURN(VerifierKey key, ReadLogKey(key_path));
   Status worst;
