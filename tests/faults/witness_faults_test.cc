@@ -65,8 +65,8 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
   constexpr uint64_t kForkAt = 10;
   const int cycles = faults::FaultCycles(8);
   // Large enough that the tree still grows in the last cycle of a long run
-  // (about 100 cosigned sizes per cycle).
-  const uint64_t tree_size = std::max<uint64_t>(20000, static_cast<uint64_t>(cycles) * 400);
+  // (a few hundred sizes per cycle).
+  const uint64_t tree_size = std::max<uint64_t>(20000, static_cast<uint64_t>(cycles) * 1000);
   const TestLog branches[2] = {TestLog(kOrigin, log_key.first, tree_size),
                                TestLog(kOrigin, log_key.first, tree_size, "fork", kForkAt)};
   auto init =
@@ -91,7 +91,13 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
   std::mutex mu;
   std::vector<Cosigned> cosigned;
   uint64_t max_cosigned = 0, last_stored = 0;
-  int violations = 0, transport_errors = 0;
+  int transport_errors = 0;
+  // 200s for a tree larger than what was stored when the fault began, by
+  // fault. With every fsync failing this must never happen. On a full tmpfs
+  // it can, legitimately: replacing the state file frees the old file's page,
+  // so a save that raced with the filling leaves room for the next one (the
+  // after-crash check below still proves each such state was persisted).
+  std::map<int, int> grew_after_fault;
   std::map<int, int> statuses;
   std::mt19937_64 rng(7);
   enum Fault { kNone, kDiskFull, kFsyncFails, kFsyncFlaky };
@@ -154,7 +160,9 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
             auto lines = ParseCosignatureLines(res->body);
             CHECK((lines.ok() && lines->size() == 1 &&
                    VerifyCosignature(*wkey, l.Body(size), (*lines)[0]).ok()));
-            if (sent > fault_on_ns.load() && size > stored_at_fault.load()) ++violations;
+            if (sent > fault_on_ns.load() && size > stored_at_fault.load()) {
+              ++grew_after_fault[fault];
+            }
             cosigned.push_back({b, size});
             max_cosigned = std::max(max_cosigned, size);
             known = size;
@@ -221,7 +229,7 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
     }
   }
   CHECK(inconsistent == 0);
-  CHECK(violations == 0);
+  CHECK(grew_after_fault[kFsyncFails] == 0);
   CHECK(statuses[500] > 0);
   std::string s = faults::ReadFileOr(fail_log);
   size_t injected = static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
@@ -230,7 +238,9 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
           << cycles << ", cosignatures " << cosigned.size() << ", final stored size " << last_stored
           << ", 200: " << statuses[200] << ", 409: " << statuses[409] << ", 422: " << statuses[422]
           << ", 500: " << statuses[500] << ", transport errors " << transport_errors
-          << ", injected fsync failures " << injected << ", inconsistent " << inconsistent);
+          << ", injected fsync failures " << injected << ", inconsistent " << inconsistent
+          << "; grew after the fault began: fsync fails " << grew_after_fault[kFsyncFails]
+          << ", disk full " << grew_after_fault[kDiskFull]);
 }
 
 }  // namespace
