@@ -225,8 +225,15 @@ for v in 2.4.0 2.4.1 2.4.2; do
     sed -n 's/^ *"description": "\(.*\)",\{0,1\}$/\1/p' | paste -sd ';' -)
   printf '   %-6s %s\n' "$v" "${d:-(no disclosures)}"
 done
-note "2.4.2 ships the same image bytes as 2.4.1 (same image-sha256) with the disclosure dropped;"
-note "auditors comparing consecutive releases in the log flag it. Nothing was hidden from them."
+note "2.4.2 ships the same image bytes as 2.4.1 (same image-sha256) with the disclosure dropped:"
 grep -h 'image' <("$CANDOR" release show 2.4.1.entry) <("$CANDOR" release show 2.4.2.entry) | indent
+
+say "A journalist audits the public log"
+note "candor audit sync mirrors and re-verifies everything (signatures, witness quorum, every tile):"
+"$CANDOR" audit sync --log "$LOG_URL" --log-key log/log.pub --policy trust.policy --dir mirror 2>&1 | indent
+note "What changed between ACME's printer-x1 releases:"
+"$CANDOR" audit diff --dir mirror acme.example/printer-x1 2>&1 | indent
+note "Releases that deserve a human look:"
+"$CANDOR" audit flags --dir mirror 2>&1 | indent
 
 say "Done: every release the printer ran is in the public log, with what it does."
