@@ -15,7 +15,7 @@
 //   is why an element may need several nodes.
 //
 // Paths are relative to the log prefix and have no leading slash:
-// "tile/0/x001/234/067", "tile/1/000.p/17", "tile/entries/x002/000".
+// "tile/0/x001/x234/067", "tile/1/000.p/17", "tile/entries/x002/000".
 // The parsers are strict: they take untrusted URL paths on the server and accept
 // exactly the canonical path of some tile (anything else is kMalformed).
 //
