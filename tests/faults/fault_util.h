@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -287,11 +288,27 @@ inline std::string RecvAll(int fd, size_t max = 1 << 20) {
 // Sends raw bytes and returns whatever the server answers until it closes the
 // connection or `timeout_ms` passes. (No half-close: cpp-httplib drops a
 // request whose client has shut down its sending side.)
+// Stops at the end of the first complete response (headers + Content-Length
+// body): the servers keep connections alive after a 400.
 inline std::string RawExchange(int port, std::string_view request, int timeout_ms = 5000) {
   int fd = Connect(port, timeout_ms);
   if (fd < 0) return "";
   SendAll(fd, request);
-  std::string out = RecvAll(fd);
+  std::string out;
+  char buf[4096];
+  while (out.size() < (1u << 20)) {
+    ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    size_t end = out.find("\r\n\r\n");
+    if (end == std::string::npos) continue;
+    std::string head = out.substr(0, end);
+    for (char& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    size_t cl = head.find("\r\ncontent-length:");
+    size_t body = cl == std::string::npos ? 0 : std::strtoul(head.c_str() + cl + 17, nullptr, 10);
+    if (out.size() >= end + 4 + body) break;
+  }
   ::close(fd);
   return out;
 }
