@@ -87,6 +87,14 @@ uint64_t ReadU64BE(const uint8_t* p) {
   return v;
 }
 
+bool ConsumeLine(std::string_view& rest, std::string_view& line) {
+  size_t nl = rest.find('\n');
+  if (nl == std::string_view::npos) return false;
+  line = rest.substr(0, nl);
+  rest.remove_prefix(nl + 1);
+  return true;
+}
+
 Result<uint64_t> ParseDecimalU64(std::string_view text) {
   if (text.empty() || text.size() > 19) return Status::Malformed("invalid decimal number");
   if (text.size() > 1 && text[0] == '0') return Status::Malformed("decimal has a leading zero");

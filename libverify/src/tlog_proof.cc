@@ -4,33 +4,21 @@
 #include <string>
 
 namespace candor {
-namespace {
-
-// Splits off the next "\n"-terminated line. Returns false if there is none.
-bool NextLine(std::string_view& rest, std::string_view& line) {
-  size_t nl = rest.find('\n');
-  if (nl == std::string_view::npos) return false;
-  line = rest.substr(0, nl);
-  rest.remove_prefix(nl + 1);
-  return true;
-}
-
-}  // namespace
 
 Result<TlogProof> ParseTlogProof(std::string_view text) {
   TlogProof proof;
   std::string_view rest = text;
   std::string_view line;
 
-  if (!NextLine(rest, line) || line != kTlogProofHeader) {
+  if (!ConsumeLine(rest, line) || line != kTlogProofHeader) {
     return Status::Malformed("tlog-proof: first line must be c2sp.org/tlog-proof@v1");
   }
-  if (!NextLine(rest, line)) return Status::Malformed("tlog-proof: truncated before index");
+  if (!ConsumeLine(rest, line)) return Status::Malformed("tlog-proof: truncated before index");
   if (line.starts_with("extra ")) {
     auto extra = Base64Decode(line.substr(6));
     if (!extra.ok()) return extra.status().WithContext("tlog-proof: extra");
     proof.extra = std::move(extra).value();
-    if (!NextLine(rest, line)) return Status::Malformed("tlog-proof: truncated before index");
+    if (!ConsumeLine(rest, line)) return Status::Malformed("tlog-proof: truncated before index");
   }
   if (!line.starts_with("index ")) return Status::Malformed("tlog-proof: missing index line");
   auto index = ParseDecimalU64(line.substr(6));
@@ -39,7 +27,7 @@ Result<TlogProof> ParseTlogProof(std::string_view text) {
 
   // Inclusion proof hashes up to the empty line.
   for (;;) {
-    if (!NextLine(rest, line)) return Status::Malformed("tlog-proof: missing blank line");
+    if (!ConsumeLine(rest, line)) return Status::Malformed("tlog-proof: missing blank line");
     if (line.empty()) break;
     if (proof.inclusion_proof.size() == kMaxProofHashes) {
       return Status::Malformed("tlog-proof: more than 63 proof hashes");

@@ -14,40 +14,12 @@
 #include "candor/cosignature.h"
 #include "candor/note.h"
 #include "candor/signer.h"
+#include "interop/go_runner.h"
 
 namespace candor {
 namespace {
 
-struct GoResult {
-  int exit_code = -1;
-  std::string out;
-};
-
-// Runs the Go helper with `args` (no shell metacharacters besides what single
-// quotes protect) and `input` on stdin.
-GoResult RunGo(const std::vector<std::string>& args, const std::string& input) {
-  char in_path[] = "/tmp/candor-note-interop-XXXXXX";
-  const int fd = mkstemp(in_path);
-  REQUIRE(fd >= 0);
-  REQUIRE(write(fd, input.data(), input.size()) == static_cast<ssize_t>(input.size()));
-  close(fd);
-  std::string cmd = "'" + std::string(CANDOR_GO_HELPER) + "'";
-  for (const auto& a : args) {
-    REQUIRE(a.find('\'') == std::string::npos);
-    cmd += " '" + a + "'";
-  }
-  cmd += std::string(" < '") + in_path + "' 2>/dev/null";
-  GoResult r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  unlink(in_path);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::RunGo;
 
 constexpr std::string_view kText = "Candor interop note\nsecond line — with UTF-8: ключ\n";
 

@@ -14,39 +14,13 @@
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
 #include "candor/signer.h"
+#include "interop/go_runner.h"
 #include "libverify/release_test_util.h"
 
 namespace candor {
 namespace {
 
-struct GoRun {
-  int exit_code = -1;
-  std::string out;
-};
-
-GoRun RunGoHelper(const std::vector<std::string>& args, const std::string& input) {
-  char in_path[] = "/tmp/candor-release-interop-XXXXXX";
-  const int fd = mkstemp(in_path);
-  REQUIRE(fd >= 0);
-  REQUIRE(write(fd, input.data(), input.size()) == static_cast<ssize_t>(input.size()));
-  close(fd);
-  std::string cmd = "'" + std::string(CANDOR_GO_HELPER) + "'";
-  for (const auto& a : args) {
-    REQUIRE(a.find('\'') == std::string::npos);
-    cmd += " '" + a + "'";
-  }
-  cmd += std::string(" < '") + in_path + "' 2>/dev/null";
-  GoRun r;
-  FILE* p = popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
-  const int status = pclose(p);
-  unlink(in_path);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using testing::RunGo;
 
 SignerKey VectorSignerKey() {
   SignerKey k;
@@ -69,18 +43,18 @@ TEST_CASE("release vectors: Go verifies the manifests and reproduces the signatu
     REQUIRE_MESSAGE(m.ok(), m.status().ToString());
     const std::string text = note.substr(0, note.rfind("\n\n") + 1);
 
-    auto verified = RunGoHelper({"note-verify", FormatVerifierKey(m->vendor_key)}, note);
+    auto verified = RunGo({"note-verify", FormatVerifierKey(m->vendor_key)}, note);
     CHECK(verified.exit_code == 0);
     CHECK(verified.out == text + "signed-by acme.example/firmware c0cf6168\n");
 
-    auto signed_by_go = RunGoHelper({"note-sign", skey}, text);
+    auto signed_by_go = RunGo({"note-sign", skey}, text);
     REQUIRE(signed_by_go.exit_code == 0);
     CHECK(signed_by_go.out == note);
   }
 }
 
 TEST_CASE("a Go-generated vendor key signs releases Candor accepts") {
-  auto gen = RunGoHelper({"note-genkey", "go-vendor.example"}, "");
+  auto gen = RunGo({"note-genkey", "go-vendor.example"}, "");
   REQUIRE(gen.exit_code == 0);
   const size_t nl = gen.out.find('\n');
   auto key = ParseSignerKey(gen.out.substr(0, nl));
@@ -101,14 +75,14 @@ TEST_CASE("a Go-generated vendor key signs releases Candor accepts") {
   auto parsed = ParseReleaseEntry(*entry);
   REQUIRE(parsed.ok());
   CHECK(parsed->manifest.vendor == "go-vendor.example");
-  auto verified = RunGoHelper({"note-verify", vkey}, parsed->signed_manifest_note);
+  auto verified = RunGo({"note-verify", vkey}, parsed->signed_manifest_note);
   CHECK(verified.exit_code == 0);
   // Go refuses the manifest under another key of the same name.
-  auto other = RunGoHelper({"note-genkey", "go-vendor.example"}, "");
+  auto other = RunGo({"note-genkey", "go-vendor.example"}, "");
   REQUIRE(other.exit_code == 0);
   const std::string other_vkey =
       other.out.substr(other.out.find('\n') + 1, other.out.size() - other.out.find('\n') - 2);
-  CHECK(RunGoHelper({"note-verify", other_vkey}, parsed->signed_manifest_note).exit_code == 1);
+  CHECK(RunGo({"note-verify", other_vkey}, parsed->signed_manifest_note).exit_code == 1);
 }
 
 }  // namespace

@@ -7,16 +7,6 @@ namespace {
 
 constexpr std::string_view kOldPrefix = "old ";
 
-// Splits off the next "\n"-terminated line of `rest` (without its "\n").
-// Returns false if `rest` holds no complete line.
-bool NextLine(std::string_view& rest, std::string_view& line) {
-  size_t nl = rest.find('\n');
-  if (nl == std::string_view::npos) return false;
-  line = rest.substr(0, nl);
-  rest.remove_prefix(nl + 1);
-  return true;
-}
-
 }  // namespace
 
 Result<AddCheckpointRequest> ParseAddCheckpointRequest(std::string_view body) {
@@ -27,7 +17,7 @@ Result<AddCheckpointRequest> ParseAddCheckpointRequest(std::string_view body) {
   AddCheckpointRequest req;
   std::string_view rest = body;
   std::string_view line;
-  if (!NextLine(rest, line) || !line.starts_with(kOldPrefix)) {
+  if (!ConsumeLine(rest, line) || !line.starts_with(kOldPrefix)) {
     return Status::Malformed("add-checkpoint: missing \"old <size>\" line");
   }
   auto old_size = ParseDecimalU64(line.substr(kOldPrefix.size()));
@@ -35,7 +25,7 @@ Result<AddCheckpointRequest> ParseAddCheckpointRequest(std::string_view body) {
   req.old_size = *old_size;
 
   for (;;) {
-    if (!NextLine(rest, line)) {
+    if (!ConsumeLine(rest, line)) {
       return Status::Malformed("add-checkpoint: missing empty line before the checkpoint");
     }
     if (line.empty()) break;

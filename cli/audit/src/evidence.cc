@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include "candor/bytes.h"
 #include "candor/date.h"
 #include "candor/log/storage.h"
 
@@ -13,15 +14,6 @@ std::string OneLine(std::string s) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return s;
-}
-
-// Splits off the next line (without "\n"). False at end of input.
-bool NextLine(std::string_view& in, std::string_view& line) {
-  size_t nl = in.find('\n');
-  if (nl == std::string_view::npos) return false;
-  line = in.substr(0, nl);
-  in.remove_prefix(nl + 1);
-  return true;
 }
 
 }  // namespace
@@ -50,10 +42,10 @@ std::string FormatEvidence(const Evidence& e) {
 Result<Evidence> ParseEvidence(std::string_view in) {
   Evidence e;
   std::string_view line;
-  if (!NextLine(in, line) || line != "candor.dev/audit-evidence/v1") {
+  if (!ConsumeLine(in, line) || line != "candor.dev/audit-evidence/v1") {
     return Status::Malformed("not an evidence file");
   }
-  while (NextLine(in, line)) {
+  while (ConsumeLine(in, line)) {
     size_t sp = line.find(' ');
     if (sp == std::string_view::npos) return Status::Malformed("evidence: bad line");
     std::string_view key = line.substr(0, sp), val = line.substr(sp + 1);

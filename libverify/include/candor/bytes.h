@@ -50,6 +50,11 @@ void AppendU16BE(Bytes& out, uint16_t v);
 void AppendU64BE(Bytes& out, uint64_t v);
 uint64_t ReadU64BE(const uint8_t* p);
 
+// Splits the next "\n"-terminated line off the front of `rest` into `line`
+// (without its "\n"). Returns false, leaving both untouched, if `rest` holds
+// no complete line. The line-based C2SP formats all parse this way.
+bool ConsumeLine(std::string_view& rest, std::string_view& line);
+
 // Parses a canonical non-negative decimal (no sign, no leading zeros unless the
 // value is 0, at most 19 digits so it fits in int64). kMalformed otherwise.
 Result<uint64_t> ParseDecimalU64(std::string_view text);
