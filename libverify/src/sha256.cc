@@ -5,6 +5,18 @@
 #include <cstdlib>
 
 namespace candor {
+namespace {
+
+// With OpenSSL 3, passing EVP_sha256() makes every EVP_DigestInit_ex (and
+// EVP_Digest) look the implementation up again, under a lock; for a leaf or
+// node hash that costs as much as the hashing itself. Fetch it once.
+const EVP_MD* Md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (md == nullptr) std::abort();
+  return md;
+}
+
+}  // namespace
 
 // EVP_MD_CTX is opaque; a failure of the digest primitives themselves means
 // the process is unusable (out of memory, broken provider), so we abort rather
@@ -12,7 +24,7 @@ namespace candor {
 struct Sha256::Ctx {
   EVP_MD_CTX* md = nullptr;
   Ctx() : md(EVP_MD_CTX_new()) {
-    if (md == nullptr || EVP_DigestInit_ex(md, EVP_sha256(), nullptr) != 1) std::abort();
+    if (md == nullptr || EVP_DigestInit_ex(md, Md(), nullptr) != 1) std::abort();
   }
   ~Ctx() { EVP_MD_CTX_free(md); }
 };
@@ -31,14 +43,14 @@ Hash Sha256::Final() {
   Hash out;
   unsigned int len = 0;
   if (EVP_DigestFinal_ex(ctx_->md, out.data(), &len) != 1 || len != out.size()) std::abort();
-  if (EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1) std::abort();
+  if (EVP_DigestInit_ex(ctx_->md, Md(), nullptr) != 1) std::abort();
   return out;
 }
 
 Hash Sha256Digest(ByteView data) {
   Hash out;
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), out.data(), &len, EVP_sha256(), nullptr) != 1 ||
+  if (EVP_Digest(data.data(), data.size(), out.data(), &len, Md(), nullptr) != 1 ||
       len != out.size()) {
     std::abort();
   }
