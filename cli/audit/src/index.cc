@@ -45,6 +45,12 @@ void BindText(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
 }
 
+// REQUIRES: `v` stays alive and unchanged until the statement is stepped
+// (SQLITE_STATIC: SQLite reads the caller's buffer instead of copying it).
+void BindStatic(sqlite3_stmt* s, int i, std::string_view v) {
+  sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
+}
+
 // Rollback counters are u64; SQLite integers are signed 64-bit, so the index
 // stores them as 20-digit zero-padded text, which also sorts correctly.
 std::string PadU64(uint64_t v) {
@@ -209,23 +215,31 @@ Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const Releas
       Stmt("INSERT INTO releases(log_index, leaf, vendor, vendor_key, version, rollback, "
            "image_sha256, image_size, issued, changelog) "
            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  if (last_key_text_.empty() || !(m.vendor_key == last_key_)) {
+    last_key_ = m.vendor_key;
+    last_key_text_ = FormatVerifierKey(m.vendor_key);
+  }
+  // Bound without copies (BindStatic): every string outlives the step below.
+  const std::string leaf_hex = HexEncode(leaf);
+  const std::string rollback = PadU64(m.rollback);
+  const std::string image_hex = HexEncode(m.image_sha256);
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
-  BindText(s, 2, HexEncode(leaf));
-  BindText(s, 3, m.vendor);
-  BindText(s, 4, FormatVerifierKey(m.vendor_key));
-  BindText(s, 5, m.version);
-  BindText(s, 6, PadU64(m.rollback));
-  BindText(s, 7, HexEncode(m.image_sha256));
+  BindStatic(s, 2, leaf_hex);
+  BindStatic(s, 3, m.vendor);
+  BindStatic(s, 4, last_key_text_);
+  BindStatic(s, 5, m.version);
+  BindStatic(s, 6, rollback);
+  BindStatic(s, 7, image_hex);
   sqlite3_bind_int64(s, 8, static_cast<int64_t>(m.image_size));
   sqlite3_bind_int64(s, 9, m.issued);
-  BindText(s, 10, e.changelog);
+  BindStatic(s, 10, e.changelog);
   if (sqlite3_step(s) != SQLITE_DONE)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   for (const std::string& p : m.products) {
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * ps,
                             Stmt("INSERT INTO products(log_index, product) VALUES(?, ?)"));
     sqlite3_bind_int64(ps, 1, static_cast<int64_t>(log_index));
-    BindText(ps, 2, p);
+    BindStatic(ps, 2, p);
     if (sqlite3_step(ps) != SQLITE_DONE) {
       return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
     }
@@ -237,10 +251,12 @@ Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const Releas
                                  "VALUES(?, ?, ?, ?, ?)"));
     sqlite3_bind_int64(ds, 1, static_cast<int64_t>(log_index));
     sqlite3_bind_int(ds, 2, seq++);
-    BindText(ds, 3, d.kind);
-    BindText(ds, 4, d.value);
+    BindStatic(ds, 3, d.kind);
+    BindStatic(ds, 4, d.value);
+    std::string effective;
     if (d.effective) {
-      BindText(ds, 5, FormatDate(*d.effective));
+      effective = FormatDate(*d.effective);
+      BindStatic(ds, 5, effective);
     } else {
       sqlite3_bind_null(ds, 5);
     }

@@ -1,13 +1,11 @@
 #include "candor/audit/sync.h"
 
 #include <chrono>
-#include <condition_variable>
 #include <ctime>
-#include <deque>
 #include <map>
-#include <mutex>
 #include <thread>
 
+#include "candor/audit/bundle_pipeline.h"
 #include "candor/audit/evidence.h"
 #include "candor/audit/source.h"
 #include "candor/audit/tree.h"
@@ -21,105 +19,11 @@
 namespace candor::audit {
 namespace {
 
-// One prefetched bundle (and, for a bundle full at the target size, its
-// level-0 tile, which the tree recomputation will compare).
-struct Fetched {
-  Status status;
-  Bytes bundle;
-  bool was_full = false;
-  Bytes tile0;
-};
-
-// Fetches bundles [first, end) of the tree of `size` on its own thread and
-// connection, at most `window` ahead of the consumer.
-class Prefetcher {
- public:
-  Prefetcher(std::unique_ptr<LogSource> src, uint64_t first, uint64_t end, uint64_t size,
-             size_t window)
-      : src_(std::move(src)), next_(first), end_(end), size_(size), window_(window) {
-    thread_ = std::thread([this] { Run(); });
-  }
-  ~Prefetcher() {
-    {
-      std::lock_guard<std::mutex> l(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    thread_.join();
-  }
-  Fetched Next() {
-    std::unique_lock<std::mutex> l(mu_);
-    cv_.wait(l, [this] { return !queue_.empty(); });
-    Fetched f = std::move(queue_.front());
-    queue_.pop_front();
-    cv_.notify_all();
-    return f;
-  }
-
- private:
-  void Run() {
-    for (uint64_t b = next_; b < end_; ++b) {
-      {
-        std::unique_lock<std::mutex> l(mu_);
-        cv_.wait(l, [this] { return stop_ || queue_.size() < window_; });
-        if (stop_) return;
-      }
-      Fetched f;
-      uint16_t width = EntryBundleWidthInTree(b, size_);
-      auto data = src_->FetchBundle(EntryBundleId{b, width}, &f.was_full);
-      if (!data.ok()) {
-        f.status = data.status();
-      } else {
-        f.bundle = std::move(data).value();
-        if (width == kTileWidth) {
-          auto t = src_->FetchTile(TileId{0, b, kTileWidth});
-          if (!t.ok()) {
-            f.status = t.status();
-          } else {
-            f.tile0 = std::move(t).value();
-          }
-        }
-      }
-      bool failed = !f.status.ok();
-      {
-        std::lock_guard<std::mutex> l(mu_);
-        queue_.push_back(std::move(f));
-      }
-      cv_.notify_all();
-      if (failed) return;
-    }
-  }
-
-  std::unique_ptr<LogSource> src_;
-  uint64_t next_, end_, size_;
-  size_t window_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Fetched> queue_;
-  bool stop_ = false;
-  std::thread thread_;
-};
-
 Bytes Concat(std::span<const Hash> hashes) {
   Bytes out;
   out.reserve(hashes.size() * 32);
   for (const Hash& h : hashes) out.insert(out.end(), h.begin(), h.end());
   return out;
-}
-
-// Runs fn(i) for i in [0, n) on `threads` threads (the caller's included).
-void ParallelFor(size_t n, unsigned threads, const std::function<void(size_t)>& fn) {
-  if (threads <= 1 || n < 16) {
-    for (size_t i = 0; i < n; ++i) fn(i);
-    return;
-  }
-  std::vector<std::thread> pool;
-  auto run = [&](unsigned t) {
-    for (size_t i = t; i < n; i += threads) fn(i);
-  };
-  for (unsigned t = 1; t < threads; ++t) pool.emplace_back(run, t);
-  run(0);
-  for (auto& th : pool) th.join();
 }
 
 }  // namespace
@@ -312,54 +216,44 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
       o.verify_threads ? o.verify_threads : std::max(1u, std::thread::hardware_concurrency());
   const uint64_t total = n - start;
   if (n > start) {
-    uint64_t first_bundle = start / kTileWidth;
-    uint64_t end_bundle = (n + kTileWidth - 1) / kTileWidth;
+    BundlePipeline::Options po;
+    po.first_bundle = start / kTileWidth;
+    po.end_bundle = (n + kTileWidth - 1) / kTileWidth;
+    po.tree_size = n;
+    po.first_entry = start;
+    po.window = std::max<size_t>(1, o.prefetch);
+    po.workers = threads;
     auto psrc = OpenLogSource(o.log);
     if (!psrc.ok()) return fail_in_txn(psrc.status());
-    Prefetcher pf(std::move(psrc).value(), first_bundle, end_bundle, n,
-                  std::max<size_t>(1, o.prefetch));
+    BundlePipeline pipeline(std::move(psrc).value(), po);
     size_t bundles_done = 0;
-    std::vector<Hash> leaves;
-    std::vector<std::optional<Result<ReleaseEntry>>> parsed;
-    for (uint64_t bi = first_bundle; bi < end_bundle; ++bi) {
-      Fetched f = pf.Next();
-      if (!f.status.ok()) return fail_in_txn(f.status.WithContext("fetching bundle"));
-      uint16_t width = EntryBundleWidthInTree(bi, n);
-      auto entries_or = ParseEntryBundle(f.bundle, f.was_full ? kTileWidth : width);
-      if (!entries_or.ok()) {
-        return fail_in_txn(entries_or.status().WithContext(EntryBundlePath(bi, width)));
-      }
-      std::vector<Bytes> entries = std::move(entries_or).value();
-      entries.resize(width);
-      r.bytes_downloaded += f.bundle.size() + f.tile0.size();
-      expected_tile0 = std::move(f.tile0);
+    for (uint64_t bi = po.first_bundle; bi < po.end_bundle; ++bi) {
+      VerifiedBundle vb = pipeline.Next();
+      if (!vb.status.ok()) return fail_in_txn(vb.status);
+      const uint16_t width = vb.width;
+      r.bytes_downloaded += vb.bundle.size() + vb.tile0.size();
+      expected_tile0 = std::move(vb.tile0);
       const uint64_t base = bi * kTileWidth;
-      leaves.assign(width, Hash{});
-      parsed.assign(width, std::nullopt);
-      ParallelFor(width, threads, [&](size_t j) {
-        leaves[j] = LeafHash(entries[j]);
-        if (base + j >= start) parsed[j] = ParseReleaseEntry(entries[j]);
-      });
       for (size_t j = 0; j < width; ++j) {
         uint64_t g = base + j;
         if (g < start) {
           std::span<const Hash> known = builder.LevelHashes(0);
-          if (j >= known.size() || !HashEqual(known[j], leaves[j])) {
+          if (j >= known.size() || !HashEqual(known[j], vb.leaves[j])) {
             return fail_in_txn(Status::Mismatch("entry " + std::to_string(g) +
                                                 " differs from the one verified before"));
           }
           continue;
         }
-        const Result<ReleaseEntry>& pe = *parsed[j];
+        const Result<ReleaseEntry>& pe = *vb.parsed[j];
         if (pe.ok()) {
-          Status st = index.AddRelease(g, leaves[j], *pe);
+          Status st = index.AddRelease(g, vb.leaves[j], *pe);
           if (!st.ok()) return fail_in_txn(st);
         } else {
           ++r.invalid_entries;
           Status st = index.AddInvalid(g, pe.status().ToString());
           if (!st.ok()) return fail_in_txn(st);
         }
-        Status st = builder.Append(leaves[j], on_full);
+        Status st = builder.Append(vb.leaves[j], on_full);
         if (!st.ok()) {
           if (!tile_problem.empty()) {
             (void)index.Rollback();
@@ -378,18 +272,18 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
         ++r.entries_verified;
       }
       // The bundle as a log of size n serves it.
-      if (f.was_full && width < kTileWidth) {
-        auto ser = SerializeEntryBundle(entries);
+      if (vb.was_full && width < kTileWidth) {
+        auto ser = SerializeEntryBundle(vb.entries);
         if (!ser.ok()) return fail_in_txn(ser.status());
-        f.bundle = std::move(ser).value();
+        vb.bundle = std::move(ser).value();
       }
-      Status wst = mirror.WriteFile(EntryBundlePath(bi, width), f.bundle);
+      Status wst = mirror.WriteFile(EntryBundlePath(bi, width), vb.bundle);
       if (!wst.ok()) return fail_in_txn(wst);
       if (o.on_progress) o.on_progress(builder.size() - start, total);
       ++bundles_done;
       bool stop_now = o.stop_after_bundles != 0 && bundles_done == o.stop_after_bundles;
       if ((bundles_done % std::max<size_t>(1, o.commit_bundles) == 0 || stop_now) &&
-          bi + 1 < end_bundle) {
+          bi + 1 < po.end_bundle) {
         SYNC_TRY(mirror.SyncAll());
         SYNC_TRY(index.SetProgress({builder.size(), EncodeEdge(builder.Edge())}));
         SYNC_TRY(index.Commit());

@@ -116,6 +116,10 @@ class AuditIndex {
   Status FillDetails(ReleaseRow& r, bool with_text);
   sqlite3* db_ = nullptr;
   std::vector<std::pair<const char*, sqlite3_stmt*>> cache_;
+  // AddRelease: the text form of the last vendor key seen (a log's releases
+  // mostly come from few vendors, and formatting a key costs a base64 pass).
+  VerifierKey last_key_;
+  std::string last_key_text_;
 };
 
 // Serialises a tree right edge (the partial hashes of each tile level).

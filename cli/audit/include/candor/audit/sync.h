@@ -24,7 +24,9 @@
 // verified. Memory is O(log n) tree state plus a bounded prefetch window.
 //
 // Thread-safety: Sync runs on the calling thread and uses helper threads
-// internally (prefetching, signature verification).
+// internally (candor/audit/bundle_pipeline.h: one downloads, a pool parses
+// and verifies whole bundles); the tree, the index and the mirror's files are
+// written by the calling thread, in log order.
 #ifndef CANDOR_AUDIT_SYNC_H_
 #define CANDOR_AUDIT_SYNC_H_
 
@@ -46,8 +48,8 @@ struct SyncOptions {
   VerifierKey log_key;
   std::optional<TrustPolicy> policy;
   size_t commit_bundles = 64;   // bundles per durable progress commit
-  size_t prefetch = 16;         // bundles fetched ahead
-  unsigned verify_threads = 0;  // 0: hardware concurrency
+  size_t prefetch = 16;         // bundles in flight: downloaded or verified ahead
+  unsigned verify_threads = 0;  // verifying workers (bundle_pipeline.h); 0: one per core
   // Called after each bundle with (verified entries, entries to verify).
   std::function<void(uint64_t done, uint64_t total)> on_progress;
   // For tests: stop (as if killed) after this many bundles; 0 = never.
