@@ -194,11 +194,13 @@ TEST_CASE("Admission: size, framing, signature, registration, changelog, rate li
   REQUIRE(parsed.ok());
   Bytes tampered = EncodeReleaseEntry(parsed->signed_manifest_note, "Fixes!\n");
   CHECK(AdmitEntry(tampered, f.vendors, opts).status().code() == Code::kMismatch);
-  // Tampered manifest signature.
+  // Tampered manifest signature: the signed text says another product. (The
+  // whole line is matched: a bare "p\n" can also end a random base64 hash,
+  // where changing it makes the manifest malformed rather than mis-signed.)
   std::string note = parsed->signed_manifest_note;
-  size_t pos = note.find("p\n");
+  size_t pos = note.find("\nproduct p\n");
   REQUIRE(pos != std::string::npos);
-  note[pos] = 'q';
+  note[pos + 9] = 'q';
   CHECK(AdmitEntry(EncodeReleaseEntry(note, parsed->changelog), f.vendors, opts).status().code() ==
         Code::kBadSignature);
 
