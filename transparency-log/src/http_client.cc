@@ -2,9 +2,11 @@
 #include "candor/log/http_client.h"
 
 #include <httplib.h>
+#include <signal.h>
 
 #include <algorithm>
 #include <cctype>
+#include <mutex>
 
 #include "candor/bytes.h"
 
@@ -93,8 +95,28 @@ struct HttpClient::Impl {
   HttpClientOptions options;
 };
 
+namespace {
+
+// Debian's cpp-httplib 0.11 is compiled with CPPHTTPLIB_SEND_FLAGS 0, so a
+// server that answers early (413) and closes while a body is still being sent
+// would kill the whole process with SIGPIPE. The write fails with EPIPE
+// instead once SIGPIPE is ignored; a program that installed its own handler
+// keeps it.
+void IgnoreSigpipeOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    struct sigaction current {};
+    if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+      ::signal(SIGPIPE, SIG_IGN);
+    }
+  });
+}
+
+}  // namespace
+
 HttpClient::HttpClient(BaseUrl base, HttpClientOptions options)
     : base_(std::move(base)), impl_(std::make_unique<Impl>(base_)) {
+  IgnoreSigpipeOnce();
   impl_->options = std::move(options);
   auto& c = impl_->client;
   c.set_keep_alive(true);

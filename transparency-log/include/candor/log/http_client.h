@@ -64,6 +64,8 @@ struct HttpClientOptions {
 
 class HttpClient {
  public:
+  // The first client created sets SIGPIPE to SIG_IGN if it still has the
+  // default action (a write to a closed connection must fail, not kill).
   explicit HttpClient(BaseUrl base, HttpClientOptions options = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
