@@ -62,13 +62,11 @@ TEST_CASE("every web/ file is embedded, byte for byte, with its Content-Type") {
 }
 
 TEST_CASE("explorer routes: index at /, assets under /explorer/, 404 otherwise") {
-  httplib::Server svr;
-  RegisterExplorerRoutes(svr);
-  int port = svr.bind_to_any_port("127.0.0.1");
-  REQUIRE(port > 0);
-  std::thread t([&] { svr.listen_after_bind(); });
-  while (!svr.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  httplib::Client client("127.0.0.1", port);
+  auto svr = HttpServer::Bind(HttpServerOptions{});
+  REQUIRE(svr.ok());
+  RegisterExplorerRoutes(**svr);
+  REQUIRE((*svr)->Start().ok());
+  httplib::Client client("127.0.0.1", (*svr)->port());
 
   struct Case {
     const char* path;
@@ -98,7 +96,7 @@ TEST_CASE("explorer routes: index at /, assets under /explorer/, 404 otherwise")
     auto res = client.Get(c.path);
     REQUIRE(res);
     CHECK(res->status == c.status);
-    // Not our route at all: httplib's plain 404.
+    // Not an explorer route at all: the server's plain 404.
     if (path != "/log.key") CHECK(res->get_header_value("X-Content-Type-Options") == "nosniff");
     if (c.status == 200) {
       CHECK(res->get_header_value("Content-Type") == c.type);
@@ -106,8 +104,7 @@ TEST_CASE("explorer routes: index at /, assets under /explorer/, 404 otherwise")
       CHECK(res->get_header_value("Content-Security-Policy") == kExplorerCsp);
     }
   }
-  svr.stop();
-  t.join();
+  (*svr)->Stop();
 }
 
 }  // namespace

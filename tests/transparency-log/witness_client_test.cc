@@ -29,7 +29,8 @@ using testing::TestLog;
 
 const std::string kOrigin = "example.com/log";
 
-// An httplib server on 127.0.0.1:<any port>, running in a thread.
+// An httplib server on 127.0.0.1:<any port>, running in a thread: fake
+// witnesses that answer what a test wants.
 class LoopbackServer {
  public:
   explicit LoopbackServer(std::function<void(httplib::Server&)> install) {
@@ -65,12 +66,30 @@ class LoopbackServer {
   std::thread thread_;
 };
 
-// A real Witness (state in its own temp dir) behind a LoopbackServer.
+// The witness's own HTTP server (http_server.h) on 127.0.0.1:<any port>.
+class WitnessServer {
+ public:
+  explicit WitnessServer(Witness& witness) {
+    auto s = HttpServer::Bind(WitnessHttpOptions("127.0.0.1", 0));
+    REQUIRE(s.ok());
+    server_ = std::move(s).value();
+    WitnessRoutesOptions options;
+    options.access_log = false;
+    InstallWitnessRoutes(*server_, witness, options);
+    REQUIRE(server_->Start().ok());
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+
+ private:
+  std::unique_ptr<HttpServer> server_;
+};
+
+// A real Witness (state in its own temp dir) behind its HTTP server.
 struct TestWitness {
   TempDir dir;
   std::pair<SignerKey, VerifierKey> key;
   std::unique_ptr<Witness> witness;
-  std::unique_ptr<LoopbackServer> server;
+  std::unique_ptr<WitnessServer> server;
 
   TestWitness(const std::string& name, const VerifierKey& log_key)
       : key(NewKey(name, kKeyTypeCosignatureV1)) {
@@ -84,12 +103,7 @@ struct TestWitness {
     auto w = Witness::Create(key.first, {{kOrigin, {log_key}}}, dir.path() + "/state");
     REQUIRE(w.ok());
     witness = std::move(w).value();
-    Witness* raw = witness.get();
-    server = std::make_unique<LoopbackServer>([raw](httplib::Server& s) {
-      WitnessRoutesOptions options;
-      options.access_log = false;
-      InstallWitnessRoutes(s, *raw, options);
-    });
+    server = std::make_unique<WitnessServer>(*witness);
   }
   uint64_t StoredSize() {
     auto state = witness->State(kOrigin);

@@ -2,33 +2,31 @@
 // into explorer_assets.cc at build time.
 #include "candor/log/explorer_routes.h"
 
-#include <httplib.h>
-
 #include <string>
 
 namespace candor {
 namespace {
 
-void SetCommonHeaders(httplib::Response& res) {
-  res.set_header("Content-Security-Policy", kExplorerCsp);
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_header("Referrer-Policy", "no-referrer");
+void SetCommonHeaders(ServerResponse& res) {
+  res.SetHeader("Content-Security-Policy", kExplorerCsp);
+  res.SetHeader("X-Content-Type-Options", "nosniff");
+  res.SetHeader("Referrer-Policy", "no-referrer");
   // The files change only with the binary; revalidate rather than pin them.
-  res.set_header("Cache-Control", "no-cache");
+  res.SetHeader("Cache-Control", "no-cache");
 }
 
-void NotFound(httplib::Response& res) {
-  res.status = 404;
-  res.set_header("Cache-Control", "no-store");
-  res.set_header("X-Content-Type-Options", "nosniff");
-  res.set_content("not found\n", "text/plain; charset=utf-8");
+void NotFound(ServerResponse& res) {
+  res.SetText(404, "not found\n");
+  res.SetHeader("Cache-Control", "no-store");
+  res.SetHeader("X-Content-Type-Options", "nosniff");
 }
 
-void Serve(const ExplorerAsset* asset, httplib::Response& res) {
+void Serve(const ExplorerAsset* asset, ServerResponse& res) {
   if (asset == nullptr) return NotFound(res);
   SetCommonHeaders(res);
-  res.set_content(reinterpret_cast<const char*>(asset->data), asset->size,
-                  std::string(asset->content_type));
+  res.content_type = std::string(asset->content_type);
+  // Embedded, static lifetime: sent without a copy.
+  res.static_body = std::string_view(reinterpret_cast<const char*>(asset->data), asset->size);
 }
 
 }  // namespace
@@ -40,19 +38,20 @@ const ExplorerAsset* FindExplorerAsset(std::string_view name) {
   return nullptr;
 }
 
-void RegisterExplorerRoutes(httplib::Server& server) {
-  auto index = [](const httplib::Request&, httplib::Response& res) {
+void RegisterExplorerRoutes(HttpServer& server) {
+  auto index = [](const ServerRequest&, ServerResponse& res) {
     Serve(FindExplorerAsset("index.html"), res);
   };
-  server.Get("/", index);
-  server.Get("/index.html", index);
+  server.Handle("GET", "/", HttpMatch::kExact, index);
+  server.Handle("GET", "/index.html", HttpMatch::kExact, index);
   // Exact-name lookup in the embedded table: no file system, no traversal.
   // index.html is only served at "/": its relative URLs assume that location.
-  server.Get(R"(/explorer/(.*))", [](const httplib::Request& req, httplib::Response& res) {
-    std::string name = req.matches[1];
-    if (name == "index.html") return NotFound(res);
-    Serve(FindExplorerAsset(name), res);
-  });
+  server.Handle("GET", "/explorer/", HttpMatch::kPrefix,
+                [](const ServerRequest& req, ServerResponse& res) {
+                  std::string_view name = std::string_view(req.path).substr(10);
+                  if (name == "index.html") return NotFound(res);
+                  Serve(FindExplorerAsset(name), res);
+                });
 }
 
 }  // namespace candor

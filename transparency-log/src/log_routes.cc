@@ -1,7 +1,6 @@
 // HTTP routes of candor-log (see log_routes.h).
 #include "candor/log/log_routes.h"
 
-#include <httplib.h>
 #include <stdlib.h>
 
 #include <algorithm>
@@ -23,25 +22,26 @@ std::string OneLine(std::string_view msg) {
   return out + "\n";
 }
 
-void Refuse(httplib::Response& res, int http_status, std::string_view reason) {
-  res.status = http_status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(OneLine(reason), "text/plain; charset=utf-8");
+ServerResponse Refusal(int http_status, std::string_view reason) {
+  ServerResponse res;
+  res.SetText(http_status, OneLine(reason));
+  res.SetHeader("Cache-Control", "no-store");
+  return res;
 }
 
-void Refuse(httplib::Response& res, const Status& st) {
-  Refuse(res, HttpStatusFor(st.code()), st.message());
+void Refuse(ServerResponse& res, int http_status, std::string_view reason) {
+  res = Refusal(http_status, reason);
 }
 
 // Strict query parsing: only `allowed` keys, each at most once.
-bool OnlyParams(const httplib::Request& req, std::initializer_list<std::string_view> allowed,
-                httplib::Response& res) {
-  for (const auto& [k, v] : req.params) {
+bool OnlyParams(const ServerRequest& req, std::initializer_list<std::string_view> allowed,
+                ServerResponse& res) {
+  for (const auto& [k, v] : req.query) {
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
       Refuse(res, 400, "unknown query parameter " + k);
       return false;
     }
-    if (req.params.count(k) != 1) {
+    if (req.ParamCount(k) != 1) {
       Refuse(res, 400, "repeated query parameter " + k);
       return false;
     }
@@ -60,7 +60,7 @@ bool ResolvesInside(const std::string& dir, const std::string& relative) {
   return f.size() > b.size() + 1 && f.substr(0, b.size()) == b && f[b.size()] == '/';
 }
 
-void ServeTile(const LogRoutesContext* ctx, const httplib::Request& req, httplib::Response& res) {
+void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResponse& res) {
   std::string path = req.path.substr(1);  // no leading slash
   bool full = true;
   if (path.rfind("tile/entries/", 0) == 0) {
@@ -81,79 +81,107 @@ void ServeTile(const LogRoutesContext* ctx, const httplib::Request& req, httplib
     if (data.status().code() == Code::kNotFound) return Refuse(res, 404, "not found");
     return Refuse(res, 500, "cannot read tile");
   }
-  res.set_header("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
-  res.set_content(reinterpret_cast<const char*>(data->data()), data->size(),
-                  "application/octet-stream");
+  res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
+  res.content_type = "application/octet-stream";
+  res.body.assign(reinterpret_cast<const char*>(data->data()), data->size());
 }
 
-void HandleAdd(const LogRoutesContext* ctx, const httplib::Request& req, httplib::Response& res) {
+// Admission runs on the event loop (it is CPU only: parse, Ed25519, lookups);
+// the answer comes from the sequencer thread once the batch is durable.
+void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
   auto admitted = AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission);
-  if (!admitted.ok()) return Refuse(res, admitted.status());
+  if (!admitted.ok()) {
+    return reply.Send(
+        Refusal(HttpStatusFor(admitted.status().code()), admitted.status().message()));
+  }
   if (auto wait = ctx->limiter->Take(admitted->vendor)) {
-    res.set_header("Retry-After", std::to_string(*wait));
-    return Refuse(res, 429, "rate limited: vendor " + admitted->vendor + " submits too fast");
+    ServerResponse res =
+        Refusal(429, "rate limited: vendor " + admitted->vendor + " submits too fast");
+    res.SetHeader("Retry-After", std::to_string(*wait));
+    return reply.Send(std::move(res));
   }
-  auto fut = ctx->sequencer->Add(std::move(*admitted));
-  Result<AddOutcome> outcome = fut.get();
-  if (!outcome.ok()) {
-    if (outcome.status().code() == Code::kUnavailable) res.set_header("Retry-After", "1");
-    return Refuse(res, outcome.status());
-  }
-  res.status = 200;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(std::to_string(outcome->index) + "\n", "text/plain; charset=utf-8");
+  ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {
+    if (!outcome.ok()) {
+      ServerResponse res =
+          Refusal(HttpStatusFor(outcome.status().code()), outcome.status().message());
+      if (outcome.status().code() == Code::kUnavailable) res.SetHeader("Retry-After", "1");
+      return reply.Send(std::move(res));
+    }
+    ServerResponse res;
+    res.SetText(200, std::to_string(outcome->index) + "\n");
+    res.SetHeader("Cache-Control", "no-store");
+    reply.Send(std::move(res));
+  });
 }
 
-void HandleProof(const LogRoutesContext* ctx, const httplib::Request& req, httplib::Response& res) {
-  if (!OnlyParams(req, {"index", "leaf", "wait"}, res)) return;
-  bool by_index = req.has_param("index");
-  bool by_leaf = req.has_param("leaf");
-  if (by_index == by_leaf) return Refuse(res, 400, "exactly one of index= or leaf= is required");
+// The tlog-proof of `index` against `pub` (REQUIRES: pub->size > index).
+ServerResponse ProofAnswer(const LogRoutesContext* ctx, uint64_t index,
+                           const PublishedCheckpoint& pub) {
+  auto proof = ProveInclusion(index, pub.size, StorageNodeReader(ctx->storage, pub.size));
+  if (!proof.ok()) return Refusal(500, "cannot build proof: " + proof.status().message());
+  TlogProof out;
+  out.index = index;
+  out.inclusion_proof = std::move(*proof);
+  out.checkpoint = pub.note;
+  ServerResponse res;
+  res.SetText(200, FormatTlogProof(out));
+  res.SetHeader("Cache-Control", "no-store");
+  return res;
+}
+
+void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
+  ServerResponse res;
+  if (!OnlyParams(req, {"index", "leaf", "wait"}, res)) return reply.Send(std::move(res));
+  const std::string* index_text = req.Param("index");
+  const std::string* leaf_text = req.Param("leaf");
+  if ((index_text == nullptr) == (leaf_text == nullptr)) {
+    return reply.Send(Refusal(400, "exactly one of index= or leaf= is required"));
+  }
   uint64_t wait_s = 0;
-  if (req.has_param("wait")) {
-    auto w = ParseDecimalU64(req.get_param_value("wait"));
-    if (!w.ok()) return Refuse(res, 400, "wait must be a decimal number of seconds");
-    wait_s = std::min<uint64_t>(*w, static_cast<uint64_t>(ctx->max_wait.count()));
+  if (const std::string* w = req.Param("wait")) {
+    auto parsed = ParseDecimalU64(*w);
+    if (!parsed.ok()) return reply.Send(Refusal(400, "wait must be a decimal number of seconds"));
+    wait_s = std::min<uint64_t>(*parsed, static_cast<uint64_t>(ctx->max_wait.count()));
   }
   uint64_t index = 0;
-  if (by_index) {
-    auto i = ParseDecimalU64(req.get_param_value("index"));
-    if (!i.ok()) return Refuse(res, 400, "index must be a canonical decimal");
+  if (index_text != nullptr) {
+    auto i = ParseDecimalU64(*index_text);
+    if (!i.ok()) return reply.Send(Refusal(400, "index must be a canonical decimal"));
     index = *i;
   } else {
-    auto raw = HexDecode(req.get_param_value("leaf"));
+    auto raw = HexDecode(*leaf_text);
     if (!raw.ok() || raw->size() != 32) {
-      return Refuse(res, 400, "leaf must be 64 lower-case hex digits");
+      return reply.Send(Refusal(400, "leaf must be 64 lower-case hex digits"));
     }
     Hash leaf;
     std::copy(raw->begin(), raw->end(), leaf.begin());
     auto found = ctx->reader_index->FindLeaf(leaf);
-    if (!found.ok()) return Refuse(res, 500, "index lookup failed");
-    if (!*found) return Refuse(res, 404, "leaf not found");
+    if (!found.ok()) return reply.Send(Refusal(500, "index lookup failed"));
+    if (!*found) return reply.Send(Refusal(404, "leaf not found"));
     index = **found;
   }
-  if (index >= ctx->sequencer->Head().size) return Refuse(res, 404, "index not sequenced");
+  if (index >= ctx->sequencer->Head().size) return reply.Send(Refusal(404, "index not sequenced"));
+  auto pub = ctx->publisher->Latest();
+  if (pub && pub->size > index) return reply.Send(ProofAnswer(ctx, index, *pub));
+  if (wait_s == 0) return reply.Send(Refusal(404, "not yet covered"));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
-  auto pub = ctx->publisher->WaitCovering(index, deadline);
-  if (!pub || pub->size <= index) return Refuse(res, 404, "not yet covered");
-  auto proof = ProveInclusion(index, pub->size, StorageNodeReader(ctx->storage, pub->size));
-  if (!proof.ok()) return Refuse(res, 500, "cannot build proof: " + proof.status().message());
-  TlogProof out;
-  out.index = index;
-  out.inclusion_proof = std::move(*proof);
-  out.checkpoint = pub->note;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(FormatTlogProof(out), "text/plain; charset=utf-8");
+  bool parked = ctx->waiters->Wait(
+      index, deadline, [ctx, index, reply](std::shared_ptr<const PublishedCheckpoint> latest) {
+        if (!latest || latest->size <= index) return reply.Send(Refusal(404, "not yet covered"));
+        reply.Send(ProofAnswer(ctx, index, *latest));
+      });
+  if (!parked) {
+    ServerResponse busy = Refusal(503, "too many clients waiting for proofs, retry later");
+    busy.SetHeader("Retry-After", "1");
+    reply.Send(std::move(busy));
+  }
 }
 
-void HandleConsistency(const LogRoutesContext* ctx, const httplib::Request& req,
-                       httplib::Response& res) {
+void HandleConsistency(const LogRoutesContext* ctx, const ServerRequest& req, ServerResponse& res) {
   if (!OnlyParams(req, {"from", "to"}, res)) return;
-  if (!req.has_param("from") || !req.has_param("to")) {
-    return Refuse(res, 400, "from= and to= are required");
-  }
-  auto from = ParseDecimalU64(req.get_param_value("from"));
-  auto to = ParseDecimalU64(req.get_param_value("to"));
+  if (!req.Param("from") || !req.Param("to")) return Refuse(res, 400, "from= and to= are required");
+  auto from = ParseDecimalU64(*req.Param("from"));
+  auto to = ParseDecimalU64(*req.Param("to"));
   if (!from.ok() || !to.ok()) return Refuse(res, 400, "sizes must be canonical decimals");
   if (*from > *to) return Refuse(res, 400, "from must not exceed to");
   auto pub = ctx->publisher->Latest();
@@ -162,31 +190,31 @@ void HandleConsistency(const LogRoutesContext* ctx, const httplib::Request& req,
   if (!proof.ok()) return Refuse(res, 500, "cannot build proof: " + proof.status().message());
   std::string body;
   for (const Hash& h : *proof) body += Base64Encode(h) + "\n";
-  res.set_header("Cache-Control", "public, max-age=31536000, immutable");
-  res.set_content(body, "text/plain; charset=utf-8");
+  res.SetText(200, std::move(body));
+  res.SetHeader("Cache-Control", "public, max-age=31536000, immutable");
 }
 
 }  // namespace
 
-void RegisterLogRoutes(httplib::Server& server, const LogRoutesContext* ctx) {
-  server.Get("/checkpoint", [ctx](const httplib::Request&, httplib::Response& res) {
-    auto pub = ctx->publisher->Latest();
-    if (!pub) return Refuse(res, 404, "no checkpoint published yet");
-    res.set_header("Cache-Control", kCheckpointCacheControl);
-    res.set_content(pub->note, "text/plain; charset=utf-8");
-  });
-  server.Get(R"(/tile/.*)", [ctx](const httplib::Request& req, httplib::Response& res) {
-    ServeTile(ctx, req, res);
-  });
-  server.Post("/add", [ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleAdd(ctx, req, res);
-  });
-  server.Get("/candor/v1/proof", [ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleProof(ctx, req, res);
-  });
-  server.Get("/candor/v1/consistency", [ctx](const httplib::Request& req, httplib::Response& res) {
-    HandleConsistency(ctx, req, res);
-  });
+void RegisterLogRoutes(HttpServer& server, const LogRoutesContext* ctx) {
+  server.Handle("GET", "/checkpoint", HttpMatch::kExact,
+                [ctx](const ServerRequest&, ServerResponse& res) {
+                  auto pub = ctx->publisher->Latest();
+                  if (!pub) return Refuse(res, 404, "no checkpoint published yet");
+                  res.SetText(200, pub->note);
+                  res.SetHeader("Cache-Control", kCheckpointCacheControl);
+                });
+  server.Handle("GET", "/tile/", HttpMatch::kPrefix,
+                [ctx](const ServerRequest& req, ServerResponse& res) { ServeTile(ctx, req, res); });
+  server.HandleAsync(
+      "POST", "/add", HttpMatch::kExact,
+      [ctx](const ServerRequest& req, HttpReply reply) { HandleAdd(ctx, req, reply); });
+  server.HandleAsync(
+      "GET", "/candor/v1/proof", HttpMatch::kExact,
+      [ctx](const ServerRequest& req, HttpReply reply) { HandleProof(ctx, req, reply); });
+  server.Handle(
+      "GET", "/candor/v1/consistency", HttpMatch::kExact,
+      [ctx](const ServerRequest& req, ServerResponse& res) { HandleConsistency(ctx, req, res); });
 }
 
 }  // namespace candor

@@ -2,14 +2,16 @@
 #include "candor/log/log_server.h"
 
 #include <fcntl.h>
-#include <httplib.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 
 #include "candor/log/explorer_routes.h"
+#include "candor/log/http_server.h"
+#include "candor/log/proof_waiters.h"
 #include "candor/merkle.h"
 #include "candor/signer.h"
 
@@ -85,44 +87,30 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->vendors_ = std::make_unique<VendorRegistry>(dir + "/vendors");
   CANDOR_RETURN_IF_ERROR(s->vendors_->Refresh());
   s->limiter_ = std::make_unique<RateLimiter>(options.rate_per_vendor, options.burst_per_vendor);
+  s->waiters_ = std::make_unique<ProofWaiters>(s->publisher_.get(), options.max_waiters);
   s->ctx_ = std::make_unique<LogRoutesContext>();
   s->ctx_->storage = s->storage_.get();
   s->ctx_->sequencer = s->sequencer_.get();
   s->ctx_->publisher = s->publisher_.get();
   s->ctx_->reader_index = s->reader_index_.get();
+  s->ctx_->waiters = s->waiters_.get();
   s->ctx_->vendors = s->vendors_.get();
   s->ctx_->limiter = s->limiter_.get();
   s->ctx_->admission = options.admission;
   s->ctx_->max_wait = options.max_wait;
 
-  s->http_ = std::make_unique<httplib::Server>();
-  auto& http = *s->http_;
-  int threads = std::max(4, options.threads);
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  http.set_tcp_nodelay(true);
-  http.set_keep_alive_max_count(100000);
-  http.set_keep_alive_timeout(10);
-  http.set_read_timeout(30, 0);
-  http.set_write_timeout(30, 0);
-  http.set_payload_max_length(std::max<size_t>(options.admission.max_entry_size, 65535) + 1024);
-  http.set_error_handler([](const httplib::Request&, httplib::Response& res) {
-    if (res.body.empty()) {
-      res.set_content(res.status == 413   ? "entry too large\n"
-                      : res.status == 404 ? "not found\n"
-                                          : "request refused\n",
-                      "text/plain; charset=utf-8");
-    }
-  });
-  RegisterLogRoutes(http, s->ctx_.get());
-  RegisterExplorerRoutes(http);  // read-only web explorer at "/" (docs/EXPLORER.md)
-  if (options.port == 0) {
-    s->port_ = http.bind_to_any_port(options.host);
-  } else {
-    s->port_ = http.bind_to_port(options.host, options.port) ? options.port : -1;
-  }
-  if (s->port_ <= 0) {
-    return Status::Io("cannot listen on " + options.host + ":" + std::to_string(options.port));
-  }
+  HttpServerOptions http;
+  http.host = options.host;
+  http.port = options.port;
+  http.threads = static_cast<unsigned>(std::clamp(options.threads, 1, 64));
+  // The body of POST /add is one release entry; nothing else takes a body.
+  http.max_body = std::max<size_t>(options.admission.max_entry_size, 1024);
+  http.max_connections = options.max_connections;
+  http.max_connections_per_ip = options.max_connections_per_ip;
+  CANDOR_ASSIGN_OR_RETURN(s->http_, HttpServer::Bind(http));
+  s->port_ = s->http_->port();
+  RegisterLogRoutes(*s->http_, s->ctx_.get());
+  RegisterExplorerRoutes(*s->http_);  // read-only web explorer at "/" (docs/EXPLORER.md)
   return s;
 }
 
@@ -131,13 +119,33 @@ LogServer::~LogServer() {
   if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
-void LogServer::Serve() { http_->listen_after_bind(); }
+Status LogServer::Start() { return http_->Start(); }
+
+void LogServer::Serve() {
+  Status st = Start();
+  if (!st.ok()) {
+    std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
+    return;
+  }
+  std::unique_lock<std::mutex> lock(serve_mu_);
+  serve_cv_.wait(lock, [this] { return stopped_; });
+}
 
 void LogServer::Stop() {
   std::lock_guard<std::mutex> lock(stop_mu_);
-  if (http_) http_->stop();
+  // No new requests; then answer everything in flight (long-polls with the
+  // latest checkpoint, queued entries with their commit or 503) before the
+  // HTTP loops go away.
+  if (http_) http_->StopAccepting();
+  if (waiters_) waiters_->Stop();
   if (publisher_) publisher_->Stop();
   if (sequencer_) sequencer_->Stop();
+  if (http_) http_->Stop();
+  {
+    std::lock_guard<std::mutex> serve_lock(serve_mu_);
+    stopped_ = true;
+  }
+  serve_cv_.notify_all();
   {
     std::lock_guard<std::mutex> cp_lock(checkpointer_mu_);
     checkpointer_stop_ = true;

@@ -53,26 +53,31 @@ void Sequencer::Stop() {
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
   std::lock_guard<std::mutex> lock(mu_);
-  for (auto& p : queue_) p.promise.set_value(Status::Unavailable("log is shutting down"));
+  std::deque<Pending> rest = std::move(queue_);
   queue_.clear();
+  for (auto& p : rest) p.done(Status::Unavailable("log is shutting down"));
 }
 
-std::future<Result<AddOutcome>> Sequencer::Add(AdmittedEntry entry) {
-  Pending p{std::move(entry), {}};
-  auto fut = p.promise.get_future();
+void Sequencer::Add(AdmittedEntry entry, AddCallback done) {
+  std::optional<Status> refusal;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (stopping_) {
-      p.promise.set_value(Status::Unavailable("log is shutting down"));
-      return fut;
+      refusal = Status::Unavailable("log is shutting down");
+    } else if (queue_.size() >= options_.max_queue) {
+      refusal = Status::Unavailable("log is overloaded, retry later");
+    } else {
+      queue_.push_back(Pending{std::move(entry), std::move(done)});
     }
-    if (queue_.size() >= options_.max_queue) {
-      p.promise.set_value(Status::Unavailable("log is overloaded, retry later"));
-      return fut;
-    }
-    queue_.push_back(std::move(p));
   }
+  if (refusal) return done(*refusal);  // outside the lock: done may do anything
   cv_.notify_one();
+}
+
+std::future<Result<AddOutcome>> Sequencer::Add(AdmittedEntry entry) {
+  auto promise = std::make_shared<std::promise<Result<AddOutcome>>>();
+  auto fut = promise->get_future();
+  Add(std::move(entry), [promise](Result<AddOutcome> r) { promise->set_value(std::move(r)); });
   return fut;
 }
 
@@ -201,11 +206,11 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   }
   for (auto& [i, outcome] : answers) {
     if (!commit.ok() && outcome.ok() && !outcome->duplicate) {
-      batch[i].promise.set_value(commit);
+      batch[i].done(commit);
     } else if (!commit.ok() && outcome.ok() && outcome->index >= start) {
-      batch[i].promise.set_value(commit);  // an in-batch duplicate of a failed entry
+      batch[i].done(commit);  // an in-batch duplicate of a failed entry
     } else {
-      batch[i].promise.set_value(std::move(outcome));
+      batch[i].done(std::move(outcome));
     }
   }
   if (on_commit) on_commit(head);

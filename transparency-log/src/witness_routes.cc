@@ -1,7 +1,6 @@
 #include "candor/log/witness_routes.h"
 
 #include <fmt/core.h>
-#include <httplib.h>
 
 #include <string>
 
@@ -10,33 +9,43 @@
 
 namespace candor {
 
-void InstallWitnessRoutes(httplib::Server& server, Witness& witness,
+void InstallWitnessRoutes(HttpServer& server, Witness& witness,
                           const WitnessRoutesOptions& options) {
-  // httplib answers 413 itself once Content-Length (or the chunked body)
-  // exceeds this; ParseAddCheckpointRequest checks again.
-  server.set_payload_max_length(kMaxAddCheckpointBodySize);
-  server.set_read_timeout(10, 0);
-  server.set_write_timeout(10, 0);
-  server.set_keep_alive_timeout(5);
-  server.set_tcp_nodelay(true);  // small request/response pairs: no Nagle delays
-  // cpp-httplib holds one worker per connection; its default pool is
-  // max(8, cores - 1), so 8 slow or idle clients stalled the witness
-  // (tests/faults/abuse_test.cc). Same pool size as candor-log's default.
-  server.new_task_queue = [] { return new httplib::ThreadPool(64); };
-
   const std::string path = options.prefix + "/" + std::string(kAddCheckpointPath);
   const bool access_log = options.access_log;
-  server.Post(path, [&witness, access_log](const httplib::Request& req, httplib::Response& res) {
-    AddCheckpointResult result = witness.AddCheckpoint(req.body);
-    WitnessHttpReply reply = ToHttpReply(result);
-    res.status = reply.status;
-    res.set_content(reply.body, reply.content_type.c_str());
-    if (access_log) {
-      fmt::print(stderr, "candor-witness: add-checkpoint from {} -> {} {}\n", req.remote_addr,
-                 reply.status, result.status.ok() ? "cosigned" : result.status.ToString());
-      std::fflush(stderr);
-    }
-  });
+  // The handler runs on an event loop and includes the state's fsync
+  // (~ms): a witness serves a handful of logs, each posting about once per
+  // checkpoint interval, so this is not worth a worker pool.
+  server.Handle("POST", path, HttpMatch::kExact,
+                [&witness, access_log](const ServerRequest& req, ServerResponse& res) {
+                  AddCheckpointResult result = witness.AddCheckpoint(req.body);
+                  WitnessHttpReply reply = ToHttpReply(result);
+                  res.status = reply.status;
+                  res.content_type = reply.content_type;
+                  res.body = std::move(reply.body);
+                  if (access_log) {
+                    fmt::print(stderr, "candor-witness: add-checkpoint from {} -> {} {}\n",
+                               req.remote_addr, reply.status,
+                               result.status.ok() ? "cosigned" : result.status.ToString());
+                    std::fflush(stderr);
+                  }
+                });
+}
+
+HttpServerOptions WitnessHttpOptions(std::string host, int port) {
+  HttpServerOptions o;
+  o.host = std::move(host);
+  o.port = port;
+  // Bodies above this are refused with 413 before they are read;
+  // ParseAddCheckpointRequest checks again.
+  o.max_body = kMaxAddCheckpointBodySize;
+  o.header_memory = 16 * 1024;
+  o.idle_timeout_seconds = 10;
+  o.max_connections = 1024;
+  // A witness is called by a few logs, not by the public: no client needs
+  // many connections, and one client cannot take all of them.
+  o.max_connections_per_ip = 64;
+  return o;
 }
 
 }  // namespace candor

@@ -77,7 +77,6 @@ int CmdInit(const std::vector<std::string>& args) {
   return 0;
 }
 
-
 int CmdServe(const std::vector<std::string>& args) {
   LogServerOptions o;
   std::string listen;
@@ -107,7 +106,12 @@ int CmdServe(const std::vector<std::string>& args) {
       "entries per second per vendor (0 = unlimited)")(
       "burst", po::value(&o.burst_per_vendor)->default_value(o.burst_per_vendor),
       "rate limit burst per vendor")("threads", po::value(&o.threads)->default_value(o.threads),
-                                     "HTTP worker threads (each keep-alive client holds one)")(
+                                     "HTTP event loops (each serves many connections; ~ cores)")(
+      "max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
+      "open HTTP connections at most")(
+      "max-connections-per-ip",
+      po::value(&o.max_connections_per_ip)->default_value(o.max_connections_per_ip),
+      "open HTTP connections per client IP (0 = no limit, e.g. behind a proxy)")(
       "max-wait", po::value(&max_wait)->default_value(60), "longest ?wait= for proofs, seconds");
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -149,8 +153,7 @@ int CmdServe(const std::vector<std::string>& args) {
     int sig = 0;
     sigwait(&set, &sig);
     // Stops accepting, lets the sequencer finish its batch (acknowledged
-    // entries are durable) and stops the publisher. Idle keep-alive clients
-    // would hold the HTTP worker pool until their timeout, so exit right away.
+    // entries are durable), answers what is in flight, stops the publisher.
     s->Stop();
     std::fprintf(stderr, "candor-log: stopped\n");
     std::fflush(nullptr);

@@ -8,14 +8,12 @@
 // Exit codes: 0 success, 1 usage error, otherwise ExitCodeFor(code)
 // (docs/EXIT_CODES.md).
 #include <fmt/core.h>
-#include <httplib.h>
 #include <signal.h>
 
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <future>
 #include <iostream>
 #include <string>
 #include <thread>
@@ -158,45 +156,24 @@ int CmdServe(const std::vector<std::string>& args) {
   auto witness = Witness::Open(dir);
   if (!witness.ok()) return Fail(witness.status());
 
-  httplib::Server server;
+  auto server = HttpServer::Bind(WitnessHttpOptions(host, port));
+  if (!server.ok()) return Fail(server.status());
   WitnessRoutesOptions options;
   options.prefix = prefix;
-  InstallWitnessRoutes(server, **witness, options);
-  int bound =
-      port == 0 ? server.bind_to_any_port(host) : (server.bind_to_port(host, port) ? port : -1);
-  if (bound <= 0) return Fail(Status::Io("cannot listen on " + listen));
-
-  std::thread serving([&server] { server.listen_after_bind(); });
-  // server.stop() is a no-op until the accept loop runs; wait for it so that
-  // an early SIGTERM is not lost (the 2 s exit timeout below is the backstop).
-  for (int i = 0; i < 2000 && !server.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  InstallWitnessRoutes(**server, **witness, options);
+  if (Status st = (*server)->Start(); !st.ok()) return Fail(st);
   fmt::print("candor-witness: {} ({} logs) listening on http://{}:{}{}\n",
-             FormatVerifierKey((*witness)->public_key()), (*witness)->logs().size(), host, bound,
-             prefix);
+             FormatVerifierKey((*witness)->public_key()), (*witness)->logs().size(), host,
+             (*server)->port(), prefix);
   std::fflush(stdout);
 
   int sig = 0;
   sigwait(&stop_signals, &sig);
   fmt::print(stderr, "candor-witness: signal {}, shutting down\n", sig);
   // Stop changing state first: after Drain() every cosignature we returned is
-  // on disk and no new one will be made. Then stop the server, but do not let
-  // lingering keep-alive connections delay the exit.
+  // on disk and no new one will be made. Then close the connections.
   (*witness)->Drain();
-  std::promise<void> stopped;
-  auto stopped_future = stopped.get_future();
-  std::thread stopper([&server, &serving, &stopped] {
-    server.stop();
-    serving.join();
-    stopped.set_value();
-  });
-  if (stopped_future.wait_for(std::chrono::seconds(2)) != std::future_status::ready) {
-    fmt::print(stderr, "candor-witness: connections still open, exiting anyway\n");
-    std::fflush(stderr);
-    std::_Exit(0);
-  }
-  stopper.join();
+  (*server)->Stop();
   return 0;
 }
 

@@ -22,9 +22,7 @@
 #include <cstddef>
 #include <string_view>
 
-namespace httplib {
-class Server;
-}
+#include "candor/log/http_server.h"
 
 namespace candor {
 
@@ -51,7 +49,7 @@ inline constexpr const char* kExplorerCsp =
 
 // Registers GET "/" and GET "/explorer/<name>". REQUIRES: called before the
 // server starts listening.
-void RegisterExplorerRoutes(httplib::Server& server);
+void RegisterExplorerRoutes(HttpServer& server);
 
 }  // namespace candor
 

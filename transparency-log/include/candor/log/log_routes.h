@@ -7,22 +7,21 @@
 //   GET  /candor/v1/consistency?from=M&to=N           RFC 9162 proof from tiles
 // Every refusal is a 4xx/5xx with a one-line text/plain reason.
 //
-// Thread-safety: handlers run on the server's worker threads; every object in
-// the context is thread-safe.
+// Thread-safety: handlers run on the server's event loops (http_server.h);
+// POST /add is answered from the sequencer thread and a long-poll from the
+// proof waiters' thread. Every object in the context is thread-safe.
 #ifndef CANDOR_LOG_LOG_ROUTES_H_
 #define CANDOR_LOG_LOG_ROUTES_H_
 
 #include <chrono>
 
 #include "candor/log/admission.h"
+#include "candor/log/http_server.h"
 #include "candor/log/index.h"
+#include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
 #include "candor/log/storage.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace candor {
 
@@ -31,6 +30,7 @@ struct LogRoutesContext {
   Sequencer* sequencer = nullptr;
   Publisher* publisher = nullptr;
   LogIndex* reader_index = nullptr;  // a read connection, for proofs by leaf hash
+  ProofWaiters* waiters = nullptr;   // long-polls of /candor/v1/proof?wait=
   VendorRegistry* vendors = nullptr;
   RateLimiter* limiter = nullptr;
   AdmissionOptions admission;
@@ -38,7 +38,7 @@ struct LogRoutesContext {
 };
 
 // Registers the routes. REQUIRES: ctx and its members outlive the server.
-void RegisterLogRoutes(httplib::Server& server, const LogRoutesContext* ctx);
+void RegisterLogRoutes(HttpServer& server, const LogRoutesContext* ctx);
 
 // Cache-Control for a served tile or bundle path (full: immutable; partial:
 // short-lived), and for the checkpoint.

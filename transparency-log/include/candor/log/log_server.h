@@ -23,17 +23,15 @@
 #include <thread>
 
 #include "candor/log/admission.h"
+#include "candor/log/http_server.h"
 #include "candor/log/index.h"
 #include "candor/log/log_routes.h"
+#include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
 #include "candor/log/storage.h"
 #include "candor/policy.h"
 #include "candor/status.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace candor {
 
@@ -52,8 +50,11 @@ struct LogServerOptions {
   AdmissionOptions admission;
   double rate_per_vendor = 100;  // entries per second, <= 0 disables
   double burst_per_vendor = 1000;
-  int threads = 64;  // HTTP worker threads (one per keep-alive client)
+  int threads = 2;  // HTTP event loops (each serves many connections); ~ cores
+  unsigned max_connections = 4096;
+  unsigned max_connections_per_ip = 0;  // 0: no limit (behind a proxy, all is one IP)
   std::chrono::seconds max_wait{60};
+  size_t max_waiters = 4096;  // concurrent proof long-polls (more: 503)
 };
 
 class LogServer {
@@ -64,8 +65,11 @@ class LogServer {
   ~LogServer();
 
   int port() const { return port_; }
-  // Serves until Stop() (blocking).
+  // Starts serving (the HTTP loops run on their own threads).
+  Status Start();
+  // Start(), then blocks until Stop().
   void Serve();
+  // Stops accepting, answers what is in flight, stops. Idempotent; any thread.
   void Stop();
 
   Sequencer* sequencer() { return sequencer_.get(); }
@@ -85,8 +89,12 @@ class LogServer {
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<VendorRegistry> vendors_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<ProofWaiters> waiters_;
   std::unique_ptr<LogRoutesContext> ctx_;
-  std::unique_ptr<httplib::Server> http_;
+  std::unique_ptr<HttpServer> http_;
+  std::mutex serve_mu_;
+  std::condition_variable serve_cv_;
+  bool stopped_ = false;
   // Copies the index's WAL into the database in the background (index.h).
   std::thread checkpointer_;
   std::mutex checkpointer_mu_;

@@ -55,9 +55,14 @@ class Sequencer {
                                                  SequencerOptions options = {});
   ~Sequencer();  // Stop()
 
-  // Queues an admitted entry; the future resolves once the entry is durable
+  // Queues an admitted entry; `done` is called once, when the entry is durable
   // (or refused: kConflict for equivocation, kUnavailable when overloaded or
-  // stopping, kIo when the batch could not be written).
+  // stopping, kIo when the batch could not be written). It runs on the
+  // sequencer thread after the batch's commit (or on the calling thread for an
+  // immediate refusal), so it must be quick: it answers an HTTP request.
+  using AddCallback = std::function<void(Result<AddOutcome>)>;
+  void Add(AdmittedEntry entry, AddCallback done);
+  // The same, as a future.
   std::future<Result<AddOutcome>> Add(AdmittedEntry entry);
 
   // The committed (durable) tree head.
@@ -72,7 +77,7 @@ class Sequencer {
  private:
   struct Pending {
     AdmittedEntry entry;
-    std::promise<Result<AddOutcome>> promise;
+    AddCallback done;
   };
   Sequencer(TileStorage* storage, LogIndex* index, SequencerOptions options, RightEdge edge,
             TreeHead head);

@@ -1,9 +1,7 @@
 // HTTP front of the witness: c2sp.org/tlog-witness `POST <prefix>/add-checkpoint`
-// on a cpp-httplib server, mapping AddCheckpointResult to the spec's status
-// codes (ToHttpReply in candor/log/witness.h).
-//
-// Request bodies above kMaxAddCheckpointBodySize are refused with 413 before
-// they are read in full. Each request is logged as one line on stderr.
+// on an HttpServer (http_server.h), mapping AddCheckpointResult to the spec's
+// status codes (ToHttpReply in candor/log/witness.h). Each request is logged as
+// one line on stderr.
 //
 // Thread-safety: the handlers call Witness::AddCheckpoint, which is
 // thread-safe; `witness` must outlive the server.
@@ -12,9 +10,7 @@
 
 #include <string>
 
-namespace httplib {
-class Server;
-}  // namespace httplib
+#include "candor/log/http_server.h"
 
 namespace candor {
 
@@ -27,10 +23,15 @@ struct WitnessRoutesOptions {
   bool access_log = true;
 };
 
-// Installs the add-checkpoint route, the payload limit and read/write timeouts
-// on `server`. REQUIRES: `witness` outlives `server`.
-void InstallWitnessRoutes(httplib::Server& server, Witness& witness,
+// Installs the add-checkpoint route on `server`. REQUIRES: `witness` outlives
+// `server`.
+void InstallWitnessRoutes(HttpServer& server, Witness& witness,
                           const WitnessRoutesOptions& options = {});
+
+// The server limits a witness runs with: request bodies up to
+// kMaxAddCheckpointBodySize (413 beyond, before reading), 16 KiB of headers,
+// 10 s idle timeout, at most 64 connections per client IP.
+HttpServerOptions WitnessHttpOptions(std::string host, int port);
 
 }  // namespace candor
 

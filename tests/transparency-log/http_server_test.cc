@@ -1,0 +1,228 @@
+// Tests for HttpServer (candor/log/http_server.h): routing, body and header
+// limits, strict percent-decoding, async answers from other threads, and a
+// Stop() that answers parked requests.
+#include "candor/log/http_server.h"
+
+#include <doctest/doctest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <chrono>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "faults/fault_util.h"
+
+namespace candor {
+namespace {
+
+using faults::RawExchange;
+using faults::StatusOf;
+
+std::unique_ptr<HttpServer> NewServer(HttpServerOptions o = {}) {
+  auto s = HttpServer::Bind(o);
+  REQUIRE(s.ok());
+  return std::move(s).value();
+}
+
+void Echo(const ServerRequest& req, ServerResponse& res) {
+  std::string text = req.method + " " + req.path;
+  for (const auto& [k, v] : req.query) text += " " + k + "=" + v;
+  res.SetText(200, text + " body=" + std::to_string(req.body.size()) + "\n");
+  res.SetHeader("X-Test", "yes");
+}
+
+TEST_CASE("http server: routing, 404, 405 with Allow, HEAD, query decoding") {
+  auto s = NewServer();
+  s->Handle("GET", "/exact", HttpMatch::kExact, Echo);
+  s->Handle("GET", "/prefix/", HttpMatch::kPrefix, Echo);
+  s->Handle("POST", "/exact", HttpMatch::kExact, Echo);
+  REQUIRE(s->Start().ok());
+  httplib::Client c("127.0.0.1", s->port());
+
+  struct Case {
+    const char* method;
+    const char* path;
+    int status;
+    const char* body;  // expected body prefix when 200
+  };
+  const Case cases[] = {
+      {"GET", "/exact", 200, "GET /exact body=0"},
+      {"GET", "/exact?a=1&b=%41%2f&a=2", 200, "GET /exact a=1 b=A/ a=2 body=0"},
+      {"GET", "/prefix/x/y", 200, "GET /prefix/x/y body=0"},
+      {"GET", "/prefix/%2e%2e", 200, "GET /prefix/.. body=0"},
+      // A decoded NUL would cut the path short: %00 stays literal.
+      {"GET", "/prefix/a%00b", 200, "GET /prefix/a%00b body=0"},
+      {"GET", "/prefix/a%zzb", 200, "GET /prefix/a%zzb body=0"},
+      {"GET", "/exact/", 404, nullptr},
+      {"GET", "/prefix", 404, nullptr},
+      {"GET", "/other", 404, nullptr},
+      {"DELETE", "/exact", 405, nullptr},
+      {"PUT", "/prefix/a", 405, nullptr},
+  };
+  for (const Case& k : cases) {
+    CAPTURE(std::string(k.method) + " " + k.path);
+    std::string raw =
+        RawExchange(s->port(), std::string(k.method) + " " + k.path +
+                                   " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    CHECK(StatusOf(raw) == k.status);
+    if (k.body != nullptr) {
+      CHECK(raw.find("\r\n\r\n" + std::string(k.body)) != std::string::npos);
+      CHECK(raw.find("X-Test: yes") != std::string::npos);
+    }
+    if (k.status == 405) CHECK(raw.find("Allow: ") != std::string::npos);
+  }
+  auto head = c.Head("/exact");
+  REQUIRE(head);
+  CHECK(head->status == 200);
+  CHECK(head->body.empty());
+  auto post = c.Post("/exact", std::string(1000, 'x'), "application/octet-stream");
+  REQUIRE(post);
+  CHECK(post->body == "POST /exact body=1000\n");
+}
+
+TEST_CASE("http server: body and header limits are enforced before buffering") {
+  HttpServerOptions o;
+  o.max_body = 1000;
+  o.header_memory = 8 * 1024;
+  auto s = NewServer(o);
+  s->Handle("POST", "/p", HttpMatch::kExact, Echo);
+  s->Handle("GET", "/g", HttpMatch::kExact, Echo);
+  REQUIRE(s->Start().ok());
+  const int port = s->port();
+  auto post = [&](size_t announced, size_t sent) {
+    return StatusOf(RawExchange(
+        port, "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(announced) +
+                  "\r\nConnection: close\r\n\r\n" + std::string(sent, 'b')));
+  };
+  CHECK(post(1000, 1000) == 200);
+  CHECK(post(1001, 1001) == 413);
+  // Announced 1 GiB, a few bytes sent: refused from the headers alone.
+  CHECK(post(size_t{1} << 30, 10) == 413);
+  // Chunked bodies are counted as they arrive.
+  std::string chunked =
+      "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\n";
+  for (int i = 0; i < 5; ++i) chunked += "12c\r\n" + std::string(300, 'c') + "\r\n";
+  chunked += "0\r\n\r\n";
+  CHECK(StatusOf(RawExchange(port, chunked)) == 413);
+  std::string small_chunked =
+      "POST /p HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
+  std::string ok = RawExchange(port, small_chunked);
+  CHECK(StatusOf(ok) == 200);
+  CHECK(ok.find("body=5") != std::string::npos);
+  // Headers beyond the per-connection pool: 431.
+  std::string many = "GET /g HTTP/1.1\r\nHost: x\r\n";
+  for (int i = 0; many.size() < 64 * 1024; ++i) many += "X-H" + std::to_string(i) + ": v\r\n";
+  many += "Connection: close\r\n\r\n";
+  CHECK(StatusOf(RawExchange(port, many)) == 431);
+  // The server still serves.
+  CHECK(StatusOf(RawExchange(port, "GET /g HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) ==
+        200);
+}
+
+TEST_CASE("http server: async routes answer from other threads, in any order") {
+  auto s = NewServer();
+  std::mutex mu;
+  std::vector<std::pair<std::string, HttpReply>> parked;
+  s->HandleAsync("POST", "/later", HttpMatch::kExact,
+                 [&](const ServerRequest& req, HttpReply reply) {
+                   std::lock_guard<std::mutex> lock(mu);
+                   parked.emplace_back(req.body, reply);
+                 });
+  s->HandleAsync("GET", "/now", HttpMatch::kExact, [](const ServerRequest&, HttpReply reply) {
+    ServerResponse r;
+    r.SetText(201, "at once\n");
+    reply.Send(r);
+    r.SetText(500, "second send is ignored\n");
+    reply.Send(r);
+  });
+  REQUIRE(s->Start().ok());
+  const int port = s->port();
+
+  httplib::Client now("127.0.0.1", port);
+  auto r = now.Get("/now");
+  REQUIRE(r);
+  CHECK(r->status == 201);
+  CHECK(r->body == "at once\n");
+
+  constexpr int kClients = 16;
+  std::vector<std::future<std::pair<int, std::string>>> answers;
+  for (int i = 0; i < kClients; ++i) {
+    answers.push_back(std::async(std::launch::async, [port, i] {
+      httplib::Client c("127.0.0.1", port);
+      auto res = c.Post("/later", std::to_string(i), "text/plain");
+      return res ? std::make_pair(res->status, res->body) : std::make_pair(0, std::string());
+    }));
+  }
+  while (true) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (parked.size() == kClients) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  // Answer from a worker thread, in reverse order.
+  std::thread worker([&] {
+    std::lock_guard<std::mutex> lock(mu);
+    for (auto it = parked.rbegin(); it != parked.rend(); ++it) {
+      ServerResponse res;
+      res.SetText(200, "answer " + it->first + "\n");
+      it->second.Send(res);
+    }
+  });
+  worker.join();
+  for (int i = 0; i < kClients; ++i) {
+    auto [status, body] = answers[static_cast<size_t>(i)].get();
+    CHECK(status == 200);
+    CHECK(body == "answer " + std::to_string(i) + "\n");
+  }
+}
+
+TEST_CASE("http server: Stop answers parked requests with 503 and later sends are ignored") {
+  auto s = NewServer();
+  std::mutex mu;
+  std::vector<HttpReply> parked;
+  s->HandleAsync("GET", "/never", HttpMatch::kExact, [&](const ServerRequest&, HttpReply reply) {
+    std::lock_guard<std::mutex> lock(mu);
+    parked.push_back(reply);
+  });
+  REQUIRE(s->Start().ok());
+  const int port = s->port();
+  std::vector<std::future<int>> answers;
+  for (int i = 0; i < 4; ++i) {
+    answers.push_back(std::async(std::launch::async, [port] {
+      return StatusOf(
+          RawExchange(port, "GET /never HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10000));
+    }));
+  }
+  while (true) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (parked.size() == 4) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  s->Stop();
+  for (auto& a : answers) CHECK(a.get() == 503);
+  // Replies outliving the server do nothing.
+  ServerResponse late;
+  late.SetText(200, "too late\n");
+  for (auto& p : parked) p.Send(late);
+  s.reset();
+  for (auto& p : parked) p.Send(late);
+  // The port is closed.
+  CHECK(StatusOf(RawExchange(port, "GET /never HTTP/1.1\r\nHost: x\r\n\r\n", 500)) == 0);
+}
+
+TEST_CASE("http server: Bind refuses what it cannot listen on") {
+  HttpServerOptions o;
+  o.host = "localhost";  // numeric addresses only
+  CHECK(HttpServer::Bind(o).status().code() == Code::kInvalidArgument);
+  auto first = NewServer();
+  o.host = "127.0.0.1";
+  o.port = first->port();  // taken
+  CHECK(HttpServer::Bind(o).status().code() == Code::kIo);
+}
+
+}  // namespace
+}  // namespace candor

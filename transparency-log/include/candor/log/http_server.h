@@ -1,0 +1,156 @@
+// HttpServer: the HTTP/1.1 front of candor-log and candor-witness, on GNU
+// libmicrohttpd (Debian libmicrohttpd-dev). Routes are plain functions; a
+// route may also answer later, from another thread (HandleAsync), which is how
+// `POST /add` waits for its group commit without holding a thread.
+//
+// Why libmicrohttpd and not cpp-httplib (which the clients use): cpp-httplib
+// 0.11 gives every keep-alive connection its own thread and puts no limit on
+// the number of header lines, so a slow or hostile client costs a thread and
+// unbounded memory, and a 200 that waits for an fsync costs four context
+// switches. libmicrohttpd runs a few epoll event loops (one per core), parses
+// each request inside a fixed per-connection memory pool (request line +
+// headers beyond `header_memory` are answered 431 and the connection closed),
+// limits connections in total and per IP, times out idle connections, and can
+// park a connection (suspend/resume) until its answer is ready.
+//
+// Request bodies: a Content-Length above `max_body` is refused with 413 before
+// a byte of the body is read; a chunked body is counted as it arrives, and
+// beyond `max_body` discarded and answered 413 (or the connection closed if it
+// goes on past 4 x max_body + 1 MiB). Memory per connection is therefore bounded by
+// header_memory + max_body.
+//
+// Thread-safety: register routes before Start(). Handlers run on the event-loop
+// threads and must not block for long (no fsync, no waiting): use HandleAsync
+// and answer from the thread that finishes the work. HttpReply::Send may be
+// called from any thread, once (later calls are ignored). Stop() answers every
+// parked request with 503, then stops the loops; it is idempotent.
+#ifndef CANDOR_LOG_HTTP_SERVER_H_
+#define CANDOR_LOG_HTTP_SERVER_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "candor/status.h"
+
+struct MHD_Daemon;
+
+namespace candor {
+
+struct ServerRequest {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // URL path, percent-decoded, without the query string
+  // Query parameters in order of appearance (percent-decoded); a key may repeat.
+  std::vector<std::pair<std::string, std::string>> query;
+  std::string body;
+  std::string remote_addr;  // "127.0.0.1" (no port)
+
+  // The first value of `key`, or nullptr.
+  const std::string* Param(std::string_view key) const;
+  size_t ParamCount(std::string_view key) const;
+};
+
+struct ServerResponse {
+  int status = 200;
+  std::string content_type = "text/plain; charset=utf-8";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  // Bytes with static lifetime (embedded assets) sent instead of `body` when
+  // non-empty, without a copy.
+  std::string_view static_body;
+
+  void SetHeader(std::string name, std::string value) {
+    headers.emplace_back(std::move(name), std::move(value));
+  }
+  // status + a text/plain body.
+  void SetText(int code, std::string text) {
+    status = code;
+    content_type = "text/plain; charset=utf-8";
+    body = std::move(text);
+  }
+};
+
+// The way to answer a request handled by an async route. Copyable; every copy
+// refers to the same request. Lifetime: may outlive the request and the server
+// (Send then does nothing).
+class HttpReply {
+ public:
+  struct State;
+  explicit HttpReply(std::shared_ptr<State> state) : state_(std::move(state)) {}
+  // Sends `response` (first call only). Any thread.
+  void Send(ServerResponse response) const;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+using HttpHandler = std::function<void(const ServerRequest&, ServerResponse&)>;
+// Must eventually call reply.Send (else the client waits until Stop()).
+using HttpAsyncHandler = std::function<void(const ServerRequest&, HttpReply reply)>;
+
+struct HttpServerOptions {
+  std::string host = "127.0.0.1";    // numeric IPv4 or IPv6 address
+  int port = 0;                      // 0: a free port (see HttpServer::port())
+  unsigned threads = 2;              // event loops (epoll); each serves many connections
+  size_t max_body = 64 * 1024;       // larger bodies: 413
+  size_t header_memory = 32 * 1024;  // per connection: request line + headers
+  unsigned max_connections = 4096;
+  unsigned max_connections_per_ip = 0;  // 0: no per-IP limit
+  unsigned idle_timeout_seconds = 30;   // a connection idle (or stalled) this long is closed
+  int listen_backlog = 4096;
+};
+
+enum class HttpMatch { kExact, kPrefix };
+
+class HttpServer {
+ public:
+  // Binds and listens on host:port (so port() is known before Start()).
+  static Result<std::unique_ptr<HttpServer>> Bind(const HttpServerOptions& options);
+  ~HttpServer();  // Stop()
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Routes, tried in registration order. A path that matches no route is 404;
+  // a path that matches only routes of other methods is 405 with Allow.
+  // HEAD is answered by GET routes.
+  void Handle(std::string method, std::string path, HttpMatch match, HttpHandler handler);
+  void HandleAsync(std::string method, std::string path, HttpMatch match, HttpAsyncHandler handler);
+
+  // Starts the event loops (returns at once).
+  Status Start();
+  // Stops accepting connections; requests in flight may still be answered.
+  void StopAccepting();
+  // Answers parked requests with 503, closes every connection, joins the loops.
+  void Stop();
+
+  int port() const { return port_; }
+
+  struct Route;
+
+ private:
+  HttpServer() = default;
+  friend class HttpReply;
+  friend struct HttpServerInternals;  // the libmicrohttpd callbacks (http_server.cc)
+
+  HttpServerOptions options_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  MHD_Daemon* daemon_ = nullptr;
+  std::vector<std::unique_ptr<Route>> routes_;
+  std::mutex mu_;  // guards the three below; held while resuming a connection
+  // Requests suspended until HttpReply::Send.
+  std::map<HttpReply::State*, std::shared_ptr<HttpReply::State>> parked_;
+  bool stopping_ = false;         // Stop() began: park nothing more
+  bool daemon_stopping_ = false;  // the loops are going away: resume nothing
+  size_t unfinished_ = 0;         // requests parked once and not yet completed
+  bool quiesced_ = false;
+};
+
+}  // namespace candor
+
+#endif  // CANDOR_LOG_HTTP_SERVER_H_
