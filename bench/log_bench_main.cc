@@ -1,10 +1,12 @@
 // log_bench: load generator and growth tool for candor-log (docs/PERFORMANCE.md,
-// "transparency-log: candor-log"). Keep-alive HTTP clients, one thread each.
+// "transparency-log: candor-log").
 //
 //   log_bench append --url URL --dir DATA --clients N --entries M
 //       registers a fresh vendor key in DATA/vendors, pre-signs M release
-//       entries, then N clients POST /add them; prints entries/s and the
-//       submit-to-sequenced (durable 200) latency p50/p99.
+//       entries, then N keep-alive connections (one request in flight each,
+//       driven by one epoll thread: bench/http_load.h) POST /add them; prints
+//       entries/s, the submit-to-sequenced (durable 200) latency p50/p99 and
+//       the load generator's own CPU per request.
 //   log_bench tiles --url URL --clients N --seconds S
 //       N clients GET random full tiles and entry bundles of the published tree.
 //   log_bench grow --dir DATA --entries M
@@ -22,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include "candor/checkpoint.h"
 #include "candor/layout.h"
 #include "candor/log/admission.h"
@@ -34,6 +38,7 @@
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
 #include "candor/signer.h"
+#include "http_load.h"
 
 namespace candor {
 namespace {
@@ -104,62 +109,32 @@ int Append(const std::map<std::string, std::string>& f) {
     for (auto& t : signers) t.join();
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(1200));  // vendors reload
-  std::atomic<size_t> next{0};
-  std::atomic<size_t> ok{0}, failed{0};
-  std::atomic<size_t> connected{0};
-  std::atomic<bool> go{false};
-  std::mutex mu;
-  std::vector<double> latencies;
-  latencies.reserve(n);
-  std::vector<std::thread> threads;
-  for (size_t c = 0; c < clients; ++c) {
-    threads.emplace_back([&] {
-      auto client = HttpClient::Create(url);
-      if (!client.ok()) return;
-      // Connect before the clock starts (cpp-httplib listens with a backlog of
-      // 5, so hundreds of simultaneous connects need retries).
-      for (int i = 0; i < 100; ++i) {
-        auto r = (*client)->Get("checkpoint");
-        if (r.ok()) break;
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
-      }
-      ++connected;
-      while (!go) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-      std::vector<double> mine;
-      for (size_t i = next++; i < n; i = next++) {
-        auto t0 = Clock::now();
-        auto r = (*client)->Post("add", AsChars(entries[i]));
-        // A lost answer is safe to retry: an identical entry gets its index back.
-        for (int retry = 0; retry < 3 && !r.ok(); ++retry) {
-          r = (*client)->Post("add", AsChars(entries[i]));
-        }
-        auto t1 = Clock::now();
-        if (r.ok() && r->status == 200) {
-          ++ok;
-          mine.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-        } else {
-          if (failed++ < 5) {
-            std::fprintf(stderr, "add failed: %s\n",
-                         r.ok() ? (std::to_string(r->status) + " " + r->body).c_str()
-                                : r.status().ToString().c_str());
-          }
-        }
-      }
-      std::lock_guard<std::mutex> lock(mu);
-      latencies.insert(latencies.end(), mine.begin(), mine.end());
-    });
+  auto base = ParseBaseUrl(url);
+  if (!base.ok()) return Die(base.status().ToString());
+  std::vector<std::string> requests;
+  requests.reserve(n);
+  for (const Bytes& e : entries) {
+    requests.push_back("POST " + base->prefix + "/add HTTP/1.1\r\nHost: " + base->host +
+                       "\r\nContent-Type: application/octet-stream\r\nContent-Length: " +
+                       std::to_string(e.size()) + "\r\n\r\n" + std::string(AsChars(e)));
   }
-  while (connected < clients) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  auto start = Clock::now();
-  go = true;
-  for (auto& t : threads) t.join();
-  double secs = std::chrono::duration<double>(Clock::now() - start).count();
+  struct rusage before {};
+  getrusage(RUSAGE_SELF, &before);
+  bench::HttpLoadResult r = bench::RunHttpLoad(base->port, requests, clients);
+  struct rusage after {};
+  getrusage(RUSAGE_SELF, &after);
+  auto cpu = [](const struct rusage& u) {
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  if (r.refused > 0) std::fprintf(stderr, "first refusal: %s\n", r.first_refusal.c_str());
   std::printf(
-      "append: %zu clients, %zu ok, %zu failed, %.2f s, %.0f entries/s, latency p50 %.1f ms, "
-      "p99 %.1f ms\n",
-      clients, ok.load(), failed.load(), secs, static_cast<double>(ok) / secs,
-      Percentile(latencies, 0.50), Percentile(latencies, 0.99));
-  return failed ? 2 : 0;
+      "append: %zu connections, %zu ok, %zu refused, %zu reconnects, %.2f s, %.0f entries/s, "
+      "latency p50 %.1f ms, p99 %.1f ms, load generator %.1f us CPU/request\n",
+      clients, r.ok, r.refused, r.reconnects, r.seconds, static_cast<double>(r.ok) / r.seconds,
+      Percentile(r.latency_ms, 0.50), Percentile(r.latency_ms, 0.99),
+      (cpu(after) - cpu(before)) * 1e6 / static_cast<double>(n));
+  return r.refused ? 2 : 0;
 }
 
 int Tiles(const std::map<std::string, std::string>& f) {
