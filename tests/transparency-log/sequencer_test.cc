@@ -6,6 +6,8 @@
 #include <set>
 #include <thread>
 
+#include "candor/entry_bundle.h"
+#include "candor/layout.h"
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
 #include "candor/log/storage.h"
@@ -150,12 +152,15 @@ TEST_CASE("Sequencer restarts from disk with the same head and dedup index") {
   CHECK(f.seq->Head().size == 301);
 }
 
-TEST_CASE("Sequencer restart ignores tiles written beyond the committed size") {
+TEST_CASE("Sequencer restart ignores tiles written beyond the flushed size") {
   Fixture f;
   REQUIRE(f.Add(MakeEntry(f.vendor, "m", "1")).ok());
+  REQUIRE(f.seq->Flush().ok());
   TreeHead head = f.seq->Head();
-  // Simulate a batch that crashed after writing its tiles, before its commit.
-  RightEdge edge = *RightEdge::Load(*f.storage, 1);
+  // Simulate tiles written for entries that were never committed.
+  auto loaded = RightEdge::Load(*f.storage, 1);
+  REQUIRE(loaded.ok());
+  RightEdge edge = std::move(*loaded);
   Bytes junk = MakeEntry(f.vendor, "m", "junk");
   edge.Append(junk, LeafHash(junk));
   REQUIRE(f.storage->WriteFiles(edge.TakeFiles()).ok());
@@ -165,10 +170,59 @@ TEST_CASE("Sequencer restart ignores tiles written beyond the committed size") {
   auto r = f.Add(MakeEntry(f.vendor, "m", "2"));
   REQUIRE(r.ok());
   CHECK(r->index == 1);
-  // The tile of width 2 now holds the acknowledged entry, not the junk one.
+  // Once flushed, the tile of width 2 holds the acknowledged entry, not the junk one.
+  auto flushed = f.seq->Flush();
+  REQUIRE(flushed.ok());
+  CHECK(flushed->size == 2);
   auto reloaded = RightEdge::Load(*f.storage, 2);
   REQUIRE(reloaded.ok());
   CHECK(HashEqual(reloaded->Root(), f.seq->Head().root));
+}
+
+TEST_CASE("Sequencer: committed entries survive a restart before their tiles are written") {
+  Fixture f;
+  std::vector<Bytes> entries;
+  for (int i = 0; i < 300; ++i)
+    entries.push_back(MakeEntry(f.vendor, "t", "v" + std::to_string(i)));
+  for (size_t i = 0; i < 100; ++i) REQUIRE(f.Add(entries[i]).ok());
+  REQUIRE(f.seq->Flush().ok());  // tiles at 100
+  for (size_t i = 100; i < 300; ++i) REQUIRE(f.Add(entries[i]).ok());
+  // Committed up to 300, tiles only up to 100: no tile covers index 299 yet.
+  CHECK(f.index->FlushedSize().value() == 100);
+  CHECK(f.index->PendingEntries(100).value().size() == 200);
+  CHECK(!f.storage->ReadEntryBundle(EntryBundleId{1, 44}).ok());
+  TreeHead before = f.seq->Head();
+  f.Open();  // restart: the edge comes back from tiles at 100 + 200 pending entries
+  CHECK(f.seq->Head().size == 300);
+  CHECK(HashEqual(f.seq->Head().root, before.root));
+  auto flushed = f.seq->Flush();
+  REQUIRE(flushed.ok());
+  CHECK(flushed->size == 300);
+  CHECK(f.index->FlushedSize().value() == 300);
+  CHECK(f.index->PendingEntries(300).value().empty());
+  auto edge = RightEdge::Load(*f.storage, 300);
+  REQUIRE(edge.ok());
+  CHECK(HashEqual(edge->Root(), before.root));
+  auto bundle = f.storage->ReadEntryBundle(EntryBundleId{1, 44});
+  REQUIRE(bundle.ok());
+  auto parsed = ParseEntryBundle(*bundle, 44);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->back() == entries[299]);
+}
+
+TEST_CASE("Sequencer writes tiles by itself once flush_entries accumulate") {
+  Fixture f;
+  f.seq.reset();
+  SequencerOptions o;
+  o.flush_entries = 64;
+  auto s = Sequencer::Open(f.storage.get(), f.index.get(), o);
+  REQUIRE(s.ok());
+  f.seq = std::move(*s);
+  for (int i = 0; i < 200; ++i)
+    REQUIRE(f.Add(MakeEntry(f.vendor, "a", "v" + std::to_string(i))).ok());
+  uint64_t flushed = f.index->FlushedSize().value();
+  CHECK(flushed >= 192);  // flushed after each 64 committed entries, without Flush()
+  CHECK(f.index->PendingEntries(flushed).value().size() == 200 - flushed);
 }
 
 TEST_CASE("Admission: size, framing, signature, registration, changelog, rate limit") {

@@ -45,7 +45,11 @@ Result<std::unique_ptr<LogIndex>> LogIndex::Open(const std::string& path, bool a
                 "CREATE TABLE IF NOT EXISTS releases (rkey TEXT PRIMARY KEY, idx INTEGER NOT NULL, "
                 "leaf BLOB NOT NULL) WITHOUT ROWID;"
                 "CREATE TABLE IF NOT EXISTS head (id INTEGER PRIMARY KEY CHECK (id = 0), "
-                "size INTEGER NOT NULL, root BLOB NOT NULL);"));
+                "size INTEGER NOT NULL, root BLOB NOT NULL);"
+                // Entries committed but not yet in tiles (see index.h).
+                "CREATE TABLE IF NOT EXISTS pending (idx INTEGER PRIMARY KEY, entry BLOB NOT NULL);"
+                "CREATE TABLE IF NOT EXISTS flushed (id INTEGER PRIMARY KEY CHECK (id = 0), "
+                "size INTEGER NOT NULL);"));
   CANDOR_RETURN_IF_ERROR(idx->Prepare());
   auto head = idx->Head();
   if (!head.ok() && head.status().code() == Code::kNotFound) {
@@ -53,12 +57,16 @@ Result<std::unique_ptr<LogIndex>> LogIndex::Open(const std::string& path, bool a
   } else if (!head.ok()) {
     return head.status();
   }
+  // A log created before tiles were flushed lazily had its tiles durable at
+  // every commit: its flushed size is its committed size.
+  CANDOR_RETURN_IF_ERROR(
+      idx->Exec("INSERT OR IGNORE INTO flushed (id, size) SELECT 0, size FROM head WHERE id = 0"));
   return idx;
 }
 
 LogIndex::~LogIndex() {
-  for (sqlite3_stmt* s :
-       {find_leaf_, find_release_, insert_leaf_, insert_release_, set_head_, get_head_}) {
+  for (sqlite3_stmt* s : {find_leaf_, find_release_, insert_leaf_, insert_release_, set_head_,
+                          get_head_, insert_pending_, get_pending_, get_flushed_}) {
     if (s) sqlite3_finalize(s);
   }
   if (db_) sqlite3_close(db_);
@@ -85,6 +93,9 @@ Status LogIndex::Prepare() {
       {&insert_release_, "INSERT INTO releases (rkey, idx, leaf) VALUES (?1, ?2, ?3)"},
       {&set_head_, "INSERT OR REPLACE INTO head (id, size, root) VALUES (0, ?1, ?2)"},
       {&get_head_, "SELECT size, root FROM head WHERE id = 0"},
+      {&insert_pending_, "INSERT INTO pending (idx, entry) VALUES (?1, ?2)"},
+      {&get_pending_, "SELECT idx, entry FROM pending WHERE idx >= ?1 ORDER BY idx"},
+      {&get_flushed_, "SELECT size FROM flushed WHERE id = 0"},
   };
   for (auto& s : stmts) {
     if (sqlite3_prepare_v3(db_, s.sql, -1, SQLITE_PREPARE_PERSISTENT, s.stmt, nullptr) !=
@@ -167,6 +178,13 @@ Status LogIndex::Commit(const std::vector<IndexRow>& rows, const TreeHead& head)
       if (rc == SQLITE_CONSTRAINT) return fail(Status::Conflict("release already indexed"));
       if (rc != SQLITE_DONE) return fail(SqlError(db_, "insert release"));
     }
+    {
+      Resetter r{insert_pending_};
+      sqlite3_bind_int64(insert_pending_, 1, static_cast<sqlite3_int64>(row.index));
+      sqlite3_bind_blob(insert_pending_, 2, row.entry.data(), static_cast<int>(row.entry.size()),
+                        SQLITE_STATIC);
+      if (sqlite3_step(insert_pending_) != SQLITE_DONE) return fail(SqlError(db_, "insert entry"));
+    }
   }
   {
     Resetter r{set_head_};
@@ -174,8 +192,50 @@ Status LogIndex::Commit(const std::vector<IndexRow>& rows, const TreeHead& head)
     sqlite3_bind_blob(set_head_, 2, head.root.data(), 32, SQLITE_STATIC);
     if (sqlite3_step(set_head_) != SQLITE_DONE) return fail(SqlError(db_, "set head"));
   }
-  if (Status st = Exec("COMMIT"); !st.ok()) return fail(st);
+  if (Status st = Exec("COMMIT"); !st.ok()) {
+    // SQLITE_FULL: the WAL could not take the transaction, so no commit frame
+    // reached the disk and the rollback is certain. Anything else (an fsync
+    // that failed, say) leaves it unknown whether the commit is durable.
+    bool full = sqlite3_extended_errcode(db_) == SQLITE_FULL;
+    Status failed = fail(st);
+    return full ? Status::TooLarge("disk full: " + st.message()) : failed;
+  }
   return Status::Ok();
+}
+
+Result<uint64_t> LogIndex::FlushedSize() {
+  std::lock_guard<std::mutex> lock(mu_);
+  Resetter r{get_flushed_};
+  if (sqlite3_step(get_flushed_) != SQLITE_ROW) return SqlError(db_, "read flushed size");
+  return static_cast<uint64_t>(sqlite3_column_int64(get_flushed_, 0));
+}
+
+Result<std::vector<Bytes>> LogIndex::PendingEntries(uint64_t from) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Resetter r{get_pending_};
+  sqlite3_bind_int64(get_pending_, 1, static_cast<sqlite3_int64>(from));
+  std::vector<Bytes> out;
+  int rc;
+  while ((rc = sqlite3_step(get_pending_)) == SQLITE_ROW) {
+    if (static_cast<uint64_t>(sqlite3_column_int64(get_pending_, 0)) != from + out.size()) {
+      return Status::Inconsistent("committed entries are not contiguous from " +
+                                  std::to_string(from));
+    }
+    const auto* p = static_cast<const uint8_t*>(sqlite3_column_blob(get_pending_, 1));
+    out.emplace_back(p, p + sqlite3_column_bytes(get_pending_, 1));
+  }
+  if (rc != SQLITE_DONE) return SqlError(db_, "read committed entries");
+  return out;
+}
+
+Status LogIndex::MarkFlushed(uint64_t size) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string sql = "BEGIN IMMEDIATE; UPDATE flushed SET size = " + std::to_string(size) +
+                    " WHERE id = 0; DELETE FROM pending WHERE idx < " + std::to_string(size) +
+                    "; COMMIT;";
+  Status st = Exec(sql.c_str());
+  if (!st.ok()) (void)Exec("ROLLBACK");
+  return st;
 }
 
 }  // namespace candor

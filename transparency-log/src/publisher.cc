@@ -79,7 +79,8 @@ void Publisher::Stop() {
 
 Status Publisher::PublishNow() {
   std::lock_guard<std::mutex> publish_lock(publish_mu_);
-  TreeHead head = sequencer_->Head();
+  // Tiles first: a checkpoint is only ever signed over durable tiles.
+  CANDOR_ASSIGN_OR_RETURN(TreeHead head, sequencer_->Flush());
   auto prev = Latest();
   if (prev && prev->size > head.size) return Status::Internal("committed head went backwards");
   CANDOR_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(key_, head));

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <string>
 #include <unordered_map>
 
 #include "candor/merkle.h"
@@ -21,24 +22,48 @@ struct HashKey {
 
 }  // namespace
 
+Result<RightEdge> Sequencer::Rebuild(const TileStorage& storage, LogIndex& index, uint64_t flushed,
+                                     const TreeHead& head) {
+  if (flushed > head.size) {
+    return Status::Inconsistent("tiles flushed to " + std::to_string(flushed) +
+                                " beyond the committed size " + std::to_string(head.size));
+  }
+  auto edge = RightEdge::Load(storage, flushed);
+  if (!edge.ok()) {
+    return edge.status().WithContext("rebuilding the right edge at flushed size " +
+                                     std::to_string(flushed));
+  }
+  CANDOR_ASSIGN_OR_RETURN(std::vector<Bytes> pending, index.PendingEntries(flushed));
+  if (flushed + pending.size() != head.size) {
+    return Status::Inconsistent("committed size " + std::to_string(head.size) + " but tiles hold " +
+                                std::to_string(flushed) + " entries and the index " +
+                                std::to_string(pending.size()) + " more");
+  }
+  for (const Bytes& e : pending) edge->Append(e, LeafHash(e));
+  if (!HashEqual(edge->Root(), head.root)) {
+    return Status::Inconsistent("tiles and committed entries at size " + std::to_string(head.size) +
+                                " do not hash to the committed root");
+  }
+  return edge;
+}
+
 Result<std::unique_ptr<Sequencer>> Sequencer::Open(TileStorage* storage, LogIndex* index,
                                                    SequencerOptions options) {
   CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
-  auto edge = RightEdge::Load(*storage, head.size);
-  if (!edge.ok()) {
-    return edge.status().WithContext("rebuilding the right edge at committed size " +
-                                     std::to_string(head.size));
-  }
-  if (!HashEqual(edge->Root(), head.root)) {
-    return Status::Inconsistent("tiles at committed size " + std::to_string(head.size) +
-                                " do not hash to the committed root");
-  }
-  return std::unique_ptr<Sequencer>(new Sequencer(storage, index, options, std::move(*edge), head));
+  CANDOR_ASSIGN_OR_RETURN(uint64_t flushed, index->FlushedSize());
+  CANDOR_ASSIGN_OR_RETURN(RightEdge edge, Rebuild(*storage, *index, flushed, head));
+  return std::unique_ptr<Sequencer>(
+      new Sequencer(storage, index, options, std::move(edge), head, flushed));
 }
 
 Sequencer::Sequencer(TileStorage* storage, LogIndex* index, SequencerOptions options,
-                     RightEdge edge, TreeHead head)
-    : storage_(storage), index_(index), options_(options), edge_(std::move(edge)), head_(head) {
+                     RightEdge edge, TreeHead head, uint64_t flushed)
+    : storage_(storage),
+      index_(index),
+      options_(options),
+      edge_(std::move(edge)),
+      flushed_(flushed),
+      head_(head) {
   thread_ = std::thread([this] { Run(); });
 }
 
@@ -52,9 +77,11 @@ void Sequencer::Stop() {
   }
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   std::deque<Pending> rest = std::move(queue_);
   queue_.clear();
+  flush_cv_.notify_all();  // Flush() callers: the thread is gone
+  lock.unlock();
   for (auto& p : rest) p.done(Status::Unavailable("log is shutting down"));
 }
 
@@ -86,6 +113,17 @@ TreeHead Sequencer::Head() const {
   return head_;
 }
 
+Result<TreeHead> Sequencer::Flush() {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (stopping_) return Status::Unavailable("log is shutting down");
+  const uint64_t ticket = ++flush_requested_;
+  cv_.notify_all();
+  flush_cv_.wait(lock, [&] { return flush_done_ >= ticket || !thread_running_; });
+  if (flush_done_ < ticket) return Status::Unavailable("log is shutting down");
+  if (!flush_status_.ok()) return flush_status_;
+  return flushed_head_;
+}
+
 void Sequencer::SetOnCommit(std::function<void(const TreeHead&)> fn) {
   std::lock_guard<std::mutex> lock(mu_);
   on_commit_ = std::move(fn);
@@ -94,18 +132,65 @@ void Sequencer::SetOnCommit(std::function<void(const TreeHead&)> fn) {
 void Sequencer::Run() {
   while (true) {
     std::deque<Pending> batch;
+    uint64_t flush_ticket = 0;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty()) return;  // stopping and drained
+      cv_.wait(lock,
+               [&] { return stopping_ || !queue_.empty() || flush_requested_ > flush_done_; });
+      if (queue_.empty() && flush_requested_ == flush_done_) {  // stopping and drained
+        (void)FlushTiles();  // best effort: a restart redoes it from the index
+        thread_running_ = false;
+        flush_cv_.notify_all();
+        return;
+      }
       size_t n = std::min(queue_.size(), options_.max_batch);
       for (size_t i = 0; i < n; ++i) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      flush_ticket = flush_requested_;
     }
-    ProcessBatch(batch);
+    if (!batch.empty()) ProcessBatch(batch);
+    // Flush after the batch, so that a checkpoint asked for now includes it.
+    const bool due = edge_.size() - flushed_ >= options_.flush_entries ||
+                     unflushed_bytes_ >= options_.flush_bytes;
+    if (flush_ticket > flush_done_ || due) {
+      Status st = FlushTiles();
+      if (!st.ok()) {
+        std::fprintf(stderr, "candor-log: writing tiles failed (will retry): %s\n",
+                     st.ToString().c_str());
+      }
+      std::lock_guard<std::mutex> lock(mu_);
+      if (flush_ticket > flush_done_) {
+        flush_done_ = flush_ticket;
+        flush_status_ = st;
+        flushed_head_ = head_;
+        flush_cv_.notify_all();
+      }
+    }
   }
+}
+
+Status Sequencer::FlushTiles() {
+  if (edge_.size() == flushed_ && unwritten_.empty()) return Status::Ok();
+  for (StorageFile& f : edge_.TakeFiles()) unwritten_.push_back(std::move(f));
+  // A retry after a failure may hold a path twice: write its latest version once.
+  std::unordered_map<std::string, size_t> last;
+  for (size_t i = 0; i < unwritten_.size(); ++i) last[unwritten_[i].path] = i;
+  if (last.size() != unwritten_.size()) {
+    std::vector<StorageFile> unique;
+    for (size_t i = 0; i < unwritten_.size(); ++i) {
+      if (last[unwritten_[i].path] == i) unique.push_back(std::move(unwritten_[i]));
+    }
+    unwritten_ = std::move(unique);
+  }
+  CANDOR_RETURN_IF_ERROR(storage_->WriteFiles(unwritten_));
+  unwritten_.clear();
+  unflushed_bytes_ = 0;
+  // The tiles are durable: the pending copies in the index can go.
+  CANDOR_RETURN_IF_ERROR(index_->MarkFlushed(edge_.size()));
+  flushed_ = edge_.size();
+  return Status::Ok();
 }
 
 void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
@@ -159,7 +244,7 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     edge_.Append(e.entry, e.leaf);
     batch_leaves.emplace(e.leaf, idx);
     for (const std::string& key : e.release_keys) batch_releases[key] = ReleaseRecord{idx, e.leaf};
-    rows.push_back(IndexRow{idx, e.leaf, e.release_keys});
+    rows.push_back(IndexRow{idx, e.leaf, e.release_keys, e.entry});
     answers.emplace_back(i, AddOutcome{idx, false});
   }
 
@@ -167,35 +252,36 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   TreeHead head{edge_.size(), {}};
   if (!rows.empty()) {
     head.root = edge_.Root();
-    commit = storage_->WriteFiles(edge_.TakeFiles());
-    if (commit.ok()) {
-      commit = index_->Commit(rows, head);
-      if (!commit.ok()) {
-        // A failed commit is ambiguous: when the WAL fsync fails, the WAL
-        // may already hold the whole transaction, which SQLite then adopts
-        // when it recovers the WAL at the next open, although it reported an
-        // error (and hid the transaction) in this process. Rolling back in
-        // memory and going on reused these indices and tile paths for other
-        // entries, and the restart refused: "tiles at committed size do not
-        // hash to the committed root" (tests/faults/log_faults_test.cc). So,
-        // as PostgreSQL does on a failed fsync: stop before answering anyone;
-        // the restart recovers from what is on disk, this batch's tiles intact.
-        std::fprintf(stderr, "candor-log: fatal: committing the index failed: %s\n",
-                     commit.ToString().c_str());
-        std::abort();
-      }
+    // One transaction, one WAL fsync: the batch's entries, index rows and the
+    // new head. Tiles are written later (FlushTiles), from the edge.
+    commit = index_->Commit(rows, head);
+    if (!commit.ok() && commit.code() != Code::kTooLarge) {
+      // A failed commit is ambiguous: when the WAL fsync fails, the WAL may
+      // already hold the whole transaction, which SQLite then adopts when it
+      // recovers the WAL at the next open, although it reported an error (and
+      // hid the transaction) in this process. Rolling back in memory and going
+      // on reused these indices for other entries, and the restart refused
+      // (tests/faults/log_faults_test.cc). So, as PostgreSQL does on a failed
+      // fsync: stop before answering anyone; the restart recovers from disk.
+      std::fprintf(stderr, "candor-log: fatal: committing the index failed: %s\n",
+                   commit.ToString().c_str());
+      std::abort();
     }
     if (!commit.ok()) {
-      // Nothing of this batch is committed: roll the in-memory edge back to the
-      // committed state, which is still intact on disk.
-      auto reloaded = RightEdge::Load(*storage_, start);
-      if (reloaded.ok()) {
-        edge_ = std::move(*reloaded);
-      } else {
-        std::fprintf(stderr, "candor-log: fatal: cannot reload right edge: %s\n",
-                     reloaded.status().ToString().c_str());
+      // Disk full: certainly rolled back. Rebuild the edge at the committed
+      // size from what is on disk (tiles + pending entries).
+      commit = Status::Io("cannot log the entry now: " + commit.message());
+      std::lock_guard<std::mutex> lock(mu_);
+      auto rebuilt = Rebuild(*storage_, *index_, flushed_, head_);
+      if (!rebuilt.ok()) {
+        std::fprintf(stderr, "candor-log: fatal: cannot rebuild the right edge: %s\n",
+                     rebuilt.status().ToString().c_str());
         std::abort();
       }
+      edge_ = std::move(*rebuilt);
+      unwritten_.clear();  // the rebuilt edge emits everything since flushed_ again
+    } else {
+      for (const IndexRow& row : rows) unflushed_bytes_ += row.entry.size();
     }
   }
   std::function<void(const TreeHead&)> on_commit;

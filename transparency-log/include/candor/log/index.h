@@ -2,10 +2,16 @@
 // (DATA/state/index.db, WAL mode, synchronous=FULL):
 //   - leaf hash -> index (identical resubmissions, proofs by leaf hash);
 //   - "vendor/product/version" -> (index, leaf hash) (equivocation);
-//   - the committed tree head (size, root): the size up to which tiles and
-//     bundles are durable and the index is complete. The sequencer commits a
-//     batch here only after its tiles are fsynced, so this row is the log's
-//     commit point; anything on disk beyond it was never acknowledged.
+//   - the committed tree head (size, root): the log's commit point. A batch is
+//     committed (and only then acknowledged) in one transaction that also
+//     holds its entries' bytes (`pending`), so one WAL fsync makes it durable;
+//   - the flushed size: tiles and bundles on disk are complete and durable up
+//     to it (docs/LOG.md). The sequencer writes tiles for the entries in
+//     `pending` in the background (before each checkpoint is published, and
+//     whenever enough accumulate), then MarkFlushed() drops those rows.
+//     After a crash the right edge is rebuilt from the tiles at the flushed
+//     size plus the pending entries; anything on disk beyond was never
+//     acknowledged or is rewritten.
 // Memory use is SQLite's page cache (bounded), not proportional to the log.
 //
 // Thread-safety: one LogIndex = one SQLite connection guarded by a mutex; the
@@ -38,11 +44,12 @@ struct ReleaseRecord {
   Hash leaf{};
 };
 
-// One new entry of a batch: its leaf and the release keys it claims.
+// One new entry of a batch: its bytes, leaf and the release keys it claims.
 struct IndexRow {
   uint64_t index = 0;
   Hash leaf{};
   std::vector<std::string> release_keys;
+  ByteView entry;  // lifetime: until Commit returns
 };
 
 class LogIndex {
@@ -65,9 +72,20 @@ class LogIndex {
   Result<std::optional<uint64_t>> FindLeaf(const Hash& leaf);
   Result<std::optional<ReleaseRecord>> FindRelease(const std::string& release_key);
 
-  // Atomically inserts the rows and sets the tree head (one durable
-  // transaction). kConflict if a leaf or release key already exists.
+  // Atomically inserts the rows (with their entries, as pending) and sets the
+  // tree head (one durable transaction). kConflict if a leaf or release key
+  // already exists; kTooLarge if the disk is full (certainly rolled back);
+  // other errors leave it unknown whether the transaction is durable.
   Status Commit(const std::vector<IndexRow>& rows, const TreeHead& head);
+
+  // The size up to which tiles are durable (<= Head().size).
+  Result<uint64_t> FlushedSize();
+  // Committed entries from index `from` on (pending: not yet flushed), in
+  // order. REQUIRES: from >= FlushedSize().
+  Result<std::vector<Bytes>> PendingEntries(uint64_t from);
+  // Records that tiles are durable up to `size` and drops the pending entries
+  // below it. REQUIRES: the tiles for `size` are fsynced.
+  Status MarkFlushed(uint64_t size);
 
  private:
   LogIndex() = default;
@@ -82,6 +100,9 @@ class LogIndex {
   sqlite3_stmt* insert_release_ = nullptr;
   sqlite3_stmt* set_head_ = nullptr;
   sqlite3_stmt* get_head_ = nullptr;
+  sqlite3_stmt* insert_pending_ = nullptr;
+  sqlite3_stmt* get_pending_ = nullptr;
+  sqlite3_stmt* get_flushed_ = nullptr;
 };
 
 }  // namespace candor

@@ -1,9 +1,16 @@
 // Sequencer: the log's single writer. Admitted entries are queued; one thread
 // takes everything queued (up to max_batch) as one batch ("group commit"),
-// assigns indices, writes the new tiles and entry bundles (fsynced, see
-// storage.h), then commits the batch's index rows and the new tree head in one
-// SQLite transaction (index.h). Only then are the batch's callers answered, so
-// an index handed out is a promise that survives a crash.
+// assigns indices and commits the batch's entries, index rows and the new tree
+// head in one SQLite transaction (index.h): one WAL fsync per batch. Only then
+// are the batch's callers answered, so an index handed out is a promise that
+// survives a crash.
+//
+// Tiles and entry bundles are written from the in-memory right edge later,
+// between batches (FlushTiles): when a checkpoint is about to be published
+// (Flush(), called by the publisher, so a published checkpoint always has its
+// tiles durable), and whenever flush_entries / flush_bytes have accumulated
+// (so memory stays bounded). Writing tiles once per checkpoint instead of once
+// per batch takes the tile and directory fsyncs off the commit path.
 //
 // Per entry, in the batch, against the index and earlier entries of the batch:
 //   - same leaf hash already logged/queued: the existing index (duplicate);
@@ -11,11 +18,12 @@
 //     existing index (equivocation);
 //   - otherwise a new index.
 //
-// Restart: Open() reads the committed tree head from the index and rebuilds the
-// right edge from tiles at that size (RightEdge::Load), checking that the
-// recomputed root equals the committed one. Tiles or bundles beyond the
-// committed size (written by a batch that crashed before its commit) were never
-// acknowledged; they are overwritten by the next batches.
+// Restart: Open() reads the committed tree head and the flushed size from the
+// index, rebuilds the right edge from the tiles at the flushed size
+// (RightEdge::Load) plus the committed entries not yet in tiles, and checks
+// that the recomputed root equals the committed one. Tiles or bundles on disk
+// beyond the flushed size are not trusted; they are rewritten by the next
+// flush.
 //
 // Thread-safety: Add, Head and Stop may be called from any thread.
 #ifndef CANDOR_LOG_SEQUENCER_H_
@@ -41,6 +49,10 @@ namespace candor {
 struct SequencerOptions {
   size_t max_batch = 8192;    // entries per group commit
   size_t max_queue = 200000;  // queued entries before Add answers kUnavailable
+  // Write tiles once this many entries (or bytes of entries) are committed
+  // but not yet in tiles, even if no checkpoint is due.
+  size_t flush_entries = 4096;
+  size_t flush_bytes = size_t{16} << 20;
 };
 
 struct AddOutcome {
@@ -67,6 +79,10 @@ class Sequencer {
 
   // The committed (durable) tree head.
   TreeHead Head() const;
+  // Writes tiles and bundles for everything committed (fsynced) and returns
+  // the head they describe: the head to sign a checkpoint for. Blocks until
+  // the sequencer thread has done it (after the batch in progress).
+  Result<TreeHead> Flush();
   // Called (on the sequencer thread) after each committed batch.
   void SetOnCommit(std::function<void(const TreeHead&)> fn);
 
@@ -80,14 +96,23 @@ class Sequencer {
     AddCallback done;
   };
   Sequencer(TileStorage* storage, LogIndex* index, SequencerOptions options, RightEdge edge,
-            TreeHead head);
+            TreeHead head, uint64_t flushed);
+  // The right edge at `head`: tiles at `flushed` plus the pending entries.
+  static Result<RightEdge> Rebuild(const TileStorage& storage, LogIndex& index, uint64_t flushed,
+                                   const TreeHead& head);
   void Run();
   void ProcessBatch(std::deque<Pending>& batch);
+  // Sequencer thread: writes the tiles for edge_.size() and marks them flushed.
+  Status FlushTiles();
 
   TileStorage* storage_;
   LogIndex* index_;
   SequencerOptions options_;
-  RightEdge edge_;  // sequencer thread only
+  // Sequencer thread only:
+  RightEdge edge_;
+  uint64_t flushed_ = 0;                // tiles durable up to here
+  size_t unflushed_bytes_ = 0;          // entry bytes committed since
+  std::vector<StorageFile> unwritten_;  // taken from the edge, not yet written
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
@@ -95,6 +120,13 @@ class Sequencer {
   bool stopping_ = false;
   TreeHead head_;
   std::function<void(const TreeHead&)> on_commit_;
+  // Flush() handshake.
+  std::condition_variable flush_cv_;
+  uint64_t flush_requested_ = 0;
+  uint64_t flush_done_ = 0;
+  Status flush_status_;
+  TreeHead flushed_head_;
+  bool thread_running_ = true;
   std::thread thread_;
 };
 
