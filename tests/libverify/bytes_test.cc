@@ -1,6 +1,10 @@
 #include "candor/bytes.h"
 
 #include <doctest/doctest.h>
+#include <sodium.h>
+
+#include <random>
+#include <string>
 
 #include "candor/sha256.h"
 
@@ -11,8 +15,12 @@ TEST_CASE("Base64 round-trips RFC 4648 test vectors") {
   struct Case {
     std::string_view plain, encoded;
   };
-  const Case cases[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                        {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+  const Case cases[] = {{"", ""},
+                        {"f", "Zg=="},
+                        {"fo", "Zm8="},
+                        {"foo", "Zm9v"},
+                        {"foob", "Zm9vYg=="},
+                        {"fooba", "Zm9vYmE="},
                         {"foobar", "Zm9vYmFy"}};
   for (const auto& c : cases) {
     CHECK(Base64Encode(AsBytes(c.plain)) == c.encoded);
@@ -23,11 +31,107 @@ TEST_CASE("Base64 round-trips RFC 4648 test vectors") {
 }
 
 TEST_CASE("Base64 decoding is strict") {
-  for (std::string_view bad : {"Zg", "Zg=", "Zh==", "Zm9v\n", " Zm9v", "Zm9v====", "Zm-v", "Zm_v",
-                               "Zg==Zg=="}) {
+  for (std::string_view bad :
+       {"Zg", "Zg=", "Zh==", "Zm9v\n", " Zm9v", "Zm9v====", "Zm-v", "Zm_v", "Zg==Zg=="}) {
     auto r = Base64Decode(bad);
     CHECK_MESSAGE(!r.ok(), bad);
     if (!r.ok()) CHECK(r.status().code() == Code::kMalformed);
+  }
+}
+
+// The decoder before the last-group check: libsodium decode, then a full
+// re-encode compared with the input. Base64Decode must agree with it exactly.
+bool ReferenceBase64Accepts(std::string_view text, Bytes* out) {
+  if (text.size() % 4 != 0) return false;
+  out->clear();
+  if (text.empty()) return true;
+  out->resize(text.size() / 4 * 3);
+  size_t len = 0;
+  const char* end = nullptr;
+  if (sodium_base642bin(out->data(), out->size(), text.data(), text.size(), nullptr, &len, &end,
+                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
+      end != text.data() + text.size()) {
+    return false;
+  }
+  out->resize(len);
+  return Base64Encode(*out) == text;
+}
+
+void CheckSameAsReference(std::string_view text) {
+  Bytes want;
+  const bool accepted = ReferenceBase64Accepts(text, &want);
+  auto got = Base64Decode(text);
+  CAPTURE(text);
+  REQUIRE(got.ok() == accepted);
+  if (accepted) {
+    CHECK(*got == want);
+  } else {
+    CHECK(got.status().code() == Code::kMalformed);
+  }
+}
+
+TEST_CASE("Base64Decode accepts and refuses exactly what a full re-encode check does") {
+  REQUIRE(sodium_init() >= 0);
+  // Every 4-character text over characters covering every low-bit pattern of a
+  // final character ('A'..'P' are 0..15), high values, padding and non-alphabet
+  // bytes; alone and after a valid group (the last group is the one checked).
+  const std::string alphabet = std::string("ABCDEFGHIJKLMNOPQgw+/=-_ \n") + '\0' + "\x80\xff";
+  std::string t(4, ' ');
+  size_t accepted = 0;
+  for (char a : alphabet) {
+    for (char b : alphabet) {
+      for (char c : alphabet) {
+        for (char d : alphabet) {
+          t = {a, b, c, d};
+          CheckSameAsReference(t);
+          CheckSameAsReference("Zm9v" + t);
+          CheckSameAsReference(t + "Zm9v");
+          accepted += Base64Decode(t).ok();
+        }
+      }
+    }
+  }
+  // 21 alphabet characters above: 21^4 unpadded texts; "xyz=" needs z's low 2
+  // bits zero (A E I M Q g w: 0 4 8 12 16 32 48); "xy==" needs y's low 4 bits
+  // zero (A Q g w: 0 16 32 48).
+  const size_t want = 21 * 21 * 21 * 21 + 21 * 21 * 7 + 21 * 4;
+  CHECK(accepted == want);
+
+  // Two arbitrary final characters after "AA" (every byte value).
+  for (int c = 0; c < 256; ++c) {
+    for (int d = 0; d < 256; ++d) {
+      CheckSameAsReference(std::string("AA") + static_cast<char>(c) + static_cast<char>(d));
+      CheckSameAsReference(std::string("AAAAA") + static_cast<char>(c) + static_cast<char>(d) +
+                           "=");
+    }
+  }
+
+  // Every byte value, and every pair of byte values, in every position of a
+  // three-group text (libsodium 1.0.18 decodes bytes >= 0x80 as '/').
+  const std::string base = "Zm9vYmFyZm8=";
+  for (size_t i = 0; i < base.size(); ++i) {
+    for (int c = 0; c < 256; ++c) {
+      std::string t1 = base;
+      t1[i] = static_cast<char>(c);
+      CheckSameAsReference(t1);
+      if (i % 4 != 0) continue;
+      for (int d = 0; d < 256; ++d) {  // and the next position too
+        t1[i + 1] = static_cast<char>(d);
+        CheckSameAsReference(t1);
+      }
+    }
+  }
+
+  // Random canonical encodings of 0..80 bytes, then one byte changed anywhere.
+  std::mt19937 rng(20261126);
+  for (int i = 0; i < 3000; ++i) {
+    Bytes data(rng() % 81);
+    for (auto& x : data) x = static_cast<uint8_t>(rng());
+    std::string text = Base64Encode(data);
+    CheckSameAsReference(text);
+    if (text.empty()) continue;
+    text[rng() % text.size()] = static_cast<char>(rng());
+    CheckSameAsReference(text);
   }
 }
 
@@ -43,7 +147,8 @@ TEST_CASE("Decimal parsing rejects non-canonical forms") {
   CHECK(*ParseDecimalU64("0") == 0);
   CHECK(*ParseDecimalU64("18446744") == 18446744);
   CHECK(*ParseDecimalU64("9223372036854775807") == 9223372036854775807ULL);
-  for (std::string_view bad : {"", "01", "-1", "+1", "1 ", "9223372036854775808", "12345678901234567890"})
+  for (std::string_view bad :
+       {"", "01", "-1", "+1", "1 ", "9223372036854775808", "12345678901234567890"})
     CHECK_MESSAGE(!ParseDecimalU64(bad).ok(), bad);
 }
 
@@ -56,12 +161,10 @@ TEST_CASE("SHA-256 matches FIPS 180-2 vectors, streaming and one-shot") {
   std::string million(1000000, 'a');
   for (size_t i = 0; i < million.size(); i += 4097)
     h.Update(std::string_view(million).substr(i, 4097));
-  CHECK(HexEncode(h.Final()) ==
-        "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  CHECK(HexEncode(h.Final()) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
   // Final() resets for reuse.
   h.Update(std::string_view("abc"));
-  CHECK(HexEncode(h.Final()) ==
-        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(HexEncode(h.Final()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 TEST_CASE("Status maps codes to HTTP statuses and exit codes") {
