@@ -4,7 +4,11 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
 #include <span>
+
+#include "manifest_internal.h"
+#include "note_internal.h"
 
 namespace candor {
 namespace {
@@ -34,12 +38,37 @@ Result<uint64_t> ParseU64(std::string_view text) {
   return v;
 }
 
+// Lower-case hex digit value, or -1 (HexDecode's rule).
+int HexNibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// HexDecode's rules (lower-case only), straight into the digest.
 Result<Hash> ParseHexHash(std::string_view text) {
   if (text.size() != 64) return Status::Malformed("digest is not 64 hex digits");
-  CANDOR_ASSIGN_OR_RETURN(Bytes raw, HexDecode(text));
   Hash h{};
-  std::copy(raw.begin(), raw.end(), h.begin());
+  for (size_t i = 0; i < h.size(); ++i) {
+    const int hi = HexNibble(text[2 * i]), lo = HexNibble(text[2 * i + 1]);
+    if (hi < 0 || lo < 0) return Status::Malformed("invalid lower-case hex");
+    h[i] = static_cast<uint8_t>(hi << 4 | lo);
+  }
   return h;
+}
+
+void AppendU64(std::string& out, uint64_t v) {
+  char buf[20];  // UINT64_MAX has 20 digits
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
+
+void AppendHex(std::string& out, const Hash& h) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (uint8_t b : h) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 0xf]);
+  }
 }
 
 // Walks the manifest's lines in order.
@@ -78,13 +107,18 @@ bool IsValidVersion(std::string_view version) {
   return IsIdentifier(version, kMaxVersionSize, ".+~_-");
 }
 
-Status ValidateManifest(const Manifest& m) {
+Status ValidateManifest(const Manifest& m) { return internal::ValidateManifest(m, false); }
+
+Status internal::ValidateManifest(const Manifest& m, bool key_from_parse) {
   if (!IsValidVendorDomain(m.vendor)) {
     return Status::Malformed("vendor is not a lower-case domain name");
   }
   const VerifierKey& k = m.vendor_key;
   if (k.type != kKeyTypeEd25519) return Status::Malformed("vendor key is not an Ed25519 key");
-  if (!IsValidKeyName(k.name) || k.key_id != KeyId(k.name, k.type, k.public_key)) {
+  // ParseVerifierKey refuses a bad name or a key ID that does not match, so a
+  // key it returned needs no second SHA-256.
+  if (!key_from_parse &&
+      (!IsValidKeyName(k.name) || k.key_id != KeyId(k.name, k.type, k.public_key))) {
     return Status::Malformed("vendor key name or key ID is invalid");
   }
   if (k.name != m.vendor && k.name.rfind(m.vendor + "/", 0) != 0) {
@@ -109,23 +143,36 @@ Status ValidateManifest(const Manifest& m) {
 Result<std::string> FormatManifestText(const Manifest& m) {
   CANDOR_RETURN_IF_ERROR(ValidateManifest(m));
   std::string out;
+  internal::AppendManifestText(m, FormatVerifierKey(m.vendor_key), out);
+  return out;
+}
+
+void internal::AppendManifestText(const Manifest& m, std::string_view vendor_key_text,
+                                  std::string& out) {
   out.append(kManifestHeader).append("\n");
   out.append("vendor ").append(m.vendor).append("\n");
-  out.append("vendor-key ").append(FormatVerifierKey(m.vendor_key)).append("\n");
+  out.append("vendor-key ").append(vendor_key_text).append("\n");
   for (const std::string& p : m.products) out.append("product ").append(p).append("\n");
   out.append("version ").append(m.version).append("\n");
-  out.append("rollback ").append(std::to_string(m.rollback)).append("\n");
-  out.append("image-sha256 ").append(HexEncode(m.image_sha256)).append("\n");
-  out.append("image-size ").append(std::to_string(m.image_size)).append("\n");
-  out.append("changelog-sha256 ").append(HexEncode(m.changelog_sha256)).append("\n");
-  out.append("issued ").append(FormatUtcTime(m.issued)).append("\n");
+  out.append("rollback ");
+  AppendU64(out, m.rollback);
+  out.append("\nimage-sha256 ");
+  AppendHex(out, m.image_sha256);
+  out.append("\nimage-size ");
+  AppendU64(out, m.image_size);
+  out.append("\nchangelog-sha256 ");
+  AppendHex(out, m.changelog_sha256);
+  out.append("\nissued ").append(FormatUtcTime(m.issued)).append("\n");
   for (const Disclosure& d : m.disclosures) out.append(FormatDisclosureLine(d)).append("\n");
-  return out;
 }
 
 Result<Manifest> ParseManifestText(std::string_view text) {
   if (text.size() > kMaxManifestNoteSize) return Status::TooLarge("manifest is too large");
   CANDOR_RETURN_IF_ERROR(ValidateNoteText(text));
+  return internal::ParseCheckedManifestText(text);
+}
+
+Result<Manifest> internal::ParseCheckedManifestText(std::string_view text) {
   LineReader r(text);
   if (r.Line() != kManifestHeader) {
     return Status::Malformed("manifest does not start with " + std::string(kManifestHeader));
@@ -135,6 +182,10 @@ Result<Manifest> ParseManifestText(std::string_view text) {
   m.vendor = std::string(vendor);
   CANDOR_ASSIGN_OR_RETURN(std::string_view vkey, r.Field("vendor-key"));
   CANDOR_ASSIGN_OR_RETURN(m.vendor_key, ParseVerifierKey(vkey));
+  // ParseVerifierKey accepts only the canonical spelling (8 lower-case hex
+  // digits, canonical base64, the name verbatim), so FormatVerifierKey of the
+  // key is `vkey` itself: the canonical check below can reuse it instead of
+  // encoding the key again (tests/libverify/manifest_internal_test.cc).
   while (r.NextStartsWith("product")) {
     if (m.products.size() == kMaxProducts) return Status::Malformed("more than 64 products");
     m.products.emplace_back(r.Line().substr(8));
@@ -161,9 +212,12 @@ Result<Manifest> ParseManifestText(std::string_view text) {
     CANDOR_ASSIGN_OR_RETURN(Disclosure d, ParseDisclosureLine(r.Line()));
     m.disclosures.push_back(std::move(d));
   }
-  CANDOR_RETURN_IF_ERROR(ValidateManifest(m));
-  // Defence in depth: accept only the spelling we would produce.
-  CANDOR_ASSIGN_OR_RETURN(std::string canonical, FormatManifestText(m));
+  CANDOR_RETURN_IF_ERROR(internal::ValidateManifest(m, true));
+  // Defence in depth: accept only the spelling we would produce. This is
+  // FormatManifestText(m) (m was just validated) with the key text reused.
+  std::string canonical;
+  canonical.reserve(text.size());
+  internal::AppendManifestText(m, vkey, canonical);
   if (canonical != text) return Status::Malformed("manifest is not in canonical form");
   return m;
 }
@@ -176,13 +230,18 @@ Result<Manifest> ParseSignedManifest(std::string_view signed_note) {
   if (note.signatures.size() != 1) {
     return Status::Malformed("manifest must carry exactly one signature, the vendor's");
   }
-  CANDOR_ASSIGN_OR_RETURN(Manifest m, ParseManifestText(note.text));
+  // ParseManifestText(note.text) without its text checks: ParseNote checked
+  // the whole message (valid UTF-8, no control character but "\n") and its
+  // text is a non-empty prefix ending in "\n", within kMaxManifestNoteSize.
+  CANDOR_ASSIGN_OR_RETURN(Manifest m, internal::ParseCheckedManifestText(note.text));
   const NoteSignature& sig = note.signatures[0];
   if (sig.name != m.vendor_key.name || sig.key_id != m.vendor_key.key_id) {
     return Status::BadSignature("manifest is not signed by the vendor key it names");
   }
+  // Verified from the parsed note: VerifyNote(signed_note, keys) would parse
+  // the same message again to the same note.
   const std::array<VerifierKey, 1> keys = {m.vendor_key};
-  Result<VerifiedNote> verified = VerifyNote(signed_note, keys);
+  Result<VerifiedNote> verified = internal::VerifyParsedNote(std::move(note), keys);
   if (!verified.ok()) {
     const Code c = verified.status().code();
     if (c == Code::kBadSignature || c == Code::kUntrustedKey) {

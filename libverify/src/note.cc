@@ -8,6 +8,7 @@
 
 #include "candor/cosignature.h"
 #include "candor/ed25519.h"
+#include "note_internal.h"
 
 namespace candor {
 namespace {
@@ -74,6 +75,13 @@ bool IsUnicodeSpace(char32_t c) {
 Status CheckNoteChars(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
+    // ASCII fast path (notes are mostly ASCII): the same rule DecodeRune's
+    // one-byte case leads to below, without decoding.
+    const auto b = static_cast<uint8_t>(s[i]);
+    if (b >= 0x20 && b < 0x80) {
+      ++i;
+      continue;
+    }
     char32_t c;
     if (!DecodeRune(s, i, c)) return Status::Malformed("note is not valid UTF-8");
     if (c < 0x20 && c != '\n') return Status::Malformed("note contains a control character");
@@ -124,6 +132,13 @@ bool IsValidKeyName(std::string_view name) {
   if (name.empty()) return false;
   size_t i = 0;
   while (i < name.size()) {
+    // ASCII fast path: printable, not space or '+' (IsUnicodeSpace's only
+    // printable ASCII member is ' ').
+    const auto b = static_cast<uint8_t>(name[i]);
+    if (b > 0x20 && b < 0x80 && b != '+') {
+      ++i;
+      continue;
+    }
     char32_t c;
     if (!DecodeRune(name, i, c)) return false;
     if (c < 0x20 || c == '+' || IsUnicodeSpace(c)) return false;
@@ -193,6 +208,11 @@ Result<std::string> FormatNote(const Note& note) {
 
 Result<VerifiedNote> VerifyNote(std::string_view message, std::span<const VerifierKey> known_keys) {
   CANDOR_ASSIGN_OR_RETURN(Note note, ParseNote(message));
+  return internal::VerifyParsedNote(std::move(note), known_keys);
+}
+
+Result<VerifiedNote> internal::VerifyParsedNote(Note note,
+                                                std::span<const VerifierKey> known_keys) {
   VerifiedNote out;
   bool any_known = false;
   for (const auto& sig : note.signatures) {
