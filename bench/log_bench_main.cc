@@ -189,7 +189,7 @@ int Grow(const std::map<std::string, std::string>& f) {
   uint64_t n = Num(f, "--entries", 1000);
   if (dir.empty()) return Die("grow needs --dir");
   TileStorage storage(dir);
-  auto index = LogIndex::Open(dir + "/state/index.db");
+  auto index = LogIndex::Open(dir + "/state/index");
   if (!index.ok()) return Die(index.status().ToString());
   SequencerOptions so;
   so.max_batch = 65536;

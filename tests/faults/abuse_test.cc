@@ -281,6 +281,7 @@ TEST_CASE("abuse: candor-log answers hostile requests correctly, stays bounded a
         "/%2e%2e/log.key",
         "/log.key",
         "/state/index.db",
+        "/state/index/CURRENT",
         "/config",
         "/tile/0/001",      // symlink to a file outside the data directory
         "/tile/1/000",      // a symlinked directory outside the data directory

@@ -381,7 +381,7 @@ TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkp
     REQUIRE(InitLog(dir, "log.example/go").ok());
     {
       TileStorage storage(dir);
-      auto index = LogIndex::Open(dir + "/state/index.db");
+      auto index = LogIndex::Open(dir + "/state/index");
       REQUIRE(index.ok());
       auto seq = Sequencer::Open(&storage, index->get());
       REQUIRE(seq.ok());

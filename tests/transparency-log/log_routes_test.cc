@@ -124,6 +124,7 @@ TEST_CASE("Routes: tiles and checkpoint are served with the right headers; nothi
       {"/tile/3/000", 404},
       {"/log.key", 404},
       {"/state/index.db", 404},
+      {"/state/index/CURRENT", 404},
       {"/config", 404},
       {"/checkpoint.tmp", 404},
       {"/vendors", 404},

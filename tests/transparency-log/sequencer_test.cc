@@ -40,7 +40,7 @@ struct Fixture {
     seq.reset();
     index.reset();
     storage = std::make_unique<TileStorage>(tmp.path());
-    auto idx = LogIndex::Open(tmp.path() + "/index.db");
+    auto idx = LogIndex::Open(tmp.path() + "/index");
     REQUIRE(idx.ok());
     index = std::move(*idx);
     auto s = Sequencer::Open(storage.get(), index.get());

@@ -40,7 +40,7 @@ Status InitLog(const std::string& dir, const std::string& origin) {
   if (::stat((dir + "/vendors").c_str(), &st) != 0) {
     CANDOR_RETURN_IF_ERROR(AtomicWriteFile(dir + "/vendors", AsBytes(FormatVendorsFile({}))));
   }
-  CANDOR_ASSIGN_OR_RETURN(auto index, LogIndex::Open(dir + "/state/index.db"));
+  CANDOR_ASSIGN_OR_RETURN(auto index, LogIndex::Open(dir + "/state/index"));
   CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
   CANDOR_ASSIGN_OR_RETURN(std::string note, Publisher::SignCheckpoint(pair.first, head));
   TileStorage storage(dir);
@@ -65,25 +65,13 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
     CANDOR_ASSIGN_OR_RETURN(cosigner, MakePolicyCosigner(policy, PublicKeyOf(key)));
   }
   s->storage_ = std::make_unique<TileStorage>(dir);
-  CANDOR_ASSIGN_OR_RETURN(s->writer_index_,
-                          LogIndex::Open(dir + "/state/index.db", /*auto_checkpoint=*/false));
-  CANDOR_ASSIGN_OR_RETURN(s->reader_index_, LogIndex::Open(dir + "/state/index.db"));
-  CANDOR_ASSIGN_OR_RETURN(
-      s->sequencer_, Sequencer::Open(s->storage_.get(), s->writer_index_.get(), options.sequencer));
+  CANDOR_ASSIGN_OR_RETURN(s->index_, LogIndex::Open(dir + "/state/index"));
+  CANDOR_ASSIGN_OR_RETURN(s->sequencer_,
+                          Sequencer::Open(s->storage_.get(), s->index_.get(), options.sequencer));
   s->publisher_ =
       std::make_unique<Publisher>(s->storage_.get(), s->sequencer_.get(), std::move(key),
                                   std::move(cosigner), options.publisher);
   CANDOR_RETURN_IF_ERROR(s->publisher_->Start());
-  s->checkpointer_ = std::thread([srv = s.get()] {
-    std::unique_lock<std::mutex> lock(srv->checkpointer_mu_);
-    while (!srv->checkpointer_cv_.wait_for(lock, std::chrono::milliseconds(500),
-                                           [srv] { return srv->checkpointer_stop_; })) {
-      lock.unlock();
-      Status st = srv->reader_index_->Checkpoint();
-      if (!st.ok()) std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
-      lock.lock();
-    }
-  });
   s->vendors_ = std::make_unique<VendorRegistry>(dir + "/vendors");
   CANDOR_RETURN_IF_ERROR(s->vendors_->Refresh());
   s->limiter_ = std::make_unique<RateLimiter>(options.rate_per_vendor, options.burst_per_vendor);
@@ -92,7 +80,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->ctx_->storage = s->storage_.get();
   s->ctx_->sequencer = s->sequencer_.get();
   s->ctx_->publisher = s->publisher_.get();
-  s->ctx_->reader_index = s->reader_index_.get();
+  s->ctx_->reader_index = s->index_.get();
   s->ctx_->waiters = s->waiters_.get();
   s->ctx_->vendors = s->vendors_.get();
   s->ctx_->limiter = s->limiter_.get();
@@ -146,12 +134,6 @@ void LogServer::Stop() {
     stopped_ = true;
   }
   serve_cv_.notify_all();
-  {
-    std::lock_guard<std::mutex> cp_lock(checkpointer_mu_);
-    checkpointer_stop_ = true;
-  }
-  checkpointer_cv_.notify_all();
-  if (checkpointer_.joinable()) checkpointer_.join();
 }
 
 }  // namespace candor

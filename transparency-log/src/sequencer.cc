@@ -252,25 +252,31 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   TreeHead head{edge_.size(), {}};
   if (!rows.empty()) {
     head.root = edge_.Root();
-    // One transaction, one WAL fsync: the batch's entries, index rows and the
-    // new head. Tiles are written later (FlushTiles), from the edge.
-    commit = index_->Commit(rows, head);
-    if (!commit.ok() && commit.code() != Code::kTooLarge) {
-      // A failed commit is ambiguous: when the WAL fsync fails, the WAL may
-      // already hold the whole transaction, which SQLite then adopts when it
-      // recovers the WAL at the next open, although it reported an error (and
-      // hid the transaction) in this process. Rolling back in memory and going
-      // on reused these indices for other entries, and the restart refused
-      // (tests/faults/log_faults_test.cc). So, as PostgreSQL does on a failed
-      // fsync: stop before answering anyone; the restart recovers from disk.
-      std::fprintf(stderr, "candor-log: fatal: committing the index failed: %s\n",
-                   commit.ToString().c_str());
-      std::abort();
+    // Refuse while the disk is nearly full, before writing anything: a write
+    // that fails half-way cannot be told apart from a durable one (below).
+    auto free = storage_->FreeBytes();
+    if (free.ok() && *free < options_.min_free_bytes) {
+      commit = Status::Io("the log's disk is full (" + std::to_string(*free >> 20) +
+                          " MiB free); retry later");
+    } else {
+      // One synced write: the batch's entries, index rows and the new head.
+      // Tiles are written later (FlushTiles), from the edge.
+      commit = index_->Commit(rows, head);
+      if (!commit.ok()) {
+        // A failed commit is ambiguous: the write may be durable although it
+        // reported an error (an fsync that failed after the data reached the
+        // disk), and the restart would then adopt it. Rolling back in memory
+        // and going on would hand these indices to other entries: a fork
+        // (tests/faults/log_faults_test.cc). So, as PostgreSQL does on a failed
+        // fsync: stop before answering anyone; the restart recovers from disk.
+        std::fprintf(stderr, "candor-log: fatal: committing a batch failed: %s\n",
+                     commit.ToString().c_str());
+        std::abort();
+      }
+      for (const IndexRow& row : rows) unflushed_bytes_ += row.entry.size();
     }
     if (!commit.ok()) {
-      // Disk full: certainly rolled back. Rebuild the edge at the committed
-      // size from what is on disk (tiles + pending entries).
-      commit = Status::Io("cannot log the entry now: " + commit.message());
+      // Nothing of this batch was written: back to the committed state.
       std::lock_guard<std::mutex> lock(mu_);
       auto rebuilt = Rebuild(*storage_, *index_, flushed_, head_);
       if (!rebuilt.ok()) {
@@ -280,8 +286,6 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       }
       edge_ = std::move(*rebuilt);
       unwritten_.clear();  // the rebuilt edge emits everything since flushed_ again
-    } else {
-      for (const IndexRow& row : rows) unflushed_bytes_ += row.entry.size();
     }
   }
   std::function<void(const TreeHead&)> on_commit;

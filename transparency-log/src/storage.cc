@@ -1,6 +1,8 @@
 // TileStorage: POSIX file I/O with explicit fsyncs (see storage.h).
 #include "candor/log/storage.h"
 
+#include <sys/statvfs.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -200,6 +202,12 @@ Result<Bytes> TileStorage::ReadTilePrefix(const TileId& tile) const {
 
 Status TileStorage::WriteCheckpoint(std::string_view note) {
   return AtomicWriteFile(dir_ + "/checkpoint", AsBytes(note));
+}
+
+Result<uint64_t> TileStorage::FreeBytes() const {
+  struct statvfs st {};
+  if (::statvfs(dir_.c_str(), &st) != 0) return Status::Io(Errno("statvfs", dir_));
+  return uint64_t{st.f_bavail} * st.f_frsize;
 }
 
 Result<std::string> TileStorage::ReadCheckpoint() const {

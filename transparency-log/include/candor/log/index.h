@@ -1,27 +1,32 @@
-// LogIndex: the log's durable, on-disk lookup structures, in SQLite
-// (DATA/state/index.db, WAL mode, synchronous=FULL):
+// LogIndex: the log's durable, on-disk state besides its tiles, in LevelDB
+// (DATA/state/index/, a directory):
 //   - leaf hash -> index (identical resubmissions, proofs by leaf hash);
 //   - "vendor/product/version" -> (index, leaf hash) (equivocation);
 //   - the committed tree head (size, root): the log's commit point. A batch is
-//     committed (and only then acknowledged) in one transaction that also
-//     holds its entries' bytes (`pending`), so one WAL fsync makes it durable;
+//     committed (and only then acknowledged) in one synced write batch that
+//     also holds its entries' bytes (`pending`), so one fsync of LevelDB's
+//     log makes it durable;
 //   - the flushed size: tiles and bundles on disk are complete and durable up
-//     to it (docs/LOG.md). The sequencer writes tiles for the entries in
-//     `pending` in the background (before each checkpoint is published, and
-//     whenever enough accumulate), then MarkFlushed() drops those rows.
-//     After a crash the right edge is rebuilt from the tiles at the flushed
-//     size plus the pending entries; anything on disk beyond was never
-//     acknowledged or is rewritten.
-// Memory use is SQLite's page cache (bounded), not proportional to the log.
+//     to it (docs/LOG.md). The sequencer writes tiles for the pending entries
+//     later (before each checkpoint is published, and whenever enough
+//     accumulate), then MarkFlushed() drops those entries. After a crash the
+//     right edge is rebuilt from the tiles at the flushed size plus the
+//     pending entries; anything on disk beyond was never acknowledged or is
+//     rewritten.
+// Why LevelDB and not a B-tree (SQLite, as before): the keys are random
+// hashes, so at 10^7 entries every B-tree insert dirtied its own page and
+// every lookup of a new (absent) key walked to a leaf page outside the cache;
+// appends slowed by half. An LSM tree appends sequentially and answers most
+// lookups of absent keys from Bloom filters. Memory stays bounded: a 32 MiB
+// block cache, a 16 MiB memtable and at most 512 open tables (their filters).
 //
-// Thread-safety: one LogIndex = one SQLite connection guarded by a mutex; the
-// sequencer owns a writer instance, request handlers share a reader instance.
+// Thread-safety: thread-safe (LevelDB is); Commit and MarkFlushed are called
+// by the sequencer only (one writer), lookups from any thread.
 #ifndef CANDOR_LOG_INDEX_H_
 #define CANDOR_LOG_INDEX_H_
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,8 +34,11 @@
 #include "candor/bytes.h"
 #include "candor/status.h"
 
-struct sqlite3;
-struct sqlite3_stmt;
+namespace leveldb {
+class Cache;
+class DB;
+class FilterPolicy;
+}  // namespace leveldb
 
 namespace candor {
 
@@ -54,16 +62,10 @@ struct IndexRow {
 
 class LogIndex {
  public:
-  // Opens (creating if needed) the database at `path`. A new database has
-  // tree head (0, EmptyTreeHash()).
-  // With auto_checkpoint false, SQLite never copies the WAL back into the
-  // database on commit; the owner must call Checkpoint() periodically (from
-  // another connection), which keeps those copies off the commit path.
-  static Result<std::unique_ptr<LogIndex>> Open(const std::string& path,
-                                                bool auto_checkpoint = true);
-  // PRAGMA wal_checkpoint(PASSIVE): copies committed WAL pages into the
-  // database without blocking the writer.
-  Status Checkpoint();
+  // Opens (creating if needed) the database directory `path`. A new database
+  // has tree head (0, EmptyTreeHash()) and flushed size 0. One process at a
+  // time (LevelDB locks the directory).
+  static Result<std::unique_ptr<LogIndex>> Open(const std::string& path);
   ~LogIndex();
   LogIndex(const LogIndex&) = delete;
   LogIndex& operator=(const LogIndex&) = delete;
@@ -73,9 +75,9 @@ class LogIndex {
   Result<std::optional<ReleaseRecord>> FindRelease(const std::string& release_key);
 
   // Atomically inserts the rows (with their entries, as pending) and sets the
-  // tree head (one durable transaction). kConflict if a leaf or release key
-  // already exists; kTooLarge if the disk is full (certainly rolled back);
-  // other errors leave it unknown whether the transaction is durable.
+  // tree head, durably (synced). REQUIRES: the rows' leaves and release keys
+  // are not stored yet (the sequencer checks). An error leaves it unknown
+  // whether the batch is durable (LevelDB then refuses every later write).
   Status Commit(const std::vector<IndexRow>& rows, const TreeHead& head);
 
   // The size up to which tiles are durable (<= Head().size).
@@ -89,20 +91,10 @@ class LogIndex {
 
  private:
   LogIndex() = default;
-  Status Exec(const char* sql);
-  Status Prepare();
 
-  std::mutex mu_;
-  sqlite3* db_ = nullptr;
-  sqlite3_stmt* find_leaf_ = nullptr;
-  sqlite3_stmt* find_release_ = nullptr;
-  sqlite3_stmt* insert_leaf_ = nullptr;
-  sqlite3_stmt* insert_release_ = nullptr;
-  sqlite3_stmt* set_head_ = nullptr;
-  sqlite3_stmt* get_head_ = nullptr;
-  sqlite3_stmt* insert_pending_ = nullptr;
-  sqlite3_stmt* get_pending_ = nullptr;
-  sqlite3_stmt* get_flushed_ = nullptr;
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::Cache> cache_;
+  std::unique_ptr<leveldb::DB> db_;  // declared last: destroyed first
 };
 
 }  // namespace candor

@@ -29,7 +29,7 @@ struct LogRoutesContext {
   TileStorage* storage = nullptr;
   Sequencer* sequencer = nullptr;
   Publisher* publisher = nullptr;
-  LogIndex* reader_index = nullptr;  // a read connection, for proofs by leaf hash
+  LogIndex* reader_index = nullptr;  // for proofs by leaf hash
   ProofWaiters* waiters = nullptr;   // long-polls of /candor/v1/proof?wait=
   VendorRegistry* vendors = nullptr;
   RateLimiter* limiter = nullptr;

@@ -8,7 +8,7 @@
 //   DATA/log.pub      <origin>+<id>+<base64> verifier key
 //   DATA/config       "origin <origin>"
 //   DATA/vendors      registered vendor keys
-//   DATA/state/       lock, index.db (+ -wal, -shm)
+//   DATA/state/       lock, index/ (LevelDB: index.h)
 //   DATA/checkpoint, DATA/tile/...   the served tlog-tiles tree
 //
 // Thread-safety: Open/Start/Stop from one thread.
@@ -83,8 +83,7 @@ class LogServer {
   int lock_fd_ = -1;
   int port_ = 0;
   std::unique_ptr<TileStorage> storage_;
-  std::unique_ptr<LogIndex> writer_index_;
-  std::unique_ptr<LogIndex> reader_index_;
+  std::unique_ptr<LogIndex> index_;
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<VendorRegistry> vendors_;
@@ -95,11 +94,6 @@ class LogServer {
   std::mutex serve_mu_;
   std::condition_variable serve_cv_;
   bool stopped_ = false;
-  // Copies the index's WAL into the database in the background (index.h).
-  std::thread checkpointer_;
-  std::mutex checkpointer_mu_;
-  std::condition_variable checkpointer_cv_;
-  bool checkpointer_stop_ = false;
 };
 
 // Builds the Cosigner for a policy: empty when the policy needs no witnesses

@@ -53,6 +53,9 @@ struct SequencerOptions {
   // but not yet in tiles, even if no checkpoint is due.
   size_t flush_entries = 4096;
   size_t flush_bytes = size_t{16} << 20;
+  // Batches are refused (kIo) while the data directory's file system has less
+  // free space than this, so a full disk never half-writes a commit.
+  uint64_t min_free_bytes = uint64_t{64} << 20;
 };
 
 struct AddOutcome {

@@ -62,6 +62,8 @@ class TileStorage {
   Status WriteCheckpoint(std::string_view note);
   // kNotFound if the log never published one.
   Result<std::string> ReadCheckpoint() const;
+  // Bytes available to this process on the data directory's file system.
+  Result<uint64_t> FreeBytes() const;
 
   // Reads any file under the data directory (relative path). kNotFound if absent.
   Result<Bytes> ReadRelative(const std::string& relative_path) const;
