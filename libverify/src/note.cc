@@ -117,6 +117,20 @@ Result<NoteSignature> ParseSignatureLine(std::string_view line) {
 Status CheckSignatureList(const std::vector<NoteSignature>& sigs) {
   if (sigs.empty()) return Status::Malformed("note has no signature");
   if (sigs.size() > kMaxNoteSignatures) return Status::TooLarge("too many note signatures");
+  // Few signatures (one on a manifest, a handful on a checkpoint): compare
+  // pairwise without allocating; a set beyond that. Either way the first line
+  // that repeats an earlier (name, key ID) is the one reported.
+  constexpr size_t kPairwiseMax = 16;
+  if (sigs.size() <= kPairwiseMax) {
+    for (size_t i = 1; i < sigs.size(); ++i) {
+      for (size_t j = 0; j < i; ++j) {
+        if (sigs[j].key_id == sigs[i].key_id && sigs[j].name == sigs[i].name) {
+          return Status::Malformed("duplicate signature by key " + sigs[i].name);
+        }
+      }
+    }
+    return Status::Ok();
+  }
   std::set<std::pair<std::string_view, uint32_t>> seen;
   for (const auto& s : sigs) {
     if (!seen.emplace(s.name, s.key_id).second) {

@@ -18,6 +18,13 @@ Status ValidateChangelog(std::string_view changelog) {
   if (changelog.size() > kMaxChangelogSize) return Status::TooLarge("changelog exceeds 48 KiB");
   size_t pos = 0;
   while (pos < changelog.size()) {
+    // ASCII fast path: printable ASCII is what the checks below accept of a
+    // one-byte code point besides "\n" and "\t" (which take the full path).
+    const auto b = static_cast<uint8_t>(changelog[pos]);
+    if (b >= 0x20 && b < 0x7F) {
+      ++pos;
+      continue;
+    }
     uint32_t cp = 0;
     if (!internal::NextCodePoint(changelog, &pos, &cp)) {
       return Status::Malformed("changelog is not valid UTF-8");

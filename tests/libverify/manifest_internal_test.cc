@@ -225,6 +225,29 @@ TEST_CASE("internal manifest pieces match the public functions") {
   CHECK(internal::ValidateManifest(bad_vendor, true).code() == Code::kMalformed);
 }
 
+TEST_CASE("duplicate (name, key ID) refused on both sides of the pairwise/set switch") {
+  auto line = [](std::string name, uint32_t id) {
+    return FormatSignatureLine(NoteSignature{std::move(name), id, Bytes(64, 7)});
+  };
+  for (size_t n : {1, 2, 3, 15, 16, 17, 18, 40, 100}) {
+    std::string sigs;
+    for (size_t i = 0; i < n; ++i) {
+      // Same name with other IDs and same ID with other names are distinct.
+      sigs += line("k" + std::to_string(i % 3), static_cast<uint32_t>(i));
+    }
+    CAPTURE(n);
+    CHECK(ParseNote("t\n\n" + sigs).ok());
+    for (size_t dup : {size_t{0}, n / 2, n - 1}) {
+      const std::string extra = line("k" + std::to_string(dup % 3), static_cast<uint32_t>(dup));
+      CAPTURE(dup);
+      // n + 1 lines: over kMaxNoteSignatures is kTooLarge first, as before.
+      const Code want = n + 1 > kMaxNoteSignatures ? Code::kTooLarge : Code::kMalformed;
+      CHECK(ParseNote("t\n\n" + sigs + extra).status().code() == want);
+      CHECK(ParseNote("t\n\n" + extra + sigs).status().code() == want);
+    }
+  }
+}
+
 // Reference for note characters: strict UTF-8 (the same decoder rules), no
 // ASCII control character other than "\n".
 bool ReferenceNoteChars(std::string_view s) {
@@ -281,6 +304,45 @@ TEST_CASE("ASCII fast paths: note characters and key names as the full decoder d
     CHECK(IsValidKeyName(s) == ReferenceKeyName(s));
     const std::string text = s + "\n";
     CHECK(ValidateNoteText(text).ok() == ReferenceNoteChars(text));
+  }
+}
+
+// ValidateChangelog before its ASCII fast path.
+Code ReferenceChangelogCode(std::string_view s) {
+  size_t pos = 0;
+  while (pos < s.size()) {
+    uint32_t cp = 0;
+    if (!internal::NextCodePoint(s, &pos, &cp)) return Code::kMalformed;
+    if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
+      return Code::kMalformed;
+    }
+  }
+  return Code::kOk;
+}
+
+TEST_CASE("ValidateChangelog's ASCII fast path decides as the full decoder") {
+  for (int x = 0; x < 256; ++x) {
+    for (int y = -1; y < 256; ++y) {
+      std::string s(1, static_cast<char>(x));
+      if (y >= 0) s += static_cast<char>(y);
+      for (const std::string& c : {s, "ab" + s + "cd\n"}) {
+        CAPTURE(c);
+        CHECK(ValidateChangelog(c).code() == ReferenceChangelogCode(c));
+      }
+    }
+  }
+  std::mt19937 rng(11);
+  for (int i = 0; i < 100000; ++i) {
+    std::string s;
+    const size_t n = 1 + rng() % 6;
+    for (size_t k = 0; k < n; ++k) {
+      const uint32_t r = rng();
+      const char pick[] = {'\xc2', '\x80', '\x9f', '\xa0', '\x7f',
+                           '\t',   '\n',   '\r',   '\xed', '\xf4'};
+      s += (r & 1) ? pick[(r >> 1) % sizeof pick] : static_cast<char>(r >> 8);
+    }
+    CAPTURE(s);
+    CHECK(ValidateChangelog(s).code() == ReferenceChangelogCode(s));
   }
 }
 
