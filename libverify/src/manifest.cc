@@ -38,22 +38,29 @@ Result<uint64_t> ParseU64(std::string_view text) {
   return v;
 }
 
-// Lower-case hex digit value, or -1 (HexDecode's rule).
-int HexNibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
+// Lower-case hex digit values, -1 for every other byte (HexDecode's rule).
+constexpr std::array<int8_t, 256> kHexValue = [] {
+  std::array<int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+           : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+                                  : int8_t{-1};
+  }
+  return t;
+}();
 
 // HexDecode's rules (lower-case only), straight into the digest.
 Result<Hash> ParseHexHash(std::string_view text) {
   if (text.size() != 64) return Status::Malformed("digest is not 64 hex digits");
   Hash h{};
+  int bad = 0;  // any -1 makes it negative
   for (size_t i = 0; i < h.size(); ++i) {
-    const int hi = HexNibble(text[2 * i]), lo = HexNibble(text[2 * i + 1]);
-    if (hi < 0 || lo < 0) return Status::Malformed("invalid lower-case hex");
-    h[i] = static_cast<uint8_t>(hi << 4 | lo);
+    const int hi = kHexValue[static_cast<uint8_t>(text[2 * i])];
+    const int lo = kHexValue[static_cast<uint8_t>(text[2 * i + 1])];
+    bad |= hi | lo;
+    h[i] = static_cast<uint8_t>((hi & 0xf) << 4 | (lo & 0xf));
   }
+  if (bad < 0) return Status::Malformed("invalid lower-case hex");
   return h;
 }
 
@@ -65,9 +72,12 @@ void AppendU64(std::string& out, uint64_t v) {
 
 void AppendHex(std::string& out, const Hash& h) {
   static constexpr char kDigits[] = "0123456789abcdef";
+  const size_t at = out.size();
+  out.resize(at + 2 * h.size());
+  char* p = out.data() + at;
   for (uint8_t b : h) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
+    *p++ = kDigits[b >> 4];
+    *p++ = kDigits[b & 0xf];
   }
 }
 

@@ -274,6 +274,45 @@ bool ReferenceKeyName(std::string_view s) {
   return true;
 }
 
+TEST_CASE("CheckNoteChars' 8-byte fast path: every byte at every alignment") {
+  const std::string base = "0123456789abcdefghijklmnopqrstuvwxyzABCDEF\n";
+  for (size_t i = 0; i + 1 < base.size(); ++i) {
+    for (int v = 0; v < 256; ++v) {
+      std::string t = base;
+      t[i] = static_cast<char>(v);
+      CAPTURE(i);
+      CAPTURE(v);
+      CHECK(ValidateNoteText(t).ok() == ReferenceNoteChars(t));
+      CHECK(ParseNote(t + "\n" + "\xe2\x80\x94 k AAAAAAAA\n").ok() == ReferenceNoteChars(t));
+      // Two- to four-byte sequences starting there: a valid em dash, a
+      // truncated one, a surrogate, U+10FFFF and beyond.
+      for (std::string_view seq : {"\xe2\x80\x94", "\xe2\x80", "\xed\xa0\x80", "\xf4\x8f\xbf\xbf",
+                                   "\xf4\x90\x80\x80", "\xc2\x85"}) {
+        std::string u = base;
+        u.replace(i, std::min(seq.size(), base.size() - 1 - i), seq);
+        CHECK(ValidateNoteText(u).ok() == ReferenceNoteChars(u));
+      }
+    }
+  }
+  // Random longer texts: printable ASCII runs with an occasional other byte.
+  std::mt19937 rng(5);
+  size_t accepted = 0;
+  for (int n = 0; n < 20000; ++n) {
+    std::string t(1 + rng() % 90, 'x');
+    for (char& c : t) {
+      const uint32_t r = rng();
+      c = (r % 50 == 0) ? static_cast<char>(r >> 8) : static_cast<char>(0x20 + (r >> 8) % 0x60);
+    }
+    t += '\n';
+    const bool want = ReferenceNoteChars(t);
+    accepted += want;
+    CAPTURE(t);
+    CHECK(ValidateNoteText(t).ok() == want);
+  }
+  CHECK(accepted > 1000);  // both outcomes exercised
+  CHECK(accepted < 19000);
+}
+
 TEST_CASE("ASCII fast paths: note characters and key names as the full decoder decides") {
   // Every one- and two-byte string, in the middle of ASCII text.
   for (int x = 0; x < 256; ++x) {
@@ -304,6 +343,31 @@ TEST_CASE("ASCII fast paths: note characters and key names as the full decoder d
     CHECK(IsValidKeyName(s) == ReferenceKeyName(s));
     const std::string text = s + "\n";
     CHECK(ValidateNoteText(text).ok() == ReferenceNoteChars(text));
+  }
+}
+
+TEST_CASE("manifest digests: every byte at every position, decoded as HexDecode would") {
+  const std::string note = FullNote();
+  const std::string text = note.substr(0, note.rfind("\n\n") + 1);
+  for (std::string_view field : {"\nimage-sha256 ", "\nchangelog-sha256 "}) {
+    const size_t start = text.find(field) + field.size();
+    for (size_t i = 0; i < 64; ++i) {
+      for (int v = 0; v < 256; ++v) {
+        std::string t = text;
+        t[start + i] = static_cast<char>(v);
+        auto want = HexDecode(t.substr(start, 64));
+        auto got = ParseManifestText(t);
+        CAPTURE(i);
+        CAPTURE(v);
+        REQUIRE(got.ok() == want.ok());
+        if (!got.ok()) {
+          CHECK(got.status().code() == Code::kMalformed);
+          continue;
+        }
+        const Hash& h = field == "\nimage-sha256 " ? got->image_sha256 : got->changelog_sha256;
+        CHECK(Bytes(h.begin(), h.end()) == *want);
+      }
+    }
   }
 }
 
