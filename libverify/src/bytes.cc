@@ -12,40 +12,52 @@ std::string Base64Encode(ByteView data) {
   return out;
 }
 
+namespace {
+
+// 1 if lo <= x <= hi, else 0, without a branch (x, lo, hi < 256, so a
+// difference that wraps has its top bit set).
+inline uint32_t InRange(uint32_t x, uint32_t lo, uint32_t hi) {
+  return (((x - lo) | (hi - x)) >> 31) ^ 1;
+}
+
+// The 6-bit value of base64 character c (RFC 4648 §4 alphabet); sets *bad to
+// non-zero if c is not in the alphabet. No table and no data-dependent branch,
+// as libsodium's decoder, so decoding does not leak the data through timing.
+inline uint32_t Base64Value(uint8_t c, uint32_t* bad) {
+  const uint32_t x = c;
+  const uint32_t upper = InRange(x, 'A', 'Z'), lower = InRange(x, 'a', 'z'),
+                 digit = InRange(x, '0', '9'), plus = InRange(x, '+', '+'),
+                 slash = InRange(x, '/', '/');
+  *bad |= (upper | lower | digit | plus | slash) ^ 1;
+  return ((0u - upper) & (x - 'A')) | ((0u - lower) & (x - 'a' + 26)) |
+         ((0u - digit) & (x - '0' + 52)) | ((0u - plus) & 62) | ((0u - slash) & 63);
+}
+
+}  // namespace
+
 Result<Bytes> Base64Decode(std::string_view text) {
   if (text.size() % 4 != 0) return Status::Malformed("base64 length is not a multiple of 4");
-  if (text.empty()) return Bytes();  // libsodium must not see a null buffer
-  // libsodium 1.0.18 decodes every byte >= 0x80 as '/' (signed char
-  // arithmetic), so refuse them first; all other bytes it decodes exactly as
-  // RFC 4648's alphabet or refuses. One pass, no data-dependent branch.
-  uint8_t high = 0;
-  for (char c : text) high |= static_cast<uint8_t>(c);
-  if (high & 0x80) return Status::Malformed("invalid base64");
-  Bytes out(text.size() / 4 * 3);
-  size_t len = 0;
-  const char* end = nullptr;
-  if (sodium_base642bin(out.data(), out.size(), text.data(), text.size(), nullptr, &len, &end,
-                        sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text.data() + text.size()) {
-    return Status::Malformed("invalid base64");
+  if (text.empty()) return Bytes();
+  // Canonical form only (RFC 4648 §3.2, §3.5): alphabet characters, then "="
+  // or "==" exactly as the length requires, and zero pad bits. Any other "="
+  // is refused as a non-alphabet character.
+  size_t pad = 0;
+  if (text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
+  const size_t chars = text.size() - pad;
+  Bytes out(text.size() / 4 * 3 - pad);
+  uint32_t bad = 0, acc = 0, bits = 0;
+  size_t o = 0;
+  for (size_t i = 0; i < chars; ++i) {
+    acc = (acc << 6 | Base64Value(static_cast<uint8_t>(text[i]), &bad)) & 0xFFF;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = static_cast<uint8_t>(acc >> bits);
+    }
   }
-  out.resize(len);
-  // Pin the one canonical form (RFC 4648 §3.5: zero pad bits, §3.2: padding
-  // exactly as needed) without re-encoding everything: every 4-character group
-  // before the last decoded to 3 bytes from 4 alphabet characters (ASCII only,
-  // libsodium stops at the first '=' and the whole text was consumed), and that
-  // mapping is a bijection, so only the last group can differ from its
-  // re-encoding. Re-encode just its 1..3 bytes (libsodium) and compare.
-  // tests/libverify/bytes_test.cc checks equivalence with a full re-encode.
-  const size_t full = (text.size() / 4 - 1) * 3;  // bytes of the groups before the last
-  if (len <= full || len > full + 3) return Status::Malformed("invalid base64");  // fail closed
-  const size_t tail = len - full;
-  char last[5];
-  sodium_bin2base64(last, sizeof last, out.data() + (len - tail), tail,
-                    sodium_base64_VARIANT_ORIGINAL);
-  if (std::string_view(last, 4) != text.substr(text.size() - 4)) {
-    return Status::Malformed("non-canonical base64");
-  }
+  // 2 pad bits after "xxx=", 4 after "xx==": they must be zero.
+  bad |= acc & ((1u << bits) - 1);
+  if (bad != 0) return Status::Malformed("invalid or non-canonical base64");
   return out;
 }
 

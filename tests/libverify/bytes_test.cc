@@ -39,8 +39,8 @@ TEST_CASE("Base64 decoding is strict") {
   }
 }
 
-// The decoder before the last-group check: libsodium decode, then a full
-// re-encode compared with the input. Base64Decode must agree with it exactly.
+// The original decoder, as reference: libsodium decode, then a full re-encode
+// compared with the input. Base64Decode must agree with it exactly.
 bool ReferenceBase64Accepts(std::string_view text, Bytes* out) {
   if (text.size() % 4 != 0) return false;
   out->clear();
