@@ -67,8 +67,11 @@ Result<std::unique_ptr<LogIndex>> LogIndex::Open(const std::string& path) {
   options.paranoid_checks = true;  // refuse to run on a corrupted index
   options.filter_policy = idx->filter_.get();
   options.block_cache = idx->cache_.get();
-  options.write_buffer_size = size_t{16} << 20;
+  options.write_buffer_size = size_t{32} << 20;
+  options.max_file_size = size_t{8} << 20;  // fewer, larger tables to merge
   options.max_open_files = 512;
+  // Hashes, signatures and keys do not compress: snappy only cost CPU.
+  options.compression = leveldb::kNoCompression;
   leveldb::DB* db = nullptr;
   leveldb::Status s = leveldb::DB::Open(options, path, &db);
   // Opening recovers LevelDB's log into a new table and manifest (written and

@@ -203,41 +203,49 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   for (size_t i = 0; i < batch.size(); ++i) {
     const AdmittedEntry& e = batch[i].entry;
     std::optional<uint64_t> existing;
+    std::optional<Status> refusal;
     if (auto it = batch_leaves.find(e.leaf); it != batch_leaves.end()) {
       existing = it->second;
-    } else {
+    } else if (e.release_keys.empty()) {  // raw entries (tests, benchmarks)
       auto found = index_->FindLeaf(e.leaf);
       if (!found.ok()) {
         answers.emplace_back(i, found.status());
         continue;
       }
       existing = *found;
-    }
-    if (existing) {
-      answers.emplace_back(i, AddOutcome{*existing, true});
-      continue;
-    }
-    std::optional<Status> refusal;
-    for (const std::string& key : e.release_keys) {
-      std::optional<ReleaseRecord> rec;
-      if (auto it = batch_releases.find(key); it != batch_releases.end()) {
-        rec = it->second;
-      } else {
-        auto found = index_->FindRelease(key);
-        if (!found.ok()) {
-          refusal = found.status();
-          break;
+    } else {
+      // One lookup per release key answers both questions: an identical
+      // entry has the same release keys, stored with its own leaf
+      // (duplicate); another leaf under one of them is an equivocation. So
+      // the leaf index is written but never read on this path.
+      for (const std::string& key : e.release_keys) {
+        std::optional<ReleaseRecord> rec;
+        if (auto known = batch_releases.find(key); known != batch_releases.end()) {
+          rec = known->second;
+        } else {
+          auto found = index_->FindRelease(key);
+          if (!found.ok()) {
+            refusal = found.status();
+            break;
+          }
+          rec = *found;
         }
-        rec = *found;
-      }
-      if (rec && !HashEqual(rec->leaf, e.leaf)) {
-        refusal = Status::Conflict("equivocation: " + key + " already logged at index " +
-                                   std::to_string(rec->index));
+        if (!rec) continue;
+        if (HashEqual(rec->leaf, e.leaf)) {
+          existing = rec->index;
+        } else {
+          refusal = Status::Conflict("equivocation: " + key + " already logged at index " +
+                                     std::to_string(rec->index));
+        }
         break;
       }
     }
     if (refusal) {
       answers.emplace_back(i, *refusal);
+      continue;
+    }
+    if (existing) {
+      answers.emplace_back(i, AddOutcome{*existing, true});
       continue;
     }
     uint64_t idx = edge_.size();
