@@ -96,6 +96,10 @@ TEST_CASE("Routes: tiles and checkpoint are served with the right headers; nothi
   REQUIRE(bundle);
   CHECK(bundle->status == 200);
   CHECK(bundle->get_header_value("Cache-Control") == kImmutableCacheControl);
+  // Public read API: an explorer or auditor on another origin may read it.
+  for (const auto* r : {&cp, &full, &partial, &bundle}) {
+    CHECK((*r)->get_header_value("Access-Control-Allow-Origin") == "*");
+  }
   // The tiles hash to the checkpoint's root.
   Hash leaf0 = LeafHash(entries[0]);
   CHECK(

@@ -344,6 +344,8 @@ void HttpServer::HandleAsync(std::string method, std::string path, HttpMatch mat
 }
 
 Status HttpServer::Start() {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  if (stopped_) return Status::Unavailable("the HTTP server was stopped");
   if (daemon_ != nullptr) return Status::Ok();
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
   std::vector<MHD_OptionItem> opts = {
@@ -372,6 +374,11 @@ Status HttpServer::Start() {
 }
 
 void HttpServer::StopAccepting() {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  StopAcceptingLocked();
+}
+
+void HttpServer::StopAcceptingLocked() {
   if (daemon_ == nullptr || quiesced_) return;
   quiesced_ = true;
   // From now on the listening socket is ours again; closing it refuses new
@@ -382,8 +389,10 @@ void HttpServer::StopAccepting() {
 }
 
 void HttpServer::Stop() {
+  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
+  stopped_ = true;  // a Start() racing with this one (Serve on another thread) fails
   if (daemon_ == nullptr) return;
-  StopAccepting();
+  StopAcceptingLocked();
   std::vector<std::shared_ptr<HttpReply::State>> parked;
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -82,6 +82,7 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
     return Refuse(res, 500, "cannot read tile");
   }
   res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
+  res.SetHeader("Access-Control-Allow-Origin", "*");  // public data: explorers elsewhere
   res.content_type = "application/octet-stream";
   res.body.assign(reinterpret_cast<const char*>(data->data()), data->size());
 }
@@ -203,6 +204,7 @@ void RegisterLogRoutes(HttpServer& server, const LogRoutesContext* ctx) {
                   if (!pub) return Refuse(res, 404, "no checkpoint published yet");
                   res.SetText(200, pub->note);
                   res.SetHeader("Cache-Control", kCheckpointCacheControl);
+                  res.SetHeader("Access-Control-Allow-Origin", "*");
                 });
   server.Handle("GET", "/tile/", HttpMatch::kPrefix,
                 [ctx](const ServerRequest& req, ServerResponse& res) { ServeTile(ctx, req, res); });

@@ -112,7 +112,9 @@ Status LogServer::Start() { return http_->Start(); }
 void LogServer::Serve() {
   Status st = Start();
   if (!st.ok()) {
-    std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
+    // kUnavailable: Stop() came first; nothing to serve.
+    if (st.code() != Code::kUnavailable)
+      std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
     return;
   }
   std::unique_lock<std::mutex> lock(serve_mu_);

@@ -121,7 +121,7 @@ class HttpServer {
   void Handle(std::string method, std::string path, HttpMatch match, HttpHandler handler);
   void HandleAsync(std::string method, std::string path, HttpMatch match, HttpAsyncHandler handler);
 
-  // Starts the event loops (returns at once).
+  // Starts the event loops (returns at once). kUnavailable after Stop().
   Status Start();
   // Stops accepting connections; requests in flight may still be answered.
   void StopAccepting();
@@ -137,7 +137,13 @@ class HttpServer {
   friend class HttpReply;
   friend struct HttpServerInternals;  // the libmicrohttpd callbacks (http_server.cc)
 
+  void StopAcceptingLocked();  // REQUIRES: lifecycle_mu_ held
+
   HttpServerOptions options_;
+  // Start/StopAccepting/Stop may race (Serve() on one thread, Stop() on
+  // another): they hold this. Never taken by request handling.
+  std::mutex lifecycle_mu_;
+  bool stopped_ = false;
   int listen_fd_ = -1;
   int port_ = 0;
   MHD_Daemon* daemon_ = nullptr;
