@@ -226,3 +226,39 @@ TEST_CASE("http server: Bind refuses what it cannot listen on") {
 
 }  // namespace
 }  // namespace candor
+
+namespace candor {
+namespace {
+
+TEST_CASE("http server: a request parked longer than the idle timeout still gets its answer") {
+  HttpServerOptions o;
+  o.idle_timeout_seconds = 1;
+  auto s = NewServer(o);
+  std::mutex mu;
+  std::vector<HttpReply> parked;
+  s->HandleAsync("GET", "/slow", HttpMatch::kExact, [&](const ServerRequest&, HttpReply reply) {
+    std::lock_guard<std::mutex> lock(mu);
+    parked.push_back(reply);
+  });
+  REQUIRE(s->Start().ok());
+  const int port = s->port();
+  auto answer = std::async(std::launch::async, [port] {
+    return RawExchange(port, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", 10000);
+  });
+  while (true) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (parked.size() == 1) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  // Like a proof long-poll: the answer comes after several idle timeouts.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));
+  ServerResponse r;
+  r.SetText(200, "finally\n");
+  parked[0].Send(r);
+  std::string raw = answer.get();
+  CHECK(StatusOf(raw) == 200);
+  CHECK(raw.find("finally") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace candor
