@@ -1,11 +1,12 @@
 // A minimal JSON writer for `--json` output (RFC 8259), pretty-printed with
 // two-space indentation.
 //
-// Strings are escaped per RFC 8259 §7: '"' and '\\' and every control
-// character below 0x20 (and 0x7F) are escaped; valid UTF-8 is copied as is;
-// bytes that are not valid UTF-8 are replaced by U+FFFD so the output is always
-// valid JSON and valid UTF-8 whatever the input. Integers are written exactly
-// (uint64 in decimal; consumers in JavaScript should beware above 2^53).
+// Strings are escaped by candor::AppendJsonString (candor/json_string.h, RFC
+// 8259 §7): '"' and '\\' and every control character below 0x20 (and 0x7F)
+// are escaped; valid UTF-8 is copied as is; bytes that are not valid UTF-8 are
+// replaced by U+FFFD so the output is always valid JSON and valid UTF-8
+// whatever the input. Integers are written exactly (uint64 in decimal;
+// consumers in JavaScript should beware above 2^53).
 //
 // Usage: BeginObject(); Key("a"); String("x"); Key("b"); BeginArray(); ...
 // The writer asserts well-formed call sequences in debug builds.
@@ -19,10 +20,9 @@
 #include <string_view>
 #include <vector>
 
-namespace candor::cli {
+#include "candor/json_string.h"
 
-// Appends the JSON string literal for `s` (with quotes) to `out`.
-void AppendJsonString(std::string& out, std::string_view s);
+namespace candor::cli {
 
 class JsonWriter {
  public:

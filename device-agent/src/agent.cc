@@ -6,6 +6,7 @@
 #include "candor/agent/image.h"
 #include "candor/date.h"
 #include "candor/disclosure.h"
+#include "candor/json_string.h"
 #include "candor/release.h"
 #include "candor/tlog_proof.h"
 
@@ -47,33 +48,6 @@ VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, cons
   v.consistency_proof = in.consistency_proof;
   v.read_image = std::move(reader);
   return v;
-}
-
-void JsonString(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          out += fmt::format("\\u{:04x}", c);
-        } else {
-          out += static_cast<char>(c);  // UTF-8 passes through (inputs are validated UTF-8)
-        }
-    }
-  }
-  out += '"';
 }
 
 }  // namespace
@@ -199,56 +173,56 @@ std::string FormatStatusJson(const DeviceState& state) {
     if (!first) out += ',';
     first = false;
     out += "{\"product\":";
-    JsonString(out, product);
+    AppendJsonString(out, product);
     out += ",\"version\":";
-    JsonString(out, rel.version);
+    AppendJsonString(out, rel.version);
     out += fmt::format(",\"rollback\":{},\"log_index\":{},\"installed_at\":{},\"image_size\":{}",
                        rel.rollback, rel.log_index, rel.installed_at, rel.image_size);
     out += ",\"image_sha256\":";
-    JsonString(out, HexEncode(rel.image_sha256));
+    AppendJsonString(out, HexEncode(rel.image_sha256));
     out += ",\"leaf_hash\":";
-    JsonString(out, Base64Encode(rel.leaf_hash));
+    AppendJsonString(out, Base64Encode(rel.leaf_hash));
     Result<ReleaseEntry> entry = ParseReleaseEntry(rel.entry);
     if (entry.ok()) {
       const Manifest& m = entry->manifest;
       out += ",\"vendor\":";
-      JsonString(out, m.vendor);
+      AppendJsonString(out, m.vendor);
       out += ",\"issued\":";
-      JsonString(out, FormatUtcTime(m.issued));
+      AppendJsonString(out, FormatUtcTime(m.issued));
       out += ",\"disclosures\":[";
       for (size_t i = 0; i < m.disclosures.size(); ++i) {
         const Disclosure& d = m.disclosures[i];
         if (i) out += ',';
         out += "{\"kind\":";
-        JsonString(out, d.kind);
+        AppendJsonString(out, d.kind);
         out += ",\"value\":";
-        JsonString(out, d.value);
+        AppendJsonString(out, d.value);
         out += ",\"effective\":";
         if (d.effective) {
-          JsonString(out, FormatDate(*d.effective));
+          AppendJsonString(out, FormatDate(*d.effective));
         } else {
           out += "null";
         }
         out += fmt::format(",\"restrictive\":{}", IsRestrictive(d) ? "true" : "false");
         out += ",\"description\":";
-        JsonString(out, DescribeDisclosure(d));
+        AppendJsonString(out, DescribeDisclosure(d));
         out += '}';
       }
       out += ']';
     } else {
       out += ",\"entry_error\":";
-      JsonString(out, entry.status().ToString());
+      AppendJsonString(out, entry.status().ToString());
     }
     out += '}';
   }
   out += "],\"checkpoint\":";
   if (state.checkpoint) {
     out += "{\"origin\":";
-    JsonString(out, state.checkpoint->origin);
+    AppendJsonString(out, state.checkpoint->origin);
     out += fmt::format(",\"size\":{},\"root_hash\":", state.checkpoint->size);
-    JsonString(out, Base64Encode(state.checkpoint->root_hash));
+    AppendJsonString(out, Base64Encode(state.checkpoint->root_hash));
     out += ",\"note\":";
-    JsonString(out, state.checkpoint->note);
+    AppendJsonString(out, state.checkpoint->note);
     out += '}';
   } else {
     out += "null";

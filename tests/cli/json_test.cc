@@ -1,5 +1,7 @@
 // Unit tests of the CLI's JSON writer (cli/src/json.h), checked with the
-// strict test parser.
+// strict test parser. Its strings go through candor::AppendJsonString (tested
+// in detail in tests/libverify/json_string_test.cc); the cases below check
+// that the CLI's parser accepts its output.
 #include "json.h"
 
 #include <doctest/doctest.h>

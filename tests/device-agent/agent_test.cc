@@ -61,6 +61,29 @@ TEST_CASE("install: accept path flashes the image and records the release") {
         std::string::npos);
 }
 
+TEST_CASE("status --json escapes control characters and replaces invalid UTF-8") {
+  // Stored state is normally validated, but status must print valid JSON
+  // whatever the state file holds (candor/json_string.h).
+  DeviceState state;
+  InstalledRelease rel;
+  rel.version = "1.0\r\b\f\x01\"\\\xff\xc3\xa9";
+  rel.entry = Bytes{0x00, 0xff};  // unparsable: the entry error goes to JSON too
+  state.products["p\xc0\xaf"] = rel;
+  state.checkpoint = SeenCheckpoint{"origin\n\xed\xa0\x80", 1, Hash{}, "note\t\x7f"};
+  std::string json = FormatStatusJson(state);
+  CAPTURE(json);
+  CHECK(json.find("\"product\":\"p\xef\xbf\xbd\xef\xbf\xbd\"") != std::string::npos);
+  CHECK(json.find("\"version\":\"1.0\\r\\b\\f\\u0001\\\"\\\\\xef\xbf\xbd\xc3\xa9\"") !=
+        std::string::npos);
+  CHECK(json.find("\"entry_error\":\"") != std::string::npos);
+  CHECK(json.find("\"origin\":\"origin\\n\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"") !=
+        std::string::npos);
+  CHECK(json.find("\"note\":\"note\\t\\u007f\"") != std::string::npos);
+  for (char c : json.substr(0, json.size() - 1)) {  // the trailing newline is the only raw control
+    CHECK(static_cast<unsigned char>(c) >= 0x20);
+  }
+}
+
 TEST_CASE("install: upgrade sequence across several releases") {
   World w;
   Device d(w);

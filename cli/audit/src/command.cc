@@ -19,6 +19,7 @@
 #include "candor/audit/mirror.h"
 #include "candor/audit/sync.h"
 #include "candor/date.h"
+#include "candor/json_string.h"
 #include "candor/log/http_client.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"

@@ -1,14 +1,14 @@
 #include "candor/audit/feed.h"
 
-#include <cstdio>
-
 #include "candor/date.h"
+#include "candor/json_string.h"
 #include "candor/log/storage.h"
 
 namespace candor::audit {
 namespace {
 
-// Length of the valid UTF-8 sequence at s[i], or 0.
+// Length of the valid UTF-8 sequence at s[i], or 0 (for XmlEscape; JSON
+// strings go through candor/json_string.h).
 size_t Utf8Len(std::string_view s, size_t i) {
   unsigned char c = static_cast<unsigned char>(s[i]);
   size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
@@ -29,51 +29,6 @@ size_t Utf8Len(std::string_view s, size_t i) {
 }
 
 }  // namespace
-
-std::string JsonQuote(std::string_view s) {
-  std::string out = "\"";
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t n = Utf8Len(s, i);
-    if (n == 0) {
-      out += "\xef\xbf\xbd";
-      ++i;
-      continue;
-    }
-    if (n > 1) {
-      out.append(s.substr(i, n));
-      i += n;
-      continue;
-    }
-    ++i;
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string EventJson(const FeedEvent& e, const std::string& origin) {
   std::string out = "{\"type\":" + JsonQuote(e.type);

@@ -24,8 +24,6 @@ struct FeedEvent {
   int64_t time = 0;     // unix seconds (the release's issue time)
 };
 
-// JSON string literal with RFC 8259 escaping (invalid UTF-8 replaced).
-std::string JsonQuote(std::string_view s);
 // {"type":...,"log_index":...,...}
 std::string EventJson(const FeedEvent& e, const std::string& origin);
 // XML text escaping (&, <, >, ", ') and removal of characters XML 1.0 forbids.
