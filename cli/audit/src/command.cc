@@ -62,6 +62,30 @@ Status Parse(const Args& args, const po::options_description& desc,
   return Status::Ok();
 }
 
+// The options several audit subcommands share, defined once so that their
+// names, help texts and defaults stay the same everywhere. Call them in the
+// order the options should appear in `--help`.
+void AddHelpOption(po::options_description& desc) {
+  desc.add_options()("help,h", "show this help");
+}
+
+void AddDirOption(po::options_description& desc, std::string* dir) {
+  desc.add_options()("dir", po::value(dir), "mirror directory");
+}
+
+// --vendor/--product, repeatable; `verb` starts the help text ("only", "watch").
+void AddFilterOptions(po::options_description& desc, std::vector<std::string>* vendors,
+                      std::vector<std::string>* products, const char* verb = "only") {
+  desc.add_options()("vendor", po::value(vendors)->composing(),
+                     fmt::format("{} this vendor (repeatable)", verb).c_str())(
+      "product", po::value(products)->composing(),
+      fmt::format("{} this product (repeatable)", verb).c_str());
+}
+
+void AddJsonOption(po::options_description& desc, bool* json, const char* help = "JSON output") {
+  desc.add_options()("json", po::bool_switch(json), help);
+}
+
 Result<VerifierKey> ReadLogKey(const std::string& path) {
   auto data = ReadWholeFile(path, 4096);
   if (!data.ok()) return data.status().WithContext("reading log key " + path);
@@ -235,11 +259,12 @@ Outcome CmdSync(const Args& args, Context& ctx) {
   SyncArgs a;
   bool json = false;
   po::options_description desc("candor audit sync");
-  desc.add_options()("help,h", "show this help")("log", po::value(&a.log), "log URL or directory")(
+  AddHelpOption(desc);
+  desc.add_options()("log", po::value(&a.log), "log URL or directory")(
       "log-key", po::value(&a.key_path), "the log's verifier key file (log.pub)")(
-      "policy", po::value(&a.policy_path), "trust policy: require its witness quorum")(
-      "dir", po::value(&a.dir), "mirror directory")("json", po::bool_switch(&json),
-                                                    "print a JSON summary");
+      "policy", po::value(&a.policy_path), "trust policy: require its witness quorum");
+  AddDirOption(desc, &a.dir);
+  AddJsonOption(desc, &json, "print a JSON summary");
   po::variables_map vm;
   CANDOR_RETURN_IF_ERROR(Parse(args, desc, nullptr, vm));
   if (vm.count("help")) {
@@ -283,10 +308,10 @@ Outcome CmdList(const Args& args, Context& ctx) {
   std::vector<std::string> vendors, products;
   bool json = false;
   po::options_description desc("candor audit list");
-  desc.add_options()("help,h", "show this help")("dir", po::value(&dir), "mirror directory")(
-      "vendor", po::value(&vendors)->composing(), "only this vendor (repeatable)")(
-      "product", po::value(&products)->composing(), "only this product (repeatable)")(
-      "json", po::bool_switch(&json), "JSON output");
+  AddHelpOption(desc);
+  AddDirOption(desc, &dir);
+  AddFilterOptions(desc, &vendors, &products);
+  AddJsonOption(desc, &json);
   po::variables_map vm;
   CANDOR_RETURN_IF_ERROR(Parse(args, desc, nullptr, vm));
   if (vm.count("help")) {
@@ -368,9 +393,10 @@ Outcome CmdShow(const Args& args, Context& ctx) {
   std::string dir, ref;
   bool json = false;
   po::options_description desc("candor audit show");
-  desc.add_options()("help,h", "show this help")("dir", po::value(&dir), "mirror directory")(
-      "json", po::bool_switch(&json), "JSON output")("ref", po::value(&ref),
-                                                     "INDEX or VENDOR/PRODUCT/VERSION");
+  AddHelpOption(desc);
+  AddDirOption(desc, &dir);
+  AddJsonOption(desc, &json);
+  desc.add_options()("ref", po::value(&ref), "INDEX or VENDOR/PRODUCT/VERSION");
   po::positional_options_description pos;
   pos.add("ref", 1);
   po::variables_map vm;
@@ -432,9 +458,10 @@ Outcome CmdDiff(const Args& args, Context& ctx) {
   std::vector<std::string> refs;
   bool json = false;
   po::options_description desc("candor audit diff");
-  desc.add_options()("help,h", "show this help")("dir", po::value(&dir), "mirror directory")(
-      "json", po::bool_switch(&json), "JSON output")("ref", po::value(&refs),
-                                                     "VENDOR/PRODUCT [FROM TO]");
+  AddHelpOption(desc);
+  AddDirOption(desc, &dir);
+  AddJsonOption(desc, &json);
+  desc.add_options()("ref", po::value(&refs), "VENDOR/PRODUCT [FROM TO]");
   po::positional_options_description pos;
   pos.add("ref", -1);
   po::variables_map vm;
@@ -509,10 +536,10 @@ Outcome CmdFlags(const Args& args, Context& ctx) {
   std::vector<std::string> vendors, products;
   bool json = false;
   po::options_description desc("candor audit flags");
-  desc.add_options()("help,h", "show this help")("dir", po::value(&dir), "mirror directory")(
-      "vendor", po::value(&vendors)->composing(), "only this vendor (repeatable)")(
-      "product", po::value(&products)->composing(), "only this product (repeatable)")(
-      "json", po::bool_switch(&json), "JSON output");
+  AddHelpOption(desc);
+  AddDirOption(desc, &dir);
+  AddFilterOptions(desc, &vendors, &products);
+  AddJsonOption(desc, &json);
   po::variables_map vm;
   CANDOR_RETURN_IF_ERROR(Parse(args, desc, nullptr, vm));
   if (vm.count("help")) {
@@ -547,9 +574,12 @@ Outcome CmdGossip(const Args& args, Context& ctx) {
   std::vector<std::string> files;
   bool json = false;
   po::options_description desc("candor audit gossip");
-  desc.add_options()("help,h", "show this help")("dir", po::value(&dir), "mirror directory")(
-      "log-key", po::value(&key_path), "log key (default: the one the mirror was synced with)")(
-      "json", po::bool_switch(&json), "JSON output")("file", po::value(&files), "checkpoint files");
+  AddHelpOption(desc);
+  AddDirOption(desc, &dir);
+  desc.add_options()("log-key", po::value(&key_path),
+                     "log key (default: the one the mirror was synced with)");
+  AddJsonOption(desc, &json);
+  desc.add_options()("file", po::value(&files), "checkpoint files");
   po::positional_options_description pos;
   pos.add("file", -1);
   po::variables_map vm;
@@ -683,17 +713,17 @@ Outcome CmdWatch(const Args& args, Context& ctx) {
   std::string webhook, atom;
   bool once = false, json = false;
   po::options_description desc("candor audit watch");
-  desc.add_options()("help,h", "show this help")("log", po::value(&a.log), "log URL or directory")(
+  AddHelpOption(desc);
+  desc.add_options()("log", po::value(&a.log), "log URL or directory")(
       "log-key", po::value(&a.key_path), "the log's verifier key file")(
-      "policy", po::value(&a.policy_path), "trust policy (witness quorum)")(
-      "dir", po::value(&a.dir), "mirror directory")("vendor", po::value(&vendors)->composing(),
-                                                    "watch this vendor (repeatable)")(
-      "product", po::value(&products)->composing(), "watch this product (repeatable)")(
-      "interval", po::value(&interval), "seconds between syncs (default 60)")(
+      "policy", po::value(&a.policy_path), "trust policy (witness quorum)");
+  AddDirOption(desc, &a.dir);
+  AddFilterOptions(desc, &vendors, &products, "watch");
+  desc.add_options()("interval", po::value(&interval), "seconds between syncs (default 60)")(
       "webhook", po::value(&webhook), "POST each event as JSON to this http:// URL")(
       "atom", po::value(&atom), "keep an Atom feed of events in this file")(
-      "once", po::bool_switch(&once), "one sync, then exit")("json", po::bool_switch(&json),
-                                                             "print events as JSON lines");
+      "once", po::bool_switch(&once), "one sync, then exit");
+  AddJsonOption(desc, &json, "print events as JSON lines");
   po::variables_map vm;
   CANDOR_RETURN_IF_ERROR(Parse(args, desc, nullptr, vm));
   if (vm.count("help")) {
