@@ -7,7 +7,7 @@
 // 0.11 gives every keep-alive connection its own thread and puts no limit on
 // the number of header lines, so a slow or hostile client costs a thread and
 // unbounded memory, and a 200 that waits for an fsync costs four context
-// switches. libmicrohttpd runs a few epoll event loops (one per core), parses
+// switches. libmicrohttpd runs a few poll() event loops (one per core), parses
 // each request inside a fixed per-connection memory pool (request line +
 // headers beyond `header_memory` are answered 431 and the connection closed),
 // limits connections in total and per IP, times out idle connections, and can
@@ -96,7 +96,7 @@ using HttpAsyncHandler = std::function<void(const ServerRequest&, HttpReply repl
 struct HttpServerOptions {
   std::string host = "127.0.0.1";    // numeric IPv4 or IPv6 address
   int port = 0;                      // 0: a free port (see HttpServer::port())
-  unsigned threads = 2;              // event loops (epoll); each serves many connections
+  unsigned threads = 2;              // event loops (poll); each serves many connections
   size_t max_body = 64 * 1024;       // larger bodies: 413
   size_t header_memory = 32 * 1024;  // per connection: request line + headers
   unsigned max_connections = 4096;
