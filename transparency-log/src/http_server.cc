@@ -67,13 +67,17 @@ ServerResponse Text(int status, std::string text) {
 
 MHD_Result Queue(MHD_Connection* connection, Exchange& ex, const ServerResponse& r) {
   MHD_Response* response =
-      r.static_body.empty()
+      r.file_fd >= 0 ? MHD_create_response_from_fd64(r.file_size, r.file_fd)
+      : r.static_body.empty()
           ? MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()),
                                             MHD_RESPMEM_MUST_COPY)
           : MHD_create_response_from_buffer(r.static_body.size(),
                                             const_cast<char*>(r.static_body.data()),
                                             MHD_RESPMEM_PERSISTENT);
-  if (response == nullptr) return MHD_NO;  // out of memory: close the connection
+  if (response == nullptr) {  // out of memory: close the connection
+    if (r.file_fd >= 0) ::close(r.file_fd);
+    return MHD_NO;
+  }
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
   for (const auto& [name, value] : r.headers) {
     MHD_add_response_header(response, name.c_str(), value.c_str());

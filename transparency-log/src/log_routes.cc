@@ -1,7 +1,11 @@
 // HTTP routes of candor-log (see log_routes.h).
 #include "candor/log/log_routes.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -49,15 +53,31 @@ bool OnlyParams(const ServerRequest& req, std::initializer_list<std::string_view
   return true;
 }
 
-// True if DIR/relative resolves (realpath) to a path strictly under
-// realpath(DIR). False also when it does not exist.
-bool ResolvesInside(const std::string& dir, const std::string& relative) {
-  std::unique_ptr<char, decltype(&std::free)> base(::realpath(dir.c_str(), nullptr), &std::free);
+// Opens DIR/relative for reading if it resolves (realpath) to a regular file
+// strictly under `real_dir` (the data directory's realpath), else -1 with
+// errno ENOENT (absent, outside, or not a regular file). The resolved path is
+// opened with O_NOFOLLOW, so what was checked is what is opened.
+int OpenInside(const std::string& real_dir, const std::string& dir, const std::string& relative,
+               uint64_t& size) {
   std::unique_ptr<char, decltype(&std::free)> full(
       ::realpath((dir + "/" + relative).c_str(), nullptr), &std::free);
-  if (!base || !full) return false;
-  std::string_view b(base.get()), f(full.get());
-  return f.size() > b.size() + 1 && f.substr(0, b.size()) == b && f[b.size()] == '/';
+  if (!full) return -1;
+  std::string_view f(full.get());
+  if (real_dir.empty() || f.size() <= real_dir.size() + 1 ||
+      f.substr(0, real_dir.size()) != real_dir || f[real_dir.size()] != '/') {
+    errno = ENOENT;
+    return -1;
+  }
+  int fd = ::open(full.get(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    errno = ENOENT;
+    return -1;
+  }
+  size = static_cast<uint64_t>(st.st_size);
+  return fd;
 }
 
 void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResponse& res) {
@@ -75,16 +95,19 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
   // Defence in depth: the parsed path cannot contain "..", but a symlink
   // placed in the data directory could still lead outside it. Serve only files
   // whose resolved path lies under the resolved data directory.
-  if (!ResolvesInside(ctx->storage->dir(), path)) return Refuse(res, 404, "not found");
-  auto data = ctx->storage->ReadRelative(path);
-  if (!data.ok()) {
-    if (data.status().code() == Code::kNotFound) return Refuse(res, 404, "not found");
+  uint64_t size = 0;
+  int fd = OpenInside(ctx->real_dir, ctx->storage->dir(), path, size);
+  if (fd < 0) {
+    if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
+      return Refuse(res, 404, "not found");
+    }
     return Refuse(res, 500, "cannot read tile");
   }
   res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
   res.SetHeader("Access-Control-Allow-Origin", "*");  // public data: explorers elsewhere
   res.content_type = "application/octet-stream";
-  res.body.assign(reinterpret_cast<const char*>(data->data()), data->size());
+  res.file_fd = fd;  // sent with sendfile(), closed by the server
+  res.file_size = size;
 }
 
 // Admission runs on the event loop (it is CPU only: parse, Ed25519, lookups);

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 
 #include "candor/log/explorer_routes.h"
 #include "candor/log/http_server.h"
@@ -78,6 +79,11 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->waiters_ = std::make_unique<ProofWaiters>(s->publisher_.get(), options.max_waiters);
   s->ctx_ = std::make_unique<LogRoutesContext>();
   s->ctx_->storage = s->storage_.get();
+  {
+    std::unique_ptr<char, decltype(&std::free)> real(::realpath(dir.c_str(), nullptr), &std::free);
+    if (!real) return Status::Io("cannot resolve " + dir);
+    s->ctx_->real_dir = real.get();
+  }
   s->ctx_->sequencer = s->sequencer_.get();
   s->ctx_->publisher = s->publisher_.get();
   s->ctx_->reader_index = s->index_.get();

@@ -63,6 +63,10 @@ struct ServerResponse {
   // Bytes with static lifetime (embedded assets) sent instead of `body` when
   // non-empty, without a copy.
   std::string_view static_body;
+  // An open regular file sent instead of `body` (sendfile) when >= 0; the
+  // server closes it. REQUIRES: file_size is its size.
+  int file_fd = -1;
+  uint64_t file_size = 0;
 
   void SetHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

@@ -14,6 +14,7 @@
 #define CANDOR_LOG_LOG_ROUTES_H_
 
 #include <chrono>
+#include <string>
 
 #include "candor/log/admission.h"
 #include "candor/log/http_server.h"
@@ -27,6 +28,7 @@ namespace candor {
 
 struct LogRoutesContext {
   TileStorage* storage = nullptr;
+  std::string real_dir;  // realpath of storage->dir(), computed once
   Sequencer* sequencer = nullptr;
   Publisher* publisher = nullptr;
   LogIndex* reader_index = nullptr;  // for proofs by leaf hash
