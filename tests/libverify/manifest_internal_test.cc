@@ -23,24 +23,13 @@
 namespace candor {
 namespace {
 
+using testutil::VectorKey;
+
 std::string FullNote() {
   bool ok = false;
   std::string s = testutil::ReadWholeFile(testutil::ReleaseVectorPath("full.note"), &ok);
   REQUIRE(ok);
   return s;
-}
-
-// The vectors' vendor key (seed 01 02 .. 20), as release_test.cc derives it.
-testutil::TestKey VectorKey() {
-  REQUIRE(sodium_init() >= 0);
-  testutil::TestKey k;
-  std::array<uint8_t, 32> seed;
-  for (size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<uint8_t>(i + 1);
-  crypto_sign_seed_keypair(k.vkey.public_key.data(), k.sk.data(), seed.data());
-  k.vkey.name = "acme.example/firmware";
-  k.vkey.type = kKeyTypeEd25519;
-  k.vkey.key_id = KeyId(k.vkey.name, k.vkey.type, k.vkey.public_key);
-  return k;
 }
 
 // ParseSignedManifest as it was: the note parsed by ParseNote and again by

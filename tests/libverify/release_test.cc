@@ -15,6 +15,8 @@
 namespace candor {
 namespace {
 
+using testutil::VectorKey;
+
 using testutil::ReadWholeFile;
 using testutil::ReleaseVectorPath;
 
@@ -29,19 +31,6 @@ Bytes VectorEntry(std::string_view name) {
   Bytes entry;
   REQUIRE(testutil::UnwrapHex(VectorFile(name, ".entry.hex"), &entry));
   return entry;
-}
-
-// The vectors' vendor key, derived here with libsodium directly (not libsign).
-testutil::TestKey VectorKey() {
-  REQUIRE(sodium_init() >= 0);
-  testutil::TestKey k;
-  std::array<uint8_t, 32> seed;
-  for (size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<uint8_t>(i + 1);
-  crypto_sign_seed_keypair(k.vkey.public_key.data(), k.sk.data(), seed.data());
-  k.vkey.name = "acme.example/firmware";
-  k.vkey.type = kKeyTypeEd25519;
-  k.vkey.key_id = KeyId(k.vkey.name, k.vkey.type, k.vkey.public_key);
-  return k;
 }
 
 // The manifest text of a signed note (everything before the blank line).

@@ -11,13 +11,20 @@
 #define CANDOR_TESTS_LIBVERIFY_RELEASE_TEST_UTIL_H_
 
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include <sodium.h>
+
+#include <array>
+
 #include "candor/bytes.h"
+#include "candor/note.h"
+#include "libverify/note_test_util.h"
 
 namespace candor {
 namespace testutil {
@@ -60,6 +67,20 @@ inline bool UnwrapHex(std::string_view text, Bytes* out) {
   if (!decoded.ok()) return false;
   *out = *decoded;
   return WrapHex(*out) == text;
+}
+
+// The vectors' vendor key (seed 01 02 .. 20, name acme.example/firmware),
+// derived with libsodium directly (not libsign).
+inline TestKey VectorKey() {
+  if (sodium_init() < 0) std::abort();
+  TestKey k;
+  std::array<uint8_t, 32> seed;
+  for (size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<uint8_t>(i + 1);
+  crypto_sign_seed_keypair(k.vkey.public_key.data(), k.sk.data(), seed.data());
+  k.vkey.name = "acme.example/firmware";
+  k.vkey.type = kKeyTypeEd25519;
+  k.vkey.key_id = KeyId(k.vkey.name, k.vkey.type, k.vkey.public_key);
+  return k;
 }
 
 struct VectorInputs {
