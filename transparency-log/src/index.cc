@@ -28,19 +28,19 @@ Status DbError(const leveldb::Status& s, std::string_view what) {
   return Status::Io(std::string(what) + ": " + s.ToString());
 }
 
-std::string U64Key(char tag, uint64_t v) {
-  std::string k(1, tag);
-  for (int shift = 56; shift >= 0; shift -= 8) k.push_back(static_cast<char>(v >> shift));
-  return k;
+std::string EncodeU64(uint64_t v) {
+  std::string out(8, '\0');
+  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>(v >> (56 - 8 * i));
+  return out;
 }
+
+std::string U64Key(char tag, uint64_t v) { return std::string(1, tag) + EncodeU64(v); }
 
 uint64_t ReadU64(const char* p) {
   uint64_t v = 0;
   for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
   return v;
 }
-
-std::string EncodeU64(uint64_t v) { return U64Key('\0', v).substr(1); }
 
 std::string LeafKey(const Hash& leaf) {
   std::string k(1, 'L');
