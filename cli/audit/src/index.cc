@@ -11,19 +11,23 @@
 namespace candor::audit {
 namespace {
 
+// Format 2 (PRAGMA user_version): hashes as 32-byte BLOBs, vendor keys in their
+// own table, no secondary index the commands do not use. Every entry of a sync
+// writes a releases row and its products rows, so a lean row is most of what
+// indexing costs (docs/PERFORMANCE.md "candor audit").
+constexpr int kFormat = 2;
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS state(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
   root BLOB NOT NULL, checkpoint TEXT NOT NULL, edge BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS progress(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
   edge BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS releases(log_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL,
-  vendor TEXT NOT NULL, vendor_key TEXT NOT NULL, version TEXT NOT NULL, rollback TEXT NOT NULL,
-  image_sha256 TEXT NOT NULL, image_size INTEGER NOT NULL, issued INTEGER NOT NULL,
-  changelog TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS releases_vendor ON releases(vendor, log_index);
+CREATE TABLE IF NOT EXISTS vendor_keys(id INTEGER PRIMARY KEY, vkey TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS releases(log_index INTEGER PRIMARY KEY, leaf BLOB NOT NULL,
+  vendor TEXT NOT NULL, vendor_key INTEGER NOT NULL, version TEXT NOT NULL,
+  rollback INTEGER NOT NULL, image_sha256 BLOB NOT NULL, image_size INTEGER NOT NULL,
+  issued INTEGER NOT NULL, changelog TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS products(log_index INTEGER NOT NULL, product TEXT NOT NULL,
   PRIMARY KEY(product, log_index)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS products_index ON products(log_index);
 CREATE TABLE IF NOT EXISTS disclosures(log_index INTEGER NOT NULL, seq INTEGER NOT NULL,
   kind TEXT NOT NULL, value TEXT NOT NULL, effective TEXT,
   PRIMARY KEY(log_index, seq)) WITHOUT ROWID;
@@ -51,17 +55,11 @@ void BindStatic(sqlite3_stmt* s, int i, std::string_view v) {
   sqlite3_bind_text(s, i, v.data(), static_cast<int>(v.size()), SQLITE_STATIC);
 }
 
-// Rollback counters are u64; SQLite integers are signed 64-bit, so the index
-// stores them as 20-digit zero-padded text, which also sorts correctly.
-std::string PadU64(uint64_t v) {
-  std::string s = std::to_string(v);
-  return std::string(20 - s.size(), '0') + s;
-}
-
-uint64_t UnpadU64(const std::string& s) {
-  uint64_t v = 0;
-  for (char c : s) v = v * 10 + static_cast<uint64_t>(c - '0');
-  return v;
+// A hash column: exactly 32 bytes, else the row is damaged.
+bool ColHash(sqlite3_stmt* s, int i, Hash& out) {
+  if (sqlite3_column_type(s, i) != SQLITE_BLOB || sqlite3_column_bytes(s, i) != 32) return false;
+  std::memcpy(out.data(), sqlite3_column_blob(s, i), 32);
+  return true;
 }
 
 }  // namespace
@@ -105,8 +103,43 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
   sqlite3_busy_timeout(idx->db_, 10000);
   CANDOR_RETURN_IF_ERROR(idx->Exec("PRAGMA journal_mode=WAL"));
   CANDOR_RETURN_IF_ERROR(idx->Exec("PRAGMA synchronous=FULL"));
-  CANDOR_RETURN_IF_ERROR(idx->Exec(kSchema));
+  CANDOR_ASSIGN_OR_RETURN(const bool fresh, idx->CheckFormat(path));
+  if (fresh) {
+    // Created and stamped atomically. An existing index is not written on open,
+    // so readers can open it while a sync holds the write lock.
+    CANDOR_RETURN_IF_ERROR(idx->Exec("BEGIN IMMEDIATE"));
+    Status st = idx->Exec(kSchema);
+    if (st.ok()) st = idx->Exec(("PRAGMA user_version = " + std::to_string(kFormat)).c_str());
+    if (st.ok()) st = idx->Commit();
+    if (!st.ok()) {
+      (void)idx->Exec("ROLLBACK");
+      return st;
+    }
+  }
   return idx;
+}
+
+// True for a new, empty database. A database of another format is refused,
+// never reinterpreted: its rows would be read wrongly (format 1 kept hashes as
+// hex text).
+Result<bool> AuditIndex::CheckFormat(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt("PRAGMA user_version"));
+  if (sqlite3_step(s) != SQLITE_ROW)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  const int64_t format = sqlite3_column_int64(s, 0);
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * t,
+                          Stmt("SELECT count(*) FROM sqlite_master WHERE name = 'releases'"));
+  if (sqlite3_step(t) != SQLITE_ROW)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  const bool populated = sqlite3_column_int64(t, 0) != 0;
+  if (format == kFormat) return false;
+  if (format == 0 && !populated) return true;
+  return Status::Malformed(
+      "index " + path + " has format " + std::to_string(format == 0 ? 1 : format) +
+      ", this candor reads format " + std::to_string(kFormat) +
+      (format < kFormat ? "; sync into a new directory (the old mirror can serve as the log: "
+                          "candor audit sync --log OLD_MIRROR ...)"
+                        : "; it was written by a newer candor"));
 }
 
 AuditIndex::~AuditIndex() {
@@ -141,8 +174,15 @@ Result<sqlite3_stmt*> AuditIndex::Stmt(const char* sql) {
 }
 
 Status AuditIndex::Begin() { return Exec("BEGIN IMMEDIATE"); }
-Status AuditIndex::Commit() { return Exec("COMMIT"); }
-Status AuditIndex::Rollback() { return Exec("ROLLBACK"); }
+Status AuditIndex::Commit() {
+  Status st = Exec("COMMIT");
+  if (!st.ok()) key_ids_.clear();  // the transaction may be gone with its new ids
+  return st;
+}
+Status AuditIndex::Rollback() {
+  key_ids_.clear();  // ids inserted by the rolled-back transaction are gone
+  return Exec("ROLLBACK");
+}
 
 Result<std::optional<MirrorState>> AuditIndex::State() {
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s,
@@ -195,10 +235,21 @@ Status AuditIndex::SetProgress(const Progress& p) {
 }
 
 Status AuditIndex::DeleteFrom(uint64_t from) {
+  // products is keyed (product, log_index), so deleting by log_index scans it:
+  // done only when an abandoned sync did leave rows (rare), not on every sync.
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * q,
+                          Stmt("SELECT 1 FROM releases WHERE log_index >= ? LIMIT 1"));
+  sqlite3_bind_int64(q, 1, static_cast<int64_t>(from));
+  int rc = sqlite3_step(q);
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  }
+  const bool releases_left = rc == SQLITE_ROW;
   for (const char* sql :
-       {"DELETE FROM releases WHERE log_index >= ?", "DELETE FROM products WHERE log_index >= ?",
+       {"DELETE FROM products WHERE log_index >= ?", "DELETE FROM releases WHERE log_index >= ?",
         "DELETE FROM disclosures WHERE log_index >= ?",
         "DELETE FROM invalid WHERE log_index >= ?"}) {
+    if (!releases_left && std::strstr(sql, "products") != nullptr) continue;
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql));
     sqlite3_bind_int64(s, 1, static_cast<int64_t>(from));
     if (sqlite3_step(s) != SQLITE_DONE) {
@@ -208,28 +259,51 @@ Status AuditIndex::DeleteFrom(uint64_t from) {
   return Status::Ok();
 }
 
+Result<int64_t> AuditIndex::VendorKeyId(const VerifierKey& key) {
+  for (const auto& [k, id] : key_ids_) {
+    if (k == key) return id;
+  }
+  const std::string text = FormatVerifierKey(key);
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt("SELECT id FROM vendor_keys WHERE vkey = ?"));
+  BindStatic(s, 1, text);
+  int64_t id;
+  int rc = sqlite3_step(s);
+  if (rc == SQLITE_ROW) {
+    id = sqlite3_column_int64(s, 0);
+  } else if (rc == SQLITE_DONE) {
+    CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * ins, Stmt("INSERT INTO vendor_keys(vkey) VALUES(?)"));
+    BindStatic(ins, 1, text);
+    if (sqlite3_step(ins) != SQLITE_DONE) {
+      return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+    }
+    id = sqlite3_last_insert_rowid(db_);
+  } else {
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  }
+  // A log's releases come from few vendors; a small list, newest first.
+  if (key_ids_.size() == kKeyCacheSize) key_ids_.pop_back();
+  key_ids_.insert(key_ids_.begin(), {key, id});
+  return id;
+}
+
 Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const ReleaseEntry& e) {
   const Manifest& m = e.manifest;
+  CANDOR_ASSIGN_OR_RETURN(const int64_t key_id, VendorKeyId(m.vendor_key));
   CANDOR_ASSIGN_OR_RETURN(
       sqlite3_stmt * s,
       Stmt("INSERT INTO releases(log_index, leaf, vendor, vendor_key, version, rollback, "
            "image_sha256, image_size, issued, changelog) "
            "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  if (last_key_text_.empty() || !(m.vendor_key == last_key_)) {
-    last_key_ = m.vendor_key;
-    last_key_text_ = FormatVerifierKey(m.vendor_key);
-  }
-  // Bound without copies (BindStatic): every string outlives the step below.
-  const std::string leaf_hex = HexEncode(leaf);
-  const std::string rollback = PadU64(m.rollback);
-  const std::string image_hex = HexEncode(m.image_sha256);
+  // Bound without copies (SQLITE_STATIC): every buffer outlives the step below.
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
-  BindStatic(s, 2, leaf_hex);
+  sqlite3_bind_blob(s, 2, leaf.data(), 32, SQLITE_STATIC);
   BindStatic(s, 3, m.vendor);
-  BindStatic(s, 4, last_key_text_);
+  sqlite3_bind_int64(s, 4, key_id);
   BindStatic(s, 5, m.version);
-  BindStatic(s, 6, rollback);
-  BindStatic(s, 7, image_hex);
+  // u64 in SQLite's signed 64-bit integer: stored two's complement, read back
+  // as u64 (the index never compares rollback counters in SQL).
+  sqlite3_bind_int64(s, 6, static_cast<int64_t>(m.rollback));
+  sqlite3_bind_blob(s, 7, m.image_sha256.data(), 32, SQLITE_STATIC);
   sqlite3_bind_int64(s, 8, static_cast<int64_t>(m.image_size));
   sqlite3_bind_int64(s, 9, m.issued);
   BindStatic(s, 10, e.changelog);
@@ -302,18 +376,23 @@ Status AuditIndex::FillDetails(ReleaseRow& r, bool /*with_text*/) {
 
 namespace {
 constexpr const char* kSelectRelease =
-    "SELECT log_index, leaf, vendor, vendor_key, version, rollback, image_sha256, image_size, "
-    "issued, changelog FROM releases ";
+    "SELECT r.log_index, r.leaf, r.vendor, k.vkey, r.version, r.rollback, r.image_sha256, "
+    "r.image_size, r.issued, r.changelog FROM releases r JOIN vendor_keys k ON k.id = "
+    "r.vendor_key ";
 
-ReleaseRow ReadRow(sqlite3_stmt* s, bool with_text) {
+Result<ReleaseRow> ReadRow(sqlite3_stmt* s, bool with_text) {
   ReleaseRow r;
   r.log_index = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
-  r.leaf_hex = Col(s, 1);
+  Hash leaf, image;
+  if (!ColHash(s, 1, leaf) || !ColHash(s, 6, image)) {
+    return Status::Malformed("index: bad hash in release " + std::to_string(r.log_index));
+  }
+  r.leaf_hex = HexEncode(leaf);
   r.vendor = Col(s, 2);
   r.vendor_key = Col(s, 3);
   r.version = Col(s, 4);
-  r.rollback = UnpadU64(Col(s, 5));
-  r.image_sha256 = Col(s, 6);
+  r.rollback = static_cast<uint64_t>(sqlite3_column_int64(s, 5));
+  r.image_sha256 = HexEncode(image);
   r.image_size = static_cast<uint64_t>(sqlite3_column_int64(s, 7));
   r.issued = sqlite3_column_int64(s, 8);
   if (with_text) {
@@ -326,15 +405,15 @@ ReleaseRow ReadRow(sqlite3_stmt* s, bool with_text) {
 Result<std::vector<ReleaseRow>> AuditIndex::Releases(const ReleaseFilter& f, uint64_t below) {
   // Filters are applied in C++ over a log-ordered scan, except the index range:
   // simple and fast enough for an auditor's mirror.
-  static const std::string sql =
-      std::string(kSelectRelease) + "WHERE log_index >= ? AND log_index < ? ORDER BY log_index";
+  static const std::string sql = std::string(kSelectRelease) +
+                                 "WHERE r.log_index >= ? AND r.log_index < ? ORDER BY r.log_index";
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(f.min_index));
   sqlite3_bind_int64(s, 2, static_cast<int64_t>(below));
   std::vector<ReleaseRow> rows;
   int rc;
   while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    ReleaseRow r = ReadRow(s, f.with_text);
+    CANDOR_ASSIGN_OR_RETURN(ReleaseRow r, ReadRow(s, f.with_text));
     if (!f.vendors.empty() &&
         std::find(f.vendors.begin(), f.vendors.end(), r.vendor) == f.vendors.end()) {
       continue;
@@ -359,11 +438,11 @@ Result<std::vector<ReleaseRow>> AuditIndex::Releases(const ReleaseFilter& f, uin
 
 Result<std::optional<ReleaseRow>> AuditIndex::ByIndex(uint64_t log_index, uint64_t below) {
   if (log_index >= below) return std::optional<ReleaseRow>();
-  static const std::string sql = std::string(kSelectRelease) + "WHERE log_index = ?";
+  static const std::string sql = std::string(kSelectRelease) + "WHERE r.log_index = ?";
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
   if (sqlite3_step(s) != SQLITE_ROW) return std::optional<ReleaseRow>();
-  ReleaseRow r = ReadRow(s, true);
+  CANDOR_ASSIGN_OR_RETURN(ReleaseRow r, ReadRow(s, true));
   CANDOR_RETURN_IF_ERROR(FillDetails(r, true));
   return std::optional<ReleaseRow>(std::move(r));
 }
@@ -371,16 +450,21 @@ Result<std::optional<ReleaseRow>> AuditIndex::ByIndex(uint64_t log_index, uint64
 Result<std::vector<ReleaseRow>> AuditIndex::ForProduct(const std::string& vendor,
                                                        const std::string& product, uint64_t below) {
   static const std::string sql =
-      "SELECT r.log_index, r.leaf, r.vendor, r.vendor_key, r.version, r.rollback, "
+      "SELECT r.log_index, r.leaf, r.vendor, k.vkey, r.version, r.rollback, "
       "r.image_sha256, r.image_size, r.issued, r.changelog FROM products p "
-      "JOIN releases r ON r.log_index = p.log_index "
+      "JOIN releases r ON r.log_index = p.log_index JOIN vendor_keys k ON k.id = r.vendor_key "
       "WHERE p.product = ? AND r.vendor = ? AND r.log_index < ? ORDER BY r.log_index";
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
   BindText(s, 1, product);
   BindText(s, 2, vendor);
   sqlite3_bind_int64(s, 3, static_cast<int64_t>(below));
   std::vector<ReleaseRow> rows;
-  while (sqlite3_step(s) == SQLITE_ROW) rows.push_back(ReadRow(s, true));
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    CANDOR_ASSIGN_OR_RETURN(ReleaseRow r, ReadRow(s, true));
+    rows.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   for (ReleaseRow& r : rows) CANDOR_RETURN_IF_ERROR(FillDetails(r, true));
   return rows;
 }

@@ -84,7 +84,7 @@ TEST_CASE("index: releases, products, disclosures round trip; filters; the verif
   // DeleteFrom drops rows of an abandoned sync.
   REQUIRE(fx.idx->DeleteFrom(1).ok());
   CHECK(fx.idx->Releases({}, 2)->size() == 1);
-  // u64 rollback counters survive (stored as text).
+  // u64 rollback counters survive (stored as two's complement int64).
   ReleaseSpec big;
   big.version = "9";
   big.rollback = 18446744073709551615ull;

@@ -3,11 +3,12 @@
 // progress of an interrupted sync, and (2) an index of every release in the
 // log, for list/show/diff/flags.
 //
-// Tables (docs/AUDIT.md "Index"):
+// Tables (docs/AUDIT.md "Index"; format 2, PRAGMA user_version):
 //   state(size, root, checkpoint, edge)   one row: the last verified checkpoint
 //   progress(size, edge)                  at most one row: a sync in progress
-//   releases(log_index PK, leaf, vendor, vendor_key, version, rollback,
-//            image_sha256, image_size, issued, changelog)
+//   vendor_keys(id PK, vkey)              each vendor key's text form, once
+//   releases(log_index PK, leaf, vendor, vendor_key -> vendor_keys.id,
+//            version, rollback, image_sha256, image_size, issued, changelog)
 //                                         (the signed manifest is read back
 //                                         from the mirror's entry bundles)
 //   products(log_index, product)          one row per product of a release
@@ -113,13 +114,18 @@ class AuditIndex {
   AuditIndex() = default;
   Status Exec(const char* sql);
   Result<sqlite3_stmt*> Stmt(const char* sql);
+  Result<bool> CheckFormat(const std::string& path);
   Status FillDetails(ReleaseRow& r, bool with_text);
+  // The vendor_keys id of `key`, inserted if new (inside the caller's
+  // transaction).
+  Result<int64_t> VendorKeyId(const VerifierKey& key);
   sqlite3* db_ = nullptr;
   std::vector<std::pair<const char*, sqlite3_stmt*>> cache_;
-  // AddRelease: the text form of the last vendor key seen (a log's releases
-  // mostly come from few vendors, and formatting a key costs a base64 pass).
-  VerifierKey last_key_;
-  std::string last_key_text_;
+  // Recently used vendor keys and their ids, newest first: a log's releases
+  // come from few vendors, and formatting a key costs a base64 pass. Cleared
+  // by Rollback().
+  static constexpr size_t kKeyCacheSize = 16;
+  std::vector<std::pair<VerifierKey, int64_t>> key_ids_;
 };
 
 // Serialises a tree right edge (the partial hashes of each tile level).

@@ -1,0 +1,132 @@
+// AuditIndex storage format: hashes and vendor keys round trip, the vendor key
+// id cache follows rollbacks, other formats are refused, opening never writes.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include "audit_test_util.h"
+#include "candor/audit/index.h"
+#include "candor/release.h"
+
+namespace candor {
+namespace {
+
+using namespace audittest;
+using audit::AuditIndex;
+
+ReleaseEntry Parsed(const Bytes& e) {
+  auto p = ParseReleaseEntry(e);
+  REQUIRE(p.ok());
+  return *p;
+}
+
+// Runs SQL on a second connection to the same file.
+void RawExec(const std::string& path, const std::string& sql) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  CAPTURE(std::string(err ? err : ""));
+  sqlite3_free(err);
+  sqlite3_close(db);
+  REQUIRE(rc == SQLITE_OK);
+}
+
+TEST_CASE("index: leaf and image hashes, vendor keys and u64 rollback counters round trip") {
+  TempDir t;
+  auto idx = AuditIndex::Open(t / "index.db").value();
+  SignerKey acme = TestKey("acme.example", 1), zeta = TestKey("zeta.example", 2);
+  ReleaseSpec a, z, big;
+  z.product = "router-1";
+  big.version = "9";
+  big.rollback = 18446744073709551615ull;
+  const std::vector<std::pair<const SignerKey*, ReleaseSpec>> specs = {
+      {&acme, a}, {&zeta, z}, {&acme, big}, {&zeta, z}};
+  std::vector<Bytes> entries;
+  REQUIRE(idx->Begin().ok());
+  for (size_t i = 0; i < specs.size(); ++i) {
+    entries.push_back(MakeRelease(*specs[i].first, specs[i].second));
+    REQUIRE(idx->AddRelease(i, LeafHash(entries[i]), Parsed(entries[i])).ok());
+  }
+  REQUIRE(idx->Commit().ok());
+  auto rows = idx->Releases({}, specs.size()).value();
+  REQUIRE(rows.size() == specs.size());
+  for (size_t i = 0; i < rows.size(); ++i) {
+    CAPTURE(i);
+    const ReleaseEntry e = Parsed(entries[i]);
+    CHECK(rows[i].leaf_hex == HexEncode(LeafHash(entries[i])));
+    CHECK(rows[i].image_sha256 == HexEncode(e.manifest.image_sha256));
+    CHECK(rows[i].vendor_key == FormatVerifierKey(PublicKeyOf(*specs[i].first)));
+    CHECK(rows[i].rollback == specs[i].second.rollback);
+  }
+  // Each key text is stored once.
+  idx.reset();
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((t / "index.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db, "SELECT count(*) FROM vendor_keys", -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  CHECK(sqlite3_column_int64(s, 0) == 2);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+}
+
+TEST_CASE("index: a vendor key added by a rolled-back transaction is not reused") {
+  TempDir t;
+  auto idx = AuditIndex::Open(t / "index.db").value();
+  SignerKey k1 = TestKey("one.example", 1), k2 = TestKey("two.example", 2);
+  Bytes e1 = MakeRelease(k1, {}), e2 = MakeRelease(k2, {});
+  // k1 gets an id, which the rollback discards...
+  REQUIRE(idx->Begin().ok());
+  REQUIRE(idx->AddRelease(0, LeafHash(e1), Parsed(e1)).ok());
+  REQUIRE(idx->Rollback().ok());
+  // ...and SQLite hands the same id to k2. A stale cache would then file k1's
+  // next release under k2.
+  REQUIRE(idx->Begin().ok());
+  REQUIRE(idx->AddRelease(0, LeafHash(e2), Parsed(e2)).ok());
+  REQUIRE(idx->AddRelease(1, LeafHash(e1), Parsed(e1)).ok());
+  REQUIRE(idx->Commit().ok());
+  auto rows = idx->Releases({}, 2).value();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].vendor_key == FormatVerifierKey(PublicKeyOf(k2)));
+  CHECK(rows[1].vendor_key == FormatVerifierKey(PublicKeyOf(k1)));
+}
+
+TEST_CASE("index: databases of another format are refused with a clear error") {
+  struct Case {
+    const char* name;
+    const char* sql;
+    const char* message;
+  };
+  const Case cases[] = {
+      {"format 1 (hex text hashes, no user_version)",
+       "CREATE TABLE releases(log_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL)",
+       "has format 1, this candor reads format 2; sync into a new directory"},
+      {"a newer format", "PRAGMA user_version = 3", "written by a newer candor"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    TempDir t;
+    RawExec(t / "index.db", c.sql);
+    auto idx = AuditIndex::Open(t / "index.db");
+    REQUIRE(!idx.ok());
+    CHECK(idx.status().code() == Code::kMalformed);
+    CHECK(idx.status().message().find(c.message) != std::string::npos);
+  }
+}
+
+TEST_CASE("index: opening an existing index does not write (readers during a sync)") {
+  TempDir t;
+  { REQUIRE(AuditIndex::Open(t / "index.db").ok()); }
+  // Another connection holds the write lock, as a running sync does.
+  sqlite3* writer = nullptr;
+  REQUIRE(sqlite3_open((t / "index.db").c_str(), &writer) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(writer, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  auto reader = AuditIndex::Open(t / "index.db");
+  CHECK(reader.ok());
+  if (reader.ok()) CHECK((*reader)->Releases({}, 10)->empty());
+  sqlite3_exec(writer, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(writer);
+}
+
+}  // namespace
+}  // namespace candor
