@@ -5,11 +5,13 @@
 //                                              (default 1; 0 = all cores)
 //   audit_sync build --log DIR --size N        a log of N unique signed releases,
 //                                              written through the log's storage API
-//   audit_sync run --log DIR --mirror DIR [--threads T]
+//   audit_sync run --log DIR --mirror DIR [--threads T] [--settle S]
 //                                              serves DIR over HTTP on 127.0.0.1
 //                                              (static tlog-tiles, like nginx) and
 //                                              syncs it into an empty mirror;
-//                                              prints entries/s and peak RSS
+//                                              prints entries/s and peak RSS. An
+//                                              existing mirror is deleted first,
+//                                              then S seconds (61) pass (ext4)
 #include <httplib.h>
 #include <signal.h>
 #include <sodium.h>
@@ -159,7 +161,17 @@ int Run(int argc, char** argv) {
   std::string mirror_dir = Arg(argc, argv, "--mirror", "");
   unsigned threads = static_cast<unsigned>(std::stoul(Arg(argc, argv, "--threads", "0")));
   if (dir.empty() || mirror_dir.empty()) return 2;
-  std::filesystem::remove_all(mirror_dir);
+  const unsigned settle = static_cast<unsigned>(std::stoul(Arg(argc, argv, "--settle", "61")));
+  if (std::filesystem::exists(mirror_dir)) {
+    std::filesystem::remove_all(mirror_dir);
+    // ext4 skips inodes freed in the last 60 s when it allocates new ones
+    // (fs/ext4/ialloc.c, recently_deleted()), scanning past each of them:
+    // creating the new mirror's files right after deleting the old mirror's
+    // would charge the sync with that scan (up to 5% of its CPU in back-to-back
+    // runs), which a first sync into a new directory does not pay.
+    std::fprintf(stderr, "deleted the old mirror; waiting %u s for ext4 (--settle)\n", settle);
+    sleep(settle);
+  }
   std::filesystem::create_directories(mirror_dir);
   // The static file server runs in a child process, so the sync's own CPU time
   // (RUSAGE_SELF) and the server's (RUSAGE_CHILDREN) are measured apart. Both
