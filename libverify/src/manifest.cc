@@ -182,7 +182,7 @@ Result<Manifest> ParseManifestText(std::string_view text) {
   return internal::ParseCheckedManifestText(text);
 }
 
-Result<Manifest> internal::ParseCheckedManifestText(std::string_view text) {
+Result<Manifest> internal::ParseCheckedManifestText(std::string_view text, VerifierKeyCache* keys) {
   LineReader r(text);
   if (r.Line() != kManifestHeader) {
     return Status::Malformed("manifest does not start with " + std::string(kManifestHeader));
@@ -191,7 +191,7 @@ Result<Manifest> internal::ParseCheckedManifestText(std::string_view text) {
   CANDOR_ASSIGN_OR_RETURN(std::string_view vendor, r.Field("vendor"));
   m.vendor = std::string(vendor);
   CANDOR_ASSIGN_OR_RETURN(std::string_view vkey, r.Field("vendor-key"));
-  CANDOR_ASSIGN_OR_RETURN(m.vendor_key, ParseVerifierKey(vkey));
+  CANDOR_ASSIGN_OR_RETURN(m.vendor_key, keys ? keys->Parse(vkey) : ParseVerifierKey(vkey));
   // ParseVerifierKey accepts only the canonical spelling (8 lower-case hex
   // digits, canonical base64, the name verbatim), so FormatVerifierKey of the
   // key is `vkey` itself: the canonical check below can reuse it instead of
@@ -232,7 +232,7 @@ Result<Manifest> internal::ParseCheckedManifestText(std::string_view text) {
   return m;
 }
 
-Result<Manifest> ParseSignedManifest(std::string_view signed_note) {
+Result<Manifest> ParseSignedManifest(std::string_view signed_note, VerifierKeyCache* keys) {
   if (signed_note.size() > kMaxManifestNoteSize) {
     return Status::TooLarge("signed manifest exceeds 12 KiB");
   }
@@ -243,15 +243,15 @@ Result<Manifest> ParseSignedManifest(std::string_view signed_note) {
   // ParseManifestText(note.text) without its text checks: ParseNote checked
   // the whole message (valid UTF-8, no control character but "\n") and its
   // text is a non-empty prefix ending in "\n", within kMaxManifestNoteSize.
-  CANDOR_ASSIGN_OR_RETURN(Manifest m, internal::ParseCheckedManifestText(note.text));
+  CANDOR_ASSIGN_OR_RETURN(Manifest m, internal::ParseCheckedManifestText(note.text, keys));
   const NoteSignature& sig = note.signatures[0];
   if (sig.name != m.vendor_key.name || sig.key_id != m.vendor_key.key_id) {
     return Status::BadSignature("manifest is not signed by the vendor key it names");
   }
-  // Verified from the parsed note: VerifyNote(signed_note, keys) would parse
+  // Verified from the parsed note: VerifyNote(signed_note, vendor) would parse
   // the same message again to the same note.
-  const std::array<VerifierKey, 1> keys = {m.vendor_key};
-  Result<VerifiedNote> verified = internal::VerifyParsedNote(std::move(note), keys);
+  const std::array<VerifierKey, 1> vendor = {m.vendor_key};
+  Result<VerifiedNote> verified = internal::VerifyParsedNote(std::move(note), vendor);
   if (!verified.ok()) {
     const Code c = verified.status().code();
     if (c == Code::kBadSignature || c == Code::kUntrustedKey) {

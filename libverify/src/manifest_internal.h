@@ -23,7 +23,8 @@ Status ValidateManifest(const Manifest& m, bool key_from_parse);
 
 // ParseManifestText without its first two checks (size, ValidateNoteText).
 // REQUIRES: text.size() <= kMaxManifestNoteSize and ValidateNoteText(text).ok().
-Result<Manifest> ParseCheckedManifestText(std::string_view text);
+// `keys` (optional) memoises ParseVerifierKey.
+Result<Manifest> ParseCheckedManifestText(std::string_view text, VerifierKeyCache* keys = nullptr);
 
 // Appends FormatManifestText's output for `m`, with `vendor_key_text` as the
 // vendor-key value, without validating. FormatManifestText(m) is

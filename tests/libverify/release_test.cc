@@ -376,6 +376,32 @@ TEST_CASE("release entry framing is strict") {
   }
 }
 
+TEST_CASE("a vendor key cache changes no verdict (vectors, and every byte flip after a hit)") {
+  VerifierKeyCache keys;
+  for (const char* name : testutil::kReleaseVectors) {
+    CAPTURE(name);
+    const Bytes entry = VectorEntry(name);
+    for (int pass = 0; pass < 2; ++pass) {  // a miss, then a hit
+      auto cached = ParseReleaseEntry(entry, &keys);
+      REQUIRE(cached.ok());
+      CHECK(*cached == *ParseReleaseEntry(entry));
+    }
+  }
+  CHECK(keys.size() == 1);  // both vectors name the same key
+  // The cache now holds the vendor key: a flipped byte anywhere, including in
+  // the key text, gets exactly the verdict it gets without the cache.
+  const Bytes entry = VectorEntry("minimal");
+  for (size_t i = 0; i < entry.size(); ++i) {
+    Bytes e = entry;
+    e[i] ^= 0x01;
+    auto fresh = ParseReleaseEntry(e);
+    auto cached = ParseReleaseEntry(e, &keys);
+    REQUIRE_MESSAGE(!fresh.ok(), i);
+    REQUIRE_MESSAGE(!cached.ok(), i);
+    CHECK_MESSAGE(cached.status().ToString() == fresh.status().ToString(), i);
+  }
+}
+
 TEST_CASE("ParseReleaseEntry survives arbitrary byte flips") {
   const Bytes entry = VectorEntry("minimal");
   for (size_t i = 0; i < entry.size(); ++i) {

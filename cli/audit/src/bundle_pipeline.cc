@@ -72,6 +72,7 @@ void BundlePipeline::FetchLoop() {
 }
 
 void BundlePipeline::WorkLoop() {
+  VerifierKeyCache keys;
   for (;;) {
     VerifiedBundle v;
     uint64_t b;
@@ -84,7 +85,7 @@ void BundlePipeline::WorkLoop() {
       s.state = SlotState::kBusy;
       v = std::move(s.b);
     }
-    if (v.status.ok()) Verify(v);
+    if (v.status.ok()) Verify(v, keys);
     {
       std::lock_guard<std::mutex> l(mu_);
       Slot& s = SlotOf(b);
@@ -95,7 +96,7 @@ void BundlePipeline::WorkLoop() {
   }
 }
 
-void BundlePipeline::Verify(VerifiedBundle& v) const {
+void BundlePipeline::Verify(VerifiedBundle& v, VerifierKeyCache& keys) const {
   const uint16_t width = v.width;
   auto entries = ParseEntryBundle(v.bundle, v.was_full ? kTileWidth : width);
   if (!entries.ok()) {
@@ -109,7 +110,7 @@ void BundlePipeline::Verify(VerifiedBundle& v) const {
   const uint64_t base = v.index * kTileWidth;
   for (size_t j = 0; j < width; ++j) {
     v.leaves[j] = LeafHash(v.entries[j]);
-    if (base + j >= o_.first_entry) v.parsed[j] = ParseReleaseEntry(v.entries[j]);
+    if (base + j >= o_.first_entry) v.parsed[j] = ParseReleaseEntry(v.entries[j], &keys);
   }
 }
 

@@ -36,6 +36,7 @@
 #include "candor/disclosure.h"
 #include "candor/note.h"
 #include "candor/status.h"
+#include "candor/verifier_key_cache.h"
 
 namespace candor {
 
@@ -84,8 +85,10 @@ Result<Manifest> ParseManifestText(std::string_view text);
 // else kTooLarge) and authenticates it against the key
 // it embeds: exactly one signature line (more is kMalformed), which must be by
 // the manifest's vendor key (same name and key ID) and verify (kBadSignature
-// otherwise). Says nothing about whether that key is trusted.
-Result<Manifest> ParseSignedManifest(std::string_view signed_note);
+// otherwise). Says nothing about whether that key is trusted. `keys`, when
+// given, memoises vendor key parsing (as ParseReleaseEntry).
+Result<Manifest> ParseSignedManifest(std::string_view signed_note,
+                                     VerifierKeyCache* keys = nullptr);
 
 }  // namespace candor
 

@@ -29,6 +29,7 @@
 #include "candor/bytes.h"
 #include "candor/manifest.h"
 #include "candor/status.h"
+#include "candor/verifier_key_cache.h"
 
 namespace candor {
 
@@ -49,7 +50,9 @@ struct ReleaseEntry {
 Status ValidateChangelog(std::string_view changelog);
 
 // Strict parse and self-consistency check of an entry (see the header comment).
-Result<ReleaseEntry> ParseReleaseEntry(ByteView entry);
+// `keys`, when given, memoises the parsing of vendor keys across calls (same
+// results; verifier_key_cache.h). REQUIRES: `keys` is used by this thread only.
+Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys = nullptr);
 
 // Frames a signed manifest note and a changelog. Does not sign or validate
 // contents. REQUIRES: 1 <= sizes <= the limits above; returns an empty Bytes

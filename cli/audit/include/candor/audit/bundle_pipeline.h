@@ -31,6 +31,7 @@
 #include "candor/bytes.h"
 #include "candor/release.h"
 #include "candor/status.h"
+#include "candor/verifier_key_cache.h"
 
 namespace candor::audit {
 
@@ -80,7 +81,8 @@ class BundlePipeline {
 
   void FetchLoop();
   void WorkLoop();
-  void Verify(VerifiedBundle& b) const;
+  // `keys`: the calling worker's own vendor key memo.
+  void Verify(VerifiedBundle& b, VerifierKeyCache& keys) const;
   Slot& SlotOf(uint64_t bundle) { return slots_[(bundle - o_.first_bundle) % slots_.size()]; }
 
   std::unique_ptr<LogSource> source_;
