@@ -7,15 +7,17 @@
 //                                              written through the log's storage API
 //   audit_sync run --log DIR --mirror DIR [--threads T] [--settle S]
 //                                              serves DIR over HTTP on 127.0.0.1
-//                                              (static tlog-tiles, like nginx) and
+//                                              (static tlog-tiles with sendfile, as
+//                                              candor-log and nginx serve them) and
 //                                              syncs it into an empty mirror;
 //                                              prints entries/s and peak RSS. An
 //                                              existing mirror is deleted first,
 //                                              then S seconds (61) pass (ext4)
-#include <httplib.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,6 +32,8 @@
 #include "candor/audit/mirror.h"
 #include "candor/audit/sync.h"
 #include "candor/date.h"
+#include "candor/layout.h"
+#include "candor/log/http_server.h"
 #include "candor/log/publisher.h"
 #include "candor/log/right_edge.h"
 #include "candor/log/storage.h"
@@ -156,6 +160,38 @@ int Build(int argc, char** argv) {
   return 0;
 }
 
+// The child process of `run`: serves the log directory's checkpoint, tiles
+// and entry bundles as static files, the way candor-log serves tiles (its
+// libmicrohttpd front, sendfile; transparency-log/src/log_routes.cc) and as
+// nginx would. Writes its port to `port_fd`, then serves until killed.
+int ServeStatically(const std::string& dir, int port_fd) {
+  HttpServerOptions so;
+  so.threads = 1;  // the sync downloads over one connection
+  auto server = HttpServer::Bind(so);
+  if (!server.ok()) return 1;
+  (*server)->Handle(
+      "GET", "/", HttpMatch::kPrefix, [&dir](const ServerRequest& req, ServerResponse& res) {
+        const std::string path = req.path.substr(1);
+        if (path != "checkpoint" && !ParseTilePath(path).ok() && !ParseEntryBundlePath(path).ok()) {
+          return res.SetText(404, "not found\n");
+        }
+        int fd = open((dir + "/" + path).c_str(), O_RDONLY | O_CLOEXEC);
+        struct stat st;
+        if (fd < 0 || fstat(fd, &st) != 0) {
+          if (fd >= 0) close(fd);
+          return res.SetText(404, "not found\n");
+        }
+        res.content_type = "application/octet-stream";
+        res.file_fd = fd;  // sent with sendfile(), closed by the server
+        res.file_size = static_cast<uint64_t>(st.st_size);
+      });
+  if (!(*server)->Start().ok()) return 1;
+  const int port = (*server)->port();
+  if (write(port_fd, &port, sizeof port) != static_cast<ssize_t>(sizeof port)) return 1;
+  close(port_fd);
+  for (;;) pause();
+}
+
 int Run(int argc, char** argv) {
   std::string dir = Arg(argc, argv, "--log", "");
   std::string mirror_dir = Arg(argc, argv, "--mirror", "");
@@ -176,21 +212,24 @@ int Run(int argc, char** argv) {
   // The static file server runs in a child process, so the sync's own CPU time
   // (RUSAGE_SELF) and the server's (RUSAGE_CHILDREN) are measured apart. Both
   // share the machine's cores, as a local server would.
-  int port;
+  int port = 0;
   pid_t server_pid;
   {
-    httplib::Server server;
-    if (!server.set_mount_point("/", dir)) return 1;
-    server.set_tcp_nodelay(true);  // as nginx does on keep-alive connections
-    port = server.bind_to_any_port("127.0.0.1");
-    if (port <= 0) return 1;
+    int ports[2];
+    if (pipe(ports) != 0) return 1;
     server_pid = fork();
     if (server_pid < 0) return 1;
     if (server_pid == 0) {
-      server.listen_after_bind();
-      _exit(0);
+      close(ports[0]);
+      _exit(ServeStatically(dir, ports[1]));
     }
-  }  // the parent's copy of the listening socket is closed; the child accepts
+    close(ports[1]);
+    if (read(ports[0], &port, sizeof port) != static_cast<ssize_t>(sizeof port) || port <= 0) {
+      std::fprintf(stderr, "the file server did not start\n");
+      return 1;
+    }
+    close(ports[0]);
+  }
 
   auto key_text = ReadWholeFile(dir + "/log.pub").value();
   std::string k(AsChars(key_text));
