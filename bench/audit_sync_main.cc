@@ -238,6 +238,9 @@ int Run(int argc, char** argv) {
   o.log = "http://127.0.0.1:" + std::to_string(port);
   o.log_key = ParseVerifierKey(k).value();
   o.verify_threads = threads;
+  o.prefetch = std::stoul(Arg(argc, argv, "--prefetch", std::to_string(o.prefetch).c_str()));
+  o.commit_bundles =
+      std::stoul(Arg(argc, argv, "--commit-bundles", std::to_string(o.commit_bundles).c_str()));
   auto m = audit::Mirror::Open(mirror_dir, true, true);
   if (!m.ok()) return 1;
   double c0 = CpuSeconds();
