@@ -245,11 +245,12 @@ Status AuditIndex::DeleteFrom(uint64_t from) {
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   }
   const bool releases_left = rc == SQLITE_ROW;
-  for (const char* sql :
-       {"DELETE FROM products WHERE log_index >= ?", "DELETE FROM releases WHERE log_index >= ?",
-        "DELETE FROM disclosures WHERE log_index >= ?",
-        "DELETE FROM invalid WHERE log_index >= ?"}) {
-    if (!releases_left && std::strstr(sql, "products") != nullptr) continue;
+  sqlite3_reset(q);
+  std::vector<const char*> deletes = {"DELETE FROM releases WHERE log_index >= ?",
+                                      "DELETE FROM disclosures WHERE log_index >= ?",
+                                      "DELETE FROM invalid WHERE log_index >= ?"};
+  if (releases_left) deletes.push_back("DELETE FROM products WHERE log_index >= ?");
+  for (const char* sql : deletes) {
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql));
     sqlite3_bind_int64(s, 1, static_cast<int64_t>(from));
     if (sqlite3_step(s) != SQLITE_DONE) {

@@ -82,8 +82,18 @@ TEST_CASE("index: releases, products, disclosures round trip; filters; the verif
   CHECK(fx.idx->ByIndex(1, 2)->has_value());
   CHECK(fx.idx->ForProduct("acme.example", "inkjet-x100", 2)->size() == 1);
   // DeleteFrom drops rows of an abandoned sync.
+  REQUIRE(fx.idx->Begin().ok());
   REQUIRE(fx.idx->DeleteFrom(1).ok());
+  REQUIRE(fx.idx->Commit().ok());
   CHECK(fx.idx->Releases({}, 2)->size() == 1);
+  // ...including its products rows: a new release at the same index must not
+  // inherit them.
+  ReleaseSpec z2;
+  z2.product = "switch-2";
+  fx.next = 1;
+  fx.Add(zeta, z2);
+  CHECK(fx.idx->ForProduct("zeta.example", "router-1", 2)->empty());
+  CHECK(fx.idx->ForProduct("zeta.example", "switch-2", 2)->size() == 1);
   // u64 rollback counters survive (stored as two's complement int64).
   ReleaseSpec big;
   big.version = "9";
