@@ -1,11 +1,14 @@
 // Verifier key text ("<name>+<hex id>+<base64(type || key)>"): ParseVerifierKey,
 // FormatVerifierKey, IsValidKeyName, KeyId.
 // Properties: format(parse(x)) == x byte for byte; the parsed key's ID is the
-// derived one; the name is a valid key name.
+// derived one; the name is a valid key name; a VerifierKeyCache kept across
+// inputs (so hits, misses and evictions mix texts) answers exactly as
+// ParseVerifierKey.
 #include <cstddef>
 #include <cstdint>
 
 #include "candor/note.h"
+#include "candor/verifier_key_cache.h"
 #include "fuzz_util.h"
 
 using namespace candor;
@@ -15,6 +18,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   (void)IsValidKeyName(text);
 
   auto key = ParseVerifierKey(text);
+  static VerifierKeyCache cache;
+  auto cached = cache.Parse(text);
+  CANDOR_FUZZ_CHECK(cached.ok() == key.ok());
+  CANDOR_FUZZ_CHECK(key.ok() ? *cached == *key
+                             : cached.status().ToString() == key.status().ToString());
   if (!key.ok()) {
     CANDOR_FUZZ_CHECK(key.status().code() == Code::kMalformed);
     return 0;
