@@ -26,6 +26,7 @@
 #include "candor/merkle.h"
 #include "candor/note.h"
 #include "candor/signer.h"
+#include "support/temp_dir.h"
 
 namespace candor::clitest {
 
@@ -35,25 +36,7 @@ inline const std::string kCandor = std::getenv("CANDOR_CLI_BINARY") != nullptr
                                        ? std::getenv("CANDOR_CLI_BINARY")
                                        : CANDOR_CLI_BINARY;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "candor-cli-XXXXXX").string();
-    REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-  std::string operator/(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using testing::TempDir;  // support/temp_dir.h
 
 inline std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);

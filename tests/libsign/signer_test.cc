@@ -13,9 +13,12 @@
 #include "candor/cosignature.h"
 #include "candor/ed25519.h"
 #include "candor/note.h"
+#include "support/temp_dir.h"
 
 namespace candor {
 namespace {
+
+using testing::TempDir;
 
 Bytes Hex(std::string_view h) { return HexDecode(h).value(); }
 
@@ -270,21 +273,11 @@ TEST_CASE("Cosign produces cosignature/v1 signatures that libverify accepts") {
   CHECK(Cosign(w->first, "no newline", 1).status().code() == Code::kInvalidArgument);
 }
 
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "candor-key-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path = tmpl;
-  }
-  ~TempDir() { std::filesystem::remove_all(path); }
-};
-
 TEST_CASE("Private key files: 0600, no overwrite, refuse readable-by-others") {
   TempDir dir;
   auto k = GenerateKey("vendor.example/acme");
   REQUIRE(k.ok());
-  const std::string path = (dir.path / "vendor.key").string();
+  const std::string path = dir / "vendor.key";
   REQUIRE(WritePrivateKeyFile(path, k->first).ok());
   struct stat sb;
   REQUIRE(stat(path.c_str(), &sb) == 0);
@@ -309,16 +302,16 @@ TEST_CASE("Private key files: 0600, no overwrite, refuse readable-by-others") {
   REQUIRE(chmod(path.c_str(), 0400) == 0);
   CHECK(ReadPrivateKeyFile(path).ok());
 
-  CHECK(ReadPrivateKeyFile((dir.path / "absent").string()).status().code() == Code::kNotFound);
-  CHECK(ReadPrivateKeyFile(dir.path.string()).status().code() == Code::kIo);
+  CHECK(ReadPrivateKeyFile(dir / "absent").status().code() == Code::kNotFound);
+  CHECK(ReadPrivateKeyFile(dir.path()).status().code() == Code::kIo);
 
-  const std::string link = (dir.path / "link.key").string();
+  const std::string link = dir / "link.key";
   REQUIRE(symlink(path.c_str(), link.c_str()) == 0);
   CHECK(!ReadPrivateKeyFile(link).ok());  // O_NOFOLLOW
   CHECK(WritePrivateKeyFile(link, k->first).code() == Code::kConflict);
 
   auto write_file = [&](const std::string& name, const std::string& content) {
-    const std::string p = (dir.path / name).string();
+    const std::string p = dir / name;
     std::ofstream(p) << content;
     REQUIRE(chmod(p.c_str(), 0600) == 0);
     return p;
@@ -331,8 +324,7 @@ TEST_CASE("Private key files: 0600, no overwrite, refuse readable-by-others") {
             .status()
             .code() == Code::kMalformed);
   CHECK(ReadPrivateKeyFile(write_file("no-newline.key", FormatSignerKey(k->first))).ok());
-  CHECK(WritePrivateKeyFile((dir.path / "no-such-dir" / "k").string(), k->first).code() ==
-        Code::kIo);
+  CHECK(WritePrivateKeyFile(dir / "no-such-dir/k", k->first).code() == Code::kIo);
 }
 
 }  // namespace

@@ -13,28 +13,9 @@
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
 #include "candor/signer.h"
+#include "support/temp_dir.h"
 
 namespace candor::testing {
-
-// A fresh empty directory under /tmp, removed by the destructor.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = "/tmp/candor-log-test-XXXXXX";
-    char* p = ::mkdtemp(tmpl.data());
-    REQUIRE(p != nullptr);
-    path_ = p;
-  }
-  ~TempDir() {
-    if (std::getenv("CANDOR_KEEP_TEST_DIRS")) return;  // for debugging
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 struct Vendor {
   SignerKey key;

@@ -26,6 +26,7 @@
 #include "candor/merkle.h"
 #include "candor/note.h"
 #include "candor/signer.h"
+#include "support/temp_dir.h"
 
 namespace candor {
 namespace testing {
@@ -101,27 +102,6 @@ class TestLog {
 inline std::pair<SignerKey, VerifierKey> NewKey(const std::string& name, uint8_t type) {
   return TestLog::Must(GenerateKey(name, type));
 }
-
-// A fresh directory under $TMPDIR (or /tmp), removed on destruction.
-class TempDir {
- public:
-  TempDir() {
-    const char* base = getenv("TMPDIR");
-    std::string tmpl = std::string(base ? base : "/tmp") + "/candor-witness-test-XXXXXX";
-    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 }  // namespace testing
 }  // namespace candor
