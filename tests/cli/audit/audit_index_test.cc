@@ -25,10 +25,10 @@ void RawExec(const std::string& path, const std::string& sql) {
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   char* err = nullptr;
   int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  CAPTURE(std::string(err ? err : ""));
+  const std::string message = err ? err : "";  // copied: err is freed below
   sqlite3_free(err);
   sqlite3_close(db);
-  REQUIRE(rc == SQLITE_OK);
+  REQUIRE_MESSAGE(rc == SQLITE_OK, message);
 }
 
 TEST_CASE("index: leaf and image hashes, vendor keys and u64 rollback counters round trip") {
