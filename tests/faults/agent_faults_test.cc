@@ -14,6 +14,7 @@
 // Short run in the suite: 16 cycles. Long run: CANDOR_FAULT_CYCLES=200.
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <random>
@@ -127,6 +128,23 @@ TEST_CASE("faults: candor-agent install under SIGKILL, full disk and failing fsy
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0)
           .count());
 
+  // A killed install leaves its staged image (state_dir/image.*.stage) and the
+  // flash target's .tmp behind; the next install deletes or truncates them
+  // first (RemoveStaleStaging in device-agent/src/image.cc, O_TRUNC in
+  // fs.cc). A disk filled around them is not full for that install: it may
+  // succeed in the space it reclaims. So a "disk full" cycle reclaims them
+  // before filling, as the agent would.
+  auto reclaim_leftovers = [&] {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(state_dir, ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.starts_with("image.") && name.ends_with(".stage")) {
+        std::filesystem::remove(e.path(), ec);
+      }
+    }
+    std::filesystem::remove(target + ".tmp", ec);
+  };
+
   std::mt19937 rng(4242);
   std::map<Fault, int> by_fault;
   int advanced = 0, kept = 0, refused_as_required = 0;
@@ -156,6 +174,7 @@ TEST_CASE("faults: candor-agent install under SIGKILL, full disk and failing fsy
     std::uniform_int_distribution<long> delay(0, full_us * 3 / 2);
     int status = 0;
     if (fault == kDiskFull) {
+      reclaim_leftovers();
       fs.Fill(ballast);
       status = RunInstall(*p, rng() % 2 ? delay(rng) : -1);
     } else if (fault == kDiskFillsUp) {
