@@ -1,4 +1,4 @@
-// The attack matrix: every threat of DESIGN.md "Threat model" that a device
+// The attack matrix: every threat of docs/SECURITY.md "Who we defend against" that a device
 // can check, one case each. Each attempt must be refused with the right reason
 // class (Code) and one-line reason, by both the dry run and install, and must
 // leave the flash target and the device state byte-for-byte unchanged.

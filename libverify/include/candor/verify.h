@@ -1,7 +1,7 @@
 // The one verification entry point, shared by candor-agent and `candor verify`.
 //
 // Verify() decides whether a firmware image may be flashed, in the order of
-// DESIGN.md "Verification order", failing closed: the verdict starts as a
+// docs/ARCHITECTURE.md "Verification order", failing closed: the verdict starts as a
 // refusal and only the last step turns it into acceptance. Each refusal is a
 // Status whose code names the reason class and whose message is the one-line
 // reason shown to people (e.g. "rollback 16 < 17", "witness quorum not met

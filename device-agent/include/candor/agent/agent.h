@@ -1,7 +1,7 @@
 // The device agent's operations, as a library so tests can drive them:
 // verify (dry run), install (verify, flash, commit state) and status.
 //
-// Install, in order (DESIGN.md "Verification order"; docs/AGENT.md):
+// Install, in order (docs/ARCHITECTURE.md "Verification order"; docs/AGENT.md):
 //   1. lock the state dir (one agent at a time), load the state (a corrupt
 //      state file is refused, never reset);
 //   2. open the image once and stage it while Verify() streams it

@@ -1,4 +1,4 @@
-// HTTP routes of candor-log (docs/API.md, notes/HTTP_API.md):
+// HTTP routes of candor-log (docs/LOG.md "Accepting entries", "Proofs"):
 //   GET  /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]
 //        (c2sp.org/tlog-tiles; paths parsed strictly by layout.h, so nothing
 //        but tiles and the checkpoint is ever served: no traversal)
