@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "candor/cosignature.h"
 #include "note_test_util.h"
 
 namespace candor {
