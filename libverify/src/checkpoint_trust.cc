@@ -37,7 +37,10 @@ Result<TrustedCheckpoint> VerifyCheckpointQuorum(std::string_view note, const Ve
   for (const Cosignature& c : *cosignatures) {
     for (const PolicyWitness& w : policy.witnesses) {
       if (!(w.key == c.witness)) continue;
-      if (c.timestamp > latest_allowed) {
+      // Only when times are used at all (max-checkpoint-age): a verifier
+      // without a freshness rule, or a device without a clock, must not
+      // depend on one.
+      if (policy.max_checkpoint_age_seconds && c.timestamp > latest_allowed) {
         ++out.future_cosignatures;
         continue;
       }
@@ -69,6 +72,17 @@ Status CheckCheckpointAge(const TrustPolicy& policy, const QuorumResult& quorum,
   if (now_unix > t && now_unix - t > max_age) {
     return Status::PolicyUnsatisfied("checkpoint too old (cosigned " + Num(now_unix - t) +
                                      " s ago, maximum " + Num(max_age) + " s)");
+  }
+  return Status::Ok();
+}
+
+Status CheckClockNotBehind(uint64_t seen_quorum_time, uint64_t now_unix) {
+  if (now_unix < seen_quorum_time &&
+      seen_quorum_time - now_unix > kMaxCosignatureFutureSkewSeconds) {
+    return Status::PolicyUnsatisfied("clock " + Num(now_unix) + " is behind the witness time " +
+                                     Num(seen_quorum_time) +
+                                     " of a checkpoint already verified; cannot check "
+                                     "max-checkpoint-age");
   }
   return Status::Ok();
 }

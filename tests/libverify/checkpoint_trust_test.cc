@@ -51,6 +51,7 @@ TEST_CASE("VerifyTrustedCheckpoint: quorum time, maximum age and future skew") {
     uint64_t now;
     Code want;
     std::optional<uint64_t> quorum_time;
+    bool max_age = true;  // the policy sets max-checkpoint-age
   };
   const Case cases[] = {
       {"fresh", "quorum w1\n", kNow - 10, std::nullopt, kNow, Code::kOk, kNow - 10},
@@ -74,11 +75,15 @@ TEST_CASE("VerifyTrustedCheckpoint: quorum time, maximum age and future skew") {
        kNow, Code::kOk, kNow - 5},
       {"all: the oldest counts", "group g all w1 w2\nquorum g\n", kNow - 5, kNow - 2 * kMaxAge,
        kNow, Code::kPolicyUnsatisfied, std::nullopt},
+      // Without max-checkpoint-age times are not used (as on devices): a
+      // verifier without a clock still works.
+      {"no maximum age: any time counts", "quorum w1\n", kNow + 86400, std::nullopt, 0, Code::kOk,
+       kNow + 86400, false},
   };
   Fixture fx;
   for (const Case& c : cases) {
     CAPTURE(c.name);
-    TrustPolicy policy = fx.Policy(c.quorum);
+    TrustPolicy policy = fx.Policy(c.quorum, c.max_age);
     auto got = VerifyTrustedCheckpoint(fx.Note(c.t1, c.t2), fx.log.vkey, policy, c.now);
     CHECK_MESSAGE(got.status().code() == c.want, got.status().ToString());
     if (got.ok()) {
@@ -86,6 +91,15 @@ TEST_CASE("VerifyTrustedCheckpoint: quorum time, maximum age and future skew") {
       CHECK(got->signed_checkpoint.checkpoint.size == 5);
     }
   }
+}
+
+TEST_CASE("CheckClockNotBehind: a clock behind an accepted quorum time fails closed") {
+  const uint64_t skew = kMaxCosignatureFutureSkewSeconds;
+  CHECK(CheckClockNotBehind(kNow, kNow).ok());
+  CHECK(CheckClockNotBehind(kNow, kNow + 86400).ok());
+  CHECK(CheckClockNotBehind(kNow, kNow - skew).ok());
+  CHECK(CheckClockNotBehind(kNow, kNow - skew - 1).code() == Code::kPolicyUnsatisfied);
+  CHECK(CheckClockNotBehind(kNow, 0).code() == Code::kPolicyUnsatisfied);
 }
 
 TEST_CASE("VerifyCheckpointQuorum leaves the age to CheckCheckpointAge") {

@@ -5,16 +5,18 @@
 // as devices do, so an auditor cannot be kept on an old view that a device
 // would refuse.
 //
-// Freshness, failing closed:
+// Freshness, when the policy sets max-checkpoint-age (otherwise times are not
+// used, and a verifier without a clock still works), failing closed:
 //   - A cosignature dated more than kMaxCosignatureFutureSkewSeconds after the
 //     verifier's clock does not count towards the quorum: a witness's (or an
 //     attacker's stolen witness key's) far-future timestamp would otherwise
 //     satisfy max-checkpoint-age forever. A verifier whose clock is far behind
 //     therefore sees every honest cosignature as future and refuses, rather
-//     than accepting any age.
-//   - With max-checkpoint-age, the quorum time (policy.h: the latest T such
-//     that the witnesses that cosigned at or after T satisfy the quorum) must
-//     be at most that many seconds before the verifier's clock.
+//     than accepting any age; CheckClockNotBehind also refuses a clock behind
+//     the quorum time of a checkpoint the verifier already accepted.
+//   - The quorum time (policy.h: the latest T such that the witnesses that
+//     cosigned at or after T satisfy the quorum) must be at most that many
+//     seconds before the verifier's clock.
 //
 // Thread-safety: pure functions over values; safe to call concurrently.
 #ifndef CANDOR_CHECKPOINT_TRUST_H_
@@ -46,7 +48,8 @@ struct TrustedCheckpoint {
 // Verifies `note` with `log_key`, collects the valid cosignatures of the
 // policy's witnesses (a bad one from a policy witness fails closed, as
 // VerifyCosignatures), drops those dated more than
-// kMaxCosignatureFutureSkewSeconds after `now_unix`, and evaluates the quorum.
+// kMaxCosignatureFutureSkewSeconds after `now_unix` if the policy sets
+// max-checkpoint-age, and evaluates the quorum.
 // Does not check the age (CheckCheckpointAge) so a caller can first compare
 // the checkpoint with what it saw before.
 // Errors: those of VerifyCheckpoint (context "checkpoint"), VerifyCosignatures
@@ -61,6 +64,12 @@ Result<TrustedCheckpoint> VerifyCheckpointQuorum(std::string_view note, const Ve
 // REQUIRES: quorum.satisfied.
 Status CheckCheckpointAge(const TrustPolicy& policy, const QuorumResult& quorum,
                           uint64_t now_unix);
+
+// kPolicyUnsatisfied when `now_unix` is more than
+// kMaxCosignatureFutureSkewSeconds behind `seen_quorum_time`, the quorum time
+// of a checkpoint the verifier accepted before: a clock set back would make
+// every old checkpoint look fresh.
+Status CheckClockNotBehind(uint64_t seen_quorum_time, uint64_t now_unix);
 
 // Both: VerifyCheckpointQuorum, then CheckCheckpointAge.
 Result<TrustedCheckpoint> VerifyTrustedCheckpoint(std::string_view note,

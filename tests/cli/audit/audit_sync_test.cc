@@ -440,6 +440,15 @@ TEST_CASE("sync --policy: a log frozen on one checkpoint is refused once it is t
   r = wl.Sync(wl.t / "mirror", kNow + 7200);
   CHECK_MESSAGE(r.status.ok(), r.status.ToString());
   CHECK(r.new_size == 8);
+  // A clock set back behind the witness time the mirror already accepted
+  // cannot judge freshness: a backdated cosignature that looks fresh to it is
+  // refused.
+  wl.log.Append(Releases(8, 1));
+  wl.Cosigned(kNow - 10, std::nullopt);
+  r = wl.Sync(wl.t / "mirror", kNow);
+  CHECK(r.status.code() == Code::kPolicyUnsatisfied);
+  CHECK(r.status.message().find("is behind the witness time") != std::string::npos);
+  CHECK(VerifiedSize(wl.t / "mirror") == 8);
 }
 
 TEST_CASE("sync: the index records when each entry was first seen logged") {
