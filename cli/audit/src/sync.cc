@@ -1,6 +1,7 @@
 #include "candor/audit/sync.h"
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <map>
 #include <thread>
@@ -94,7 +95,16 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
   // contradiction, or an older view than the mirror's, is reported with its
   // evidence even when the checkpoint is also too old.
   auto check_age = [&]() -> Status {
-    if (!o.policy || !sc_or->quorum) return Status::Ok();
+    if (!o.policy || !sc_or->quorum || !o.policy->max_checkpoint_age_seconds) return Status::Ok();
+    // A clock behind the witness time of the checkpoint the mirror already
+    // verified has been set back: every old checkpoint would look fresh.
+    // (Its quorum is evaluated without the future rule: it was accepted.)
+    if (!state.checkpoint.empty()) {
+      auto prev = VerifyCheckpointQuorum(state.checkpoint, o.log_key, *o.policy, UINT64_MAX);
+      if (prev.ok() && prev->quorum.quorum_time) {
+        CANDOR_RETURN_IF_ERROR(CheckClockNotBehind(*prev->quorum.quorum_time, now_unix));
+      }
+    }
     return CheckCheckpointAge(*o.policy, *sc_or->quorum, now_unix);
   };
 
