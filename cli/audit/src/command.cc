@@ -40,8 +40,8 @@ constexpr const char* kUsage =
     "  show    --dir MIRROR INDEX|VENDOR/PRODUCT/VERSION [--json]\n"
     "  diff    --dir MIRROR VENDOR/PRODUCT [FROM TO] [--json]\n"
     "  flags   --dir MIRROR [--vendor V]... [--product P]... [--json]\n"
-    "  watch   --log URL --log-key LOG.pub --dir MIRROR [--vendor V]... [--product P]...\n"
-    "          [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
+    "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--vendor V]...\n"
+    "          [--product P]... [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
     "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT_FILE... [--json]\n"
     "See docs/AUDIT.md.\n";
 
@@ -263,7 +263,8 @@ Outcome CmdSync(const Args& args, Context& ctx) {
   AddHelpOption(desc);
   desc.add_options()("log", po::value(&a.log), "log URL or directory")(
       "log-key", po::value(&a.key_path), "the log's verifier key file (log.pub)")(
-      "policy", po::value(&a.policy_path), "trust policy: require its witness quorum");
+      "policy", po::value(&a.policy_path),
+      "trust policy: require its witness quorum and max-checkpoint-age");
   AddDirOption(desc, &a.dir);
   AddJsonOption(desc, &json, "print a JSON summary");
   po::variables_map vm;
@@ -714,7 +715,8 @@ Outcome CmdWatch(const Args& args, Context& ctx) {
   AddHelpOption(desc);
   desc.add_options()("log", po::value(&a.log), "log URL or directory")(
       "log-key", po::value(&a.key_path), "the log's verifier key file")(
-      "policy", po::value(&a.policy_path), "trust policy (witness quorum)");
+      "policy", po::value(&a.policy_path),
+      "trust policy (witness quorum, max-checkpoint-age)");
   AddDirOption(desc, &a.dir);
   AddFilterOptions(desc, &vendors, &products, "watch");
   desc.add_options()("interval", po::value(&interval), "seconds between syncs (default 60)")(
