@@ -421,7 +421,7 @@ TEST_CASE("sync --policy: a log frozen on one checkpoint is refused once it is t
   constexpr int64_t kNow = WitnessedLog::kNow;
   WitnessedLog wl("quorum w1\n");
   wl.log.Append(Releases(0, 3));
-  wl.Cosigned(kNow - 10, std::nullopt);
+  const std::string first = wl.Cosigned(kNow - 10, std::nullopt);
   REQUIRE(wl.Sync(wl.t / "mirror").status.ok());
   // Same checkpoint, an hour later: still within the maximum age.
   SyncResult r = wl.Sync(wl.t / "mirror", kNow + 3000);
@@ -440,6 +440,17 @@ TEST_CASE("sync --policy: a log frozen on one checkpoint is refused once it is t
   r = wl.Sync(wl.t / "mirror", kNow + 7200);
   CHECK_MESSAGE(r.status.ok(), r.status.ToString());
   CHECK(r.new_size == 8);
+  // The first (smaller, now also too old) checkpoint again: the older view is
+  // what is reported, with both signed views as evidence.
+  WriteText(wl.log.dir() + "/checkpoint", first);
+  r = wl.Sync(wl.t / "mirror", kNow + 7200);
+  CHECK(r.status.code() == Code::kPolicyUnsatisfied);
+  REQUIRE(!r.evidence_path.empty());
+  auto ev = audit::ParseEvidence(ReadText(r.evidence_path));
+  REQUIRE(ev.ok());
+  CHECK(ev->kind == "stale-view");
+  CHECK(ev->checkpoint_a == first);
+  CHECK(ev->checkpoint_b == ReadText(wl.t / "mirror/checkpoint"));
   // A clock set back behind the witness time the mirror already accepted
   // cannot judge freshness: a backdated cosignature that looks fresh to it is
   // refused.
