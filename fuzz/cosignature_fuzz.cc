@@ -3,10 +3,15 @@
 // two witness keys, VerifyCosignature on every signature line.
 // Properties: every accepted cosignature is by a listed witness, at most once,
 // with a timestamp <= 2^63-1; it no longer verifies over a different body.
+// VerifyTrustedCheckpoint (fixture policy; the fixture's clock, a clock at 0
+// and one from the input's first bytes): a cosignature dated beyond the future
+// skew never counts, an accepted checkpoint's quorum time is at most the skew
+// ahead and at most max-checkpoint-age behind the clock.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
 
+#include "candor/checkpoint_trust.h"
 #include "candor/cosignature.h"
 #include "fuzz_util.h"
 
@@ -47,6 +52,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       CANDOR_FUZZ_CHECK(*ts <= kMaxCosignatureTimestamp);
       CANDOR_FUZZ_CHECK(!VerifyCosignature(w, other_body, sig).ok());
+    }
+  }
+
+  const uint64_t clocks[] = {fx.now_unix, 0,
+                             size >= 8 ? ReadU64BE(data) : fx.cosign_time};
+  for (uint64_t now : clocks) {
+    auto trusted = VerifyTrustedCheckpoint(fuzz::AsText(data, size), fx.log_key.verifier,
+                                           fx.policy, now);
+    if (!trusted.ok()) continue;
+    CANDOR_FUZZ_CHECK(cosigs.ok());
+    CANDOR_FUZZ_CHECK(trusted->quorum.satisfied && trusted->quorum.quorum_time);
+    const uint64_t qt = *trusted->quorum.quorum_time;
+    CANDOR_FUZZ_CHECK(qt <= now || qt - now <= kMaxCosignatureFutureSkewSeconds);
+    CANDOR_FUZZ_CHECK(now <= qt || now - qt <= *fx.policy.max_checkpoint_age_seconds);
+    for (const Cosignature& c : *cosigs) {
+      if (c.timestamp <= now || c.timestamp - now <= kMaxCosignatureFutureSkewSeconds) continue;
+      for (const std::string& name : trusted->cosigned_by) {
+        const PolicyWitness* w = nullptr;
+        for (const PolicyWitness& pw : fx.policy.witnesses) w = pw.name == name ? &pw : w;
+        CANDOR_FUZZ_CHECK(w != nullptr && !(w->key == c.witness));
+      }
     }
   }
   return 0;

@@ -137,6 +137,14 @@ int main(int argc, char** argv) {
   }
   Write("disclosure", "list", list);
   Write("disclosure", "end-of-support", "disclose end-of-support 2031-12-31");
+  // Changelog matching (`candor audit flags`): a disclosure, then a changelog.
+  for (size_t i = 0; i < entry.manifest.disclosures.size(); ++i) {
+    Write("audit_changelog", "fixture" + std::to_string(i),
+          FormatDisclosureArg(entry.manifest.disclosures[i]) + "\n" + entry.changelog);
+  }
+  Write("audit_changelog", "region-lock", "region-lock=DE,FR\nClock fixes. Region lock for DE.\n");
+  Write("audit_changelog", "utf8",
+        "feature-removal=Fernzugriff über Konto\nÜBER—Konto «Fernzugriff» entfernt.\n");
   Write("date", "date", "2026-09-13");
   Write("date", "leap-day", "2028-02-29");
   Write("date", "time", "2026-09-01T12:34:56Z");

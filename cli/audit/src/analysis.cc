@@ -6,6 +6,9 @@
 #include <set>
 
 #include "candor/date.h"
+// libverify's strict UTF-8 decoder (an internal header, used here as the
+// libverify tests use it): changelogs and values are valid UTF-8 already.
+#include "../../../libverify/src/utf8_decode.h"
 
 namespace candor::audit {
 namespace {
@@ -31,12 +34,17 @@ const std::set<std::string>& StopWords() {
   return w;
 }
 
+// Significant words of a value: runs of letters, digits, '-' and '.' (so
+// "metrics.acme.example" and "ink-check" stay whole), at least 4 code points,
+// not a stop word.
 std::vector<std::string> Words(std::string_view text) {
   std::vector<std::string> out;
   std::string cur;
   auto flush = [&] {
     while (!cur.empty() && (cur.back() == '-' || cur.back() == '.')) cur.pop_back();
-    if (cur.size() >= 4 && !StopWords().count(cur)) out.push_back(cur);
+    size_t code_points = 0;
+    for (unsigned char c : cur) code_points += (c & 0xC0) != 0x80 ? 1 : 0;
+    if (code_points >= 4 && !StopWords().count(cur)) out.push_back(cur);
     cur.clear();
   };
   for (unsigned char c : Lower(text)) {
@@ -48,6 +56,89 @@ std::vector<std::string> Words(std::string_view text) {
   }
   flush();
   return out;
+}
+
+// Simple case folding of the cased letters of Latin-1, Latin Extended-A,
+// Greek and Cyrillic (the scripts changelogs are mostly written in); other
+// code points are returned unchanged.
+uint32_t FoldCase(uint32_t c) {
+  if (c >= 'A' && c <= 'Z') return c + 0x20;
+  if (c < 0x80) return c;
+  if (c >= 0xC0 && c <= 0xDE && c != 0xD7) return c + 0x20;
+  if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177)) return c | 1;
+  if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E)) return (c & 1) ? c + 1 : c;
+  if (c == 0x178) return 0xFF;
+  if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2) return c + 0x20;
+  if (c >= 0x410 && c <= 0x42F) return c + 0x20;
+  if (c >= 0x400 && c <= 0x40F) return c + 0x50;
+  return c;
+}
+
+// Code points that separate words besides ASCII non-alphanumerics: Latin-1
+// spaces, punctuation and symbols, general and supplemental punctuation
+// (dashes, quotes, spaces), ideographic punctuation, full-width ASCII
+// punctuation, and the BOM. Every other non-ASCII code point (letters, marks,
+// digits of any script) is part of a word, so "Blöckiert" is one word.
+bool IsWordCodePoint(uint32_t c) {
+  if (c < 0x80) return std::isalnum(static_cast<int>(c)) != 0;
+  if (c <= 0xBF) return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 ||
+                                     c == 0xB9 || c == 0xBA;
+  if (c == 0xD7 || c == 0xF7) return false;
+  if (c == 0x1680 || (c >= 0x2000 && c <= 0x206F) || (c >= 0x2E00 && c <= 0x2E7F)) return false;
+  if (c >= 0x3000 && c <= 0x303F) return false;
+  if ((c >= 0xFE10 && c <= 0xFE1F) || (c >= 0xFE30 && c <= 0xFE4F) || c == 0xFEFF) return false;
+  if ((c >= 0xFF00 && c <= 0xFF0F) || (c >= 0xFF1A && c <= 0xFF20) ||
+      (c >= 0xFF3B && c <= 0xFF40) || (c >= 0xFF5B && c <= 0xFF65)) {
+    return false;
+  }
+  return true;
+}
+
+void AppendUtf8(std::string& out, uint32_t c) {
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
+// The words of `text`, case-folded: maximal runs of word code points. A byte
+// that is not valid UTF-8 separates words (it cannot occur in a parsed entry).
+std::vector<std::string> Tokens(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    uint32_t c = 0;
+    if (!internal::NextCodePoint(text, &pos, &c)) {
+      ++pos;
+      c = 0x20;
+    }
+    if (IsWordCodePoint(c)) {
+      AppendUtf8(cur, FoldCase(c));
+    } else if (!cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+// True if `phrase` (a word sequence) occurs as consecutive words of `words`.
+bool ContainsPhrase(const std::vector<std::string>& words, const std::vector<std::string>& phrase) {
+  if (phrase.empty() || phrase.size() > words.size()) return false;
+  return std::search(words.begin(), words.end(), phrase.begin(), phrase.end()) != words.end();
 }
 
 // "crash,usage to metrics.example" -> {"crash@metrics.example", ...}.
@@ -105,15 +196,36 @@ void SortByVersionOrder(std::vector<ReleaseRow>& rows) {
 }
 
 bool ChangelogMentions(std::string_view changelog, const Disclosure& d) {
-  std::string text = Lower(changelog);
-  if (text.find(Lower(d.kind)) != std::string::npos) return true;
-  std::vector<std::string> words = Words(DescribeDisclosure(d));
-  for (const std::string& w : Words(d.value)) words.push_back(w);
-  for (const std::string& w : Words(d.kind)) words.push_back(w);
-  for (const std::string& w : words) {
-    if (text.find(w) != std::string::npos) return true;
+  // Whole words only ("Clock" does not mention "lock"): the changelog and
+  // every term are split into case-folded words, and a term is mentioned when
+  // its words appear consecutively in the changelog's.
+  const std::vector<std::string> text = Tokens(changelog);
+  std::vector<std::string> terms = {d.kind};
+  // The kind's own name: after the vendor namespace and the last '.', so
+  // "consumables.third-party" is mentioned by "third-party" (or "third party").
+  std::string_view name = d.kind;
+  if (size_t slash = name.rfind('/'); slash != std::string_view::npos) {
+    name.remove_prefix(slash + 1);
+  } else if (size_t dot = name.rfind('.'); dot != std::string_view::npos) {
+    name.remove_prefix(dot + 1);
+  }
+  terms.emplace_back(name);
+  if (const DisclosureKindInfo* info = FindDisclosureKind(d.kind)) {
+    terms.emplace_back(info->title);
+  }
+  for (std::string& w : Words(d.value)) terms.push_back(std::move(w));
+  for (const std::string& t : terms) {
+    if (ContainsPhrase(text, Tokens(t))) return true;
   }
   return false;
+}
+
+std::string RestrictionFlag(std::string_view kind) {
+  // Names kept from before every restrictive kind had a flag.
+  if (kind == "consumables.third-party") return "consumables-restriction";
+  if (kind == "repair.parts-pairing") return "repair-restriction";
+  if (IsVendorKind(kind)) return "vendor-specific";
+  return std::string(kind);
 }
 
 std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
@@ -148,28 +260,28 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
       }
       keys.insert(r.vendor_key);
     }
-    // Per-release disclosures.
-    Date issued{};
+    // Per-release disclosures. A delayed activation is measured from when the
+    // release could first be installed: the vendor's `issued` is only a claim
+    // (a vendor can date a release in the future to hide the delay), so the
+    // earlier of it and the time the auditor first saw the entry logged.
+    const bool logged_first = r.logged < r.issued;
+    Date available{};
     {
-      std::string t = FormatUtcTime(r.issued);
+      std::string t = FormatUtcTime(logged_first ? r.logged : r.issued);
       auto dd = ParseDate(t.substr(0, 10));
-      if (dd.ok()) issued = *dd;
+      if (dd.ok()) available = *dd;
     }
     for (const Disclosure& d : r.disclosures) {
-      if (d.effective && *d.effective > issued) {
+      if (d.effective && *d.effective > available) {
         add("delayed-activation", all_products,
             DescribeDisclosure(d) + ": takes effect " +
-                std::to_string(DaysSinceEpoch(*d.effective) - DaysSinceEpoch(issued)) +
-                " day(s) after the release was issued (" + FormatDate(issued) + ")");
+                std::to_string(DaysSinceEpoch(*d.effective) - DaysSinceEpoch(available)) +
+                " day(s) after the release was " + (logged_first ? "logged" : "issued") + " (" +
+                FormatDate(available) + ")");
       }
-      if (!IsRestrictive(d)) continue;
-      if (d.kind == "consumables.third-party")
-        add("consumables-restriction", all_products, DescribeDisclosure(d));
-      if (d.kind == "repair.parts-pairing")
-        add("repair-restriction", all_products, DescribeDisclosure(d));
-      if (d.kind == "remote-disable") add("remote-disable", all_products, DescribeDisclosure(d));
-      if (d.kind == "feature-removal") add("feature-removal", all_products, DescribeDisclosure(d));
-      if (IsVendorKind(d.kind)) add("vendor-specific", all_products, DescribeDisclosure(d));
+      // Every restrictive disclosure, whatever its kind: the vocabulary's
+      // restrictiveness (IsRestrictive) is the one source of truth.
+      if (IsRestrictive(d)) add(RestrictionFlag(d.kind), all_products, DescribeDisclosure(d));
     }
     // Per product history.
     for (const std::string& p : r.products) {

@@ -40,8 +40,8 @@ constexpr const char* kUsage =
     "  show    --dir MIRROR INDEX|VENDOR/PRODUCT/VERSION [--json]\n"
     "  diff    --dir MIRROR VENDOR/PRODUCT [FROM TO] [--json]\n"
     "  flags   --dir MIRROR [--vendor V]... [--product P]... [--json]\n"
-    "  watch   --log URL --log-key LOG.pub --dir MIRROR [--vendor V]... [--product P]...\n"
-    "          [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
+    "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--vendor V]...\n"
+    "          [--product P]... [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
     "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT_FILE... [--json]\n"
     "See docs/AUDIT.md.\n";
 
@@ -142,6 +142,7 @@ std::string ReleaseJson(const ReleaseRow& r, bool full) {
       ",\"image_sha256\":" + JsonQuote(r.image_sha256) +
       ",\"image_size\":" + std::to_string(r.image_size) +
       ",\"issued\":" + JsonQuote(FormatUtcTime(r.issued)) +
+      ",\"logged\":" + JsonQuote(FormatUtcTime(r.logged)) +
       ",\"leaf_hash\":" + JsonQuote(r.leaf_hex) + ",\"disclosures\":[" + Join(discs, ",") + "]";
   if (full) {
     out += ",\"changelog\":" + JsonQuote(r.changelog) + ",\"manifest\":" + JsonQuote(r.manifest);
@@ -262,7 +263,8 @@ Outcome CmdSync(const Args& args, Context& ctx) {
   AddHelpOption(desc);
   desc.add_options()("log", po::value(&a.log), "log URL or directory")(
       "log-key", po::value(&a.key_path), "the log's verifier key file (log.pub)")(
-      "policy", po::value(&a.policy_path), "trust policy: require its witness quorum");
+      "policy", po::value(&a.policy_path),
+      "trust policy: require its witness quorum and max-checkpoint-age");
   AddDirOption(desc, &a.dir);
   AddJsonOption(desc, &json, "print a JSON summary");
   po::variables_map vm;
@@ -287,10 +289,6 @@ Outcome CmdSync(const Args& args, Context& ctx) {
           "synced {} -> {} ({} entries verified, {} invalid, {:.1f} s, {:.0f} entries/s)\n",
           r.old_size, r.new_size, r.entries_verified, r.invalid_entries, r.seconds,
           r.seconds > 0 ? r.entries_verified / r.seconds : 0.0);
-    } else if (r.outcome == "stale") {
-      ctx.out << fmt::format(
-          "log served an older checkpoint (size {}), consistent with the mirror (size {})\n",
-          r.checkpoint_size, r.new_size);
     } else {
       ctx.out << fmt::format("up to date at size {}\n", r.new_size);
     }
@@ -371,7 +369,8 @@ void PrintRelease(std::ostream& out, const ReleaseRow& r) {
   out << "version:       " << r.version << "\n";
   out << "rollback:      " << r.rollback << "\n";
   out << "image sha256:  " << r.image_sha256 << " (" << r.image_size << " bytes)\n";
-  out << "issued:        " << FormatUtcTime(r.issued) << "\n";
+  out << "issued:        " << FormatUtcTime(r.issued) << " (the vendor's claim)\n";
+  out << "logged by:     " << FormatUtcTime(r.logged) << " (first seen by this mirror)\n";
   out << "leaf hash:     " << r.leaf_hex << "\n";
   out << "disclosures:   " << (r.disclosures.empty() ? "none" : "") << "\n";
   for (const auto& d : r.disclosures) {
@@ -716,7 +715,8 @@ Outcome CmdWatch(const Args& args, Context& ctx) {
   AddHelpOption(desc);
   desc.add_options()("log", po::value(&a.log), "log URL or directory")(
       "log-key", po::value(&a.key_path), "the log's verifier key file")(
-      "policy", po::value(&a.policy_path), "trust policy (witness quorum)");
+      "policy", po::value(&a.policy_path),
+      "trust policy (witness quorum, max-checkpoint-age)");
   AddDirOption(desc, &a.dir);
   AddFilterOptions(desc, &vendors, &products, "watch");
   desc.add_options()("interval", po::value(&interval), "seconds between syncs (default 60)")(
@@ -743,9 +743,12 @@ Outcome CmdWatch(const Args& args, Context& ctx) {
     SyncResult r = Sync(*mirror, o);
     if (!r.status.ok()) {
       ctx.err << "audit watch: " << r.status.ToString() << "\n";
-      // A contradiction in the log is final; a network problem is retried.
+      // A contradiction in the log, or an older view than it showed before
+      // (anything that wrote evidence), is final; a network problem, or a
+      // checkpoint too old for the policy (the log may be waiting for its
+      // witnesses), is reported and retried.
       if (r.status.code() == Code::kInconsistent || r.status.code() == Code::kMismatch ||
-          r.status.code() == Code::kBadSignature || once) {
+          r.status.code() == Code::kBadSignature || !r.evidence_path.empty() || once) {
         Outcome out(r.status);
         out.prefix = "error: audit watch";
         out.reported = true;

@@ -11,11 +11,14 @@
 namespace candor::audit {
 namespace {
 
-// Format 2 (PRAGMA user_version): hashes as 32-byte BLOBs, vendor keys in their
+// Format 3 (PRAGMA user_version): hashes as 32-byte BLOBs, vendor keys in their
 // own table, no secondary index the commands do not use. Every entry of a sync
 // writes a releases row and its products rows, so a lean row is most of what
-// indexing costs (docs/PERFORMANCE.md "candor audit").
-constexpr int kFormat = 2;
+// indexing costs (docs/PERFORMANCE.md "candor audit"). Format 3 added
+// releases.logged (when the auditor first saw the entry logged), which format
+// 2 cannot supply after the fact: a format-2 index is refused with the re-sync
+// advice below.
+constexpr int kFormat = 3;
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS state(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
   root BLOB NOT NULL, checkpoint TEXT NOT NULL, edge BLOB NOT NULL);
@@ -25,7 +28,7 @@ CREATE TABLE IF NOT EXISTS vendor_keys(id INTEGER PRIMARY KEY, vkey TEXT NOT NUL
 CREATE TABLE IF NOT EXISTS releases(log_index INTEGER PRIMARY KEY, leaf BLOB NOT NULL,
   vendor TEXT NOT NULL, vendor_key INTEGER NOT NULL, version TEXT NOT NULL,
   rollback INTEGER NOT NULL, image_sha256 BLOB NOT NULL, image_size INTEGER NOT NULL,
-  issued INTEGER NOT NULL, changelog TEXT NOT NULL);
+  issued INTEGER NOT NULL, logged INTEGER NOT NULL, changelog TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS products(log_index INTEGER NOT NULL, product TEXT NOT NULL,
   PRIMARY KEY(product, log_index)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS disclosures(log_index INTEGER NOT NULL, seq INTEGER NOT NULL,
@@ -287,14 +290,15 @@ Result<int64_t> AuditIndex::VendorKeyId(const VerifierKey& key) {
   return id;
 }
 
-Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const ReleaseEntry& e) {
+Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const ReleaseEntry& e,
+                              int64_t logged) {
   const Manifest& m = e.manifest;
   CANDOR_ASSIGN_OR_RETURN(const int64_t key_id, VendorKeyId(m.vendor_key));
   CANDOR_ASSIGN_OR_RETURN(
       sqlite3_stmt * s,
       Stmt("INSERT INTO releases(log_index, leaf, vendor, vendor_key, version, rollback, "
-           "image_sha256, image_size, issued, changelog) "
-           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+           "image_sha256, image_size, issued, logged, changelog) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   // Bound without copies (SQLITE_STATIC): every buffer outlives the step below.
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
   sqlite3_bind_blob(s, 2, leaf.data(), 32, SQLITE_STATIC);
@@ -307,7 +311,8 @@ Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const Releas
   sqlite3_bind_blob(s, 7, m.image_sha256.data(), 32, SQLITE_STATIC);
   sqlite3_bind_int64(s, 8, static_cast<int64_t>(m.image_size));
   sqlite3_bind_int64(s, 9, m.issued);
-  BindStatic(s, 10, e.changelog);
+  sqlite3_bind_int64(s, 10, logged);
+  BindStatic(s, 11, e.changelog);
   if (sqlite3_step(s) != SQLITE_DONE)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   for (const std::string& p : m.products) {
@@ -378,7 +383,7 @@ Status AuditIndex::FillDetails(ReleaseRow& r, bool /*with_text*/) {
 namespace {
 constexpr const char* kSelectRelease =
     "SELECT r.log_index, r.leaf, r.vendor, k.vkey, r.version, r.rollback, r.image_sha256, "
-    "r.image_size, r.issued, r.changelog FROM releases r JOIN vendor_keys k ON k.id = "
+    "r.image_size, r.issued, r.logged, r.changelog FROM releases r JOIN vendor_keys k ON k.id = "
     "r.vendor_key ";
 
 Result<ReleaseRow> ReadRow(sqlite3_stmt* s, bool with_text) {
@@ -396,8 +401,9 @@ Result<ReleaseRow> ReadRow(sqlite3_stmt* s, bool with_text) {
   r.image_sha256 = HexEncode(image);
   r.image_size = static_cast<uint64_t>(sqlite3_column_int64(s, 7));
   r.issued = sqlite3_column_int64(s, 8);
+  r.logged = sqlite3_column_int64(s, 9);
   if (with_text) {
-    r.changelog = Col(s, 9);
+    r.changelog = Col(s, 10);
   }
   return r;
 }
@@ -452,7 +458,7 @@ Result<std::vector<ReleaseRow>> AuditIndex::ForProduct(const std::string& vendor
                                                        const std::string& product, uint64_t below) {
   static const std::string sql =
       "SELECT r.log_index, r.leaf, r.vendor, k.vkey, r.version, r.rollback, "
-      "r.image_sha256, r.image_size, r.issued, r.changelog FROM products p "
+      "r.image_sha256, r.image_size, r.issued, r.logged, r.changelog FROM products p "
       "JOIN releases r ON r.log_index = p.log_index JOIN vendor_keys k ON k.id = r.vendor_key "
       "WHERE p.product = ? AND r.vendor = ? AND r.log_index < ? ORDER BY r.log_index";
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));

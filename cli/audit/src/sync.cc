@@ -1,6 +1,7 @@
 #include "candor/audit/sync.h"
 
 #include <chrono>
+#include <cstdint>
 #include <ctime>
 #include <map>
 #include <thread>
@@ -10,6 +11,7 @@
 #include "candor/audit/source.h"
 #include "candor/audit/tree.h"
 #include "candor/checkpoint.h"
+#include "candor/checkpoint_trust.h"
 #include "candor/cosignature.h"
 #include "candor/entry_bundle.h"
 #include "candor/merkle.h"
@@ -28,27 +30,22 @@ Bytes Concat(std::span<const Hash> hashes) {
 
 }  // namespace
 
-Result<SignedCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
-                                             const TrustPolicy* policy) {
-  auto sc = VerifyCheckpoint(note, log_key);
-  if (!sc.ok()) return sc.status().WithContext("checkpoint");
-  if (policy == nullptr) return sc;
-  std::vector<VerifierKey> keys;
-  for (const PolicyWitness& w : policy->witnesses) keys.push_back(w.key);
-  auto cos = VerifyCosignatures(*sc, keys);
-  if (!cos.ok()) return cos.status().WithContext("witness cosignature");
-  std::map<std::string, uint64_t> cosigned;
-  for (const Cosignature& c : *cos) {
-    for (const PolicyWitness& w : policy->witnesses) {
-      if (w.key == c.witness) cosigned[w.name] = c.timestamp;
-    }
+Result<LogCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
+                                          const TrustPolicy* policy, uint64_t now_unix) {
+  LogCheckpoint out;
+  if (policy == nullptr) {
+    auto sc = VerifyCheckpoint(note, log_key);
+    if (!sc.ok()) return sc.status().WithContext("checkpoint");
+    out.signed_checkpoint = std::move(sc).value();
+    return out;
   }
-  QuorumResult q = EvaluateQuorum(*policy, cosigned);
-  if (!q.satisfied) {
-    return Status::PolicyUnsatisfied("witness quorum not met (" + std::to_string(q.met) + " of " +
-                                     std::to_string(q.required) + ")");
-  }
-  return sc;
+  // The same trust as a device's (candor/checkpoint_trust.h): signature,
+  // cosignatures not dated in the future, quorum.
+  CANDOR_ASSIGN_OR_RETURN(TrustedCheckpoint t,
+                          VerifyCheckpointQuorum(note, log_key, *policy, now_unix));
+  out.signed_checkpoint = std::move(t.signed_checkpoint);
+  out.quorum = t.quorum;
+  return out;
 }
 
 SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
@@ -80,14 +77,39 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
   auto note_or = src->FetchCheckpoint();
   if (!note_or.ok()) return done(note_or.status().WithContext("fetching checkpoint"));
   const std::string note = std::move(note_or).value();
-  auto sc_or = VerifyLogCheckpoint(note, o.log_key, o.policy ? &*o.policy : nullptr);
+  const int64_t now_signed = now();
+  const uint64_t now_unix = now_signed > 0 ? static_cast<uint64_t>(now_signed) : 0;
+  auto sc_or = VerifyLogCheckpoint(note, o.log_key, o.policy ? &*o.policy : nullptr, now_unix);
   if (!sc_or.ok()) return done(sc_or.status());
-  const Checkpoint cp = sc_or->checkpoint;
+  const Checkpoint cp = sc_or->signed_checkpoint.checkpoint;
   const uint64_t n = cp.size;
   r.checkpoint_size = n;
+  // When the entries this checkpoint adds were first seen logged: the
+  // witnesses' quorum time, or this auditor's clock when it is earlier or
+  // there are no witnesses (docs/AUDIT.md "Index": releases.logged).
+  int64_t logged_time = now_signed;
+  if (sc_or->quorum && sc_or->quorum->quorum_time && *sc_or->quorum->quorum_time < now_unix) {
+    logged_time = static_cast<int64_t>(*sc_or->quorum->quorum_time);  // < now_unix <= INT64_MAX
+  }
+  // max-checkpoint-age, checked after the comparison with the mirror: a
+  // contradiction, or an older view than the mirror's, is reported with its
+  // evidence even when the checkpoint is also too old.
+  auto check_age = [&]() -> Status {
+    if (!o.policy || !sc_or->quorum || !o.policy->max_checkpoint_age_seconds) return Status::Ok();
+    // A clock behind the witness time of the checkpoint the mirror already
+    // verified has been set back: every old checkpoint would look fresh.
+    // (Its quorum is evaluated without the future rule: it was accepted.)
+    if (!state.checkpoint.empty()) {
+      auto prev = VerifyCheckpointQuorum(state.checkpoint, o.log_key, *o.policy, UINT64_MAX);
+      if (prev.ok() && prev->quorum.quorum_time) {
+        CANDOR_RETURN_IF_ERROR(CheckClockNotBehind(*prev->quorum.quorum_time, now_unix));
+      }
+    }
+    return CheckCheckpointAge(*o.policy, *sc_or->quorum, now_unix);
+  };
 
   Evidence ev;
-  ev.time = now();
+  ev.time = now_signed;
   ev.origin = cp.origin;
   ev.source_a = "mirror " + mirror.dir() + " (last verified checkpoint)";
   ev.source_b = src->Describe() + "/checkpoint";
@@ -113,6 +135,9 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
         ev.reason = "two checkpoints of size " + std::to_string(n) + " with different roots";
         return write_evidence(ev, Status::Inconsistent(ev.reason));
       }
+      // The same checkpoint again must still be fresh: a log that stops
+      // publishing (or hides newer entries) keeps serving exactly this.
+      SYNC_TRY(check_age());
       r.outcome = "up-to-date";
       return done(Status::Ok());
     }
@@ -120,20 +145,29 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
       auto proof = ProveConsistency(n, old, mirror.Reader(old));
       if (!proof.ok()) return done(proof.status().WithContext("consistency proof from the mirror"));
       Status st = VerifyConsistency(n, old, *proof, cp.root_hash, state.root);
+      // A = the smaller checkpoint served now, B = the mirror's; the proof
+      // goes from A's size to B's.
+      ev.proof_from = n;
+      ev.proof_to = old;
+      ev.proof = *proof;
+      std::swap(ev.checkpoint_a, ev.checkpoint_b);
+      std::swap(ev.source_a, ev.source_b);
       if (!st.ok()) {
         ev.kind = "split-view";
         ev.reason = "the log's checkpoint (size " + std::to_string(n) +
                     ") is not a prefix of the mirror's verified tree (size " + std::to_string(old) +
                     "): " + st.message();
-        ev.proof_from = n;
-        ev.proof_to = old;
-        ev.proof = *proof;
-        std::swap(ev.checkpoint_a, ev.checkpoint_b);
-        std::swap(ev.source_a, ev.source_b);
         return write_evidence(ev, Status::Inconsistent(ev.reason));
       }
-      r.outcome = "stale";
-      return done(Status::Ok());
+      // An honest prefix, but an older view than the log already showed this
+      // auditor: refused as devices refuse it (a log, or whoever sits between
+      // it and the auditor, could otherwise freeze the auditor on the past and
+      // hide every newer entry). Both signed views go into the evidence.
+      ev.kind = "stale-view";
+      ev.reason = "stale checkpoint: tree size " + std::to_string(n) +
+                  " < the mirror's verified size " + std::to_string(old);
+      ev.details.push_back("the proof verifies: checkpoint A is a prefix of B, served after B");
+      return write_evidence(ev, Status::PolicyUnsatisfied(ev.reason));
     }
     auto proof = ProveConsistency(old, n, MakeTileNodeReader(MakeSourceTileFetcher(src.get()), n));
     if (!proof.ok())
@@ -151,6 +185,7 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
       return write_evidence(ev, Status::Inconsistent(ev.reason));
     }
   }
+  SYNC_TRY(check_age());
 
   // The tree's right edge: resume an interrupted sync if it is usable.
   TreeBuilder builder;
@@ -246,7 +281,7 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
         }
         const Result<ReleaseEntry>& pe = *vb.parsed[j];
         if (pe.ok()) {
-          Status st = index.AddRelease(g, vb.leaves[j], *pe);
+          Status st = index.AddRelease(g, vb.leaves[j], *pe, logged_time);
           if (!st.ok()) return fail_in_txn(st);
         } else {
           ++r.invalid_entries;

@@ -22,12 +22,14 @@ struct Fixture {
   TempDir t;
   std::unique_ptr<AuditIndex> idx = AuditIndex::Open(t / "index.db").value();
   uint64_t next = 0;
-  uint64_t Add(const SignerKey& vendor, const ReleaseSpec& s) {
+  // `logged`: when the auditor first saw it logged (default: the issue time).
+  uint64_t Add(const SignerKey& vendor, const ReleaseSpec& s, std::string logged = "") {
     Bytes e = MakeRelease(vendor, s);
     auto parsed = ParseReleaseEntry(e);
     REQUIRE(parsed.ok());
     REQUIRE(idx->Begin().ok());
-    REQUIRE(idx->AddRelease(next, LeafHash(e), *parsed).ok());
+    const int64_t logged_at = ParseUtcTime(logged.empty() ? s.issued : logged).value();
+    REQUIRE(idx->AddRelease(next, LeafHash(e), *parsed, logged_at).ok());
     REQUIRE(idx->Commit().ok());
     return next++;
   }
@@ -134,16 +136,133 @@ TEST_CASE("diff: added, removed, changed (single-valued kinds by effective date)
   CHECK(rows[2].log_index == 1);
 }
 
-TEST_CASE("changelog mentions") {
-  CHECK(audit::ChangelogMentions("Non-ACME cartridges are now refused.",
-                                 D("consumables.third-party=blocked")) == false);
-  CHECK(audit::ChangelogMentions("Third-party consumables are blocked.",
-                                 D("consumables.third-party=blocked")));
-  CHECK(audit::ChangelogMentions("We now collect USAGE statistics.",
-                                 D("telemetry=usage to t.example")));
-  CHECK(!audit::ChangelogMentions("Bug fixes.", D("remote-disable=vendor")));
-  CHECK(audit::ChangelogMentions("The vendor can now switch it off (remote-disable).",
-                                 D("remote-disable=vendor")));
+TEST_CASE("changelog mentions: whole words and the kind's terms, case-insensitive, UTF-8") {
+  struct Case {
+    const char* changelog;
+    const char* disclosure;
+    bool mentioned;
+  };
+  const Case cases[] = {
+      {"Non-ACME cartridges are now refused.", "consumables.third-party=blocked", false},
+      {"Third-party consumables are blocked.", "consumables.third-party=blocked", true},
+      {"Third party ink now refused.", "consumables.third-party=blocked", true},  // the name
+      {"We now collect USAGE statistics.", "telemetry=usage to t.example", true},
+      {"Bug fixes.", "remote-disable=vendor", false},
+      {"The vendor can now switch it off (remote-disable).", "remote-disable=vendor", true},
+      // Substrings are not mentions.
+      {"Clock accuracy improvements.", "region-lock=DE", false},
+      {"Unlocked new colours.", "region-lock=DE", false},
+      {"Blocked-call filtering improved.", "region-lock=DE", false},
+      {"Added a REGION LOCK for Germany.", "region-lock=DE", true},
+      {"Region-lock: DE only.", "region-lock=DE", true},
+      {"Subscriptions page redesigned.", "subscription-required=cloud scanning", false},
+      {"Cloud scanning now needs a plan.", "subscription-required=cloud scanning", true},
+      {"Subscription required for cloud features.", "subscription-required=remote printing",
+       true},  // the title
+      {"Accounts are faster.", "account-required=remote printing", false},
+      {"The printer now needs connectivity: always.", "connectivity-required=always", true},
+      {"Always-on display mode.", "connectivity-required=periodic", false},
+      {"Speed improvements.", "performance-limit=slower printing above 40 pages", false},
+      {"Printing above 40 pages is slower now.", "performance-limit=slower printing above 40 pages",
+       true},
+      {"Repairs are easier.", "repair.parts-pairing=blocked", false},
+      {"Parts pairing is now enforced.", "repair.parts-pairing=warned", true},
+      // UTF-8: words are whole code-point runs, case folding beyond ASCII,
+      // Unicode punctuation and spaces separate words.
+      {"Fernzugriffsänderungen.", "feature-removal=Fernzugriff entfernt", false},
+      {"FERNZUGRIFF wurde entfernt.", "feature-removal=Fernzugriff entfernt", true},
+      {"ÜBER-Modus.", "feature-removal=über modus", true},
+      {"Überall schneller.", "feature-removal=über modus", false},
+      {"Der Modus—über—ist weg.", "feature-removal=über", true},
+      {"Der Modus-über-ist weg.", "feature-removal=über", true},
+      {"Funktion\u00a0ÉTÉ supprimée.", "feature-removal=été mode", false},  // 3 letters
+      {"ÉCRAN supprimé.", "feature-removal=écran tactile", true},
+      {"«Écrans» mis à jour.", "feature-removal=écran tactile", false},
+      {"Удалён ПУЛЬТ.", "feature-removal=пульт управления", true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.changelog);
+    CAPTURE(c.disclosure);
+    CHECK(audit::ChangelogMentions(c.changelog, D(c.disclosure)) == c.mentioned);
+  }
+}
+
+// A valid value of `kind` that IsRestrictive, found among samples covering
+// every value syntax of the vocabulary; empty if none fits (a new syntax).
+std::string RestrictiveValue(std::string_view kind) {
+  for (const char* v : {"blocked", "vendor", "always", "DE,FR", "crash to t.example",
+                        "remote printing", "2027-01-01", "CVE-2026-0001"}) {
+    Disclosure d{std::string(kind), v, std::nullopt};
+    if (ValidateDisclosure(d).ok() && IsRestrictive(d)) return v;
+  }
+  return "";
+}
+
+TEST_CASE("flags: every restrictive kind of the vocabulary raises its flag, documented") {
+  const std::string docs = ReadText(std::string(CANDOR_SOURCE_DIR) + "/docs/AUDIT.md");
+  size_t restrictive_kinds = 0;
+  for (const DisclosureKindInfo& info : DisclosureVocabulary()) {
+    CAPTURE(info.kind);
+    if (info.restrictive == Restrictive::kNever) continue;
+    ++restrictive_kinds;
+    const std::string value = RestrictiveValue(info.kind);
+    REQUIRE_MESSAGE(!value.empty(), "add a restrictive sample value for this kind");
+    Fixture fx;
+    ReleaseSpec s;
+    s.disclosures = {std::string(info.kind) + "=" + value};
+    const uint64_t i = fx.Add(TestKey("acme.example", 1), s);
+    const std::string flag = audit::RestrictionFlag(info.kind);
+    CHECK(Has(fx.Flags(), flag, i));
+    CHECK(docs.find("| `" + flag + "` |") != std::string::npos);
+    // The neutral value raises no restriction flag.
+    if (info.restrictive == Restrictive::kUnlessNeutral) {
+      Fixture fn;
+      ReleaseSpec n;
+      n.disclosures = {std::string(info.kind) + "=" + std::string(info.neutral_value)};
+      const uint64_t j = fn.Add(TestKey("acme.example", 1), n);
+      CHECK(!Has(fn.Flags(), flag, j));
+    }
+  }
+  CHECK(restrictive_kinds >= 10);
+  // Vendor-specific kinds: nobody but the vendor knows what they mean.
+  Fixture fx;
+  ReleaseSpec s;
+  s.disclosures = {"x-acme.example/ink-check=EU only"};
+  CHECK(Has(fx.Flags(), "vendor-specific", fx.Add(TestKey("acme.example", 1), s)));
+  CHECK(docs.find("| `vendor-specific` |") != std::string::npos);
+}
+
+TEST_CASE("flags: delayed activation counts from when the release was logged, not claimed") {
+  struct Case {
+    const char* name;
+    const char* issued;     // the vendor's claim
+    const char* logged;     // first seen logged by the auditor
+    const char* effective;  // of a consumables block
+    bool flagged;
+  };
+  const Case cases[] = {
+      {"honest: effective after issue and logging", "2026-03-01T12:00:00Z",
+       "2026-03-01T13:00:00Z", "2026-09-13", true},
+      {"a vendor-chosen future issue date after the effective date", "2027-01-01T00:00:00Z",
+       "2026-03-01T13:00:00Z", "2026-09-13", true},
+      {"issued the same day as effective, logged months before", "2026-09-13T00:00:00Z",
+       "2026-03-01T13:00:00Z", "2026-09-13", true},
+      {"effective on the day it was logged and issued", "2026-03-01T00:00:00Z",
+       "2026-03-01T23:00:00Z", "2026-03-01", false},
+      {"effective before both", "2026-03-01T00:00:00Z", "2026-03-02T00:00:00Z", "2026-02-01",
+       false},
+      {"issued earlier than logged (signed before submission)", "2026-03-01T00:00:00Z",
+       "2026-04-01T00:00:00Z", "2026-03-15", true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Fixture fx;
+    ReleaseSpec s;
+    s.issued = c.issued;
+    s.disclosures = {std::string("consumables.third-party=blocked,effective=") + c.effective};
+    const uint64_t i = fx.Add(TestKey("acme.example", 1), s, c.logged);
+    CHECK(Has(fx.Flags(), "delayed-activation", i) == c.flagged);
+  }
 }
 
 TEST_CASE("flags: every planted case is found, and a clean history raises none") {

@@ -45,7 +45,9 @@ TEST_CASE("index: leaf and image hashes, vendor keys and u64 rollback counters r
   REQUIRE(idx->Begin().ok());
   for (size_t i = 0; i < specs.size(); ++i) {
     entries.push_back(MakeRelease(*specs[i].first, specs[i].second));
-    REQUIRE(idx->AddRelease(i, LeafHash(entries[i]), Parsed(entries[i])).ok());
+    REQUIRE(idx->AddRelease(i, LeafHash(entries[i]), Parsed(entries[i]),
+                            1764115200 + static_cast<int64_t>(i))
+                .ok());
   }
   REQUIRE(idx->Commit().ok());
   auto rows = idx->Releases({}, specs.size()).value();
@@ -57,6 +59,7 @@ TEST_CASE("index: leaf and image hashes, vendor keys and u64 rollback counters r
     CHECK(rows[i].image_sha256 == HexEncode(e.manifest.image_sha256));
     CHECK(rows[i].vendor_key == FormatVerifierKey(PublicKeyOf(*specs[i].first)));
     CHECK(rows[i].rollback == specs[i].second.rollback);
+    CHECK(rows[i].logged == 1764115200 + static_cast<int64_t>(i));  // first-seen time
   }
   // Each key text is stored once.
   idx.reset();
@@ -77,13 +80,13 @@ TEST_CASE("index: a vendor key added by a rolled-back transaction is not reused"
   Bytes e1 = MakeRelease(k1, {}), e2 = MakeRelease(k2, {});
   // k1 gets an id, which the rollback discards...
   REQUIRE(idx->Begin().ok());
-  REQUIRE(idx->AddRelease(0, LeafHash(e1), Parsed(e1)).ok());
+  REQUIRE(idx->AddRelease(0, LeafHash(e1), Parsed(e1), 0).ok());
   REQUIRE(idx->Rollback().ok());
   // ...and SQLite hands the same id to k2. A stale cache would then file k1's
   // next release under k2.
   REQUIRE(idx->Begin().ok());
-  REQUIRE(idx->AddRelease(0, LeafHash(e2), Parsed(e2)).ok());
-  REQUIRE(idx->AddRelease(1, LeafHash(e1), Parsed(e1)).ok());
+  REQUIRE(idx->AddRelease(0, LeafHash(e2), Parsed(e2), 0).ok());
+  REQUIRE(idx->AddRelease(1, LeafHash(e1), Parsed(e1), 0).ok());
   REQUIRE(idx->Commit().ok());
   auto rows = idx->Releases({}, 2).value();
   REQUIRE(rows.size() == 2);
@@ -100,8 +103,12 @@ TEST_CASE("index: databases of another format are refused with a clear error") {
   const Case cases[] = {
       {"format 1 (hex text hashes, no user_version)",
        "CREATE TABLE releases(log_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL)",
-       "has format 1, this candor reads format 2; sync into a new directory"},
-      {"a newer format", "PRAGMA user_version = 3", "written by a newer candor"},
+       "has format 1, this candor reads format 3; sync into a new directory"},
+      // Format 2 had no releases.logged (first-seen time): not derivable later.
+      {"format 2 (no first-seen time)",
+       "CREATE TABLE releases(log_index INTEGER PRIMARY KEY); PRAGMA user_version = 2",
+       "has format 2, this candor reads format 3; sync into a new directory"},
+      {"a newer format", "PRAGMA user_version = 4", "written by a newer candor"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);

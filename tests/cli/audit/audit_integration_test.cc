@@ -8,6 +8,8 @@
 #include <httplib.h>
 #include <signal.h>
 
+#include <ctime>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "candor/audit/evidence.h"
 #include "candor/audit/index.h"
 #include "candor/checkpoint.h"
+#include "candor/cosignature.h"
 #include "candor/log/http_client.h"
 #include "candor/signer.h"
 #include "support/subprocess.h"
@@ -281,6 +284,71 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   // The real log is still fine after the fork attempt.
   s = Candor({"audit", "sync", "--log", log.url(), "--log-key", key, "--dir", mirror});
   CHECK(s.exit_code == 0);
+}
+
+// The real binary with the real clock: checkpoints cosigned long ago (validly)
+// or smaller than the mirror's are refused by `sync` and `watch --once` with
+// exit 9, the smaller one with evidence; a freshly cosigned one passes.
+TEST_CASE("candor audit sync/watch: max-checkpoint-age and smaller checkpoints, exit codes") {
+  TempDir t;
+  SignerKey log_key = TestKey("log.example/audit-fresh", 31);
+  DirectLog log(t / "log", log_key);
+  SignerKey acme = TestKey("acme.example", 32);
+  ReleaseSpec r1;
+  log.Append({MakeRelease(acme, r1)});
+  const std::string small = log.checkpoint();
+  ReleaseSpec r2 = r1;
+  r2.version = "1.1";
+  r2.rollback = 2;
+  log.Append({MakeRelease(acme, r2)});
+  auto w = GenerateKey("w1.example", kKeyTypeCosignatureV1);
+  REQUIRE(w.ok());
+  WriteText(t / "log.pub", FormatVerifierKey(PublicKeyOf(log_key)) + "\n");
+  WriteText(t / "trust.policy", "log " + FormatVerifierKey(PublicKeyOf(log_key)) + "\nwitness w1 " +
+                                    FormatVerifierKey(w->second) +
+                                    "\nquorum w1\nmax-checkpoint-age 3600\n");
+  auto publish = [&](const std::string& checkpoint, int64_t age) {
+    auto body = ParseSignedCheckpointUnverified(checkpoint);
+    REQUIRE(body.ok());
+    auto cosig = Cosign(w->first, body->body, static_cast<uint64_t>(std::time(nullptr) - age));
+    REQUIRE(cosig.ok());
+    WriteText(t / "log/checkpoint", checkpoint + FormatSignatureLine(*cosig));
+  };
+  auto run = [&](const std::string& cmd) {
+    std::vector<std::string> args = {"audit", cmd, "--log", t / "log", "--log-key", t / "log.pub",
+                                     "--policy", t / "trust.policy", "--dir", t / "mirror"};
+    if (cmd == "watch") args.push_back("--once");
+    return Candor(args);
+  };
+  const std::string big = log.checkpoint();
+  publish(big, 2 * 86400);  // validly signed and witnessed, two days ago
+  for (const char* cmd : {"sync", "watch"}) {
+    CAPTURE(cmd);
+    CommandResult c = run(cmd);
+    CHECK_MESSAGE(c.exit_code == 9, c.output);
+  }
+  publish(big, 60);
+  CommandResult ok = run("sync");
+  REQUIRE_MESSAGE(ok.exit_code == 0, ok.output);
+  publish(small, 60);  // fresh, witnessed, but smaller than the mirror's
+  for (const char* cmd : {"sync", "watch"}) {
+    CAPTURE(cmd);
+    CommandResult c = run(cmd);
+    CHECK_MESSAGE(c.exit_code == 9, c.output);
+  }
+  size_t evidence = 0;
+  for (const auto& e : std::filesystem::directory_iterator(t / "mirror/.candor-audit")) {
+    if (e.path().filename().string().find("stale-view") == std::string::npos) continue;
+    ++evidence;
+    auto ev = audit::ParseEvidence(ReadText(e.path()));
+    REQUIRE(ev.ok());
+    CHECK(ev->checkpoint_b == ReadText(t / "mirror/checkpoint"));
+    CHECK(ParseSignedCheckpointUnverified(ev->checkpoint_a)->checkpoint.size == 1);
+  }
+  CHECK(evidence == 2);
+  publish(big, 60);
+  CommandResult again = run("watch");
+  CHECK_MESSAGE(again.exit_code == 0, again.output);
 }
 
 TEST_CASE("equivocation accepted by a second log is flagged; the real log refuses it") {

@@ -11,6 +11,8 @@
 #include "candor/audit/mirror.h"
 #include "candor/audit/sync.h"
 #include "candor/checkpoint.h"
+#include "candor/checkpoint_trust.h"
+#include "candor/cosignature.h"
 #include "candor/merkle.h"
 #include "candor/policy.h"
 #include "candor/signer.h"
@@ -184,12 +186,26 @@ TEST_CASE("sync: a forked log with the same key is detected, with evidence") {
     SyncResult r3 = SyncOnce(fork3.dir(), t / "mirror");
     CHECK(r3.status.code() == Code::kInconsistent);
   }
-  SUBCASE("smaller and a prefix: stale, not evidence") {
+  SUBCASE("smaller and a prefix: refused as stale, with both views as evidence") {
     DirectLog old(t / "old", LogKey());
     old.Append(Releases(0, 10));
     SyncResult r4 = SyncOnce(old.dir(), t / "mirror");
-    CHECK(r4.status.ok());
-    CHECK(r4.outcome == "stale");
+    CHECK(r4.status.code() == Code::kPolicyUnsatisfied);
+    CHECK(r4.outcome == "evidence");
+    REQUIRE(!r4.evidence_path.empty());
+    auto ev4 = audit::ParseEvidence(ReadText(r4.evidence_path));
+    REQUIRE(ev4.ok());
+    CHECK(ev4->kind == "stale-view");
+    CHECK(ev4->checkpoint_a == old.checkpoint());    // the smaller view served now
+    CHECK(ev4->checkpoint_b == first_checkpoint);    // the mirror's verified view
+    CHECK(*ev4->proof_from == 10);
+    CHECK(*ev4->proof_to == 20);
+    CHECK(VerifyConsistency(10, 20, ev4->proof,
+                            VerifyCheckpoint(ev4->checkpoint_a, PublicKeyOf(LogKey()))
+                                ->checkpoint.root_hash,
+                            VerifyCheckpoint(ev4->checkpoint_b, PublicKeyOf(LogKey()))
+                                ->checkpoint.root_hash)
+              .ok());
   }
 }
 
@@ -300,6 +316,201 @@ TEST_CASE("sync --policy: the witness quorum is required") {
   audit::SyncResult r = sync(t / "m2");
   CHECK_MESSAGE(r.status.ok(), r.status.ToString());
   CHECK(r.new_size == 1);
+}
+
+}  // namespace
+}  // namespace candor
+
+namespace candor {
+namespace {
+
+using namespace audittest;
+
+// A log whose checkpoints the test cosigns with chosen timestamps, synced
+// under a policy with max-checkpoint-age and a clock the test sets
+// (SyncOptions::now).
+struct WitnessedLog {
+  static constexpr int64_t kNow = 1790000000;  // 2026-09-21
+  static constexpr uint64_t kMaxAge = 3600;
+  TempDir t;
+  SignerKey log_key = TestKey("log.example/audit-test", 7);
+  DirectLog log{t / "log", log_key};
+  std::pair<SignerKey, VerifierKey> w1 = GenerateKey("w1.example", kKeyTypeCosignatureV1).value();
+  std::pair<SignerKey, VerifierKey> w2 = GenerateKey("w2.example", kKeyTypeCosignatureV1).value();
+  TrustPolicy policy;
+  explicit WitnessedLog(const std::string& quorum_lines) {
+    std::string text = "log " + FormatVerifierKey(PublicKeyOf(log_key)) + "\nwitness w1 " +
+                       FormatVerifierKey(w1.second) + "\nwitness w2 " +
+                       FormatVerifierKey(w2.second) + "\n" + quorum_lines +
+                       "max-checkpoint-age " + std::to_string(kMaxAge) + "\n";
+    auto p = ParseTrustPolicy(text);
+    REQUIRE_MESSAGE(p.ok(), p.status().ToString());
+    policy = *p;
+  }
+  // Publishes the log's current checkpoint with cosignatures at these times
+  // (nullopt: that witness did not cosign).
+  std::string Cosigned(std::optional<int64_t> t1, std::optional<int64_t> t2) {
+    auto body = ParseSignedCheckpointUnverified(log.checkpoint());
+    REQUIRE(body.ok());
+    std::string note = log.checkpoint();
+    for (auto [w, ts] : {std::pair{&w1, t1}, std::pair{&w2, t2}}) {
+      if (!ts) continue;
+      auto c = Cosign(w->first, body->body, static_cast<uint64_t>(*ts));
+      REQUIRE(c.ok());
+      note += FormatSignatureLine(*c);
+    }
+    WriteText(log.dir() + "/checkpoint", note);
+    return note;
+  }
+  SyncResult Sync(const std::string& mirror, int64_t now = kNow) {
+    auto m = audit::Mirror::Open(mirror, true, true);
+    REQUIRE(m.ok());
+    SyncOptions o;
+    o.log = log.dir();
+    o.log_key = PublicKeyOf(log_key);
+    o.policy = policy;
+    o.now = [now] { return now; };
+    return audit::Sync(**m, o);
+  }
+};
+
+TEST_CASE("sync --policy: max-checkpoint-age as devices (quorum time, future skew)") {
+  constexpr int64_t kNow = WitnessedLog::kNow;
+  constexpr int64_t kAge = static_cast<int64_t>(WitnessedLog::kMaxAge);
+  constexpr int64_t kSkew = static_cast<int64_t>(kMaxCosignatureFutureSkewSeconds);
+  struct Case {
+    const char* name;
+    const char* quorum;  // policy lines
+    std::optional<int64_t> w1, w2;
+    Code want;
+    const char* message;  // in the error
+  };
+  const Case cases[] = {
+      {"fresh", "quorum w1\n", kNow - 60, std::nullopt, Code::kOk, ""},
+      {"exactly the maximum age", "quorum w1\n", kNow - kAge, std::nullopt, Code::kOk, ""},
+      {"old but validly signed and witnessed", "quorum w1\n", kNow - kAge - 1, std::nullopt,
+       Code::kPolicyUnsatisfied, "checkpoint too old"},
+      {"a year old", "quorum w1\n", kNow - 365 * 86400, std::nullopt, Code::kPolicyUnsatisfied,
+       "checkpoint too old"},
+      {"within the clock skew ahead", "quorum w1\n", kNow + kSkew, std::nullopt, Code::kOk, ""},
+      {"far in the future does not count", "quorum w1\n", kNow + kSkew + 1, std::nullopt,
+       Code::kPolicyUnsatisfied, "ahead of this clock ignored"},
+      // With `any`, an old cosignature plus a far-future one: the future one
+      // must not make the checkpoint fresh.
+      {"any: old plus far future", "group g any w1 w2\nquorum g\n", kNow - 2 * kAge,
+       kNow + 10 * 365 * 86400, Code::kPolicyUnsatisfied, "checkpoint too old"},
+      {"any: old plus fresh", "group g any w1 w2\nquorum g\n", kNow - 2 * kAge, kNow - 10,
+       Code::kOk, ""},
+      // 2 of 2: the quorum time is the older cosignature.
+      {"all: fresh plus old", "group g all w1 w2\nquorum g\n", kNow - 10, kNow - 2 * kAge,
+       Code::kPolicyUnsatisfied, "checkpoint too old"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    WitnessedLog wl(c.quorum);
+    wl.log.Append(Releases(0, 3));
+    wl.Cosigned(c.w1, c.w2);
+    SyncResult r = wl.Sync(wl.t / "mirror");
+    CHECK_MESSAGE(r.status.code() == c.want, r.status.ToString());
+    CHECK(r.status.message().find(c.message) != std::string::npos);
+    CHECK(VerifiedSize(wl.t / "mirror") == (c.want == Code::kOk ? 3u : 0u));
+  }
+}
+
+TEST_CASE("sync --policy: a log frozen on one checkpoint is refused once it is too old") {
+  constexpr int64_t kNow = WitnessedLog::kNow;
+  WitnessedLog wl("quorum w1\n");
+  wl.log.Append(Releases(0, 3));
+  const std::string first = wl.Cosigned(kNow - 10, std::nullopt);
+  REQUIRE(wl.Sync(wl.t / "mirror").status.ok());
+  // Same checkpoint, an hour later: still within the maximum age.
+  SyncResult r = wl.Sync(wl.t / "mirror", kNow + 3000);
+  CHECK_MESSAGE(r.status.ok(), r.status.ToString());
+  CHECK(r.outcome == "up-to-date");
+  // The log keeps serving it (newer entries hidden): refused, never
+  // "up-to-date".
+  wl.log.Append(Releases(3, 5));  // entries the auditor is not shown
+  WriteText(wl.log.dir() + "/checkpoint", ReadText(wl.t / "mirror/checkpoint"));
+  r = wl.Sync(wl.t / "mirror", kNow + 7200);
+  CHECK(r.status.code() == Code::kPolicyUnsatisfied);
+  CHECK(r.status.message().find("checkpoint too old") != std::string::npos);
+  CHECK(r.outcome != "up-to-date");
+  // A fresh, larger checkpoint is accepted again.
+  wl.Cosigned(kNow + 7100, std::nullopt);
+  r = wl.Sync(wl.t / "mirror", kNow + 7200);
+  CHECK_MESSAGE(r.status.ok(), r.status.ToString());
+  CHECK(r.new_size == 8);
+  // The first (smaller, now also too old) checkpoint again: the older view is
+  // what is reported, with both signed views as evidence.
+  WriteText(wl.log.dir() + "/checkpoint", first);
+  r = wl.Sync(wl.t / "mirror", kNow + 7200);
+  CHECK(r.status.code() == Code::kPolicyUnsatisfied);
+  REQUIRE(!r.evidence_path.empty());
+  auto ev = audit::ParseEvidence(ReadText(r.evidence_path));
+  REQUIRE(ev.ok());
+  CHECK(ev->kind == "stale-view");
+  CHECK(ev->checkpoint_a == first);
+  CHECK(ev->checkpoint_b == ReadText(wl.t / "mirror/checkpoint"));
+  // A clock set back behind the witness time the mirror already accepted
+  // cannot judge freshness: a backdated cosignature that looks fresh to it is
+  // refused.
+  wl.log.Append(Releases(8, 1));
+  wl.Cosigned(kNow - 10, std::nullopt);
+  r = wl.Sync(wl.t / "mirror", kNow);
+  CHECK(r.status.code() == Code::kPolicyUnsatisfied);
+  CHECK(r.status.message().find("is behind the witness time") != std::string::npos);
+  CHECK(VerifiedSize(wl.t / "mirror") == 8);
+}
+
+TEST_CASE("sync: the index records when each entry was first seen logged") {
+  constexpr int64_t kNow = WitnessedLog::kNow;
+  struct Case {
+    const char* name;
+    std::optional<int64_t> w1;  // the cosignature time; nullopt: sync without a policy
+    int64_t want;
+  };
+  const Case cases[] = {
+      {"the quorum time, earlier than the auditor's clock", kNow - 600, kNow - 600},
+      {"the auditor's clock when a witness dates slightly ahead", kNow + 60, kNow},
+      {"the auditor's clock without a policy", std::nullopt, kNow},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    WitnessedLog wl("quorum w1\n");
+    wl.log.Append(Releases(0, 2));
+    if (c.w1) {
+      wl.Cosigned(c.w1, std::nullopt);
+      REQUIRE(wl.Sync(wl.t / "mirror").status.ok());
+    } else {
+      auto m = audit::Mirror::Open(wl.t / "mirror", true, true);
+      REQUIRE(m.ok());
+      SyncOptions o;
+      o.log = wl.log.dir();
+      o.log_key = PublicKeyOf(wl.log_key);
+      o.now = [] { return kNow; };
+      REQUIRE(audit::Sync(**m, o).status.ok());
+    }
+    auto m = audit::Mirror::Open(wl.t / "mirror", false, false);
+    REQUIRE(m.ok());
+    auto rows = (*m)->index().Releases({}, 2);
+    REQUIRE(rows.ok());
+    REQUIRE(rows->size() == 2);
+    for (const auto& row : *rows) CHECK(row.logged == c.want);
+  }
+  // Entries keep the time of the first checkpoint that included them.
+  WitnessedLog wl("quorum w1\n");
+  wl.log.Append(Releases(0, 2));
+  wl.Cosigned(kNow - 600, std::nullopt);
+  REQUIRE(wl.Sync(wl.t / "mirror").status.ok());
+  wl.log.Append(Releases(2, 1));
+  wl.Cosigned(kNow + 400, std::nullopt);
+  REQUIRE(wl.Sync(wl.t / "mirror", kNow + 500).status.ok());
+  auto m = audit::Mirror::Open(wl.t / "mirror", false, false);
+  REQUIRE(m.ok());
+  auto rows = (*m)->index().Releases({}, 3).value();
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[0].logged == kNow - 600);
+  CHECK(rows[2].logged == kNow + 400);
 }
 
 }  // namespace

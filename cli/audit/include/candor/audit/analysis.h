@@ -33,13 +33,20 @@ std::vector<DisclosureChange> DiffDisclosures(const std::vector<Disclosure>& fro
 // Sorts releases by (rollback, log_index): the version order of a product.
 void SortByVersionOrder(std::vector<ReleaseRow>& rows);
 
-// True if the changelog mentions the disclosure: its kind, or a significant
-// word (4+ characters, not a stop word) of DescribeDisclosure / its value,
-// case-insensitively.
+// True if the changelog mentions the disclosure: its kind, the kind's name
+// (after the vendor namespace or the last '.'), the kind's title, or a
+// significant word of its value (4+ code points, not a stop word), each as
+// whole words at word boundaries (UTF-8 aware), case-insensitively ("Clock"
+// does not mention "lock"; "Third party" mentions "third-party").
 bool ChangelogMentions(std::string_view changelog, const Disclosure& d);
 
+// The flag a restrictive disclosure (IsRestrictive) of this kind raises: the
+// kind itself, except consumables-restriction, repair-restriction and
+// vendor-specific (any x-<vendor>/ kind).
+std::string RestrictionFlag(std::string_view kind);
+
 struct Flag {
-  std::string kind;  // see kFlagKinds
+  std::string kind;  // see ComputeFlags
   uint64_t log_index = 0;
   std::string vendor;
   std::string product;  // "" for release-wide flags of multi-product releases
@@ -47,10 +54,9 @@ struct Flag {
   std::string message;
 };
 
-// delayed-activation, consumables-restriction, repair-restriction,
-// remote-disable, feature-removal, vendor-specific, telemetry-expansion,
-// rollback-decrease, rollback-reuse, first-vendor-key, new-vendor-key,
-// equivocation, changelog-silent, invalid-entry.
+// delayed-activation, one RestrictionFlag per restrictive disclosure,
+// telemetry-expansion, rollback-decrease, rollback-reuse, first-vendor-key,
+// new-vendor-key, equivocation, changelog-silent, invalid-entry.
 std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases_in_log_order,
                                const std::vector<InvalidRow>& invalid);
 

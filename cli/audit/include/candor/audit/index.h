@@ -3,12 +3,13 @@
 // progress of an interrupted sync, and (2) an index of every release in the
 // log, for list/show/diff/flags.
 //
-// Tables (docs/AUDIT.md "Index"; format 2, PRAGMA user_version):
+// Tables (docs/AUDIT.md "Index"; format 3, PRAGMA user_version):
 //   state(size, root, checkpoint, edge)   one row: the last verified checkpoint
 //   progress(size, edge)                  at most one row: a sync in progress
 //   vendor_keys(id PK, vkey)              each vendor key's text form, once
 //   releases(log_index PK, leaf, vendor, vendor_key -> vendor_keys.id,
-//            version, rollback, image_sha256, image_size, issued, changelog)
+//            version, rollback, image_sha256, image_size, issued, logged,
+//            changelog)
 //                                         (the signed manifest is read back
 //                                         from the mirror's entry bundles)
 //   products(log_index, product)          one row per product of a release
@@ -62,7 +63,11 @@ struct ReleaseRow {
   uint64_t rollback = 0;
   std::string image_sha256;  // hex
   uint64_t image_size = 0;
-  int64_t issued = 0;
+  int64_t issued = 0;  // the vendor's claim (manifest)
+  // Unix seconds by which the auditor saw the entry logged: the quorum time of
+  // the first checkpoint it verified that includes the entry, or its own clock
+  // then (whichever is earlier; its clock alone without a witness policy).
+  int64_t logged = 0;
   std::string changelog;
   std::string manifest;  // the signed manifest note (not stored: see ReadMirrorEntry)
   std::vector<Disclosure> disclosures;
@@ -99,7 +104,8 @@ class AuditIndex {
   Status SetProgress(const Progress& p);
   // Deletes index rows with log_index >= from (left by an abandoned sync).
   Status DeleteFrom(uint64_t from);
-  Status AddRelease(uint64_t log_index, const Hash& leaf, const ReleaseEntry& e);
+  // `logged`: see ReleaseRow::logged.
+  Status AddRelease(uint64_t log_index, const Hash& leaf, const ReleaseEntry& e, int64_t logged);
   Status AddInvalid(uint64_t log_index, const std::string& reason);
 
   // Releases with log_index < `below` matching `f`, ordered by log_index.

@@ -1,12 +1,17 @@
 // `candor audit sync`: mirror a log and verify everything downloaded
 // (docs/AUDIT.md "sync"). In order, failing closed:
 //   1. the log's checkpoint: log signature (candor/checkpoint.h) and, with a
-//      trust policy, the witness quorum (candor/policy.h);
+//      trust policy, the witness quorum with cosignatures not dated in the
+//      future (candor/checkpoint_trust.h, as devices);
 //   2. against the mirror's last verified checkpoint: same size => same root;
 //      larger => an RFC 9162 consistency proof built from the log's tiles
-//      verifies; smaller => consistency from the new to the mirror's tree,
-//      computed from the mirror's own tiles (a stale but honest view is
-//      reported, a fork is evidence);
+//      verifies; smaller => refused with evidence either way: kPolicyUnsatisfied
+//      ("stale-view", an older view than the log already showed: the
+//      consistency proof from the mirror's own tiles verifies) or
+//      kInconsistent ("split-view", it does not);
+//   2b. with a policy's max-checkpoint-age: the quorum time is at most that old
+//      (CheckCheckpointAge, as devices), also when the checkpoint is the one
+//      the mirror already has (a frozen log);
 //   3. every new entry bundle is downloaded, every entry parsed and its vendor
 //      signature checked (ParseReleaseEntry; a bad entry is recorded, not
 //      fatal), its leaf hash computed, and the tree recomputed with
@@ -54,11 +59,13 @@ struct SyncOptions {
   std::function<void(uint64_t done, uint64_t total)> on_progress;
   // For tests: stop (as if killed) after this many bundles; 0 = never.
   size_t stop_after_bundles = 0;
-  std::function<int64_t()> now;  // unix seconds; default: system clock
+  // Unix seconds, for max-checkpoint-age, cosignature skew, the time entries
+  // were first seen logged and evidence times; default: the system clock.
+  std::function<int64_t()> now;
 };
 
 struct SyncResult {
-  std::string outcome;  // "synced", "up-to-date", "stale", or "evidence"
+  std::string outcome;  // "synced", "up-to-date", or "evidence"
   uint64_t old_size = 0;
   uint64_t new_size = 0;  // the verified size after the sync
   uint64_t checkpoint_size = 0;
@@ -74,10 +81,16 @@ struct SyncResult {
 // Runs one sync into `mirror` (which must be locked by the caller).
 SyncResult Sync(Mirror& mirror, const SyncOptions& options);
 
+struct LogCheckpoint {
+  SignedCheckpoint signed_checkpoint;
+  std::optional<QuorumResult> quorum;  // with a policy
+};
+
 // Verifies a signed checkpoint with the log key and, if a policy is given,
-// its witness quorum.
-Result<SignedCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
-                                             const TrustPolicy* policy);
+// its witness quorum (VerifyCheckpointQuorum at `now_unix`; the age is left to
+// CheckCheckpointAge).
+Result<LogCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
+                                          const TrustPolicy* policy, uint64_t now_unix);
 
 }  // namespace candor::audit
 
