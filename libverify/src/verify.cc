@@ -6,6 +6,7 @@
 
 #include <array>
 #include <map>
+#include <vector>
 
 #include "candor/cosignature.h"
 #include "candor/merkle.h"
@@ -194,6 +195,9 @@ Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
         ++it;
       }
     }
+  }
+  if (from_the_future > 0) {  // report only the cosignatures that counted
+    std::erase_if(out.cosigned_by, [&](const std::string& n) { return !cosigned.contains(n); });
   }
   out.quorum = EvaluateQuorum(policy, cosigned);
   if (!out.quorum.satisfied) {
