@@ -60,8 +60,9 @@ Result<std::optional<ConsistencyProofFile>> FetchConsistencyProofs(
             [](const Checkpoint* a, const Checkpoint* b) { return a->size < b->size; });
   for (const Checkpoint* cp : sorted) {
     if (cp->origin != target.origin) {
-      err << fmt::format("note: previous checkpoint of log {} skipped (the new bundle is from {})\n",
-                         cp->origin, target.origin);
+      err << fmt::format(
+          "note: previous checkpoint of log {} skipped (the new bundle is from {})\n", cp->origin,
+          target.origin);
       continue;
     }
     if (cp->size > target.size) {
@@ -96,7 +97,8 @@ Result<std::optional<ConsistencyProofFile>> FetchConsistencyProofs(
     Result<std::string> body = fetch(path);
     if (!body.ok()) return body.status().WithContext("consistency proof");
     Result<std::vector<Hash>> hashes = ParseProofHashLines(*body);
-    if (!hashes.ok()) return hashes.status().WithContext("log returned a malformed consistency proof");
+    if (!hashes.ok())
+      return hashes.status().WithContext("log returned a malformed consistency proof");
     Status st = VerifyConsistency(cp->size, target.size, *hashes, cp->root_hash, target.root_hash);
     if (!st.ok()) {
       return Status::Inconsistent(fmt::format(
@@ -108,8 +110,9 @@ Result<std::optional<ConsistencyProofFile>> FetchConsistencyProofs(
   }
   if (file.blocks.empty()) return std::optional<ConsistencyProofFile>();
   if (file.blocks.size() > kMaxConsistencyProofBlocks) {
-    return Status::TooLarge(fmt::format("more than {} previous tree sizes; devices accept at most {}",
-                                        kMaxConsistencyProofBlocks, kMaxConsistencyProofBlocks));
+    return Status::TooLarge(
+        fmt::format("more than {} previous tree sizes; devices accept at most {}",
+                    kMaxConsistencyProofBlocks, kMaxConsistencyProofBlocks));
   }
   // What devices will parse: refuse to write anything they would not.
   const std::string text = FormatConsistencyProofFile(file);
@@ -144,9 +147,8 @@ Result<std::optional<CompanionPlan>> PlanConsistencyCompanion(const po::variable
     return Status::Conflict(plan.out_path + " already exists (use --force to replace it)");
   }
   CANDOR_ASSIGN_OR_RETURN(
-      plan.previous,
-      LoadPreviousCheckpoints(vm["previous-bundle"].as<std::vector<std::string>>(), policy,
-                              log_key));
+      plan.previous, LoadPreviousCheckpoints(vm["previous-bundle"].as<std::vector<std::string>>(),
+                                             policy, log_key));
   return std::optional<CompanionPlan>(std::move(plan));
 }
 
@@ -154,9 +156,10 @@ Status WriteConsistencyCompanion(const CompanionPlan& plan, const Checkpoint& ta
                                  const std::optional<ConsistencyProofFile>& file, bool force,
                                  std::ostream& out) {
   if (!file) {
-    out << fmt::format("  no consistency proof needed (no previous bundle of {} is smaller); {} "
-                       "not written\n",
-                       target.origin, plan.out_path);
+    out << fmt::format(
+        "  no consistency proof needed (no previous bundle of {} is smaller); {} "
+        "not written\n",
+        target.origin, plan.out_path);
     return Status::Ok();
   }
   CANDOR_RETURN_IF_ERROR(WriteFileAtomic(plan.out_path, FormatConsistencyProofFile(*file), force));

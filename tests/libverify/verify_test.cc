@@ -59,12 +59,11 @@ struct Fixture {
       const std::string filler = "filler " + std::to_string(i);
       leaves.push_back(LeafHash(AsBytes(filler)));
     }
-    auto p = ParseTrustPolicy("log " + FormatVerifierKey(log.vkey) + "\nwitness w1 " +
-                              FormatVerifierKey(w1.vkey) + "\nwitness w2 " +
-                              FormatVerifierKey(w2.vkey) + "\nwitness w3 " +
-                              FormatVerifierKey(w3.vkey) +
-                              "\ngroup g 2 w1 w2 w3\nquorum g\nvendor " +
-                              FormatVerifierKey(vendor.vkey) + " p1\nmax-checkpoint-age 86400\n");
+    auto p = ParseTrustPolicy(
+        "log " + FormatVerifierKey(log.vkey) + "\nwitness w1 " + FormatVerifierKey(w1.vkey) +
+        "\nwitness w2 " + FormatVerifierKey(w2.vkey) + "\nwitness w3 " +
+        FormatVerifierKey(w3.vkey) + "\ngroup g 2 w1 w2 w3\nquorum g\nvendor " +
+        FormatVerifierKey(vendor.vkey) + " p1\nmax-checkpoint-age 86400\n");
     REQUIRE_MESSAGE(p.ok(), p.status().ToString());
     policy = *p;
   }
@@ -145,17 +144,24 @@ TEST_CASE("Verify: a larger checkpoint of a seen log needs a consistency proof f
       {"larger, proof from 3", {at3}, fx.File({3}, 5), Code::kOk},
       {"larger, file with several sizes", {at3}, fx.File({1, 2, 3, 4}, 5), Code::kOk},
       {"larger, no block from 3", {at3}, fx.File({1, 2, 4}, 5), Code::kConsistencyRequired},
-      {"larger, file for another log", {at3}, fx.File({3}, 5, "other.example/log"),
+      {"larger, file for another log",
+       {at3},
+       fx.File({3}, 5, "other.example/log"),
        Code::kConsistencyRequired},
       {"larger, file to another size", {at3}, fx.File({3}, 6), Code::kConsistencyRequired},
       {"larger, bad proof", {at3}, wrong, Code::kInconsistent},
       {"larger, from a forked tree", {forked}, fx.File({3}, 5), Code::kInconsistent},
-      {"smaller", {LastSeenTree{kLog, 6, fx.Root(6), std::nullopt}}, std::nullopt,
+      {"smaller",
+       {LastSeenTree{kLog, 6, fx.Root(6), std::nullopt}},
+       std::nullopt,
        Code::kPolicyUnsatisfied},
       {"another log's tree is not compared",
-       {LastSeenTree{"other.example/log", 7, Hash{}, std::nullopt}}, std::nullopt, Code::kOk},
+       {LastSeenTree{"other.example/log", 7, Hash{}, std::nullopt}},
+       std::nullopt,
+       Code::kOk},
       {"another log's tree beside this one's",
-       {LastSeenTree{"other.example/log", 7, Hash{}, std::nullopt}, at3}, fx.File({3}, 5),
+       {LastSeenTree{"other.example/log", 7, Hash{}, std::nullopt}, at3},
+       fx.File({3}, 5),
        Code::kOk},
       {"two trees for one log", {at3, at3}, fx.File({3}, 5), Code::kInvalidArgument},
   };

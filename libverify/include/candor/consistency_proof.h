@@ -59,7 +59,7 @@ struct ConsistencyProofBlock {
 };
 
 struct ConsistencyProofFile {
-  std::string origin;  // the log's origin line
+  std::string origin;                         // the log's origin line
   std::vector<ConsistencyProofBlock> blocks;  // ascending `from`, one common `to`
 
   bool operator==(const ConsistencyProofFile&) const = default;
