@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "candor/bundle.h"
+#include "candor/consistency_proof.h"
 #include "candor/entry_bundle.h"
 #include "candor/release.h"
 #include "candor/tlog_proof.h"
@@ -187,7 +188,13 @@ int main(int argc, char** argv) {
   Write("log_admission", "vendors",
         "# vendors allowed to submit\n" + FormatVerifierKey(fx.vendor_key.verifier) + "\n\n" +
             std::string(kGoVkey) + "\n");
-  Write("agent_proof_file", "proof", proof_lines);
+  {
+    ConsistencyProofFile file;
+    file.origin = fx.log_key.verifier.name;
+    file.blocks.push_back(ConsistencyProofBlock{2, leaves.size(), proof});
+    Write("consistency_proof", "one-block", FormatConsistencyProofFile(file));
+    Write("consistency_proof", "hash-lines", proof_lines);
+  }
   Write("agent_config", "target",
         "# candor-agent\npolicy /etc/candor/policy\nproduct acme-printer-x1\n"
         "state-dir /var/lib/candor\nflash-target /dev/mmcblk0p2\n");
@@ -202,7 +209,8 @@ int main(int argc, char** argv) {
   seen.size = leaves.size();
   seen.root_hash = RootFromLeafHashes(leaves);
   seen.note = fx.checkpoint_note;
-  state.checkpoint = seen;
+  seen.quorum_time = fx.now_unix - 60;
+  state.checkpoints[seen.origin] = seen;
   agent::InstalledRelease inst;
   inst.rollback = entry.manifest.rollback;
   inst.version = entry.manifest.version;

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "candor/bytes.h"
+
 namespace candor::cli {
 
 Status ParseArgs(const Args& args, const po::options_description& desc,
@@ -33,17 +35,16 @@ Result<uint64_t> ParseU64Option(std::string_view name, std::string_view text) {
     return Status::InvalidArgument(
         fmt::format("--{}: '{}' is not an unsigned decimal number", name, text));
   };
-  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) return bad();
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return bad();
-    uint64_t d = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - d) / 10) {
-      return Status::InvalidArgument(fmt::format("--{}: {} is too large", name, text));
-    }
-    v = v * 10 + d;
+  // The one canonical u64 codec (candor/bytes.h), so the CLI accepts exactly
+  // the range manifests, the log and the agent's state accept.
+  if (text.size() <= 20 && !text.empty() &&
+      text.find_first_not_of("0123456789") == std::string_view::npos &&
+      !(text.size() > 1 && text[0] == '0')) {
+    Result<uint64_t> v = ParseDecimalU64Full(text);
+    if (!v.ok()) return Status::InvalidArgument(fmt::format("--{}: {} is too large", name, text));
+    return *v;
   }
-  return v;
+  return bad();
 }
 
 Result<uint64_t> GetU64(const po::variables_map& vm, std::string_view name, uint64_t fallback) {

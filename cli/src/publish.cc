@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "files.h"
 #include "options.h"
+#include "publish_consistency.h"
 
 #ifndef CANDOR_CLI_NO_LOG_CLIENT
 #include "candor/log/http_client.h"
@@ -227,6 +228,7 @@ Outcome RunPublish(const Args& args, Context& ctx) {
       "retries", po::value<std::string>()->default_value("6"),
       "attempts per request on 429, 503 or connection failures")("entry", po::value<std::string>(),
                                                                  "the release entry file");
+  AddConsistencyOptions(desc);
   po::positional_options_description pos;
   pos.add("entry", 1);
   po::variables_map vm;
@@ -258,6 +260,10 @@ Outcome RunPublish(const Args& args, Context& ctx) {
   }
 
   CANDOR_ASSIGN_OR_RETURN(Trust trust, LoadTrust(vm));
+  CANDOR_ASSIGN_OR_RETURN(
+      std::optional<CompanionPlan> companion,
+      PlanConsistencyCompanion(vm, trust.policy ? &*trust.policy : nullptr,
+                               trust.log_key ? &*trust.log_key : nullptr, force));
   const std::string entry_path = vm["entry"].as<std::string>();
   CANDOR_ASSIGN_OR_RETURN(std::string entry_text,
                           ReadFileLimited(entry_path, kMaxReleaseEntrySize));
@@ -352,6 +358,24 @@ Outcome RunPublish(const Args& args, Context& ctx) {
     if (wait == 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
 
+  // 2b. Consistency proofs from the earlier bundles' sizes, verified before
+  // anything is written.
+  std::optional<ConsistencyProofFile> companion_file;
+  if (companion) {
+    LogFetcher fetch = [&](const std::string& path) -> Result<std::string> {
+      Result<HttpResponse> r =
+          WithRetry([&] { return client->Get(path); }, retry, "fetching a consistency proof", ctx);
+      if (!r.ok()) return r.status();
+      if (r->status != 200) {
+        return Status::Unavailable(
+            fmt::format("log answered {} with HTTP {}: {}", path, r->status, FirstLine(r->body)));
+      }
+      return r->body;
+    };
+    CANDOR_ASSIGN_OR_RETURN(companion_file,
+                            FetchConsistencyProofs(companion->previous, checkpoint, fetch, ctx.err));
+  }
+
   // 3. Write the bundle.
   Bundle bundle;
   bundle.entry = entry;
@@ -370,6 +394,10 @@ Outcome RunPublish(const Args& args, Context& ctx) {
     ctx.out << fmt::format("  cosigned by {}\n", fmt::join(cosigners, ", "));
   }
   ctx.out << fmt::format("  bundle written to {}\n", out_path);
+  if (companion) {
+    CANDOR_RETURN_IF_ERROR(WriteConsistencyCompanion(*companion, checkpoint, companion_file,
+                                                     force, ctx.out));
+  }
   return Status::Ok();
 }
 

@@ -10,6 +10,7 @@
 
 #include "candor/bundle.h"
 #include "candor/checkpoint.h"
+#include "candor/consistency_proof.h"
 #include "candor/date.h"
 #include "candor/policy.h"
 #include "candor/verify.h"
@@ -23,22 +24,6 @@ namespace {
 
 constexpr size_t kMaxPolicySize = 1u << 20;
 constexpr size_t kMaxBundleSize = 2u << 20;
-constexpr size_t kMaxProofFileSize = 64u << 10;
-
-// Consistency proof file: base64 hashes, one per line (the body of the log's
-// GET /candor/v1/consistency).
-Result<std::vector<Hash>> ParseProofLines(std::string_view text) {
-  std::vector<Hash> out;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return Status::Malformed("proof line without newline");
-    CANDOR_ASSIGN_OR_RETURN(Hash h, Base64DecodeHash(text.substr(0, nl)));
-    out.push_back(h);
-    text.remove_prefix(nl + 1);
-  }
-  return out;
-}
-
 }  // namespace
 
 Outcome RunVerify(const Args& args, Context& ctx) {
@@ -55,7 +40,8 @@ Outcome RunVerify(const Args& args, Context& ctx) {
       "state-origin", po::value<std::string>(),
       "last-seen log origin (default: the bundle checkpoint's origin)")(
       "consistency-proof", po::value<std::string>(),
-      "file with the consistency proof from the last-seen tree (base64 lines)")(
+      "consistency proof file (candor-consistency-proof v1) with a proof from the last-seen "
+      "size to the bundle's checkpoint; required when the checkpoint is larger")(
       "now", po::value<std::string>(),
       "override the clock (Unix seconds), for reproducible checks");
   po::variables_map vm;
@@ -63,7 +49,8 @@ Outcome RunVerify(const Args& args, Context& ctx) {
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
                      "verify --policy trust.policy --image fw.bin --bundle fw.bundle --product P "
-                     "[--min-rollback N] [--state-size N --state-root B64]",
+                     "[--min-rollback N] [--state-size N --state-root B64 "
+                     "[--consistency-proof FILE]]",
                      desc);
     return Status::Ok();
   }
@@ -124,15 +111,15 @@ Outcome RunVerify(const Args& args, Context& ctx) {
       if (!cp.ok()) return refuse(cp.status());
       seen.origin = cp->checkpoint.origin;
     }
-    req.last_seen = seen;
+    req.last_seen.push_back(std::move(seen));
   }
   if (vm.count("consistency-proof")) {
     Result<std::string> text =
-        ReadFileLimited(vm["consistency-proof"].as<std::string>(), kMaxProofFileSize);
+        ReadFileLimited(vm["consistency-proof"].as<std::string>(), kMaxConsistencyProofFileSize);
     if (!text.ok()) return refuse(text.status());
-    Result<std::vector<Hash>> proof = ParseProofLines(*text);
-    if (!proof.ok()) return refuse(proof.status().WithContext("consistency proof"));
-    req.consistency_proof = std::move(proof).value();
+    Result<ConsistencyProofFile> proofs = ParseConsistencyProofFile(*text);
+    if (!proofs.ok()) return refuse(proofs.status());
+    req.consistency_proofs = std::move(proofs).value();
   }
   ImageFile& file = *image;
   Progress progress(ctx.err, "verifying image", file.size(),

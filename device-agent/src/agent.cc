@@ -8,28 +8,35 @@
 #include "candor/disclosure.h"
 #include "candor/json_string.h"
 #include "candor/release.h"
-#include "candor/tlog_proof.h"
+#include "candor/consistency_proof.h"
 
 namespace candor::agent {
 namespace {
 
 struct Inputs {
   std::string bundle;
-  std::optional<std::vector<Hash>> consistency_proof;
+  std::optional<ConsistencyProofFile> consistency_proofs;
 };
 
+// The companion file an update server ships beside the bundle: `--consistency-
+// proof FILE`, or else `<bundle>.consistency` if it exists (docs/AGENT.md
+// "Consistency proofs"). Absent is not an error here; Verify() decides whether
+// a proof was needed.
 Result<Inputs> ReadInputs(const ImageRequest& req) {
   Inputs in;
   Result<std::string> bundle = ReadSmallFile(req.bundle_path, kMaxBundleSize);
   if (!bundle.ok()) return bundle.status().WithContext("bundle");
   in.bundle = std::move(bundle).value();
-  if (req.consistency_proof_path) {
-    Result<std::string> text = ReadSmallFile(*req.consistency_proof_path, 64 * 1024);
-    if (!text.ok()) return text.status().WithContext("consistency proof");
-    Result<std::vector<Hash>> proof = ParseConsistencyProofFile(*text);
-    if (!proof.ok()) return proof.status().WithContext("consistency proof");
-    in.consistency_proof = std::move(proof).value();
+  std::string path = req.consistency_proof_path.value_or(req.bundle_path +
+                                                         std::string(kConsistencyProofSuffix));
+  Result<std::string> text = ReadSmallFile(path, kMaxConsistencyProofFileSize);
+  if (!text.ok()) {
+    if (!req.consistency_proof_path && text.status().code() == Code::kNotFound) return in;
+    return text.status().WithContext("consistency proof");
   }
+  Result<ConsistencyProofFile> proofs = ParseConsistencyProofFile(*text);
+  if (!proofs.ok()) return proofs.status().WithContext(path);
+  in.consistency_proofs = std::move(proofs).value();
   return in;
 }
 
@@ -41,11 +48,14 @@ VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, cons
   v.policy = &ctx.policy;
   v.now_unix = req.now_unix;
   v.min_rollback = state.RollbackFor(ctx.product);
-  if (state.checkpoint) {
-    v.last_seen =
-        LastSeenTree{state.checkpoint->origin, state.checkpoint->size, state.checkpoint->root_hash};
+  for (const auto& [origin, seen] : state.checkpoints) {
+    // A checkpoint migrated from a v1 state has no stored quorum time: recompute
+    // it from the stored note, so the clock floor holds for it too.
+    std::optional<uint64_t> quorum_time = seen.quorum_time;
+    if (!quorum_time) quorum_time = WitnessedQuorumTime(ctx.policy, seen.note);
+    v.last_seen.push_back(LastSeenTree{origin, seen.size, seen.root_hash, quorum_time});
   }
-  v.consistency_proof = in.consistency_proof;
+  v.consistency_proofs = in.consistency_proofs;
   v.read_image = std::move(reader);
   return v;
 }
@@ -64,21 +74,6 @@ Result<AgentContext> LoadContext(const AgentConfig& config) {
   ctx.flash.command = config.flash_command;
   ctx.flash.target = config.flash_target;
   return ctx;
-}
-
-Result<std::vector<Hash>> ParseConsistencyProofFile(std::string_view text) {
-  std::vector<Hash> proof;
-  while (!text.empty()) {
-    size_t nl = text.find('\n');
-    if (nl == std::string_view::npos) return Status::Malformed("missing final newline");
-    if (proof.size() == kMaxProofHashes) return Status::Malformed("too many hashes");
-    Result<Hash> h = Base64DecodeHash(text.substr(0, nl));
-    if (!h.ok())
-      return Status::Malformed(fmt::format("line {}: not a base64 hash", proof.size() + 1));
-    proof.push_back(*h);
-    text.remove_prefix(nl + 1);
-  }
-  return proof;
 }
 
 Result<VerifiedRelease> VerifyImage(const AgentContext& ctx, const ImageRequest& req) {
@@ -106,9 +101,10 @@ Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest
   if (m.rollback < old_rollback) {
     return Status::Rollback(fmt::format("rollback {} < {}", m.rollback, old_rollback));
   }
-  if (state.checkpoint && verified.checkpoint.size < state.checkpoint->size) {
+  if (auto it = state.checkpoints.find(verified.checkpoint.origin);
+      it != state.checkpoints.end() && verified.checkpoint.size < it->second.size) {
     return Status::Inconsistent(fmt::format("checkpoint size {} < last seen {}",
-                                            verified.checkpoint.size, state.checkpoint->size));
+                                            verified.checkpoint.size, it->second.size));
   }
 
   CANDOR_ASSIGN_OR_RETURN(StagedImage staged, image.TakeStaged());
@@ -126,8 +122,11 @@ Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest
   rel.installed_at = req.now_unix;
   rel.entry = EncodeReleaseEntry(verified.release);
   next.products[ctx.product] = std::move(rel);
-  next.checkpoint = SeenCheckpoint{verified.checkpoint.origin, verified.checkpoint.size,
-                                   verified.checkpoint.root_hash, verified.checkpoint_note};
+  // Only this log's last-seen tree moves; the other logs' stay as they were.
+  next.checkpoints[verified.checkpoint.origin] =
+      SeenCheckpoint{verified.checkpoint.origin, verified.checkpoint.size,
+                     verified.checkpoint.root_hash, verified.checkpoint_note,
+                     verified.quorum_time};
   Status committed = CommitState(ctx.state_dir, next);
   if (!committed.ok()) return committed.WithContext("image flashed but state not committed");
   return verified;
@@ -157,11 +156,10 @@ std::string FormatStatusText(const DeviceState& state) {
                          DescribeDisclosure(d));
     }
   }
-  if (state.checkpoint) {
-    out += fmt::format("last checkpoint: {} size {} root {}\n", state.checkpoint->origin,
-                       state.checkpoint->size, Base64Encode(state.checkpoint->root_hash));
-  } else {
-    out += "last checkpoint: none\n";
+  if (state.checkpoints.empty()) out += "last checkpoint: none\n";
+  for (const auto& [origin, c] : state.checkpoints) {
+    out += fmt::format("last checkpoint: {} size {} root {}\n", origin, c.size,
+                       Base64Encode(c.root_hash));
   }
   return out;
 }
@@ -215,18 +213,23 @@ std::string FormatStatusJson(const DeviceState& state) {
     }
     out += '}';
   }
-  out += "],\"checkpoint\":";
-  if (state.checkpoint) {
+  // One object per log origin, ascending (docs/AGENT.md "status").
+  out += "],\"checkpoints\":[";
+  first = true;
+  for (const auto& [origin, c] : state.checkpoints) {
+    if (!first) out += ',';
+    first = false;
     out += "{\"origin\":";
-    AppendJsonString(out, state.checkpoint->origin);
-    out += fmt::format(",\"size\":{},\"root_hash\":", state.checkpoint->size);
-    AppendJsonString(out, Base64Encode(state.checkpoint->root_hash));
+    AppendJsonString(out, origin);
+    out += fmt::format(",\"size\":{},\"root_hash\":", c.size);
+    AppendJsonString(out, Base64Encode(c.root_hash));
+    out += ",\"quorum_time\":";
+    out += c.quorum_time ? FormatDecimal(*c.quorum_time) : "null";
     out += ",\"note\":";
-    AppendJsonString(out, state.checkpoint->note);
+    AppendJsonString(out, c.note);
     out += '}';
-  } else {
-    out += "null";
   }
+  out += ']';
   out += "}\n";
   return out;
 }

@@ -27,7 +27,11 @@ commands:
   install  --image FILE --bundle FILE [--consistency-proof FILE]
            verify, flash the verified bytes, then commit the device state
   status   [--json]
-           installed release(s), their disclosures and log index, last checkpoint
+           installed release(s), their disclosures and log index, last checkpoints
+
+--consistency-proof FILE is the consistency proof file shipped with the bundle
+(default: <bundle>.consistency if it exists); a checkpoint larger than the last
+one seen from its log is refused without a proof from that size (exit 15).
 
 options:
   --config FILE        configuration file (default /etc/candor/agent.conf)

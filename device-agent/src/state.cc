@@ -42,7 +42,9 @@ class LineReader {
   }
   Result<uint64_t> ExpectU64(std::string_view key) {
     CANDOR_ASSIGN_OR_RETURN(std::string_view v, Expect(key));
-    Result<uint64_t> n = ParseDecimalU64(v);
+    // Full u64 range: every number here was a u64 the agent accepted (a
+    // rollback counter of 2^63 or more must not brick the device).
+    Result<uint64_t> n = ParseDecimalU64Full(v);
     if (!n.ok()) return Err(fmt::format("bad number for {}", key));
     return n;
   }
@@ -85,22 +87,22 @@ uint64_t DeviceState::RollbackFor(std::string_view product) const {
 std::string FormatState(const DeviceState& state) {
   std::string out(kStateHeader);
   out += '\n';
-  if (state.checkpoint) {
-    const SeenCheckpoint& c = *state.checkpoint;
+  for (const auto& [origin, c] : state.checkpoints) {  // std::map: ascending
     Line(out, "checkpoint-origin", c.origin);
-    Line(out, "checkpoint-size", std::to_string(c.size));
+    Line(out, "checkpoint-size", FormatDecimal(c.size));
     Line(out, "checkpoint-root", Base64Encode(c.root_hash));
+    if (c.quorum_time) Line(out, "checkpoint-quorum-time", FormatDecimal(*c.quorum_time));
     Line(out, "checkpoint-note", Base64Encode(AsBytes(c.note)));
   }
   for (const auto& [product, r] : state.products) {  // std::map: ascending
     Line(out, "product", product);
-    Line(out, "rollback", std::to_string(r.rollback));
+    Line(out, "rollback", FormatDecimal(r.rollback));
     Line(out, "version", r.version);
-    Line(out, "log-index", std::to_string(r.log_index));
+    Line(out, "log-index", FormatDecimal(r.log_index));
     Line(out, "leaf-hash", Base64Encode(r.leaf_hash));
     Line(out, "image-sha256", HexEncode(r.image_sha256));
-    Line(out, "image-size", std::to_string(r.image_size));
-    Line(out, "installed-at", std::to_string(r.installed_at));
+    Line(out, "image-size", FormatDecimal(r.image_size));
+    Line(out, "installed-at", FormatDecimal(r.installed_at));
     Line(out, "entry", Base64Encode(r.entry));
   }
   Hash sum = Sha256Digest(out);
@@ -127,17 +129,28 @@ Result<DeviceState> ParseState(std::string_view text) {
   std::copy(sum->begin(), sum->end(), want.begin());
   if (!HashEqual(want, Sha256Digest(body))) return Status::Malformed("state: checksum mismatch");
 
-  if (body.substr(0, kStateHeader.size() + 1) != std::string(kStateHeader) + "\n") {
+  const bool v2 = body.starts_with(std::string(kStateHeader) + "\n");
+  if (!v2 && !body.starts_with(std::string(kStateHeaderV1) + "\n")) {
     return Status::Malformed("state: unknown header");
   }
+  static_assert(kStateHeader.size() == kStateHeaderV1.size());
   LineReader r(body.substr(kStateHeader.size() + 1));
   DeviceState state;
-  if (r.PeekKey("checkpoint-origin")) {
+  while (r.PeekKey("checkpoint-origin")) {
+    if (!v2 && !state.checkpoints.empty()) return r.Err("v1 holds one checkpoint");
+    if (state.checkpoints.size() == kMaxSeenLogs) return r.Err("too many checkpoints");
     SeenCheckpoint c;
     CANDOR_ASSIGN_OR_RETURN(std::string_view origin, r.Expect("checkpoint-origin"));
     c.origin = std::string(origin);
+    if (!state.checkpoints.empty() && !(state.checkpoints.rbegin()->first < c.origin)) {
+      return r.Err("checkpoints not in strictly ascending order of origin");
+    }
     CANDOR_ASSIGN_OR_RETURN(c.size, r.ExpectU64("checkpoint-size"));
     CANDOR_ASSIGN_OR_RETURN(c.root_hash, r.ExpectB64Hash("checkpoint-root"));
+    if (v2 && r.PeekKey("checkpoint-quorum-time")) {
+      CANDOR_ASSIGN_OR_RETURN(uint64_t t, r.ExpectU64("checkpoint-quorum-time"));
+      c.quorum_time = t;
+    }
     CANDOR_ASSIGN_OR_RETURN(Bytes note, r.ExpectB64("checkpoint-note"));
     c.note = std::string(AsChars(note));
     // The stored summary must describe the stored note.
@@ -147,7 +160,7 @@ Result<DeviceState> ParseState(std::string_view text) {
         !HashEqual(parsed->checkpoint.root_hash, c.root_hash)) {
       return Status::Malformed("state: stored checkpoint does not match its summary");
     }
-    state.checkpoint = std::move(c);
+    state.checkpoints.emplace(c.origin, std::move(c));
   }
   while (!r.AtEnd()) {
     CANDOR_ASSIGN_OR_RETURN(std::string_view product, r.Expect("product"));

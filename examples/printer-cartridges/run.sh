@@ -198,7 +198,9 @@ note "(exit 5: the checkpoint is signed by a log the printer does not trust)"
 kill -TERM "$private_pid" && wait "$private_pid" 2>/dev/null || true
 
 say "ACME publishes 2.4.1: the restriction is now public, witnessed, permanent"
-"$CANDOR" publish --log "$LOG_URL" --policy trust.policy 2.4.1.entry --out 2.4.1.bundle 2>&1 | indent
+note "With a consistency proof from the tree the printer saw with 2.4.0 (beside the bundle):"
+"$CANDOR" publish --log "$LOG_URL" --policy trust.policy 2.4.1.entry --out 2.4.1.bundle \
+  --previous-bundle 2.4.0.bundle --consistency-out 2.4.1.bundle.consistency 2>&1 | indent
 
 say "The printer installs 2.4.1, and shows what it discloses"
 device_install fw-2.4.1.bin 2.4.1.bundle 0

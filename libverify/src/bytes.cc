@@ -136,16 +136,28 @@ bool ConsumeLine(std::string_view& rest, std::string_view& line) {
   return true;
 }
 
-Result<uint64_t> ParseDecimalU64(std::string_view text) {
-  if (text.empty() || text.size() > 19) return Status::Malformed("invalid decimal number");
+Result<uint64_t> ParseDecimal(std::string_view text, uint64_t max) {
+  // 20 digits hold UINT64_MAX; anything longer is out of range for any max.
+  if (text.empty() || text.size() > 20) return Status::Malformed("invalid decimal number");
   if (text.size() > 1 && text[0] == '0') return Status::Malformed("decimal has a leading zero");
   uint64_t v = 0;
+  bool overflow = false;
   for (char c : text) {
     if (c < '0' || c > '9') return Status::Malformed("invalid decimal number");
-    v = v * 10 + static_cast<uint64_t>(c - '0');
+    const auto digit = static_cast<uint64_t>(c - '0');
+    if (v > (UINT64_MAX - digit) / 10) overflow = true;  // keep scanning: a letter is "invalid"
+    v = v * 10 + digit;
   }
-  if (v > static_cast<uint64_t>(INT64_MAX)) return Status::Malformed("decimal out of range");
+  if (overflow || v > max) return Status::Malformed("decimal out of range");
   return v;
 }
+
+Result<uint64_t> ParseDecimalU64(std::string_view text) {
+  return ParseDecimal(text, static_cast<uint64_t>(INT64_MAX));
+}
+
+Result<uint64_t> ParseDecimalU64Full(std::string_view text) { return ParseDecimal(text, UINT64_MAX); }
+
+std::string FormatDecimal(uint64_t v) { return std::to_string(v); }
 
 }  // namespace candor

@@ -23,20 +23,8 @@ bool IsIdentifier(std::string_view s, size_t max, std::string_view extra) {
                      [&](char c) { return IsAlnum(c) || extra.find(c) != std::string_view::npos; });
 }
 
-// Canonical decimal over the full u64 range: no sign, no leading zero.
-Result<uint64_t> ParseU64(std::string_view text) {
-  if (text.empty() || text.size() > 20 || (text.size() > 1 && text[0] == '0')) {
-    return Status::Malformed("invalid decimal number");
-  }
-  uint64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return Status::Malformed("invalid decimal number");
-    const auto digit = static_cast<uint64_t>(c - '0');
-    if (v > (UINT64_MAX - digit) / 10) return Status::Malformed("decimal out of range");
-    v = v * 10 + digit;
-  }
-  return v;
-}
+// Canonical decimal over the full u64 range (the one codec in candor/bytes.h).
+Result<uint64_t> ParseU64(std::string_view text) { return ParseDecimalU64Full(text); }
 
 // Lower-case hex digit values, -1 for every other byte (HexDecode's rule).
 constexpr std::array<int8_t, 256> kHexValue = [] {

@@ -21,6 +21,7 @@ std::string_view CodeName(Code code) {
     case Code::kIo: return "io";
     case Code::kInvalidArgument: return "invalid-argument";
     case Code::kInternal: return "internal";
+    case Code::kConsistencyRequired: return "consistency-required";
   }
   return "unknown";
 }
@@ -44,6 +45,7 @@ int HttpStatusFor(Code code) {
     case Code::kUnavailable: return 503;
     case Code::kIo: return 500;
     case Code::kInternal: return 500;
+    case Code::kConsistencyRequired: return 422;
   }
   return 500;
 }
@@ -69,6 +71,7 @@ int ExitCodeFor(Code code) {
     case Code::kUnavailable: return 13;
     case Code::kIo: return 14;
     case Code::kInternal: return 70;
+    case Code::kConsistencyRequired: return 15;
   }
   return 70;
 }

@@ -6,6 +6,7 @@
 
 #include <array>
 #include <map>
+#include <vector>
 
 #include "candor/cosignature.h"
 #include "candor/merkle.h"
@@ -61,6 +62,104 @@ struct CheckedCheckpoint {
   std::vector<std::string> cosigned_by;
 };
 
+// The cosignatures of `signed_checkpoint` that verify under the policy's
+// witness keys, by witness name, with their timestamps.
+struct Cosigners {
+  std::map<std::string, uint64_t> times;
+  std::vector<std::string> names;  // in note order
+};
+
+Result<Cosigners> CollectCosigners(const TrustPolicy& policy,
+                                   const SignedCheckpoint& signed_checkpoint) {
+  std::vector<VerifierKey> witness_keys;
+  witness_keys.reserve(policy.witnesses.size());
+  for (const PolicyWitness& w : policy.witnesses) witness_keys.push_back(w.key);
+  auto cosignatures = VerifyCosignatures(signed_checkpoint, witness_keys);
+  if (!cosignatures.ok()) return cosignatures.status().WithContext("witness cosignature");
+  Cosigners out;
+  for (const Cosignature& c : *cosignatures) {
+    for (const PolicyWitness& w : policy.witnesses) {
+      if (w.key == c.witness) {
+        out.times[w.name] = c.timestamp;
+        out.names.push_back(w.name);
+      }
+    }
+  }
+  return out;
+}
+
+// The device clock must not be behind any quorum time it has already
+// accepted (beyond the skew): a clock that was set back would otherwise make
+// every old checkpoint look fresh. Only when freshness is checked at all.
+Status CheckClockFloor(const VerifyRequest& request) {
+  for (const LastSeenTree& seen : request.last_seen) {
+    if (seen.quorum_time && request.now_unix < *seen.quorum_time &&
+        *seen.quorum_time - request.now_unix > kMaxClockSkewSeconds) {
+      return Status::PolicyUnsatisfied(
+          "device clock " + Num(request.now_unix) + " is behind the witness time " +
+          Num(*seen.quorum_time) + " of the last seen checkpoint of " + seen.origin +
+          "; cannot check max-checkpoint-age");
+    }
+  }
+  return Status::Ok();
+}
+
+// The last-seen tree of `origin`, or nullptr. kInvalidArgument for two.
+Result<const LastSeenTree*> FindLastSeen(const VerifyRequest& request, std::string_view origin) {
+  const LastSeenTree* found = nullptr;
+  for (const LastSeenTree& seen : request.last_seen) {
+    if (seen.origin != origin) continue;
+    if (found != nullptr) {
+      return Status::InvalidArgument("two last-seen trees for log \"" + std::string(origin) + "\"");
+    }
+    found = &seen;
+  }
+  return found;
+}
+
+// A checkpoint larger than the last-seen tree of its log must come with a
+// proof that it extends that tree. Without it a log that shows different
+// branches to different witnesses (a split view a colluding witness helps
+// cosign) could move the device onto a branch the rest of the world never sees.
+Status CheckExtendsLastSeen(const VerifyRequest& request, const LastSeenTree& seen,
+                            const Checkpoint& cp) {
+  if (cp.size < seen.size) {
+    return Status::PolicyUnsatisfied("stale checkpoint: tree size " + Num(cp.size) +
+                                     " < last seen " + Num(seen.size));
+  }
+  if (cp.size == seen.size) {
+    if (!HashEqual(cp.root_hash, seen.root_hash)) {
+      return Status::Inconsistent("fork: same tree size " + Num(cp.size) +
+                                  " as last seen, different root");
+    }
+    return Status::Ok();
+  }
+  const std::string need = "consistency proof required: last seen " + seen.origin + " at size " +
+                           Num(seen.size) + ", checkpoint is size " + Num(cp.size);
+  if (!request.consistency_proofs) return Status::ConsistencyRequired(need + "; none given");
+  const ConsistencyProofFile& file = *request.consistency_proofs;
+  if (file.origin != cp.origin) {
+    return Status::ConsistencyRequired(need + "; the proof file is for log \"" + file.origin +
+                                       "\"");
+  }
+  const ConsistencyProofBlock* block = file.Find(seen.size);
+  if (block == nullptr) {
+    return Status::ConsistencyRequired(need + "; the proof file has no proof from size " +
+                                       Num(seen.size));
+  }
+  if (block->to != cp.size) {
+    return Status::ConsistencyRequired(need + "; the proof file proves to size " +
+                                       Num(block->to));
+  }
+  Status consistent =
+      VerifyConsistency(seen.size, cp.size, block->hashes, seen.root_hash, cp.root_hash);
+  if (!consistent.ok()) {
+    return Status::Inconsistent("checkpoint is not consistent with the last seen tree (" +
+                                consistent.message() + ")");
+  }
+  return Status::Ok();
+}
+
 Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
                                           std::string_view checkpoint_note) {
   const TrustPolicy& policy = *request.policy;
@@ -77,24 +176,38 @@ Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
   CheckedCheckpoint out;
   out.signed_checkpoint = std::move(verified).value();
 
-  std::vector<VerifierKey> witness_keys;
-  witness_keys.reserve(policy.witnesses.size());
-  for (const PolicyWitness& w : policy.witnesses) witness_keys.push_back(w.key);
-  auto cosignatures = VerifyCosignatures(out.signed_checkpoint, witness_keys);
-  if (!cosignatures.ok()) return cosignatures.status().WithContext("witness cosignature");
-  std::map<std::string, uint64_t> cosigned;
-  for (const Cosignature& c : *cosignatures) {
-    for (const PolicyWitness& w : policy.witnesses) {
-      if (w.key == c.witness) {
-        cosigned[w.name] = c.timestamp;
-        out.cosigned_by.push_back(w.name);
+  auto cosigners = CollectCosigners(policy, out.signed_checkpoint);
+  if (!cosigners.ok()) return cosigners.status();
+  out.cosigned_by = cosigners->names;
+  std::map<std::string, uint64_t> cosigned = std::move(cosigners->times);
+  size_t from_the_future = 0;
+  if (policy.max_checkpoint_age_seconds) {
+    CANDOR_RETURN_IF_ERROR(CheckClockFloor(request));
+    // A cosignature dated beyond the skew ahead of the device clock does not
+    // count: its time would make the checkpoint look fresh for ever. (Without
+    // max-checkpoint-age times are not used, and a device without a clock
+    // must still install.)
+    for (auto it = cosigned.begin(); it != cosigned.end();) {
+      if (it->second > request.now_unix && it->second - request.now_unix > kMaxClockSkewSeconds) {
+        it = cosigned.erase(it);
+        ++from_the_future;
+      } else {
+        ++it;
       }
     }
   }
+  if (from_the_future > 0) {  // report only the cosignatures that counted
+    std::erase_if(out.cosigned_by, [&](const std::string& n) { return !cosigned.contains(n); });
+  }
   out.quorum = EvaluateQuorum(policy, cosigned);
   if (!out.quorum.satisfied) {
-    return Status::PolicyUnsatisfied("witness quorum not met (" + Num(out.quorum.met) + " of " +
-                                     Num(out.quorum.required) + ")");
+    std::string msg = "witness quorum not met (" + Num(out.quorum.met) + " of " +
+                      Num(out.quorum.required) + ")";
+    if (from_the_future > 0) {
+      msg += "; " + Num(from_the_future) + " cosignature(s) dated more than " +
+             Num(kMaxClockSkewSeconds) + " s after the device clock not counted";
+    }
+    return Status::PolicyUnsatisfied(msg);
   }
   if (policy.max_checkpoint_age_seconds) {
     // The parser refuses max-checkpoint-age with quorum none, so a satisfied
@@ -109,28 +222,12 @@ Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
     }
   }
 
-  // Freshness and consistency compare trees of the same log only; a device
-  // whose policy trusts several logs remembers the one it last installed from.
+  // Freshness and consistency compare trees of the same log only: a device
+  // whose policy trusts several logs remembers each one's tree separately.
   const Checkpoint& cp = out.signed_checkpoint.checkpoint;
-  if (request.last_seen && request.last_seen->origin == cp.origin) {
-    const LastSeenTree& seen = *request.last_seen;
-    if (cp.size < seen.size) {
-      return Status::PolicyUnsatisfied("stale checkpoint: tree size " + Num(cp.size) +
-                                       " < last seen " + Num(seen.size));
-    }
-    if (cp.size == seen.size && !HashEqual(cp.root_hash, seen.root_hash)) {
-      return Status::Inconsistent("fork: same tree size " + Num(cp.size) +
-                                  " as last seen, different root");
-    }
-    if (cp.size > seen.size && request.consistency_proof) {
-      Status consistent = VerifyConsistency(seen.size, cp.size, *request.consistency_proof,
-                                            seen.root_hash, cp.root_hash);
-      if (!consistent.ok()) {
-        return Status::Inconsistent("checkpoint is not consistent with the last seen tree (" +
-                                    consistent.message() + ")");
-      }
-    }
-  }
+  auto seen = FindLastSeen(request, cp.origin);
+  if (!seen.ok()) return seen.status();
+  if (*seen != nullptr) CANDOR_RETURN_IF_ERROR(CheckExtendsLastSeen(request, **seen, cp));
   return out;
 }
 
@@ -200,6 +297,21 @@ Result<VerifiedRelease> Verify(const VerifyRequest& request) {
   verdict.quorum_time = checked->quorum.quorum_time;
   verdict.cosigned_by = std::move(checked->cosigned_by);
   return verdict;
+}
+
+std::optional<uint64_t> WitnessedQuorumTime(const TrustPolicy& policy,
+                                            std::string_view checkpoint_note) {
+  auto unverified = ParseSignedCheckpointUnverified(checkpoint_note);
+  if (!unverified.ok()) return std::nullopt;
+  const PolicyLog* log = policy.FindLog(unverified->checkpoint.origin);
+  if (log == nullptr) return std::nullopt;
+  auto verified = VerifyCheckpoint(checkpoint_note, log->key);
+  if (!verified.ok()) return std::nullopt;
+  auto cosigners = CollectCosigners(policy, *verified);
+  if (!cosigners.ok()) return std::nullopt;
+  QuorumResult q = EvaluateQuorum(policy, cosigners->times);
+  if (!q.satisfied) return std::nullopt;
+  return q.quorum_time;
 }
 
 }  // namespace candor

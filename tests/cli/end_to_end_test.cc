@@ -8,6 +8,7 @@
 
 #include <memory>
 
+#include "candor/consistency_proof.h"
 #include "candor/log/http_client.h"
 #include "cli/cli_test_util.h"
 #include "support/subprocess.h"
@@ -181,36 +182,47 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
   CHECK(early.exit_code == ExitCodeFor(Code::kMismatch));
   CHECK(FirstLine(early.err).starts_with("refused: "));
 
+  // Published with the consistency proof file for devices that installed 2.4.0.
   pub = Candor(dir, {"publish", "--log", url, "--log-key", dir / "log/log.pub", "--policy",
                      dir / "trust.policy", dir / "2.4.1.entry", "--out", dir / "2.4.1.bundle",
-                     "--timeout", "60"});
+                     "--timeout", "60", "--previous-bundle", dir / "2.4.0.bundle",
+                     "--consistency-out", dir / "2.4.1.bundle.consistency"});
   REQUIRE_MESSAGE(pub.exit_code == 0, pub.err);
   CHECK(Contains(pub.out, "at index 1 of " + kOrigin));
-  Run ok2 =
-      verify("fw-2.4.1.bin", "2.4.1.bundle",
-             {"--min-rollback", "1", "--state-size", state.first, "--state-root", state.second});
+  CHECK(Contains(pub.out, "consistency proofs from tree size(s) 1 written to"));
+  const std::string proof_file = ReadFile(dir / "2.4.1.bundle.consistency");
+  auto parsed_file = ParseConsistencyProofFile(proof_file);
+  REQUIRE_MESSAGE(parsed_file.ok(), parsed_file.status().ToString());
+  CHECK(parsed_file->origin == kOrigin);
+
+  // A device at the 2.4.0 tree without the proof: refused with its own code.
+  std::vector<std::string> seen = {"--min-rollback", "1", "--state-size", state.first,
+                                   "--state-root", state.second};
+  Run unproven = verify("fw-2.4.1.bin", "2.4.1.bundle", seen);
+  CHECK(unproven.exit_code == ExitCodeFor(Code::kConsistencyRequired));
+  CHECK(FirstLine(unproven.err).starts_with("refused: consistency proof required"));
+  // With it, accepted.
+  std::vector<std::string> with_proof = seen;
+  with_proof.push_back("--consistency-proof");
+  with_proof.push_back(dir / "2.4.1.bundle.consistency");
+  Run ok2 = verify("fw-2.4.1.bin", "2.4.1.bundle", with_proof);
   REQUIRE_MESSAGE(ok2.exit_code == 0, ok2.err);
   CHECK(Contains(ok2.out, "! Third-party consumables: blocked (effective 2026-09-13)"));
   auto state2 = NewState(ok2.out);
   CHECK(state2.first == "2");
 
-  // With a consistency proof from the log (GET /candor/v1/consistency) the
-  // device checks that the new tree extends the one it saw; a bad proof is a fork.
+  // The log's endpoint answers the same hashes (hash lines) the file carries.
   auto http = HttpClient::Create(url);
   REQUIRE(http.ok());
   auto cons = (*http)->Get("candor/v1/consistency?from=" + state.first + "&to=" + state2.first);
   REQUIRE(cons.ok());
   REQUIRE_MESSAGE(cons->status == 200, cons->body);
-  WriteFile(dir / "consistency.proof", cons->body);
-  std::vector<std::string> with_proof = {
-      "--min-rollback", "1",          "--state-size",        state.first,
-      "--state-root",   state.second, "--consistency-proof", dir / "consistency.proof"};
-  Run consistent = verify("fw-2.4.1.bin", "2.4.1.bundle", with_proof);
-  CHECK_MESSAGE(consistent.exit_code == 0, consistent.err);
-  std::string bad_proof = cons->body;
-  REQUIRE(bad_proof.size() > 4);
-  bad_proof[1] = bad_proof[1] == 'A' ? 'B' : 'A';
-  WriteFile(dir / "consistency.proof", bad_proof);
+  REQUIRE(parsed_file->Find(1) != nullptr);
+  CHECK(cons->body == FormatProofHashLines(parsed_file->Find(1)->hashes));
+  // A bad proof is a fork.
+  ConsistencyProofFile bad = *parsed_file;
+  bad.blocks[0].hashes[0][0] ^= 1;
+  WriteFile(dir / "2.4.1.bundle.consistency", FormatConsistencyProofFile(bad));
   Run fork = verify("fw-2.4.1.bin", "2.4.1.bundle", with_proof);
   CHECK(fork.exit_code == ExitCodeFor(Code::kInconsistent));
   CHECK(FirstLine(fork.err).starts_with("refused: "));

@@ -3,6 +3,7 @@
 // end-to-end test covers bundles from a real log.
 #include <doctest/doctest.h>
 
+#include "candor/consistency_proof.h"
 #include "candor/signer.h"
 #include "cli/cli_test_util.h"
 
@@ -195,6 +196,36 @@ TEST_CASE("verify checks the device's last-seen tree") {
   auto older = s.Verify({"--state-size", "5", "--state-root", Base64Encode(root)});
   CHECK(older.exit_code != 0);
   CHECK(FirstLine(older.err).starts_with("refused: "));
+}
+
+TEST_CASE("verify reads the consistency proof file strictly") {
+  Setup s;
+  Bundle b = ParseBundle(ReadFile(s.dir / "fw.bundle")).value();
+  const std::string root = Base64Encode(LeafHash(b.entry));
+  struct Case {
+    const char* name;
+    std::string text;
+    int exit_code;
+  } cases[] = {
+      // The pre-v1 format (bare hash lines) is not a proof file.
+      {"bare hash lines", Base64Encode(LeafHash(b.entry)) + "\n", ExitCodeFor(Code::kMalformed)},
+      {"garbage", "garbage\n", ExitCodeFor(Code::kMalformed)},
+      {"too large", std::string(kMaxConsistencyProofFileSize + 1, 'x'),
+       ExitCodeFor(Code::kTooLarge)},
+      // Well formed, for another size: at equal size no proof is needed.
+      {"unused block",
+       "candor-consistency-proof v1\norigin log.example/firmware\nfrom 1 to 2\n" +
+           Base64Encode(LeafHash(b.entry)) + "\n",
+       0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    WriteFile(s.dir / "proof", c.text);
+    auto r = s.Verify({"--state-size", "1", "--state-root", root, "--consistency-proof",
+                       s.dir / "proof"});
+    CHECK_MESSAGE(r.exit_code == c.exit_code, r.err);
+    if (c.exit_code != 0) CHECK(FirstLine(r.err).starts_with("refused: "));
+  }
 }
 
 }  // namespace

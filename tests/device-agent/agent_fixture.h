@@ -22,6 +22,7 @@
 #include "candor/agent/state.h"
 #include "candor/bundle.h"
 #include "candor/checkpoint.h"
+#include "candor/consistency_proof.h"
 #include "candor/merkle.h"
 #include "candor/release.h"
 #include "candor/release_signer.h"
@@ -94,6 +95,7 @@ struct Release {
 
 class World {
  public:
+  std::string origin = kOrigin;  // the log's origin (a second log: another World)
   Keys log = MakeKey(kOrigin);
   Keys w1 = MakeKey("witness-one.example", kKeyTypeCosignatureV1);
   Keys w2 = MakeKey("witness-two.example", kKeyTypeCosignatureV1);
@@ -182,7 +184,7 @@ class World {
 
   // The checkpoint body of the tree's first `size` leaves.
   std::string Body(uint64_t size) const {
-    return FormatCheckpointBody(Checkpoint{kOrigin, size, tree.Root(size), {}});
+    return FormatCheckpointBody(Checkpoint{origin, size, tree.Root(size), {}});
   }
 
   static std::string SignBody(std::string_view body, const Keys& log_key) {
@@ -219,12 +221,46 @@ class World {
   std::string GoodBundle(uint64_t index) const {
     return BundleText(index, entries.size(), GoodCheckpoint(entries.size()));
   }
+
+  // A second log with its own key and origin, trusting the same witnesses and
+  // vendors, and an empty tree. Its checkpoints verify under PolicyText() of
+  // the first world with SecondLogLine() added.
+  World SecondLog(std::string second_origin) const {
+    World b = *this;
+    b.origin = std::move(second_origin);
+    b.log = MakeKey(b.origin);
+    b.entries.clear();
+    b.tree.leaves.clear();
+    return b;
+  }
+  std::string PolicyWithLog(const World& second) const {
+    std::string text = PolicyText();
+    const std::string first_log = "log " + FormatVerifierKey(log.vk) + "\n";
+    const size_t at = text.find(first_log);
+    REQUIRE(at != std::string::npos);
+    text.insert(at + first_log.size(), "log " + FormatVerifierKey(second.log.vk) + "\n");
+    return text;
+  }
 };
 
-inline std::string ProofFileText(const std::vector<Hash>& proof) {
-  std::string out;
-  for (const Hash& h : proof) out += Base64Encode(h) + "\n";
-  return out;
+// A consistency proof file (candor/consistency_proof.h) with one block.
+inline std::string ProofFileText(uint64_t from, uint64_t to, const std::vector<Hash>& proof,
+                                 std::string origin = kOrigin) {
+  ConsistencyProofFile file;
+  file.origin = std::move(origin);
+  file.blocks.push_back(ConsistencyProofBlock{from, to, proof});
+  return FormatConsistencyProofFile(file);
+}
+
+// The consistency proof file an update server would ship with a bundle at
+// tree size `to`: a block from each size in `froms` (ascending).
+inline std::string ProofFile(const World& w, std::vector<uint64_t> froms, uint64_t to) {
+  ConsistencyProofFile file;
+  file.origin = w.origin;
+  for (uint64_t from : froms) {
+    file.blocks.push_back(ConsistencyProofBlock{from, to, w.tree.Consistency(from, to)});
+  }
+  return FormatConsistencyProofFile(file);
 }
 
 // A scratch device: a temp dir with state/, a flash target holding old

@@ -6,6 +6,7 @@
 
 #include "agent_fixture.h"
 #include "candor/agent/fs.h"
+#include "candor/sha256.h"
 
 namespace candor::agent {
 namespace {
@@ -43,10 +44,12 @@ TEST_CASE("install: accept path flashes the image and records the release") {
   CHECK(rel.image_size == r.image.size());
   CHECK(rel.entry == r.entry);
   CHECK(rel.installed_at == kNow);
-  REQUIRE(state->checkpoint);
-  CHECK(state->checkpoint->size == 3);
-  CHECK(state->checkpoint->origin == testing::kOrigin);
-  CHECK(state->checkpoint->note == w.GoodCheckpoint(3));
+  REQUIRE(state->checkpoints.size() == 1);
+  const SeenCheckpoint& seen = state->checkpoints.at(testing::kOrigin);
+  CHECK(seen.size == 3);
+  CHECK(seen.origin == testing::kOrigin);
+  CHECK(seen.note == w.GoodCheckpoint(3));
+  CHECK(seen.quorum_time == kNow - 60);
 
   std::string text = FormatStatusText(*state);
   CHECK(text.find("product printer-x1: version 1.0.0 (rollback 5), log index 2") !=
@@ -57,8 +60,9 @@ TEST_CASE("install: accept path flashes the image and records the release") {
   CHECK(json.find("\"kind\":\"consumables.third-party\"") != std::string::npos);
   CHECK(json.find("\"effective\":\"2026-09-13\"") != std::string::npos);
   CHECK(json.find("\"log_index\":2") != std::string::npos);
-  CHECK(json.find("\"checkpoint\":{\"origin\":\"log.candor.example/firmware\",\"size\":3") !=
+  CHECK(json.find("\"checkpoints\":[{\"origin\":\"log.candor.example/firmware\",\"size\":3") !=
         std::string::npos);
+  CHECK(json.find(",\"quorum_time\":" + std::to_string(kNow - 60) + ",") != std::string::npos);
 }
 
 TEST_CASE("status --json escapes control characters and replaces invalid UTF-8") {
@@ -69,7 +73,8 @@ TEST_CASE("status --json escapes control characters and replaces invalid UTF-8")
   rel.version = "1.0\r\b\f\x01\"\\\xff\xc3\xa9";
   rel.entry = Bytes{0x00, 0xff};  // unparsable: the entry error goes to JSON too
   state.products["p\xc0\xaf"] = rel;
-  state.checkpoint = SeenCheckpoint{"origin\n\xed\xa0\x80", 1, Hash{}, "note\t\x7f"};
+  state.checkpoints["origin\n\xed\xa0\x80"] =
+      SeenCheckpoint{"origin\n\xed\xa0\x80", 1, Hash{}, "note\t\x7f", std::nullopt};
   std::string json = FormatStatusJson(state);
   CAPTURE(json);
   CHECK(json.find("\"product\":\"p\xef\xbf\xbd\xef\xbf\xbd\"") != std::string::npos);
@@ -98,26 +103,39 @@ TEST_CASE("install: upgrade sequence across several releases") {
   w.AppendFiller(1);
   uint64_t i1 = w.Append(rel[1].entry);
   auto v2 =
-      d.Install(rel[1].image, w.GoodBundle(i1), testing::ProofFileText(w.tree.Consistency(1, 3)));
+      d.Install(rel[1].image, w.GoodBundle(i1), testing::ProofFile(w, {1}, 3));
   REQUIRE_MESSAGE(v2.ok(), v2.status().ToString());
   CHECK(d.TargetBytes() == rel[1].image);
-  // v3 at index 5 (tree 6), without a consistency proof (size still checked).
+  // v3 at index 5 (tree 6), with a file that carries proofs from several sizes
+  // the update server handed out (the device picks 3).
   w.AppendFiller(2);
   uint64_t i2 = w.Append(rel[2].entry);
-  REQUIRE(d.Install(rel[2].image, w.GoodBundle(i2)).ok());
+  auto v3 = d.Install(rel[2].image, w.GoodBundle(i2), testing::ProofFile(w, {1, 2, 3, 5}, 6));
+  REQUIRE_MESSAGE(v3.ok(), v3.status().ToString());
   CHECK(d.TargetBytes() == rel[2].image);
   // Re-installing the same release (equal counter) is allowed, at a newer checkpoint.
   w.AppendFiller(1);
-  REQUIRE(d.Install(rel[2].image, w.GoodBundle(i2)).ok());
+  REQUIRE(d.Install(rel[2].image, w.GoodBundle(i2), testing::ProofFile(w, {6}, 7)).ok());
   // A wrong consistency proof for the next one is refused...
   uint64_t i3 = w.Append(rel[3].entry);
-  auto bad =
-      d.Install(rel[3].image, w.GoodBundle(i3), testing::ProofFileText(w.tree.Consistency(6, 8)));
+  std::vector<Hash> wrong = w.tree.Consistency(7, 8);
+  wrong.back()[0] ^= 1;
+  auto bad = d.Install(rel[3].image, w.GoodBundle(i3), testing::ProofFileText(7, 8, wrong));
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == Code::kInconsistent);
+  // ...so is a file without a proof from the device's size 7 ...
+  auto other = d.Install(rel[3].image, w.GoodBundle(i3), testing::ProofFile(w, {6}, 8));
+  REQUIRE_FALSE(other.ok());
+  CHECK(other.status().code() == Code::kConsistencyRequired);
+  // ...and none at all...
+  auto none = d.Install(rel[3].image, w.GoodBundle(i3));
+  REQUIRE_FALSE(none.ok());
+  CHECK(none.status().code() == Code::kConsistencyRequired);
+  CHECK(none.status().message() ==
+        "consistency proof required: last seen log.candor.example/firmware at size 7, checkpoint "
+        "is size 8; none given");
   // ...the right one (7 -> 8) is accepted.
-  auto v4 =
-      d.Install(rel[3].image, w.GoodBundle(i3), testing::ProofFileText(w.tree.Consistency(7, 8)));
+  auto v4 = d.Install(rel[3].image, w.GoodBundle(i3), testing::ProofFile(w, {7}, 8));
   REQUIRE_MESSAGE(v4.ok(), v4.status().ToString());
   // Going back to v2 is a rollback, even with a fresh checkpoint.
   auto back = d.Install(rel[1].image, w.GoodBundle(i1));
@@ -129,7 +147,7 @@ TEST_CASE("install: upgrade sequence across several releases") {
   REQUIRE(state.ok());
   CHECK(state->RollbackFor(testing::kProduct) == 4);
   CHECK(state->products.at(testing::kProduct).version == "1.4.0");
-  CHECK(state->checkpoint->size == 8);
+  CHECK(state->checkpoints.at(testing::kOrigin).size == 8);
   CHECK(d.TargetBytes() == rel[3].image);
 }
 
@@ -183,7 +201,8 @@ TEST_CASE("install: leftovers of a crash (state.tmp, staging files) are not comm
   CHECK(state->RollbackFor(testing::kProduct) == 5);
 
   Release v2 = w.MakeRelease("1.1.0", 6);
-  REQUIRE(d.Install(v2.image, w.GoodBundle(w.Append(v2.entry))).ok());
+  uint64_t i2 = w.Append(v2.entry);
+  REQUIRE(d.Install(v2.image, w.GoodBundle(i2), testing::ProofFile(w, {i2}, i2 + 1)).ok());
   CHECK(testing::ReadFileOr(d.state_dir + "/image.abcdef.stage") == "<absent>");
   CHECK(testing::ReadFileOr(d.state_dir + "/state.tmp") == "<absent>");
   CHECK(d.StateBytes() != committed);
@@ -284,19 +303,151 @@ TEST_CASE("install: the flashed bytes are the verified bytes even if the file ch
   CHECK(testing::ReadFileOr(d.Path("flashed")) == v1.image);
 }
 
-TEST_CASE("ParseConsistencyProofFile is strict") {
-  Hash h{};
-  h[0] = 7;
-  std::string line = Base64Encode(h) + "\n";
-  CHECK(ParseConsistencyProofFile("")->empty());
-  CHECK(ParseConsistencyProofFile(line + line)->size() == 2);
-  CHECK_FALSE(ParseConsistencyProofFile(line.substr(0, line.size() - 1)).ok());
-  CHECK_FALSE(ParseConsistencyProofFile(line + "\n").ok());
-  CHECK_FALSE(ParseConsistencyProofFile(" " + line).ok());
-  CHECK_FALSE(ParseConsistencyProofFile("AAAA\n").ok());
-  std::string many;
-  for (int k = 0; k < 64; ++k) many += line;
-  CHECK_FALSE(ParseConsistencyProofFile(many).ok());
+TEST_CASE("install: two logs keep separate last-seen trees (no false fork alarm, history kept)") {
+  World a;
+  World b = a.SecondLog("second.example/log");
+  Device d(a);
+  auto policy = ParseTrustPolicy(a.PolicyWithLog(b));
+  REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
+  d.ctx.policy = *policy;
+
+  // Log A at size 3.
+  Release r1 = a.MakeRelease("1.0.0", 1);
+  a.AppendFiller(2);
+  uint64_t ia = a.Append(r1.entry);
+  auto got = d.Install(r1.image, a.GoodBundle(ia));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  // Log B at size 1: smaller than A's tree, but another log (no fork alarm).
+  Release r2 = a.MakeRelease("1.1.0", 2);
+  uint64_t ib = b.Append(r2.entry);
+  got = d.Install(r2.image, b.GoodBundle(ib));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  auto state = ReadStatus(d.state_dir);
+  REQUIRE(state.ok());
+  REQUIRE(state->checkpoints.size() == 2);
+  CHECK(state->checkpoints.at(a.origin).size == 3);
+  CHECK(state->checkpoints.at(b.origin).size == 1);
+
+  // Back to A at size 5: A's history was kept, so a proof from 3 is required...
+  Release r3 = a.MakeRelease("1.2.0", 3);
+  a.AppendFiller(1);
+  uint64_t ia2 = a.Append(r3.entry);
+  auto unproven = d.Install(r3.image, a.GoodBundle(ia2));
+  REQUIRE_FALSE(unproven.ok());
+  CHECK(unproven.status().code() == Code::kConsistencyRequired);
+  CHECK(unproven.status().message().find("last seen log.candor.example/firmware at size 3") !=
+        std::string::npos);
+  // ...a proof from B's size does not do...
+  auto wrong = d.Install(r3.image, a.GoodBundle(ia2), testing::ProofFile(a, {1}, 5));
+  CHECK(wrong.status().code() == Code::kConsistencyRequired);
+  // ...and one from 3 is accepted.
+  got = d.Install(r3.image, a.GoodBundle(ia2), testing::ProofFile(a, {3}, 5));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  state = ReadStatus(d.state_dir);
+  REQUIRE(state.ok());
+  CHECK(state->checkpoints.at(a.origin).size == 5);
+  CHECK(state->checkpoints.at(b.origin).size == 1);
+  std::string text = FormatStatusText(*state);
+  CHECK(text.find("last checkpoint: log.candor.example/firmware size 5") != std::string::npos);
+  CHECK(text.find("last checkpoint: second.example/log size 1") != std::string::npos);
+  std::string json = FormatStatusJson(*state);
+  CHECK(json.find("\"checkpoints\":[{\"origin\":\"log.candor.example/firmware\",\"size\":5") !=
+        std::string::npos);
+  CHECK(json.find("{\"origin\":\"second.example/log\",\"size\":1") != std::string::npos);
+}
+
+TEST_CASE("install: rollback counters at the u64 edges reach the state and status, and back") {
+  // Manifest -> agent state -> status JSON -> next install: one u64 range. A
+  // counter of 2^63 used to make the agent unable to read its own state.
+  struct Edge {
+    uint64_t first, second;
+  } edges[] = {
+      {0, 0},
+      {uint64_t{INT64_MAX}, uint64_t{INT64_MAX} + 1},
+      {uint64_t{1} << 63, UINT64_MAX},
+      {UINT64_MAX, UINT64_MAX},
+  };
+  for (const Edge& e : edges) {
+    CAPTURE(e.first);
+    World w;
+    Device d(w);
+    Release r1 = w.MakeRelease("1.0.0", e.first);
+    uint64_t i1 = w.Append(r1.entry);
+    auto got = d.Install(r1.image, w.GoodBundle(i1));
+    REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+    auto state = ReadStatus(d.state_dir);
+    REQUIRE_MESSAGE(state.ok(), state.status().ToString());
+    CHECK(state->RollbackFor(testing::kProduct) == e.first);
+    CHECK(FormatStatusJson(*state).find("\"rollback\":" + std::to_string(e.first) + ",") !=
+          std::string::npos);
+    // The next install reads that state back and moves on.
+    Release r2 = w.MakeRelease("2.0.0", e.second);
+    uint64_t i2 = w.Append(r2.entry);
+    got = d.Install(r2.image, w.GoodBundle(i2), testing::ProofFile(w, {1}, 2));
+    REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+    state = ReadStatus(d.state_dir);
+    REQUIRE(state.ok());
+    CHECK(state->RollbackFor(testing::kProduct) == e.second);
+    if (e.second > 0) {
+      Release older = w.MakeRelease("0.9.0", e.second - 1);
+      uint64_t i3 = w.Append(older.entry);
+      auto back = d.Install(older.image, w.GoodBundle(i3), testing::ProofFile(w, {2}, 3));
+      CHECK(back.status().code() == Code::kRollback);
+    }
+  }
+}
+
+TEST_CASE("install: a v1 state file is migrated to v2 on the next commit, counters kept") {
+  World w;
+  Device d(w);
+  Release r1 = w.MakeRelease("1.0.0", uint64_t{1} << 63);
+  uint64_t i1 = w.Append(r1.entry);
+  REQUIRE(d.Install(r1.image, w.GoodBundle(i1)).ok());
+  // Rewrite the committed state as the previous agent version wrote it.
+  auto state = ReadStatus(d.state_dir);
+  REQUIRE(state.ok());
+  state->checkpoints.begin()->second.quorum_time.reset();
+  std::string text = FormatState(*state);
+  std::string body = text.substr(0, text.rfind("checksum "));
+  body.replace(0, 21, "candor-agent-state v1");
+  testing::WriteFile(d.state_dir + "/state",
+                     body + "checksum " + HexEncode(Sha256Digest(body)) + "\n");
+  auto v1 = ReadStatus(d.state_dir);
+  REQUIRE_MESSAGE(v1.ok(), v1.status().ToString());
+  CHECK(v1->RollbackFor(testing::kProduct) == uint64_t{1} << 63);
+
+  // The v1 history still binds: a larger checkpoint needs a proof from 1.
+  Release r2 = w.MakeRelease("1.1.0", (uint64_t{1} << 63) + 1);
+  uint64_t i2 = w.Append(r2.entry);
+  CHECK(d.Install(r2.image, w.GoodBundle(i2)).status().code() == Code::kConsistencyRequired);
+  auto got = d.Install(r2.image, w.GoodBundle(i2), testing::ProofFile(w, {1}, 2));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  CHECK(d.StateBytes().starts_with("candor-agent-state v2\n"));
+  auto v2 = ReadStatus(d.state_dir);
+  REQUIRE(v2.ok());
+  CHECK(v2->RollbackFor(testing::kProduct) == (uint64_t{1} << 63) + 1);
+  CHECK(v2->checkpoints.at(testing::kOrigin).quorum_time == kNow - 60);
+}
+
+TEST_CASE("install: cosignatures a little ahead of the device clock still count") {
+  // The skew allowance (kMaxClockSkewSeconds): witness and device clocks are
+  // only roughly synchronised.
+  World w;
+  Device d(w);
+  Release r = w.MakeRelease("1.0.0", 5);
+  uint64_t i = w.Append(r.entry);
+  auto got = d.Install(r.image,
+                       w.BundleText(i, 1, w.CheckpointNote(1, {&w.w1, &w.w2}, kNow + kMaxClockSkewSeconds)));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  // The device clock may then be behind that quorum time by the skew, no more.
+  Release r2 = w.MakeRelease("1.1.0", 6);
+  uint64_t i2 = w.Append(r2.entry);
+  const std::string bundle = w.BundleText(i2, 2, w.CheckpointNote(2, {&w.w1, &w.w2}, kNow - 60));
+  auto behind = d.Install(r2.image, bundle, testing::ProofFile(w, {1}, 2), kNow - 1);
+  CHECK(behind.status().code() == Code::kPolicyUnsatisfied);
+  CHECK(behind.status().message().find("device clock") != std::string::npos);
+  got = d.Install(r2.image, bundle, testing::ProofFile(w, {1}, 2), kNow);
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
 }
 
 }  // namespace

@@ -75,6 +75,29 @@ std::string WithSignatures(std::string_view body, const std::vector<NoteSignatur
   return *text;
 }
 
+// A split view: the log's key signs two different trees. Branch A (size 2) is
+// shown to witnesses w1 and w2; the device installs from it. Branch B (size 3,
+// entry 1 rewritten, a silent release appended) is shown to w3 and cosigned by
+// w2, who colludes: B meets the 2-of-3 quorum too. Only a consistency proof
+// from the device's size 2 can tell them apart, and B has none that verifies
+// against A's root.
+Attempt SplitView(World& w, Device& d, bool with_branch_b_proof) {
+  Release base = w.MakeRelease("1.0.0", 5);
+  w.Append(base.entry);
+  w.AppendFiller(1);
+  auto ok = d.Install(base.image, w.BundleText(0, 2, w.CheckpointNote(2, {&w.w1, &w.w2})));
+  REQUIRE_MESSAGE(ok.ok(), ok.status().ToString());
+  World b = w;
+  b.entries.resize(1);
+  b.tree.leaves.resize(1);
+  b.Append(Bytes{'b', 'r', 'a', 'n', 'c', 'h', ' ', 'B'});
+  Release silent = w.MakeRelease("1.1.0", 6);
+  uint64_t i = b.Append(silent.entry);
+  Attempt a{silent.image, b.BundleText(i, 3, b.CheckpointNote(3, {&w.w2, &w.w3}))};
+  if (with_branch_b_proof) a.proof = testing::ProofFile(b, {2}, 3);
+  return a;
+}
+
 const std::vector<Attack>& Attacks() {
   static const auto* attacks = new std::vector<Attack>{
       {"tampered image", Code::kMismatch, "image SHA-256 does not match",
@@ -261,7 +284,7 @@ const std::vector<Attack>& Attacks() {
          w.AppendFiller(2);
          auto seen = ReadStatus(d.state_dir);
          REQUIRE(seen.ok());
-         REQUIRE(seen->checkpoint->size == 1);
+         REQUIRE(seen->checkpoints.at(kOrigin).size == 1);
          // The (compromised) log shows this device a fork that rewrote entry 0.
          World fork = w;
          fork.entries.clear();
@@ -269,8 +292,80 @@ const std::vector<Attack>& Attacks() {
          fork.AppendFiller(2);
          Release next = w.MakeRelease("1.1.0", 6);
          uint64_t i = fork.Append(next.entry);
-         std::string proof = testing::ProofFileText(fork.tree.Consistency(1, 3));
+         std::string proof = testing::ProofFileText(1, 3, fork.tree.Consistency(1, 3));
          return Attempt{next.image, fork.GoodBundle(i), proof};
+       }},
+      {"split view (colluding witness), larger checkpoint without a consistency proof",
+       Code::kConsistencyRequired,
+       "consistency proof required: last seen log.candor.example/firmware at size 2, checkpoint "
+       "is size 3; none given",
+       [](World& w, Device& d) { return SplitView(w, d, false); }},
+      {"split view (colluding witness), with the other branch's consistency proof",
+       Code::kInconsistent, "checkpoint is not consistent with the last seen tree",
+       [](World& w, Device& d) { return SplitView(w, d, true); }},
+      {"larger checkpoint, proof file only from other sizes", Code::kConsistencyRequired,
+       "the proof file has no proof from size 2",
+       [](World& w, Device& d) {
+         Attempt a = SplitView(w, d, false);
+         w.AppendFiller(2);
+         a.proof = testing::ProofFile(w, {1, 3}, 4);
+         return a;
+       }},
+      {"larger checkpoint, proof file for another log", Code::kConsistencyRequired,
+       "the proof file is for log \"other.example/log\"",
+       [](World& w, Device& d) {
+         Attempt a = SplitView(w, d, false);
+         World other = w.SecondLog("other.example/log");
+         other.AppendFiller(3);
+         a.proof = testing::ProofFile(other, {2}, 3);
+         return a;
+       }},
+      {"larger checkpoint, proof to another tree size", Code::kConsistencyRequired,
+       "the proof file proves to size 4",
+       [](World& w, Device& d) {
+         Attempt a = SplitView(w, d, false);
+         w.AppendFiller(2);
+         a.proof = testing::ProofFile(w, {2}, 4);
+         return a;
+       }},
+      {"cosignatures dated far in the future (fresh for ever)", Code::kPolicyUnsatisfied,
+       "witness quorum not met (0 of 2); 2 cosignature(s) dated more than 300 s after the device "
+       "clock not counted",
+       [](World& w, Device&) {
+         Release r = w.MakeRelease("1.0.0", 5);
+         uint64_t i = w.Append(r.entry);
+         const uint64_t ten_years = 10ull * 365 * 86400;
+         return Attempt{r.image,
+                        w.BundleText(i, 1, w.CheckpointNote(1, {&w.w1, &w.w2}, kNow + ten_years))};
+       }},
+      {"future cosignatures lift an old checkpoint's quorum time", Code::kPolicyUnsatisfied,
+       "witness quorum not met (1 of 2); 2 cosignature(s) dated more than 300 s after",
+       [](World& w, Device&) {
+         Release r = w.MakeRelease("1.0.0", 5);
+         uint64_t i = w.Append(r.entry);
+         // w1 cosigned two days ago (too old alone); w2 and w3 are dated in
+         // ten years, which would make the quorum time "fresh" for ever.
+         std::string body = w.Body(1);
+         std::string note = World::SignBody(body, w.log);
+         note = World::AddCosig(note, body, w.w1, kNow - 2 * 86400);
+         note = World::AddCosig(note, body, w.w2, kNow + 3650ull * 86400);
+         note = World::AddCosig(note, body, w.w3, kNow + 3650ull * 86400);
+         return Attempt{r.image, w.BundleText(i, 1, note)};
+       }},
+      {"device clock set back behind the last seen quorum time", Code::kPolicyUnsatisfied,
+       "device clock",
+       [](World& w, Device& d) {
+         Release base = w.MakeRelease("1.0.0", 5);
+         InstallBaseline(w, d, base);  // cosigned at kNow - 60
+         // A week-old checkpoint looks fresh to a clock set back by a week.
+         Release next = w.MakeRelease("1.1.0", 6);
+         uint64_t i = w.Append(next.entry);
+         const uint64_t week = 7 * 86400;
+         Attempt a{next.image,
+                   w.BundleText(i, 2, w.CheckpointNote(2, {&w.w1, &w.w2}, kNow - week))};
+         a.proof = testing::ProofFile(w, {1}, 2);
+         a.now = kNow - week + 60;
+         return a;
        }},
       {"fork at the same tree size", Code::kInconsistent, "fork: same tree size",
        [](World& w, Device& d) {

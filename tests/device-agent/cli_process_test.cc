@@ -114,6 +114,8 @@ TEST_CASE("candor-agent: install, status, refusals, exit codes") {
   Bundle b{unlogged.entry, 0, w.tree.Inclusion(0, 2), w.GoodCheckpoint(2)};
   testing::WriteFile(d.Path("u.img"), unlogged.image);
   testing::WriteFile(d.Path("u.bundle"), FormatBundle(b));
+  // The update server's companion file, found beside the bundle by default.
+  testing::WriteFile(d.Path("u.bundle.consistency"), testing::ProofFile(w, {1}, 2));
   Run nl = RunAgent(d, {"--config", config, "--now", now, "install", "--image", d.Path("u.img"),
                         "--bundle", d.Path("u.bundle")});
   CHECK(nl.code == ExitCodeFor(Code::kNotIncluded));
@@ -140,6 +142,23 @@ TEST_CASE("candor-agent: install, status, refusals, exit codes") {
   CHECK(late.err.starts_with("refused: checkpoint too old"));
   CHECK(d.TargetBytes() == v1.image);
   CHECK(d.StateBytes() == state_before);
+
+  // A larger checkpoint without a consistency proof: its own exit code.
+  Run unproven = RunAgent(d, {"--config", config, "--now", now, "install", "--image",
+                              d.Path("v2.img"), "--bundle", d.Path("v2.bundle")});
+  CHECK(unproven.code == ExitCodeFor(Code::kConsistencyRequired));
+  CHECK(unproven.code == 15);
+  CHECK(unproven.err ==
+        "refused: consistency proof required: last seen log.candor.example/firmware at size 1, "
+        "checkpoint is size 3; none given\n");
+  CHECK(d.StateBytes() == state_before);
+  // With the proof file given explicitly, it installs.
+  testing::WriteFile(d.Path("v2.proof"), testing::ProofFile(w, {1}, 3));
+  Run proven = RunAgent(d, {"--config", config, "--now", now, "install", "--image",
+                            d.Path("v2.img"), "--bundle", d.Path("v2.bundle"),
+                            "--consistency-proof", d.Path("v2.proof")});
+  CHECK_MESSAGE(proven.code == 0, proven.err);
+  CHECK(d.TargetBytes() == v2.image);
 }
 
 TEST_CASE("candor-agent: usage and configuration errors") {

@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <random>
+#include <set>
 
 #include "agent_fixture.h"
 
@@ -49,6 +50,19 @@ bool InstallKilledAfter(const std::string& config, const std::string& image,
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+// Consistency proofs to `to` from the last sizes below it and from the
+// device's last seen size (at most 32 blocks, ascending).
+std::string ProofsFor(const World& w, const DeviceState& state, uint64_t to) {
+  std::set<uint64_t> froms;
+  for (uint64_t m = to > 31 ? to - 31 : 1; m < to; ++m) froms.insert(m);
+  auto seen = state.checkpoints.find(testing::kOrigin);
+  if (seen != state.checkpoints.end() && seen->second.size < to) {
+    froms.insert(seen->second.size);
+    if (froms.size() > 32) froms.erase(std::next(froms.begin()));
+  }
+  return testing::ProofFile(w, std::vector<uint64_t>(froms.begin(), froms.end()), to);
 }
 
 TEST_CASE("crash safety: SIGKILL at random points of an install never corrupts or lowers state") {
@@ -96,6 +110,11 @@ TEST_CASE("crash safety: SIGKILL at random points of an install never corrupts o
     REQUIRE(Sha256Digest(image) == digests[k]);
     testing::WriteFile(d.Path("img"), image);
     testing::WriteFile(d.Path("bundle"), w.BundleText(k, k + 1, w.GoodCheckpoint(k + 1)));
+    // The companion file beside the bundle, as an update server ships it: a
+    // proof from each recent size it handed out (a killed install leaves the
+    // device at an earlier size), up to the format's 32 blocks, and from the
+    // device's own size (as if it had reported it).
+    testing::WriteFile(d.Path("bundle.consistency"), ProofsFor(w, *before, k + 1));
     // k == 1: killed at once (must keep the old state); k == 2: never killed
     // (must advance); others: random points across the whole install.
     long us = k == 1 ? 0 : k == 2 ? -1 : delay(rng);
@@ -110,7 +129,7 @@ TEST_CASE("crash safety: SIGKILL at random points of an install never corrupts o
       ++advanced;
       // Never ahead of the flash: the target holds the complete new image.
       CHECK(Sha256Digest(d.TargetBytes()) == digests[k]);
-      CHECK(after->checkpoint->size == static_cast<uint64_t>(k) + 1);
+      CHECK(after->checkpoints.at(testing::kOrigin).size == static_cast<uint64_t>(k) + 1);
     } else {
       ++kept;
       CHECK_FALSE(finished);
@@ -127,6 +146,8 @@ TEST_CASE("crash safety: SIGKILL at random points of an install never corrupts o
   const int last = kReleases - 1;
   testing::WriteFile(d.Path("img"), image_of(last));
   testing::WriteFile(d.Path("bundle"), w.BundleText(last, last + 1, w.GoodCheckpoint(last + 1)));
+  testing::WriteFile(d.Path("bundle.consistency"),
+                     ProofsFor(w, *LoadState(d.state_dir), last + 1));
   REQUIRE(InstallKilledAfter(config, d.Path("img"), d.Path("bundle"), -1));
   CHECK(LoadState(d.state_dir)->RollbackFor(testing::kProduct) == static_cast<uint64_t>(kReleases));
   CHECK(Sha256Digest(d.TargetBytes()) == digests[last]);

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include "agent_fixture.h"
+#include "candor/checkpoint.h"
 #include "candor/sha256.h"
 
 namespace candor::agent {
@@ -11,7 +12,8 @@ namespace {
 
 DeviceState Sample(const testing::World& w) {
   DeviceState s;
-  s.checkpoint = SeenCheckpoint{testing::kOrigin, 1, w.tree.Root(1), w.GoodCheckpoint(1)};
+  s.checkpoints[testing::kOrigin] = SeenCheckpoint{testing::kOrigin, 1, w.tree.Root(1),
+                                                   w.GoodCheckpoint(1), testing::kNow - 60};
   InstalledRelease a;
   a.rollback = 17;
   a.version = "2.3.1";
@@ -48,7 +50,7 @@ TEST_CASE("state: canonical round trip") {
   CHECK(back->RollbackFor("printer-x3") == 0);
 
   DeviceState empty;
-  CHECK(FormatState(empty).starts_with("candor-agent-state v1\nchecksum "));
+  CHECK(FormatState(empty).starts_with("candor-agent-state v2\nchecksum "));
   CHECK(*ParseState(FormatState(empty)) == empty);
 }
 
@@ -79,7 +81,12 @@ TEST_CASE("state: field rules behind the checksum") {
     const char* name;
     std::string from, to;
   } cases[] = {
-      {"unknown header", "state v1", "state v2"},
+      {"unknown header", "state v2", "state v3"},
+      {"quorum time not canonical", "checkpoint-quorum-time 1", "checkpoint-quorum-time 01"},
+      {"quorum time above 2^64-1", "checkpoint-quorum-time 1789999940",
+       "checkpoint-quorum-time 18446744073709551616"},
+      {"rollback above 2^64-1", "rollback 17\n", "rollback 18446744073709551616\n"},
+      {"rollback with 21 digits", "rollback 17\n", "rollback 100000000000000000000\n"},
       {"non-canonical number", "rollback 17\n", "rollback 017\n"},
       {"negative number", "rollback 17\n", "rollback -17\n"},
       {"unknown field", "version 2.3.1\n", "version 2.3.1\ncolour blue\n"},
@@ -101,6 +108,79 @@ TEST_CASE("state: field rules behind the checksum") {
     auto got = ParseState(Seal(t));
     CHECK(got.status().code() == Code::kMalformed);
   }
+}
+
+TEST_CASE("state: rollback counters and sizes over the full u64 range round-trip") {
+  // One range everywhere: whatever a manifest may carry (u64), the state must
+  // store and read back, or the device bricks itself on its next install.
+  testing::World w;
+  w.Append(w.MakeRelease("2.3.1", 17).entry);
+  for (uint64_t v : {uint64_t{0}, uint64_t{INT64_MAX}, uint64_t{INT64_MAX} + 1, UINT64_MAX}) {
+    CAPTURE(v);
+    DeviceState s = Sample(w);
+    s.products["printer-x1"].rollback = v;
+    s.products["printer-x1"].image_size = v;
+    s.products["printer-x1"].installed_at = v;
+    s.checkpoints.begin()->second.quorum_time = v;
+    const std::string text = FormatState(s);
+    CHECK(text.find("rollback " + std::to_string(v) + "\n") != std::string::npos);
+    auto back = ParseState(text);
+    REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+    CHECK(*back == s);
+    CHECK(back->RollbackFor("printer-x1") == v);
+  }
+}
+
+TEST_CASE("state: one last-seen checkpoint per log, in ascending order of origin") {
+  testing::World w;
+  w.Append(w.MakeRelease("2.3.1", 17).entry);
+  DeviceState s = Sample(w);
+  // A second log (its note is only parsed here, not verified).
+  const std::string other_origin = "a-first.example/log";
+  std::string body = FormatCheckpointBody(Checkpoint{other_origin, 5, w.tree.Root(1), {}});
+  testing::Keys other = testing::MakeKey(other_origin);
+  s.checkpoints[other_origin] =
+      SeenCheckpoint{other_origin, 5, w.tree.Root(1), testing::World::SignBody(body, other),
+                     std::nullopt};
+  const std::string text = FormatState(s);
+  CHECK(text.find("checkpoint-origin a-first.example/log\n") <
+        text.find("checkpoint-origin log.candor.example/firmware\n"));
+  auto back = ParseState(text);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(*back == s);
+  CHECK(back->checkpoints.size() == 2);
+
+  // Swapped blocks (descending) are refused, as is one origin twice.
+  std::string body_text = Unseal(text);
+  const size_t a = body_text.find("checkpoint-origin a-first");
+  const size_t b = body_text.find("checkpoint-origin log.candor");
+  const size_t p = body_text.find("product ");
+  std::string first = body_text.substr(a, b - a), second = body_text.substr(b, p - b);
+  std::string swapped = body_text.substr(0, a) + second + first + body_text.substr(p);
+  CHECK(ParseState(Seal(swapped)).status().code() == Code::kMalformed);
+  std::string twice = body_text.substr(0, a) + second + second + body_text.substr(p);
+  CHECK(ParseState(Seal(twice)).status().code() == Code::kMalformed);
+}
+
+TEST_CASE("state: a v1 file is read, its counters kept, and rewritten as v2") {
+  testing::World w;
+  w.Append(w.MakeRelease("2.3.1", 17).entry);
+  DeviceState s = Sample(w);
+  s.checkpoints.begin()->second.quorum_time.reset();  // v1 had no quorum time
+  s.products["printer-x1"].rollback = uint64_t{1} << 63;
+  std::string v1 = Unseal(FormatState(s));
+  REQUIRE(v1.starts_with("candor-agent-state v2\n"));
+  v1.replace(0, 21, "candor-agent-state v1");
+  auto back = ParseState(Seal(v1));
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(*back == s);
+  CHECK(back->RollbackFor("printer-x1") == uint64_t{1} << 63);
+  CHECK(FormatState(*back).starts_with("candor-agent-state v2\n"));
+
+  // v1 never had a quorum time line nor a second checkpoint.
+  std::string with_time = Unseal(FormatState(Sample(w)));
+  with_time.replace(0, 21, "candor-agent-state v1");
+  CHECK(ParseState(Seal(with_time)).status().code() == Code::kMalformed);
 }
 
 TEST_CASE("state: LoadState / CommitState") {

@@ -14,10 +14,12 @@
 // Short run in the suite: 16 cycles. Long run: CANDOR_FAULT_CYCLES=200.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <map>
 #include <random>
+#include <set>
 #include <thread>
 
 #include "device-agent/agent_fixture.h"
@@ -112,6 +114,23 @@ TEST_CASE("faults: candor-agent install under SIGKILL, full disk and failing fsy
   auto install = [&](int k, std::map<std::string, std::string> env) {
     testing::WriteFile(d.Path("img"), image_of(k));
     testing::WriteFile(d.Path("bundle"), w.BundleText(k, k + 1, w.GoodCheckpoint(k + 1)));
+    // The companion file the agent reads beside the bundle: proofs from the
+    // recent sizes and from the device's own last seen size (a faulted
+    // install leaves the device at any earlier size).
+    std::set<uint64_t> froms;
+    for (int m = std::max(1, k + 1 - 31); m <= k; ++m) froms.insert(static_cast<uint64_t>(m));
+    if (auto st = LoadState(state_dir); st.ok()) {
+      auto seen = st->checkpoints.find(testing::kOrigin);
+      if (seen != st->checkpoints.end() && seen->second.size <= static_cast<uint64_t>(k)) {
+        froms.insert(seen->second.size);
+        if (froms.size() > 32) froms.erase(std::next(froms.begin()));
+      }
+    }
+    if (!froms.empty()) {
+      testing::WriteFile(d.Path("bundle.consistency"),
+                         testing::ProofFile(w, std::vector<uint64_t>(froms.begin(), froms.end()),
+                                            static_cast<uint64_t>(k) + 1));
+    }
     return std::make_unique<FaultProcess>(
         std::vector<std::string>{CANDOR_AGENT_BIN, "--config", config, "--now",
                                  std::to_string(kNow), "install", "--image", d.Path("img"),

@@ -152,6 +152,38 @@ TEST_CASE("Decimal parsing rejects non-canonical forms") {
     CHECK_MESSAGE(!ParseDecimalU64(bad).ok(), bad);
 }
 
+TEST_CASE("Decimal parsing: one codec, two ranges, edges") {
+  struct Case {
+    std::string_view text;
+    bool full_ok, int63_ok;
+    uint64_t value;
+  } cases[] = {
+      {"0", true, true, 0},
+      {"9223372036854775807", true, true, uint64_t{INT64_MAX}},
+      {"9223372036854775808", true, false, uint64_t{1} << 63},
+      {"18446744073709551615", true, false, UINT64_MAX},
+      {"18446744073709551616", false, false, 0},   // 2^64: out of range, not wrapped
+      {"99999999999999999999", false, false, 0},   // 20 digits, overflows
+      {"100000000000000000000", false, false, 0},  // 21 digits
+      {"00", false, false, 0},
+      {"018446744073709551615", false, false, 0},
+      {"1a", false, false, 0},
+      {"", false, false, 0},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    auto full = ParseDecimalU64Full(c.text);
+    auto narrow = ParseDecimalU64(c.text);
+    CHECK(full.ok() == c.full_ok);
+    CHECK(narrow.ok() == c.int63_ok);
+    if (!full.ok()) CHECK(full.status().code() == Code::kMalformed);
+    if (full.ok()) {
+      CHECK(*full == c.value);
+      CHECK(FormatDecimal(*full) == c.text);
+    }
+  }
+}
+
 TEST_CASE("SHA-256 matches FIPS 180-2 vectors, streaming and one-shot") {
   CHECK(HexEncode(Sha256Digest(std::string_view(""))) ==
         "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");

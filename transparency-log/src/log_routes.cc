@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <memory>
 
+#include "candor/consistency_proof.h"
 #include "candor/layout.h"
 #include "candor/merkle.h"
 #include "candor/tlog_proof.h"
@@ -212,9 +213,9 @@ void HandleConsistency(const LogRoutesContext* ctx, const ServerRequest& req, Se
   if (!pub || *to > pub->size) return Refuse(res, 404, "to exceeds the published tree size");
   auto proof = ProveConsistency(*from, *to, StorageNodeReader(ctx->storage, *to));
   if (!proof.ok()) return Refuse(res, 500, "cannot build proof: " + proof.status().message());
-  std::string body;
-  for (const Hash& h : *proof) body += Base64Encode(h) + "\n";
-  res.SetText(200, std::move(body));
+  // Hash lines (candor/consistency_proof.h); `candor publish` wraps them into
+  // the consistency proof file devices receive.
+  res.SetText(200, FormatProofHashLines(*proof));
   res.SetHeader("Cache-Control", "public, max-age=31536000, immutable");
 }
 

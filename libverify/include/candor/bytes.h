@@ -55,9 +55,25 @@ uint64_t ReadU64BE(const uint8_t* p);
 // no complete line. The line-based C2SP formats all parse this way.
 bool ConsumeLine(std::string_view& rest, std::string_view& line);
 
-// Parses a canonical non-negative decimal (no sign, no leading zeros unless the
-// value is 0, at most 19 digits so it fits in int64). kMalformed otherwise.
+// The one canonical decimal codec. A canonical decimal has no sign, no
+// leading zero unless the value is 0, and only the digits 0-9; it is refused
+// (kMalformed) if its value exceeds `max`. Overflow is checked digit by digit,
+// so 2^64 and longer strings are refused, never wrapped.
+Result<uint64_t> ParseDecimal(std::string_view text, uint64_t max);
+
+// ParseDecimal up to INT64_MAX: tree sizes, indices, timestamps and ports,
+// which must also fit a signed 64-bit integer (checkpoint sizes above 2^63-1
+// are refused by the C2SP formats' consumers, SQLite stores int64).
 Result<uint64_t> ParseDecimalU64(std::string_view text);
+
+// ParseDecimal over the full u64 range: rollback counters and image sizes,
+// which manifests, the log, the CLI and the agent's state all accept up to
+// 2^64-1. One range everywhere: a counter the manifest accepts must be one the
+// device can store and read back.
+Result<uint64_t> ParseDecimalU64Full(std::string_view text);
+
+// The canonical decimal spelling of `v` (what ParseDecimal accepts).
+std::string FormatDecimal(uint64_t v);
 
 }  // namespace candor
 

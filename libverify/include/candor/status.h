@@ -38,6 +38,7 @@ enum class Code : int {
   kIo,                 // file system or network failure
   kInvalidArgument,    // caller passed a bad parameter (a programming or usage error)
   kInternal,           // an invariant was broken; a bug
+  kConsistencyRequired,  // a larger tree than the last seen one, without a proof that it extends it
 };
 
 // Stable lower-case name of a code, e.g. "malformed", "not-included".
@@ -81,6 +82,9 @@ class [[nodiscard]] Status {
     return Status(Code::kInvalidArgument, std::move(msg));
   }
   static Status Internal(std::string msg) { return Status(Code::kInternal, std::move(msg)); }
+  static Status ConsistencyRequired(std::string msg) {
+    return Status(Code::kConsistencyRequired, std::move(msg));
+  }
 
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {
     assert(code != Code::kOk);

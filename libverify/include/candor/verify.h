@@ -15,8 +15,11 @@
 //      as does its size; the changelog hash equals the manifest.
 //   5. The checkpoint is signed by a log of the policy; witness cosignatures
 //      satisfy the quorum; it is not older than max-checkpoint-age; not smaller
-//      than the device's last-seen tree, and consistent with it when a
-//      consistency proof is supplied (and equal to it at equal size).
+//      than the device's last-seen tree of the same log (origin), equal to it
+//      at equal size, and, when larger, proven to extend it by a consistency
+//      proof from the last-seen size (mandatory: without one the verdict is
+//      kConsistencyRequired, so a log cannot walk a device onto a private
+//      branch that some colluding witnesses cosigned).
 //   6. The inclusion proof of the entry's leaf hash verifies.
 //
 // Fetching is passed in as a function, so libverify does no I/O of its own.
@@ -36,6 +39,7 @@
 #include "candor/bundle.h"
 #include "candor/bytes.h"
 #include "candor/checkpoint.h"
+#include "candor/consistency_proof.h"
 #include "candor/policy.h"
 #include "candor/release.h"
 #include "candor/status.h"
@@ -46,12 +50,22 @@ namespace candor {
 // 0 at end of image, or an error (kIo).
 using ImageReader = std::function<Result<size_t>(std::span<uint8_t> buf)>;
 
-// What the device remembers from its last successful install.
+// What the device remembers of one log from its last successful install
+// from that log (one per origin).
 struct LastSeenTree {
   std::string origin;
   uint64_t size = 0;
   Hash root_hash{};
+  // The quorum time of that checkpoint (when its witnesses vouched for it), if
+  // the policy had a quorum. The device clock can never honestly be behind it.
+  std::optional<uint64_t> quorum_time;
 };
+
+// How far a cosignature's timestamp may be ahead of the device clock and still
+// count towards the quorum, and how far the clock may be behind a last-seen
+// quorum time, when the policy sets max-checkpoint-age (docs/AGENT.md
+// "Freshness"). Small: witnesses and devices keep roughly synchronised clocks.
+inline constexpr uint64_t kMaxClockSkewSeconds = 300;
 
 struct VerifyRequest {
   std::string_view product;      // the device's product id
@@ -59,9 +73,14 @@ struct VerifyRequest {
   const TrustPolicy* policy = nullptr;
   uint64_t now_unix = 0;         // the device's clock, for max-checkpoint-age
   uint64_t min_rollback = 0;     // the stored rollback counter for `product`
-  std::optional<LastSeenTree> last_seen;
-  // Optional consistency proof from last_seen->size to the bundle's checkpoint.
-  std::optional<std::vector<Hash>> consistency_proof;
+  // Every log's last-seen tree, at most one per origin (kInvalidArgument
+  // otherwise). Only the entry of the checkpoint's origin is compared with it;
+  // the quorum times of all of them bound the device clock from below.
+  std::vector<LastSeenTree> last_seen;
+  // Consistency proofs from one or more earlier sizes to the bundle's
+  // checkpoint (candor/consistency_proof.h). Required when last_seen has a
+  // tree of the checkpoint's origin smaller than the checkpoint.
+  std::optional<ConsistencyProofFile> consistency_proofs;
   ImageReader read_image;        // REQUIRES: non-null
 };
 
@@ -76,6 +95,13 @@ struct VerifiedRelease {
 };
 
 Result<VerifiedRelease> Verify(const VerifyRequest& request);
+
+// The quorum time (candor/policy.h EvaluateQuorum) of a signed checkpoint
+// note from a log of `policy`, counting only cosignatures that verify under
+// the policy's witness keys; nullopt if the quorum is not met or has no time.
+// For a device state written before quorum times were stored.
+std::optional<uint64_t> WitnessedQuorumTime(const TrustPolicy& policy,
+                                            std::string_view checkpoint_note);
 
 }  // namespace candor
 

@@ -6,7 +6,8 @@
 //      state file is refused, never reset);
 //   2. open the image once and stage it while Verify() streams it
 //      (candor/agent/image.h explains the TOCTOU choice);
-//   3. Verify() with the stored rollback counter and last-seen checkpoint;
+//   3. Verify() with the stored rollback counter, every log's last-seen
+//      checkpoint and the consistency proof file, if any;
 //   4. flash the staged copy (candor/agent/flash.h);
 //   5. only then commit the new state atomically.
 // A refusal at steps 1-3 flashes nothing and changes no state; a failure at
@@ -48,13 +49,14 @@ Result<AgentContext> LoadContext(const AgentConfig& config);
 struct ImageRequest {
   std::string image_path;
   std::string bundle_path;
+  // candor/consistency_proof.h file; default `<bundle_path>.consistency` if present.
   std::optional<std::string> consistency_proof_path;
   uint64_t now_unix = 0;
 };
 
-// A consistency proof file: one canonical base64 hash per line, each line
-// ending in "\n", at most kMaxProofHashes lines; an empty file is an empty proof.
-Result<std::vector<Hash>> ParseConsistencyProofFile(std::string_view text);
+// Where the agent looks for the consistency proof file when no
+// --consistency-proof is given: beside the bundle, `<bundle>.consistency`.
+inline constexpr std::string_view kConsistencyProofSuffix = ".consistency";
 
 // Dry run: everything install checks, against the current state; writes nothing.
 Result<VerifiedRelease> VerifyImage(const AgentContext& ctx, const ImageRequest& req);

@@ -1,5 +1,6 @@
 // The device's persistent state: what it last installed (per product, with
-// the rollback counter) and the last checkpoint it accepted.
+// the rollback counter) and, per log origin, the last checkpoint it accepted
+// from that log.
 //
 // Stored as one strict text file `<state-dir>/state` (docs/AGENT.md "State
 // file"), replaced atomically after each successful flash (candor/agent/fs.h),
@@ -9,6 +10,11 @@
 // A state file that does not parse is refused (kMalformed), never reset: a
 // reset would lower the rollback counter. A missing file is the empty state of
 // a device that never installed anything.
+//
+// Versions: v2 keeps one last-seen checkpoint per origin (a device trusting two
+// logs must not compare one log's tree with another's) and its quorum time.
+// A v1 file (at most one checkpoint, no quorum time) is still read, and
+// rewritten as v2 by the next commit; its rollback counters carry over as is.
 //
 // Thread-safety: values and pure functions; LoadState/CommitState do file I/O
 // and callers serialise them with FileLock.
@@ -26,7 +32,10 @@
 
 namespace candor::agent {
 
-inline constexpr std::string_view kStateHeader = "candor-agent-state v1";
+inline constexpr std::string_view kStateHeader = "candor-agent-state v2";
+inline constexpr std::string_view kStateHeaderV1 = "candor-agent-state v1";
+// More logs than any policy trusts in practice; bounds the per-origin map.
+inline constexpr size_t kMaxSeenLogs = 64;
 inline constexpr std::string_view kStateFileName = "state";
 inline constexpr size_t kMaxStateSize = 4 * 1024 * 1024;
 
@@ -44,30 +53,33 @@ struct InstalledRelease {
   friend bool operator==(const InstalledRelease&, const InstalledRelease&) = default;
 };
 
-// The last checkpoint accepted with an install.
+// The last checkpoint of one log accepted with an install.
 struct SeenCheckpoint {
   std::string origin;
   uint64_t size = 0;
   Hash root_hash{};
   std::string note;  // the signed checkpoint with its cosignatures, verbatim
+  // Its witness quorum time as verified at install (absent for `quorum none`
+  // and for checkpoints migrated from a v1 state).
+  std::optional<uint64_t> quorum_time;
 
   friend bool operator==(const SeenCheckpoint&, const SeenCheckpoint&) = default;
 };
 
 struct DeviceState {
-  std::optional<SeenCheckpoint> checkpoint;
-  std::map<std::string, InstalledRelease> products;  // product id -> installed release
+  std::map<std::string, SeenCheckpoint> checkpoints;  // origin -> last seen checkpoint
+  std::map<std::string, InstalledRelease> products;   // product id -> installed release
 
   friend bool operator==(const DeviceState&, const DeviceState&) = default;
   // The stored rollback counter of `product` (0 if nothing installed).
   uint64_t RollbackFor(std::string_view product) const;
 };
 
-// Canonical text; ParseState(FormatState(s)) == s.
+// Canonical v2 text; ParseState(FormatState(s)) == s.
 // REQUIRES: product ids and versions contain no whitespace or control characters,
 // the origin no control characters (ParseState would refuse them).
 std::string FormatState(const DeviceState& state);
-// Strict parse; kMalformed on any deviation, checksum included.
+// Strict parse of v2 or v1; kMalformed on any deviation, checksum included.
 Result<DeviceState> ParseState(std::string_view text);
 
 // Reads `<dir>/state`: the empty state if absent, kMalformed if corrupt, kIo.
