@@ -64,10 +64,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CANDOR_FUZZ_CHECK(cosigs.ok());
     CANDOR_FUZZ_CHECK(trusted->quorum.satisfied && trusted->quorum.quorum_time);
     const uint64_t qt = *trusted->quorum.quorum_time;
-    CANDOR_FUZZ_CHECK(qt <= now || qt - now <= kMaxCosignatureFutureSkewSeconds);
+    CANDOR_FUZZ_CHECK(qt <= now || qt - now <= kMaxClockSkewSeconds);
     CANDOR_FUZZ_CHECK(now <= qt || now - qt <= *fx.policy.max_checkpoint_age_seconds);
     for (const Cosignature& c : *cosigs) {
-      if (c.timestamp <= now || c.timestamp - now <= kMaxCosignatureFutureSkewSeconds) continue;
+      if (c.timestamp <= now || c.timestamp - now <= kMaxClockSkewSeconds) continue;
       for (const std::string& name : trusted->cosigned_by) {
         const PolicyWitness* w = nullptr;
         for (const PolicyWitness& pw : fx.policy.witnesses) w = pw.name == name ? &pw : w;

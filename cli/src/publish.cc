@@ -7,8 +7,9 @@
 // inclusion of LeafHash(entry)), so a vendor never ships a bundle that devices
 // would refuse. Network trouble is retried with bounded backoff; 429 honours
 // Retry-After (bounded); every final failure is one clear message.
+#include <algorithm>
 #include <chrono>
-#include <map>
+#include <ctime>
 #include <ostream>
 #include <thread>
 
@@ -16,7 +17,7 @@
 
 #include "candor/bundle.h"
 #include "candor/checkpoint.h"
-#include "candor/cosignature.h"
+#include "candor/checkpoint_trust.h"
 #include "candor/merkle.h"
 #include "candor/note.h"
 #include "candor/policy.h"
@@ -166,50 +167,31 @@ Status CheckProof(const TlogProof& proof, uint64_t index, const Hash& leaf, cons
     return Status::Mismatch(
         fmt::format("log returned a proof for index {}, not {}", proof.index, index));
   }
-  CANDOR_ASSIGN_OR_RETURN(SignedCheckpoint unverified,
-                          ParseSignedCheckpointUnverified(proof.checkpoint));
-  const std::string& origin = unverified.checkpoint.origin;
-  VerifierKey log_key;
-  if (trust.policy) {
-    const PolicyLog* log = trust.policy->FindLog(origin);
-    if (log == nullptr) {
-      return Status::UntrustedKey(
-          fmt::format("checkpoint origin '{}' is not a log of the trust policy", origin));
-    }
-    log_key = log->key;
-    if (trust.log_key && !(*trust.log_key == log_key)) {
-      return Status::UntrustedKey("--log-key differs from the policy's key for " + origin);
-    }
-  } else {
-    log_key = *trust.log_key;
-  }
+  // With a policy: the one checkpoint-trust implementation devices use
+  // (candor/checkpoint_trust.h), age included, so publish never writes a
+  // bundle a device with this policy would refuse for its checkpoint.
   // With a bare --log-key, the checkpoint's origin must be the key's name (the
-  // tlog-checkpoint convention candor-log follows); a policy binds them itself.
-  Result<SignedCheckpoint> cp = trust.policy ? VerifyCheckpoint(proof.checkpoint, log_key, origin)
-                                             : VerifyCheckpoint(proof.checkpoint, log_key);
-  if (!cp.ok()) return cp.status().WithContext("checkpoint");
+  // tlog-checkpoint convention candor-log follows).
+  SignedCheckpoint cp;
   if (trust.policy) {
-    std::vector<VerifierKey> keys;
-    for (const PolicyWitness& w : trust.policy->witnesses) keys.push_back(w.key);
-    Result<std::vector<Cosignature> > cosigs = VerifyCosignatures(*cp, keys);
-    if (!cosigs.ok()) return cosigs.status().WithContext("witness cosignatures");
-    std::map<std::string, uint64_t> by_name;
-    for (const Cosignature& c : *cosigs) {
-      for (const PolicyWitness& w : trust.policy->witnesses) {
-        if (w.key == c.witness) by_name[w.name] = c.timestamp;
-      }
+    CANDOR_ASSIGN_OR_RETURN(const PolicyLog* log, PolicyLogFor(proof.checkpoint, *trust.policy));
+    if (trust.log_key && !(*trust.log_key == log->key)) {
+      return Status::UntrustedKey("--log-key differs from the policy's key for " + log->key.name);
     }
-    QuorumResult q = EvaluateQuorum(*trust.policy, by_name);
-    if (!q.satisfied) {
-      return Status::PolicyUnsatisfied(
-          fmt::format("witness quorum not met ({} of {})", q.met, q.required));
-    }
-    for (const auto& [name, ts] : by_name) out_cosigners.push_back(name);
+    const auto now = static_cast<uint64_t>(std::max<std::time_t>(0, std::time(nullptr)));
+    CANDOR_ASSIGN_OR_RETURN(TrustedCheckpoint trusted,
+                            VerifyTrustedCheckpoint(proof.checkpoint, log->key, *trust.policy, now));
+    out_cosigners = trusted.cosigned_by;
+    cp = std::move(trusted.signed_checkpoint);
+  } else {
+    Result<SignedCheckpoint> verified = VerifyCheckpoint(proof.checkpoint, *trust.log_key);
+    if (!verified.ok()) return verified.status().WithContext("checkpoint");
+    cp = std::move(verified).value();
   }
-  Status inc = VerifyInclusion(index, cp->checkpoint.size, leaf, proof.inclusion_proof,
-                               cp->checkpoint.root_hash);
+  Status inc = VerifyInclusion(index, cp.checkpoint.size, leaf, proof.inclusion_proof,
+                               cp.checkpoint.root_hash);
   if (!inc.ok()) return inc.WithContext("inclusion proof");
-  out_checkpoint = cp->checkpoint;
+  out_checkpoint = cp.checkpoint;
   return Status::Ok();
 }
 

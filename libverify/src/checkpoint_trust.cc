@@ -30,9 +30,9 @@ Result<TrustedCheckpoint> VerifyCheckpointQuorum(std::string_view note, const Ve
   auto cosignatures = VerifyCosignatures(out.signed_checkpoint, witness_keys);
   if (!cosignatures.ok()) return cosignatures.status().WithContext("witness cosignature");
   // Saturating: a clock near 2^64 must not wrap the limit below now.
-  const uint64_t latest_allowed = now_unix > UINT64_MAX - kMaxCosignatureFutureSkewSeconds
+  const uint64_t latest_allowed = now_unix > UINT64_MAX - kMaxClockSkewSeconds
                                       ? UINT64_MAX
-                                      : now_unix + kMaxCosignatureFutureSkewSeconds;
+                                      : now_unix + kMaxClockSkewSeconds;
   std::map<std::string, uint64_t> cosigned;
   for (const Cosignature& c : *cosignatures) {
     for (const PolicyWitness& w : policy.witnesses) {
@@ -54,11 +54,22 @@ Result<TrustedCheckpoint> VerifyCheckpointQuorum(std::string_view note, const Ve
         "witness quorum not met (" + Num(out.quorum.met) + " of " + Num(out.quorum.required);
     if (out.future_cosignatures != 0) {
       msg += "; " + Num(out.future_cosignatures) + " cosignature(s) dated more than " +
-             Num(kMaxCosignatureFutureSkewSeconds) + " s ahead of this clock ignored";
+             Num(kMaxClockSkewSeconds) + " s ahead of this clock ignored";
     }
     return Status::PolicyUnsatisfied(msg + ")");
   }
   return out;
+}
+
+Result<const PolicyLog*> PolicyLogFor(std::string_view note, const TrustPolicy& policy) {
+  auto unverified = ParseSignedCheckpointUnverified(note);
+  if (!unverified.ok()) return CheckpointContext(unverified.status());
+  const PolicyLog* log = policy.FindLog(unverified->checkpoint.origin);
+  if (log == nullptr) {
+    return Status::UntrustedKey("checkpoint from unknown log \"" + unverified->checkpoint.origin +
+                                "\"");
+  }
+  return log;
 }
 
 Status CheckCheckpointAge(const TrustPolicy& policy, const QuorumResult& quorum,
@@ -78,7 +89,7 @@ Status CheckCheckpointAge(const TrustPolicy& policy, const QuorumResult& quorum,
 
 Status CheckClockNotBehind(uint64_t seen_quorum_time, uint64_t now_unix) {
   if (now_unix < seen_quorum_time &&
-      seen_quorum_time - now_unix > kMaxCosignatureFutureSkewSeconds) {
+      seen_quorum_time - now_unix > kMaxClockSkewSeconds) {
     return Status::PolicyUnsatisfied("clock " + Num(now_unix) + " is behind the witness time " +
                                      Num(seen_quorum_time) +
                                      " of a checkpoint already verified; cannot check "

@@ -5,10 +5,9 @@
 #include "candor/verify.h"
 
 #include <array>
-#include <map>
 #include <vector>
 
-#include "candor/cosignature.h"
+#include "candor/checkpoint_trust.h"
 #include "candor/merkle.h"
 #include "candor/release.h"
 #include "candor/sha256.h"
@@ -19,11 +18,6 @@ namespace {
 constexpr size_t kImageChunk = 64 * 1024;
 
 std::string Num(uint64_t v) { return std::to_string(v); }
-
-// Prefixes "checkpoint: " unless the checkpoint module already said so.
-Status CheckpointContext(const Status& s) {
-  return s.message().starts_with("checkpoint") ? s : s.WithContext("checkpoint");
-}
 
 // Step 4: streams the image through SHA-256 in fixed-size chunks, so memory is
 // constant in the image size. Stops as soon as the image is longer than the
@@ -62,44 +56,14 @@ struct CheckedCheckpoint {
   std::vector<std::string> cosigned_by;
 };
 
-// The cosignatures of `signed_checkpoint` that verify under the policy's
-// witness keys, by witness name, with their timestamps.
-struct Cosigners {
-  std::map<std::string, uint64_t> times;
-  std::vector<std::string> names;  // in note order
-};
-
-Result<Cosigners> CollectCosigners(const TrustPolicy& policy,
-                                   const SignedCheckpoint& signed_checkpoint) {
-  std::vector<VerifierKey> witness_keys;
-  witness_keys.reserve(policy.witnesses.size());
-  for (const PolicyWitness& w : policy.witnesses) witness_keys.push_back(w.key);
-  auto cosignatures = VerifyCosignatures(signed_checkpoint, witness_keys);
-  if (!cosignatures.ok()) return cosignatures.status().WithContext("witness cosignature");
-  Cosigners out;
-  for (const Cosignature& c : *cosignatures) {
-    for (const PolicyWitness& w : policy.witnesses) {
-      if (w.key == c.witness) {
-        out.times[w.name] = c.timestamp;
-        out.names.push_back(w.name);
-      }
-    }
-  }
-  return out;
-}
-
 // The device clock must not be behind any quorum time it has already
 // accepted (beyond the skew): a clock that was set back would otherwise make
 // every old checkpoint look fresh. Only when freshness is checked at all.
 Status CheckClockFloor(const VerifyRequest& request) {
   for (const LastSeenTree& seen : request.last_seen) {
-    if (seen.quorum_time && request.now_unix < *seen.quorum_time &&
-        *seen.quorum_time - request.now_unix > kMaxClockSkewSeconds) {
-      return Status::PolicyUnsatisfied(
-          "device clock " + Num(request.now_unix) + " is behind the witness time " +
-          Num(*seen.quorum_time) + " of the last seen checkpoint of " + seen.origin +
-          "; cannot check max-checkpoint-age");
-    }
+    if (!seen.quorum_time) continue;
+    Status s = CheckClockNotBehind(*seen.quorum_time, request.now_unix);
+    if (!s.ok()) return s.WithContext("last seen checkpoint of " + seen.origin);
   }
   return Status::Ok();
 }
@@ -163,64 +127,18 @@ Status CheckExtendsLastSeen(const VerifyRequest& request, const LastSeenTree& se
 Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
                                           std::string_view checkpoint_note) {
   const TrustPolicy& policy = *request.policy;
-  auto unverified = ParseSignedCheckpointUnverified(checkpoint_note);
-  if (!unverified.ok()) return CheckpointContext(unverified.status());
-  const PolicyLog* log = policy.FindLog(unverified->checkpoint.origin);
-  if (log == nullptr) {
-    return Status::UntrustedKey("checkpoint from unknown log \"" + unverified->checkpoint.origin +
-                                "\"");
-  }
-  auto verified = VerifyCheckpoint(checkpoint_note, log->key);
-  if (!verified.ok()) return CheckpointContext(verified.status());
-
+  // Log signature by the policy's key for the note's origin, witness
+  // cosignatures (future-dated ones not counted), quorum, age: the one
+  // implementation in candor/checkpoint_trust.h, shared with the auditor.
+  CANDOR_ASSIGN_OR_RETURN(const PolicyLog* log, PolicyLogFor(checkpoint_note, policy));
+  if (policy.max_checkpoint_age_seconds) CANDOR_RETURN_IF_ERROR(CheckClockFloor(request));
+  CANDOR_ASSIGN_OR_RETURN(TrustedCheckpoint trusted,
+                          VerifyTrustedCheckpoint(checkpoint_note, log->key, policy,
+                                                  request.now_unix));
   CheckedCheckpoint out;
-  out.signed_checkpoint = std::move(verified).value();
-
-  auto cosigners = CollectCosigners(policy, out.signed_checkpoint);
-  if (!cosigners.ok()) return cosigners.status();
-  out.cosigned_by = cosigners->names;
-  std::map<std::string, uint64_t> cosigned = std::move(cosigners->times);
-  size_t from_the_future = 0;
-  if (policy.max_checkpoint_age_seconds) {
-    CANDOR_RETURN_IF_ERROR(CheckClockFloor(request));
-    // A cosignature dated beyond the skew ahead of the device clock does not
-    // count: its time would make the checkpoint look fresh for ever. (Without
-    // max-checkpoint-age times are not used, and a device without a clock
-    // must still install.)
-    for (auto it = cosigned.begin(); it != cosigned.end();) {
-      if (it->second > request.now_unix && it->second - request.now_unix > kMaxClockSkewSeconds) {
-        it = cosigned.erase(it);
-        ++from_the_future;
-      } else {
-        ++it;
-      }
-    }
-  }
-  if (from_the_future > 0) {  // report only the cosignatures that counted
-    std::erase_if(out.cosigned_by, [&](const std::string& n) { return !cosigned.contains(n); });
-  }
-  out.quorum = EvaluateQuorum(policy, cosigned);
-  if (!out.quorum.satisfied) {
-    std::string msg = "witness quorum not met (" + Num(out.quorum.met) + " of " +
-                      Num(out.quorum.required) + ")";
-    if (from_the_future > 0) {
-      msg += "; " + Num(from_the_future) + " cosignature(s) dated more than " +
-             Num(kMaxClockSkewSeconds) + " s after the device clock not counted";
-    }
-    return Status::PolicyUnsatisfied(msg);
-  }
-  if (policy.max_checkpoint_age_seconds) {
-    // The parser refuses max-checkpoint-age with quorum none, so a satisfied
-    // quorum here always has a time.
-    if (!out.quorum.quorum_time) return Status::Internal("quorum without a time");
-    const uint64_t t = *out.quorum.quorum_time;
-    const uint64_t max_age = *policy.max_checkpoint_age_seconds;
-    if (request.now_unix > t && request.now_unix - t > max_age) {
-      return Status::PolicyUnsatisfied("checkpoint too old (cosigned " +
-                                       Num(request.now_unix - t) + " s ago, maximum " +
-                                       Num(max_age) + " s)");
-    }
-  }
+  out.signed_checkpoint = std::move(trusted.signed_checkpoint);
+  out.quorum = trusted.quorum;
+  out.cosigned_by = std::move(trusted.cosigned_by);
 
   // Freshness and consistency compare trees of the same log only: a device
   // whose policy trusts several logs remembers each one's tree separately.
@@ -301,17 +219,13 @@ Result<VerifiedRelease> Verify(const VerifyRequest& request) {
 
 std::optional<uint64_t> WitnessedQuorumTime(const TrustPolicy& policy,
                                             std::string_view checkpoint_note) {
-  auto unverified = ParseSignedCheckpointUnverified(checkpoint_note);
-  if (!unverified.ok()) return std::nullopt;
-  const PolicyLog* log = policy.FindLog(unverified->checkpoint.origin);
-  if (log == nullptr) return std::nullopt;
-  auto verified = VerifyCheckpoint(checkpoint_note, log->key);
-  if (!verified.ok()) return std::nullopt;
-  auto cosigners = CollectCosigners(policy, *verified);
-  if (!cosigners.ok()) return std::nullopt;
-  QuorumResult q = EvaluateQuorum(policy, cosigners->times);
-  if (!q.satisfied) return std::nullopt;
-  return q.quorum_time;
+  auto log = PolicyLogFor(checkpoint_note, policy);
+  if (!log.ok()) return std::nullopt;
+  // The checkpoint was accepted before: every valid cosignature counts, future
+  // or not (a clock at the end of time sees none as future).
+  auto trusted = VerifyCheckpointQuorum(checkpoint_note, (*log)->key, policy, UINT64_MAX);
+  if (!trusted.ok()) return std::nullopt;
+  return trusted->quorum.quorum_time;
 }
 
 }  // namespace candor

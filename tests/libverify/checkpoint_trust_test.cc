@@ -43,7 +43,7 @@ struct Fixture {
 };
 
 TEST_CASE("VerifyTrustedCheckpoint: quorum time, maximum age and future skew") {
-  const uint64_t skew = kMaxCosignatureFutureSkewSeconds;
+  const uint64_t skew = kMaxClockSkewSeconds;
   struct Case {
     const char* name;
     const char* quorum;
@@ -94,7 +94,7 @@ TEST_CASE("VerifyTrustedCheckpoint: quorum time, maximum age and future skew") {
 }
 
 TEST_CASE("CheckClockNotBehind: a clock behind an accepted quorum time fails closed") {
-  const uint64_t skew = kMaxCosignatureFutureSkewSeconds;
+  const uint64_t skew = kMaxClockSkewSeconds;
   CHECK(CheckClockNotBehind(kNow, kNow).ok());
   CHECK(CheckClockNotBehind(kNow, kNow + 86400).ok());
   CHECK(CheckClockNotBehind(kNow, kNow - skew).ok());

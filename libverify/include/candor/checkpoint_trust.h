@@ -1,13 +1,13 @@
 // Checkpoint trust under a policy: the log's signature, the witness
 // cosignatures and their quorum (EvaluateQuorum, the one quorum-time
 // computation), and freshness (max-checkpoint-age). One implementation for
-// every verifier that holds a trust policy: `candor audit sync`/`watch` use it
-// as devices do, so an auditor cannot be kept on an old view that a device
-// would refuse.
+// every verifier that holds a trust policy: Verify() (devices, `candor
+// verify`) and `candor audit sync`/`watch` all call it, so an auditor cannot be
+// kept on an old view that a device would refuse, and the rules cannot drift.
 //
 // Freshness, when the policy sets max-checkpoint-age (otherwise times are not
 // used, and a verifier without a clock still works), failing closed:
-//   - A cosignature dated more than kMaxCosignatureFutureSkewSeconds after the
+//   - A cosignature dated more than kMaxClockSkewSeconds after the
 //     verifier's clock does not count towards the quorum: a witness's (or an
 //     attacker's stolen witness key's) far-future timestamp would otherwise
 //     satisfy max-checkpoint-age forever. A verifier whose clock is far behind
@@ -35,8 +35,10 @@
 namespace candor {
 
 // How far ahead of the verifier's clock a cosignature timestamp may be (clock
-// skew between witness and verifier) and still count.
-inline constexpr uint64_t kMaxCosignatureFutureSkewSeconds = 300;
+// skew between witness and verifier) and still count, and how far the clock
+// may be behind a quorum time it already accepted. Small: witnesses, devices
+// and auditors keep roughly synchronised clocks (docs/AGENT.md "Freshness").
+inline constexpr uint64_t kMaxClockSkewSeconds = 300;
 
 struct TrustedCheckpoint {
   SignedCheckpoint signed_checkpoint;
@@ -48,7 +50,7 @@ struct TrustedCheckpoint {
 // Verifies `note` with `log_key`, collects the valid cosignatures of the
 // policy's witnesses (a bad one from a policy witness fails closed, as
 // VerifyCosignatures), drops those dated more than
-// kMaxCosignatureFutureSkewSeconds after `now_unix` if the policy sets
+// kMaxClockSkewSeconds after `now_unix` if the policy sets
 // max-checkpoint-age, and evaluates the quorum.
 // Does not check the age (CheckCheckpointAge) so a caller can first compare
 // the checkpoint with what it saw before.
@@ -66,10 +68,16 @@ Status CheckCheckpointAge(const TrustPolicy& policy, const QuorumResult& quorum,
                           uint64_t now_unix);
 
 // kPolicyUnsatisfied when `now_unix` is more than
-// kMaxCosignatureFutureSkewSeconds behind `seen_quorum_time`, the quorum time
+// kMaxClockSkewSeconds behind `seen_quorum_time`, the quorum time
 // of a checkpoint the verifier accepted before: a clock set back would make
 // every old checkpoint look fresh.
 Status CheckClockNotBehind(uint64_t seen_quorum_time, uint64_t now_unix);
+
+// The log of `policy` that the checkpoint note names by its origin (the
+// note's first line; nothing is verified yet): kUntrustedKey "checkpoint from
+// unknown log" when the policy has none, the checkpoint parser's error
+// (context "checkpoint") when the note does not parse.
+Result<const PolicyLog*> PolicyLogFor(std::string_view note, const TrustPolicy& policy);
 
 // Both: VerifyCheckpointQuorum, then CheckCheckpointAge.
 Result<TrustedCheckpoint> VerifyTrustedCheckpoint(std::string_view note,

@@ -39,6 +39,7 @@
 #include "candor/bundle.h"
 #include "candor/bytes.h"
 #include "candor/checkpoint.h"
+#include "candor/checkpoint_trust.h"  // kMaxClockSkewSeconds
 #include "candor/consistency_proof.h"
 #include "candor/policy.h"
 #include "candor/release.h"
@@ -60,12 +61,6 @@ struct LastSeenTree {
   // the policy had a quorum. The device clock can never honestly be behind it.
   std::optional<uint64_t> quorum_time;
 };
-
-// How far a cosignature's timestamp may be ahead of the device clock and still
-// count towards the quorum, and how far the clock may be behind a last-seen
-// quorum time, when the policy sets max-checkpoint-age (docs/AGENT.md
-// "Freshness"). Small: witnesses and devices keep roughly synchronised clocks.
-inline constexpr uint64_t kMaxClockSkewSeconds = 300;
 
 struct VerifyRequest {
   std::string_view product;      // the device's product id

@@ -377,7 +377,7 @@ struct WitnessedLog {
 TEST_CASE("sync --policy: max-checkpoint-age as devices (quorum time, future skew)") {
   constexpr int64_t kNow = WitnessedLog::kNow;
   constexpr int64_t kAge = static_cast<int64_t>(WitnessedLog::kMaxAge);
-  constexpr int64_t kSkew = static_cast<int64_t>(kMaxCosignatureFutureSkewSeconds);
+  constexpr int64_t kSkew = static_cast<int64_t>(kMaxClockSkewSeconds);
   struct Case {
     const char* name;
     const char* quorum;  // policy lines
