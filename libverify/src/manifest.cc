@@ -147,7 +147,7 @@ Status internal::ValidateManifest(const Manifest& m, bool key_from_parse) {
   if (m.issued < 0 || m.issued > kMaxUnixSeconds) {
     return Status::Malformed("issue time out of range");
   }
-  return ValidateDisclosureList(m.disclosures, m.vendor);
+  return ValidateDisclosureList(m.disclosures, m.vendor, m.issued);
 }
 
 Result<std::string> FormatManifestText(const Manifest& m) {

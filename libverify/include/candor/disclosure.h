@@ -104,9 +104,16 @@ bool DisclosureLess(const Disclosure& a, const Disclosure& b);
 void SortDisclosures(std::vector<Disclosure>& list);
 
 // Checks a release's disclosure list: each valid, at most kMaxDisclosures,
-// strictly ascending in canonical order, single-valued kinds at most once per
-// effective date, and vendor kinds only in the namespace "x-<vendor>/".
-Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor);
+// strictly ascending in canonical order, vendor kinds only in the namespace
+// "x-<vendor>/", and no two values of one kind that cannot be true at once
+// (docs/FORMATS.md "Disclosure vocabulary"): two values hold at the same time
+// when they share an effective date or when both hold at `issued` (Unix
+// seconds; undated, or effective on or before the issue day). At the same
+// time, a single-valued kind may have only one value, and an exclusive value
+// (`telemetry none`, `remote-disable none`, `security-fix unassigned`) no
+// other value of its kind.
+Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor,
+                              int64_t issued);
 
 // CLI syntax: "KIND=VALUE[,effective=YYYY-MM-DD]", e.g.
 // "consumables.third-party=blocked,effective=2026-09-13". Validates.
