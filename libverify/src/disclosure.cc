@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "utf8_decode.h"
+#include "text_class.h"
 
 namespace candor {
 namespace {
@@ -107,21 +107,6 @@ const KindRow* FindRow(std::string_view kind) {
 }
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-// Code points a value must not contain: controls, non-ASCII spaces, invisible
-// and bidirectional formatting characters, separators, BOM and noncharacters.
-bool IsForbiddenCodePoint(uint32_t c) {
-  if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return true;
-  if (c == 0xA0 || c == 0xAD || c == 0x061C || c == 0x1680 || c == 0x180E) return true;
-  if (c >= 0x2000 && c <= 0x200F) return true;  // spaces, zero-width, LRM/RLM
-  if (c >= 0x2028 && c <= 0x202F) return true;  // separators, bidi embeddings, NNBSP
-  if (c >= 0x205F && c <= 0x206F) return true;  // MMSP, word joiner, bidi isolates
-  if (c == 0x3000 || c == 0xFEFF) return true;
-  if (c >= 0xFFF9 && c <= 0xFFFB) return true;  // interlinear annotations
-  if (c >= 0xFDD0 && c <= 0xFDEF) return true;  // noncharacters
-  if ((c & 0xFFFE) == 0xFFFE) return true;      // U+xxFFFE, U+xxFFFF
-  return false;
-}
 
 bool OneOf(std::string_view v, std::initializer_list<std::string_view> options) {
   return std::find(options.begin(), options.end(), v) != options.end();
@@ -293,19 +278,9 @@ Status ValidateDisclosureValue(std::string_view value) {
   if (value.find(kEffectivePrefix) != std::string_view::npos) {
     return Status::Malformed("disclosure value must not contain \"effective=\"");
   }
-  size_t pos = 0;
-  while (pos < value.size()) {
-    uint32_t cp = 0;
-    if (!internal::NextCodePoint(value, &pos, &cp)) {
-      return Status::Malformed("disclosure value is not valid UTF-8");
-    }
-    if (IsForbiddenCodePoint(cp)) {
-      return Status::Malformed(
-          "disclosure value contains a control, invisible or non-ASCII "
-          "space character");
-    }
-  }
-  return Status::Ok();
+  // The generic text class (text_class.h): no control, formatting, default
+  // ignorable or non-ASCII space code point, and something visible.
+  return internal::CheckVisibleText(value, "disclosure value", /*multiline=*/false);
 }
 
 Status ValidateDisclosure(const Disclosure& d) {

@@ -14,6 +14,7 @@
 #include "../../libverify/src/manifest_internal.h"
 #include "../../libverify/src/note_internal.h"
 #include "../../libverify/src/utf8_decode.h"
+#include "../../libverify/src/text_class.h"
 #include "candor/manifest.h"
 #include "candor/note.h"
 #include "candor/release.h"
@@ -360,17 +361,19 @@ TEST_CASE("manifest digests: every byte at every position, decoded as HexDecode 
   }
 }
 
-// ValidateChangelog before its ASCII fast path.
+// ValidateChangelog without its ASCII fast path: the text class code point by
+// code point (text_class.h).
 Code ReferenceChangelogCode(std::string_view s) {
   size_t pos = 0;
+  bool visible = false;
   while (pos < s.size()) {
     uint32_t cp = 0;
     if (!internal::NextCodePoint(s, &pos, &cp)) return Code::kMalformed;
-    if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
-      return Code::kMalformed;
-    }
+    if (cp == '\n' || cp == '\t') continue;
+    if (internal::IsForbiddenTextCodePoint(cp)) return Code::kMalformed;
+    if (cp != ' ' && !internal::IsMarkCodePoint(cp)) visible = true;
   }
-  return Code::kOk;
+  return visible ? Code::kOk : Code::kMalformed;
 }
 
 TEST_CASE("ValidateChangelog's ASCII fast path decides as the full decoder") {

@@ -10,10 +10,14 @@
 // exactly one accepted spelling inside a signed manifest.
 //
 // Generic value rules (every kind): 1..kMaxDisclosureValueSize bytes of valid
-// UTF-8; no control characters (C0, DEL, C1), no line/paragraph separators,
-// no bidirectional or zero-width formatting characters, no BOM; no leading,
-// trailing or doubled space; and the value never contains "effective=" (which
-// keeps both the manifest line and the CLI syntax unambiguous).
+// UTF-8; no code point of General_Category Cc, Cf, Zl, Zp, no Zs or
+// White_Space but U+0020, no Default_Ignorable_Code_Point (zero-width,
+// bidirectional, TAG characters, variation selectors, Hangul fillers), no
+// noncharacter, no U+2800 (tables generated from the Unicode Character
+// Database, see docs/FORMATS.md); at least one visible character (not only
+// spaces and combining marks); no leading, trailing or doubled space; and the
+// value never contains "effective=" (which keeps both the manifest line and
+// the CLI syntax unambiguous).
 //
 // Thread-safety: pure functions over values; the vocabulary is static const data.
 #ifndef CANDOR_DISCLOSURE_H_
