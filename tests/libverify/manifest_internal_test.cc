@@ -213,6 +213,16 @@ TEST_CASE("internal manifest pieces match the public functions") {
   Manifest bad_vendor = *m;
   bad_vendor.vendor = "ACME";
   CHECK(internal::ValidateManifest(bad_vendor, true).code() == Code::kMalformed);
+  // The vendor key name is read by people: the visible-text class applies
+  // (a zero-width space, a TAG character, a variation selector).
+  for (std::string_view hidden : {"\xE2\x80\x8B", "\xF3\xA0\x81\xA1", "\xEF\xB8\x8F"}) {
+    Manifest look_alike = *m;
+    look_alike.vendor_key.name = m->vendor + "/release" + std::string(hidden);
+    CHECK(internal::ValidateManifest(look_alike, true).code() == Code::kMalformed);
+  }
+  Manifest sub_name = *m;
+  sub_name.vendor_key.name = m->vendor + "/release-2026";
+  CHECK(internal::ValidateManifest(sub_name, true).ok());
 }
 
 TEST_CASE("duplicate (name, key ID) refused on both sides of the pairwise/set switch") {
