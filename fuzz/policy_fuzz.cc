@@ -60,7 +60,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   size_t edges = 0;
   for (const PolicyGroup& g : p.groups) edges += g.members.size();
   const size_t linear = p.witnesses.size() + p.groups.size() + edges;
-  for (const QuorumResult* q : {&none_q, &all_q, &some_q}) CANDOR_FUZZ_CHECK(q->evaluations <= linear);
+  for (const QuorumResult* q : {&none_q, &all_q, &some_q})
+    CANDOR_FUZZ_CHECK(q->evaluations <= linear);
 
   // The split-view bound: linear too; 0 for `quorum none`; never more than
   // the witnesses; and the two witness sets {everybody} satisfy the quorum

@@ -77,7 +77,8 @@ constexpr std::array<KindRow, 12> kVocabulary = {{
     {{"remote-disable", "Remote disable", "none | vendor | vendor-and-partners",
       "Who can disable the device or its functions remotely.", Restrictive::kUnlessNeutral, "none",
       true, true},
-     ValueRule::kRemote, "none"},
+     ValueRule::kRemote,
+     "none"},
     {{"repair.parts-pairing", "Parts pairing", kAccessSyntax,
       "How the device treats replacement parts not paired to it by the vendor "
       "(serialisation).",
@@ -86,7 +87,8 @@ constexpr std::array<KindRow, 12> kVocabulary = {{
     {{"security-fix", "Security fix",
       "unassigned | comma-separated CVE-YYYY-NNNN ids, ascending, unique",
       "The release fixes the listed vulnerabilities.", Restrictive::kNever, "", false, true},
-     ValueRule::kCves, "unassigned"},
+     ValueRule::kCves,
+     "unassigned"},
     {{"subscription-required", "Subscription required",
       "free text: what now requires a paid subscription",
       "Using the named function requires a paid subscription.", Restrictive::kAlways, "", true,
@@ -96,7 +98,8 @@ constexpr std::array<KindRow, 12> kVocabulary = {{
       "What data the device sends and where; categories are [a-z0-9-] tokens, ascending, "
       "unique (e.g. crash, usage, location, identifiers, content).",
       Restrictive::kUnlessNeutral, "none", true, false},
-     ValueRule::kTelemetry, "none"},
+     ValueRule::kTelemetry,
+     "none"},
 }};
 
 const KindRow* FindRow(std::string_view kind) {
@@ -396,8 +399,10 @@ Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view
         return Status::Malformed(d.kind + ": contradictory values for the same effective date (" +
                                  list[j].value + ", " + d.value + ")");
       }
-      return Status::Malformed(d.kind + ": contradictory values both in effect when the release "
-                               "is issued (" + list[j].value + ", " + d.value +
+      return Status::Malformed(d.kind +
+                               ": contradictory values both in effect when the release "
+                               "is issued (" +
+                               list[j].value + ", " + d.value +
                                "): a value effective on or before the issue day holds from "
                                "the first install, as does an undated one");
     }

@@ -260,8 +260,8 @@ QuorumResult EvaluateQuorum(const TrustPolicy& policy,
     }
     const size_t k = g.threshold[j];
     if (k == 0 || times.size() < k) continue;
-    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k - 1),
-                     times.end(), std::greater<>());
+    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k - 1), times.end(),
+                     std::greater<>());
     since[g.witnesses + j] = times[k - 1];
   }
 
@@ -359,11 +359,12 @@ SplitViewBound QuorumSplitViewBound(const TrustPolicy& policy) {
 std::string QuorumSplitViewWarning(const TrustPolicy& policy) {
   const SplitViewBound b = QuorumSplitViewBound(policy);
   if (b.min_colluders >= 2) return std::string();
-  const std::string who = b.min_colluders == 0 ? "without any colluding witness"
-                                               : "with a single colluding witness";
-  return "warning: policy quorum '" + policy.quorum + "' cannot stop a split view: a log can get "
-         "two conflicting checkpoints both accepted " + who +
-         " (see docs/SECURITY.md \"Witness quorums and split views\")";
+  const std::string who =
+      b.min_colluders == 0 ? "without any colluding witness" : "with a single colluding witness";
+  return "warning: policy quorum '" + policy.quorum +
+         "' cannot stop a split view: a log can get "
+         "two conflicting checkpoints both accepted " +
+         who + " (see docs/SECURITY.md \"Witness quorums and split views\")";
 }
 
 }  // namespace candor

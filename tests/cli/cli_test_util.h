@@ -91,7 +91,8 @@ inline Run RunProcess(const std::vector<std::string>& argv, const std::string& s
   for (size_t start = 0; start < err.size();) {
     size_t end = err.find('\n', start);
     end = end == std::string::npos ? err.size() : end + 1;
-    (err.compare(start, 9, "warning: ") == 0 ? r.warnings : r.err) += err.substr(start, end - start);
+    (err.compare(start, 9, "warning: ") == 0 ? r.warnings : r.err) +=
+        err.substr(start, end - start);
     start = end;
   }
   ::unlink(out_path.c_str());

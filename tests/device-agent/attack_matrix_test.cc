@@ -381,8 +381,8 @@ TEST_CASE("attack matrix: every attack is refused, nothing flashed, state unchan
     auto [code, err] = CliInstall(d, req);
     CHECK(code == ExitCodeFor(attack.code));
     // After the fixture policy's split-view warning (2 of 3 witnesses).
-    CHECK(err == QuorumSplitViewWarning(d.ctx.policy) + "\nrefused: " + got.status().message() +
-                     "\n");
+    CHECK(err ==
+          QuorumSplitViewWarning(d.ctx.policy) + "\nrefused: " + got.status().message() + "\n");
     CHECK(d.TargetBytes() == target_before);
     CHECK(d.StateBytes() == state_before);
   }

@@ -252,7 +252,8 @@ TEST_CASE("canonical order and list rules") {
       D("x-acme.example/b", "1"),
       D("end-of-support", "2031-12-31"),
   };
-  CHECK(ValidateDisclosureList(list, "acme.example", kIssued).code() == Code::kMalformed);  // unsorted
+  CHECK(ValidateDisclosureList(list, "acme.example", kIssued).code() ==
+        Code::kMalformed);  // unsorted
   SortDisclosures(list);
   CHECK(ValidateDisclosureList(list, "acme.example", kIssued).ok());
   CHECK(list[0] == D("consumables.third-party", "blocked", Date{2026, 9, 13}));
@@ -292,7 +293,8 @@ TEST_CASE("canonical order and list rules") {
   for (size_t i = 0; i <= kMaxDisclosures; ++i) {
     many.push_back(D("feature-removal", "f" + std::to_string(1000 + i)));
   }
-  CHECK(ValidateDisclosureList(std::span(many).first(kMaxDisclosures), "acme.example", kIssued).ok());
+  CHECK(
+      ValidateDisclosureList(std::span(many).first(kMaxDisclosures), "acme.example", kIssued).ok());
   CHECK(ValidateDisclosureList(many, "acme.example", kIssued).code() == Code::kMalformed);
 }
 
@@ -410,7 +412,6 @@ TEST_CASE("vocabulary table is sorted, self-consistent and documented") {
   CHECK(rows == vocab.size());
 }
 
-
 TEST_CASE("disclosures that cannot be true at once are refused") {
   struct Case {
     const char* name;
@@ -428,8 +429,7 @@ TEST_CASE("disclosures that cannot be true at once are refused") {
         D("consumables.third-party", "blocked", issue_day)},
        false},
       {"allowed now, blocked from the day after issue",
-       {D("consumables.third-party", "allowed"),
-        D("consumables.third-party", "blocked", next_day)},
+       {D("consumables.third-party", "allowed"), D("consumables.third-party", "blocked", next_day)},
        true},
       {"two past dates: both hold at issue",
        {D("repair.parts-pairing", "warned", past), D("repair.parts-pairing", "blocked", issue_day)},
@@ -441,27 +441,34 @@ TEST_CASE("disclosures that cannot be true at once are refused") {
        {D("connectivity-required", "always"), D("connectivity-required", "always", past)},
        false},
       {"region lock now and since a past date",
-       {D("region-lock", "DE"), D("region-lock", "FR", past)}, false},
+       {D("region-lock", "DE"), D("region-lock", "FR", past)},
+       false},
       {"remote-disable none now, vendor from a future date",
-       {D("remote-disable", "none"), D("remote-disable", "vendor", future)}, true},
+       {D("remote-disable", "none"), D("remote-disable", "vendor", future)},
+       true},
       // Exclusive values of a repeatable kind.
       {"telemetry none next to a destination",
-       {D("telemetry", "crash to metrics.acme.example"), D("telemetry", "none")}, false},
+       {D("telemetry", "crash to metrics.acme.example"), D("telemetry", "none")},
+       false},
       {"telemetry none next to a destination since a past date",
-       {D("telemetry", "crash to metrics.acme.example", past), D("telemetry", "none")}, false},
+       {D("telemetry", "crash to metrics.acme.example", past), D("telemetry", "none")},
+       false},
       {"telemetry none on the date a destination starts",
        {D("telemetry", "crash to metrics.acme.example", future), D("telemetry", "none", future)},
        false},
       {"telemetry none now, a destination from a future date",
-       {D("telemetry", "crash to metrics.acme.example", future), D("telemetry", "none")}, true},
+       {D("telemetry", "crash to metrics.acme.example", future), D("telemetry", "none")},
+       true},
       {"two destinations",
        {D("telemetry", "crash to a.acme.example"), D("telemetry", "usage to b.acme.example")},
        true},
       // Repeatable kinds without an exclusive value.
       {"two removed features, one since a past date",
-       {D("feature-removal", "fax", past), D("feature-removal", "scan")}, true},
+       {D("feature-removal", "fax", past), D("feature-removal", "scan")},
+       true},
       {"different kinds never contradict",
-       {D("remote-disable", "none"), D("telemetry", "crash to a.acme.example")}, true},
+       {D("remote-disable", "none"), D("telemetry", "crash to a.acme.example")},
+       true},
   };
   for (const Case& c : cases) {
     CAPTURE(std::string(c.name));

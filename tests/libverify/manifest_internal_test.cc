@@ -13,8 +13,8 @@
 
 #include "../../libverify/src/manifest_internal.h"
 #include "../../libverify/src/note_internal.h"
-#include "../../libverify/src/utf8_decode.h"
 #include "../../libverify/src/text_class.h"
+#include "../../libverify/src/utf8_decode.h"
 #include "candor/manifest.h"
 #include "candor/note.h"
 #include "candor/release.h"
