@@ -17,6 +17,9 @@ using namespace candor;
 
 namespace {
 
+// 2026-03-01T12:00:00Z: the issue time the list rules compare effective dates with.
+constexpr int64_t kFuzzIssued = 1772366400;
+
 void CheckDisclosure(const Disclosure& d) {
   CANDOR_FUZZ_CHECK(ValidateDisclosure(d).ok());
   const std::string line = FormatDisclosureLine(d);
@@ -60,7 +63,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     list.push_back(*d);
     start = nl + 1;
   }
-  if (list.empty() || !ValidateDisclosureList(list, "acme.example").ok()) return 0;
+  if (list.empty() || !ValidateDisclosureList(list, "acme.example", kFuzzIssued).ok()) return 0;
   CANDOR_FUZZ_CHECK(list.size() <= kMaxDisclosures);
   for (size_t i = 1; i < list.size(); ++i) {
     CANDOR_FUZZ_CHECK(DisclosureLess(list[i - 1], list[i]));

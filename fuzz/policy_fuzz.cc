@@ -55,5 +55,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (all_q.quorum_time) {
     CANDOR_FUZZ_CHECK(*all_q.quorum_time >= 1000 && *all_q.quorum_time < 1000 + p.witnesses.size());
   }
+
+  // Evaluation is one bottom-up pass: never more work than the policy's size.
+  size_t edges = 0;
+  for (const PolicyGroup& g : p.groups) edges += g.members.size();
+  const size_t linear = p.witnesses.size() + p.groups.size() + edges;
+  for (const QuorumResult* q : {&none_q, &all_q, &some_q})
+    CANDOR_FUZZ_CHECK(q->evaluations <= linear);
+
+  // The split-view bound: linear too; 0 for `quorum none`; never more than
+  // the witnesses; and the two witness sets {everybody} satisfy the quorum
+  // with |A ∩ B| = all witnesses, an upper bound on the minimum.
+  const SplitViewBound b = QuorumSplitViewBound(p);
+  CANDOR_FUZZ_CHECK(b.evaluations <= linear);
+  if (p.quorum == "none") CANDOR_FUZZ_CHECK(b.min_colluders == 0);
+  CANDOR_FUZZ_CHECK(b.min_colluders <= p.witnesses.size());
+  // When `some` satisfies it, some ∩ some = some bounds the minimum as well.
+  if (some_q.satisfied && p.quorum != "none") CANDOR_FUZZ_CHECK(b.min_colluders <= some.size());
+  CANDOR_FUZZ_CHECK(QuorumSplitViewWarning(p).empty() == (b.min_colluders >= 2));
   return 0;
 }

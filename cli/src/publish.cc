@@ -145,6 +145,7 @@ Result<Trust> LoadTrust(const po::variables_map& vm) {
     Result<TrustPolicy> p = ParseTrustPolicy(text);
     if (!p.ok()) return p.status().WithContext("trust policy");
     if (p->logs.empty()) return Status::InvalidArgument("trust policy names no log");
+    if (std::string w = QuorumSplitViewWarning(*p); !w.empty()) fmt::print(stderr, "{}\n", w);
     trust.policy = std::move(p).value();
   }
   if (vm.count("log-key")) {

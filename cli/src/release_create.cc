@@ -91,8 +91,8 @@ Status CheckChangelog(const std::string& path, const std::string& text) {
   }
   Status s = ValidateChangelog(text);
   if (!s.ok()) {
-    return Status(s.code(), fmt::format("changelog {} is not valid UTF-8 text without control "
-                                        "characters: {}",
+    return Status(s.code(), fmt::format("changelog {} is not valid UTF-8 text without control, "
+                                        "invisible or formatting characters: {}",
                                         path, s.message()));
   }
   return Status::Ok();

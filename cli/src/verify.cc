@@ -82,6 +82,7 @@ Outcome RunVerify(const Args& args, Context& ctx) {
   if (!policy_text.ok()) return refuse(policy_text.status());
   Result<TrustPolicy> policy = ParseTrustPolicy(*policy_text);
   if (!policy.ok()) return refuse(policy.status().WithContext("trust policy"));
+  if (std::string w = QuorumSplitViewWarning(*policy); !w.empty()) fmt::print(stderr, "{}\n", w);
   Result<std::string> bundle = ReadFileLimited(vm["bundle"].as<std::string>(), kMaxBundleSize);
   if (!bundle.ok()) return refuse(bundle.status());
   Result<ImageFile> image = ImageFile::Open(vm["image"].as<std::string>());

@@ -215,6 +215,7 @@ int RunAgentCli(const std::vector<std::string>& args, std::FILE* out, std::FILE*
   if (Status s = CheckComplete(config, install); !s.ok()) return Fail(err, "error", s);
   Result<AgentContext> ctx = LoadContext(config);
   if (!ctx.ok()) return Fail(err, "error", ctx.status());
+  if (std::string w = QuorumSplitViewWarning(ctx->policy); !w.empty()) fmt::print(err, "{}\n", w);
 
   ImageRequest req;
   req.image_path = p.opts["--image"];

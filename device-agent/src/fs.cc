@@ -6,6 +6,8 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 
 namespace candor::agent {
@@ -111,6 +113,54 @@ Status EnsurePrivateDir(const std::string& dir) {
   struct stat st;
   if (::stat(dir.c_str(), &st) != 0) return Status::Io(ErrnoMessage(dir));
   if (!S_ISDIR(st.st_mode)) return Status::Io(dir + ": not a directory");
+  return CheckPrivateDir(dir);
+}
+
+namespace {
+
+std::string Octal(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+}  // namespace
+
+Status CheckPrivateDir(const std::string& dir) {
+  // Resolve symlinks once, then check the directory that is really used and
+  // every directory above it: whoever can rename an entry on that path can
+  // swap the state or the staged image under the agent.
+  char* resolved = ::realpath(dir.c_str(), nullptr);
+  if (resolved == nullptr) return Status::Io(ErrnoMessage(dir));
+  std::string path(resolved);
+  std::free(resolved);
+  const uid_t euid = ::geteuid();
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return Status::Io(ErrnoMessage(path));
+  if (!S_ISDIR(st.st_mode)) return Status::Io(dir + ": not a directory");
+  if (st.st_uid != euid) {
+    return Status::Io(dir + ": state dir is owned by uid " + std::to_string(st.st_uid) +
+                      ", not by the agent's uid " + std::to_string(euid) +
+                      " (chown it, or remove it and let the agent create it)");
+  }
+  if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+    return Status::Io(dir + ": state dir has mode " + Octal(st.st_mode) +
+                      ": group or others may write it (chmod go-w, 0700 recommended)");
+  }
+  while (path.size() > 1) {
+    const size_t slash = path.rfind('/');
+    path.resize(slash == 0 ? 1 : slash);
+    if (::stat(path.c_str(), &st) != 0) return Status::Io(ErrnoMessage(path));
+    if (st.st_uid != 0 && st.st_uid != euid) {
+      return Status::Io(dir + ": parent directory " + path + " is owned by uid " +
+                        std::to_string(st.st_uid) + ", neither root nor the agent");
+    }
+    // A sticky directory (/tmp) lets others add entries but not rename ours.
+    if ((st.st_mode & (S_IWGRP | S_IWOTH)) != 0 && (st.st_mode & S_ISVTX) == 0) {
+      return Status::Io(dir + ": parent directory " + path + " has mode " + Octal(st.st_mode) +
+                        ": group or others may rename the state dir");
+    }
+  }
   return Status::Ok();
 }
 

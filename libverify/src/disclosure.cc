@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 
-#include "utf8_decode.h"
+#include "text_class.h"
 
 namespace candor {
 namespace {
@@ -32,6 +32,10 @@ enum class ValueRule {
 struct KindRow {
   DisclosureKindInfo info;
   ValueRule rule;
+  // A value that states the absence of every other value of the kind ("no
+  // telemetry"): it cannot hold at the same time as any other value of the
+  // kind, even of a kind that may otherwise repeat. Empty: none.
+  std::string_view exclusive_value = {};
 };
 
 constexpr std::string_view kAccessSyntax = "allowed | warned | degraded | blocked";
@@ -73,7 +77,8 @@ constexpr std::array<KindRow, 12> kVocabulary = {{
     {{"remote-disable", "Remote disable", "none | vendor | vendor-and-partners",
       "Who can disable the device or its functions remotely.", Restrictive::kUnlessNeutral, "none",
       true, true},
-     ValueRule::kRemote},
+     ValueRule::kRemote,
+     "none"},
     {{"repair.parts-pairing", "Parts pairing", kAccessSyntax,
       "How the device treats replacement parts not paired to it by the vendor "
       "(serialisation).",
@@ -82,7 +87,8 @@ constexpr std::array<KindRow, 12> kVocabulary = {{
     {{"security-fix", "Security fix",
       "unassigned | comma-separated CVE-YYYY-NNNN ids, ascending, unique",
       "The release fixes the listed vulnerabilities.", Restrictive::kNever, "", false, true},
-     ValueRule::kCves},
+     ValueRule::kCves,
+     "unassigned"},
     {{"subscription-required", "Subscription required",
       "free text: what now requires a paid subscription",
       "Using the named function requires a paid subscription.", Restrictive::kAlways, "", true,
@@ -92,7 +98,8 @@ constexpr std::array<KindRow, 12> kVocabulary = {{
       "What data the device sends and where; categories are [a-z0-9-] tokens, ascending, "
       "unique (e.g. crash, usage, location, identifiers, content).",
       Restrictive::kUnlessNeutral, "none", true, false},
-     ValueRule::kTelemetry},
+     ValueRule::kTelemetry,
+     "none"},
 }};
 
 const KindRow* FindRow(std::string_view kind) {
@@ -103,21 +110,6 @@ const KindRow* FindRow(std::string_view kind) {
 }
 
 bool IsLowerAlnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); }
-
-// Code points a value must not contain: controls, non-ASCII spaces, invisible
-// and bidirectional formatting characters, separators, BOM and noncharacters.
-bool IsForbiddenCodePoint(uint32_t c) {
-  if (c < 0x20 || (c >= 0x7F && c <= 0x9F)) return true;
-  if (c == 0xA0 || c == 0xAD || c == 0x061C || c == 0x1680 || c == 0x180E) return true;
-  if (c >= 0x2000 && c <= 0x200F) return true;  // spaces, zero-width, LRM/RLM
-  if (c >= 0x2028 && c <= 0x202F) return true;  // separators, bidi embeddings, NNBSP
-  if (c >= 0x205F && c <= 0x206F) return true;  // MMSP, word joiner, bidi isolates
-  if (c == 0x3000 || c == 0xFEFF) return true;
-  if (c >= 0xFFF9 && c <= 0xFFFB) return true;  // interlinear annotations
-  if (c >= 0xFDD0 && c <= 0xFDEF) return true;  // noncharacters
-  if ((c & 0xFFFE) == 0xFFFE) return true;      // U+xxFFFE, U+xxFFFF
-  return false;
-}
 
 bool OneOf(std::string_view v, std::initializer_list<std::string_view> options) {
   return std::find(options.begin(), options.end(), v) != options.end();
@@ -289,19 +281,9 @@ Status ValidateDisclosureValue(std::string_view value) {
   if (value.find(kEffectivePrefix) != std::string_view::npos) {
     return Status::Malformed("disclosure value must not contain \"effective=\"");
   }
-  size_t pos = 0;
-  while (pos < value.size()) {
-    uint32_t cp = 0;
-    if (!internal::NextCodePoint(value, &pos, &cp)) {
-      return Status::Malformed("disclosure value is not valid UTF-8");
-    }
-    if (IsForbiddenCodePoint(cp)) {
-      return Status::Malformed(
-          "disclosure value contains a control, invisible or non-ASCII "
-          "space character");
-    }
-  }
-  return Status::Ok();
+  // The generic text class (text_class.h): no control, formatting, default
+  // ignorable or non-ASCII space code point, and something visible.
+  return internal::CheckVisibleText(value, "disclosure value", /*multiline=*/false);
 }
 
 Status ValidateDisclosure(const Disclosure& d) {
@@ -367,7 +349,36 @@ void SortDisclosures(std::vector<Disclosure>& list) {
   std::sort(list.begin(), list.end(), DisclosureLess);
 }
 
-Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor) {
+namespace {
+
+// True if `d` already holds when the release is issued: it has no effective
+// date ("on install", and no install precedes the issue), or its date is on
+// or before the issue day.
+bool InEffectAtIssue(const Disclosure& d, int64_t issued_day) {
+  return !d.effective.has_value() || DaysSinceEpoch(*d.effective) <= issued_day;
+}
+
+// Disclosures i < j of one vocabulary kind that cannot both be true. Two
+// values of one kind hold at the same time when they share an effective date,
+// or when both already hold at issue (an undated value next to one effective
+// on a past date: from the first install on, both would describe the device).
+// A single-valued kind has one state at a time, so two such values contradict
+// each other; an exclusive value ("telemetry none") contradicts any other
+// value of its kind holding at the same time.
+bool Contradict(const KindRow& row, const Disclosure& a, const Disclosure& b, int64_t issued_day) {
+  const bool same_time = a.effective == b.effective ||
+                         (InEffectAtIssue(a, issued_day) && InEffectAtIssue(b, issued_day));
+  if (!same_time) return false;
+  if (row.info.single_valued) return true;
+  return !row.exclusive_value.empty() &&
+         (a.value == row.exclusive_value || b.value == row.exclusive_value);
+}
+
+}  // namespace
+
+Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor,
+                              int64_t issued) {
+  const int64_t issued_day = issued >= 0 ? issued / 86400 : -1;
   if (list.size() > kMaxDisclosures) return Status::Malformed("more than 64 disclosures");
   for (size_t i = 0; i < list.size(); ++i) {
     const Disclosure& d = list[i];
@@ -380,13 +391,20 @@ Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view
     if (!DisclosureLess(list[i - 1], d)) {
       return Status::Malformed("disclosures are duplicated or not in canonical order");
     }
-    const DisclosureKindInfo* info = FindDisclosureKind(d.kind);
-    if (info != nullptr && info->single_valued) {
-      for (size_t j = 0; j < i; ++j) {
-        if (list[j].kind == d.kind && list[j].effective == d.effective) {
-          return Status::Malformed(d.kind + ": more than one value for the same effective date");
-        }
+    const KindRow* row = FindRow(d.kind);
+    if (row == nullptr) continue;
+    for (size_t j = 0; j < i; ++j) {
+      if (list[j].kind != d.kind || !Contradict(*row, list[j], d, issued_day)) continue;
+      if (list[j].effective == d.effective) {
+        return Status::Malformed(d.kind + ": contradictory values for the same effective date (" +
+                                 list[j].value + ", " + d.value + ")");
       }
+      return Status::Malformed(d.kind +
+                               ": contradictory values both in effect when the release "
+                               "is issued (" +
+                               list[j].value + ", " + d.value +
+                               "): a value effective on or before the issue day holds from "
+                               "the first install, as does an undated one");
     }
   }
   return Status::Ok();

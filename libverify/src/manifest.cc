@@ -9,6 +9,7 @@
 
 #include "manifest_internal.h"
 #include "note_internal.h"
+#include "text_class.h"
 
 namespace candor {
 namespace {
@@ -122,6 +123,9 @@ Status internal::ValidateManifest(const Manifest& m, bool key_from_parse) {
   if (k.name != m.vendor && k.name.rfind(m.vendor + "/", 0) != 0) {
     return Status::Malformed("vendor key name must be the vendor or start with \"<vendor>/\"");
   }
+  // People compare key names: no invisible or formatting characters that
+  // would make two different names look alike.
+  CANDOR_RETURN_IF_ERROR(internal::CheckVisibleText(k.name, "vendor key name", false));
   if (m.products.empty()) return Status::Malformed("no product");
   if (m.products.size() > kMaxProducts) return Status::Malformed("more than 64 products");
   for (size_t i = 0; i < m.products.size(); ++i) {
@@ -135,7 +139,7 @@ Status internal::ValidateManifest(const Manifest& m, bool key_from_parse) {
   if (m.issued < 0 || m.issued > kMaxUnixSeconds) {
     return Status::Malformed("issue time out of range");
   }
-  return ValidateDisclosureList(m.disclosures, m.vendor);
+  return ValidateDisclosureList(m.disclosures, m.vendor, m.issued);
 }
 
 Result<std::string> FormatManifestText(const Manifest& m) {

@@ -10,6 +10,7 @@
 #include "candor/cosignature.h"
 #include "candor/ed25519.h"
 #include "note_internal.h"
+#include "utf8_decode.h"
 
 namespace candor {
 namespace {
@@ -17,35 +18,11 @@ namespace {
 // "— " : U+2014 EM DASH, then a space.
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";
 
-// Decodes one UTF-8 code point at s[i], strictly (no overlong forms, no
-// surrogates, nothing above U+10FFFF). Returns false on invalid input.
+// UTF-8 is decoded by the one strict decoder, internal::NextCodePoint.
 bool DecodeRune(std::string_view s, size_t& i, char32_t& out) {
-  const auto b0 = static_cast<uint8_t>(s[i]);
-  if (b0 < 0x80) {
-    out = b0;
-    i += 1;
-    return true;
-  }
-  size_t len;
-  char32_t cp, min;
-  if ((b0 & 0xE0) == 0xC0) {
-    len = 2, cp = b0 & 0x1F, min = 0x80;
-  } else if ((b0 & 0xF0) == 0xE0) {
-    len = 3, cp = b0 & 0x0F, min = 0x800;
-  } else if ((b0 & 0xF8) == 0xF0) {
-    len = 4, cp = b0 & 0x07, min = 0x10000;
-  } else {
-    return false;
-  }
-  if (s.size() - i < len) return false;
-  for (size_t k = 1; k < len; ++k) {
-    const auto b = static_cast<uint8_t>(s[i + k]);
-    if ((b & 0xC0) != 0x80) return false;
-    cp = (cp << 6) | (b & 0x3F);
-  }
-  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+  uint32_t cp = 0;
+  if (!internal::NextCodePoint(s, &i, &cp)) return false;
   out = cp;
-  i += len;
   return true;
 }
 

@@ -5,6 +5,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <functional>
 #include <set>
 
@@ -185,6 +186,49 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
   return policy;
 }
 
+namespace {
+
+// The policy as a DAG of threshold gates: node i < witnesses.size() is witness
+// i, node witnesses.size() + j is group j. A parsed policy's groups name only
+// earlier names, so each member's index is below its group's and one pass in
+// definition order sees every member before the groups that use it. That pass
+// is what keeps evaluation linear in the policy's size: each group is
+// evaluated once, not once per path to it (chained groups that each name the
+// previous one twice used to cost 2^depth).
+struct QuorumGraph {
+  size_t witnesses = 0;
+  std::vector<size_t> threshold;             // per group
+  std::vector<std::vector<size_t>> members;  // per group: node indices
+  bool none = false;                         // `quorum none`
+  std::optional<size_t> quorum;              // node index; nullopt if undefined
+};
+
+QuorumGraph BuildGraph(const TrustPolicy& policy) {
+  QuorumGraph g;
+  g.witnesses = policy.witnesses.size();
+  std::map<std::string_view, size_t> index;
+  for (size_t i = 0; i < policy.witnesses.size(); i++) index.emplace(policy.witnesses[i].name, i);
+  for (size_t j = 0; j < policy.groups.size(); j++) {
+    const PolicyGroup& group = policy.groups[j];
+    std::vector<size_t> m;
+    m.reserve(group.members.size());
+    for (const std::string& name : group.members) {
+      // A parsed policy names only earlier, defined names; in a hand-built one
+      // an unknown (or later) member is never met, as before.
+      auto it = index.find(name);
+      if (it != index.end()) m.push_back(it->second);
+    }
+    g.threshold.push_back(group.threshold);
+    g.members.push_back(std::move(m));
+    index.emplace(group.name, g.witnesses + j);
+  }
+  g.none = policy.quorum == "none";
+  if (auto it = index.find(policy.quorum); it != index.end()) g.quorum = it->second;
+  return g;
+}
+
+}  // namespace
+
 QuorumResult EvaluateQuorum(const TrustPolicy& policy,
                             const std::map<std::string, uint64_t>& cosigned_by) {
   QuorumResult result;
@@ -194,51 +238,133 @@ QuorumResult EvaluateQuorum(const TrustPolicy& policy,
     result.satisfied = true;
     return result;
   }
+  const QuorumGraph g = BuildGraph(policy);
 
-  // Groups only reference earlier names, so recursion depth is bounded by the
-  // number of groups and there are no cycles.
-  std::function<bool(std::string_view, uint64_t)> witnessed = [&](std::string_view name,
-                                                                  uint64_t not_before) -> bool {
-    auto it = cosigned_by.find(std::string(name));
-    for (const PolicyWitness& w : policy.witnesses)
-      if (w.name == name) return it != cosigned_by.end() && it->second >= not_before;
-    for (const PolicyGroup& g : policy.groups) {
-      if (g.name != name) continue;
-      size_t met = 0;
-      for (const std::string& m : g.members)
-        if (witnessed(m, not_before)) met++;
-      return met >= g.threshold;
+  // since[n]: the latest time T such that the witnesses that cosigned at or
+  // after T satisfy node n (nullopt: not satisfied at all). A witness's is its
+  // cosignature time; a k-of-n group's is the k-th latest of its members'
+  // (satisfaction only grows as T falls, so this is exact).
+  std::vector<std::optional<uint64_t>> since(g.witnesses + g.threshold.size());
+  for (size_t i = 0; i < g.witnesses; i++) {
+    result.evaluations++;
+    auto it = cosigned_by.find(policy.witnesses[i].name);
+    if (it != cosigned_by.end()) since[i] = it->second;
+  }
+  std::vector<uint64_t> times;
+  for (size_t j = 0; j < g.threshold.size(); j++) {
+    result.evaluations++;
+    times.clear();
+    for (size_t m : g.members[j]) {
+      result.evaluations++;
+      if (since[m]) times.push_back(*since[m]);
     }
-    return false;
-  };
+    const size_t k = g.threshold[j];
+    if (k == 0 || times.size() < k) continue;
+    std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(k - 1), times.end(),
+                     std::greater<>());
+    since[g.witnesses + j] = times[k - 1];
+  }
 
+  if (!g.quorum) {  // only in a hand-built policy: nothing satisfies it
+    result.required = 1;
+    return result;
+  }
   // For "(met of required)" messages: the quorum's direct members.
-  const PolicyGroup* quorum_group = nullptr;
-  for (const PolicyGroup& g : policy.groups)
-    if (g.name == policy.quorum) quorum_group = &g;
-  if (quorum_group != nullptr) {
-    result.required = quorum_group->threshold;
-    for (const std::string& m : quorum_group->members)
-      if (witnessed(m, 0)) result.met++;
+  if (*g.quorum >= g.witnesses) {
+    const size_t j = *g.quorum - g.witnesses;
+    result.required = g.threshold[j];
+    for (size_t m : g.members[j])
+      if (since[m]) result.met++;
   } else {
     result.required = 1;
-    result.met = witnessed(policy.quorum, 0) ? 1 : 0;
+    result.met = since[*g.quorum] ? 1 : 0;
   }
+  result.satisfied = since[*g.quorum].has_value();
+  if (result.satisfied) result.quorum_time = since[*g.quorum];
+  return result;
+}
 
-  result.satisfied = witnessed(policy.quorum, 0);
-  if (!result.satisfied) return result;
+SplitViewBound QuorumSplitViewBound(const TrustPolicy& policy) {
+  SplitViewBound out;
+  const QuorumGraph g = BuildGraph(policy);
+  if (g.none || !g.quorum) return out;  // nothing to collude against: 0, exact
 
-  // The quorum's time: the newest T at which witnesses that cosigned at or
-  // after T still make up a quorum.
-  std::set<uint64_t, std::greater<>> times;
-  for (const auto& [name, ts] : cosigned_by) times.insert(ts);
-  for (uint64_t t : times) {
-    if (witnessed(policy.quorum, t)) {
-      result.quorum_time = t;
-      break;
+  // Bottom-up over the DAG. For node n: overlap[n] is a lower bound on
+  // min |A ∩ B| over pairs of witness sets A, B that both satisfy n, exact
+  // when exact[n]; reach[n] is the set of witnesses n depends on (a bitset).
+  const size_t nodes = g.witnesses + g.threshold.size();
+  const size_t words = (g.witnesses + 63) / 64;
+  std::vector<size_t> overlap(nodes, 0);
+  std::vector<bool> exact(nodes, true);
+  std::vector<uint64_t> reach(nodes * words, 0);
+  for (size_t i = 0; i < g.witnesses; i++) {
+    out.evaluations++;
+    overlap[i] = 1;  // both A and B must contain it
+    reach[i * words + i / 64] = uint64_t{1} << (i % 64);
+  }
+  std::vector<size_t> child;
+  for (size_t j = 0; j < g.threshold.size(); j++) {
+    out.evaluations++;
+    const size_t node = g.witnesses + j;
+    uint64_t* r = &reach[node * words];
+    bool disjoint = true, all_exact = true;
+    child.clear();
+    for (size_t m : g.members[j]) {
+      out.evaluations++;
+      const uint64_t* mr = &reach[m * words];
+      for (size_t w = 0; w < words; w++) {
+        if ((r[w] & mr[w]) != 0) disjoint = false;
+        r[w] |= mr[w];
+      }
+      all_exact = all_exact && exact[m];
+      child.push_back(overlap[m]);
+    }
+    // A and B each satisfy k of the n members, so at least s = 2k - n members
+    // are satisfied by both; with fewer than k members defined, nothing
+    // satisfies the group and no pair exists: any number of colluders is
+    // "needed", which we bound by the members' total (never reached).
+    const size_t n = child.size(), k = g.threshold[j];
+    if (k > n) {
+      overlap[node] = g.witnesses + 1;
+      continue;
+    }
+    const size_t s = 2 * k > n ? 2 * k - n : 0;
+    if (s == 0) {
+      // A and B can use disjoint sets of members: 0, but exact only if those
+      // members cannot share a witness.
+      exact[node] = disjoint;
+      continue;
+    }
+    std::sort(child.begin(), child.end());
+    if (disjoint) {
+      // Members depend on disjoint witnesses, so the pair's overlaps inside
+      // them add up and A, B can be chosen independently in each: the s
+      // members with the smallest overlaps.
+      size_t sum = 0;
+      for (size_t i = 0; i < s; i++) sum += child[i];
+      overlap[node] = sum;
+      exact[node] = all_exact;
+    } else {
+      // Shared witnesses may be counted once for several members: all we know
+      // is that the largest of the s smallest overlaps is needed.
+      overlap[node] = child[s - 1];
+      exact[node] = false;
     }
   }
-  return result;
+  out.min_colluders = overlap[*g.quorum];
+  out.exact = exact[*g.quorum];
+  return out;
+}
+
+std::string QuorumSplitViewWarning(const TrustPolicy& policy) {
+  const SplitViewBound b = QuorumSplitViewBound(policy);
+  if (b.min_colluders >= 2) return std::string();
+  const std::string who =
+      b.min_colluders == 0 ? "without any colluding witness" : "with a single colluding witness";
+  return "warning: policy quorum '" + policy.quorum +
+         "' cannot stop a split view: a log can get "
+         "two conflicting checkpoints both accepted " +
+         who + " (see docs/SECURITY.md \"Witness quorums and split views\")";
 }
 
 }  // namespace candor

@@ -2,7 +2,7 @@
 #include "candor/release.h"
 
 #include "candor/sha256.h"
-#include "utf8_decode.h"
+#include "text_class.h"
 
 namespace candor {
 namespace {
@@ -16,24 +16,10 @@ uint16_t ReadU16BE(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) 
 Status ValidateChangelog(std::string_view changelog) {
   if (changelog.empty()) return Status::Malformed("changelog is empty");
   if (changelog.size() > kMaxChangelogSize) return Status::TooLarge("changelog exceeds 48 KiB");
-  size_t pos = 0;
-  while (pos < changelog.size()) {
-    // ASCII fast path: printable ASCII is what the checks below accept of a
-    // one-byte code point besides "\n" and "\t" (which take the full path).
-    const auto b = static_cast<uint8_t>(changelog[pos]);
-    if (b >= 0x20 && b < 0x7F) {
-      ++pos;
-      continue;
-    }
-    uint32_t cp = 0;
-    if (!internal::NextCodePoint(changelog, &pos, &cp)) {
-      return Status::Malformed("changelog is not valid UTF-8");
-    }
-    if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
-      return Status::Malformed("changelog contains a control character");
-    }
-  }
-  return Status::Ok();
+  // The same text class as disclosure values, with lines and tabs: what
+  // auditors read is what the bytes say (no bidirectional overrides, no
+  // hidden characters) and there is something to read.
+  return internal::CheckVisibleText(changelog, "changelog", /*multiline=*/true);
 }
 
 Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys) {

@@ -1,4 +1,5 @@
-// Internal: strict UTF-8 decoding (RFC 3629) for the release-entry text rules.
+// Internal: the one strict UTF-8 decoder (RFC 3629) of libverify: note text,
+// key names, JSON strings, changelogs and disclosure values all decode with it.
 // Rejects overlong forms, surrogates (U+D800..U+DFFF) and code points above
 // U+10FFFF. Not a public header.
 //

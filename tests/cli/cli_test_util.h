@@ -56,7 +56,8 @@ inline bool Exists(const std::string& path) { return std::filesystem::exists(pat
 struct Run {
   int exit_code = -1;
   std::string out;
-  std::string err;
+  std::string err;       // stderr without "warning: " lines
+  std::string warnings;  // the "warning: " lines (e.g. a policy's split-view warning)
 };
 
 // Runs argv[0] with argv, stdin from /dev/null, capturing stdout and stderr.
@@ -86,7 +87,14 @@ inline Run RunProcess(const std::vector<std::string>& argv, const std::string& s
   }
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   r.out = ReadFile(out_path);
-  r.err = ReadFile(err_path);
+  const std::string err = ReadFile(err_path);
+  for (size_t start = 0; start < err.size();) {
+    size_t end = err.find('\n', start);
+    end = end == std::string::npos ? err.size() : end + 1;
+    (err.compare(start, 9, "warning: ") == 0 ? r.warnings : r.err) +=
+        err.substr(start, end - start);
+    start = end;
+  }
   ::unlink(out_path.c_str());
   ::unlink(err_path.c_str());
   return r;

@@ -139,6 +139,9 @@ TEST_CASE("publish retries 429 (Retry-After) and 503, waits for coverage, writes
   CHECK(Contains(r.err, "rate limited"));
   CHECK(Contains(r.out, "published: acme.example 1.0 at index 0"));
   CHECK(Contains(r.out, "cosigned by w1"));
+  // `quorum w1` falls to one colluding witness: warned once, not an error.
+  CHECK(r.warnings.starts_with("warning: policy quorum 'w1' cannot stop a split view"));
+  CHECK(r.warnings.find('\n') == r.warnings.size() - 1);
   // The bundle is what devices verify.
   auto v =
       Candor(s.dir, {"verify", "--policy", s.dir / "trust.policy", "--image", s.dir / "fw.bin",

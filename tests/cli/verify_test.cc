@@ -82,6 +82,9 @@ TEST_CASE("verify accepts a logged, cosigned release and prints its disclosures"
   CHECK(Contains(r.out, "cosigned by w1"));
   CHECK(Contains(r.out, "! Third-party consumables: blocked (effective 2026-09-13)"));
   CHECK(r.err.empty());
+  // `quorum w1`: one colluding witness can split it, so one warning line.
+  CHECK(r.warnings.starts_with("warning: policy quorum 'w1' cannot stop a split view"));
+  CHECK(r.warnings.find('\n') == r.warnings.size() - 1);
 
   // The stored rollback counter may equal the release's.
   CHECK(s.Verify({"--min-rollback", "17"}).exit_code == 0);

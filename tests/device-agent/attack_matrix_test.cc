@@ -475,7 +475,9 @@ TEST_CASE("attack matrix: every attack is refused, nothing flashed, state unchan
     // The command line: one line naming the reason, the class's exit code.
     auto [code, err] = CliInstall(d, req);
     CHECK(code == ExitCodeFor(attack.code));
-    CHECK(err == "refused: " + got.status().message() + "\n");
+    // After the fixture policy's split-view warning (2 of 3 witnesses).
+    CHECK(err ==
+          QuorumSplitViewWarning(d.ctx.policy) + "\nrefused: " + got.status().message() + "\n");
     CHECK(d.TargetBytes() == target_before);
     CHECK(d.StateBytes() == state_before);
   }

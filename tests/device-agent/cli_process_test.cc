@@ -19,7 +19,23 @@ using testing::World;
 struct Run {
   int code = -1;
   std::string out, err;
+  std::string warnings;  // "warning: ..." lines, taken out of err
 };
+
+// Moves "warning: " lines (the policy's split-view warning) out of `r.err`.
+Run SplitWarnings(Run r) {
+  std::string rest;
+  size_t start = 0;
+  while (start < r.err.size()) {
+    size_t end = r.err.find('\n', start);
+    end = end == std::string::npos ? r.err.size() : end + 1;
+    const std::string line = r.err.substr(start, end - start);
+    (line.starts_with("warning: ") ? r.warnings : rest) += line;
+    start = end;
+  }
+  r.err = rest;
+  return r;
+}
 
 Run RunAgent(const Device& d, std::vector<std::string> args) {
   const std::string out_path = d.Path("stdout"), err_path = d.Path("stderr");
@@ -40,7 +56,8 @@ Run RunAgent(const Device& d, std::vector<std::string> args) {
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(WIFEXITED(status));
-  return Run{WEXITSTATUS(status), testing::ReadFileOr(out_path), testing::ReadFileOr(err_path)};
+  return SplitWarnings(
+      Run{WEXITSTATUS(status), testing::ReadFileOr(out_path), testing::ReadFileOr(err_path), {}});
 }
 
 std::string WriteConfig(const Device& d) {
@@ -80,6 +97,9 @@ TEST_CASE("candor-agent: install, status, refusals, exit codes") {
   CHECK(install.out.starts_with("installed: acme.example printer-x1 1.0.0 (rollback 5)"));
   CHECK(install.out.find("cosigned by w1, w2") != std::string::npos);
   CHECK(install.err.empty());
+  // The fixture's 2-of-3 quorum falls to one colluding witness: one warning.
+  CHECK(install.warnings == QuorumSplitViewWarning(d.ctx.policy) + "\n");
+  CHECK(install.warnings.starts_with("warning: policy quorum 'witnesses'"));
   CHECK(d.TargetBytes() == v1.image);
 
   Run status = RunAgent(d, {"--config", config, "status", "--json"});

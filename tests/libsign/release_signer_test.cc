@@ -155,11 +155,18 @@ TEST_CASE("CreateReleaseEntry refuses what the parser would refuse") {
          f.disclosures.push_back({"x-other.example/a", "b", {}});
        },
        Code::kMalformed},
-      {"conflicting single-valued kind",
+      {"telemetry destinations repeat",
+       [](ManifestFields& f) {
+         std::erase(f.disclosures, Disclosure{"telemetry", "none", std::nullopt});
+         f.disclosures.push_back({"telemetry", "crash to a.example", {}});
+         f.disclosures.push_back({"telemetry", "usage to b.example", {}});
+       },
+       Code::kOk},  // telemetry may repeat (several destinations)
+      {"telemetry none next to a destination",
        [](ManifestFields& f) {
          f.disclosures.push_back({"telemetry", "crash to a.example", {}});
        },
-       Code::kOk},  // telemetry may repeat (several destinations)
+       Code::kMalformed},  // `none` excludes every other telemetry value at once
       {"conflicting consumables state",
        [](ManifestFields& f) {
          f.disclosures.push_back({"consumables.third-party", "allowed", Date{2026, 9, 13}});

@@ -11,6 +11,9 @@
 namespace candor {
 namespace {
 
+// 2026-03-01T12:00:00Z: the release issue time list rules compare dates with.
+constexpr int64_t kIssued = 1772366400;
+
 Disclosure D(std::string kind, std::string value, std::optional<Date> eff = std::nullopt) {
   return Disclosure{std::move(kind), std::move(value), eff};
 }
@@ -249,9 +252,10 @@ TEST_CASE("canonical order and list rules") {
       D("x-acme.example/b", "1"),
       D("end-of-support", "2031-12-31"),
   };
-  CHECK(ValidateDisclosureList(list, "acme.example").code() == Code::kMalformed);  // unsorted
+  CHECK(ValidateDisclosureList(list, "acme.example", kIssued).code() ==
+        Code::kMalformed);  // unsorted
   SortDisclosures(list);
-  CHECK(ValidateDisclosureList(list, "acme.example").ok());
+  CHECK(ValidateDisclosureList(list, "acme.example", kIssued).ok());
   CHECK(list[0] == D("consumables.third-party", "blocked", Date{2026, 9, 13}));
   CHECK(list[1] == D("consumables.third-party", "warned"));
   CHECK(list.back().kind == "x-acme.example/b");
@@ -259,38 +263,39 @@ TEST_CASE("canonical order and list rules") {
     CHECK(DisclosureLess(list[i - 1], list[i]));
     CHECK(!DisclosureLess(list[i], list[i - 1]));
   }
-  CHECK(ValidateDisclosureList({}, "acme.example").ok());
+  CHECK(ValidateDisclosureList({}, "acme.example", kIssued).ok());
 
   // Vendor kinds only in the manifest vendor's own namespace.
-  CHECK(ValidateDisclosureList(list, "other.example").code() == Code::kMalformed);
+  CHECK(ValidateDisclosureList(list, "other.example", kIssued).code() == Code::kMalformed);
 
   // Duplicates.
   std::vector<Disclosure> dup = {D("feature-removal", "a"), D("feature-removal", "a")};
-  CHECK(ValidateDisclosureList(dup, "acme.example").code() == Code::kMalformed);
+  CHECK(ValidateDisclosureList(dup, "acme.example", kIssued).code() == Code::kMalformed);
   // Repeatable kinds may repeat with different values.
   std::vector<Disclosure> rep = {D("feature-removal", "a"), D("feature-removal", "b"),
                                  D("telemetry", "crash to a.example"),
                                  D("telemetry", "usage to b.example")};
-  CHECK(ValidateDisclosureList(rep, "acme.example").ok());
+  CHECK(ValidateDisclosureList(rep, "acme.example", kIssued).ok());
   // Single-valued kinds: one state per effective date.
   std::vector<Disclosure> conflict = {D("consumables.third-party", "allowed"),
                                       D("consumables.third-party", "blocked")};
-  CHECK(ValidateDisclosureList(conflict, "acme.example").code() == Code::kMalformed);
+  CHECK(ValidateDisclosureList(conflict, "acme.example", kIssued).code() == Code::kMalformed);
   std::vector<Disclosure> conflict_dated = {D("remote-disable", "none", Date{2027, 1, 1}),
                                             D("remote-disable", "vendor", Date{2027, 1, 1})};
-  CHECK(ValidateDisclosureList(conflict_dated, "acme.example").code() == Code::kMalformed);
+  CHECK(ValidateDisclosureList(conflict_dated, "acme.example", kIssued).code() == Code::kMalformed);
   std::vector<Disclosure> staged = {D("remote-disable", "none"),
                                     D("remote-disable", "vendor", Date{2027, 1, 1})};
   SortDisclosures(staged);
-  CHECK(ValidateDisclosureList(staged, "acme.example").ok());
+  CHECK(ValidateDisclosureList(staged, "acme.example", kIssued).ok());
 
   // At most kMaxDisclosures.
   std::vector<Disclosure> many;
   for (size_t i = 0; i <= kMaxDisclosures; ++i) {
     many.push_back(D("feature-removal", "f" + std::to_string(1000 + i)));
   }
-  CHECK(ValidateDisclosureList(std::span(many).first(kMaxDisclosures), "acme.example").ok());
-  CHECK(ValidateDisclosureList(many, "acme.example").code() == Code::kMalformed);
+  CHECK(
+      ValidateDisclosureList(std::span(many).first(kMaxDisclosures), "acme.example", kIssued).ok());
+  CHECK(ValidateDisclosureList(many, "acme.example", kIssued).code() == Code::kMalformed);
 }
 
 TEST_CASE("restrictiveness and descriptions") {
@@ -405,6 +410,74 @@ TEST_CASE("vocabulary table is sorted, self-consistent and documented") {
     ++rows;
   }
   CHECK(rows == vocab.size());
+}
+
+TEST_CASE("disclosures that cannot be true at once are refused") {
+  struct Case {
+    const char* name;
+    std::vector<Disclosure> list;
+    bool ok;
+  };
+  const Date past{2025, 1, 1}, issue_day{2026, 3, 1}, next_day{2026, 3, 2}, future{2027, 1, 1};
+  const Case cases[] = {
+      // Single-valued kinds: one state at a time.
+      {"allowed now, blocked since a past date",
+       {D("consumables.third-party", "allowed"), D("consumables.third-party", "blocked", past)},
+       false},
+      {"allowed now, blocked from the issue day",
+       {D("consumables.third-party", "allowed"),
+        D("consumables.third-party", "blocked", issue_day)},
+       false},
+      {"allowed now, blocked from the day after issue",
+       {D("consumables.third-party", "allowed"), D("consumables.third-party", "blocked", next_day)},
+       true},
+      {"two past dates: both hold at issue",
+       {D("repair.parts-pairing", "warned", past), D("repair.parts-pairing", "blocked", issue_day)},
+       false},
+      {"past then future: a timeline",
+       {D("repair.parts-pairing", "warned", past), D("repair.parts-pairing", "blocked", future)},
+       true},
+      {"same value twice, undated and past",
+       {D("connectivity-required", "always"), D("connectivity-required", "always", past)},
+       false},
+      {"region lock now and since a past date",
+       {D("region-lock", "DE"), D("region-lock", "FR", past)},
+       false},
+      {"remote-disable none now, vendor from a future date",
+       {D("remote-disable", "none"), D("remote-disable", "vendor", future)},
+       true},
+      // Exclusive values of a repeatable kind.
+      {"telemetry none next to a destination",
+       {D("telemetry", "crash to metrics.acme.example"), D("telemetry", "none")},
+       false},
+      {"telemetry none next to a destination since a past date",
+       {D("telemetry", "crash to metrics.acme.example", past), D("telemetry", "none")},
+       false},
+      {"telemetry none on the date a destination starts",
+       {D("telemetry", "crash to metrics.acme.example", future), D("telemetry", "none", future)},
+       false},
+      {"telemetry none now, a destination from a future date",
+       {D("telemetry", "crash to metrics.acme.example", future), D("telemetry", "none")},
+       true},
+      {"two destinations",
+       {D("telemetry", "crash to a.acme.example"), D("telemetry", "usage to b.acme.example")},
+       true},
+      // Repeatable kinds without an exclusive value.
+      {"two removed features, one since a past date",
+       {D("feature-removal", "fax", past), D("feature-removal", "scan")},
+       true},
+      {"different kinds never contradict",
+       {D("remote-disable", "none"), D("telemetry", "crash to a.acme.example")},
+       true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.name));
+    std::vector<Disclosure> list = c.list;
+    SortDisclosures(list);
+    const Status s = ValidateDisclosureList(list, "acme.example", kIssued);
+    CHECK_MESSAGE(s.ok() == c.ok, s.ToString());
+    if (!c.ok) CHECK(s.code() == Code::kMalformed);
+  }
 }
 
 }  // namespace

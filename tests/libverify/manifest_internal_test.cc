@@ -13,6 +13,7 @@
 
 #include "../../libverify/src/manifest_internal.h"
 #include "../../libverify/src/note_internal.h"
+#include "../../libverify/src/text_class.h"
 #include "../../libverify/src/utf8_decode.h"
 #include "candor/manifest.h"
 #include "candor/note.h"
@@ -212,6 +213,16 @@ TEST_CASE("internal manifest pieces match the public functions") {
   Manifest bad_vendor = *m;
   bad_vendor.vendor = "ACME";
   CHECK(internal::ValidateManifest(bad_vendor, true).code() == Code::kMalformed);
+  // The vendor key name is read by people: the visible-text class applies
+  // (a zero-width space, a TAG character, a variation selector).
+  for (std::string_view hidden : {"\xE2\x80\x8B", "\xF3\xA0\x81\xA1", "\xEF\xB8\x8F"}) {
+    Manifest look_alike = *m;
+    look_alike.vendor_key.name = m->vendor + "/release" + std::string(hidden);
+    CHECK(internal::ValidateManifest(look_alike, true).code() == Code::kMalformed);
+  }
+  Manifest sub_name = *m;
+  sub_name.vendor_key.name = m->vendor + "/release-2026";
+  CHECK(internal::ValidateManifest(sub_name, true).ok());
 }
 
 TEST_CASE("duplicate (name, key ID) refused on both sides of the pairwise/set switch") {
@@ -360,17 +371,19 @@ TEST_CASE("manifest digests: every byte at every position, decoded as HexDecode 
   }
 }
 
-// ValidateChangelog before its ASCII fast path.
+// ValidateChangelog without its ASCII fast path: the text class code point by
+// code point (text_class.h).
 Code ReferenceChangelogCode(std::string_view s) {
   size_t pos = 0;
+  bool visible = false;
   while (pos < s.size()) {
     uint32_t cp = 0;
     if (!internal::NextCodePoint(s, &pos, &cp)) return Code::kMalformed;
-    if ((cp < 0x20 && cp != '\n' && cp != '\t') || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F)) {
-      return Code::kMalformed;
-    }
+    if (cp == '\n' || cp == '\t') continue;
+    if (internal::IsForbiddenTextCodePoint(cp)) return Code::kMalformed;
+    if (cp != ' ' && !internal::IsMarkCodePoint(cp)) visible = true;
   }
-  return Code::kOk;
+  return visible ? Code::kOk : Code::kMalformed;
 }
 
 TEST_CASE("ValidateChangelog's ASCII fast path decides as the full decoder") {

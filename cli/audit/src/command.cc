@@ -201,6 +201,7 @@ Result<SyncOptions> MakeSyncOptions(const SyncArgs& a, Mirror& mirror) {
     auto text = ReadWholeFile(a.policy_path, 1 << 20);
     if (!text.ok()) return text.status().WithContext("reading policy");
     CANDOR_ASSIGN_OR_RETURN(TrustPolicy p, ParseTrustPolicy(AsChars(*text)));
+    if (std::string w = QuorumSplitViewWarning(p); !w.empty()) fmt::print(stderr, "{}\n", w);
     if (const PolicyLog* l = p.FindLog(o.log_key.name); l && !(l->key == o.log_key)) {
       return Status::UntrustedKey("the policy names another key for log " + o.log_key.name);
     }

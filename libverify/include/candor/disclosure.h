@@ -10,10 +10,14 @@
 // exactly one accepted spelling inside a signed manifest.
 //
 // Generic value rules (every kind): 1..kMaxDisclosureValueSize bytes of valid
-// UTF-8; no control characters (C0, DEL, C1), no line/paragraph separators,
-// no bidirectional or zero-width formatting characters, no BOM; no leading,
-// trailing or doubled space; and the value never contains "effective=" (which
-// keeps both the manifest line and the CLI syntax unambiguous).
+// UTF-8; no code point of General_Category Cc, Cf, Zl, Zp, no Zs or
+// White_Space but U+0020, no Default_Ignorable_Code_Point (zero-width,
+// bidirectional, TAG characters, variation selectors, Hangul fillers), no
+// noncharacter, no U+2800 (tables generated from the Unicode Character
+// Database, see docs/FORMATS.md); at least one visible character (not only
+// spaces and combining marks); no leading, trailing or doubled space; and the
+// value never contains "effective=" (which keeps both the manifest line and
+// the CLI syntax unambiguous).
 //
 // Thread-safety: pure functions over values; the vocabulary is static const data.
 #ifndef CANDOR_DISCLOSURE_H_
@@ -104,9 +108,16 @@ bool DisclosureLess(const Disclosure& a, const Disclosure& b);
 void SortDisclosures(std::vector<Disclosure>& list);
 
 // Checks a release's disclosure list: each valid, at most kMaxDisclosures,
-// strictly ascending in canonical order, single-valued kinds at most once per
-// effective date, and vendor kinds only in the namespace "x-<vendor>/".
-Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor);
+// strictly ascending in canonical order, vendor kinds only in the namespace
+// "x-<vendor>/", and no two values of one kind that cannot be true at once
+// (docs/FORMATS.md "Disclosure vocabulary"): two values hold at the same time
+// when they share an effective date or when both hold at `issued` (Unix
+// seconds; undated, or effective on or before the issue day). At the same
+// time, a single-valued kind may have only one value, and an exclusive value
+// (`telemetry none`, `remote-disable none`, `security-fix unassigned`) no
+// other value of its kind.
+Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor,
+                              int64_t issued);
 
 // CLI syntax: "KIND=VALUE[,effective=YYYY-MM-DD]", e.g.
 // "consumables.third-party=blocked,effective=2026-09-13". Validates.

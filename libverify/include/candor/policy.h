@@ -79,9 +79,39 @@ struct QuorumResult {
   size_t cosigners = 0;  // how many witnesses of the policy cosigned
   size_t required = 0;   // how many direct members the quorum group requires
   size_t met = 0;        // how many of them were met (for "1 of 2" messages)
+  // Nodes and member edges visited: evaluation is one bottom-up pass, so this
+  // is at most witnesses + groups + total group members (tests check it).
+  size_t evaluations = 0;
 };
 QuorumResult EvaluateQuorum(const TrustPolicy& policy,
                             const std::map<std::string, uint64_t>& cosigned_by);
+
+// How many witnesses a log must get to collude before it can make two
+// conflicting checkpoints (a split view) both satisfy the quorum.
+//
+// Definition: min_colluders = min |A ∩ B| over pairs of witness sets A, B that
+// each satisfy the quorum. An honest witness cosigns only one side of a
+// split, so a split view needs every witness in A ∩ B to collude: the policy
+// stops a split view by any c < min_colluders colluding witnesses and cannot
+// stop one by min_colluders. For a k-of-n group of witnesses it is
+// max(0, 2k - n); for nested groups it is computed bottom-up: a k-of-n group
+// needs s = max(0, 2k - n) members satisfied by both A and B, and costs the
+// sum of the s smallest member values when its members depend on disjoint
+// witnesses (exact), else the s-th smallest (a lower bound, since one shared
+// witness may count for several members: exact = false). A lower bound errs
+// towards warning. `quorum none` is 0. Linear in the policy's size.
+struct SplitViewBound {
+  size_t min_colluders = 0;
+  bool exact = true;       // false: min_colluders is a lower bound
+  size_t evaluations = 0;  // nodes and member edges visited (for tests)
+};
+SplitViewBound QuorumSplitViewBound(const TrustPolicy& policy);
+
+// "warning: ..." (one line, no newline) when QuorumSplitViewBound(policy) is
+// at most 1, i.e. one colluding witness (or none) suffices for a split view;
+// empty otherwise. CLIs and the agent print it to stderr when they load a
+// policy; it is not an error.
+std::string QuorumSplitViewWarning(const TrustPolicy& policy);
 
 }  // namespace candor
 

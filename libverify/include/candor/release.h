@@ -46,7 +46,10 @@ struct ReleaseEntry {
 };
 
 // Changelog rules: 1..kMaxChangelogSize bytes (kTooLarge above), valid UTF-8,
-// no control characters other than "\n" and "\t" (so no "\r": one line ending).
+// no control characters other than "\n" and "\t" (so no "\r": one line ending),
+// and the visible-text class of disclosure values (docs/FORMATS.md): no
+// formatting, default-ignorable or non-ASCII space code point, and at least
+// one visible character.
 Status ValidateChangelog(std::string_view changelog);
 
 // Strict parse and self-consistency check of an entry (see the header comment).

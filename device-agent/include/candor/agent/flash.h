@@ -6,12 +6,17 @@
 //     truncated to the image size; a block device must be at least that large
 //     (checked before the first write).
 //   flash-command <argv...>: the program is run (fork + execv, no shell) with
-//     the staged image's path appended as the last argument; exit status 0
-//     means flashed, anything else (or a signal) is a failure.
+//     "/proc/self/fd/<N>" appended as the last argument, where N is a
+//     read-only fd on the staged image that the command inherits; exit
+//     status 0 means flashed, anything else (or a signal) is a failure. The
+//     fd is opened O_NOFOLLOW on the staged file and checked (fstat) to be
+//     the inode staged; the final hash reads that same fd. So nothing renamed
+//     over the staged file's path after the hash can reach the command.
 //
-// Both first re-hash the whole staged copy and compare its digest and size
-// with the verified manifest before anything is written or run, as defence in
-// depth against storage faults (flash-target hashes again while writing).
+// Both first re-hash the whole staged copy (flash-target: from the staging
+// fd itself) and compare its digest and size with the verified manifest
+// before anything is written or run, as defence in depth against storage
+// faults (flash-target hashes again while writing).
 //
 // Thread-safety: reentrant; flash-command forks.
 #ifndef CANDOR_AGENT_FLASH_H_

@@ -32,9 +32,17 @@ Status WriteAll(int fd, std::string_view data, std::string_view what);
 Status ReplaceFileAtomically(const std::string& dir, const std::string& name,
                              std::string_view contents);
 
-// Creates `dir` with mode 0700 if it does not exist; kIo if it cannot, or if
-// the path exists and is not a directory.
+// Creates `dir` with mode 0700 if it does not exist; kIo if it cannot, if
+// the path exists and is not a directory, or if CheckPrivateDir refuses it.
 Status EnsurePrivateDir(const std::string& dir);
+
+// kIo unless `dir` (symlinks resolved) is a directory owned by the effective
+// uid that neither group nor others may write, and every directory above it
+// is owned by root or the effective uid and is not writable by group or
+// others unless sticky. Otherwise another user could rename the state file or
+// the staged image under the agent. Read access for others is allowed: the
+// state holds nothing secret, the staged image is mode 0600 itself.
+Status CheckPrivateDir(const std::string& dir);
 
 // An exclusive, non-blocking flock(2) on `dir`/lock, released on destruction
 // (or by the kernel when the process dies).
