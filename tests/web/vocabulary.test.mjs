@@ -80,6 +80,12 @@ test('disclosure diff', () => {
   assert.equal(isDelayed(d('k', 'v', '2026-09-13'), '2026-03-01T00:00:00Z'), true);
   assert.equal(isDelayed(d('k', 'v', '2026-03-01'), '2026-03-01T10:00:00Z'), false);
   assert.equal(isDelayed(d('k', 'v'), '2026-03-01T10:00:00Z'), false);
+  // A vendor-chosen issue date in the future (the activation day itself) does
+  // not hide a delay: until then, the reference is today.
+  assert.equal(isDelayed(d('k', 'v', '2027-01-01'), '2027-01-01T00:00:00Z', '2026-12-04'), true);
+  assert.equal(isDelayed(d('k', 'v', '2027-01-01'), '2027-01-01T00:00:00Z'), false);
+  assert.equal(isDelayed(d('k', 'v', '2026-09-13'), '2026-03-01T00:00:00Z', '2026-12-04'), true);
+  assert.equal(isDelayed(d('k', 'v', '2026-03-01'), '2026-03-01T10:00:00Z', '2026-12-04'), false);
   const rel = (rollback, index) => ({ index, release: { manifest: { rollbackBig: BigInt(rollback) } } });
   const sorted = [rel(3, 0), rel(2, 5), rel(2, 1), rel(10, 2)].sort(compareReleases);
   assert.deepEqual(sorted.map((r) => r.index), [1, 5, 0, 2]);

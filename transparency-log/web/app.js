@@ -28,6 +28,7 @@ import {
   isRestrictive,
   kindTitle,
   isDelayed,
+  delayReference,
   daysBetween,
   compareReleases,
   diffDisclosures,
@@ -114,8 +115,8 @@ function disclosureText(d) {
 
 function effectiveText(d, issued) {
   if (!d.effective) return 'on install';
-  const delay = daysBetween(issued.slice(0, 10), d.effective);
   const now = today();
+  const delay = daysBetween(delayReference(issued, now), d.effective);
   const rel =
     d.effective > now ? `in ${daysBetween(now, d.effective)} days` : `active since ${d.effective}`;
   return delay > 0 ? `${d.effective} (${delay} days after issue; ${rel})` : d.effective;
@@ -262,7 +263,9 @@ function pageProduct(vendor, product) {
   const items = list.map((r, i) => {
     const m = r.release.manifest;
     const restrictive = m.disclosures.filter(isRestrictive);
-    const delayed = m.disclosures.filter((d) => isDelayed(d, m.issued));
+    const ref = delayReference(m.issued, today());
+    const claimedLater = ref !== m.issued.slice(0, 10);
+    const delayed = m.disclosures.filter((d) => isDelayed(d, m.issued, today()));
     const prev = i > 0 ? list[i - 1] : null;
     const diff = prev ? diffDisclosures(prev.release.manifest.disclosures, m.disclosures) : null;
     const summary = diff
@@ -295,8 +298,10 @@ function pageProduct(vendor, product) {
             },
             h('strong', {}, future ? 'Future activation ' : 'Delayed activation '),
             h('time', { datetime: d.effective }, d.effective),
-            `: ${disclosureText(d)} — ${daysBetween(m.issued.slice(0, 10), d.effective)} days after ` +
-              `the release was issued${future ? `, in ${daysBetween(today(), d.effective)} days` : ''}.`);
+            `: ${disclosureText(d)} — ${daysBetween(ref, d.effective)} days after ` +
+              (claimedLater ? `today (the release claims to be issued ${m.issued.slice(0, 10)}, a date still to come)`
+                : 'the release was issued') +
+              `${future ? `, in ${daysBetween(today(), d.effective)} days` : ''}.`);
           }))
         : null);
   });

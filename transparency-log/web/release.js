@@ -125,10 +125,21 @@ export function daysBetween(a, b) {
   return Math.round((Date.parse(`${b}T00:00:00Z`) - Date.parse(`${a}T00:00:00Z`)) / 86400000);
 }
 
-// A disclosure whose effective date is after the release's issue date: the
-// behaviour changes later, without a new update ("delayed activation").
-export function isDelayed(d, issued) {
-  return d.effective !== null && d.effective > issued.slice(0, 10);
+// The date a release's delays count from: its issue date, unless that lies
+// after `now` (YYYY-MM-DD). `issued` is the vendor's claim: a vendor that
+// dates a release on its activation day must not hide the delay, so a claimed
+// issue date in the future counts as today (docs/EXPLORER.md). The auditor
+// (`candor audit flags`) also knows when the entry was first logged.
+export function delayReference(issued, now) {
+  const day = issued.slice(0, 10);
+  return now !== undefined && now < day ? now : day;
+}
+
+// A disclosure whose effective date is after the release's reference date
+// (delayReference): the behaviour changes later, without a new update
+// ("delayed activation").
+export function isDelayed(d, issued, now) {
+  return d.effective !== null && d.effective > delayReference(issued, now);
 }
 
 // Ordering of a product's releases: rollback counter, then log index.
