@@ -329,8 +329,8 @@ const std::vector<Attack>& Attacks() {
          return a;
        }},
       {"cosignatures dated far in the future (fresh for ever)", Code::kPolicyUnsatisfied,
-       "witness quorum not met (0 of 2); 2 cosignature(s) dated more than 300 s after the device "
-       "clock not counted",
+       "witness quorum not met (0 of 2; 2 cosignature(s) dated more than 300 s ahead of this clock "
+       "ignored)",
        [](World& w, Device&) {
          Release r = w.MakeRelease("1.0.0", 5);
          uint64_t i = w.Append(r.entry);
@@ -339,7 +339,7 @@ const std::vector<Attack>& Attacks() {
                         w.BundleText(i, 1, w.CheckpointNote(1, {&w.w1, &w.w2}, kNow + ten_years))};
        }},
       {"future cosignatures lift an old checkpoint's quorum time", Code::kPolicyUnsatisfied,
-       "witness quorum not met (1 of 2); 2 cosignature(s) dated more than 300 s after",
+       "witness quorum not met (1 of 2; 2 cosignature(s) dated more than 300 s ahead",
        [](World& w, Device&) {
          Release r = w.MakeRelease("1.0.0", 5);
          uint64_t i = w.Append(r.entry);
@@ -353,7 +353,7 @@ const std::vector<Attack>& Attacks() {
          return Attempt{r.image, w.BundleText(i, 1, note)};
        }},
       {"device clock set back behind the last seen quorum time", Code::kPolicyUnsatisfied,
-       "device clock",
+       "is behind the witness time",
        [](World& w, Device& d) {
          Release base = w.MakeRelease("1.0.0", 5);
          InstallBaseline(w, d, base);  // cosigned at kNow - 60
