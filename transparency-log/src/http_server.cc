@@ -58,10 +58,13 @@ struct Exchange {
   std::shared_ptr<HttpReply::State> async;
 };
 
-ServerResponse Text(int status, std::string text) {
+// The server's own refusals (no route, method, body size, shutting down):
+// `code` is stated by name; `http_status` overrides HttpStatusFor(code) where
+// HTTP has a more precise status (405).
+ServerResponse Error(Code code, std::string text, int http_status = 0) {
   ServerResponse r;
-  r.SetText(status, std::move(text));
-  r.SetHeader("Cache-Control", "no-store");
+  r.SetError(Status(code, std::move(text)));
+  if (http_status != 0) r.status = http_status;
   return r;
 }
 
@@ -157,9 +160,9 @@ struct HttpServerInternals {
       }
     }
     if (allow.empty()) {
-      ex.refusal = Text(404, "not found\n");
+      ex.refusal = Error(Code::kNotFound, "not found\n");
     } else {
-      ex.refusal = Text(405, "method not allowed\n");
+      ex.refusal = Error(Code::kInvalidArgument, "method not allowed\n", 405);
       ex.refusal->SetHeader("Allow", allow);
     }
   }
@@ -186,7 +189,7 @@ struct HttpServerInternals {
           // Refuse before reading the body (libmicrohttpd already refused a
           // malformed Content-Length with 400).
           if (n.ok() && *n > server.options_.max_body) {
-            ex->refusal = Text(413, "request body too large\n");
+            ex->refusal = Error(Code::kTooLarge, "request body too large\n");
           }
         }
       }
@@ -214,7 +217,7 @@ struct HttpServerInternals {
       *upload_data_size = 0;
       return MHD_YES;
     }
-    if (ex->too_large) return Queue(connection, *ex, Text(413, "request body too large\n"));
+    if (ex->too_large) return Queue(connection, *ex, Error(Code::kTooLarge, "request body too large\n"));
     // The request is complete (or a parked request was resumed).
     if (ex->async) {
       std::lock_guard<std::mutex> lock(ex->async->mu);
@@ -241,7 +244,7 @@ struct HttpServerInternals {
       if (server.stopping_) {
         ex->async->sent = true;
         lock.unlock();
-        return Queue(connection, *ex, Text(503, "server is shutting down\n"));
+        return Queue(connection, *ex, Error(Code::kUnavailable, "server is shutting down\n"));
       }
       server.parked_.emplace(ex->async.get(), ex->async);
       ++server.unfinished_;
@@ -265,6 +268,16 @@ struct HttpServerInternals {
     *req_cls = nullptr;
   }
 };
+
+void ServerResponse::SetError(const Status& error) {
+  SetText(HttpStatusFor(error.code()), error.message());
+  if (body.empty() || body.back() != '\n') body += '\n';
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [](const auto& h) { return h.first == "Candor-Error"; }),
+                headers.end());
+  SetHeader("Candor-Error", std::string(CodeName(error.code())));
+  SetHeader("Cache-Control", "no-store");
+}
 
 const std::string* ServerRequest::Param(std::string_view key) const {
   for (const auto& [k, v] : query) {
@@ -412,7 +425,7 @@ void HttpServer::Stop() {
   }
   // libmicrohttpd must not be stopped with suspended connections: answer them
   // (a Send racing with this one wins or loses cleanly under the state's lock).
-  for (auto& state : parked) HttpReply(state).Send(Text(503, "server is shutting down\n"));
+  for (auto& state : parked) HttpReply(state).Send(Error(Code::kUnavailable, "server is shutting down\n"));
   parked.clear();
   // A Send that won that race resumes its connection (under mu_) a moment
   // later: wait for it, so that no connection is suspended when the loops

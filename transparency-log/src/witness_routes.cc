@@ -23,6 +23,10 @@ void InstallWitnessRoutes(HttpServer& server, Witness& witness,
                   res.status = reply.status;
                   res.content_type = reply.content_type;
                   res.body = std::move(reply.body);
+                  if (!reply.candor_error.empty()) {
+                    res.SetHeader("Candor-Error", reply.candor_error);
+                    res.SetHeader("Cache-Control", "no-store");
+                  }
                   if (access_log) {
                     fmt::print(stderr, "candor-witness: add-checkpoint from {} -> {} {}\n",
                                req.remote_addr, reply.status,

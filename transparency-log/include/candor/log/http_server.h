@@ -77,6 +77,11 @@ struct ServerResponse {
     content_type = "text/plain; charset=utf-8";
     body = std::move(text);
   }
+  // An error answer: HttpStatusFor(error.code()), the message as a text/plain
+  // body (a newline added if missing), "Candor-Error: <CodeName>" (the Code by
+  // name, which HttpResponse::CandorError reads back: docs/LOG.md) and
+  // Cache-Control: no-store. REQUIRES: !error.ok().
+  void SetError(const Status& error);
 };
 
 // The way to answer a request handled by an async route. Copyable; every copy
