@@ -116,15 +116,27 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
 // Admission runs on the event loop (it is CPU only: parse, Ed25519, lookups);
 // the answer comes from the sequencer thread once the batch is durable.
 void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
-  auto admitted = AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission);
-  if (!admitted.ok()) {
-    return reply.Send(
-        Refusal(admitted.status()));
+  // A client whose submissions keep being refused (unregistered keys, bad
+  // signatures, garbage) is limited per address before anything is parsed.
+  if (ctx->refusal_limiter != nullptr) {
+    if (auto wait = ctx->refusal_limiter->Blocked(req.remote_addr)) {
+      ServerResponse res =
+          Refusal(Code::kRateLimited, "rate limited: too many refused submissions from " +
+                                          req.remote_addr);
+      res.SetHeader("Retry-After", std::to_string(*wait));
+      return reply.Send(std::move(res));
+    }
   }
-  if (auto wait = ctx->limiter->Take(admitted->vendor)) {
-    ServerResponse res =
-        Refusal(Code::kRateLimited, "rate limited: vendor " + admitted->vendor + " submits too fast");
-    res.SetHeader("Retry-After", std::to_string(*wait));
+  uint64_t retry_after = 0;
+  auto admitted =
+      AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission, ctx->limiter, &retry_after);
+  if (!admitted.ok()) {
+    ServerResponse res = Refusal(admitted.status());
+    if (admitted.status().code() == Code::kRateLimited) {
+      res.SetHeader("Retry-After", std::to_string(retry_after));
+    } else if (ctx->refusal_limiter != nullptr) {
+      ctx->refusal_limiter->Take(req.remote_addr);
+    }
     return reply.Send(std::move(res));
   }
   ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {

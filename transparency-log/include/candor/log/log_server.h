@@ -50,6 +50,11 @@ struct LogServerOptions {
   AdmissionOptions admission;
   double rate_per_vendor = 100;  // entries per second, <= 0 disables
   double burst_per_vendor = 1000;
+  // Refused submissions (unregistered key, bad signature, malformed, ...) per
+  // client address; beyond, that address's submissions are answered 429
+  // before they are parsed. <= 0 disables.
+  double refusals_per_address = 10;
+  double refusal_burst_per_address = 100;
   int threads = 2;  // HTTP event loops (each serves many connections); ~ cores
   unsigned max_connections = 4096;
   unsigned max_connections_per_ip = 0;  // 0: no limit (behind a proxy, all is one IP)
@@ -88,6 +93,7 @@ class LogServer {
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<VendorRegistry> vendors_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<RateLimiter> refusal_limiter_;
   std::unique_ptr<ProofWaiters> waiters_;
   std::unique_ptr<LogRoutesContext> ctx_;
   std::unique_ptr<HttpServer> http_;
