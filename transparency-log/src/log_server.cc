@@ -104,6 +104,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   http.max_body = std::max<size_t>(options.admission.max_entry_size, 1024);
   http.max_connections = options.max_connections;
   http.max_connections_per_ip = options.max_connections_per_ip;
+  http.request_deadline = options.request_deadline;
   CANDOR_ASSIGN_OR_RETURN(s->http_, HttpServer::Bind(http));
   s->port_ = s->http_->port();
   RegisterLogRoutes(*s->http_, s->ctx_.get());

@@ -49,6 +49,8 @@ HttpServerOptions WitnessHttpOptions(std::string host, int port) {
   // A witness is called by a few logs, not by the public: no client needs
   // many connections, and one client cannot take all of them.
   o.max_connections_per_ip = 64;
+  // A log posts a few KiB at once; a request trickling in is not a log.
+  o.request_deadline = std::chrono::seconds(10);
   return o;
 }
 

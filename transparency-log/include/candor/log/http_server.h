@@ -13,6 +13,13 @@
 // limits connections in total and per IP, times out idle connections, and can
 // park a connection (suspend/resume) until its answer is ready.
 //
+// Slow clients: a request (line, headers and body) must arrive in full within
+// `request_deadline` of the connection being ready for it (accepted, or the
+// previous answer done): a client sending a header line every few seconds,
+// which the idle timeout alone never closes, is disconnected then. A watchdog
+// thread shuts such connections down. Each client IP may hold at most
+// `max_connections_per_ip` connections (libmicrohttpd refuses more).
+//
 // Request bodies: a Content-Length above `max_body` is refused with 413 before
 // a byte of the body is read; a chunked body is counted as it arrives, and
 // beyond `max_body` discarded and answered 413 (or the connection closed if it
@@ -27,7 +34,11 @@
 #ifndef CANDOR_LOG_HTTP_SERVER_H_
 #define CANDOR_LOG_HTTP_SERVER_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <set>
+#include <thread>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -109,8 +120,12 @@ struct HttpServerOptions {
   size_t max_body = 64 * 1024;       // larger bodies: 413
   size_t header_memory = 32 * 1024;  // per connection: request line + headers
   unsigned max_connections = 4096;
-  unsigned max_connections_per_ip = 0;  // 0: no per-IP limit
-  unsigned idle_timeout_seconds = 30;   // a connection idle (or stalled) this long is closed
+  // 0: no per-IP limit (e.g. behind a reverse proxy, where all is one IP).
+  unsigned max_connections_per_ip = 256;
+  unsigned idle_timeout_seconds = 30;  // a connection idle (or stalled) this long is closed
+  // A request must be received in full (line, headers, body) this long after
+  // the connection became ready for it; 0: no deadline (idle timeout only).
+  std::chrono::milliseconds request_deadline{30000};
   int listen_backlog = 4096;
 };
 
@@ -138,6 +153,8 @@ class HttpServer {
   void Stop();
 
   int port() const { return port_; }
+  // Connections shut down so far for missing their request deadline.
+  uint64_t DeadlineCloses();
 
   struct Route;
 
@@ -164,6 +181,17 @@ class HttpServer {
   bool daemon_stopping_ = false;  // the loops are going away: resume nothing
   size_t unfinished_ = 0;         // requests parked once and not yet completed
   bool quiesced_ = false;
+
+  // Request deadlines (see the header comment): one Tracked per open
+  // connection, registered by libmicrohttpd's connection notifications.
+  struct Tracked;
+  void Watchdog();
+  std::mutex tracked_mu_;  // guards the four below
+  std::set<Tracked*> tracked_;
+  std::condition_variable watchdog_cv_;
+  bool watchdog_stop_ = false;
+  uint64_t deadline_closes_ = 0;
+  std::thread watchdog_;
 };
 
 }  // namespace candor

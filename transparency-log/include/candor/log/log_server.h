@@ -57,7 +57,9 @@ struct LogServerOptions {
   double refusal_burst_per_address = 100;
   int threads = 2;  // HTTP event loops (each serves many connections); ~ cores
   unsigned max_connections = 4096;
-  unsigned max_connections_per_ip = 0;  // 0: no limit (behind a proxy, all is one IP)
+  unsigned max_connections_per_ip = 256;  // 0: no limit (behind a proxy, all is one IP)
+  // A request (headers and body) must arrive within this long (http_server.h).
+  std::chrono::milliseconds request_deadline{30000};
   std::chrono::seconds max_wait{60};
   size_t max_waiters = 4096;  // concurrent proof long-polls (more: 503)
 };
