@@ -36,6 +36,7 @@
 #include <string>
 
 #include "candor/audit/mirror.h"
+#include "candor/audit/source.h"
 #include "candor/checkpoint.h"
 #include "candor/note.h"
 #include "candor/policy.h"
@@ -55,6 +56,7 @@ struct SyncOptions {
   // For tests: stop (as if killed) after this many bundles; 0 = never.
   size_t stop_after_bundles = 0;
   std::function<int64_t()> now;  // unix seconds; default: system clock
+  HttpClientOptions http = AuditHttpOptions();  // for an http:// log
 };
 
 struct SyncResult {
