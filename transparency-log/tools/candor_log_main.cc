@@ -106,7 +106,12 @@ int CmdServe(const std::vector<std::string>& args) {
       "rate", po::value(&o.rate_per_vendor)->default_value(o.rate_per_vendor),
       "entries per second per vendor (0 = unlimited)")(
       "burst", po::value(&o.burst_per_vendor)->default_value(o.burst_per_vendor),
-      "rate limit burst per vendor")("threads", po::value(&o.threads)->default_value(o.threads),
+      "rate limit burst per vendor")(
+      "refusal-rate", po::value(&o.refusals_per_address)->default_value(o.refusals_per_address),
+      "refused submissions per second per client address before 429 (0 = unlimited)")(
+      "refusal-burst",
+      po::value(&o.refusal_burst_per_address)->default_value(o.refusal_burst_per_address),
+      "refused submissions burst per client address")("threads", po::value(&o.threads)->default_value(o.threads),
                                      "HTTP event loops (each serves many connections; ~ cores)")(
       "max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
       "open HTTP connections at most")(
