@@ -223,6 +223,7 @@ TEST_CASE("publish fails cleanly, in bounded time, against a hostile log server"
   using testing::HostileServer;
   const HostileServer::Behaviour behaviours[] = {
       HostileServer::kEndlessHeader, HostileServer::kManyHeaders, HostileServer::kTrickle,
+      HostileServer::kTrickleHeaders,
       HostileServer::kHugeBody, HostileServer::kHugeChunked, HostileServer::kSilent};
   Setup s;
   for (auto b : behaviours) {
@@ -263,7 +264,7 @@ TEST_CASE("publish exits 9 when the real log cannot meet its witness quorum") {
                                       "\nquorum w1\n");
   WriteFile(s.dir / "device.policy",
             "log " + log_vkey + "\nwitness w1 " + FormatVerifierKey(PublicKeyOf(s.witness_key)) +
-                "\nquorum w1\n");
+                "\nquorum w1\nvendor " + ReadFile(s.dir / "vendor.pub").substr(0, ReadFile(s.dir / "vendor.pub").size() - 1) + " p1\n");
   std::unique_ptr<testing::Subprocess> log;
   int port = 0;
   for (int attempt = 0; attempt < 5 && !log; ++attempt) {

@@ -60,6 +60,7 @@ const char* HostileServer::Name(Behaviour b) {
     case kEndlessHeader: return "endless header";
     case kManyHeaders: return "many headers";
     case kTrickle: return "trickle";
+    case kTrickleHeaders: return "trickle headers";
     case kHugeBody: return "huge body";
     case kHugeChunked: return "huge chunked body";
     case kSilent: return "silent";
@@ -106,18 +107,33 @@ void HostileServer::Serve(int fd) {
       }
       return;
     }
-    case kTrickle: {
-      const std::string answer =
-          "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 1000\r\n\r\n" +
-          std::string(1000, 'x');
-      for (char c : answer) {
-        if (!SendAll(fd, std::string(1, c))) return;
+    case kTrickle:
+    case kTrickleHeaders: {
+      auto pause = [&] {
         auto until = std::chrono::steady_clock::now() + trickle_interval_;
         while (!stopping_.load() && std::chrono::steady_clock::now() < until) {
           std::this_thread::sleep_for(std::chrono::milliseconds(10));
         }
+        return !stopping_.load();
+      };
+      if (behaviour_ == kTrickle) {
+        if (!SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                         "Content-Length: 1000\r\n\r\n")) {
+          return;
+        }
+        for (int i = 0; i < 1000; ++i) {
+          if (!pause() || !SendAll(fd, "x")) return;
+        }
+        return;
       }
-      return;
+      const std::string status_line = "HTTP/1.1 200 OK\r\n";
+      const std::string header_line = "X-a: b\r\n";
+      for (size_t i = 0;; ++i) {
+        char c = i < status_line.size()
+                     ? status_line[i]
+                     : header_line[(i - status_line.size()) % header_line.size()];
+        if (!SendAll(fd, std::string(1, c)) || !pause()) return;
+      }
     }
     case kHugeBody:
       if (!SendAll(fd, "HTTP/1.1 200 OK\r\nContent-Length: 1099511627776\r\n\r\n")) return;

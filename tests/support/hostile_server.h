@@ -6,8 +6,10 @@
 //   kEndlessHeader  "HTTP/1.1 200 OK\r\nX-Junk: aaaa..." without end, as fast
 //                   as the client reads;
 //   kManyHeaders    "X-N: v\r\n" header lines without end;
-//   kTrickle        a valid response, one byte every `trickle_interval` (never
-//                   silent long enough for a stall timeout);
+//   kTrickle        valid headers at once, then the body one byte every
+//                   `trickle_interval` (a steady trickle: no stall timeout
+//                   fires, only an absolute deadline ends it);
+//   kTrickleHeaders header lines without end, one byte every `trickle_interval`;
 //   kHugeBody       "Content-Length: 2^40" and then body bytes without end;
 //   kHugeChunked    a chunked body without end (no length to refuse early);
 //   kSilent         accepts and reads, never answers.
@@ -34,7 +36,15 @@ namespace candor::testing {
 
 class HostileServer {
  public:
-  enum Behaviour { kEndlessHeader, kManyHeaders, kTrickle, kHugeBody, kHugeChunked, kSilent };
+  enum Behaviour {
+    kEndlessHeader,
+    kManyHeaders,
+    kTrickle,
+    kTrickleHeaders,
+    kHugeBody,
+    kHugeChunked,
+    kSilent
+  };
 
   explicit HostileServer(Behaviour behaviour,
                          std::chrono::milliseconds trickle_interval = std::chrono::milliseconds(500));

@@ -136,6 +136,7 @@ TEST_CASE("HttpClient fails cleanly, in bounded time and memory, against hostile
       {HostileServer::kEndlessHeader, Code::kTooLarge, "header"},
       {HostileServer::kManyHeaders, Code::kTooLarge, "headers exceed"},
       {HostileServer::kTrickle, Code::kUnavailable, "deadline"},
+      {HostileServer::kTrickleHeaders, Code::kUnavailable, "deadline"},
       {HostileServer::kHugeBody, Code::kTooLarge, "body exceeds"},
       {HostileServer::kHugeChunked, Code::kTooLarge, "body exceeds"},
       {HostileServer::kSilent, Code::kUnavailable, "deadline"},

@@ -198,6 +198,7 @@ TEST_CASE("sync: a hostile log server fails the sync in bounded time and memory"
   using testing::HostileServer;
   const HostileServer::Behaviour behaviours[] = {
       HostileServer::kEndlessHeader, HostileServer::kManyHeaders, HostileServer::kTrickle,
+      HostileServer::kTrickleHeaders,
       HostileServer::kHugeBody, HostileServer::kHugeChunked, HostileServer::kSilent};
   for (auto b : behaviours) {
     CAPTURE(HostileServer::Name(b));
