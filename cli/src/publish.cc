@@ -340,8 +340,8 @@ Outcome RunPublish(const Args& args, Context& ctx) {
                  ? Status::NotFound(
                        fmt::format("entry {} not yet covered by a published checkpoint", *index))
                  : Status::PolicyUnsatisfied(
-                       fmt::format("entry {} not yet covered: the log {}", *index,
-                                   FirstLine(r->body)));
+                       fmt::format("entry {} not yet covered by a published checkpoint (log: {})",
+                                   *index, FirstLine(r->body)));
     }
     if (Clock::now() >= deadline) {
       return Status(last.code(), fmt::format("{} after {} s (entry is at index {}; run publish "
