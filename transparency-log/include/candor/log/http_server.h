@@ -3,7 +3,7 @@
 // route may also answer later, from another thread (HandleAsync), which is how
 // `POST /add` waits for its group commit without holding a thread.
 //
-// Why libmicrohttpd and not cpp-httplib (which the clients use): cpp-httplib
+// Why libmicrohttpd and not cpp-httplib (which the tests' fake servers use): cpp-httplib
 // 0.11 gives every keep-alive connection its own thread and puts no limit on
 // the number of header lines, so a slow or hostile client costs a thread and
 // unbounded memory, and a 200 that waits for an fsync costs four context
