@@ -54,6 +54,33 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CANDOR_FUZZ_CHECK(admitted->release_keys.size() == entry->manifest.products.size());
   } else {
     CANDOR_FUZZ_CHECK(admitted.status().code() != Code::kInternal);
+    // Whatever the signature, an unregistered key is refused as such: the
+    // registration check comes before the verification.
+    auto entry = ParseReleaseEntry(body);
+    if (entry.ok() && !Registry().IsRegistered(entry->manifest.vendor_key)) {
+      CANDOR_FUZZ_CHECK(admitted.status().code() == Code::kUntrustedKey);
+    }
+  }
+  // With a rate limiter that has no tokens left, the same answer, except that
+  // a registered key is refused for its rate before its signature is checked.
+  {
+    static RateLimiter* exhausted = [] {
+      auto* l = new RateLimiter(1e-9, 1);
+      l->Take(FormatVerifierKey(fuzz::Fixture().vendor_key.verifier));
+      return l;
+    }();
+    uint64_t retry = 0;
+    auto limited = AdmitEntry(body, Registry(), options, exhausted, &retry);
+    if (limited.ok()) {
+      CANDOR_FUZZ_CHECK(false);  // the only registered key has no tokens
+    } else if (limited.status().code() == Code::kRateLimited) {
+      CANDOR_FUZZ_CHECK(retry >= 1);
+      CANDOR_FUZZ_CHECK(admitted.ok() || admitted.status().code() == Code::kBadSignature ||
+                        admitted.status().code() == Code::kMismatch ||
+                        admitted.status().code() == Code::kMalformed);
+    } else {
+      CANDOR_FUZZ_CHECK(limited.status().code() == admitted.status().code());
+    }
   }
 
   auto vendors = ParseVendorsFile(fuzz::AsText(data, size));

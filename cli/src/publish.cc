@@ -117,24 +117,11 @@ Result<HttpResponse> WithRetry(Op op, const RetrySettings& settings, std::string
                                          settings.max_attempts));
 }
 
-// Maps a /add refusal to a Status of the matching class.
+// A /add refusal: candor-log states the Code by name (Candor-Error); it is
+// never guessed from the HTTP status (a refusal without the header is
+// kUnavailable: not candor-log, or a proxy answered).
 Status AddRefusal(const HttpResponse& resp) {
-  std::string reason = FirstLine(resp.body);
-  std::string msg = fmt::format("log refused the entry (HTTP {}): {}", resp.status, reason);
-  switch (resp.status) {
-    case 400:
-      return Status::Malformed(msg);
-    case 403:
-      return Status::UntrustedKey(msg);
-    case 409:
-      return Status::Conflict(msg);
-    case 413:
-      return Status::TooLarge(msg);
-    case 422:
-      return Status::Mismatch(msg);
-    default:
-      return Status::Unavailable(msg);
-  }
+  return resp.CandorError("log refused the entry");
 }
 
 Result<Trust> LoadTrust(const po::variables_map& vm) {
@@ -268,8 +255,13 @@ Outcome RunPublish(const Args& args, Context& ctx) {
 
   // The server may hold a proof request up to `wait` seconds.
   constexpr uint64_t kWaitPerRequest = 30;
+  // Every exchange ends by an absolute deadline (a log that trickles bytes
+  // cannot hold publish past --timeout by much): the longest wait the server
+  // may take, plus a grace that --timeout also bounds.
   HttpClientOptions options;
-  options.read_timeout = std::chrono::seconds(kWaitPerRequest + 15);
+  const uint64_t grace_s = std::clamp<uint64_t>(timeout_s, 2, 15);
+  options.deadline = std::chrono::seconds(std::min(timeout_s, kWaitPerRequest) + grace_s);
+  options.read_timeout = std::chrono::seconds(kWaitPerRequest + grace_s);
   options.max_body_size = 4u << 20;
   CANDOR_ASSIGN_OR_RETURN(auto client, HttpClient::Create(vm["log"].as<std::string>(), options));
   const std::string log_url = client->base().ToString();
@@ -320,18 +312,24 @@ Outcome RunPublish(const Args& args, Context& ctx) {
       // log served a proof devices must refuse.
       if (st.code() != Code::kPolicyUnsatisfied) return st;
       last = st;
-    } else if (r->status == 404) {
+    } else {
+      // Not covered yet (kNotFound), or the log cannot publish because its
+      // witness quorum is not met (kPolicyUnsatisfied): both may improve by
+      // waiting. Any other stated Code is final.
+      Status st = r->CandorError("proof request");
+      if (st.code() != Code::kNotFound && st.code() != Code::kPolicyUnsatisfied) return st;
       if (!told_waiting) {
         ctx.err << fmt::format(
             "waiting for a published{} checkpoint covering index {} (up to {} s)\n",
             trust.policy ? ", cosigned" : "", *index, timeout_s);
         told_waiting = true;
       }
-      last = Status::NotFound(
-          fmt::format("entry {} not yet covered by a published checkpoint", *index));
-    } else {
-      return Status::Unavailable(fmt::format("log answered the proof request with HTTP {}: {}",
-                                             r->status, FirstLine(r->body)));
+      last = st.code() == Code::kNotFound
+                 ? Status::NotFound(
+                       fmt::format("entry {} not yet covered by a published checkpoint", *index))
+                 : Status::PolicyUnsatisfied(
+                       fmt::format("entry {} not yet covered by a published checkpoint (log: {})",
+                                   *index, FirstLine(r->body)));
     }
     if (Clock::now() >= deadline) {
       return Status(last.code(), fmt::format("{} after {} s (entry is at index {}; run publish "

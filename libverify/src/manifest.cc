@@ -224,7 +224,8 @@ Result<Manifest> internal::ParseCheckedManifestText(std::string_view text, Verif
   return m;
 }
 
-Result<Manifest> ParseSignedManifest(std::string_view signed_note, VerifierKeyCache* keys) {
+Result<Manifest> ParseSignedManifest(std::string_view signed_note, VerifierKeyCache* keys,
+                                     const ManifestGate* gate) {
   if (signed_note.size() > kMaxManifestNoteSize) {
     return Status::TooLarge("signed manifest exceeds 12 KiB");
   }
@@ -240,6 +241,7 @@ Result<Manifest> ParseSignedManifest(std::string_view signed_note, VerifierKeyCa
   if (sig.name != m.vendor_key.name || sig.key_id != m.vendor_key.key_id) {
     return Status::BadSignature("manifest is not signed by the vendor key it names");
   }
+  if (gate != nullptr && *gate) CANDOR_RETURN_IF_ERROR((*gate)(m));
   // Verified from the parsed note: VerifyNote(signed_note, vendor) would parse
   // the same message again to the same note.
   const std::array<VerifierKey, 1> vendor = {m.vendor_key};

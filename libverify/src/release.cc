@@ -22,7 +22,8 @@ Status ValidateChangelog(std::string_view changelog) {
   return internal::CheckVisibleText(changelog, "changelog", /*multiline=*/true);
 }
 
-Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys) {
+Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys,
+                                       const ManifestGate* gate) {
   if (entry.size() > kMaxReleaseEntrySize)
     return Status::TooLarge("release entry exceeds 65535 bytes");
   const std::string_view bytes = AsChars(entry);
@@ -44,7 +45,7 @@ Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys) {
   if (parts[0].size() > kMaxManifestNoteSize) return Status::TooLarge("manifest exceeds 12 KiB");
   CANDOR_RETURN_IF_ERROR(ValidateChangelog(parts[1]));
 
-  CANDOR_ASSIGN_OR_RETURN(Manifest manifest, ParseSignedManifest(parts[0], keys));
+  CANDOR_ASSIGN_OR_RETURN(Manifest manifest, ParseSignedManifest(parts[0], keys, gate));
   if (!HashEqual(Sha256Digest(parts[1]), manifest.changelog_sha256)) {
     return Status::Mismatch("changelog does not match the manifest's changelog-sha256");
   }

@@ -26,6 +26,17 @@ std::string_view CodeName(Code code) {
   return "unknown";
 }
 
+std::optional<Code> CodeFromName(std::string_view name) {
+  // Codes are consecutive from kOk; the first value without a name ends them
+  // (so a code added at the end of the enum is found too).
+  for (int i = static_cast<int>(Code::kOk) + 1;; ++i) {
+    auto code = static_cast<Code>(i);
+    std::string_view known = CodeName(code);
+    if (known == "unknown") return std::nullopt;
+    if (known == name) return code;
+  }
+}
+
 int HttpStatusFor(Code code) {
   switch (code) {
     case Code::kOk: return 200;

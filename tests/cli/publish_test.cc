@@ -13,6 +13,7 @@
 #include "candor/signer.h"
 #include "candor/tlog_proof.h"
 #include "cli/cli_test_util.h"
+#include "support/hostile_server.h"
 #include "support/subprocess.h"
 
 namespace candor {
@@ -127,6 +128,7 @@ TEST_CASE("publish retries 429 (Retry-After) and 503, waits for coverage, writes
         CHECK(!req.get_param_value("wait").empty());
         if (call == 0) {
           res.status = 404;
+          res.set_header("Candor-Error", "not-found");
           res.set_content("not yet covered\n", "text/plain");
         } else {
           res.set_content(s.ProofBody(s.entry, true), "text/plain");
@@ -156,22 +158,35 @@ TEST_CASE("publish refusals from the log and from its proof") {
   struct Case {
     std::string name;
     int add_status;
+    std::string add_error;  // the Candor-Error header of a refusal ("" = none)
     std::string add_body;
-    std::string proof;  // "good", "uncosigned", "other-entry", "garbage"
+    std::string proof;  // "good", "uncosigned", "other-entry", "garbage", "quorum-failing"
     Code code;
     std::string message;
   };
   const Case cases[] = {
-      {"equivocation", 409, "equivocation: acme.example/p1/1.0 already logged at index 7\n", "",
-       Code::kConflict, "already logged at index 7"},
-      {"unregistered vendor", 403, "vendor key not registered\n", "", Code::kUntrustedKey,
-       "not registered"},
-      {"too large", 413, "entry too large\n", "", Code::kTooLarge, "HTTP 413"},
-      {"not included", 200, "0\n", "other-entry", Code::kNotIncluded, "inclusion"},
-      {"garbage proof", 200, "0\n", "garbage", Code::kMalformed, "malformed proof"},
-      {"no quorum before the timeout", 200, "0\n", "uncosigned", Code::kPolicyUnsatisfied,
+      {"equivocation", 409, "conflict",
+       "equivocation: acme.example/p1/1.0 already logged at index 7\n", "", Code::kConflict,
+       "already logged at index 7"},
+      {"unregistered vendor", 403, "untrusted-key", "vendor key not registered\n", "",
+       Code::kUntrustedKey, "not registered"},
+      {"bad signature", 403, "bad-signature", "vendor signature does not verify\n", "",
+       Code::kBadSignature, "does not verify"},
+      // The code is what the server states, whatever the HTTP status.
+      {"stated code wins over the status", 403, "mismatch", "changelog mismatch\n", "",
+       Code::kMismatch, "changelog mismatch"},
+      // Not candor-log (a proxy, say): no code is guessed from the status.
+      {"no Candor-Error header", 403, "", "forbidden by proxy\n", "", Code::kUnavailable,
+       "no Candor-Error header"},
+      {"too large", 413, "too-large", "entry too large\n", "", Code::kTooLarge, "HTTP 413"},
+      {"not included", 200, "", "0\n", "other-entry", Code::kNotIncluded, "inclusion"},
+      {"garbage proof", 200, "", "0\n", "garbage", Code::kMalformed, "malformed proof"},
+      {"no quorum before the timeout", 200, "", "0\n", "uncosigned", Code::kPolicyUnsatisfied,
        "witness quorum not met"},
-      {"malformed index", 200, "zero\n", "", Code::kMalformed, "malformed index"},
+      // The log cannot publish: its witness quorum is not met (exit 9, not 12).
+      {"log cannot meet its quorum", 200, "", "0\n", "quorum-failing", Code::kPolicyUnsatisfied,
+       "witness quorum not met"},
+      {"malformed index", 200, "", "zero\n", "", Code::kMalformed, "malformed index"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
@@ -181,10 +196,18 @@ TEST_CASE("publish refusals from the log and from its proof") {
     FakeLog log(
         [&](int, const httplib::Request&, httplib::Response& res) {
           res.status = c.add_status;
+          if (!c.add_error.empty()) res.set_header("Candor-Error", c.add_error);
           res.set_content(c.add_body, "text/plain");
         },
         [&](int, const httplib::Request&, httplib::Response& res) {
-          if (c.proof == "garbage") {
+          if (c.proof == "quorum-failing") {
+            res.status = 403;
+            res.set_header("Candor-Error", "policy-unsatisfied");
+            res.set_content(
+                "not yet covered: publishing the next checkpoint failed: witness quorum not met "
+                "(0 of 1): w1: unavailable: connection refused\n",
+                "text/plain");
+          } else if (c.proof == "garbage") {
             res.set_content("c2sp.org/tlog-proof@v1\nnonsense\n", "text/plain");
           } else {
             res.set_content(
@@ -198,6 +221,74 @@ TEST_CASE("publish refusals from the log and from its proof") {
     CHECK(!clitest::Exists(s.dir / "fw.bundle"));
   }
 }
+
+TEST_CASE("publish fails cleanly, in bounded time, against a hostile log server") {
+  using testing::HostileServer;
+  const HostileServer::Behaviour behaviours[] = {
+      HostileServer::kEndlessHeader, HostileServer::kManyHeaders, HostileServer::kTrickle,
+      HostileServer::kTrickleHeaders,
+      HostileServer::kHugeBody, HostileServer::kHugeChunked, HostileServer::kSilent};
+  Setup s;
+  for (auto b : behaviours) {
+    CAPTURE(HostileServer::Name(b));
+    HostileServer server(b, std::chrono::milliseconds(200));  // a trickle takes > 200 s
+    const auto start = std::chrono::steady_clock::now();
+    // --timeout bounds every exchange (here: 2 s + a 2 s grace).
+    auto r = s.Publish(server.url(), {"--timeout", "2", "--retries", "1"});
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+    CHECK_MESSAGE((r.exit_code == ExitCodeFor(Code::kTooLarge) ||
+                   r.exit_code == ExitCodeFor(Code::kUnavailable)),
+                  r.err);
+    CHECK(!r.err.empty());
+    CHECK(r.err.find('\n') == r.err.size() - 1);  // one line
+    CHECK(server.bytes_sent() < (uint64_t{256} << 20));
+    CHECK(!clitest::Exists(s.dir / "fw.bundle"));
+  }
+}
+
+#ifdef CANDOR_LOG_BINARY
+TEST_CASE("publish exits 9 when the real log cannot meet its witness quorum") {
+  Setup s;
+  const std::string log_dir = s.dir / "log";
+  auto run = [&](const std::vector<std::string>& args) {
+    return clitest::RunProcess(args, s.dir.path());
+  };
+  REQUIRE(run({CANDOR_LOG_BINARY, "init", "--dir", log_dir, "--origin", "log.example/firmware"})
+              .exit_code == 0);
+  REQUIRE(run({CANDOR_LOG_BINARY, "vendors", "add", "--dir", log_dir, s.dir / "vendor.pub"})
+              .exit_code == 0);
+  std::string log_vkey = ReadFile(log_dir + "/log.pub");
+  log_vkey.pop_back();
+  // The log's only witness is down: it keeps serving, but cannot publish.
+  const int dead = testing::PickFreePort();
+  WriteFile(s.dir / "log.policy", "log " + log_vkey + "\nwitness w1 " +
+                                      FormatVerifierKey(PublicKeyOf(s.witness_key)) +
+                                      " http://127.0.0.1:" + std::to_string(dead) +
+                                      "\nquorum w1\n");
+  WriteFile(s.dir / "device.policy",
+            "log " + log_vkey + "\nwitness w1 " + FormatVerifierKey(PublicKeyOf(s.witness_key)) +
+                "\nquorum w1\nvendor " + ReadFile(s.dir / "vendor.pub").substr(0, ReadFile(s.dir / "vendor.pub").size() - 1) + " p1\n");
+  std::unique_ptr<testing::Subprocess> log;
+  int port = 0;
+  for (int attempt = 0; attempt < 5 && !log; ++attempt) {
+    port = testing::PickFreePort();
+    log = std::make_unique<testing::Subprocess>(
+        std::vector<std::string>{CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--policy",
+                                 s.dir / "log.policy", "--checkpoint-interval", "0.2", "--listen",
+                                 "127.0.0.1:" + std::to_string(port)},
+        s.dir / "log.out");
+    REQUIRE(log->Start());
+    if (!testing::WaitForHttp(port, "/checkpoint", std::chrono::milliseconds(5000))) log.reset();
+  }
+  REQUIRE_MESSAGE(log != nullptr, ReadFile(s.dir / "log.out"));
+  auto r = Candor(s.dir, {"publish", "--log", "http://127.0.0.1:" + std::to_string(port),
+                          "--policy", s.dir / "device.policy", s.dir / "r.entry", "--out",
+                          s.dir / "fw.bundle", "--timeout", "3"});
+  CHECK_MESSAGE(r.exit_code == ExitCodeFor(Code::kPolicyUnsatisfied), r.err);
+  CHECK_MESSAGE(Contains(r.err, "witness quorum not met"), r.err);
+  CHECK(!clitest::Exists(s.dir / "fw.bundle"));
+}
+#endif
 
 TEST_CASE("publish gives up on an unavailable log with a clear message") {
   Setup s;

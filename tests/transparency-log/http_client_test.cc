@@ -3,8 +3,12 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <algorithm>
+#include <atomic>
 #include <string>
 #include <thread>
+
+#include "support/hostile_server.h"
 
 namespace candor {
 namespace {
@@ -99,6 +103,108 @@ TEST_CASE("HttpClient GET/POST round trip, headers, body limit, transport errors
   t.join();
   auto down = (*client)->Get("hello");
   CHECK(down.status().code() == Code::kUnavailable);
+}
+
+// Runs `fn` while sampling this process's resident set; returns the largest
+// growth seen over the RSS before the call.
+template <typename Fn>
+uint64_t PeakRssGrowth(Fn&& fn) {
+  const uint64_t before = testing::ResidentBytes();
+  std::atomic<bool> done{false};
+  std::atomic<uint64_t> peak{before};
+  std::thread sampler([&] {
+    while (!done.load()) {
+      uint64_t now = testing::ResidentBytes();
+      if (now > peak.load()) peak.store(now);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  });
+  fn();
+  done.store(true);
+  sampler.join();
+  return peak.load() > before ? peak.load() - before : 0;
+}
+
+TEST_CASE("HttpClient fails cleanly, in bounded time and memory, against hostile servers") {
+  using testing::HostileServer;
+  struct Case {
+    HostileServer::Behaviour behaviour;
+    Code code;
+    const char* message;
+  };
+  const Case cases[] = {
+      {HostileServer::kEndlessHeader, Code::kTooLarge, "header"},
+      {HostileServer::kManyHeaders, Code::kTooLarge, "headers exceed"},
+      {HostileServer::kTrickle, Code::kUnavailable, "deadline"},
+      {HostileServer::kTrickleHeaders, Code::kUnavailable, "deadline"},
+      {HostileServer::kHugeBody, Code::kTooLarge, "body exceeds"},
+      {HostileServer::kHugeChunked, Code::kTooLarge, "body exceeds"},
+      {HostileServer::kSilent, Code::kUnavailable, "deadline"},
+  };
+  for (const Case& c : cases) {
+    for (const char* method : {"GET", "POST"}) {
+      CAPTURE(HostileServer::Name(c.behaviour));
+      CAPTURE(method);
+      // A byte every 200 ms: never silent for the 5 s stall bound; the whole
+      // trickled answer would take over 200 s.
+      HostileServer server(c.behaviour, std::chrono::milliseconds(200));
+      HttpClientOptions o;
+      o.deadline = std::chrono::milliseconds(1500);
+      o.read_timeout = std::chrono::milliseconds(5000);
+      o.max_body_size = 1 << 20;
+      auto client = HttpClient::Create(server.url(), o);
+      REQUIRE(client.ok());
+      Result<HttpResponse> r = Status::Internal("not run");
+      const auto start = std::chrono::steady_clock::now();
+      const uint64_t growth = PeakRssGrowth([&] {
+        r = std::string_view(method) == "GET" ? (*client)->Get("checkpoint")
+                                              : (*client)->Post("add", "entry");
+      });
+      const auto took = std::chrono::steady_clock::now() - start;
+      REQUIRE(!r.ok());
+      CHECK(r.status().code() == c.code);
+      CHECK_MESSAGE(r.status().message().find(c.message) != std::string::npos,
+                    r.status().ToString());
+      // Far below the hostile peer's patience (endless, or 200 s of trickle).
+      CHECK(took < std::chrono::seconds(30));
+      CHECK(growth < (uint64_t{64} << 20));
+      // The client stopped reading: nowhere near what an unbounded reader
+      // takes from a loopback peer in that time.
+      CHECK(server.bytes_sent() < (uint64_t{256} << 20));
+    }
+  }
+}
+
+TEST_CASE("HttpResponse::CandorError reads the code by name, never from the HTTP status") {
+  struct Case {
+    int status;
+    const char* header;  // nullptr: no Candor-Error header
+    Code code;
+  };
+  const Case cases[] = {
+      {403, "policy-unsatisfied", Code::kPolicyUnsatisfied},
+      {403, "untrusted-key", Code::kUntrustedKey},
+      {403, "bad-signature", Code::kBadSignature},
+      {422, "inconsistent", Code::kInconsistent},
+      {404, "not-found", Code::kNotFound},
+      {500, "internal", Code::kInternal},
+      {403, nullptr, Code::kUnavailable},  // not a Candor server: no guessing
+      {403, "ok", Code::kUnavailable},
+      {403, "Bad-Signature", Code::kUnavailable},
+      {403, "no-such-code", Code::kUnavailable},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.status);
+    CAPTURE(c.header ? c.header : "(none)");
+    HttpResponse r;
+    r.status = c.status;
+    r.body = "why it failed\nmore\n";
+    if (c.header) r.headers["candor-error"] = c.header;
+    Status st = r.CandorError("submitting");
+    CHECK(st.code() == c.code);
+    CHECK(st.message().find("submitting: HTTP " + std::to_string(c.status) + ": why it failed") ==
+          0);
+  }
 }
 
 }  // namespace

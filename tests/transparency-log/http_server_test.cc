@@ -260,5 +260,116 @@ TEST_CASE("http server: a request parked longer than the idle timeout still gets
   CHECK(raw.find("finally") != std::string::npos);
 }
 
+// A slow client: sends `pieces` one every `gap` until the server closes the
+// connection. Returns how many pieces it sent before it saw the close (or
+// pieces.size() + 1 if the server never closed). `skip_response` first reads
+// one complete answer (to a request in pieces[0]) on the kept-alive connection.
+size_t SlowClient(int port, const std::vector<std::string>& pieces,
+                  std::chrono::milliseconds gap, bool skip_response = false) {
+  int fd = faults::Connect(port, 5000);
+  REQUIRE(fd >= 0);
+  size_t sent = 0;
+  for (const std::string& piece : pieces) {
+    if (::send(fd, piece.data(), piece.size(), MSG_NOSIGNAL) < 0) break;
+    ++sent;
+    if (skip_response && sent == 1) {
+      std::string got;
+      char buf[4096];
+      while (got.find("\r\n\r\n") == std::string::npos || got.back() != '\n') {
+        ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+        if (n <= 0) break;
+        got.append(buf, static_cast<size_t>(n));
+      }
+      CHECK(StatusOf(got) == 200);
+      continue;
+    }
+    std::this_thread::sleep_for(gap);
+    char c;
+    ssize_t n = ::recv(fd, &c, 1, MSG_DONTWAIT);
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)) break;  // closed
+  }
+  ::close(fd);
+  return sent;
+}
+
+TEST_CASE("http server: a request that does not arrive by its deadline is cut off; others served") {
+  HttpServerOptions o;
+  o.idle_timeout_seconds = 60;  // never the idle timeout: each piece is 200 ms apart
+  o.max_connections_per_ip = 0;
+  o.request_deadline = std::chrono::milliseconds(1000);
+  auto s = NewServer(o);
+  s->Handle("GET", "/g", HttpMatch::kExact, Echo);
+  s->Handle("POST", "/p", HttpMatch::kExact, Echo);
+  REQUIRE(s->Start().ok());
+  const int port = s->port();
+  // 200 pieces, 200 ms apart: 40 s if nobody cuts the client off.
+  auto header_lines = [](std::string first) {
+    std::vector<std::string> v = {std::move(first)};
+    for (int i = 0; i < 200; ++i) v.push_back("X-" + std::to_string(i) + ": v\r\n");
+    return v;
+  };
+  std::vector<std::string> slow_body = {
+      "POST /p HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\n"};
+  for (int i = 0; i < 200; ++i) slow_body.push_back("a");
+  std::vector<std::string> second_request = header_lines("GET /g HTTP/1.1\r\nHost: x\r\n\r\n");
+  second_request.insert(second_request.begin() + 1, "GET /g HTTP/1.1\r\n");
+  struct Case {
+    const char* name;
+    std::vector<std::string> pieces;
+    bool skip_response;
+  };
+  const Case cases[] = {
+      {"header lines trickle", header_lines("GET /g HTTP/1.1\r\n"), false},
+      {"request line trickles", {"G", "E", "T", " ", "/", "g", " ", "H", "T", "T", "P", "/",
+                                 "1", ".", "1", "\r", "\n", "X", "-", "a", ":", " ", "b"},
+       false},
+      {"body trickles", slow_body, false},
+      {"second request on a kept-alive connection trickles", second_request, true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    const uint64_t closes = s->DeadlineCloses();
+    auto slow = std::async(std::launch::async, [&] {
+      return SlowClient(port, c.pieces, std::chrono::milliseconds(200), c.skip_response);
+    });
+    // Meanwhile other clients are served.
+    httplib::Client ok("127.0.0.1", port);
+    for (int i = 0; i < 3; ++i) {
+      auto r = ok.Get("/g");
+      REQUIRE(r);
+      CHECK(r->status == 200);
+    }
+    const size_t sent = slow.get();
+    // Cut off long before it would have finished (deadline 1 s = ~5 pieces).
+    CHECK(sent < c.pieces.size());
+    CHECK(s->DeadlineCloses() > closes);
+  }
+}
+
+TEST_CASE("http server: connections per client IP are limited") {
+  HttpServerOptions o;
+  o.max_connections_per_ip = 2;
+  auto s = NewServer(o);
+  s->Handle("GET", "/g", HttpMatch::kExact, Echo);
+  REQUIRE(s->Start().ok());
+  const int port = s->port();
+  int a = faults::Connect(port, 5000), b = faults::Connect(port, 5000);
+  REQUIRE(a >= 0);
+  REQUIRE(b >= 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // both accepted
+  // A third connection from the same IP is closed without an answer.
+  CHECK(StatusOf(RawExchange(port, "GET /g HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")) ==
+        0);
+  ::close(a);
+  // Once one closes, the IP may connect again.
+  int status = 0;
+  for (int i = 0; i < 50 && status != 200; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    status = StatusOf(RawExchange(port, "GET /g HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  }
+  CHECK(status == 200);
+  ::close(b);
+}
+
 }  // namespace
 }  // namespace candor

@@ -149,8 +149,8 @@ TEST_CASE("Routes: tiles and checkpoint are served with the right headers; nothi
 
 TEST_CASE("Routes: POST /add answers every documented status and keeps serving") {
   LogServerOptions o;
-  o.rate_per_vendor = 1;
-  o.burst_per_vendor = 3;
+  o.rate_per_vendor = 0.001;  // no refill during the test
+  o.burst_per_vendor = 5;     // good, dup, equivocating, bad signature, mismatch
   o.admission.max_entry_size = 4000;
   InProcessLog log(o);
   auto c = log.Client();
@@ -171,9 +171,6 @@ TEST_CASE("Routes: POST /add answers every documented status and keeps serving")
   auto eq = post(equivocating);
   CHECK(eq.status == 409);
   CHECK(eq.body == "equivocation: acme.example/printer/1.0 already logged at index 0\n");
-  auto limited = post(MakeEntry(log.vendor, "printer", "1.1"));
-  CHECK(limited.status == 429);
-  CHECK(!limited.get_header_value("Retry-After").empty());
 
   Bytes big = MakeEntry(log.vendor, "printer", "2.0", std::string(5000, 'a') + "\n");
   struct Case {
@@ -203,11 +200,67 @@ TEST_CASE("Routes: POST /add answers every documented status and keeps serving")
     REQUIRE(!r.body.empty());
     CHECK(r.body.find('\n') == r.body.size() - 1);
   }
+  // The vendor has used its burst.
+  auto limited = post(MakeEntry(log.vendor, "printer", "1.1"));
+  CHECK(limited.status == 429);
+  CHECK(!limited.get_header_value("Retry-After").empty());
   // Still serving, and the log only holds the one good entry.
   auto cp = c.Get("/checkpoint");
   REQUIRE(cp);
   CHECK(cp->status == 200);
   CHECK(log.server->sequencer()->Head().size == 1);
+}
+
+TEST_CASE("Routes: registration and rate limits come before the signature; refused clients are limited") {
+  LogServerOptions o;
+  o.rate_per_vendor = 1;
+  o.burst_per_vendor = 2;
+  o.refusals_per_address = 0.001;  // no refill during the test
+  o.refusal_burst_per_address = 4;
+  InProcessLog log(o);
+  auto c = log.Client();
+  // An entry whose vendor signature does not verify (the signed text was changed).
+  auto forged = [](const Bytes& entry) {
+    auto parsed = ParseReleaseEntry(entry);
+    REQUIRE(parsed.ok());
+    std::string note = parsed->signed_manifest_note;
+    note[note.find("printer")] = 'P';
+    return EncodeReleaseEntry(note, parsed->changelog);
+  };
+  auto post = [&](const Bytes& b) {
+    auto r = c.Post("/add", std::string(AsChars(b)), "application/octet-stream");
+    REQUIRE(r);
+    return *r;
+  };
+  struct Step {
+    std::string name;
+    Bytes body;
+    int status;
+    std::string code;  // Candor-Error
+  };
+  Vendor stranger = MakeVendor("evil.example");
+  const Step steps[] = {
+      // Unregistered key with a signature that does not verify: refused for
+      // the key, so no verification was made (else it would be bad-signature).
+      {"unregistered, forged", forged(MakeEntry(stranger, "printer", "1.0")), 403, "untrusted-key"},
+      {"registered, forged", forged(MakeEntry(log.vendor, "printer", "1.0")), 403, "bad-signature"},
+      {"registered, good", MakeEntry(log.vendor, "printer", "1.1"), 200, ""},
+      // The vendor key is out of tokens (burst 2): refused before verification.
+      {"registered over its rate, forged", forged(MakeEntry(log.vendor, "printer", "1.2")), 429,
+       "rate-limited"},
+      {"unregistered again", MakeEntry(stranger, "printer", "1.1"), 403, "untrusted-key"},
+      {"garbage", Bytes(100, 'x'), 400, "malformed"},
+      // Four refusals from this address (its burst): now refused unparsed.
+      {"refused client, unregistered", MakeEntry(stranger, "printer", "1.2"), 429, "rate-limited"},
+      {"refused client, garbage", Bytes(100, 'x'), 429, "rate-limited"},
+  };
+  for (const Step& step : steps) {
+    CAPTURE(step.name);
+    auto r = post(step.body);
+    CHECK(r.status == step.status);
+    CHECK(r.get_header_value("Candor-Error") == step.code);
+    if (step.status == 429) CHECK(!r.get_header_value("Retry-After").empty());
+  }
 }
 
 TEST_CASE("Routes: proofs and consistency proofs verify against the checkpoint") {

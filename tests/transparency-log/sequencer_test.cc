@@ -257,6 +257,28 @@ TEST_CASE("Admission: size, framing, signature, registration, changelog, rate li
   note[pos + 9] = 'q';
   CHECK(AdmitEntry(EncodeReleaseEntry(note, parsed->changelog), f.vendors, opts).status().code() ==
         Code::kBadSignature);
+  // The same forgery by an unregistered key is refused for the key: the
+  // registration check comes before the (costly) signature verification.
+  {
+    auto theirs = ParseReleaseEntry(MakeEntry(stranger, "p", "1"));
+    REQUIRE(theirs.ok());
+    std::string forged = theirs->signed_manifest_note;
+    size_t at = forged.find("\nproduct p\n");
+    REQUIRE(at != std::string::npos);
+    forged[at + 9] = 'q';
+    CHECK(AdmitEntry(EncodeReleaseEntry(forged, theirs->changelog), f.vendors, opts)
+              .status()
+              .code() == Code::kUntrustedKey);
+    // And a vendor key over its rate is refused before verification too.
+    RateLimiter vendor_limit(0.001, 1);
+    uint64_t retry = 0;
+    CHECK(AdmitEntry(good, f.vendors, opts, &vendor_limit, &retry).ok());
+    CHECK(AdmitEntry(EncodeReleaseEntry(note, parsed->changelog), f.vendors, opts, &vendor_limit,
+                     &retry)
+              .status()
+              .code() == Code::kRateLimited);
+    CHECK(retry >= 1);
+  }
 
   RateLimiter limiter(1, 3);
   CHECK(!limiter.Take("a"));

@@ -17,6 +17,7 @@
 #include "candor/log/witness_protocol.h"
 #include "candor/log/witness_routes.h"
 #include "candor/policy.h"
+#include "support/hostile_server.h"
 #include "support/subprocess.h"
 #include "transparency-log/witness_test_util.h"
 
@@ -267,6 +268,97 @@ TEST_CASE("witness client: unreachable and URL-less witnesses, partial quorum") 
   }
 }
 
+TEST_CASE("witness client: a trickling witness does not hold a round whose quorum is met") {
+  // w1 and w2 answer at once; "slow" sends a byte every 200 ms (its answer
+  // would take minutes) and never stalls long enough for a stall timeout.
+  ClientFixture f;
+  auto slow_key = NewKey("witness.test/slow", kKeyTypeCosignatureV1);
+  testing::HostileServer slow(testing::HostileServer::kTrickle, std::chrono::milliseconds(200));
+  WitnessClientOptions o = FastOptions();
+  o.http.read_timeout = std::chrono::milliseconds(5000);
+  o.http.deadline = std::chrono::minutes(10);  // only the round may end the wait
+  o.round_timeout = std::chrono::minutes(10);
+  const std::vector<std::tuple<std::string, VerifierKey, std::string>> ws = {
+      {"w1", f.w1.key.second, f.w1.server->url()},
+      {"slow", slow_key.second, slow.url()},
+      {"w2", f.w2.key.second, f.w2.server->url()}};
+  auto client =
+      WitnessClient::Create(MakePolicy(f.log_key.second, ws, "group g 2 w1 slow w2\nquorum g\n"), o);
+  REQUIRE(client.ok());
+  for (uint64_t size : {5, 9}) {
+    CAPTURE(size);
+    const auto start = std::chrono::steady_clock::now();
+    auto r = (*client)->Cosign(f.log.SignedCheckpoint(size), f.log.Prover());
+    const auto took = std::chrono::steady_clock::now() - start;
+    REQUIRE(r.ok());
+    CHECK(r->quorum.satisfied);
+    REQUIRE(r->witnesses.size() == 3);
+    CHECK(r->witnesses[0].status.ok());
+    CHECK(r->witnesses[2].status.ok());
+    CHECK_MESSAGE(r->witnesses[1].status.code() == Code::kUnavailable, r->witnesses[1].status.ToString());
+    ExpectCosignedNote(r->note, f.log, size, {f.w1.key.second, f.w2.key.second});
+    // Returned long before the trickler could have answered (> 200 s).
+    CHECK(took < std::chrono::seconds(60));
+  }
+  CHECK(slow.connections() == 1);  // the second round did not pile up a request
+}
+
+TEST_CASE("witness client: hostile witnesses fail their own report in bounded time") {
+  using testing::HostileServer;
+  const HostileServer::Behaviour behaviours[] = {
+      HostileServer::kEndlessHeader, HostileServer::kManyHeaders, HostileServer::kTrickle,
+      HostileServer::kTrickleHeaders,
+      HostileServer::kHugeBody, HostileServer::kHugeChunked};
+  for (auto b : behaviours) {
+    CAPTURE(HostileServer::Name(b));
+    ClientFixture f;
+    auto bad_key = NewKey("witness.test/bad", kKeyTypeCosignatureV1);
+    HostileServer bad(b, std::chrono::milliseconds(200));
+    WitnessClientOptions o = FastOptions();  // default HTTP limits; a short deadline
+    o.http.read_timeout = std::chrono::milliseconds(5000);
+    o.http.deadline = std::chrono::milliseconds(1500);
+    auto client = WitnessClient::Create(
+        MakePolicy(f.log_key.second,
+                   {{"w1", f.w1.key.second, f.w1.server->url()}, {"bad", bad_key.second, bad.url()}},
+                   "group g all w1 bad\nquorum g\n"),
+        o);
+    REQUIRE(client.ok());
+    const auto start = std::chrono::steady_clock::now();
+    auto r = (*client)->Cosign(f.log.SignedCheckpoint(5), f.log.Prover());
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+    REQUIRE(r.ok());
+    CHECK_FALSE(r->quorum.satisfied);
+    CHECK(r->witnesses[0].status.ok());
+    const Code code = r->witnesses[1].status.code();
+    CHECK_MESSAGE((code == Code::kTooLarge || code == Code::kUnavailable),
+                  r->witnesses[1].status.ToString());
+    CHECK(bad.bytes_sent() < (uint64_t{256} << 20));
+  }
+}
+
+TEST_CASE("witness client: the round deadline ends a round whose quorum is not met") {
+  ClientFixture f;
+  auto slow_key = NewKey("witness.test/slow", kKeyTypeCosignatureV1);
+  testing::HostileServer slow(testing::HostileServer::kTrickle, std::chrono::milliseconds(200));
+  WitnessClientOptions o = FastOptions();
+  o.http.read_timeout = std::chrono::milliseconds(5000);
+  o.http.deadline = std::chrono::minutes(10);
+  o.round_timeout = std::chrono::milliseconds(1500);
+  const std::vector<std::tuple<std::string, VerifierKey, std::string>> ws = {
+      {"w1", f.w1.key.second, f.w1.server->url()}, {"slow", slow_key.second, slow.url()}};
+  auto client =
+      WitnessClient::Create(MakePolicy(f.log_key.second, ws, "group g all w1 slow\nquorum g\n"), o);
+  REQUIRE(client.ok());
+  const auto start = std::chrono::steady_clock::now();
+  auto r = (*client)->Cosign(f.log.SignedCheckpoint(5), f.log.Prover());
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->quorum.satisfied);
+  CHECK(r->witnesses[0].status.ok());
+  CHECK(r->witnesses[1].status.code() == Code::kUnavailable);
+  CHECK(r->witnesses[1].status.message().find("round deadline") != std::string::npos);
+}
+
 TEST_CASE("witness client: a witness on another branch refuses the fork (422)") {
   ClientFixture f;
   // The honest branch reaches w1 first.
@@ -287,7 +379,7 @@ TEST_CASE("witness client: a witness on another branch refuses the fork (422)") 
   // Same size as the witnesses' state, different root: 409 without a size.
   r = (*client)->Cosign(f.fork.SignedCheckpoint(50), f.fork.Prover());
   REQUIRE(r.ok());
-  for (const auto& report : r->witnesses) CHECK(report.status.code() == Code::kConflict);
+  for (const auto& report : r->witnesses) CHECK_MESSAGE(report.status.code() == Code::kConflict, report.status.ToString());
   // A checkpoint smaller than what the witness cosigned: it is ahead of us.
   r = (*client)->Cosign(f.log.SignedCheckpoint(20), f.log.Prover());
   REQUIRE(r.ok());

@@ -74,44 +74,80 @@ size_t VendorRegistry::size() {
   return keys_.size();
 }
 
-std::optional<uint64_t> RateLimiter::Take(const std::string& key) {
+std::optional<uint64_t> RateLimiter::Update(const std::string& key, bool take) {
   if (rate_ <= 0) return std::nullopt;
   std::lock_guard<std::mutex> lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  auto [it, inserted] = buckets_.try_emplace(key);
-  Bucket& b = it->second;
-  if (inserted) {
-    b.tokens = burst_;
-  } else {
+  auto refill = [&](Bucket& b) {
     double elapsed = std::chrono::duration<double>(now - b.last).count();
     b.tokens = std::min(burst_, b.tokens + elapsed * rate_);
+    b.last = now;
+  };
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) {
+    if (!take) return std::nullopt;  // a fresh bucket is full
+    if (buckets_.size() >= kMaxKeys) {
+      // Forget the buckets that have refilled (they behave as fresh ones).
+      for (auto j = buckets_.begin(); j != buckets_.end();) {
+        refill(j->second);
+        j = j->second.tokens >= burst_ ? buckets_.erase(j) : std::next(j);
+      }
+      // Every key still limited: fail closed for new keys until some refill.
+      if (buckets_.size() >= kMaxKeys) return 1;
+    }
+    it = buckets_.try_emplace(key).first;
+    it->second.tokens = burst_;
+    it->second.last = now;
   }
-  b.last = now;
+  Bucket& b = it->second;
+  refill(b);
   if (b.tokens >= 1.0) {
-    b.tokens -= 1.0;
+    if (take) b.tokens -= 1.0;
     return std::nullopt;
   }
   double wait = (1.0 - b.tokens) / rate_;
   return static_cast<uint64_t>(std::max(1.0, std::ceil(wait)));
 }
 
+std::optional<uint64_t> RateLimiter::Take(const std::string& key) { return Update(key, true); }
+
+std::optional<uint64_t> RateLimiter::Blocked(const std::string& key) {
+  return Update(key, false);
+}
+
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
-                                 const AdmissionOptions& options) {
+                                 const AdmissionOptions& options, RateLimiter* limiter,
+                                 uint64_t* retry_after_seconds) {
   if (body.empty()) return Status::Malformed("empty entry");
   if (body.size() > options.max_entry_size || body.size() > kMaxReleaseEntrySize) {
     return Status::TooLarge("entry is " + std::to_string(body.size()) + " bytes, limit " +
                             std::to_string(std::min(options.max_entry_size, kMaxReleaseEntrySize)));
   }
-  CANDOR_ASSIGN_OR_RETURN(ReleaseEntry release, ParseReleaseEntry(body));
+  // Registration and the vendor's rate limit are checked on the parsed but
+  // not yet authenticated manifest, before the Ed25519 verification: a
+  // submission by an unknown key, or by a key over its rate, costs a parse,
+  // not a signature check. (A forger who names a registered key spends that
+  // key's tokens, at most at its rate; see docs/LOG.md.)
+  const ManifestGate gate = [&](const Manifest& m) -> Status {
+    if (!vendors.IsRegistered(m.vendor_key)) {
+      return Status::UntrustedKey("vendor key " + m.vendor_key.name + " is not registered");
+    }
+    if (limiter != nullptr) {
+      if (auto wait = limiter->Take(FormatVerifierKey(m.vendor_key))) {
+        if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
+        return Status::RateLimited("rate limited: vendor key " + m.vendor_key.name +
+                                   " submits too fast");
+      }
+    }
+    return Status::Ok();
+  };
+  CANDOR_ASSIGN_OR_RETURN(ReleaseEntry release, ParseReleaseEntry(body, nullptr, &gate));
   // Canonical: re-encoding must give the same bytes (one byte sequence per release).
   Bytes again = EncodeReleaseEntry(release);
   if (again.size() != body.size() || !std::equal(again.begin(), again.end(), body.begin())) {
     return Status::Malformed("entry is not in canonical form");
   }
   const Manifest& m = release.manifest;
-  if (!vendors.IsRegistered(m.vendor_key)) {
-    return Status::UntrustedKey("vendor key " + m.vendor_key.name + " is not registered");
-  }
   AdmittedEntry out;
   out.entry.assign(body.begin(), body.end());
   out.leaf = LeafHash(body);

@@ -16,8 +16,7 @@ void SetCommonHeaders(ServerResponse& res) {
 }
 
 void NotFound(ServerResponse& res) {
-  res.SetText(404, "not found\n");
-  res.SetHeader("Cache-Control", "no-store");
+  res.SetError(Status::NotFound("not found"));
   res.SetHeader("X-Content-Type-Options", "nosniff");
 }
 

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <optional>
@@ -33,6 +34,15 @@ struct HttpServer::Route {
   bool Matches(std::string_view p) const {
     return match == HttpMatch::kExact ? p == path : p.substr(0, path.size()) == path;
   }
+};
+
+// One open connection, for the request-deadline watchdog.
+struct HttpServer::Tracked {
+  int fd = -1;
+  // steady_clock nanoseconds by which the current request must be in; 0
+  // while a request is being handled (or its answer sent).
+  std::atomic<int64_t> deadline_ns{0};
+  bool shut = false;  // guarded by HttpServer::tracked_mu_
 };
 
 struct HttpReply::State {
@@ -58,10 +68,13 @@ struct Exchange {
   std::shared_ptr<HttpReply::State> async;
 };
 
-ServerResponse Text(int status, std::string text) {
+// The server's own refusals (no route, method, body size, shutting down):
+// `code` is stated by name; `http_status` overrides HttpStatusFor(code) where
+// HTTP has a more precise status (405).
+ServerResponse Error(Code code, std::string text, int http_status = 0) {
   ServerResponse r;
-  r.SetText(status, std::move(text));
-  r.SetHeader("Cache-Control", "no-store");
+  r.SetError(Status(code, std::move(text)));
+  if (http_status != 0) r.status = http_status;
   return r;
 }
 
@@ -108,6 +121,12 @@ std::string RemoteAddress(MHD_Connection* connection) {
   return text;
 }
 
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
 void Quiet(void*, const char*, va_list) {}  // libmicrohttpd's own diagnostics: not logged
 
 int HexValue(char c) {
@@ -141,6 +160,48 @@ size_t StrictUnescape(void*, MHD_Connection*, char* s) {
 }  // namespace
 
 struct HttpServerInternals {
+  static HttpServer::Tracked* TrackedOf(MHD_Connection* connection) {
+    const MHD_ConnectionInfo* info =
+        MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return info == nullptr ? nullptr : static_cast<HttpServer::Tracked*>(info->socket_context);
+  }
+  // The connection's request is in (or answered): no deadline until the
+  // next request may start.
+  static void RequestIn(MHD_Connection* connection) {
+    if (auto* t = TrackedOf(connection)) t->deadline_ns.store(0);
+  }
+  // The connection is ready for a (next) request: its deadline starts now.
+  static void AwaitRequest(const HttpServer& server, HttpServer::Tracked& t) {
+    auto d = server.options_.request_deadline;
+    t.deadline_ns.store(d.count() > 0 ? NowNs() + std::chrono::nanoseconds(d).count() : 0);
+  }
+
+  static void OnConnection(void* cls, MHD_Connection* connection, void** socket_context,
+                           MHD_ConnectionNotificationCode toe) {
+    auto& server = *static_cast<HttpServer*>(cls);
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+      auto* t = new HttpServer::Tracked();
+      const MHD_ConnectionInfo* info =
+          MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CONNECTION_FD);
+      t->fd = info == nullptr ? -1 : info->connect_fd;
+      AwaitRequest(server, *t);
+      *socket_context = t;
+      std::lock_guard<std::mutex> lock(server.tracked_mu_);
+      server.tracked_.insert(t);
+    } else if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+      // Called before libmicrohttpd closes the socket: once erased under the
+      // lock, the watchdog can no longer shut down a reused descriptor.
+      auto* t = static_cast<HttpServer::Tracked*>(*socket_context);
+      if (t == nullptr) return;
+      {
+        std::lock_guard<std::mutex> lock(server.tracked_mu_);
+        server.tracked_.erase(t);
+      }
+      delete t;
+      *socket_context = nullptr;
+    }
+  }
+
   // Route lookup when the headers are in. Sets ex.route, or ex.refusal to 404
   // (no route for the path) or 405 (routes of other methods only).
   static void Route(HttpServer& server, Exchange& ex) {
@@ -157,9 +218,9 @@ struct HttpServerInternals {
       }
     }
     if (allow.empty()) {
-      ex.refusal = Text(404, "not found\n");
+      ex.refusal = Error(Code::kNotFound, "not found\n");
     } else {
-      ex.refusal = Text(405, "method not allowed\n");
+      ex.refusal = Error(Code::kInvalidArgument, "method not allowed\n", 405);
       ex.refusal->SetHeader("Allow", allow);
     }
   }
@@ -186,11 +247,14 @@ struct HttpServerInternals {
           // Refuse before reading the body (libmicrohttpd already refused a
           // malformed Content-Length with 400).
           if (n.ok() && *n > server.options_.max_body) {
-            ex->refusal = Text(413, "request body too large\n");
+            ex->refusal = Error(Code::kTooLarge, "request body too large\n");
           }
         }
       }
-      if (ex->refusal) return Queue(connection, *ex, *ex->refusal);
+      if (ex->refusal) {
+        RequestIn(connection);
+        return Queue(connection, *ex, *ex->refusal);
+      }
       return MHD_YES;
     }
     if (ex->queued) {  // answered early; drop whatever body still arrives
@@ -214,8 +278,11 @@ struct HttpServerInternals {
       *upload_data_size = 0;
       return MHD_YES;
     }
-    if (ex->too_large) return Queue(connection, *ex, Text(413, "request body too large\n"));
     // The request is complete (or a parked request was resumed).
+    RequestIn(connection);
+    if (ex->too_large) {
+      return Queue(connection, *ex, Error(Code::kTooLarge, "request body too large\n"));
+    }
     if (ex->async) {
       std::lock_guard<std::mutex> lock(ex->async->mu);
       if (!ex->async->response) return MHD_NO;  // cannot happen: resumed only after Send
@@ -241,7 +308,7 @@ struct HttpServerInternals {
       if (server.stopping_) {
         ex->async->sent = true;
         lock.unlock();
-        return Queue(connection, *ex, Text(503, "server is shutting down\n"));
+        return Queue(connection, *ex, Error(Code::kUnavailable, "server is shutting down\n"));
       }
       server.parked_.emplace(ex->async.get(), ex->async);
       ++server.unfinished_;
@@ -254,7 +321,11 @@ struct HttpServerInternals {
     return MHD_YES;
   }
 
-  static void OnCompleted(void* cls, MHD_Connection*, void** req_cls, MHD_RequestTerminationCode) {
+  static void OnCompleted(void* cls, MHD_Connection* connection, void** req_cls,
+                          MHD_RequestTerminationCode) {
+    // The answer is done: on a kept-alive connection the next request's
+    // deadline starts now.
+    if (auto* t = TrackedOf(connection)) AwaitRequest(*static_cast<HttpServer*>(cls), *t);
     auto* ex = static_cast<Exchange*>(*req_cls);
     if (ex != nullptr && ex->parked) {
       auto& server = *static_cast<HttpServer*>(cls);
@@ -265,6 +336,16 @@ struct HttpServerInternals {
     *req_cls = nullptr;
   }
 };
+
+void ServerResponse::SetError(const Status& error) {
+  SetText(HttpStatusFor(error.code()), error.message());
+  if (body.empty() || body.back() != '\n') body += '\n';
+  headers.erase(std::remove_if(headers.begin(), headers.end(),
+                               [](const auto& h) { return h.first == "Candor-Error"; }),
+                headers.end());
+  SetHeader("Candor-Error", std::string(CodeName(error.code())));
+  SetHeader("Cache-Control", "no-store");
+}
 
 const std::string* ServerRequest::Param(std::string_view key) const {
   for (const auto& [k, v] : query) {
@@ -367,6 +448,8 @@ Status HttpServer::Start() {
        nullptr},
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&HttpServerInternals::OnCompleted),
        this},
+      {MHD_OPTION_NOTIFY_CONNECTION,
+       reinterpret_cast<intptr_t>(&HttpServerInternals::OnConnection), this},
       {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Quiet), nullptr},
       {MHD_OPTION_UNESCAPE_CALLBACK, reinterpret_cast<intptr_t>(&StrictUnescape), nullptr},
   };
@@ -381,6 +464,7 @@ Status HttpServer::Start() {
   daemon_ = MHD_start_daemon(flags, 0, nullptr, nullptr, &HttpServerInternals::OnRequest, this,
                              MHD_OPTION_ARRAY, opts.data(), MHD_OPTION_END);
   if (daemon_ == nullptr) return Status::Io("cannot start the HTTP server");
+  if (options_.request_deadline.count() > 0) watchdog_ = std::thread([this] { Watchdog(); });
   return Status::Ok();
 }
 
@@ -412,7 +496,7 @@ void HttpServer::Stop() {
   }
   // libmicrohttpd must not be stopped with suspended connections: answer them
   // (a Send racing with this one wins or loses cleanly under the state's lock).
-  for (auto& state : parked) HttpReply(state).Send(Text(503, "server is shutting down\n"));
+  for (auto& state : parked) HttpReply(state).Send(Error(Code::kUnavailable, "server is shutting down\n"));
   parked.clear();
   // A Send that won that race resumes its connection (under mu_) a moment
   // later: wait for it, so that no connection is suspended when the loops
@@ -429,8 +513,40 @@ void HttpServer::Stop() {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
+  {
+    std::lock_guard<std::mutex> lock(tracked_mu_);
+    watchdog_stop_ = true;
+  }
+  watchdog_cv_.notify_all();
+  if (watchdog_.joinable()) watchdog_.join();
   MHD_stop_daemon(daemon_);
   daemon_ = nullptr;
+}
+
+void HttpServer::Watchdog() {
+  // Checks a few times per deadline (at most once a second, at least every
+  // 10 ms), so a connection is shut down at most ~1.25 deadlines after its
+  // request became due.
+  const auto period = std::clamp<std::chrono::milliseconds>(
+      options_.request_deadline / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
+  std::unique_lock<std::mutex> lock(tracked_mu_);
+  while (!watchdog_cv_.wait_for(lock, period, [this] { return watchdog_stop_; })) {
+    const int64_t now = NowNs();
+    for (Tracked* t : tracked_) {
+      const int64_t due = t->deadline_ns.load();
+      if (due == 0 || now < due || t->shut || t->fd < 0) continue;
+      // libmicrohttpd sees the end of the stream and closes the connection
+      // on its own loop (the descriptor stays valid until it is untracked).
+      ::shutdown(t->fd, SHUT_RDWR);
+      t->shut = true;
+      ++deadline_closes_;
+    }
+  }
+}
+
+uint64_t HttpServer::DeadlineCloses() {
+  std::lock_guard<std::mutex> lock(tracked_mu_);
+  return deadline_closes_;
 }
 
 }  // namespace candor

@@ -27,15 +27,18 @@ std::string OneLine(std::string_view msg) {
   return out + "\n";
 }
 
-ServerResponse Refusal(int http_status, std::string_view reason) {
+// Every refusal states its Code by name (Candor-Error) next to the HTTP
+// status HttpStatusFor gives it, so clients never guess a Code from a status.
+ServerResponse Refusal(Code code, std::string_view reason) {
   ServerResponse res;
-  res.SetText(http_status, OneLine(reason));
-  res.SetHeader("Cache-Control", "no-store");
+  res.SetError(Status(code, OneLine(reason)));
   return res;
 }
 
-void Refuse(ServerResponse& res, int http_status, std::string_view reason) {
-  res = Refusal(http_status, reason);
+ServerResponse Refusal(const Status& status) { return Refusal(status.code(), status.message()); }
+
+void Refuse(ServerResponse& res, Code code, std::string_view reason) {
+  res = Refusal(code, reason);
 }
 
 // Strict query parsing: only `allowed` keys, each at most once.
@@ -43,11 +46,11 @@ bool OnlyParams(const ServerRequest& req, std::initializer_list<std::string_view
                 ServerResponse& res) {
   for (const auto& [k, v] : req.query) {
     if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      Refuse(res, 400, "unknown query parameter " + k);
+      Refuse(res, Code::kMalformed, "unknown query parameter " + k);
       return false;
     }
     if (req.ParamCount(k) != 1) {
-      Refuse(res, 400, "repeated query parameter " + k);
+      Refuse(res, Code::kMalformed, "repeated query parameter " + k);
       return false;
     }
   }
@@ -86,11 +89,11 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
   bool full = true;
   if (path.rfind("tile/entries/", 0) == 0) {
     auto id = ParseEntryBundlePath(path);
-    if (!id.ok()) return Refuse(res, 400, "malformed entry bundle path");
+    if (!id.ok()) return Refuse(res, Code::kMalformed, "malformed entry bundle path");
     full = id->width == kTileWidth;
   } else {
     auto id = ParseTilePath(path);
-    if (!id.ok()) return Refuse(res, 400, "malformed tile path");
+    if (!id.ok()) return Refuse(res, Code::kMalformed, "malformed tile path");
     full = id->width == kTileWidth;
   }
   // Defence in depth: the parsed path cannot contain "..", but a symlink
@@ -100,9 +103,9 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
   int fd = OpenInside(ctx->real_dir, ctx->storage->dir(), path, size);
   if (fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
-      return Refuse(res, 404, "not found");
+      return Refuse(res, Code::kNotFound, "not found");
     }
-    return Refuse(res, 500, "cannot read tile");
+    return Refuse(res, Code::kIo, "cannot read tile");
   }
   res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
   res.SetHeader("Access-Control-Allow-Origin", "*");  // public data: explorers elsewhere
@@ -114,21 +117,33 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
 // Admission runs on the event loop (it is CPU only: parse, Ed25519, lookups);
 // the answer comes from the sequencer thread once the batch is durable.
 void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
-  auto admitted = AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission);
-  if (!admitted.ok()) {
-    return reply.Send(
-        Refusal(HttpStatusFor(admitted.status().code()), admitted.status().message()));
+  // A client whose submissions keep being refused (unregistered keys, bad
+  // signatures, garbage) is limited per address before anything is parsed.
+  if (ctx->refusal_limiter != nullptr) {
+    if (auto wait = ctx->refusal_limiter->Blocked(req.remote_addr)) {
+      ServerResponse res =
+          Refusal(Code::kRateLimited, "rate limited: too many refused submissions from " +
+                                          req.remote_addr);
+      res.SetHeader("Retry-After", std::to_string(*wait));
+      return reply.Send(std::move(res));
+    }
   }
-  if (auto wait = ctx->limiter->Take(admitted->vendor)) {
-    ServerResponse res =
-        Refusal(429, "rate limited: vendor " + admitted->vendor + " submits too fast");
-    res.SetHeader("Retry-After", std::to_string(*wait));
+  uint64_t retry_after = 0;
+  auto admitted =
+      AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission, ctx->limiter, &retry_after);
+  if (!admitted.ok()) {
+    ServerResponse res = Refusal(admitted.status());
+    if (admitted.status().code() == Code::kRateLimited) {
+      res.SetHeader("Retry-After", std::to_string(retry_after));
+    } else if (ctx->refusal_limiter != nullptr) {
+      ctx->refusal_limiter->Take(req.remote_addr);
+    }
     return reply.Send(std::move(res));
   }
   ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {
     if (!outcome.ok()) {
       ServerResponse res =
-          Refusal(HttpStatusFor(outcome.status().code()), outcome.status().message());
+          Refusal(outcome.status());
       if (outcome.status().code() == Code::kUnavailable) res.SetHeader("Retry-After", "1");
       return reply.Send(std::move(res));
     }
@@ -143,7 +158,7 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
 ServerResponse ProofAnswer(const LogRoutesContext* ctx, uint64_t index,
                            const PublishedCheckpoint& pub) {
   auto proof = ProveInclusion(index, pub.size, StorageNodeReader(ctx->storage, pub.size));
-  if (!proof.ok()) return Refusal(500, "cannot build proof: " + proof.status().message());
+  if (!proof.ok()) return Refusal(Code::kInternal, "cannot build proof: " + proof.status().message());
   TlogProof out;
   out.index = index;
   out.inclusion_proof = std::move(*proof);
@@ -154,49 +169,59 @@ ServerResponse ProofAnswer(const LogRoutesContext* ctx, uint64_t index,
   return res;
 }
 
+// "Not yet covered", with the reason when the log failed to publish: a
+// client waiting for a checkpoint learns that, say, the witness quorum is not
+// being met (kPolicyUnsatisfied) rather than only that it has to wait.
+ServerResponse NotCovered(const LogRoutesContext* ctx) {
+  Status why = ctx->publisher->LastError();
+  if (why.ok()) return Refusal(Code::kNotFound, "not yet covered");
+  return Refusal(why.code(), "not yet covered: publishing the next checkpoint failed: " +
+                                 why.message());
+}
+
 void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
   ServerResponse res;
   if (!OnlyParams(req, {"index", "leaf", "wait"}, res)) return reply.Send(std::move(res));
   const std::string* index_text = req.Param("index");
   const std::string* leaf_text = req.Param("leaf");
   if ((index_text == nullptr) == (leaf_text == nullptr)) {
-    return reply.Send(Refusal(400, "exactly one of index= or leaf= is required"));
+    return reply.Send(Refusal(Code::kMalformed, "exactly one of index= or leaf= is required"));
   }
   uint64_t wait_s = 0;
   if (const std::string* w = req.Param("wait")) {
     auto parsed = ParseDecimalU64(*w);
-    if (!parsed.ok()) return reply.Send(Refusal(400, "wait must be a decimal number of seconds"));
+    if (!parsed.ok()) return reply.Send(Refusal(Code::kMalformed, "wait must be a decimal number of seconds"));
     wait_s = std::min<uint64_t>(*parsed, static_cast<uint64_t>(ctx->max_wait.count()));
   }
   uint64_t index = 0;
   if (index_text != nullptr) {
     auto i = ParseDecimalU64(*index_text);
-    if (!i.ok()) return reply.Send(Refusal(400, "index must be a canonical decimal"));
+    if (!i.ok()) return reply.Send(Refusal(Code::kMalformed, "index must be a canonical decimal"));
     index = *i;
   } else {
     auto raw = HexDecode(*leaf_text);
     if (!raw.ok() || raw->size() != 32) {
-      return reply.Send(Refusal(400, "leaf must be 64 lower-case hex digits"));
+      return reply.Send(Refusal(Code::kMalformed, "leaf must be 64 lower-case hex digits"));
     }
     Hash leaf;
     std::copy(raw->begin(), raw->end(), leaf.begin());
     auto found = ctx->reader_index->FindLeaf(leaf);
-    if (!found.ok()) return reply.Send(Refusal(500, "index lookup failed"));
-    if (!*found) return reply.Send(Refusal(404, "leaf not found"));
+    if (!found.ok()) return reply.Send(Refusal(Code::kInternal, "index lookup failed"));
+    if (!*found) return reply.Send(Refusal(Code::kNotFound, "leaf not found"));
     index = **found;
   }
-  if (index >= ctx->sequencer->Head().size) return reply.Send(Refusal(404, "index not sequenced"));
+  if (index >= ctx->sequencer->Head().size) return reply.Send(Refusal(Code::kNotFound, "index not sequenced"));
   auto pub = ctx->publisher->Latest();
   if (pub && pub->size > index) return reply.Send(ProofAnswer(ctx, index, *pub));
-  if (wait_s == 0) return reply.Send(Refusal(404, "not yet covered"));
+  if (wait_s == 0) return reply.Send(NotCovered(ctx));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
   bool parked = ctx->waiters->Wait(
       index, deadline, [ctx, index, reply](std::shared_ptr<const PublishedCheckpoint> latest) {
-        if (!latest || latest->size <= index) return reply.Send(Refusal(404, "not yet covered"));
+        if (!latest || latest->size <= index) return reply.Send(NotCovered(ctx));
         reply.Send(ProofAnswer(ctx, index, *latest));
       });
   if (!parked) {
-    ServerResponse busy = Refusal(503, "too many clients waiting for proofs, retry later");
+    ServerResponse busy = Refusal(Code::kUnavailable, "too many clients waiting for proofs, retry later");
     busy.SetHeader("Retry-After", "1");
     reply.Send(std::move(busy));
   }
@@ -204,15 +229,15 @@ void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpRepl
 
 void HandleConsistency(const LogRoutesContext* ctx, const ServerRequest& req, ServerResponse& res) {
   if (!OnlyParams(req, {"from", "to"}, res)) return;
-  if (!req.Param("from") || !req.Param("to")) return Refuse(res, 400, "from= and to= are required");
+  if (!req.Param("from") || !req.Param("to")) return Refuse(res, Code::kMalformed, "from= and to= are required");
   auto from = ParseDecimalU64(*req.Param("from"));
   auto to = ParseDecimalU64(*req.Param("to"));
-  if (!from.ok() || !to.ok()) return Refuse(res, 400, "sizes must be canonical decimals");
-  if (*from > *to) return Refuse(res, 400, "from must not exceed to");
+  if (!from.ok() || !to.ok()) return Refuse(res, Code::kMalformed, "sizes must be canonical decimals");
+  if (*from > *to) return Refuse(res, Code::kMalformed, "from must not exceed to");
   auto pub = ctx->publisher->Latest();
-  if (!pub || *to > pub->size) return Refuse(res, 404, "to exceeds the published tree size");
+  if (!pub || *to > pub->size) return Refuse(res, Code::kNotFound, "to exceeds the published tree size");
   auto proof = ProveConsistency(*from, *to, StorageNodeReader(ctx->storage, *to));
-  if (!proof.ok()) return Refuse(res, 500, "cannot build proof: " + proof.status().message());
+  if (!proof.ok()) return Refuse(res, Code::kInternal, "cannot build proof: " + proof.status().message());
   // Hash lines (candor/consistency_proof.h); `candor publish` wraps them into
   // the consistency proof file devices receive.
   res.SetText(200, FormatProofHashLines(*proof));
@@ -225,7 +250,7 @@ void RegisterLogRoutes(HttpServer& server, const LogRoutesContext* ctx) {
   server.Handle("GET", "/checkpoint", HttpMatch::kExact,
                 [ctx](const ServerRequest&, ServerResponse& res) {
                   auto pub = ctx->publisher->Latest();
-                  if (!pub) return Refuse(res, 404, "no checkpoint published yet");
+                  if (!pub) return Refuse(res, Code::kNotFound, "no checkpoint published yet");
                   res.SetText(200, pub->note);
                   res.SetHeader("Cache-Control", kCheckpointCacheControl);
                   res.SetHeader("Access-Control-Allow-Origin", "*");

@@ -76,6 +76,8 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->vendors_ = std::make_unique<VendorRegistry>(dir + "/vendors");
   CANDOR_RETURN_IF_ERROR(s->vendors_->Refresh());
   s->limiter_ = std::make_unique<RateLimiter>(options.rate_per_vendor, options.burst_per_vendor);
+  s->refusal_limiter_ = std::make_unique<RateLimiter>(options.refusals_per_address,
+                                                      options.refusal_burst_per_address);
   s->waiters_ = std::make_unique<ProofWaiters>(s->publisher_.get(), options.max_waiters);
   s->ctx_ = std::make_unique<LogRoutesContext>();
   s->ctx_->storage = s->storage_.get();
@@ -90,6 +92,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->ctx_->waiters = s->waiters_.get();
   s->ctx_->vendors = s->vendors_.get();
   s->ctx_->limiter = s->limiter_.get();
+  s->ctx_->refusal_limiter = s->refusal_limiter_.get();
   s->ctx_->admission = options.admission;
   s->ctx_->max_wait = options.max_wait;
 
@@ -101,6 +104,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   http.max_body = std::max<size_t>(options.admission.max_entry_size, 1024);
   http.max_connections = options.max_connections;
   http.max_connections_per_ip = options.max_connections_per_ip;
+  http.request_deadline = options.request_deadline;
   CANDOR_ASSIGN_OR_RETURN(s->http_, HttpServer::Bind(http));
   s->port_ = s->http_->port();
   RegisterLogRoutes(*s->http_, s->ctx_.get());

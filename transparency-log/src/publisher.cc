@@ -78,6 +78,18 @@ void Publisher::Stop() {
 }
 
 Status Publisher::PublishNow() {
+  Status st = PublishOnce();
+  std::lock_guard<std::mutex> lock(mu_);
+  last_error_ = st;
+  return st;
+}
+
+Status Publisher::LastError() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_error_;
+}
+
+Status Publisher::PublishOnce() {
   std::lock_guard<std::mutex> publish_lock(publish_mu_);
   // Tiles first: a checkpoint is only ever signed over durable tiles.
   CANDOR_ASSIGN_OR_RETURN(TreeHead head, sequencer_->Flush());

@@ -50,6 +50,7 @@ WitnessHttpReply ToHttpReply(const AddCheckpointResult& result) {
     return reply;
   }
   reply.status = HttpStatusFor(result.status.code());
+  reply.candor_error = std::string(CodeName(result.status.code()));
   if (result.status.code() == Code::kConflict && result.stored_size.has_value()) {
     // §add-checkpoint: the body MUST be the latest cosigned size, text/x.tlog.size.
     reply.content_type = std::string(kTlogSizeContentType);

@@ -1,6 +1,7 @@
 #include "candor/log/witness_client.h"
 
 #include <atomic>
+#include <condition_variable>
 #include <cctype>
 #include <map>
 #include <thread>
@@ -16,6 +17,19 @@ struct WitnessClient::Peer {
   const PolicyWitness* witness = nullptr;  // points into WitnessClient::policy_
   std::unique_ptr<HttpClient> http;        // null when the witness has no URL
   std::atomic<uint64_t> known_size{0};
+  std::atomic<bool> busy{false};  // `worker` has not finished its request yet
+  std::thread worker;             // the latest request's thread (joined lazily)
+};
+
+// One parallel Cosign call, shared with its witness threads (which may
+// outlive the call: see the header).
+struct WitnessClient::Round {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool open = true;                          // Cosign is still waiting
+  const ConsistencyProofFn* prove = nullptr;  // valid while open
+  SignedCheckpoint checkpoint;
+  std::vector<std::optional<WitnessReport>> reports;  // by peer index
 };
 
 namespace {
@@ -41,10 +55,17 @@ std::string Excerpt(std::string_view body) {
   return out;
 }
 
-Status StatusForHttp(int http_status, std::string_view body) {
-  std::string msg = "witness answered " + std::to_string(http_status);
-  if (!body.empty()) msg += ": " + Excerpt(body);
-  switch (http_status) {
+// The Status of a witness's error answer. A Candor witness states its Code by
+// name (Candor-Error); any other c2sp.org/tlog-witness witness is read by the
+// status codes that spec assigns (§add-checkpoint: 400 malformed request, 403
+// checkpoint signature not verifiable or unknown key, 404 unknown log, 409
+// old size mismatch, 413 too large, 422 consistency proof fails). This is the
+// only place a Code is derived from an HTTP status.
+Status StatusForWitnessAnswer(const HttpResponse& response) {
+  if (!response.Header(kCandorErrorHeader).empty()) return response.CandorError("witness");
+  std::string msg = "witness answered " + std::to_string(response.status);
+  if (!response.body.empty()) msg += ": " + Excerpt(response.body);
+  switch (response.status) {
     case 400:
       return Status::Malformed(msg);
     case 403:
@@ -69,7 +90,99 @@ Status StatusForHttp(int http_status, std::string_view body) {
 WitnessClient::WitnessClient(TrustPolicy policy, WitnessClientOptions options)
     : policy_(std::move(policy)), options_(std::move(options)) {}
 
-WitnessClient::~WitnessClient() = default;
+WitnessClient::~WitnessClient() {
+  // Late requests: make them fail now rather than at their deadline.
+  for (auto& peer : peers_) {
+    if (peer->http) peer->http->Cancel();
+  }
+  for (auto& peer : peers_) {
+    if (peer->worker.joinable()) peer->worker.join();
+  }
+}
+
+std::vector<WitnessReport> WitnessClient::CosignParallel(const SignedCheckpoint& checkpoint,
+                                                         const ConsistencyProofFn& prove) {
+  auto round = std::make_shared<Round>();
+  round->prove = &prove;
+  round->checkpoint = checkpoint;
+  round->reports.resize(peers_.size());
+  // The witness threads reach the proof function only through the round, and
+  // only while it is open.
+  ConsistencyProofFn guarded = [round](uint64_t old_size, uint64_t new_size) {
+    std::lock_guard<std::mutex> lock(round->mu);
+    if (!round->open) {
+      return Result<std::vector<Hash>>(
+          Status::Unavailable("the round ended before a proof was needed"));
+    }
+    return (*round->prove)(old_size, new_size);
+  };
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    Peer& peer = *peers_[i];
+    if (peer.http && peer.busy.load()) {
+      WitnessReport busy;
+      busy.name = peer.witness->name;
+      busy.status = Status::Unavailable("still answering an earlier round's request");
+      round->reports[i] = std::move(busy);
+      continue;
+    }
+    if (peer.worker.joinable()) peer.worker.join();  // finished: busy is false
+    peer.busy.store(true);
+    peer.worker = std::thread([this, &peer, i, round, guarded] {
+      WitnessReport report = CosignWith(peer, round->checkpoint, guarded);
+      // Done with the peer's connection: a next round may contact it (after
+      // joining this thread, which only has to hand in its report).
+      peer.busy.store(false);
+      {
+        std::lock_guard<std::mutex> lock(round->mu);
+        if (round->open) {
+          round->reports[i] = std::move(report);
+        } else if (report.status.ok()) {
+          late_cosignatures_.fetch_add(1);  // dropped; known_size is updated
+        }
+      }
+      round->cv.notify_all();
+    });
+  }
+
+  const auto deadline = std::chrono::steady_clock::now() + options_.round_timeout;
+  std::optional<std::chrono::steady_clock::time_point> grace_end;
+  std::unique_lock<std::mutex> lock(round->mu);
+  while (true) {
+    bool all = true;
+    std::map<std::string, uint64_t> cosigned_by;
+    for (const auto& r : round->reports) {
+      if (!r) {
+        all = false;
+      } else if (r->status.ok()) {
+        cosigned_by[r->name] = r->timestamp;
+      }
+    }
+    if (all) break;
+    if (!grace_end && EvaluateQuorum(policy_, cosigned_by).satisfied) {
+      grace_end = std::min(deadline, std::chrono::steady_clock::now() + options_.quorum_grace);
+    }
+    const auto until = grace_end ? *grace_end : deadline;
+    if (round->cv.wait_until(lock, until) == std::cv_status::timeout &&
+        std::chrono::steady_clock::now() >= until) {
+      break;
+    }
+  }
+  round->open = false;
+  std::vector<WitnessReport> out(peers_.size());
+  for (size_t i = 0; i < peers_.size(); ++i) {
+    if (round->reports[i]) {
+      out[i] = std::move(*round->reports[i]);
+    } else {
+      out[i].name = peers_[i]->witness->name;
+      out[i].status = Status::Unavailable(
+          grace_end ? "still answering when the quorum was met (a late cosignature is dropped)"
+                    : "no answer within the round deadline of " +
+                          std::to_string(options_.round_timeout.count()) + " ms");
+      out[i].attempts = 1;
+    }
+  }
+  return out;
+}
 
 Result<std::unique_ptr<WitnessClient>> WitnessClient::Create(TrustPolicy policy,
                                                              WitnessClientOptions options) {
@@ -148,7 +261,7 @@ WitnessReport WitnessClient::CosignWith(Peer& peer, const SignedCheckpoint& chec
       continue;
     }
     if (response->status != 200) {
-      report.status = StatusForHttp(response->status, response->body);
+      report.status = StatusForWitnessAnswer(*response);
       return report;
     }
     auto lines = ParseCosignatureLines(response->body);
@@ -193,14 +306,7 @@ Result<CosignResult> WitnessClient::Cosign(std::string_view signed_checkpoint,
   CosignResult result;
   result.witnesses.resize(peers_.size());
   if (options_.parallel) {
-    std::vector<std::thread> threads;
-    threads.reserve(peers_.size());
-    for (size_t i = 0; i < peers_.size(); ++i) {
-      threads.emplace_back([this, i, &checkpoint, &prove, &result] {
-        result.witnesses[i] = CosignWith(*peers_[i], checkpoint, prove);
-      });
-    }
-    for (auto& t : threads) t.join();
+    result.witnesses = CosignParallel(checkpoint, prove);
   } else {
     for (size_t i = 0; i < peers_.size(); ++i) {
       result.witnesses[i] = CosignWith(*peers_[i], checkpoint, prove);

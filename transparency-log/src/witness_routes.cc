@@ -23,6 +23,10 @@ void InstallWitnessRoutes(HttpServer& server, Witness& witness,
                   res.status = reply.status;
                   res.content_type = reply.content_type;
                   res.body = std::move(reply.body);
+                  if (!reply.candor_error.empty()) {
+                    res.SetHeader("Candor-Error", reply.candor_error);
+                    res.SetHeader("Cache-Control", "no-store");
+                  }
                   if (access_log) {
                     fmt::print(stderr, "candor-witness: add-checkpoint from {} -> {} {}\n",
                                req.remote_addr, reply.status,
@@ -45,6 +49,8 @@ HttpServerOptions WitnessHttpOptions(std::string host, int port) {
   // A witness is called by a few logs, not by the public: no client needs
   // many connections, and one client cannot take all of them.
   o.max_connections_per_ip = 64;
+  // A log posts a few KiB at once; a request trickling in is not a log.
+  o.request_deadline = std::chrono::seconds(10);
   return o;
 }
 

@@ -86,6 +86,7 @@ int CmdServe(const std::vector<std::string>& args) {
   size_t max_queue = o.sequencer.max_queue;
   size_t max_entry = o.admission.max_entry_size;
   uint64_t max_wait = 60;
+  uint64_t request_timeout_s = 30;
   po::options_description desc("candor-log serve");
   desc.add_options()("help,h", "show this help")("dir", po::value(&o.dir)->required(),
                                                  "data directory (created by init)")(
@@ -105,13 +106,20 @@ int CmdServe(const std::vector<std::string>& args) {
       "rate", po::value(&o.rate_per_vendor)->default_value(o.rate_per_vendor),
       "entries per second per vendor (0 = unlimited)")(
       "burst", po::value(&o.burst_per_vendor)->default_value(o.burst_per_vendor),
-      "rate limit burst per vendor")("threads", po::value(&o.threads)->default_value(o.threads),
+      "rate limit burst per vendor")(
+      "refusal-rate", po::value(&o.refusals_per_address)->default_value(o.refusals_per_address),
+      "refused submissions per second per client address before 429 (0 = unlimited)")(
+      "refusal-burst",
+      po::value(&o.refusal_burst_per_address)->default_value(o.refusal_burst_per_address),
+      "refused submissions burst per client address")("threads", po::value(&o.threads)->default_value(o.threads),
                                      "HTTP event loops (each serves many connections; ~ cores)")(
       "max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
       "open HTTP connections at most")(
       "max-connections-per-ip",
       po::value(&o.max_connections_per_ip)->default_value(o.max_connections_per_ip),
       "open HTTP connections per client IP (0 = no limit, e.g. behind a proxy)")(
+      "request-timeout", po::value(&request_timeout_s)->default_value(30),
+      "seconds a client has to send a whole request (headers and body); 0 = no limit")(
       "max-wait", po::value(&max_wait)->default_value(60), "longest ?wait= for proofs, seconds");
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -135,6 +143,8 @@ int CmdServe(const std::vector<std::string>& args) {
   o.sequencer.max_queue = max_queue;
   o.admission.max_entry_size = max_entry;
   o.max_wait = std::chrono::seconds(std::min<uint64_t>(max_wait, 600));
+  if (request_timeout_s > 3600) return Usage("--request-timeout must be 0..3600");
+  o.request_deadline = std::chrono::seconds(request_timeout_s);
 
   // Block SIGINT/SIGTERM in every thread; a dedicated thread waits for them.
   sigset_t set;

@@ -131,10 +131,16 @@ bool ParseListen(const std::string& listen, std::string& host, int& port) {
 
 int CmdServe(const std::vector<std::string>& args) {
   std::string dir, listen, prefix;
+  unsigned per_ip = 64;
+  uint64_t request_timeout_s = 10;
   po::options_description desc("serve");
   desc.add_options()("dir", po::value(&dir)->required(), "witness directory")(
       "listen", po::value(&listen)->required(), "HOST:PORT (PORT 0 picks a free port)")(
-      "prefix", po::value(&prefix)->default_value(""), "submission prefix, e.g. /witness");
+      "prefix", po::value(&prefix)->default_value(""), "submission prefix, e.g. /witness")(
+      "max-connections-per-ip", po::value(&per_ip)->default_value(per_ip),
+      "open HTTP connections per client IP (0 = no limit)")(
+      "request-timeout", po::value(&request_timeout_s)->default_value(request_timeout_s),
+      "seconds a client has to send a whole request (headers and body); 0 = no limit");
   po::variables_map vm;
   std::string error;
   if (!ParseArgs(args, desc, vm, error)) return Usage(error);
@@ -156,7 +162,11 @@ int CmdServe(const std::vector<std::string>& args) {
   auto witness = Witness::Open(dir);
   if (!witness.ok()) return Fail(witness.status());
 
-  auto server = HttpServer::Bind(WitnessHttpOptions(host, port));
+  if (request_timeout_s > 3600) return Usage("--request-timeout must be 0..3600");
+  HttpServerOptions http = WitnessHttpOptions(host, port);
+  http.max_connections_per_ip = per_ip;
+  http.request_deadline = std::chrono::seconds(request_timeout_s);
+  auto server = HttpServer::Bind(http);
   if (!server.ok()) return Fail(server.status());
   WitnessRoutesOptions options;
   options.prefix = prefix;

@@ -84,9 +84,18 @@ TileFetcher MakeSourceTileFetcher(LogSource* source) {
   return [source](const TileId& t) { return source->FetchTile(t); };
 }
 
-Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location) {
+HttpClientOptions AuditHttpOptions() {
+  HttpClientOptions o;
+  o.max_body_size = kMaxFetchSize;
+  o.deadline = std::chrono::seconds(120);
+  o.user_agent = "candor-audit/0.1";
+  return o;
+}
+
+Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location,
+                                                 const HttpClientOptions& http) {
   if (location.starts_with("http://")) {
-    CANDOR_ASSIGN_OR_RETURN(auto client, HttpClient::Create(location));
+    CANDOR_ASSIGN_OR_RETURN(auto client, HttpClient::Create(location, http));
     return std::unique_ptr<LogSource>(new HttpSource(std::move(client)));
   }
   if (location.starts_with("https://")) {

@@ -63,7 +63,7 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
     if (!st_.ok()) return done(st_); \
   } while (0)
 
-  auto src_or = OpenLogSource(o.log);
+  auto src_or = OpenLogSource(o.log, o.http);
   if (!src_or.ok()) return done(src_or.status());
   std::unique_ptr<LogSource> src = std::move(src_or).value();
   AuditIndex& index = mirror.index();
@@ -258,7 +258,7 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
     po.first_entry = start;
     po.window = std::max<size_t>(1, o.prefetch);
     po.workers = threads;
-    auto psrc = OpenLogSource(o.log);
+    auto psrc = OpenLogSource(o.log, o.http);
     if (!psrc.ok()) return fail_in_txn(psrc.status());
     BundlePipeline pipeline(std::move(psrc).value(), po);
     size_t bundles_done = 0;

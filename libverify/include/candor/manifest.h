@@ -28,6 +28,7 @@
 #define CANDOR_MANIFEST_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,8 +88,16 @@ Result<Manifest> ParseManifestText(std::string_view text);
 // the manifest's vendor key (same name and key ID) and verify (kBadSignature
 // otherwise). Says nothing about whether that key is trusted. `keys`, when
 // given, memoises vendor key parsing (as ParseReleaseEntry).
+//
+// `gate`, when given, is called with the parsed (not yet authenticated)
+// manifest just before the signature is verified; an error it returns is
+// returned as is, and no verification is done. A log uses it to refuse
+// unregistered or rate-limited vendor keys without spending an Ed25519
+// verification on them.
+using ManifestGate = std::function<Status(const Manifest& unverified)>;
 Result<Manifest> ParseSignedManifest(std::string_view signed_note,
-                                     VerifierKeyCache* keys = nullptr);
+                                     VerifierKeyCache* keys = nullptr,
+                                     const ManifestGate* gate = nullptr);
 
 }  // namespace candor
 

@@ -55,7 +55,10 @@ Status ValidateChangelog(std::string_view changelog);
 // Strict parse and self-consistency check of an entry (see the header comment).
 // `keys`, when given, memoises the parsing of vendor keys across calls (same
 // results; verifier_key_cache.h). REQUIRES: `keys` is used by this thread only.
-Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys = nullptr);
+// `gate`: see ParseSignedManifest (called before the vendor signature is
+// verified).
+Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys = nullptr,
+                                       const ManifestGate* gate = nullptr);
 
 // Frames a signed manifest note and a changelog. Does not sign or validate
 // contents. REQUIRES: 1 <= sizes <= the limits above; returns an empty Bytes

@@ -44,6 +44,11 @@ enum class Code : int {
 // Stable lower-case name of a code, e.g. "malformed", "not-included".
 std::string_view CodeName(Code code);
 
+// The inverse of CodeName (exact, lower-case match); nullopt for any other
+// text, and for "ok". How a Code crosses HTTP by name (the Candor-Error
+// response header, docs/LOG.md).
+std::optional<Code> CodeFromName(std::string_view name);
+
 // The HTTP status a server answers with for a request refused with `code`.
 int HttpStatusFor(Code code);
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "audit_test_util.h"
+#include "support/hostile_server.h"
 #include "candor/audit/evidence.h"
 #include "candor/audit/gossip.h"
 #include "candor/audit/mirror.h"
@@ -206,6 +207,37 @@ TEST_CASE("sync: a forked log with the same key is detected, with evidence") {
                             VerifyCheckpoint(ev4->checkpoint_b, PublicKeyOf(LogKey()))
                                 ->checkpoint.root_hash)
               .ok());
+  }
+}
+
+TEST_CASE("sync: a hostile log server fails the sync in bounded time and memory") {
+  using testing::HostileServer;
+  const HostileServer::Behaviour behaviours[] = {
+      HostileServer::kEndlessHeader, HostileServer::kManyHeaders, HostileServer::kTrickle,
+      HostileServer::kTrickleHeaders,
+      HostileServer::kHugeBody, HostileServer::kHugeChunked, HostileServer::kSilent};
+  for (auto b : behaviours) {
+    CAPTURE(HostileServer::Name(b));
+    TempDir t;
+    HostileServer server(b, std::chrono::milliseconds(200));  // a trickle takes > 200 s
+    auto m = Mirror::Open(t / "mirror", true, true);
+    REQUIRE(m.ok());
+    SyncOptions o;
+    o.log = server.url();
+    o.log_key = PublicKeyOf(LogKey());
+    o.http.deadline = std::chrono::milliseconds(1500);  // the default limits otherwise
+    o.http.read_timeout = std::chrono::milliseconds(5000);
+    const uint64_t rss_before = testing::ResidentBytes();
+    const auto start = std::chrono::steady_clock::now();
+    SyncResult r = audit::Sync(**m, o);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+    REQUIRE(!r.status.ok());
+    const Code code = r.status.code();
+    CHECK_MESSAGE((code == Code::kTooLarge || code == Code::kUnavailable), r.status.ToString());
+    // At most the 16 MiB body limit was held, far from an unbounded reader.
+    CHECK(testing::ResidentBytes() < rss_before + (uint64_t{96} << 20));
+    CHECK(server.bytes_sent() < (uint64_t{256} << 20));
+    CHECK(VerifiedSize(t / "mirror") == 0);
   }
 }
 

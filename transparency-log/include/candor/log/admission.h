@@ -1,11 +1,13 @@
 // Admission control for POST /add: what the log checks before it sequences a
 // submission (docs/LOG.md "Accepting entries"), in this order, failing closed:
 //   1. size: 1..max_entry_size bytes (kTooLarge);
-//   2. ParseReleaseEntry (candor/release.h): canonical framing and manifest
-//      (kMalformed), vendor signature with the manifest's key (kBadSignature),
-//      changelog digest (kMismatch);
+//   2. ParseReleaseEntry (candor/release.h): framing, changelog and manifest
+//      (kMalformed); then, on the manifest before its signature is checked:
 //   3. the vendor key is registered in DATA/vendors (kUntrustedKey);
-//   4. the vendor's rate limit (kRateLimited, with a retry delay).
+//   4. the vendor key's rate limit (kRateLimited, with a retry delay);
+//   5. the vendor signature with the manifest's key (kBadSignature), the
+//      changelog digest (kMismatch), canonical form (kMalformed).
+// So an unregistered or over-rate key never costs an Ed25519 verification.
 // Dedup and equivocation need the index and are the sequencer's job.
 //
 // The vendors file lists one verifier key per line ("<name>+<id>+<base64>"),
@@ -54,14 +56,22 @@ class VendorRegistry {
 };
 
 // Token bucket per key: `rate` tokens per second, at most `burst` stored.
-// rate <= 0 disables limiting. Memory: one bucket per registered vendor seen.
+// rate <= 0 disables limiting. Memory: one bucket per key seen (bounded).
 class RateLimiter {
  public:
   RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
   // nullopt if allowed (a token is taken), else whole seconds to wait (>= 1).
   std::optional<uint64_t> Take(const std::string& key);
+  // Like Take, without taking a token: would `key` be refused now?
+  std::optional<uint64_t> Blocked(const std::string& key);
+
+  // At most this many keys are tracked; beyond, buckets that have refilled
+  // are forgotten, and if none has, new keys are refused (fail closed).
+  static constexpr size_t kMaxKeys = 65536;
 
  private:
+  std::optional<uint64_t> Update(const std::string& key, bool take);
+
   struct Bucket {
     double tokens = 0;
     std::chrono::steady_clock::time_point last;
@@ -85,9 +95,11 @@ struct AdmissionOptions {
   size_t max_entry_size = 65535;
 };
 
-// Steps 1-3 (the rate limit is applied by the caller, which needs the vendor).
+// Steps 1-5. `limiter` (may be null: no rate limit) is keyed by the vendor
+// key; when it refuses, *retry_after_seconds (if given) is set.
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
-                                 const AdmissionOptions& options);
+                                 const AdmissionOptions& options, RateLimiter* limiter = nullptr,
+                                 uint64_t* retry_after_seconds = nullptr);
 
 }  // namespace candor
 

@@ -1,6 +1,7 @@
 // A small blocking HTTP/1.1 client for talking to Candor servers (candor-log,
 // candor-witness) and to any static server or CDN that serves a tlog-tiles
-// directory. Used by `candor publish`, the auditor and the log's witness client.
+// directory. The one HTTP client of the project: `candor publish`, the
+// auditor (`candor audit sync`, gossip) and the log's witness client all use it.
 //
 // A log or witness is named by a base URL, "http://host[:port][/prefix]"; a
 // request path such as "checkpoint" or "/tile/0/000" is resolved against the
@@ -8,12 +9,23 @@
 // http is supported (servers bind loopback in tests; put TLS in a reverse
 // proxy). Connections are kept alive between requests on one client.
 //
-// Errors are values: transport failures (refused, timed out, reset) are
-// Status::Unavailable; a parsed HTTP response is returned whatever its status
-// code, and the caller decides what a 404 or 409 means.
+// Hostile servers: every exchange has an absolute deadline (`deadline`: a
+// server trickling bytes cannot stretch it), a stall bound (`read_timeout`:
+// no byte for that long), and bounded memory: the response headers are
+// limited in total bytes and in number (`max_header_bytes`, `max_headers`;
+// libcurl itself refuses a single header line over 100 KiB before we see it)
+// and the body in size (`max_body_size`). Built on libcurl (Debian
+// libcurl4-openssl-dev): cpp-httplib 0.11 grows one header line without bound
+// and restarts its read timeout at every byte (docs/ARCHITECTURE.md).
+//
+// Errors are values: transport failures (refused, timed out, reset, deadline)
+// are Status::Unavailable; limits exceeded are Status::TooLarge; a parsed
+// HTTP response is returned whatever its status code, and the caller decides
+// what it means (for Candor's own servers: HttpResponse::CandorError).
 //
 // Thread-safety: an HttpClient serialises its requests (one connection); use one
-// client per thread for parallel requests. ParseBaseUrl is a pure function.
+// client per thread for parallel requests. Cancel() may be called from any
+// thread. ParseBaseUrl is a pure function.
 #ifndef CANDOR_LOG_HTTP_CLIENT_H_
 #define CANDOR_LOG_HTTP_CLIENT_H_
 
@@ -42,6 +54,11 @@ struct BaseUrl {
 // control characters or spaces anywhere (kInvalidArgument).
 Result<BaseUrl> ParseBaseUrl(std::string_view url);
 
+// The response header by which Candor's servers (candor-log, candor-witness)
+// name the Code of every error response (4xx/5xx): its value is
+// CodeName(code), e.g. "Candor-Error: policy-unsatisfied" (docs/LOG.md).
+inline constexpr std::string_view kCandorErrorHeader = "Candor-Error";
+
 struct HttpResponse {
   int status = 0;
   std::string body;
@@ -50,15 +67,32 @@ struct HttpResponse {
 
   // The header's value or "" (name is matched case-insensitively).
   std::string Header(std::string_view name) const;
+
+  // For an error answer from Candor's own servers: the Status the server
+  // stated in its Candor-Error header (its Code by name), with `context` and
+  // the first line of the body as the message. A response without the header,
+  // or one naming an unknown code, is kUnavailable (the peer is not a Candor
+  // server, or a proxy answered): the client never guesses a Code from the
+  // HTTP status. REQUIRES: status is not 2xx.
+  Status CandorError(std::string_view context) const;
 };
 
 struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
-  std::chrono::milliseconds read_timeout{30000};  // whole-response budget per read
-  std::chrono::milliseconds write_timeout{30000};
+  // Absolute budget for one exchange, from the start of the request (including
+  // the connect) to the last byte of the response (kUnavailable when passed).
+  std::chrono::milliseconds deadline{60000};
+  // Longest time without a byte sent or received (whole seconds, rounded up);
+  // the deadline bounds the exchange anyway.
+  std::chrono::milliseconds read_timeout{30000};
+  std::chrono::milliseconds write_timeout{30000};  // same as read_timeout (the larger is used)
   // Responses with a larger body are refused (kTooLarge), so a hostile server
   // cannot exhaust memory.
   size_t max_body_size = size_t{64} << 20;
+  // Limits on the response header block (status line included): total bytes
+  // and number of lines. Exceeded: kTooLarge.
+  size_t max_header_bytes = 64 * 1024;
+  size_t max_headers = 100;
   std::string user_agent = "candor/0.1";
 };
 
@@ -83,6 +117,11 @@ class HttpClient {
   Result<HttpResponse> Get(std::string_view path);
   Result<HttpResponse> Post(std::string_view path, std::string_view body,
                             std::string_view content_type = "application/octet-stream");
+
+  // Makes the request in flight (and every later one) fail soon with
+  // kUnavailable ("cancelled"), within about a second. Any thread; for
+  // shutting down an owner whose requests are still waiting on a slow peer.
+  void Cancel();
 
  private:
   struct Impl;

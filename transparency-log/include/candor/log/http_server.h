@@ -3,7 +3,7 @@
 // route may also answer later, from another thread (HandleAsync), which is how
 // `POST /add` waits for its group commit without holding a thread.
 //
-// Why libmicrohttpd and not cpp-httplib (which the clients use): cpp-httplib
+// Why libmicrohttpd and not cpp-httplib (which the tests' fake servers use): cpp-httplib
 // 0.11 gives every keep-alive connection its own thread and puts no limit on
 // the number of header lines, so a slow or hostile client costs a thread and
 // unbounded memory, and a 200 that waits for an fsync costs four context
@@ -12,6 +12,13 @@
 // headers beyond `header_memory` are answered 431 and the connection closed),
 // limits connections in total and per IP, times out idle connections, and can
 // park a connection (suspend/resume) until its answer is ready.
+//
+// Slow clients: a request (line, headers and body) must arrive in full within
+// `request_deadline` of the connection being ready for it (accepted, or the
+// previous answer done): a client sending a header line every few seconds,
+// which the idle timeout alone never closes, is disconnected then. A watchdog
+// thread shuts such connections down. Each client IP may hold at most
+// `max_connections_per_ip` connections (libmicrohttpd refuses more).
 //
 // Request bodies: a Content-Length above `max_body` is refused with 413 before
 // a byte of the body is read; a chunked body is counted as it arrives, and
@@ -27,7 +34,11 @@
 #ifndef CANDOR_LOG_HTTP_SERVER_H_
 #define CANDOR_LOG_HTTP_SERVER_H_
 
+#include <chrono>
+#include <condition_variable>
 #include <functional>
+#include <set>
+#include <thread>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -77,6 +88,11 @@ struct ServerResponse {
     content_type = "text/plain; charset=utf-8";
     body = std::move(text);
   }
+  // An error answer: HttpStatusFor(error.code()), the message as a text/plain
+  // body (a newline added if missing), "Candor-Error: <CodeName>" (the Code by
+  // name, which HttpResponse::CandorError reads back: docs/LOG.md) and
+  // Cache-Control: no-store. REQUIRES: !error.ok().
+  void SetError(const Status& error);
 };
 
 // The way to answer a request handled by an async route. Copyable; every copy
@@ -104,8 +120,12 @@ struct HttpServerOptions {
   size_t max_body = 64 * 1024;       // larger bodies: 413
   size_t header_memory = 32 * 1024;  // per connection: request line + headers
   unsigned max_connections = 4096;
-  unsigned max_connections_per_ip = 0;  // 0: no per-IP limit
-  unsigned idle_timeout_seconds = 30;   // a connection idle (or stalled) this long is closed
+  // 0: no per-IP limit (e.g. behind a reverse proxy, where all is one IP).
+  unsigned max_connections_per_ip = 256;
+  unsigned idle_timeout_seconds = 30;  // a connection idle (or stalled) this long is closed
+  // A request must be received in full (line, headers, body) this long after
+  // the connection became ready for it; 0: no deadline (idle timeout only).
+  std::chrono::milliseconds request_deadline{30000};
   int listen_backlog = 4096;
 };
 
@@ -133,6 +153,8 @@ class HttpServer {
   void Stop();
 
   int port() const { return port_; }
+  // Connections shut down so far for missing their request deadline.
+  uint64_t DeadlineCloses();
 
   struct Route;
 
@@ -159,6 +181,17 @@ class HttpServer {
   bool daemon_stopping_ = false;  // the loops are going away: resume nothing
   size_t unfinished_ = 0;         // requests parked once and not yet completed
   bool quiesced_ = false;
+
+  // Request deadlines (see the header comment): one Tracked per open
+  // connection, registered by libmicrohttpd's connection notifications.
+  struct Tracked;
+  void Watchdog();
+  std::mutex tracked_mu_;  // guards the four below
+  std::set<Tracked*> tracked_;
+  std::condition_variable watchdog_cv_;
+  bool watchdog_stop_ = false;
+  uint64_t deadline_closes_ = 0;
+  std::thread watchdog_;
 };
 
 }  // namespace candor

@@ -34,7 +34,8 @@ struct LogRoutesContext {
   LogIndex* reader_index = nullptr;  // for proofs by leaf hash
   ProofWaiters* waiters = nullptr;   // long-polls of /candor/v1/proof?wait=
   VendorRegistry* vendors = nullptr;
-  RateLimiter* limiter = nullptr;
+  RateLimiter* limiter = nullptr;          // per vendor key (admission.h)
+  RateLimiter* refusal_limiter = nullptr;  // refused POST /add per client address
   AdmissionOptions admission;
   std::chrono::seconds max_wait{60};
 };

@@ -50,9 +50,16 @@ struct LogServerOptions {
   AdmissionOptions admission;
   double rate_per_vendor = 100;  // entries per second, <= 0 disables
   double burst_per_vendor = 1000;
+  // Refused submissions (unregistered key, bad signature, malformed, ...) per
+  // client address; beyond, that address's submissions are answered 429
+  // before they are parsed. <= 0 disables.
+  double refusals_per_address = 10;
+  double refusal_burst_per_address = 100;
   int threads = 2;  // HTTP event loops (each serves many connections); ~ cores
   unsigned max_connections = 4096;
-  unsigned max_connections_per_ip = 0;  // 0: no limit (behind a proxy, all is one IP)
+  unsigned max_connections_per_ip = 256;  // 0: no limit (behind a proxy, all is one IP)
+  // A request (headers and body) must arrive within this long (http_server.h).
+  std::chrono::milliseconds request_deadline{30000};
   std::chrono::seconds max_wait{60};
   size_t max_waiters = 4096;  // concurrent proof long-polls (more: 503)
 };
@@ -88,6 +95,7 @@ class LogServer {
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<VendorRegistry> vendors_;
   std::unique_ptr<RateLimiter> limiter_;
+  std::unique_ptr<RateLimiter> refusal_limiter_;
   std::unique_ptr<ProofWaiters> waiters_;
   std::unique_ptr<LogRoutesContext> ctx_;
   std::unique_ptr<HttpServer> http_;

@@ -74,6 +74,11 @@ class Publisher {
   // (outside the timer). Used by `init`, tests and the timer itself.
   Status PublishNow();
 
+  // Why the last publication attempt failed (e.g. kPolicyUnsatisfied: the
+  // witness quorum was not met), or OK if it succeeded. The proof route
+  // states it to clients waiting for an entry to be covered.
+  Status LastError() const;
+
   std::shared_ptr<const PublishedCheckpoint> Latest() const;
   // Waits until the published size is > `index` or `deadline`; returns the
   // latest checkpoint either way (check its size).
@@ -85,6 +90,7 @@ class Publisher {
 
  private:
   void Run();
+  Status PublishOnce();  // PublishNow without recording LastError
 
   TileStorage* storage_;
   Sequencer* sequencer_;
@@ -98,6 +104,7 @@ class Publisher {
   std::condition_variable cv_;
   bool stopping_ = false;
   std::shared_ptr<const PublishedCheckpoint> latest_;
+  Status last_error_;  // guarded by mu_
   std::thread thread_;
 };
 

@@ -84,6 +84,9 @@ struct WitnessHttpReply {
   int status = 500;
   std::string content_type;
   std::string body;
+  // For an error: CodeName of its Code, sent as the Candor-Error header (a
+  // tlog-witness client ignores it; Candor's witness client reads it).
+  std::string candor_error;
 };
 WitnessHttpReply ToHttpReply(const AddCheckpointResult& result);
 

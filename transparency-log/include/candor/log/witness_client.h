@@ -28,19 +28,29 @@
 //      from 0, catches up. Any other answer is a failure for that witness.
 //   4. On success the witness's known size becomes the checkpoint's size.
 // Witnesses are contacted in parallel, one thread each, with the HTTP
-// timeouts of `options.http`; a slow or dead witness costs at most those
-// timeouts (per attempt) and only fails its own report. Witnesses of the
-// policy without a URL are not contacted (report kNotFound).
+// timeouts of `options.http` (each exchange has an absolute deadline). A
+// round ends as soon as the quorum is met (plus `quorum_grace` for the
+// witnesses still answering), when every witness has answered, or at
+// `round_timeout`, whichever comes first: a slow or trickling witness never
+// holds the log's publication once the others meet the quorum. A witness
+// still busy when the round ends is reported kUnavailable; its request runs
+// on in the background (bounded by the HTTP deadline) and a cosignature that
+// arrives late is dropped (counted in LateCosignatures()), but the size it
+// cosigned is remembered, so the next round sends it the right old size. A
+// witness whose earlier request is still running is not contacted again
+// (kUnavailable) until that request ends. Witnesses of the policy without a
+// URL are not contacted (report kNotFound).
 //
-// The proof function is called from the witness threads, possibly several
-// times concurrently (once per witness that needs a proof); it must be
-// thread-safe.
+// The proof function is called from the witness threads, one call at a time,
+// and never after Cosign returned (a late witness that would need a proof
+// gives up instead).
 //
 // Thread-safety: Cosign may be called from any thread; concurrent calls are
 // serialised (each witness's known size is only meaningful in order).
 #ifndef CANDOR_LOG_WITNESS_CLIENT_H_
 #define CANDOR_LOG_WITNESS_CLIENT_H_
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -78,8 +88,14 @@ struct WitnessClientOptions {
   }();
   // 409 (old size mismatch) retries per witness and Cosign call.
   int max_conflict_retries = 2;
-  // Contact the witnesses in parallel (one thread each) or one after another.
+  // Contact the witnesses in parallel (one thread each) or one after another
+  // (then without the round deadline: for tests).
   bool parallel = true;
+  // The longest a Cosign call waits for the witnesses (parallel mode).
+  std::chrono::milliseconds round_timeout{15000};
+  // Once the quorum is met, how long to wait for the witnesses still
+  // answering (more cosignatures serve devices with stricter policies).
+  std::chrono::milliseconds quorum_grace{100};
 };
 
 // What happened with one witness during a Cosign call.
@@ -131,16 +147,23 @@ class WitnessClient {
 
   const TrustPolicy& policy() const { return policy_; }
 
+  // Cosignatures that arrived after their round had ended (and were dropped).
+  uint64_t LateCosignatures() const { return late_cosignatures_.load(); }
+
  private:
   struct Peer;
+  struct Round;
   WitnessClient(TrustPolicy policy, WitnessClientOptions options);
   WitnessReport CosignWith(Peer& peer, const SignedCheckpoint& checkpoint,
                            const ConsistencyProofFn& prove);
+  std::vector<WitnessReport> CosignParallel(const SignedCheckpoint& checkpoint,
+                                            const ConsistencyProofFn& prove);
 
   TrustPolicy policy_;
   WitnessClientOptions options_;
   std::vector<std::unique_ptr<Peer>> peers_;  // one per policy witness, policy order
   std::mutex mu_;                             // serialises Cosign calls
+  std::atomic<uint64_t> late_cosignatures_{0};
 };
 
 }  // namespace candor

@@ -22,6 +22,7 @@
 
 #include "candor/bytes.h"
 #include "candor/layout.h"
+#include "candor/log/http_client.h"
 #include "candor/status.h"
 #include "candor/tile_reader.h"
 
@@ -50,9 +51,15 @@ class LogSource {
 // outlives the fetcher.
 TileFetcher MakeSourceTileFetcher(LogSource* source);
 
-// "http://..." -> HTTP (candor/log/http_client.h); "file://PATH" or a plain
-// path -> the directory at PATH. kInvalidArgument on a bad URL.
-Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location);
+// The HTTP limits of an auditor's requests: the largest file a log serves
+// (a full entry bundle, ~16 MiB) as the body limit, and a deadline per
+// request, so a hostile log cannot hold or grow `audit sync` without bound.
+HttpClientOptions AuditHttpOptions();
+
+// "http://..." -> HTTP (candor/log/http_client.h, with `http`); "file://PATH"
+// or a plain path -> the directory at PATH. kInvalidArgument on a bad URL.
+Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location,
+                                                 const HttpClientOptions& http = AuditHttpOptions());
 
 }  // namespace candor::audit
 

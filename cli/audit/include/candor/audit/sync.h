@@ -41,6 +41,7 @@
 #include <string>
 
 #include "candor/audit/mirror.h"
+#include "candor/audit/source.h"
 #include "candor/checkpoint.h"
 #include "candor/note.h"
 #include "candor/policy.h"
@@ -62,6 +63,7 @@ struct SyncOptions {
   // Unix seconds, for max-checkpoint-age, cosignature skew, the time entries
   // were first seen logged and evidence times; default: the system clock.
   std::function<int64_t()> now;
+  HttpClientOptions http = AuditHttpOptions();  // for an http:// log
 };
 
 struct SyncResult {
