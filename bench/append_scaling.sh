@@ -17,7 +17,7 @@ ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
 for ((round = 1; round <= rounds; round++)); do
   for dir in "$small" "$big"; do
     size=$(sed -n 2p "$dir/checkpoint")
-    "$log_bin" serve --dir "$dir" --listen 127.0.0.1:$port --rate 0 >/dev/null 2>&1 &
+    "$log_bin" serve --dir "$dir" --listen 127.0.0.1:$port --rate 0 --max-connections-per-ip 0 >/dev/null 2>&1 &
     pid=$!
     sleep 2
     before=$(ticks $pid)

@@ -21,7 +21,7 @@ done
 trap 'kill "${busy[@]}" 2>/dev/null || true' EXIT
 stalled=0
 for ((i = 1; i <= runs; i++)); do
-  "$log_bin" serve --dir "$data" --listen 127.0.0.1:$port --rate 0 >/dev/null 2>&1 &
+  "$log_bin" serve --dir "$data" --listen 127.0.0.1:$port --rate 0 --max-connections-per-ip 0 >/dev/null 2>&1 &
   pid=$!
   sleep 1.5
   line=$(timeout 120 "$bench_bin" append --url http://127.0.0.1:$port --dir "$data" \
