@@ -1,5 +1,8 @@
 #include "candor/agent/agent.h"
 
+#include <algorithm>
+#include <map>
+
 #include <fmt/format.h>
 
 #include "candor/agent/fs.h"
@@ -40,6 +43,12 @@ Result<Inputs> ReadInputs(const ImageRequest& req) {
   return in;
 }
 
+// The latest quorum time a device whose clock read `now` could have accepted
+// under the future-cosignature rule (candor/checkpoint_trust.h), saturating.
+uint64_t ClockPlusSkew(uint64_t now) {
+  return now > UINT64_MAX - kMaxClockSkewSeconds ? UINT64_MAX : now + kMaxClockSkewSeconds;
+}
+
 VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, const Inputs& in,
                           const DeviceState& state, ImageReader reader) {
   VerifyRequest v;
@@ -50,9 +59,20 @@ VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, cons
   v.min_rollback = state.RollbackFor(ctx.product);
   for (const auto& [origin, seen] : state.checkpoints) {
     // A checkpoint migrated from a v1 state has no stored quorum time: recompute
-    // it from the stored note, so the clock floor holds for it too.
+    // it from the stored note, so the clock floor holds for it too. It was
+    // accepted with the latest install, so like a stored one (InstallImage) it
+    // is capped at that install's clock: a cosignature dated far ahead, which
+    // did not count then, must not become a floor the device can never reach
+    // (a v1 state stored no acceptance clock; installed-at is the nearest).
     std::optional<uint64_t> quorum_time = seen.quorum_time;
-    if (!quorum_time) quorum_time = WitnessedQuorumTime(ctx.policy, seen.note);
+    if (!quorum_time) {
+      quorum_time = WitnessedQuorumTime(ctx.policy, seen.note);
+      uint64_t accepted_at = 0;
+      for (const auto& [product, rel] : state.products) {
+        accepted_at = std::max(accepted_at, rel.installed_at);
+      }
+      if (quorum_time) quorum_time = std::min(*quorum_time, ClockPlusSkew(accepted_at));
+    }
     v.last_seen.push_back(LastSeenTree{origin, seen.size, seen.root_hash, quorum_time});
   }
   v.consistency_proofs = in.consistency_proofs;
@@ -123,10 +143,20 @@ Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest
   rel.entry = EncodeReleaseEntry(verified.release);
   next.products[ctx.product] = std::move(rel);
   // Only this log's last-seen tree moves; the other logs' stay as they were.
+  // The quorum time stored as the device's clock floor is capped at this
+  // install's clock (plus the skew the future rule allows): without max-checkpoint-age, cosignatures dated in the
+  // future still count (a device may have no clock), and a floor in the future
+  // would refuse every install once a later policy sets a maximum age.
+  std::optional<uint64_t> floor = verified.quorum_time;
+  if (floor) floor = std::min(*floor, ClockPlusSkew(req.now_unix));
   next.checkpoints[verified.checkpoint.origin] =
       SeenCheckpoint{verified.checkpoint.origin, verified.checkpoint.size,
-                     verified.checkpoint.root_hash, verified.checkpoint_note,
-                     verified.quorum_time};
+                     verified.checkpoint.root_hash, verified.checkpoint_note, floor};
+  // Logs the policy no longer trusts are forgotten: their trees cannot be
+  // compared with anything this policy accepts, and keeping them could grow
+  // the state past kMaxSeenLogs, which LoadState refuses (a bricked device).
+  std::erase_if(next.checkpoints,
+                [&](const auto& kv) { return ctx.policy.FindLog(kv.first) == nullptr; });
   Status committed = CommitState(ctx.state_dir, next);
   if (!committed.ok()) return committed.WithContext("image flashed but state not committed");
   return verified;

@@ -14,7 +14,6 @@ namespace {
 
 // tlog-policy §"Implementation limits" asks for at least 32 of each; we allow
 // more, but bound everything so a hostile file cannot make evaluation costly.
-constexpr size_t kMaxLogs = 64;
 constexpr size_t kMaxWitnesses = 256;
 constexpr size_t kMaxGroups = 256;
 constexpr size_t kMaxVendors = 1024;
@@ -96,7 +95,7 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
       if (key->type != kKeyTypeEd25519) return LineError(line_no, "log key must be Ed25519");
       for (const PolicyLog& other : policy.logs)
         if (SamePublicKey(other.key, *key)) return LineError(line_no, "duplicate log key");
-      if (policy.logs.size() == kMaxLogs) return LineError(line_no, "too many logs");
+      if (policy.logs.size() == kMaxPolicyLogs) return LineError(line_no, "too many logs");
       policy.logs.push_back({*key, f.size() == 3 ? std::string(f[2]) : std::string()});
     } else if (keyword == "witness") {
       if (f.size() < 3 || f.size() > 4) {

@@ -450,5 +450,75 @@ TEST_CASE("install: cosignatures a little ahead of the device clock still count"
   REQUIRE_MESSAGE(got.ok(), got.status().ToString());
 }
 
+TEST_CASE("install: a far-future cosignature that counted without max-checkpoint-age is no clock floor") {
+  // Without max-checkpoint-age, times are not used and a cosignature dated in
+  // the year 3000 counts. Stored as the clock floor unchanged, it would refuse
+  // every install once a later policy sets a maximum age (a bricked update
+  // path whose only "recovery" resets rollback protection).
+  World w;
+  Device d(w);
+  std::string text = w.PolicyText();
+  const std::string age = "max-checkpoint-age 86400\n";
+  REQUIRE(text.find(age) != std::string::npos);
+  auto no_age = ParseTrustPolicy(text.substr(0, text.find(age)));
+  REQUIRE(no_age.ok());
+  d.ctx.policy = *no_age;
+  constexpr uint64_t kYear3000 = 32503680000;
+  Release r = w.MakeRelease("1.0.0", 5);
+  uint64_t i = w.Append(r.entry);
+  auto got = d.Install(r.image, w.BundleText(i, 1, w.CheckpointNote(1, {&w.w1, &w.w2}, kYear3000)));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  auto state = ReadStatus(d.state_dir);
+  REQUIRE(state.ok());
+  REQUIRE(state->checkpoints.at(w.origin).quorum_time.has_value());
+  CHECK(*state->checkpoints.at(w.origin).quorum_time <= kNow + kMaxClockSkewSeconds);
+
+  // The policy now sets a maximum age: an honest, fresh checkpoint installs.
+  d.ctx.policy = w.Policy();
+  Release r2 = w.MakeRelease("1.1.0", 6);
+  uint64_t i2 = w.Append(r2.entry);
+  got = d.Install(r2.image, w.BundleText(i2, 2, w.CheckpointNote(2, {&w.w1, &w.w2})),
+                  testing::ProofFile(w, {1}, 2));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+}
+
+TEST_CASE("install: last-seen trees of logs the policy no longer trusts are dropped") {
+  // The state holds at most kMaxSeenLogs trees and LoadState refuses more: a
+  // device that kept every log it ever saw across policy changes would brick.
+  // One tree per log of the current policy (at most kMaxPolicyLogs) is kept.
+  static_assert(kMaxSeenLogs == kMaxPolicyLogs);
+  World a;
+  World b = a.SecondLog("second.example/log");
+  Device d(a);
+  auto both = ParseTrustPolicy(a.PolicyWithLog(b));
+  REQUIRE(both.ok());
+  d.ctx.policy = *both;
+  Release r1 = a.MakeRelease("1.0.0", 1);
+  uint64_t ia = a.Append(r1.entry);
+  REQUIRE(d.Install(r1.image, a.GoodBundle(ia)).ok());
+  Release r2 = a.MakeRelease("1.1.0", 2);
+  uint64_t ib = b.Append(r2.entry);
+  REQUIRE(d.Install(r2.image, b.GoodBundle(ib)).ok());
+  auto state = ReadStatus(d.state_dir);
+  REQUIRE(state.ok());
+  CHECK(state->checkpoints.size() == 2);
+
+  // The vendor's new policy trusts the second log only.
+  std::string text = a.PolicyWithLog(b);
+  const std::string first_log = "log " + FormatVerifierKey(a.log.vk) + "\n";
+  text.erase(text.find(first_log), first_log.size());
+  auto only_b = ParseTrustPolicy(text);
+  REQUIRE_MESSAGE(only_b.ok(), only_b.status().ToString());
+  d.ctx.policy = *only_b;
+  Release r3 = a.MakeRelease("1.2.0", 3);
+  uint64_t ib2 = b.Append(r3.entry);
+  auto got = d.Install(r3.image, b.GoodBundle(ib2), testing::ProofFile(b, {1}, 2));
+  REQUIRE_MESSAGE(got.ok(), got.status().ToString());
+  state = ReadStatus(d.state_dir);
+  REQUIRE(state.ok());
+  CHECK(state->checkpoints.size() == 1);
+  CHECK(state->checkpoints.contains(b.origin));
+}
+
 }  // namespace
 }  // namespace candor::agent

@@ -21,7 +21,8 @@ namespace {
 constexpr int kFormat = 3;
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS state(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
-  root BLOB NOT NULL, checkpoint TEXT NOT NULL, edge BLOB NOT NULL);
+  root BLOB NOT NULL, checkpoint TEXT NOT NULL, edge BLOB NOT NULL,
+  witnessed_at INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS progress(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
   edge BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS vendor_keys(id INTEGER PRIMARY KEY, vkey TEXT NOT NULL UNIQUE);
@@ -189,7 +190,7 @@ Status AuditIndex::Rollback() {
 
 Result<std::optional<MirrorState>> AuditIndex::State() {
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s,
-                          Stmt("SELECT size, root, checkpoint, edge FROM state WHERE id = 1"));
+                          Stmt("SELECT size, root, checkpoint, edge, witnessed_at FROM state WHERE id = 1"));
   int rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return std::optional<MirrorState>();
   if (rc != SQLITE_ROW) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
@@ -200,6 +201,7 @@ Result<std::optional<MirrorState>> AuditIndex::State() {
   std::memcpy(m.root.data(), root.data(), 32);
   m.checkpoint = Col(s, 2);
   m.edge = ColBlob(s, 3);
+  m.witnessed_at = sqlite3_column_int64(s, 4);
   return std::optional<MirrorState>(std::move(m));
 }
 
@@ -217,11 +219,13 @@ Result<std::optional<Progress>> AuditIndex::GetProgress() {
 Status AuditIndex::SetState(const MirrorState& m) {
   CANDOR_ASSIGN_OR_RETURN(
       sqlite3_stmt * s,
-      Stmt("INSERT OR REPLACE INTO state(id, size, root, checkpoint, edge) VALUES(1, ?, ?, ?, ?)"));
+      Stmt("INSERT OR REPLACE INTO state(id, size, root, checkpoint, edge, witnessed_at) "
+           "VALUES(1, ?, ?, ?, ?, ?)"));
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(m.size));
   sqlite3_bind_blob(s, 2, m.root.data(), 32, SQLITE_TRANSIENT);
   BindText(s, 3, m.checkpoint);
   sqlite3_bind_blob(s, 4, m.edge.data(), static_cast<int>(m.edge.size()), SQLITE_TRANSIENT);
+  sqlite3_bind_int64(s, 5, m.witnessed_at);
   if (sqlite3_step(s) != SQLITE_DONE)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   return Exec("DELETE FROM progress");

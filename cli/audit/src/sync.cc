@@ -97,13 +97,14 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
   auto check_age = [&]() -> Status {
     if (!o.policy || !sc_or->quorum || !o.policy->max_checkpoint_age_seconds) return Status::Ok();
     // A clock behind the witness time of the checkpoint the mirror already
-    // verified has been set back: every old checkpoint would look fresh.
-    // (Its quorum is evaluated without the future rule: it was accepted.)
-    if (!state.checkpoint.empty()) {
-      auto prev = VerifyCheckpointQuorum(state.checkpoint, o.log_key, *o.policy, UINT64_MAX);
-      if (prev.ok() && prev->quorum.quorum_time) {
-        CANDOR_RETURN_IF_ERROR(CheckClockNotBehind(*prev->quorum.quorum_time, now_unix));
-      }
+    // verified has been set back: every old checkpoint would look fresh. That
+    // time is the one stored when it was accepted (future-dated cosignatures
+    // not counted, capped at the clock then), never recomputed: recomputed
+    // with every cosignature, one far-future timestamp that was rightly
+    // ignored would become a floor no clock reaches, freezing the auditor.
+    if (state.witnessed_at > 0) {
+      CANDOR_RETURN_IF_ERROR(
+          CheckClockNotBehind(static_cast<uint64_t>(state.witnessed_at), now_unix));
     }
     return CheckCheckpointAge(*o.policy, *sc_or->quorum, now_unix);
   };
@@ -362,7 +363,10 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
     return write_evidence(e, Status::Mismatch(e.reason));
   }
   SYNC_TRY(mirror.SyncAll());
-  SYNC_TRY(index.SetState({n, root, note, EncodeEdge(builder.Edge())}));
+  // The clock floor for the next sync: when this checkpoint was witnessed,
+  // as this auditor saw it (0 without a quorum to take a time from).
+  const int64_t witnessed_at = sc_or->quorum && sc_or->quorum->quorum_time ? logged_time : 0;
+  SYNC_TRY(index.SetState({n, root, note, EncodeEdge(builder.Edge()), witnessed_at}));
   SYNC_TRY(index.Commit());
   SYNC_TRY(mirror.WriteFile("checkpoint", AsBytes(note)));
   SYNC_TRY(mirror.WriteFile(".candor-audit/checkpoint", AsBytes(note)));

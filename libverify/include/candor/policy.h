@@ -30,6 +30,11 @@
 
 namespace candor {
 
+// At most this many `log` lines (docs/FORMATS.md "Trust policy", limits): a
+// device remembers one last-seen tree per trusted log, so this bounds its
+// state too.
+inline constexpr size_t kMaxPolicyLogs = 64;
+
 struct PolicyLog {
   VerifierKey key;  // type 0x01; key name == the log's origin
   std::string url;  // may be empty

@@ -494,6 +494,26 @@ TEST_CASE("sync --policy: a log frozen on one checkpoint is refused once it is t
   CHECK(VerifiedSize(wl.t / "mirror") == 8);
 }
 
+TEST_CASE("sync --policy: a far-future cosignature ignored at acceptance is no clock floor") {
+  // Under `any`, one witness dating its cosignature in the year 3000 is
+  // rightly ignored when the checkpoint is accepted. The clock floor for the
+  // next sync must be the time accepted then, not a recomputation that counts
+  // it: that would refuse every later sync ("clock behind"), freezing the
+  // auditor on this view for ever.
+  constexpr int64_t kNow = WitnessedLog::kNow;
+  constexpr int64_t kYear3000 = 32503680000;
+  WitnessedLog wl("group g any w1 w2\nquorum g\n");
+  wl.log.Append(Releases(0, 3));
+  wl.Cosigned(kNow - 10, kYear3000);
+  SyncResult r = wl.Sync(wl.t / "mirror", kNow);
+  REQUIRE_MESSAGE(r.status.ok(), r.status.ToString());
+  wl.log.Append(Releases(3, 2));
+  wl.Cosigned(kNow + 50, kYear3000);
+  r = wl.Sync(wl.t / "mirror", kNow + 60);
+  CHECK_MESSAGE(r.status.ok(), r.status.ToString());
+  CHECK(VerifiedSize(wl.t / "mirror") == 5);
+}
+
 TEST_CASE("sync: the index records when each entry was first seen logged") {
   constexpr int64_t kNow = WitnessedLog::kNow;
   struct Case {

@@ -28,14 +28,16 @@
 #include <string_view>
 
 #include "candor/bytes.h"
+#include "candor/policy.h"
 #include "candor/status.h"
 
 namespace candor::agent {
 
 inline constexpr std::string_view kStateHeader = "candor-agent-state v2";
 inline constexpr std::string_view kStateHeaderV1 = "candor-agent-state v1";
-// More logs than any policy trusts in practice; bounds the per-origin map.
-inline constexpr size_t kMaxSeenLogs = 64;
+// One last-seen tree per log the policy trusts: install keeps only the logs
+// of the current policy (agent.cc), so a state never outgrows what it may read.
+inline constexpr size_t kMaxSeenLogs = kMaxPolicyLogs;
 inline constexpr std::string_view kStateFileName = "state";
 inline constexpr size_t kMaxStateSize = 4 * 1024 * 1024;
 

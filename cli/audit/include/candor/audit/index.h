@@ -45,6 +45,10 @@ struct MirrorState {
   Hash root{};
   std::string checkpoint;  // the signed checkpoint note that was verified
   Bytes edge;              // EncodeEdge() of the tree builder at `size`
+  // When `checkpoint` was accepted: its quorum time (future-dated
+  // cosignatures not counted), capped at the auditor's clock then; 0 without a
+  // policy. A clock behind it has been set back (CheckClockNotBehind).
+  int64_t witnessed_at = 0;
 };
 
 struct Progress {
