@@ -137,8 +137,7 @@ bool ContainsPhrase(const std::vector<Word>& text, const std::vector<Word>& phra
     bool match = true;
     for (size_t k = 0; k < phrase.size() && match; ++k) {
       const Word& t = text[i + k];
-      match = t.folded == phrase[k].folded &&
-              (k == 0 || t.soft_gap || t.gap == phrase[k].gap);
+      match = t.folded == phrase[k].folded && (k == 0 || t.soft_gap || t.gap == phrase[k].gap);
     }
     if (match) return true;
   }
@@ -155,15 +154,15 @@ bool IsStopWord(std::string_view w) {
       "does", "during", "each", "effective", "even", "every", "from", "have", "here", "into",
       "just", "like", "more", "most", "much", "must", "need", "needs", "none", "only", "other",
       "over", "same", "should", "some", "such", "than", "that", "their", "them", "then", "there",
-      "these", "they", "this", "those", "through", "under", "until", "upon", "very", "well",
-      "were", "what", "when", "where", "which", "while", "will", "with", "within", "without",
-      "would", "your",
+      "these", "they", "this", "those", "through", "under", "until", "upon", "very", "well", "were",
+      "what", "when", "where", "which", "while", "will", "with", "within", "without", "would",
+      "your",
       // Stock changelog words.
       "added", "adds", "better", "change", "changed", "changes", "device", "devices", "faster",
       "feature", "features", "firmware", "fixed", "fixes", "general", "improve", "improved",
       "improvement", "improvements", "issue", "issues", "minor", "performance", "quality",
-      "release", "released", "removed", "security", "speed", "stability", "support",
-      "supported", "update", "updated", "updates", "various", "version"};
+      "release", "released", "removed", "security", "speed", "stability", "support", "supported",
+      "update", "updated", "updates", "various", "version"};
   return kStop.count(w) != 0;
 }
 
@@ -276,7 +275,8 @@ bool ChangelogMentions(std::string_view changelog, const Disclosure& d) {
   // Identifiers in structured values: the telemetry destination
   // ("metrics.acme.example") and each CVE id of a security fix.
   if (d.kind == "telemetry") {
-    if (size_t to = d.value.find(" to "); to != std::string::npos && mentions(d.value.substr(to + 4))) {
+    if (size_t to = d.value.find(" to ");
+        to != std::string::npos && mentions(d.value.substr(to + 4))) {
       return true;
     }
   }
