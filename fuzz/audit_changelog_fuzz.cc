@@ -4,7 +4,9 @@
 // (any bytes: the tokenizer must survive invalid UTF-8 too).
 // Properties: no crash; ASCII case does not matter; a mention stays a mention
 // when unrelated text is added before or after it, separated by a space; the
-// kind written out between spaces is always a mention.
+// kind written out between spaces is always a mention; one ASCII word of the
+// value alone is never a mention unless the kind or its title contains it
+// (docs/AUDIT.md "What counts as a changelog mention").
 #include <cctype>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +35,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CANDOR_FUZZ_CHECK(audit::ChangelogMentions(changelog + " Unrelated words.", *d));
   }
   CANDOR_FUZZ_CHECK(audit::ChangelogMentions(changelog + " " + d->kind + " ", *d));
+  std::string names = d->kind;
+  if (const DisclosureKindInfo* info = FindDisclosureKind(d->kind)) names += info->title;
+  for (char& c : names) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  size_t start = 0;
+  while (start <= d->value.size()) {
+    size_t end = d->value.find(' ', start);
+    if (end == std::string::npos) end = d->value.size();
+    std::string word = d->value.substr(start, end - start);
+    start = end + 1;
+    bool ascii_word = !word.empty();
+    for (char& c : word) {
+      ascii_word = ascii_word && std::isalnum(static_cast<unsigned char>(c)) != 0;
+      c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    }
+    if (ascii_word && names.find(word) == std::string::npos) {
+      CANDOR_FUZZ_CHECK(!audit::ChangelogMentions(word, *d));
+    }
+  }
   (void)audit::RestrictionFlag(d->kind);
   return 0;
 }

@@ -146,6 +146,9 @@ int main(int argc, char** argv) {
   Write("audit_changelog", "region-lock", "region-lock=DE,FR\nClock fixes. Region lock for DE.\n");
   Write("audit_changelog", "utf8",
         "feature-removal=Fernzugriff über Konto\nÜBER—Konto «Fernzugriff» entfernt.\n");
+  Write("audit_changelog", "value-word",
+        "subscription-required=remote print from the app\nImproved print quality.\n");
+  Write("audit_changelog", "vendor-short-name", "x-acme.example/a=EU only\nImproved a lot.\n");
   Write("date", "date", "2026-09-13");
   Write("date", "leap-day", "2028-02-29");
   Write("date", "time", "2026-09-01T12:34:56Z");

@@ -21,43 +21,6 @@ std::string Key(const Disclosure& d, bool by_value) {
   return k;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-const std::set<std::string>& StopWords() {
-  static const std::set<std::string> w = {"effective", "from",   "with",  "that", "this",
-                                          "none",      "until",  "will",  "have", "when",
-                                          "after",     "before", "their", "them", "than"};
-  return w;
-}
-
-// Significant words of a value: runs of letters, digits, '-' and '.' (so
-// "metrics.acme.example" and "ink-check" stay whole), at least 4 code points,
-// not a stop word.
-std::vector<std::string> Words(std::string_view text) {
-  std::vector<std::string> out;
-  std::string cur;
-  auto flush = [&] {
-    while (!cur.empty() && (cur.back() == '-' || cur.back() == '.')) cur.pop_back();
-    size_t code_points = 0;
-    for (unsigned char c : cur) code_points += (c & 0xC0) != 0x80 ? 1 : 0;
-    if (code_points >= 4 && !StopWords().count(cur)) out.push_back(cur);
-    cur.clear();
-  };
-  for (unsigned char c : Lower(text)) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c >= 0x80) {
-      cur.push_back(static_cast<char>(c));
-    } else {
-      flush();
-    }
-  }
-  flush();
-  return out;
-}
-
 // Simple case folding of the cased letters of Latin-1, Latin Extended-A,
 // Greek and Cyrillic (the scripts changelogs are mostly written in); other
 // code points are returned unchanged.
@@ -112,33 +75,117 @@ void AppendUtf8(std::string& out, uint32_t c) {
   }
 }
 
-// The words of `text`, case-folded: maximal runs of word code points. A byte
-// that is not valid UTF-8 separates words (it cannot occur in a parsed entry).
-std::vector<std::string> Tokens(std::string_view text) {
-  std::vector<std::string> out;
-  std::string cur;
+// Code points that may separate the words of a phrase in a changelog as any
+// other run of them would: whitespace (ASCII and Unicode spaces, line breaks)
+// and hyphens/dashes (hyphen-minus, soft hyphen, U+2010..U+2015, minus, small
+// and full-width hyphen-minus). "third party", "third-party" and "third — party"
+// are one phrase; "region. Lock" is not "region lock".
+bool IsSoftSeparator(uint32_t c) {
+  if (c == ' ' || (c >= '\t' && c <= '\r') || c == '-') return true;
+  if (c == 0xA0 || c == 0xAD || c == 0x1680) return true;
+  if ((c >= 0x2000 && c <= 0x200A) || (c >= 0x2010 && c <= 0x2015)) return true;
+  if (c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F || c == 0x2212) return true;
+  return c == 0x3000 || c == 0xFE58 || c == 0xFE63 || c == 0xFF0D;
+}
+
+// One word of a text and what separates it from the word before it.
+struct Word {
+  std::string folded;     // case-folded code points of the word
+  std::string gap;        // the bytes between the previous word and this one
+  bool soft_gap = false;  // `gap` is only whitespace and hyphens (IsSoftSeparator)
+};
+
+// The words of `text`: maximal runs of word code points, case-folded. A byte
+// that is not valid UTF-8 separates words (it cannot occur in a parsed entry)
+// and makes its gap hard.
+std::vector<Word> Tokens(std::string_view text) {
+  std::vector<Word> out;
+  Word cur;
+  bool in_word = false;
+  cur.soft_gap = true;
   size_t pos = 0;
   while (pos < text.size()) {
+    const size_t at = pos;
     uint32_t c = 0;
-    if (!internal::NextCodePoint(text, &pos, &c)) {
-      ++pos;
-      c = 0x20;
+    bool valid = internal::NextCodePoint(text, &pos, &c);
+    if (!valid) pos = at + 1;
+    if (valid && IsWordCodePoint(c)) {
+      AppendUtf8(cur.folded, FoldCase(c));
+      in_word = true;
+      continue;
     }
-    if (IsWordCodePoint(c)) {
-      AppendUtf8(cur, FoldCase(c));
-    } else if (!cur.empty()) {
+    if (in_word) {
       out.push_back(std::move(cur));
-      cur.clear();
+      cur = Word{};
+      cur.soft_gap = true;
+      in_word = false;
     }
+    cur.gap.append(text.substr(at, pos - at));
+    if (!valid || !IsSoftSeparator(c)) cur.soft_gap = false;
   }
-  if (!cur.empty()) out.push_back(std::move(cur));
+  if (in_word) out.push_back(std::move(cur));
   return out;
 }
 
-// True if `phrase` (a word sequence) occurs as consecutive words of `words`.
-bool ContainsPhrase(const std::vector<std::string>& words, const std::vector<std::string>& phrase) {
-  if (phrase.empty() || phrase.size() > words.size()) return false;
-  return std::search(words.begin(), words.end(), phrase.begin(), phrase.end()) != words.end();
+// True if `phrase` occurs in `text` as consecutive words at word boundaries,
+// each gap inside the occurrence being a whitespace/hyphen run or exactly the
+// phrase's own gap there (so "consumables.third-party" and
+// "metrics.acme.example" are found as written, and as space-separated words).
+bool ContainsPhrase(const std::vector<Word>& text, const std::vector<Word>& phrase) {
+  if (phrase.empty() || phrase.size() > text.size()) return false;
+  for (size_t i = 0; i + phrase.size() <= text.size(); ++i) {
+    bool match = true;
+    for (size_t k = 0; k < phrase.size() && match; ++k) {
+      const Word& t = text[i + k];
+      match = t.folded == phrase[k].folded && (k == 0 || t.soft_gap || t.gap == phrase[k].gap);
+    }
+    if (match) return true;
+  }
+  return false;
+}
+
+// Words too common to identify a disclosure on their own (docs/AUDIT.md
+// "What counts as a changelog mention"): function words and the stock
+// vocabulary of changelogs. Only words of 4+ code points need listing.
+bool IsStopWord(std::string_view w) {
+  static const std::set<std::string, std::less<>> kStop = {
+      // Function words.
+      "about", "above", "after", "again", "also", "been", "before", "being", "below", "both",
+      "does", "during", "each", "effective", "even", "every", "from", "have", "here", "into",
+      "just", "like", "more", "most", "much", "must", "need", "needs", "none", "only", "other",
+      "over", "same", "should", "some", "such", "than", "that", "their", "them", "then", "there",
+      "these", "they", "this", "those", "through", "under", "until", "upon", "very", "well", "were",
+      "what", "when", "where", "which", "while", "will", "with", "within", "without", "would",
+      "your",
+      // Stock changelog words.
+      "added", "adds", "better", "change", "changed", "changes", "device", "devices", "faster",
+      "feature", "features", "firmware", "fixed", "fixes", "general", "improve", "improved",
+      "improvement", "improvements", "issue", "issues", "minor", "performance", "quality",
+      "release", "released", "removed", "security", "speed", "stability", "support", "supported",
+      "update", "updated", "updates", "various", "version"};
+  return kStop.count(w) != 0;
+}
+
+// A word that can identify something: 4+ code points and not a stop word.
+bool IsSignificant(const Word& w) {
+  size_t code_points = 0;
+  for (unsigned char c : w.folded) code_points += (c & 0xC0) != 0x80 ? 1 : 0;
+  return code_points >= 4 && !IsStopWord(w.folded);
+}
+
+bool HasSignificantWord(const std::vector<Word>& phrase) {
+  return std::any_of(phrase.begin(), phrase.end(), IsSignificant);
+}
+
+// Kinds whose value is free text naming a function ("remote print from the
+// app"): the value as a whole phrase identifies the disclosure. The values of
+// the other vocabulary kinds are enumerations, region codes or dates
+// ("blocked", "always", "DE", "2027-01-01"), which say nothing without the
+// kind. A vocabulary kind missing here only makes mentions stricter.
+bool ValueIsFreeText(const Disclosure& d) {
+  if (IsVendorKind(d.kind)) return true;
+  return d.kind == "account-required" || d.kind == "feature-removal" ||
+         d.kind == "performance-limit" || d.kind == "subscription-required";
 }
 
 // "crash,usage to metrics.example" -> {"crash@metrics.example", ...}.
@@ -196,26 +243,50 @@ void SortByVersionOrder(std::vector<ReleaseRow>& rows) {
 }
 
 bool ChangelogMentions(std::string_view changelog, const Disclosure& d) {
-  // Whole words only ("Clock" does not mention "lock"): the changelog and
-  // every term are split into case-folded words, and a term is mentioned when
-  // its words appear consecutively in the changelog's.
-  const std::vector<std::string> text = Tokens(changelog);
-  std::vector<std::string> terms = {d.kind};
-  // The kind's own name: after the vendor namespace and the last '.', so
-  // "consumables.third-party" is mentioned by "third-party" (or "third party").
+  // A mention is a whole phrase that identifies this disclosure, never one
+  // generic word: a word of the value ("print") or a vendor-chosen name after
+  // the '/' ("x-acme.example/fix") would be "mentioned" by chance by changelogs
+  // about something else, and the flag would stay quiet (fail open).
+  const std::vector<Word> text = Tokens(changelog);
+  auto mentions = [&](std::string_view term) { return ContainsPhrase(text, Tokens(term)); };
+  // The kind in full, and the vocabulary's title ("Region lock").
+  if (mentions(d.kind)) return true;
+  const DisclosureKindInfo* info = FindDisclosureKind(d.kind);
+  if (info != nullptr && mentions(info->title)) return true;
+  // The kind's short name, after the vendor namespace or the last '.'
+  // ("third-party", "ink-check"), if it has a significant word.
   std::string_view name = d.kind;
-  if (size_t slash = name.rfind('/'); slash != std::string_view::npos) {
-    name.remove_prefix(slash + 1);
+  if (IsVendorKind(name)) {
+    name.remove_prefix(name.find('/') + 1);
   } else if (size_t dot = name.rfind('.'); dot != std::string_view::npos) {
     name.remove_prefix(dot + 1);
   }
-  terms.emplace_back(name);
-  if (const DisclosureKindInfo* info = FindDisclosureKind(d.kind)) {
-    terms.emplace_back(info->title);
+  if (name.size() != d.kind.size()) {
+    const std::vector<Word> short_name = Tokens(name);
+    if (HasSignificantWord(short_name) && ContainsPhrase(text, short_name)) return true;
   }
-  for (std::string& w : Words(d.value)) terms.push_back(std::move(w));
-  for (const std::string& t : terms) {
-    if (ContainsPhrase(text, Tokens(t))) return true;
+  // A free-text value as a whole phrase of 2+ words, one of them significant.
+  if (ValueIsFreeText(d)) {
+    const std::vector<Word> value = Tokens(d.value);
+    if (value.size() >= 2 && HasSignificantWord(value) && ContainsPhrase(text, value)) {
+      return true;
+    }
+  }
+  // Identifiers in structured values: the telemetry destination
+  // ("metrics.acme.example") and each CVE id of a security fix.
+  if (d.kind == "telemetry") {
+    if (size_t to = d.value.find(" to ");
+        to != std::string::npos && mentions(d.value.substr(to + 4))) {
+      return true;
+    }
+  }
+  if (d.kind == "security-fix" && d.value != "unassigned") {
+    std::string_view v = d.value;
+    while (!v.empty()) {
+      const size_t comma = v.find(',');
+      if (mentions(v.substr(0, comma))) return true;
+      v.remove_prefix(comma == std::string_view::npos ? v.size() : comma + 1);
+    }
   }
   return false;
 }

@@ -1,6 +1,7 @@
 // Release index (SQLite), disclosure diffs and every flag, each planted once.
 #include <doctest/doctest.h>
 
+#include <cctype>
 #include <set>
 
 #include "audit_test_util.h"
@@ -145,45 +146,194 @@ TEST_CASE("changelog mentions: whole words and the kind's terms, case-insensitiv
   const Case cases[] = {
       {"Non-ACME cartridges are now refused.", "consumables.third-party=blocked", false},
       {"Third-party consumables are blocked.", "consumables.third-party=blocked", true},
+      {"Third-party cartridges are now blocked.", "consumables.third-party=blocked", true},
       {"Third party ink now refused.", "consumables.third-party=blocked", true},  // the name
-      {"We now collect USAGE statistics.", "telemetry=usage to t.example", true},
+      {"See CONSUMABLES.THIRD-PARTY.", "consumables.third-party=blocked", true},  // the kind
+      {"Cartridges are now blocked.", "consumables.third-party=blocked", false},  // value word
+      {"Third. Party apps load faster.", "consumables.third-party=blocked", false},
+      {"We now collect usage TELEMETRY.", "telemetry=usage to t.example", true},
+      {"We now collect USAGE statistics.", "telemetry=usage to t.example", false},  // a category
+      {"Usage statistics now go to T.EXAMPLE.", "telemetry=usage to t.example", true},  // dest.
+      {"Improved example pages.", "telemetry=usage to t.example", false},
       {"Bug fixes.", "remote-disable=vendor", false},
       {"The vendor can now switch it off (remote-disable).", "remote-disable=vendor", true},
+      {"News from the vendor and partners.", "remote-disable=vendor-and-partners", false},
+      {"Remote disable by the vendor and partners.", "remote-disable=vendor-and-partners", true},
       // Substrings are not mentions.
       {"Clock accuracy improvements.", "region-lock=DE", false},
       {"Unlocked new colours.", "region-lock=DE", false},
       {"Blocked-call filtering improved.", "region-lock=DE", false},
       {"Added a REGION LOCK for Germany.", "region-lock=DE", true},
       {"Region-lock: DE only.", "region-lock=DE", true},
+      {"Region \u2013 lock for DE.", "region-lock=DE", true},     // an en dash run
+      {"New region. Lock screen added.", "region-lock=DE", false},  // not one phrase
+      {"Now sold in DE, FR.", "region-lock=DE,FR", false},         // region codes alone
       {"Subscriptions page redesigned.", "subscription-required=cloud scanning", false},
       {"Cloud scanning now needs a plan.", "subscription-required=cloud scanning", true},
       {"Subscription required for cloud features.", "subscription-required=remote printing",
        true},  // the title
+      // One word of a value is not a mention (adversarial review, issue 12).
+      {"Improved print quality.", "subscription-required=remote print from the app", false},
+      {"Remote print is faster in the app.", "subscription-required=remote print from the app",
+       false},
+      {"Remote print from the app needs a plan.",
+       "subscription-required=remote print from the app", true},
+      {"Improved the app.", "account-required=the app", false},  // no significant word
       {"Accounts are faster.", "account-required=remote printing", false},
-      {"The printer now needs connectivity: always.", "connectivity-required=always", true},
+      {"Remote printing now needs a vendor account.", "account-required=remote printing", true},
+      {"The printer now needs connectivity: always.", "connectivity-required=always", false},
+      {"Connectivity required: always online.", "connectivity-required=always", true},
       {"Always-on display mode.", "connectivity-required=periodic", false},
+      {"Always-on display mode.", "connectivity-required=always", false},
       {"Speed improvements.", "performance-limit=slower printing above 40 pages", false},
       {"Printing above 40 pages is slower now.", "performance-limit=slower printing above 40 pages",
+       false},
+      {"Slower printing above 40 pages.", "performance-limit=slower printing above 40 pages",
        true},
       {"Repairs are easier.", "repair.parts-pairing=blocked", false},
       {"Parts pairing is now enforced.", "repair.parts-pairing=warned", true},
+      {"Fixes CVE-2026-0002.", "security-fix=CVE-2026-0001,CVE-2026-0002", true},
+      {"Fixes 2026 issues.", "security-fix=CVE-2026-0001", false},
+      {"Supported until 2027-01-01.", "end-of-support=2027-01-01", false},  // a date alone
+      {"End of support: 2027-01-01.", "end-of-support=2027-01-01", true},
+      // Vendor kinds: the name after the '/' counts only if it is distinctive
+      // (adversarial review, issue 12: "/a" was mentioned by every changelog).
+      {"Improved a lot of things.", "x-acme.example/a=EU only", false},
+      {"A fix for the app.", "x-acme.example/fix=EU only", false},
+      {"The fix is in.", "x-acme.example/the=EU only", false},
+      {"Firmware update.", "x-acme.example/update=EU only", false},  // a stop word
+      {"A fix for the app.", "x-acme.example/a-fix=EU only", false},
+      {"Acme: a new example.", "x-acme.example/a=EU only", false},
+      {"Now EU only.", "x-acme.example/ink-check=EU only", false},
+      {"See x-acme.example/a for details.", "x-acme.example/a=EU only", true},  // the kind
+      {"Adds an EU ink-check.", "x-acme.example/ink-check=EU only", true},
+      {"Ink check added.", "x-acme.example/ink-check=EU only", true},
+      {"Check your ink.", "x-acme.example/ink-check=EU only", false},
+      {"Inkcheck now on.", "x-acme.example/inkcheck=EU only", true},
+      {"Cartridges work in the EU only now.",
+       "x-acme.example/a=cartridges work in the EU region only", false},
+      {"Cartridges work in the EU region only.",
+       "x-acme.example/a=cartridges work in the EU region only", true},
       // UTF-8: words are whole code-point runs, case folding beyond ASCII,
       // Unicode punctuation and spaces separate words.
       {"Fernzugriffsänderungen.", "feature-removal=Fernzugriff entfernt", false},
-      {"FERNZUGRIFF wurde entfernt.", "feature-removal=Fernzugriff entfernt", true},
+      {"FERNZUGRIFF wurde entfernt.", "feature-removal=Fernzugriff entfernt", false},
+      {"FERNZUGRIFF ENTFERNT.", "feature-removal=Fernzugriff entfernt", true},
       {"ÜBER-Modus.", "feature-removal=über modus", true},
       {"Überall schneller.", "feature-removal=über modus", false},
-      {"Der Modus—über—ist weg.", "feature-removal=über", true},
-      {"Der Modus-über-ist weg.", "feature-removal=über", true},
-      {"Funktion\u00a0ÉTÉ supprimée.", "feature-removal=été mode", false},  // 3 letters
-      {"ÉCRAN supprimé.", "feature-removal=écran tactile", true},
+      {"Der über\u2014Modus ist weg.", "feature-removal=über modus", true},  // an em dash
+      {"Der Modus-über-ist weg.", "feature-removal=modus über", true},
+      {"Der Modus\u2014über\u2014ist weg.", "feature-removal=über", false},  // one word
+      {"Funktion\u00a0ÉTÉ supprimée.", "feature-removal=été mode", false},
+      {"ÉCRAN supprimé.", "feature-removal=écran tactile", false},
+      {"ÉCRAN\u00a0TACTILE supprimé.", "feature-removal=écran tactile", true},
+      {"Écran. Tactile amélioré.", "feature-removal=écran tactile", false},
       {"«Écrans» mis à jour.", "feature-removal=écran tactile", false},
-      {"Удалён ПУЛЬТ.", "feature-removal=пульт управления", true},
+      {"Удалён ПУЛЬТ.", "feature-removal=пульт управления", false},
+      {"Удалён ПУЛЬТ УПРАВЛЕНИЯ.", "feature-removal=пульт управления", true},
   };
   for (const Case& c : cases) {
-    CAPTURE(c.changelog);
-    CAPTURE(c.disclosure);
+    const std::string changelog = c.changelog, disclosure = c.disclosure;
+    CAPTURE(changelog);
+    CAPTURE(disclosure);
     CHECK(audit::ChangelogMentions(c.changelog, D(c.disclosure)) == c.mentioned);
+  }
+}
+
+// The words of `text`: runs of ASCII letters and digits, or of non-ASCII bytes.
+std::vector<std::string> SimpleWords(std::string_view text) {
+  std::vector<std::string> out;
+  std::string cur;
+  for (char ch : std::string(text) + " ") {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || c >= 0x80) {
+      cur.push_back(ch);
+    } else if (!cur.empty()) {
+      out.push_back(cur);
+      cur.clear();
+    }
+  }
+  return out;
+}
+
+TEST_CASE("changelog mentions: no single word of a kind's name, title or value suffices") {
+  // Every vocabulary kind with values of every syntax, and vendor kinds whose
+  // name after the '/' is short or a common word. The only one-word mentions
+  // are a one-word kind itself ("telemetry") and a distinctive vendor name.
+  std::vector<Disclosure> ds;
+  for (const DisclosureKindInfo& info : DisclosureVocabulary()) {
+    for (const char* v : {"blocked", "vendor-and-partners", "always", "DE,FR",
+                          "crash,usage to metrics.acme.example", "remote print from the app",
+                          "2027-01-01", "CVE-2026-0001", "none"}) {
+      Disclosure d{std::string(info.kind), v, std::nullopt};
+      if (ValidateDisclosure(d).ok()) ds.push_back(d);
+    }
+  }
+  for (const char* kind : {"x-acme.example/a", "x-acme.example/fix", "x-acme.example/the",
+                           "x-acme.example/this", "x-acme.example/update", "x-acme.example/a-fix",
+                           "x-acme.example/new.bug-fixes"}) {
+    ds.push_back(D(std::string(kind) + "=remote print from the app"));
+  }
+  size_t checked = 0;
+  for (const Disclosure& d : ds) {
+    CAPTURE(FormatDisclosureArg(d));
+    std::string text = d.kind + " " + d.value;
+    if (const DisclosureKindInfo* info = FindDisclosureKind(d.kind)) {
+      text += " " + std::string(info->title);
+    }
+    for (const std::string& w : SimpleWords(text)) {
+      std::string lower = w;
+      for (char& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+      if (lower == d.kind) continue;
+      CAPTURE(w);
+      CHECK(!audit::ChangelogMentions("Improved " + w + " handling.", d));
+      ++checked;
+    }
+  }
+  CHECK(checked > 100);
+}
+
+TEST_CASE("changelog mentions: the value of every free-text kind counts as a whole phrase") {
+  for (const DisclosureKindInfo& info : DisclosureVocabulary()) {
+    if (!info.value_syntax.starts_with("free text")) continue;
+    CAPTURE(info.kind);
+    const Disclosure d = D(std::string(info.kind) + "=remote print from the app");
+    CHECK(audit::ChangelogMentions("Remote print from the app: changed.", d));
+    CHECK(!audit::ChangelogMentions("Remote print: changed.", d));
+  }
+}
+
+TEST_CASE("flags: changelog-silent when the changelog shares only a generic word") {
+  // The adversarial review's examples (issue 12): one word of the value, and
+  // a vendor kind whose name after the '/' is a single letter.
+  struct Case {
+    const char* disclosure;
+    const char* changelog;
+    bool silent;
+  };
+  const Case cases[] = {
+      {"subscription-required=remote print from the app", "Improved print quality.\n", true},
+      {"subscription-required=remote print from the app",
+       "Remote print from the app now needs a subscription.\n", false},
+      {"x-acme.example/a=EU only", "Improved a lot of things.\n", true},
+      {"x-acme.example/fix=EU only", "A fix for the app.\n", true},
+      {"x-acme.example/the=EU only", "The usual fixes.\n", true},
+      {"consumables.third-party=blocked", "Third-party cartridges are now blocked.\n", false},
+  };
+  for (const Case& c : cases) {
+    const std::string changelog = c.changelog, disclosure = c.disclosure;
+    CAPTURE(disclosure);
+    CAPTURE(changelog);
+    Fixture fx;
+    const SignerKey acme = TestKey("acme.example", 1);
+    ReleaseSpec s;
+    fx.Add(acme, s);
+    s.version = "1.1";
+    s.rollback = 2;
+    s.disclosures = {c.disclosure};
+    s.changelog = c.changelog;
+    const uint64_t i = fx.Add(acme, s);
+    CHECK(Has(fx.Flags(), "changelog-silent", i) == c.silent);
   }
 }
 

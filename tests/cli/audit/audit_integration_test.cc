@@ -158,7 +158,7 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   z2.version = "1.1";
   z2.rollback = 2;
   z2.disclosures = {"telemetry=usage to t.zeta.example"};
-  z2.changelog = "Now reports usage statistics.\n";
+  z2.changelog = "Now reports usage statistics to t.zeta.example.\n";
   log.Add(MakeRelease(zeta, z2));
   log.WaitFor(6);
   s = Candor({"audit", "sync", "--log", log.url(), "--log-key", key, "--dir", mirror});

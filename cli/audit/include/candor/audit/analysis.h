@@ -33,11 +33,16 @@ std::vector<DisclosureChange> DiffDisclosures(const std::vector<Disclosure>& fro
 // Sorts releases by (rollback, log_index): the version order of a product.
 void SortByVersionOrder(std::vector<ReleaseRow>& rows);
 
-// True if the changelog mentions the disclosure: its kind, the kind's name
-// (after the vendor namespace or the last '.'), the kind's title, or a
-// significant word of its value (4+ code points, not a stop word), each as
-// whole words at word boundaries (UTF-8 aware), case-insensitively ("Clock"
-// does not mention "lock"; "Third party" mentions "third-party").
+// True if the changelog mentions the disclosure (docs/AUDIT.md "What counts as
+// a changelog mention"): it contains, as a whole phrase, the full kind, the
+// kind's title, the kind's short name (after `x-<vendor>/` or the last '.') if
+// that has a significant word (4+ code points, not a stop word), a free-text
+// value (vendor kinds, account-/subscription-required, feature-removal,
+// performance-limit) of 2+ words with a significant word, the telemetry
+// destination, or a fixed CVE id. Phrases match case-insensitively at word
+// boundaries (UTF-8 aware), with any whitespace/hyphen run between words
+// ("Third party" mentions "third-party"; "Clock" does not mention "lock"; a
+// single word of a value never suffices).
 bool ChangelogMentions(std::string_view changelog, const Disclosure& d);
 
 // The flag a restrictive disclosure (IsRestrictive) of this kind raises: the
