@@ -351,23 +351,23 @@ void SortDisclosures(std::vector<Disclosure>& list) {
 
 namespace {
 
-// True if `d` already holds when the release is issued: it has no effective
-// date ("on install", and no install precedes the issue), or its date is on
-// or before the issue day.
-bool InEffectAtIssue(const Disclosure& d, int64_t issued_day) {
-  return !d.effective.has_value() || DaysSinceEpoch(*d.effective) <= issued_day;
+// True if `d` already holds on day `at_day`: it has no effective date ("on
+// install", and no install precedes the reference day), or its date is on or
+// before that day.
+bool InEffectBy(const Disclosure& d, int64_t at_day) {
+  return !d.effective.has_value() || DaysSinceEpoch(*d.effective) <= at_day;
 }
 
-// Disclosures i < j of one vocabulary kind that cannot both be true. Two
+// Disclosures a, b of one vocabulary kind that cannot both be true. Two
 // values of one kind hold at the same time when they share an effective date,
-// or when both already hold at issue (an undated value next to one effective
-// on a past date: from the first install on, both would describe the device).
-// A single-valued kind has one state at a time, so two such values contradict
-// each other; an exclusive value ("telemetry none") contradicts any other
-// value of its kind holding at the same time.
-bool Contradict(const KindRow& row, const Disclosure& a, const Disclosure& b, int64_t issued_day) {
-  const bool same_time = a.effective == b.effective ||
-                         (InEffectAtIssue(a, issued_day) && InEffectAtIssue(b, issued_day));
+// or when both already hold on the reference day (an undated value next to
+// one effective on an earlier date: from that day on, both would describe the
+// device). A single-valued kind has one state at a time, so two such values
+// contradict each other; an exclusive value ("telemetry none") contradicts
+// any other value of its kind holding at the same time.
+bool Contradict(const KindRow& row, const Disclosure& a, const Disclosure& b, int64_t at_day) {
+  const bool same_time =
+      a.effective == b.effective || (InEffectBy(a, at_day) && InEffectBy(b, at_day));
   if (!same_time) return false;
   if (row.info.single_valued) return true;
   return !row.exclusive_value.empty() &&
@@ -376,9 +376,31 @@ bool Contradict(const KindRow& row, const Disclosure& a, const Disclosure& b, in
 
 }  // namespace
 
+Status CheckDisclosuresConsistentAt(std::span<const Disclosure> list, int64_t at) {
+  const int64_t clamped = std::clamp<int64_t>(at, 0, kMaxUnixSeconds);
+  const int64_t at_day = clamped / 86400;
+  for (size_t i = 0; i < list.size(); ++i) {
+    const KindRow* row = FindRow(list[i].kind);
+    if (row == nullptr) continue;
+    for (size_t j = 0; j < i; ++j) {
+      if (list[j].kind != list[i].kind || !Contradict(*row, list[j], list[i], at_day)) continue;
+      if (list[j].effective == list[i].effective) {
+        return Status::Malformed(list[i].kind +
+                                 ": contradictory values for the same effective date (" +
+                                 list[j].value + ", " + list[i].value + ")");
+      }
+      return Status::Malformed(list[i].kind + ": contradictory values both in effect on " +
+                               FormatUtcTime(clamped).substr(0, 10) + " (" + list[j].value +
+                               ", " + list[i].value +
+                               "): a value effective on or before that day holds from it on, "
+                               "as does an undated one");
+    }
+  }
+  return Status::Ok();
+}
+
 Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor,
                               int64_t issued) {
-  const int64_t issued_day = issued >= 0 ? issued / 86400 : -1;
   if (list.size() > kMaxDisclosures) return Status::Malformed("more than 64 disclosures");
   for (size_t i = 0; i < list.size(); ++i) {
     const Disclosure& d = list[i];
@@ -387,27 +409,14 @@ Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view
       return Status::Malformed(d.kind + ": vendor kinds must use the namespace x-" +
                                std::string(vendor) + "/");
     }
-    if (i == 0) continue;
-    if (!DisclosureLess(list[i - 1], d)) {
+    if (i > 0 && !DisclosureLess(list[i - 1], d)) {
       return Status::Malformed("disclosures are duplicated or not in canonical order");
     }
-    const KindRow* row = FindRow(d.kind);
-    if (row == nullptr) continue;
-    for (size_t j = 0; j < i; ++j) {
-      if (list[j].kind != d.kind || !Contradict(*row, list[j], d, issued_day)) continue;
-      if (list[j].effective == d.effective) {
-        return Status::Malformed(d.kind + ": contradictory values for the same effective date (" +
-                                 list[j].value + ", " + d.value + ")");
-      }
-      return Status::Malformed(d.kind +
-                               ": contradictory values both in effect when the release "
-                               "is issued (" +
-                               list[j].value + ", " + d.value +
-                               "): a value effective on or before the issue day holds from "
-                               "the first install, as does an undated one");
-    }
   }
-  return Status::Ok();
+  // At the issue day (no device installs the release before it is issued).
+  // The log also applies this rule at its own date when it admits the entry,
+  // since `issued` is the vendor's claim (docs/LOG.md "Accepting entries").
+  return CheckDisclosuresConsistentAt(list, issued);
 }
 
 Result<Disclosure> ParseDisclosureArg(std::string_view arg) {

@@ -1,5 +1,7 @@
 #include "candor/disclosure.h"
 
+#include "candor/date.h"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -477,6 +479,53 @@ TEST_CASE("disclosures that cannot be true at once are refused") {
     const Status s = ValidateDisclosureList(list, "acme.example", kIssued);
     CHECK_MESSAGE(s.ok() == c.ok, s.ToString());
     if (!c.ok) CHECK(s.code() == Code::kMalformed);
+  }
+}
+
+TEST_CASE("CheckDisclosuresConsistentAt: one rule, any reference date") {
+  auto list = [](std::initializer_list<std::string_view> args) {
+    std::vector<Disclosure> out;
+    for (std::string_view a : args) out.push_back(ParseDisclosureArg(a).value());
+    SortDisclosures(out);
+    return out;
+  };
+  auto at = [](std::string_view t) { return ParseUtcTime(t).value(); };
+  struct Case {
+    std::string name;
+    std::vector<Disclosure> list;
+    std::string when;
+    bool ok;
+  };
+  const Case cases[] = {
+      {"timeline, before the change", list({"consumables.third-party=allowed",
+                                            "consumables.third-party=blocked,effective=2025-01-01"}),
+       "2024-12-31T23:59:59Z", true},
+      {"timeline, on the change day", list({"consumables.third-party=allowed",
+                                            "consumables.third-party=blocked,effective=2025-01-01"}),
+       "2025-01-01T00:00:00Z", false},
+      {"timeline, long after", list({"consumables.third-party=allowed",
+                                     "consumables.third-party=blocked,effective=2025-01-01"}),
+       "2026-12-04T00:00:00Z", false},
+      {"exclusive none, destination later", list({"telemetry=none",
+                                                  "telemetry=crash to m.acme.example,effective=2025-01-01"}),
+       "2024-06-01T00:00:00Z", true},
+      {"exclusive none, destination past", list({"telemetry=none",
+                                                 "telemetry=crash to m.acme.example,effective=2025-01-01"}),
+       "2025-06-01T00:00:00Z", false},
+      {"repeatable values", list({"telemetry=crash to m.acme.example",
+                                  "telemetry=usage to s.acme.example,effective=2025-01-01"}),
+       "2025-06-01T00:00:00Z", true},
+      {"other kinds do not interact", list({"consumables.third-party=allowed",
+                                            "repair.parts-pairing=blocked,effective=2025-01-01"}),
+       "2025-06-01T00:00:00Z", true},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Status s = CheckDisclosuresConsistentAt(c.list, at(c.when));
+    CHECK(s.ok() == c.ok);
+    if (!c.ok) CHECK(s.code() == Code::kMalformed);
+    // ValidateDisclosureList is the same rule at `issued`.
+    CHECK(ValidateDisclosureList(c.list, "acme.example", at(c.when)).ok() == c.ok);
   }
 }
 

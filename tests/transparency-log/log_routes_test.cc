@@ -5,6 +5,12 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
 #include <thread>
 
 #include "candor/checkpoint.h"
@@ -150,7 +156,9 @@ TEST_CASE("Routes: tiles and checkpoint are served with the right headers; nothi
 TEST_CASE("Routes: POST /add answers every documented status and keeps serving") {
   LogServerOptions o;
   o.rate_per_vendor = 0.001;  // no refill during the test
-  o.burst_per_vendor = 5;     // good, dup, equivocating, bad signature, mismatch
+  // Only admitted submissions spend tokens: good and equivocating (the
+  // duplicate is answered from the index; refusals spend none), 1.1 below.
+  o.burst_per_vendor = 3;
   o.admission.max_entry_size = 4000;
   InProcessLog log(o);
   auto c = log.Client();
@@ -200,20 +208,21 @@ TEST_CASE("Routes: POST /add answers every documented status and keeps serving")
     REQUIRE(!r.body.empty());
     CHECK(r.body.find('\n') == r.body.size() - 1);
   }
+  CHECK(post(MakeEntry(log.vendor, "printer", "1.1")).status == 200);
   // The vendor has used its burst.
-  auto limited = post(MakeEntry(log.vendor, "printer", "1.1"));
+  auto limited = post(MakeEntry(log.vendor, "printer", "1.2"));
   CHECK(limited.status == 429);
   CHECK(!limited.get_header_value("Retry-After").empty());
-  // Still serving, and the log only holds the one good entry.
+  // Still serving, and the log only holds the two good entries.
   auto cp = c.Get("/checkpoint");
   REQUIRE(cp);
   CHECK(cp->status == 200);
-  CHECK(log.server->sequencer()->Head().size == 1);
+  CHECK(log.server->sequencer()->Head().size == 2);
 }
 
 TEST_CASE("Routes: registration and rate limits come before the signature; refused clients are limited") {
   LogServerOptions o;
-  o.rate_per_vendor = 1;
+  o.rate_per_vendor = 0.001;  // no refill during the test
   o.burst_per_vendor = 2;
   o.refusals_per_address = 0.001;  // no refill during the test
   o.refusal_burst_per_address = 4;
@@ -243,16 +252,18 @@ TEST_CASE("Routes: registration and rate limits come before the signature; refus
       // Unregistered key with a signature that does not verify: refused for
       // the key, so no verification was made (else it would be bad-signature).
       {"unregistered, forged", forged(MakeEntry(stranger, "printer", "1.0")), 403, "untrusted-key"},
+      // Refused for its signature, and spends none of the vendor's tokens.
       {"registered, forged", forged(MakeEntry(log.vendor, "printer", "1.0")), 403, "bad-signature"},
       {"registered, good", MakeEntry(log.vendor, "printer", "1.1"), 200, ""},
+      {"registered, good again", MakeEntry(log.vendor, "printer", "1.2"), 200, ""},
       // The vendor key is out of tokens (burst 2): refused before verification.
-      {"registered over its rate, forged", forged(MakeEntry(log.vendor, "printer", "1.2")), 429,
+      {"registered over its rate, forged", forged(MakeEntry(log.vendor, "printer", "1.3")), 429,
        "rate-limited"},
       {"unregistered again", MakeEntry(stranger, "printer", "1.1"), 403, "untrusted-key"},
-      {"garbage", Bytes(100, 'x'), 400, "malformed"},
-      // Four refusals from this address (its burst): now refused unparsed.
-      {"refused client, unregistered", MakeEntry(stranger, "printer", "1.2"), 429, "rate-limited"},
+      // Four refusals from this address (its burst), the 429 included: now
+      // refused unparsed.
       {"refused client, garbage", Bytes(100, 'x'), 429, "rate-limited"},
+      {"refused client, unregistered", MakeEntry(stranger, "printer", "1.2"), 429, "rate-limited"},
   };
   for (const Step& step : steps) {
     CAPTURE(step.name);
@@ -261,6 +272,94 @@ TEST_CASE("Routes: registration and rate limits come before the signature; refus
     CHECK(r.get_header_value("Candor-Error") == step.code);
     if (step.status == 429) CHECK(!r.get_header_value("Retry-After").empty());
   }
+}
+
+// POSTs `body` to /add from source address `from` (any 127/8 address reaches
+// the loopback listener); returns the status and the Candor-Error header.
+std::pair<int, std::string> PostFrom(const std::string& from, int port, const Bytes& body) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  REQUIRE(fd >= 0);
+  sockaddr_in src{};
+  src.sin_family = AF_INET;
+  REQUIRE(inet_pton(AF_INET, from.c_str(), &src.sin_addr) == 1);
+  REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&src), sizeof(src)) == 0);
+  sockaddr_in dst{};
+  dst.sin_family = AF_INET;
+  dst.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
+  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof(dst)) == 0);
+  std::string req = "POST /add HTTP/1.1\r\nHost: log\r\nConnection: close\r\n"
+                    "Content-Type: application/octet-stream\r\nContent-Length: " +
+                    std::to_string(body.size()) + "\r\n\r\n" + std::string(AsChars(body));
+  for (size_t off = 0; off < req.size();) {
+    ssize_t n = ::send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
+    REQUIRE(n > 0);
+    off += static_cast<size_t>(n);
+  }
+  std::string out;
+  char buf[4096];
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  REQUIRE(out.rfind("HTTP/1.", 0) == 0);
+  int status = std::atoi(out.c_str() + 9);
+  std::string code;
+  size_t h = out.find("\r\nCandor-Error: ");
+  if (h != std::string::npos) {
+    size_t start = h + 16;
+    code = out.substr(start, out.find("\r\n", start) - start);
+  }
+  return {status, code};
+}
+
+TEST_CASE("Routes: forgeries naming a registered vendor's key do not lock the vendor out") {
+  LogServerOptions o;
+  o.rate_per_vendor = 0.001;  // no refill during the test: the burst is the budget
+  o.burst_per_vendor = 3;
+  o.refusals_per_address = 0.001;
+  o.refusal_burst_per_address = 5;
+  InProcessLog log(o);
+  const int port = log.server->port();
+  auto forged = [](const Bytes& entry) {
+    auto parsed = ParseReleaseEntry(entry);
+    REQUIRE(parsed.ok());
+    std::string note = parsed->signed_manifest_note;
+    note[note.find("printer")] = 'P';
+    return EncodeReleaseEntry(note, parsed->changelog);
+  };
+  // The forger (127.0.0.2) knows the vendor's public key (it is in the log)
+  // and sends forgeries naming it, far more than the vendor's burst.
+  int refused_for_signature = 0, limited = 0;
+  for (int i = 0; i < 20; ++i) {
+    auto [status, code] = PostFrom("127.0.0.2", port,
+                                   forged(MakeEntry(log.vendor, "printer", "9." + std::to_string(i))));
+    if (status == 403 && code == "bad-signature") ++refused_for_signature;
+    if (status == 429 && code == "rate-limited") ++limited;
+  }
+  // Its first 5 refusals (its burst), then 429 for its address.
+  CHECK(refused_for_signature == 5);
+  CHECK(limited == 15);
+  // The forger replays the vendor's logged entry too: answered from the
+  // index, no token spent.
+  Bytes first = MakeEntry(log.vendor, "printer", "1.0");
+  auto [s0, c0] = PostFrom("127.0.0.3", port, first);
+  CHECK(s0 == 200);
+  for (int i = 0; i < 5; ++i) {
+    auto [s, c] = PostFrom("127.0.0.2", port, first);
+    CHECK(s == 429);  // the forger's address is still limited
+    auto [s3, c3] = PostFrom("127.0.0.4", port, first);
+    CHECK(s3 == 200);
+  }
+  // The vendor (127.0.0.3) still has the rest of its burst.
+  for (int i = 1; i < 3; ++i) {
+    CAPTURE(i);
+    auto [status, code] = PostFrom("127.0.0.3", port,
+                                   MakeEntry(log.vendor, "printer", "1." + std::to_string(i)));
+    CHECK(status == 200);
+    CHECK(code.empty());
+  }
+  auto [s4, c4] = PostFrom("127.0.0.3", port, MakeEntry(log.vendor, "printer", "1.3"));
+  CHECK(s4 == 429);  // and no more than it
+  CHECK(log.server->sequencer()->Head().size == 3);
 }
 
 TEST_CASE("Routes: proofs and consistency proofs verify against the checkpoint") {

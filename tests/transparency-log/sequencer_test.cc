@@ -12,7 +12,11 @@
 #include "candor/log/index.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
+#include "candor/date.h"
+#include "candor/disclosure.h"
 #include "candor/release.h"
+#include "candor/release_signer.h"
+#include "candor/sha256.h"
 #include "log_test_util.h"
 
 namespace candor {
@@ -290,6 +294,172 @@ TEST_CASE("Admission: size, framing, signature, registration, changelog, rate li
   CHECK(!limiter.Take("b"));
   RateLimiter unlimited(0, 0);
   for (int i = 0; i < 100; ++i) CHECK(!unlimited.Take("a"));
+}
+
+// A signed entry with `disclosures` (CLI syntax) and `issued` (RFC 3339).
+Bytes DisclosingEntry(const Vendor& v, const std::string& version, const std::string& issued,
+                      std::initializer_list<std::string_view> disclosures) {
+  ManifestFields f;
+  f.products = {"p"};
+  f.version = version;
+  f.rollback = 1;
+  f.image_sha256 = Sha256Digest(AsBytes(version));
+  f.image_size = 1000;
+  auto t = ParseUtcTime(issued);
+  REQUIRE(t.ok());
+  f.issued = *t;
+  for (std::string_view arg : disclosures) {
+    auto d = ParseDisclosureArg(arg);
+    REQUIRE(d.ok());
+    f.disclosures.push_back(*d);
+  }
+  auto entry = CreateReleaseEntry(f, "Fixes.\n", v.key);
+  REQUIRE_MESSAGE(entry.ok(), entry.status().ToString());
+  return *entry;
+}
+
+TEST_CASE("Admission: disclosures are judged at the log's date too; issued not far ahead") {
+  Fixture f;
+  const int64_t log_now = *ParseUtcTime("2026-06-01T12:00:00Z");
+  AdmissionOptions opts;
+  opts.clock = [&] { return log_now; };
+  struct Case {
+    std::string name;
+    std::string issued;
+    std::initializer_list<std::string_view> disclosures;
+    bool admitted;
+  };
+  const Case cases[] = {
+      // The reproduced attack: the issue day claimed before the blocking date.
+      {"backdated: undated allowed, blocked from a past date", "2024-12-31T00:00:00Z",
+       {"consumables.third-party=allowed",
+        "consumables.third-party=blocked,effective=2025-01-01"},
+       false},
+      {"backdated: both dated in the past", "2025-01-01T00:00:00Z",
+       {"consumables.third-party=allowed,effective=2025-02-01",
+        "consumables.third-party=blocked,effective=2025-03-01"},
+       false},
+      {"backdated: exclusive telemetry none next to a past destination", "2024-01-01T00:00:00Z",
+       {"telemetry=none", "telemetry=crash to metrics.acme.example,effective=2025-01-01"},
+       false},
+      {"backdated: remote-disable none next to a past value", "2024-01-01T00:00:00Z",
+       {"remote-disable=none", "remote-disable=vendor,effective=2026-05-31"},
+       false},
+      {"log's day itself counts as in effect", "2026-01-01T00:00:00Z",
+       {"consumables.third-party=allowed",
+        "consumables.third-party=blocked,effective=2026-06-01"},
+       false},
+      // (Two values for one date are refused at any reference date, by the
+      // signer already: tests/libverify/disclosure_test.cc.)
+      {"both effective on the log's day, issued before", "2026-05-01T00:00:00Z",
+       {"consumables.third-party=blocked,effective=2026-06-01",
+        "consumables.third-party=warned,effective=2026-05-15"},
+       false},
+      // Genuine timelines: the change lies after the log's date.
+      {"staged timeline after the log's date", "2026-06-01T00:00:00Z",
+       {"consumables.third-party=allowed",
+        "consumables.third-party=blocked,effective=2026-09-13"},
+       true},
+      {"old issue date, change still ahead of the log's date", "2024-12-31T00:00:00Z",
+       {"consumables.third-party=allowed",
+        "consumables.third-party=blocked,effective=2026-06-02"},
+       true},
+      {"telemetry none now, a destination later", "2026-06-01T00:00:00Z",
+       {"telemetry=none", "telemetry=crash to metrics.acme.example,effective=2027-01-01"},
+       true},
+      {"repeatable values together", "2025-01-01T00:00:00Z",
+       {"telemetry=crash to metrics.acme.example",
+        "telemetry=usage to stats.acme.example,effective=2025-06-01"},
+       true},
+      // `issued` may lead the log's clock by at most the skew (1 day).
+      {"issued 12 h ahead", "2026-06-02T00:00:00Z", {}, true},
+      {"issued 1 day ahead exactly", "2026-06-02T12:00:00Z", {}, true},
+      {"issued 1 day and 1 s ahead", "2026-06-02T12:00:01Z", {}, false},
+      {"issued a year ahead, hiding a delayed activation", "2027-06-01T00:00:00Z",
+       {"consumables.third-party=allowed",
+        "consumables.third-party=blocked,effective=2027-06-02"},
+       false},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Bytes entry = DisclosingEntry(f.vendor, "1." + std::to_string(n++), c.issued, c.disclosures);
+    // Every case is a valid release by itself (judged at its own `issued`).
+    REQUIRE(ParseReleaseEntry(entry).ok());
+    auto a = AdmitEntry(entry, f.vendors, opts);
+    CHECK(a.ok() == c.admitted);
+    if (!c.admitted) {
+      CHECK(a.status().code() == Code::kMalformed);
+      CHECK(a.status().message().find('\n') == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("Admission: only authenticated submissions spend the vendor's tokens") {
+  Fixture f;
+  AdmissionOptions opts;
+  RateLimiter vendor_limit(0.001, 2);  // no refill during the test
+  const std::string key = FormatVerifierKey(f.vendor.pub);
+  auto forge = [](const Bytes& entry) {
+    auto parsed = ParseReleaseEntry(entry);
+    REQUIRE(parsed.ok());
+    std::string note = parsed->signed_manifest_note;
+    size_t at = note.find("\nproduct p\n");
+    REQUIRE(at != std::string::npos);
+    note[at + 9] = 'q';
+    return EncodeReleaseEntry(note, parsed->changelog);
+  };
+  // Many forgeries naming the vendor's key: each refused for its signature,
+  // none spends a token.
+  for (int i = 0; i < 50; ++i) {
+    uint64_t retry = 0;
+    auto r = AdmitEntry(forge(MakeEntry(f.vendor, "p", "f" + std::to_string(i))), f.vendors, opts,
+                        &vendor_limit, &retry);
+    CHECK(r.status().code() == Code::kBadSignature);
+  }
+  // A genuine release with a changelog that does not match is refused too
+  // (a replay of a logged manifest with another changelog): no token spent.
+  {
+    auto parsed = ParseReleaseEntry(MakeEntry(f.vendor, "p", "m"));
+    REQUIRE(parsed.ok());
+    CHECK(AdmitEntry(EncodeReleaseEntry(parsed->signed_manifest_note, "Other.\n"), f.vendors, opts,
+                     &vendor_limit)
+              .status()
+              .code() == Code::kMismatch);
+  }
+  CHECK(!vendor_limit.Blocked(key));
+  // The vendor's burst is intact: two genuine releases go through.
+  CHECK(AdmitEntry(MakeEntry(f.vendor, "p", "1"), f.vendors, opts, &vendor_limit).ok());
+  CHECK(AdmitEntry(MakeEntry(f.vendor, "p", "2"), f.vendors, opts, &vendor_limit).ok());
+  // Now empty: the next (genuine or forged) is refused before verification.
+  uint64_t retry = 0;
+  CHECK(AdmitEntry(MakeEntry(f.vendor, "p", "3"), f.vendors, opts, &vendor_limit, &retry)
+            .status()
+            .code() == Code::kRateLimited);
+  CHECK(retry >= 1);
+  CHECK(AdmitEntry(forge(MakeEntry(f.vendor, "p", "4")), f.vendors, opts, &vendor_limit)
+            .status()
+            .code() == Code::kRateLimited);
+}
+
+TEST_CASE("Refusal limit keys: IPv4 by address, IPv6 by /64") {
+  struct Case {
+    std::string addr, key;
+  };
+  const Case cases[] = {
+      {"127.0.0.1", "127.0.0.1"},
+      {"203.0.113.7", "203.0.113.7"},
+      {"::ffff:203.0.113.7", "203.0.113.7"},  // IPv4-mapped: the IPv4 address
+      {"2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"},
+      {"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+      {"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+      {"::1", "::/64"},
+      {"", ""},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.addr);
+    CHECK(RefusalAddressKey(c.addr) == c.key);
+  }
 }
 
 TEST_CASE("Vendors file parsing is strict") {

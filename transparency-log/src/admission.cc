@@ -1,11 +1,14 @@
 // Admission control (see admission.h).
 #include "candor/log/admission.h"
 
+#include <arpa/inet.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <cmath>
 
+#include "candor/date.h"
+#include "candor/disclosure.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
 #include "candor/release.h"
@@ -115,6 +118,23 @@ std::optional<uint64_t> RateLimiter::Blocked(const std::string& key) {
   return Update(key, false);
 }
 
+std::string RefusalAddressKey(const std::string& remote_addr) {
+  in6_addr a6{};
+  if (remote_addr.find(':') == std::string::npos ||
+      inet_pton(AF_INET6, remote_addr.c_str(), &a6) != 1) {
+    return remote_addr;  // IPv4 (or empty): the full address
+  }
+  if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+    char v4[INET_ADDRSTRLEN] = {};
+    inet_ntop(AF_INET, &a6.s6_addr[12], v4, sizeof(v4));
+    return v4;
+  }
+  std::fill(a6.s6_addr + 8, a6.s6_addr + 16, uint8_t{0});
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(AF_INET6, &a6, text, sizeof(text));
+  return std::string(text) + "/64";
+}
+
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
                                  const AdmissionOptions& options, RateLimiter* limiter,
                                  uint64_t* retry_after_seconds) {
@@ -123,21 +143,41 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
     return Status::TooLarge("entry is " + std::to_string(body.size()) + " bytes, limit " +
                             std::to_string(std::min(options.max_entry_size, kMaxReleaseEntrySize)));
   }
-  // Registration and the vendor's rate limit are checked on the parsed but
-  // not yet authenticated manifest, before the Ed25519 verification: a
-  // submission by an unknown key, or by a key over its rate, costs a parse,
-  // not a signature check. (A forger who names a registered key spends that
-  // key's tokens, at most at its rate; see docs/LOG.md.)
+  // Registration, the vendor's rate limit and the log-date checks run on the
+  // parsed but not yet authenticated manifest, before the Ed25519
+  // verification: a submission by an unknown key, or by a key over its rate,
+  // costs a parse, not a signature check. The rate limit is only peeked here:
+  // a forger who names a registered key must not spend that key's tokens
+  // (else unsigned forgeries would lock the vendor out); the token is taken
+  // after the signature verified.
+  const int64_t now = options.clock ? options.clock()
+                                    : std::chrono::duration_cast<std::chrono::seconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count();
   const ManifestGate gate = [&](const Manifest& m) -> Status {
     if (!vendors.IsRegistered(m.vendor_key)) {
       return Status::UntrustedKey("vendor key " + m.vendor_key.name + " is not registered");
     }
     if (limiter != nullptr) {
-      if (auto wait = limiter->Take(FormatVerifierKey(m.vendor_key))) {
+      if (auto wait = limiter->Blocked(FormatVerifierKey(m.vendor_key))) {
         if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
         return Status::RateLimited("rate limited: vendor key " + m.vendor_key.name +
                                    " submits too fast");
       }
+    }
+    // `issued` is the vendor's claim. A claimed issue date far ahead of the
+    // log's clock would make delayed activations look immediate; one in the
+    // past could make contradictory disclosures look like a timeline
+    // (docs/FORMATS.md "Contradictions"), so they are judged at the log's
+    // date too, with the same rule.
+    if (m.issued > now && m.issued - now > options.max_issued_ahead_seconds) {
+      return Status::Malformed("issued " + FormatUtcTime(m.issued) +
+                               " is more than " +
+                               std::to_string(options.max_issued_ahead_seconds) +
+                               " s ahead of the log's clock");
+    }
+    if (Status s = CheckDisclosuresConsistentAt(m.disclosures, now); !s.ok()) {
+      return Status::Malformed(s.message() + " (at the log's date)");
     }
     return Status::Ok();
   };
@@ -146,6 +186,14 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   Bytes again = EncodeReleaseEntry(release);
   if (again.size() != body.size() || !std::equal(again.begin(), again.end(), body.begin())) {
     return Status::Malformed("entry is not in canonical form");
+  }
+  // Authenticated: now the submission spends the vendor's budget.
+  if (limiter != nullptr) {
+    if (auto wait = limiter->Take(FormatVerifierKey(release.manifest.vendor_key))) {
+      if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
+      return Status::RateLimited("rate limited: vendor key " + release.manifest.vendor_key.name +
+                                 " submits too fast");
+    }
   }
   const Manifest& m = release.manifest;
   AdmittedEntry out;

@@ -118,13 +118,26 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
 // the answer comes from the sequencer thread once the batch is durable.
 void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
   // A client whose submissions keep being refused (unregistered keys, bad
-  // signatures, garbage) is limited per address before anything is parsed.
+  // signatures, over-rate vendor keys, garbage) is limited per address (IPv6
+  // per /64) before anything is parsed.
+  const std::string client = RefusalAddressKey(req.remote_addr);
   if (ctx->refusal_limiter != nullptr) {
-    if (auto wait = ctx->refusal_limiter->Blocked(req.remote_addr)) {
+    if (auto wait = ctx->refusal_limiter->Blocked(client)) {
       ServerResponse res =
-          Refusal(Code::kRateLimited, "rate limited: too many refused submissions from " +
-                                          req.remote_addr);
+          Refusal(Code::kRateLimited, "rate limited: too many refused submissions from " + client);
       res.SetHeader("Retry-After", std::to_string(*wait));
+      return reply.Send(std::move(res));
+    }
+  }
+  // A replay of an entry already logged gets its index without admission:
+  // it was verified when logged, and re-admitting it would let anyone spend
+  // the vendor's tokens with the vendor's own public, genuinely signed entries.
+  if (!req.body.empty()) {
+    auto found = ctx->reader_index->FindLeaf(LeafHash(AsBytes(req.body)));
+    if (found.ok() && found->has_value()) {
+      ServerResponse res;
+      res.SetText(200, std::to_string(**found) + "\n");
+      res.SetHeader("Cache-Control", "no-store");
       return reply.Send(std::move(res));
     }
   }
@@ -135,9 +148,10 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     ServerResponse res = Refusal(admitted.status());
     if (admitted.status().code() == Code::kRateLimited) {
       res.SetHeader("Retry-After", std::to_string(retry_after));
-    } else if (ctx->refusal_limiter != nullptr) {
-      ctx->refusal_limiter->Take(req.remote_addr);
     }
+    // Every refusal counts, 429s included: a client that keeps naming a
+    // vendor key over its rate (a forger racing the vendor) is limited too.
+    if (ctx->refusal_limiter != nullptr) ctx->refusal_limiter->Take(client);
     return reply.Send(std::move(res));
   }
   ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {

@@ -107,15 +107,22 @@ Result<Disclosure> ParseDisclosureLine(std::string_view line);
 bool DisclosureLess(const Disclosure& a, const Disclosure& b);
 void SortDisclosures(std::vector<Disclosure>& list);
 
-// Checks a release's disclosure list: each valid, at most kMaxDisclosures,
-// strictly ascending in canonical order, vendor kinds only in the namespace
-// "x-<vendor>/", and no two values of one kind that cannot be true at once
-// (docs/FORMATS.md "Disclosure vocabulary"): two values hold at the same time
-// when they share an effective date or when both hold at `issued` (Unix
-// seconds; undated, or effective on or before the issue day). At the same
+// The one contradiction rule (docs/FORMATS.md "Contradictions"), judged at
+// reference time `at` (Unix seconds, clamped to [0, kMaxUnixSeconds]): no two
+// values of one vocabulary kind that cannot be true at once. Two values hold
+// at the same time when they share an effective date or when both hold on the
+// day of `at` (undated, or effective on or before that day). At the same
 // time, a single-valued kind may have only one value, and an exclusive value
 // (`telemetry none`, `remote-disable none`, `security-fix unassigned`) no
-// other value of its kind.
+// other value of its kind. kMalformed naming the pair. Each disclosure must
+// already be valid (ValidateDisclosure). ValidateDisclosureList applies it at
+// the manifest's `issued`; the log applies it again at its own clock when it
+// admits an entry, since `issued` is the vendor's claim.
+Status CheckDisclosuresConsistentAt(std::span<const Disclosure> list, int64_t at);
+
+// Checks a release's disclosure list: each valid, at most kMaxDisclosures,
+// strictly ascending in canonical order, vendor kinds only in the namespace
+// "x-<vendor>/", and CheckDisclosuresConsistentAt(list, issued).
 Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view vendor,
                               int64_t issued);
 

@@ -132,7 +132,7 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   a2.rollback = 2;
   a2.issued = "2026-03-01T12:00:00Z";
   a2.disclosures = {"consumables.third-party=warned",
-                    "consumables.third-party=blocked,effective=2026-09-13"};
+                    "consumables.third-party=blocked,effective=2036-09-13"};
   a2.changelog = "Security fixes.\n";
   uint64_t i_delayed = log.Add(MakeRelease(acme, a2));
   ReleaseSpec z1;
@@ -177,16 +177,16 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   CHECK(!Contains(l.output, "acme.example"));
   CommandResult sh = Candor({"audit", "show", "--dir", mirror, "acme.example/inkjet-x100/2.0"});
   REQUIRE_MESSAGE(sh.exit_code == 0, sh.output);
-  CHECK(Contains(sh.output, "Third-party consumables: blocked (effective 2026-09-13)"));
+  CHECK(Contains(sh.output, "Third-party consumables: blocked (effective 2036-09-13)"));
   CHECK(Contains(sh.output, "Security fixes."));
   CHECK(Contains(sh.output, "candor.dev/release/v1\nvendor acme.example\n"));  // signed manifest
   sh = Candor({"audit", "show", "--dir", mirror, std::to_string(i_delayed), "--json"});
-  CHECK(Contains(sh.output, "\"effective\":\"2026-09-13\""));
+  CHECK(Contains(sh.output, "\"effective\":\"2036-09-13\""));
   CHECK(Candor({"audit", "show", "--dir", mirror, "99"}).exit_code == ExitCodeFor(Code::kNotFound));
   CommandResult df = Candor({"audit", "diff", "--dir", mirror, "acme.example/inkjet-x100"});
   REQUIRE_MESSAGE(df.exit_code == 0, df.output);
   CHECK(Contains(df.output, "1.0 (#0) -> 2.0"));
-  CHECK(Contains(df.output, "+ Third-party consumables: blocked (effective 2026-09-13)"));
+  CHECK(Contains(df.output, "+ Third-party consumables: blocked (effective 2036-09-13)"));
   df = Candor(
       {"audit", "diff", "--dir", mirror, "acme.example/inkjet-x100", "1.0", "3.0", "--json"});
   CHECK(Contains(df.output, "\"change\":\"added\""));

@@ -4,10 +4,19 @@
 //   2. ParseReleaseEntry (candor/release.h): framing, changelog and manifest
 //      (kMalformed); then, on the manifest before its signature is checked:
 //   3. the vendor key is registered in DATA/vendors (kUntrustedKey);
-//   4. the vendor key's rate limit (kRateLimited, with a retry delay);
-//   5. the vendor signature with the manifest's key (kBadSignature), the
-//      changelog digest (kMismatch), canonical form (kMalformed).
-// So an unregistered or over-rate key never costs an Ed25519 verification.
+//   4. the vendor key's token bucket is not empty: a peek, no token taken
+//      (kRateLimited, with a retry delay);
+//   5. `issued` at most max_issued_ahead past the log's clock, and the
+//      disclosures consistent at the log's date (CheckDisclosuresConsistentAt)
+//      as well as at `issued` (kMalformed);
+//   6. the vendor signature with the manifest's key (kBadSignature), the
+//      changelog digest (kMismatch), canonical form (kMalformed);
+//   7. only then a token is taken from the vendor key's bucket (kRateLimited
+//      if a concurrent submission took the last one).
+// So an unregistered or over-rate key never costs an Ed25519 verification,
+// and only submissions the vendor signed spend the vendor's budget: a forger
+// who names a registered key cannot drain it (the per-address refusal limit,
+// log_routes.h, bounds what the forger's refusals cost).
 // Dedup and equivocation need the index and are the sequencer's job.
 //
 // The vendors file lists one verifier key per line ("<name>+<id>+<base64>"),
@@ -20,6 +29,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -93,9 +103,21 @@ struct AdmittedEntry {
 
 struct AdmissionOptions {
   size_t max_entry_size = 65535;
+  // The log's clock, Unix seconds (null: the system clock). Injectable so
+  // tests can fix "now" against the manifest's dates.
+  std::function<int64_t()> clock;
+  // How far `issued` may lie past the log's clock (clock skew). A later
+  // claimed issue date would hide how long a delayed activation waits.
+  int64_t max_issued_ahead_seconds = 86400;
 };
 
-// Steps 1-5. `limiter` (may be null: no rate limit) is keyed by the vendor
+// The key the per-address refusal limit counts under: an IPv4 address (also
+// when IPv4-mapped, "::ffff:a.b.c.d") as itself, an IPv6 address by its /64
+// ("2001:db8:1:2::/64"), since one host is commonly given a whole /64 and
+// could otherwise rotate addresses within it. Anything else unchanged.
+std::string RefusalAddressKey(const std::string& remote_addr);
+
+// Steps 1-7. `limiter` (may be null: no rate limit) is keyed by the vendor
 // key; when it refuses, *retry_after_seconds (if given) is set.
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
                                  const AdmissionOptions& options, RateLimiter* limiter = nullptr,
