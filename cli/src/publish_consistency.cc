@@ -8,6 +8,7 @@
 #include <set>
 
 #include "candor/bundle.h"
+#include "candor/checkpoint_trust.h"
 #include "candor/merkle.h"
 #include "files.h"
 
@@ -28,20 +29,16 @@ Result<std::vector<Checkpoint>> LoadPreviousCheckpoints(const std::vector<std::s
     if (!text.ok()) return context(text.status());
     Result<Bundle> bundle = ParseBundle(*text);
     if (!bundle.ok()) return context(bundle.status());
-    Result<SignedCheckpoint> unverified = ParseSignedCheckpointUnverified(bundle->checkpoint_note);
-    if (!unverified.ok()) return context(unverified.status());
-    const std::string& origin = unverified->checkpoint.origin;
-    Result<SignedCheckpoint> verified = Status::Internal("no key");
+    // The log key by origin from the policy (the one lookup, checkpoint_trust.h),
+    // or the bare --log-key. Only the log's signature matters here: the device
+    // already accepted this checkpoint; the proof from it is what is new.
+    const VerifierKey* key = log_key;
     if (policy != nullptr) {
-      const PolicyLog* log = policy->FindLog(origin);
-      if (log == nullptr) {
-        return context(Status::UntrustedKey(
-            fmt::format("checkpoint origin '{}' is not a log of the trust policy", origin)));
-      }
-      verified = VerifyCheckpoint(bundle->checkpoint_note, log->key, origin);
-    } else {
-      verified = VerifyCheckpoint(bundle->checkpoint_note, *log_key);
+      Result<const PolicyLog*> log = PolicyLogFor(bundle->checkpoint_note, *policy);
+      if (!log.ok()) return context(log.status());
+      key = &(*log)->key;
     }
+    Result<SignedCheckpoint> verified = VerifyCheckpoint(bundle->checkpoint_note, *key);
     if (!verified.ok()) return context(verified.status().WithContext("checkpoint"));
     out.push_back(verified->checkpoint);
   }
