@@ -3,17 +3,17 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "utf8_decode.h"
+#include "candor/utf8.h"
 
 namespace candor {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if invalid, by
-// the one strict decoder (utf8_decode.h). REQUIRES: i < s.size().
+// the one strict decoder (candor/utf8.h). REQUIRES: i < s.size().
 size_t MultiByteSequenceLength(std::string_view s, size_t i) {
   size_t pos = i;
   uint32_t cp = 0;
-  return internal::NextCodePoint(s, &pos, &cp) ? pos - i : 0;
+  return NextCodePoint(s, &pos, &cp) ? pos - i : 0;
 }
 
 }  // namespace

@@ -10,7 +10,7 @@
 #include "candor/cosignature.h"
 #include "candor/ed25519.h"
 #include "note_internal.h"
-#include "utf8_decode.h"
+#include "candor/utf8.h"
 
 namespace candor {
 namespace {
@@ -18,10 +18,10 @@ namespace {
 // "— " : U+2014 EM DASH, then a space.
 constexpr std::string_view kSigPrefix = "\xE2\x80\x94 ";
 
-// UTF-8 is decoded by the one strict decoder, internal::NextCodePoint.
+// UTF-8 is decoded by the one strict decoder, NextCodePoint.
 bool DecodeRune(std::string_view s, size_t& i, char32_t& out) {
   uint32_t cp = 0;
-  if (!internal::NextCodePoint(s, &i, &cp)) return false;
+  if (!NextCodePoint(s, &i, &cp)) return false;
   out = cp;
   return true;
 }

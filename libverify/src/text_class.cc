@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-#include "utf8_decode.h"
+#include "candor/utf8.h"
 
 namespace candor {
 namespace internal {

@@ -14,7 +14,7 @@
 #include "../../libverify/src/manifest_internal.h"
 #include "../../libverify/src/note_internal.h"
 #include "../../libverify/src/text_class.h"
-#include "../../libverify/src/utf8_decode.h"
+#include "candor/utf8.h"
 #include "candor/manifest.h"
 #include "candor/note.h"
 #include "candor/release.h"
@@ -254,7 +254,7 @@ bool ReferenceNoteChars(std::string_view s) {
   size_t pos = 0;
   while (pos < s.size()) {
     uint32_t cp = 0;
-    if (!internal::NextCodePoint(s, &pos, &cp)) return false;
+    if (!NextCodePoint(s, &pos, &cp)) return false;
     if (cp < 0x20 && cp != '\n') return false;
   }
   return true;
@@ -265,7 +265,7 @@ bool ReferenceKeyName(std::string_view s) {
   size_t pos = 0;
   while (pos < s.size()) {
     uint32_t c = 0;
-    if (!internal::NextCodePoint(s, &pos, &c)) return false;
+    if (!NextCodePoint(s, &pos, &c)) return false;
     const bool space = c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r' || c == ' ' ||
                        c == 0x85 || c == 0xA0 || c == 0x1680 || c == 0x2028 || c == 0x2029 ||
                        c == 0x202F || c == 0x205F || c == 0x3000 || (c >= 0x2000 && c <= 0x200A);
@@ -378,7 +378,7 @@ Code ReferenceChangelogCode(std::string_view s) {
   bool visible = false;
   while (pos < s.size()) {
     uint32_t cp = 0;
-    if (!internal::NextCodePoint(s, &pos, &cp)) return Code::kMalformed;
+    if (!NextCodePoint(s, &pos, &cp)) return Code::kMalformed;
     if (cp == '\n' || cp == '\t') continue;
     if (internal::IsForbiddenTextCodePoint(cp)) return Code::kMalformed;
     if (cp != ' ' && !internal::IsMarkCodePoint(cp)) visible = true;

@@ -8,7 +8,7 @@
 #include "candor/date.h"
 // libverify's strict UTF-8 decoder (an internal header, used here as the
 // libverify tests use it): changelogs and values are valid UTF-8 already.
-#include "../../../libverify/src/utf8_decode.h"
+#include "candor/utf8.h"
 
 namespace candor::audit {
 namespace {
@@ -57,24 +57,6 @@ bool IsWordCodePoint(uint32_t c) {
   return true;
 }
 
-void AppendUtf8(std::string& out, uint32_t c) {
-  if (c < 0x80) {
-    out.push_back(static_cast<char>(c));
-  } else if (c < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else if (c < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-  }
-}
-
 // Code points that may separate the words of a phrase in a changelog as any
 // other run of them would: whitespace (ASCII and Unicode spaces, line breaks)
 // and hyphens/dashes (hyphen-minus, soft hyphen, U+2010..U+2015, minus, small
@@ -107,10 +89,10 @@ std::vector<Word> Tokens(std::string_view text) {
   while (pos < text.size()) {
     const size_t at = pos;
     uint32_t c = 0;
-    bool valid = internal::NextCodePoint(text, &pos, &c);
+    bool valid = NextCodePoint(text, &pos, &c);
     if (!valid) pos = at + 1;
     if (valid && IsWordCodePoint(c)) {
-      AppendUtf8(cur.folded, FoldCase(c));
+      AppendCodePoint(cur.folded, FoldCase(c));
       in_word = true;
       continue;
     }
