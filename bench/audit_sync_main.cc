@@ -33,7 +33,7 @@
 #include "candor/audit/sync.h"
 #include "candor/date.h"
 #include "candor/layout.h"
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 #include "candor/log/publisher.h"
 #include "candor/log/right_edge.h"
 #include "candor/log/storage.h"

@@ -29,7 +29,7 @@
 #include "candor/checkpoint.h"
 #include "candor/layout.h"
 #include "candor/log/admission.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/log/index.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"

@@ -19,9 +19,7 @@
 #include "candor/release.h"
 #include "candor/tlog_proof.h"
 #include "fuzz_util.h"
-#ifdef CANDOR_FUZZ_HAVE_AGENT
 #include "candor/agent/state.h"
-#endif
 
 using namespace candor;
 
@@ -204,7 +202,6 @@ int main(int argc, char** argv) {
   Write("agent_config", "command",
         "policy\t/etc/candor/policy\nproduct  acme-printer-x1\nstate-dir /var/lib/candor\n"
         "flash-command /usr/sbin/flash --verify\n");
-#ifdef CANDOR_FUZZ_HAVE_AGENT
   agent::DeviceState state;
   Write("agent_state", "empty", agent::FormatState(state));
   agent::SeenCheckpoint seen;
@@ -225,7 +222,6 @@ int main(int argc, char** argv) {
   inst.entry = fx.release_entry;
   state.products[fx.product] = inst;
   Write("agent_state", "installed", agent::FormatState(state));
-#endif
   std::printf("seed corpus written to %s\n", g_root.c_str());
   return 0;
 }

@@ -1,4 +1,4 @@
-// The witness's add-checkpoint logic (candor/log/witness.h
+// The witness's add-checkpoint logic (candor/witness/witness.h
 // Witness::AddCheckpoint on a request body), with the fixture's log and the
 // fixture's first witness key. Every input starts from the same state: a
 // fresh witness whose latest cosigned checkpoint is the fixture log at size 2;
@@ -19,8 +19,8 @@
 
 #include "candor/checkpoint.h"
 #include "candor/cosignature.h"
-#include "candor/log/witness.h"
-#include "candor/log/witness_protocol.h"
+#include "candor/witness/witness.h"
+#include "candor/witness_protocol.h"
 #include "candor/merkle.h"
 #include "fuzz_util.h"
 

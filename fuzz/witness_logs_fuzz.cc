@@ -1,4 +1,4 @@
-// The witness's logs.conf (candor/log/witness_store.h ParseWitnessLogs /
+// The witness's logs.conf (candor/witness/witness_store.h ParseWitnessLogs /
 // FormatWitnessLogs).
 // Properties: parse(format(v)) == v; every origin passes
 // ValidateWitnessOrigin and every key is an Ed25519 key; no duplicate key
@@ -6,7 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "candor/log/witness_store.h"
+#include "candor/witness/witness_store.h"
 #include "fuzz_util.h"
 
 using namespace candor;

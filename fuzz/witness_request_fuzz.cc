@@ -1,4 +1,4 @@
-// The c2sp.org/tlog-witness wire format (candor/log/witness_protocol.h): the
+// The c2sp.org/tlog-witness wire format (candor/witness_protocol.h): the
 // add-checkpoint request body a witness parses, the 409 size body and the 200
 // cosignature-lines body a log client parses.
 // Properties: format(parse(x)) == x byte for byte for all three; at most 63
@@ -7,7 +7,7 @@
 #include <cstdint>
 #include <string>
 
-#include "candor/log/witness_protocol.h"
+#include "candor/witness_protocol.h"
 #include "fuzz_util.h"
 
 using namespace candor;

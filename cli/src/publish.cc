@@ -18,6 +18,7 @@
 #include "candor/bundle.h"
 #include "candor/checkpoint.h"
 #include "candor/checkpoint_trust.h"
+#include "candor/http/http_client.h"
 #include "candor/merkle.h"
 #include "candor/note.h"
 #include "candor/policy.h"
@@ -28,19 +29,8 @@
 #include "options.h"
 #include "publish_consistency.h"
 
-#ifndef CANDOR_CLI_NO_LOG_CLIENT
-#include "candor/log/http_client.h"
-#endif
 
 namespace candor::cli {
-
-#ifdef CANDOR_CLI_NO_LOG_CLIENT
-
-Outcome RunPublish(const Args&, Context&) {
-  return Status::Unavailable("this build of candor has no log client (transparency-log missing)");
-}
-
-#else
 
 namespace {
 
@@ -381,7 +371,5 @@ Outcome RunPublish(const Args& args, Context& ctx) {
   }
   return Status::Ok();
 }
-
-#endif  // CANDOR_CLI_NO_LOG_CLIENT
 
 }  // namespace candor::cli

@@ -29,7 +29,7 @@ build=$(cd "$build" && pwd)
 
 CANDOR=$build/cli/candor
 LOG=$build/transparency-log/candor-log
-WITNESS=$build/transparency-log/candor-witness
+WITNESS=$build/witness/candor-witness
 AGENT=$build/device-agent/candor-agent
 for bin in "$CANDOR" "$LOG"; do
   [[ -x $bin ]] || { echo "missing $bin (build it first: cmake --build $build)" >&2; exit 2; }

@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "candor/consistency_proof.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "cli/cli_test_util.h"
 #include "support/subprocess.h"
 

@@ -16,9 +16,9 @@
 #include <map>
 #include <thread>
 
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/log/storage.h"
-#include "candor/log/witness_protocol.h"
+#include "candor/witness_protocol.h"
 #include "faults/fault_util.h"
 #include "support/subprocess.h"
 #include "transparency-log/log_test_util.h"

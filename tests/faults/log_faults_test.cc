@@ -23,7 +23,7 @@
 #include "candor/checkpoint.h"
 #include "candor/entry_bundle.h"
 #include "candor/layout.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
 #include "candor/tile_reader.h"

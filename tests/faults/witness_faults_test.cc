@@ -22,12 +22,12 @@
 #include <thread>
 
 #include "candor/cosignature.h"
-#include "candor/log/http_client.h"
-#include "candor/log/witness_protocol.h"
-#include "candor/log/witness_store.h"
+#include "candor/http/http_client.h"
+#include "candor/witness_protocol.h"
+#include "candor/witness/witness_store.h"
 #include "faults/fault_util.h"
 #include "support/subprocess.h"
-#include "transparency-log/witness_test_util.h"
+#include "support/witness_test_util.h"
 
 namespace candor {
 namespace {

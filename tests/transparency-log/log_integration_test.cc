@@ -16,7 +16,7 @@
 #include "candor/cosignature.h"
 #include "candor/entry_bundle.h"
 #include "candor/layout.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/log/log_server.h"
 #include "candor/merkle.h"
 #include "candor/policy.h"
@@ -25,7 +25,6 @@
 #include "log_test_util.h"
 #include "support/subprocess.h"
 
-#ifdef CANDOR_LOG_BINARY
 
 namespace candor {
 namespace {
@@ -306,7 +305,6 @@ TEST_CASE("kill -9 under concurrent submissions loses no acknowledged entry and 
                            << ", final size: " << size << ", checkpoints seen: " << seen.size());
 }
 
-#ifdef CANDOR_WITNESS_BINARY
 TEST_CASE("candor-log --policy publishes only witness-cosigned checkpoints, also after restart") {
   LogDir d;
   std::string wdir = d.tmp.path() + "/witness";
@@ -369,7 +367,6 @@ TEST_CASE("candor-log --policy publishes only witness-cosigned checkpoints, also
     log.Stop();
   }
 }
-#endif
 
 #ifdef CANDOR_GO_HELPER
 TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkpoint)") {
@@ -425,4 +422,3 @@ TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkp
 }  // namespace
 }  // namespace candor
 
-#endif  // CANDOR_LOG_BINARY

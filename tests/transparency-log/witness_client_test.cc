@@ -13,13 +13,13 @@
 #include <thread>
 
 #include "candor/cosignature.h"
-#include "candor/log/witness.h"
-#include "candor/log/witness_protocol.h"
-#include "candor/log/witness_routes.h"
+#include "candor/witness/witness.h"
+#include "candor/witness_protocol.h"
+#include "candor/witness/witness_routes.h"
 #include "candor/policy.h"
 #include "support/hostile_server.h"
 #include "support/subprocess.h"
-#include "transparency-log/witness_test_util.h"
+#include "support/witness_test_util.h"
 
 namespace candor {
 namespace {

@@ -11,7 +11,7 @@
 #include <cstdlib>
 
 #include "candor/log/explorer_routes.h"
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/merkle.h"
 #include "candor/signer.h"

@@ -9,7 +9,7 @@
 
 #include "candor/checkpoint.h"
 #include "candor/cosignature.h"
-#include "candor/log/witness_protocol.h"
+#include "candor/witness_protocol.h"
 
 namespace candor {
 

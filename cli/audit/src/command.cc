@@ -20,7 +20,7 @@
 #include "candor/audit/sync.h"
 #include "candor/date.h"
 #include "candor/json_string.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
 #include "candor/release.h"

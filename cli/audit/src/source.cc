@@ -2,7 +2,7 @@
 #include "candor/audit/source.h"
 
 #include "candor/entry_bundle.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/log/storage.h"
 
 namespace candor::audit {

@@ -18,7 +18,7 @@
 #include "candor/audit/index.h"
 #include "candor/checkpoint.h"
 #include "candor/cosignature.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/signer.h"
 #include "support/subprocess.h"
 

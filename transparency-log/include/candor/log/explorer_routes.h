@@ -22,7 +22,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 
 namespace candor {
 

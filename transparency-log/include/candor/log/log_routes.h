@@ -17,7 +17,7 @@
 #include <string>
 
 #include "candor/log/admission.h"
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 #include "candor/log/index.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"

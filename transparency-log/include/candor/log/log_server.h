@@ -23,7 +23,7 @@
 #include <thread>
 
 #include "candor/log/admission.h"
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 #include "candor/log/index.h"
 #include "candor/log/log_routes.h"
 #include "candor/log/proof_waiters.h"

@@ -63,7 +63,7 @@
 
 #include "candor/bytes.h"
 #include "candor/checkpoint.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/note.h"
 #include "candor/policy.h"
 #include "candor/status.h"

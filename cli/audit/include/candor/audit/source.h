@@ -22,7 +22,7 @@
 
 #include "candor/bytes.h"
 #include "candor/layout.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/status.h"
 #include "candor/tile_reader.h"
 
@@ -56,7 +56,7 @@ TileFetcher MakeSourceTileFetcher(LogSource* source);
 // request, so a hostile log cannot hold or grow `audit sync` without bound.
 HttpClientOptions AuditHttpOptions();
 
-// "http://..." -> HTTP (candor/log/http_client.h, with `http`); "file://PATH"
+// "http://..." -> HTTP (candor/http/http_client.h, with `http`); "file://PATH"
 // or a plain path -> the directory at PATH. kInvalidArgument on a bad URL.
 Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location,
                                                  const HttpClientOptions& http = AuditHttpOptions());

@@ -1,11 +1,11 @@
-#include "candor/log/witness_routes.h"
+#include "candor/witness/witness_routes.h"
 
 #include <fmt/core.h>
 
 #include <string>
 
-#include "candor/log/witness.h"
-#include "candor/log/witness_protocol.h"
+#include "candor/witness/witness.h"
+#include "candor/witness_protocol.h"
 
 namespace candor {
 

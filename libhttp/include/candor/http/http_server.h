@@ -31,8 +31,8 @@
 // and answer from the thread that finishes the work. HttpReply::Send may be
 // called from any thread, once (later calls are ignored). Stop() answers every
 // parked request with 503, then stops the loops; it is idempotent.
-#ifndef CANDOR_LOG_HTTP_SERVER_H_
-#define CANDOR_LOG_HTTP_SERVER_H_
+#ifndef CANDOR_HTTP_HTTP_SERVER_H_
+#define CANDOR_HTTP_HTTP_SERVER_H_
 
 #include <chrono>
 #include <condition_variable>
@@ -196,4 +196,4 @@ class HttpServer {
 
 }  // namespace candor
 
-#endif  // CANDOR_LOG_HTTP_SERVER_H_
+#endif  // CANDOR_HTTP_HTTP_SERVER_H_

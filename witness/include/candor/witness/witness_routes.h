@@ -1,16 +1,16 @@
 // HTTP front of the witness: c2sp.org/tlog-witness `POST <prefix>/add-checkpoint`
 // on an HttpServer (http_server.h), mapping AddCheckpointResult to the spec's
-// status codes (ToHttpReply in candor/log/witness.h). Each request is logged as
+// status codes (ToHttpReply in candor/witness/witness.h). Each request is logged as
 // one line on stderr.
 //
 // Thread-safety: the handlers call Witness::AddCheckpoint, which is
 // thread-safe; `witness` must outlive the server.
-#ifndef CANDOR_LOG_WITNESS_ROUTES_H_
-#define CANDOR_LOG_WITNESS_ROUTES_H_
+#ifndef CANDOR_WITNESS_WITNESS_ROUTES_H_
+#define CANDOR_WITNESS_WITNESS_ROUTES_H_
 
 #include <string>
 
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 
 namespace candor {
 
@@ -35,4 +35,4 @@ HttpServerOptions WitnessHttpOptions(std::string host, int port);
 
 }  // namespace candor
 
-#endif  // CANDOR_LOG_WITNESS_ROUTES_H_
+#endif  // CANDOR_WITNESS_WITNESS_ROUTES_H_

@@ -1,6 +1,7 @@
-// Tests of the witness logic (candor/log/witness.h), its state store and the
-// add-checkpoint wire format, without HTTP.
-#include "candor/log/witness.h"
+// Tests of the witness logic (candor/witness/witness.h) and its state store,
+// without HTTP. The add-checkpoint wire format is tested in
+// tests/libverify/witness_protocol_test.cc.
+#include "candor/witness/witness.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
@@ -11,11 +12,11 @@
 #include <thread>
 
 #include "candor/cosignature.h"
-#include "candor/log/witness_protocol.h"
-#include "candor/log/witness_store.h"
+#include "candor/witness_protocol.h"
+#include "candor/witness/witness_store.h"
 #include "candor/merkle.h"
 #include "candor/sha256.h"
-#include "transparency-log/witness_test_util.h"
+#include "support/witness_test_util.h"
 
 namespace candor {
 namespace {
@@ -520,42 +521,6 @@ TEST_CASE("witness store: logs.conf parsing is strict") {
   for (const auto& text : bad) {
     CAPTURE(text);
     CHECK(ParseWitnessLogs(text).status().code() == Code::kMalformed);
-  }
-}
-
-TEST_CASE("witness protocol: request and response formats") {
-  AddCheckpointRequest r;
-  r.old_size = 20852014;
-  r.proof = {Hash{}, Sha256Digest(std::string_view("x"))};
-  r.checkpoint = "example.com/x\n1\nAAAA\n\n— k AAAA\n";
-  std::string body = FormatAddCheckpointRequest(r);
-  CHECK(body.starts_with("old 20852014\n" + Base64Encode(Hash{}) + "\n"));
-  auto back = ParseAddCheckpointRequest(body);
-  REQUIRE(back.ok());
-  CHECK(back->old_size == r.old_size);
-  CHECK(back->proof == r.proof);
-  CHECK(back->checkpoint == r.checkpoint);
-
-  CHECK(FormatTlogSize(0) == "0\n");
-  CHECK(ParseTlogSize("123\n").value() == 123);
-  for (const char* bad : {"", "123", "0123\n", "12 \n", "\n", "-1\n", "1\n\n"}) {
-    CAPTURE(bad);
-    CHECK_FALSE(ParseTlogSize(bad).ok());
-  }
-
-  auto k = NewKey("witness.example/w1", kKeyTypeCosignatureV1);
-  auto sig = Cosign(k.first, "example.com/x\n1\n" + Base64Encode(Hash{}) + "\n", 42).value();
-  std::string line = FormatSignatureLine(sig);
-  auto lines = ParseCosignatureLines(line + line.substr(0));
-  CHECK_FALSE(lines.ok());  // a duplicate line
-  lines = ParseCosignatureLines(line);
-  REQUIRE(lines.ok());
-  CHECK((*lines)[0] == sig);
-  for (const std::string& bad :
-       {std::string(""), std::string("\n"), line + "\n", "\n" + line,
-        line.substr(0, line.size() - 1), "hello\n" + line, line + "junk"}) {
-    CAPTURE(bad);
-    CHECK_FALSE(ParseCosignatureLines(bad).ok());
   }
 }
 

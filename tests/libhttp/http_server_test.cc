@@ -1,7 +1,7 @@
-// Tests for HttpServer (candor/log/http_server.h): routing, body and header
+// Tests for HttpServer (candor/http/http_server.h): routing, body and header
 // limits, strict percent-decoding, async answers from other threads, and a
 // Stop() that answers parked requests.
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>

@@ -20,9 +20,9 @@
 #include <vector>
 
 #include "candor/bytes.h"
-#include "candor/log/witness.h"
-#include "candor/log/witness_routes.h"
-#include "candor/log/witness_store.h"
+#include "candor/witness/witness.h"
+#include "candor/witness/witness_routes.h"
+#include "candor/witness/witness_store.h"
 #include "candor/note.h"
 #include "candor/status.h"
 

@@ -5,7 +5,7 @@
 // with *upload_data_size == 0 when the request is complete. A request parked
 // with MHD_suspend_connection gets one more such final call after
 // MHD_resume_connection; that is when its answer is queued.
-#include "candor/log/http_server.h"
+#include "candor/http/http_server.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

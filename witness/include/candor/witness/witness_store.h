@@ -21,8 +21,8 @@
 // Thread-safety: WitnessStateStore has no mutable members; concurrent Save
 // calls for the SAME origin must be serialised by the caller (the Witness holds
 // a per-log mutex), different origins may be saved concurrently.
-#ifndef CANDOR_LOG_WITNESS_STORE_H_
-#define CANDOR_LOG_WITNESS_STORE_H_
+#ifndef CANDOR_WITNESS_WITNESS_STORE_H_
+#define CANDOR_WITNESS_WITNESS_STORE_H_
 
 #include <optional>
 #include <string>
@@ -109,4 +109,4 @@ class WitnessStateStore {
 
 }  // namespace candor
 
-#endif  // CANDOR_LOG_WITNESS_STORE_H_
+#endif  // CANDOR_WITNESS_WITNESS_STORE_H_

@@ -26,8 +26,8 @@
 // Thread-safety: an HttpClient serialises its requests (one connection); use one
 // client per thread for parallel requests. Cancel() may be called from any
 // thread. ParseBaseUrl is a pure function.
-#ifndef CANDOR_LOG_HTTP_CLIENT_H_
-#define CANDOR_LOG_HTTP_CLIENT_H_
+#ifndef CANDOR_HTTP_HTTP_CLIENT_H_
+#define CANDOR_HTTP_HTTP_CLIENT_H_
 
 #include <chrono>
 #include <cstdint>
@@ -131,4 +131,4 @@ class HttpClient {
 
 }  // namespace candor
 
-#endif  // CANDOR_LOG_HTTP_CLIENT_H_
+#endif  // CANDOR_HTTP_HTTP_CLIENT_H_

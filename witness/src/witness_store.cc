@@ -1,4 +1,4 @@
-#include "candor/log/witness_store.h"
+#include "candor/witness/witness_store.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

@@ -1,6 +1,6 @@
 // HttpClient on top of a libcurl easy handle (plain HTTP, keep-alive: the
 // handle keeps its connection between requests).
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 
 #include <curl/curl.h>
 #include <signal.h>

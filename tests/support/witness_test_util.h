@@ -8,8 +8,8 @@
 //
 // Thread-safety: a TestLog is immutable after construction; const methods are
 // safe to call from several threads.
-#ifndef CANDOR_TESTS_TRANSPARENCY_LOG_WITNESS_TEST_UTIL_H_
-#define CANDOR_TESTS_TRANSPARENCY_LOG_WITNESS_TEST_UTIL_H_
+#ifndef CANDOR_TESTS_SUPPORT_WITNESS_TEST_UTIL_H_
+#define CANDOR_TESTS_SUPPORT_WITNESS_TEST_UTIL_H_
 
 #include <stdlib.h>
 
@@ -106,4 +106,4 @@ inline std::pair<SignerKey, VerifierKey> NewKey(const std::string& name, uint8_t
 }  // namespace testing
 }  // namespace candor
 
-#endif  // CANDOR_TESTS_TRANSPARENCY_LOG_WITNESS_TEST_UTIL_H_
+#endif  // CANDOR_TESTS_SUPPORT_WITNESS_TEST_UTIL_H_

@@ -1,8 +1,8 @@
 // The witness: the logic of c2sp.org/tlog-witness add-checkpoint, independent
-// of HTTP (candor/log/witness_routes.h puts it on a server).
+// of HTTP (candor/witness/witness_routes.h puts it on a server).
 //
 // For each configured log (origin + trusted Ed25519 log keys) the witness
-// keeps the latest checkpoint it cosigned (candor/log/witness_store.h) and
+// keeps the latest checkpoint it cosigned (candor/witness/witness_store.h) and
 // cosigns a new checkpoint only if it is provably an extension of it:
 //
 //   1. the request framing parses                                  else 400
@@ -37,8 +37,8 @@
 // threads; requests for one origin are serialised by a per-log mutex, requests
 // for different origins run in parallel. A Witness opened with Open() also
 // holds an exclusive flock on DIR/lock, so two processes cannot serve one DIR.
-#ifndef CANDOR_LOG_WITNESS_H_
-#define CANDOR_LOG_WITNESS_H_
+#ifndef CANDOR_WITNESS_WITNESS_H_
+#define CANDOR_WITNESS_WITNESS_H_
 
 #include <atomic>
 #include <cstdint>
@@ -51,8 +51,8 @@
 #include <string_view>
 #include <vector>
 
-#include "candor/log/witness_protocol.h"
-#include "candor/log/witness_store.h"
+#include "candor/witness_protocol.h"
+#include "candor/witness/witness_store.h"
 #include "candor/note.h"
 #include "candor/signer.h"
 #include "candor/status.h"
@@ -149,4 +149,4 @@ class Witness {
 
 }  // namespace candor
 
-#endif  // CANDOR_LOG_WITNESS_H_
+#endif  // CANDOR_WITNESS_WITNESS_H_

@@ -1,4 +1,4 @@
-#include "candor/log/witness.h"
+#include "candor/witness/witness.h"
 
 #include <fcntl.h>
 #include <sys/file.h>

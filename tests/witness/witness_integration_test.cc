@@ -4,7 +4,7 @@
 //
 // Crash test length: CANDOR_WITNESS_CRASH_CYCLES (default 6, the short run of
 // the suite). The documented long run (docs/WITNESS.md) is
-//   CANDOR_WITNESS_CRASH_CYCLES=60 tests_transparency_log -tc='*crash*'
+//   CANDOR_WITNESS_CRASH_CYCLES=60 tests_witness -tc='*crash*'
 #include <doctest/doctest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -17,14 +17,13 @@
 #include <thread>
 
 #include "candor/cosignature.h"
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 #include "candor/log/witness_client.h"
-#include "candor/log/witness_protocol.h"
-#include "candor/log/witness_store.h"
+#include "candor/witness_protocol.h"
+#include "candor/witness/witness_store.h"
 #include "support/subprocess.h"
-#include "transparency-log/witness_test_util.h"
+#include "support/witness_test_util.h"
 
-#ifdef CANDOR_WITNESS_BINARY
 
 namespace candor {
 namespace {
@@ -304,4 +303,3 @@ TEST_CASE("candor-witness crash test: SIGKILL at random moments never breaks con
 }  // namespace
 }  // namespace candor
 
-#endif  // CANDOR_WITNESS_BINARY

@@ -1,4 +1,4 @@
-#include "candor/log/witness_protocol.h"
+#include "candor/witness_protocol.h"
 
 #include <string>
 

@@ -1,5 +1,5 @@
 // Wire format of the c2sp.org/tlog-witness add-checkpoint call, shared by the
-// witness server (candor/log/witness.h) and the log's witness client
+// witness server (candor/witness/witness.h) and the log's witness client
 // (candor/log/witness_client.h).
 //
 // Request body (§add-checkpoint), every line terminated by "\n":
@@ -15,8 +15,8 @@
 // "\r", a non-canonical decimal or base64, more than 63 proof lines, is refused.
 //
 // Thread-safety: pure functions over values.
-#ifndef CANDOR_LOG_WITNESS_PROTOCOL_H_
-#define CANDOR_LOG_WITNESS_PROTOCOL_H_
+#ifndef CANDOR_WITNESS_PROTOCOL_H_
+#define CANDOR_WITNESS_PROTOCOL_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -69,4 +69,4 @@ Result<std::vector<NoteSignature>> ParseCosignatureLines(std::string_view body);
 
 }  // namespace candor
 
-#endif  // CANDOR_LOG_WITNESS_PROTOCOL_H_
+#endif  // CANDOR_WITNESS_PROTOCOL_H_

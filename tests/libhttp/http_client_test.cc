@@ -1,4 +1,4 @@
-#include "candor/log/http_client.h"
+#include "candor/http/http_client.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
