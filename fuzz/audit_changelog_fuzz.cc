@@ -1,4 +1,4 @@
-// `candor audit flags` changelog-silent matching (cli/audit/src/analysis.cc,
+// `candor audit flags` changelog-silent matching (auditor/src/analysis.cc,
 // ChangelogMentions): the first input line is a disclosure in CLI syntax
 // (ParseDisclosureArg; invalid ones are skipped), the rest is a changelog
 // (any bytes: the tokenizer must survive invalid UTF-8 too).

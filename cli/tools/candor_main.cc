@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "candor/audit/command.h"
+#include "audit_command.h"
 #include "cli.h"
 
 namespace {

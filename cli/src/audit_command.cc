@@ -1,5 +1,5 @@
 // `candor audit ...` (see command.h and docs/AUDIT.md).
-#include "candor/audit/command.h"
+#include "audit_command.h"
 
 #include <unistd.h>
 

@@ -1,4 +1,4 @@
-// Unit tests of `candor audit watch` event output (cli/audit/src/feed.cc):
+// Unit tests of `candor audit watch` event output (auditor/src/feed.cc):
 // webhook/stdout JSON events stay valid JSON whatever the release fields hold
 // (strings go through candor/json_string.h).
 #include "candor/audit/feed.h"

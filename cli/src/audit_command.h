@@ -3,8 +3,8 @@
 // with the arguments after "audit".
 //
 // Thread-safety: runs on the main thread.
-#ifndef CANDOR_AUDIT_COMMAND_H_
-#define CANDOR_AUDIT_COMMAND_H_
+#ifndef CANDOR_CLI_AUDIT_COMMAND_H_
+#define CANDOR_CLI_AUDIT_COMMAND_H_
 
 #include "cli.h"
 
@@ -14,4 +14,4 @@ cli::Outcome RunAudit(const cli::Args& args, cli::Context& ctx);
 
 }  // namespace candor::audit
 
-#endif  // CANDOR_AUDIT_COMMAND_H_
+#endif  // CANDOR_CLI_AUDIT_COMMAND_H_
