@@ -62,6 +62,9 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx);
 Outcome RunReleaseShow(const Args& args, Context& ctx);
 Outcome RunPublish(const Args& args, Context& ctx);
 Outcome RunVerify(const Args& args, Context& ctx);
+// `candor audit <sync|list|show|diff|flags|watch|gossip>`: the auditor's
+// command-line face (audit.h, docs/AUDIT.md).
+Outcome RunAudit(const Args& args, Context& ctx);
 
 // The top-level usage text.
 std::string Usage();

@@ -9,23 +9,11 @@
 #include "candor/note.h"
 
 namespace candor::cli {
-namespace {
-
-std::string Join(const std::vector<std::string>& items, std::string_view sep) {
-  std::string out;
-  for (size_t i = 0; i < items.size(); ++i) {
-    if (i > 0) out += sep;
-    out += items[i];
-  }
-  return out;
-}
-
-}  // namespace
 
 void PrintManifestHuman(const Manifest& m, std::ostream& out) {
   out << fmt::format("  vendor      {}\n", m.vendor);
   out << fmt::format("  vendor key  {}\n", FormatVerifierKey(m.vendor_key));
-  out << fmt::format("  products    {}\n", Join(m.products, ", "));
+  out << fmt::format("  products    {}\n", fmt::join(m.products, ", "));
   out << fmt::format("  version     {}\n", m.version);
   out << fmt::format("  rollback    {}\n", m.rollback);
   out << fmt::format("  image       {} bytes, sha256 {}\n", m.image_size,
@@ -64,6 +52,27 @@ void PrintChangelogHuman(const std::string& changelog, std::ostream& out) {
   }
 }
 
+void WriteDisclosureJson(const Disclosure& d, JsonWriter& json) {
+  json.BeginObject();
+  json.Key("kind");
+  json.String(d.kind);
+  json.Key("value");
+  json.String(d.value);
+  json.Key("effective");
+  if (d.effective) {
+    json.String(FormatDate(*d.effective));
+  } else {
+    json.Null();
+  }
+  json.Key("restrictive");
+  json.Bool(IsRestrictive(d));
+  json.Key("known_kind");
+  json.Bool(FindDisclosureKind(d.kind) != nullptr);
+  json.Key("description");
+  json.String(DescribeDisclosure(d));
+  json.EndObject();
+}
+
 void WriteReleaseJsonMembers(const ReleaseEntry& release, JsonWriter& json) {
   const Manifest& m = release.manifest;
   json.Key("vendor");
@@ -88,26 +97,7 @@ void WriteReleaseJsonMembers(const ReleaseEntry& release, JsonWriter& json) {
   json.String(FormatUtcTime(m.issued));
   json.Key("disclosures");
   json.BeginArray();
-  for (const Disclosure& d : m.disclosures) {
-    json.BeginObject();
-    json.Key("kind");
-    json.String(d.kind);
-    json.Key("value");
-    json.String(d.value);
-    json.Key("effective");
-    if (d.effective) {
-      json.String(FormatDate(*d.effective));
-    } else {
-      json.Null();
-    }
-    json.Key("restrictive");
-    json.Bool(IsRestrictive(d));
-    json.Key("known_kind");
-    json.Bool(FindDisclosureKind(d.kind) != nullptr);
-    json.Key("description");
-    json.String(DescribeDisclosure(d));
-    json.EndObject();
-  }
+  for (const Disclosure& d : m.disclosures) WriteDisclosureJson(d, json);
   json.EndArray();
   json.Key("changelog");
   json.String(release.changelog);

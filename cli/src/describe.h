@@ -8,6 +8,7 @@
 #include <iosfwd>
 #include <string>
 
+#include "candor/disclosure.h"
 #include "candor/release.h"
 #include "json.h"
 
@@ -23,6 +24,11 @@ void PrintDisclosuresHuman(const Manifest& m, std::ostream& out);
 
 // "Changelog:" then the changelog, each line indented.
 void PrintChangelogHuman(const std::string& changelog, std::ostream& out);
+
+// Writes one disclosure as a JSON object: kind, value, effective (date or
+// null), restrictive, known_kind, description. The one disclosure shape of
+// every `--json` output of `candor` (release show, audit; docs/AUDIT.md).
+void WriteDisclosureJson(const Disclosure& d, JsonWriter& json);
 
 // Writes the release as JSON object members (the caller has opened the object).
 void WriteReleaseJsonMembers(const ReleaseEntry& release, JsonWriter& json);

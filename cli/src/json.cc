@@ -1,10 +1,14 @@
 #include "json.h"
 
 #include <cassert>
+#include <cmath>
+
+#include <fmt/format.h>
 
 namespace candor::cli {
 
 void JsonWriter::Newline() {
+  if (style_ == Style::kCompact) return;
   out_ += '\n';
   out_.append(stack_.size() * 2, ' ');
 }
@@ -30,7 +34,7 @@ void JsonWriter::Key(std::string_view key) {
   stack_.back().empty = false;
   Newline();
   AppendJsonString(out_, key);
-  out_ += ": ";
+  out_ += style_ == Style::kCompact ? ":" : ": ";
   after_key_ = true;
 }
 
@@ -66,6 +70,15 @@ void JsonWriter::Bool(bool v) {
 void JsonWriter::Null() {
   BeforeValue();
   out_ += "null";
+}
+
+void JsonWriter::Fixed(double v, int decimals) {
+  if (!std::isfinite(v)) {
+    Null();
+    return;
+  }
+  BeforeValue();
+  out_ += fmt::format("{:.{}f}", v, decimals);
 }
 
 std::string JsonWriter::Finish() {

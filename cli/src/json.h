@@ -1,5 +1,6 @@
 // A minimal JSON writer for `--json` output (RFC 8259), pretty-printed with
-// two-space indentation.
+// two-space indentation, or compact (no whitespace: one line per document, as
+// `candor audit` prints, whose `watch --json` is a stream of JSON lines).
 //
 // Strings are escaped by candor::AppendJsonString (candor/json_string.h, RFC
 // 8259 §7): '"' and '\\' and every control character below 0x20 (and 0x7F)
@@ -26,6 +27,9 @@ namespace candor::cli {
 
 class JsonWriter {
  public:
+  enum class Style { kPretty, kCompact };
+  explicit JsonWriter(Style style = Style::kPretty) : style_(style) {}
+
   void BeginObject() { Open('{'); }
   void EndObject() { Close('}'); }
   void BeginArray() { Open('['); }
@@ -36,6 +40,9 @@ class JsonWriter {
   void Uint(uint64_t v);
   void Bool(bool v);
   void Null();
+  // A number with `decimals` digits after the point (0: an integer); null
+  // when not finite (JSON has no NaN or infinity).
+  void Fixed(double v, int decimals);
 
   // The document, ending in "\n". REQUIRES: every Begin matched by an End.
   std::string Finish();
@@ -46,6 +53,7 @@ class JsonWriter {
   void Close(char c);
   void Newline();
 
+  Style style_;
   std::string out_;
   struct Level {
     bool is_object;

@@ -9,7 +9,6 @@
 #include <string_view>
 #include <vector>
 
-#include "audit_command.h"
 #include "cli.h"
 
 namespace {
@@ -36,7 +35,7 @@ Outcome Dispatch(const std::vector<std::string>& argv, Context& ctx) {
   if (cmd == "keygen") return candor::cli::RunKeygen(rest, ctx);
   if (cmd == "publish") return candor::cli::RunPublish(rest, ctx);
   if (cmd == "verify") return candor::cli::RunVerify(rest, ctx);
-  if (cmd == "audit") return candor::audit::RunAudit(rest, ctx);
+  if (cmd == "audit") return candor::cli::RunAudit(rest, ctx);
   if (cmd == "release") {
     if (rest.empty()) {
       return UsageError(candor::Status::InvalidArgument("missing subcommand: release create|show"));

@@ -182,6 +182,7 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   CHECK(Contains(sh.output, "candor.dev/release/v1\nvendor acme.example\n"));  // signed manifest
   sh = Candor({"audit", "show", "--dir", mirror, std::to_string(i_delayed), "--json"});
   CHECK(Contains(sh.output, "\"effective\":\"2036-09-13\""));
+  CHECK(Contains(sh.output, "\"restrictive\":true,\"known_kind\":true,"));  // release show's shape
   CHECK(Candor({"audit", "show", "--dir", mirror, "99"}).exit_code == ExitCodeFor(Code::kNotFound));
   CommandResult df = Candor({"audit", "diff", "--dir", mirror, "acme.example/inkjet-x100"});
   REQUIRE_MESSAGE(df.exit_code == 0, df.output);
@@ -435,6 +436,44 @@ TEST_CASE("candor audit sync killed with SIGKILL mid-way resumes from its progre
     ++count;
   }
   CHECK(count == 40000);
+}
+
+// Command-line mistakes are usage errors: exit 1 and a "usage error:" line,
+// as for every Candor tool (docs/EXIT_CODES.md); an operational failure (a
+// mirror that does not exist) is not.
+TEST_CASE("candor audit: command-line mistakes are usage errors (exit 1)") {
+  TempDir t;
+  const std::string dir = t / "mirror";
+  struct Case {
+    std::vector<std::string> args;
+    int exit_code;
+    std::string message;  // in the merged output
+  };
+  const Case cases[] = {
+      {{"audit"}, 1, "usage error: missing audit subcommand"},
+      {{"audit", "frobnicate"}, 1, "usage error: unknown subcommand 'audit frobnicate'"},
+      {{"audit", "list", "--bogus"}, 1, "usage error: unrecognised option '--bogus'"},
+      {{"audit", "list", "--di", dir}, 1, "usage error: unrecognised option '--di'"},
+      {{"audit", "list"}, 1, "usage error: missing --dir"},
+      {{"audit", "flags", "--json"}, 1, "usage error: missing --dir"},
+      {{"audit", "sync", "--dir", dir}, 1, "usage error: sync needs --log, --log-key and --dir"},
+      {{"audit", "watch", "--log", dir, "--log-key", dir, "--dir", dir, "--interval", "0"},
+       1,
+       "usage error: --interval must be at least 0.1 s"},
+      {{"audit", "show", "--dir", dir}, 1, "usage error: show needs --dir and a release"},
+      {{"audit", "show", "--dir", dir, "acme/x"}, 1, "usage error: expected INDEX or"},
+      {{"audit", "diff", "--dir", dir, "acme"}, 1, "usage error: diff needs --dir and"},
+      {{"audit", "gossip", "--dir", dir}, 1, "usage error: gossip needs --dir and at least one"},
+      {{"audit", "list", "--dir", dir}, ExitCodeFor(Code::kNotFound), "error: "},
+  };
+  for (const Case& c : cases) {
+    std::vector<std::string> argv = c.args;
+    argv.insert(argv.begin(), CANDOR_CLI_BINARY);
+    CommandResult r = RunCommand(argv);
+    CAPTURE(r.output);
+    CHECK(r.exit_code == c.exit_code);
+    CHECK(Contains(r.output, c.message));
+  }
 }
 
 }  // namespace

@@ -6,6 +6,8 @@
 
 #include <doctest/doctest.h>
 
+#include <cmath>
+
 #include "cli/json_parse.h"
 
 namespace candor::cli {
@@ -87,6 +89,38 @@ TEST_CASE("the test parser itself rejects invalid JSON") {
     CAPTURE(bad);
     CHECK(!JsonParser::Parse(bad).has_value());
   }
+}
+
+// The compact style (`candor audit`) writes the same document on one line:
+// the strict parser reads both alike.
+TEST_CASE("JsonWriter compact style: one line, same document; Fixed numbers") {
+  auto write = [](JsonWriter::Style style) {
+    JsonWriter w(style);
+    w.BeginObject();
+    w.Key("a");
+    w.BeginArray();
+    w.Uint(1);
+    w.String("x y");
+    w.EndArray();
+    w.Key("seconds");
+    w.Fixed(1.23456, 3);
+    w.Key("rate");
+    w.Fixed(41.6, 0);
+    w.Key("nan");
+    w.Fixed(std::nan(""), 2);
+    w.EndObject();
+    return w.Finish();
+  };
+  const std::string compact = write(JsonWriter::Style::kCompact);
+  CHECK(compact == "{\"a\":[1,\"x y\"],\"seconds\":1.235,\"rate\":42,\"nan\":null}\n");
+  auto c = JsonParser::Parse(compact);
+  auto p = JsonParser::Parse(write(JsonWriter::Style::kPretty));
+  REQUIRE(c.has_value());
+  REQUIRE(p.has_value());
+  CHECK(p->Get("seconds")->text == "1.235");
+  CHECK(p->Get("rate")->text == "42");
+  CHECK(p->Get("nan")->type == Json::kNull);
+  CHECK(p->Get("a")->items.size() == 2);
 }
 
 }  // namespace

@@ -1,0 +1,109 @@
+// `candor audit`: the command-line face of the auditor (docs/AUDIT.md). The
+// engine (sync, index, flags, gossip, feeds) is candor_audit in auditor/; this
+// header is what the face's files share: the subcommands, the options several
+// of them take, and the JSON shapes of releases and flags.
+//
+// Every subcommand parses with ParseArgs (options.h: no abbreviations) and
+// reports command-line mistakes as usage errors (exit 1, docs/EXIT_CODES.md).
+// JSON is written with JsonWriter in its compact style: one document per line,
+// as `watch --json` prints its events.
+//
+// Thread-safety: runs on the main thread.
+#ifndef CANDOR_CLI_AUDIT_H_
+#define CANDOR_CLI_AUDIT_H_
+
+#include <cstdint>
+#include <iosfwd>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "candor/audit/analysis.h"
+#include "candor/audit/index.h"
+#include "candor/audit/mirror.h"
+#include "candor/audit/sync.h"
+#include "candor/note.h"
+#include "cli.h"
+#include "json.h"
+#include "options.h"
+
+namespace candor::cli {
+
+// The subcommands, with the arguments after "audit <name>".
+Outcome RunAuditSync(const Args& args, Context& ctx);   // audit_sync.cc
+Outcome RunAuditWatch(const Args& args, Context& ctx);  // audit_watch.cc
+Outcome RunAuditList(const Args& args, Context& ctx);   // audit_query.cc
+Outcome RunAuditShow(const Args& args, Context& ctx);   // audit_show.cc
+Outcome RunAuditDiff(const Args& args, Context& ctx);   // audit_query.cc
+Outcome RunAuditFlags(const Args& args, Context& ctx);  // audit_query.cc
+Outcome RunAuditGossip(const Args& args, Context& ctx);  // audit_gossip.cc
+
+// The options several subcommands share, defined once so that their names,
+// help texts and defaults stay the same everywhere. Call them in the order the
+// options should appear in `--help`.
+void AddHelpOption(po::options_description& desc);
+void AddDirOption(po::options_description& desc, std::string* dir);
+// --vendor/--product, repeatable; `verb` starts the help text ("only", "watch").
+struct AuditFilter {
+  std::vector<std::string> vendors, products;  // any of; empty: all
+};
+void AddFilterOptions(po::options_description& desc, AuditFilter* filter,
+                      const char* verb = "only");
+void AddJsonOption(po::options_description& desc, bool* json, const char* help = "JSON output");
+
+// Parses `args` into `vm` (ParseArgs). Returns the Outcome the subcommand
+// returns at once: a usage error, or success after printing the help (with
+// "usage: candor audit <synopsis>") for --help; nullopt to go on.
+std::optional<Outcome> ParseAuditArgs(const Args& args, const po::options_description& desc,
+                                      const po::positional_options_description* pos,
+                                      std::string_view synopsis, Context& ctx,
+                                      po::variables_map& vm);
+
+// --log, --log-key and --policy of sync and watch.
+struct AuditLogArgs {
+  std::string log, key_path, policy_path;
+};
+void AddLogOptions(po::options_description& desc, AuditLogArgs* a);
+// Checks sync/watch's required options: a usage error naming `sub` if --log,
+// --log-key or --dir is missing.
+Status RequireLogArgs(const AuditLogArgs& a, const std::string& dir, std::string_view sub);
+// The sync options for `mirror` (locked): the log key, which the mirror
+// remembers so that it never mixes two logs (kConflict for another key), and
+// the policy (its split-view warning, if any, goes to ctx.err).
+Result<audit::SyncOptions> MakeSyncOptions(const AuditLogArgs& a, audit::Mirror& mirror,
+                                           Context& ctx);
+
+// An Ed25519 log verifier key from a file (trailing newline and spaces
+// ignored).
+Result<VerifierKey> ReadLogKey(const std::string& path);
+
+// Unix seconds from the system clock.
+int64_t NowSeconds();
+
+// Prints rows as a left-aligned table (byte widths; good enough for ASCII ids).
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
+
+// A mirror opened for reading (no lock) with its verified state.
+struct ReadMirror {
+  std::unique_ptr<audit::Mirror> mirror;
+  audit::MirrorState state;
+};
+Result<ReadMirror> OpenMirrorForRead(const std::string& dir);
+
+// Every flag of the verified tree of `size` (audit::ComputeFlags).
+Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size);
+// Whether a flag concerns the filter's vendors and products (a release-wide
+// flag names every product, comma-separated).
+bool FlagMatches(const audit::Flag& f, const AuditFilter& filter);
+
+// JSON objects (docs/AUDIT.md "JSON output"). A release's disclosures use the
+// one disclosure shape of describe.h (WriteDisclosureJson); `full` adds the
+// changelog and the signed manifest note.
+void WriteReleaseRowJson(const audit::ReleaseRow& r, bool full, JsonWriter& json);
+void WriteFlagJson(const audit::Flag& f, JsonWriter& json);
+
+}  // namespace candor::cli
+
+#endif  // CANDOR_CLI_AUDIT_H_

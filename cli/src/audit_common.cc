@@ -1,0 +1,170 @@
+// What the `candor audit` subcommands share (audit.h).
+#include <algorithm>
+#include <ctime>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "audit.h"
+#include "candor/date.h"
+#include "candor/disclosure.h"
+#include "candor/log/storage.h"
+#include "describe.h"
+
+namespace candor::cli {
+
+void AddHelpOption(po::options_description& desc) {
+  desc.add_options()("help,h", "show this help");
+}
+
+void AddDirOption(po::options_description& desc, std::string* dir) {
+  desc.add_options()("dir", po::value(dir), "mirror directory");
+}
+
+void AddFilterOptions(po::options_description& desc, AuditFilter* filter, const char* verb) {
+  desc.add_options()("vendor", po::value(&filter->vendors)->composing(),
+                     fmt::format("{} this vendor (repeatable)", verb).c_str())(
+      "product", po::value(&filter->products)->composing(),
+      fmt::format("{} this product (repeatable)", verb).c_str());
+}
+
+void AddJsonOption(po::options_description& desc, bool* json, const char* help) {
+  desc.add_options()("json", po::bool_switch(json), help);
+}
+
+std::optional<Outcome> ParseAuditArgs(const Args& args, const po::options_description& desc,
+                                      const po::positional_options_description* pos,
+                                      std::string_view synopsis, Context& ctx,
+                                      po::variables_map& vm) {
+  Status st = ParseArgs(args, desc, pos, vm);
+  if (!st.ok()) return UsageError(std::move(st));
+  if (vm.count("help")) {
+    PrintCommandHelp(ctx, fmt::format("audit {}", synopsis), desc);
+    return Outcome(Status::Ok());
+  }
+  return std::nullopt;
+}
+
+Result<VerifierKey> ReadLogKey(const std::string& path) {
+  auto data = ReadWholeFile(path, 4096);
+  if (!data.ok()) return data.status().WithContext("reading log key " + path);
+  std::string text(AsChars(*data));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  auto key = ParseVerifierKey(text);
+  if (!key.ok()) return key.status().WithContext("log key " + path);
+  if (key->type != kKeyTypeEd25519) return Status::InvalidArgument("log key must be Ed25519");
+  return key;
+}
+
+int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> w;
+  for (const auto& r : rows) {
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (w.size() <= i) w.push_back(0);
+      w[i] = std::max(w[i], r[i].size());
+    }
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line.append(w[i] + 2 - r[i].size(), ' ');
+    }
+    out << line << "\n";
+  }
+}
+
+Result<ReadMirror> OpenMirrorForRead(const std::string& dir) {
+  ReadMirror m;
+  CANDOR_ASSIGN_OR_RETURN(m.mirror, audit::Mirror::Open(dir, false, false));
+  CANDOR_ASSIGN_OR_RETURN(m.state, m.mirror->State());
+  return m;
+}
+
+Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size) {
+  audit::ReleaseFilter f;
+  CANDOR_ASSIGN_OR_RETURN(auto rows, mirror.index().Releases(f, size));
+  CANDOR_ASSIGN_OR_RETURN(auto invalid, mirror.index().Invalid(size));
+  return audit::ComputeFlags(rows, invalid);
+}
+
+namespace {
+
+bool Matches(const std::vector<std::string>& want, std::string_view v) {
+  return want.empty() || std::find(want.begin(), want.end(), v) != want.end();
+}
+
+}  // namespace
+
+bool FlagMatches(const audit::Flag& f, const AuditFilter& filter) {
+  if (!Matches(filter.vendors, f.vendor)) return false;
+  if (filter.products.empty()) return true;
+  size_t p = 0;
+  while (p <= f.product.size()) {
+    size_t c = f.product.find(',', p);
+    if (c == std::string::npos) c = f.product.size();
+    if (Matches(filter.products, std::string_view(f.product).substr(p, c - p))) return true;
+    p = c + 1;
+  }
+  return false;
+}
+
+void WriteReleaseRowJson(const audit::ReleaseRow& r, bool full, JsonWriter& json) {
+  json.BeginObject();
+  json.Key("log_index");
+  json.Uint(r.log_index);
+  json.Key("vendor");
+  json.String(r.vendor);
+  json.Key("vendor_key");
+  json.String(r.vendor_key);
+  json.Key("products");
+  json.BeginArray();
+  for (const std::string& p : r.products) json.String(p);
+  json.EndArray();
+  json.Key("version");
+  json.String(r.version);
+  json.Key("rollback");
+  json.Uint(r.rollback);
+  json.Key("image_sha256");
+  json.String(r.image_sha256);
+  json.Key("image_size");
+  json.Uint(r.image_size);
+  json.Key("issued");
+  json.String(FormatUtcTime(r.issued));
+  json.Key("logged");
+  json.String(FormatUtcTime(r.logged));
+  json.Key("leaf_hash");
+  json.String(r.leaf_hex);
+  json.Key("disclosures");
+  json.BeginArray();
+  for (const Disclosure& d : r.disclosures) WriteDisclosureJson(d, json);
+  json.EndArray();
+  if (full) {
+    json.Key("changelog");
+    json.String(r.changelog);
+    json.Key("manifest");
+    json.String(r.manifest);
+  }
+  json.EndObject();
+}
+
+void WriteFlagJson(const audit::Flag& f, JsonWriter& json) {
+  json.BeginObject();
+  json.Key("flag");
+  json.String(f.kind);
+  json.Key("log_index");
+  json.Uint(f.log_index);
+  json.Key("vendor");
+  json.String(f.vendor);
+  json.Key("product");
+  json.String(f.product);
+  json.Key("version");
+  json.String(f.version);
+  json.Key("message");
+  json.String(f.message);
+  json.EndObject();
+}
+
+}  // namespace candor::cli

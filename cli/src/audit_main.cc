@@ -1,0 +1,48 @@
+// `candor audit <subcommand>`: dispatches to the subcommands (audit.h,
+// docs/AUDIT.md).
+#include <string>
+
+#include "audit.h"
+#include "cli.h"
+
+namespace candor::cli {
+namespace {
+
+constexpr const char* kAuditUsage =
+    "usage: candor audit <command> [options]\n"
+    "  sync    --log URL|DIR --log-key LOG.pub [--policy FILE] --dir MIRROR [--json]\n"
+    "  list    --dir MIRROR [--vendor V]... [--product P]... [--json]\n"
+    "  show    --dir MIRROR INDEX|VENDOR/PRODUCT/VERSION [--json]\n"
+    "  diff    --dir MIRROR VENDOR/PRODUCT [FROM TO] [--json]\n"
+    "  flags   --dir MIRROR [--vendor V]... [--product P]... [--json]\n"
+    "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--vendor V]...\n"
+    "          [--product P]... [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
+    "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT_FILE... [--json]\n"
+    "See docs/AUDIT.md.\n";
+
+}  // namespace
+
+Outcome RunAudit(const Args& args, Context& ctx) {
+  if (args.empty()) {
+    ctx.err << kAuditUsage;
+    return UsageError(Status::InvalidArgument("missing audit subcommand"));
+  }
+  const std::string& sub = args[0];
+  if (sub == "help" || sub == "--help" || sub == "-h") {
+    ctx.out << kAuditUsage;
+    return Status::Ok();
+  }
+  Args rest(args.begin() + 1, args.end());
+  if (sub == "sync") return RunAuditSync(rest, ctx);
+  if (sub == "list") return RunAuditList(rest, ctx);
+  if (sub == "show") return RunAuditShow(rest, ctx);
+  if (sub == "diff") return RunAuditDiff(rest, ctx);
+  if (sub == "flags") return RunAuditFlags(rest, ctx);
+  if (sub == "watch") return RunAuditWatch(rest, ctx);
+  if (sub == "gossip") return RunAuditGossip(rest, ctx);
+  return UsageError(Status::InvalidArgument(
+      "unknown subcommand 'audit " + sub +
+      "' (expected sync, list, show, diff, flags, watch or gossip)"));
+}
+
+}  // namespace candor::cli

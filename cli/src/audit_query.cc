@@ -1,0 +1,108 @@
+// `candor audit list` and `candor audit flags` (docs/AUDIT.md): the verified
+// mirror's releases and flags, as a table or JSON.
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include "audit.h"
+#include "candor/date.h"
+#include "candor/disclosure.h"
+
+namespace candor::cli {
+
+Outcome RunAuditList(const Args& args, Context& ctx) {
+  std::string dir;
+  AuditFilter filter;
+  bool json = false;
+  po::options_description desc("options");
+  AddHelpOption(desc);
+  AddDirOption(desc, &dir);
+  AddFilterOptions(desc, &filter);
+  AddJsonOption(desc, &json);
+  po::variables_map vm;
+  if (auto early = ParseAuditArgs(args, desc, nullptr,
+                                  "list --dir MIRROR [--vendor V]... [--product P]... [--json]",
+                                  ctx, vm)) {
+    return *early;
+  }
+  if (dir.empty()) return UsageError(Status::InvalidArgument("missing --dir"));
+  CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(dir));
+  audit::ReleaseFilter f;
+  f.vendors = filter.vendors;
+  f.products = filter.products;
+  f.with_text = false;
+  CANDOR_ASSIGN_OR_RETURN(auto rows, m.mirror->index().Releases(f, m.state.size));
+  if (json) {
+    JsonWriter w(JsonWriter::Style::kCompact);
+    w.BeginObject();
+    w.Key("tree_size");
+    w.Uint(m.state.size);
+    w.Key("releases");
+    w.BeginArray();
+    for (const auto& r : rows) WriteReleaseRowJson(r, false, w);
+    w.EndArray();
+    w.EndObject();
+    ctx.out << w.Finish();
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> t = {
+      {"INDEX", "VENDOR", "PRODUCTS", "VERSION", "ROLLBACK", "ISSUED", "DISCLOSURES"}};
+  for (const auto& r : rows) {
+    size_t restrictive = 0;
+    for (const auto& d : r.disclosures) restrictive += IsRestrictive(d) ? 1 : 0;
+    t.push_back({std::to_string(r.log_index), r.vendor,
+                 fmt::format("{}", fmt::join(r.products, ",")), r.version,
+                 std::to_string(r.rollback), FormatUtcTime(r.issued),
+                 fmt::format("{} ({} restrictive)", r.disclosures.size(), restrictive)});
+  }
+  PrintTable(ctx.out, t);
+  ctx.out << rows.size() << " release(s) in a verified tree of " << m.state.size << " entries\n";
+  return Status::Ok();
+}
+
+Outcome RunAuditFlags(const Args& args, Context& ctx) {
+  std::string dir;
+  AuditFilter filter;
+  bool json = false;
+  po::options_description desc("options");
+  AddHelpOption(desc);
+  AddDirOption(desc, &dir);
+  AddFilterOptions(desc, &filter);
+  AddJsonOption(desc, &json);
+  po::variables_map vm;
+  if (auto early = ParseAuditArgs(args, desc, nullptr,
+                                  "flags --dir MIRROR [--vendor V]... [--product P]... [--json]",
+                                  ctx, vm)) {
+    return *early;
+  }
+  if (dir.empty()) return UsageError(Status::InvalidArgument("missing --dir"));
+  CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(dir));
+  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(*m.mirror, m.state.size));
+  std::vector<audit::Flag> shown;
+  for (auto& f : flags) {
+    if (FlagMatches(f, filter)) shown.push_back(std::move(f));
+  }
+  if (json) {
+    JsonWriter w(JsonWriter::Style::kCompact);
+    w.BeginObject();
+    w.Key("tree_size");
+    w.Uint(m.state.size);
+    w.Key("flags");
+    w.BeginArray();
+    for (const auto& f : shown) WriteFlagJson(f, w);
+    w.EndArray();
+    w.EndObject();
+    ctx.out << w.Finish();
+    return Status::Ok();
+  }
+  std::vector<std::vector<std::string>> t = {{"INDEX", "FLAG", "RELEASE", "DETAIL"}};
+  for (const auto& f : shown) {
+    t.push_back({std::to_string(f.log_index), f.kind,
+                 f.vendor.empty() ? "-" : f.vendor + "/" + f.product + " " + f.version, f.message});
+  }
+  PrintTable(ctx.out, t);
+  ctx.out << shown.size() << " flag(s)\n";
+  return Status::Ok();
+}
+
+}  // namespace candor::cli

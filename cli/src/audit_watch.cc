@@ -1,0 +1,186 @@
+// `candor audit watch` (docs/AUDIT.md "watch"): syncs in a loop and reports
+// each new release and flag on stdout, to a webhook and in an Atom feed.
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <ostream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "audit.h"
+#include "candor/audit/feed.h"
+#include "candor/disclosure.h"
+#include "candor/http/http_client.h"
+#include "candor/log/storage.h"
+
+namespace candor::cli {
+namespace {
+
+struct WatchArgs {
+  AuditLogArgs log;
+  std::string dir;
+  AuditFilter filter;
+  double interval = 60;
+  std::string webhook, atom;
+  bool once = false, json = false;
+};
+
+audit::FeedEvent ReleaseEvent(const audit::ReleaseRow& r) {
+  audit::FeedEvent e;
+  e.type = "release";
+  e.log_index = r.log_index;
+  e.vendor = r.vendor;
+  e.product = fmt::format("{}", fmt::join(r.products, ","));
+  e.version = r.version;
+  e.time = r.issued;
+  e.title = "New release " + r.vendor + "/" + e.product + " " + r.version;
+  std::vector<std::string> ds;
+  for (const auto& d : r.disclosures) ds.push_back(DescribeDisclosure(d));
+  e.summary = fmt::format("log index {}, rollback {}; disclosures: {}", r.log_index, r.rollback,
+                          ds.empty() ? "none" : fmt::format("{}", fmt::join(ds, "; ")));
+  return e;
+}
+
+audit::FeedEvent FlagEvent(const audit::Flag& fl, int64_t time) {
+  audit::FeedEvent e;
+  e.type = "flag";
+  e.flag = fl.kind;
+  e.log_index = fl.log_index;
+  e.vendor = fl.vendor;
+  e.product = fl.product;
+  e.version = fl.version;
+  e.time = time;
+  e.title = "Flag " + fl.kind + ": " + fl.vendor + "/" + fl.product + " " + fl.version;
+  e.summary = fl.message;
+  return e;
+}
+
+// The releases and flags at log indices [from, size) that match the filter,
+// in log order.
+Result<std::vector<audit::FeedEvent>> EventsSince(audit::Mirror& mirror, uint64_t from,
+                                                  uint64_t size, const AuditFilter& filter) {
+  std::vector<audit::FeedEvent> out;
+  audit::ReleaseFilter f;
+  f.vendors = filter.vendors;
+  f.products = filter.products;
+  f.min_index = from;
+  CANDOR_ASSIGN_OR_RETURN(auto rows, mirror.index().Releases(f, size));
+  std::map<uint64_t, int64_t> issued;
+  for (const auto& r : rows) {
+    issued[r.log_index] = r.issued;
+    out.push_back(ReleaseEvent(r));
+  }
+  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size));
+  for (const audit::Flag& fl : flags) {
+    if (fl.log_index < from || !FlagMatches(fl, filter)) continue;
+    auto it = issued.find(fl.log_index);
+    out.push_back(FlagEvent(fl, it != issued.end() ? it->second : NowSeconds()));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const audit::FeedEvent& a, const audit::FeedEvent& b) {
+                     return a.log_index < b.log_index;
+                   });
+  return out;
+}
+
+Status PostWebhook(const std::string& url, const std::string& body) {
+  auto base = ParseBaseUrl(url);
+  if (!base.ok()) return base.status();
+  HttpClient client(BaseUrl{base->host, base->port, ""});
+  std::string path = base->prefix.empty() ? "/" : base->prefix;
+  CANDOR_ASSIGN_OR_RETURN(HttpResponse resp, client.Post(path, body, "application/json"));
+  if (resp.status < 200 || resp.status > 299) {
+    return Status::Unavailable("webhook answered HTTP " + std::to_string(resp.status));
+  }
+  return Status::Ok();
+}
+
+// Reports the entries [from, size) the last sync added: stdout, webhook, Atom.
+Status Report(audit::Mirror& mirror, uint64_t from, uint64_t size, const std::string& origin,
+              const WatchArgs& w, Context& ctx) {
+  CANDOR_ASSIGN_OR_RETURN(auto events, EventsSince(mirror, from, size, w.filter));
+  for (const audit::FeedEvent& e : events) {
+    const std::string event_json = audit::EventJson(e, origin);
+    if (w.json) {
+      ctx.out << event_json << "\n";
+    } else {
+      ctx.out << (e.type == "release" ? "release " : "FLAG    ") << "#" << e.log_index << " "
+              << e.title << ": " << e.summary << "\n";
+    }
+    if (!w.webhook.empty()) {
+      Status ws = PostWebhook(w.webhook, event_json);
+      if (!ws.ok()) ctx.err << "audit watch: webhook: " << ws.ToString() << "\n";
+    }
+  }
+  ctx.out.flush();
+  if (w.atom.empty()) return Status::Ok();
+  CANDOR_ASSIGN_OR_RETURN(auto all, EventsSince(mirror, 0, size, w.filter));
+  std::reverse(all.begin(), all.end());
+  if (all.size() > 200) all.resize(200);
+  Status ws = audit::WriteAtomFeed(w.atom, audit::AtomFeed("candor-audit:" + origin,
+                                                           "Candor audit: " + origin, all,
+                                                           NowSeconds()));
+  if (!ws.ok()) ctx.err << "audit watch: atom: " << ws.ToString() << "\n";
+  return Status::Ok();
+}
+
+// A contradiction in the log, or an older view than it showed before
+// (anything that wrote evidence), is final; a network problem, or a
+// checkpoint too old for the policy (the log may be waiting for its
+// witnesses), is reported and retried.
+bool IsFinal(const audit::SyncResult& r) {
+  const Code c = r.status.code();
+  return c == Code::kInconsistent || c == Code::kMismatch || c == Code::kBadSignature ||
+         !r.evidence_path.empty();
+}
+
+}  // namespace
+
+Outcome RunAuditWatch(const Args& args, Context& ctx) {
+  WatchArgs w;
+  po::options_description desc("options");
+  AddHelpOption(desc);
+  AddLogOptions(desc, &w.log);
+  AddDirOption(desc, &w.dir);
+  AddFilterOptions(desc, &w.filter, "watch");
+  desc.add_options()("interval", po::value(&w.interval), "seconds between syncs (default 60)")(
+      "webhook", po::value(&w.webhook), "POST each event as JSON to this http:// URL")(
+      "atom", po::value(&w.atom), "keep an Atom feed of events in this file")(
+      "once", po::bool_switch(&w.once), "one sync, then exit");
+  AddJsonOption(desc, &w.json, "print events as JSON lines");
+  po::variables_map vm;
+  if (auto early = ParseAuditArgs(args, desc, nullptr,
+                                  "watch --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR "
+                                  "[options]",
+                                  ctx, vm)) {
+    return *early;
+  }
+  CANDOR_CLI_USAGE_IF_ERROR(RequireLogArgs(w.log, w.dir, "watch"));
+  if (!(w.interval >= 0.1)) {
+    return UsageError(Status::InvalidArgument("--interval must be at least 0.1 s"));
+  }
+  CANDOR_RETURN_IF_ERROR(MakeDirectories(w.dir));
+  CANDOR_ASSIGN_OR_RETURN(auto mirror, audit::Mirror::Open(w.dir, true, true));
+  CANDOR_ASSIGN_OR_RETURN(audit::SyncOptions o, MakeSyncOptions(w.log, *mirror, ctx));
+  const std::string origin = o.log_key.name;
+  for (;;) {
+    CANDOR_ASSIGN_OR_RETURN(audit::MirrorState before, mirror->State());
+    audit::SyncResult r = audit::Sync(*mirror, o);
+    if (!r.status.ok()) {
+      ctx.err << "audit watch: " << r.status.ToString() << "\n";
+      if (IsFinal(r) || w.once) {
+        Outcome out(r.status);
+        out.prefix = "error: audit watch";
+        out.reported = true;
+        return out;
+      }
+    } else if (r.new_size > before.size) {
+      CANDOR_RETURN_IF_ERROR(Report(*mirror, before.size, r.new_size, origin, w, ctx));
+    }
+    if (w.once) return Status::Ok();
+    std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(w.interval * 1000)));
+  }
+}
+
+}  // namespace candor::cli
