@@ -1,9 +1,10 @@
-// The tile-backed NodeReader (candor/tile_reader.h) and ParseTile.
+// The tile-backed NodeReader (candor/tile_reader.h), ParseTile and FormatTile.
 // Two modes, chosen by the first input byte:
 //  - honest: a log of n leaves (n, salt and a larger storage size from the
 //    input) served as real tiles, optionally with partial tiles deleted (the
 //    reader must fall back to the full tile). Properties: TreeHash equals the
-//    in-memory root; inclusion and consistency proofs built from tiles verify.
+//    in-memory root, also read from the larger stored tree's tiles; inclusion
+//    and consistency proofs built from tiles verify.
 //  - hostile: arbitrary tree size and tile bytes (wrong lengths, NotFound).
 //    Properties: no crash, no kInternal, one hash per requested node.
 #include <fuzzer/FuzzedDataProvider.h>
@@ -64,6 +65,9 @@ void Honest(FuzzedDataProvider& in) {
   const Hash root = Root(leaves, n);
   auto tree_hash = TreeHash(n, reader);
   CANDOR_FUZZ_CHECK(tree_hash.ok() && HashEqual(*tree_hash, root));
+  // The same tree read from the tiles of the larger stored tree.
+  auto from_larger = TreeHash(n, MakeTileNodeReader(fetch, n, stored));
+  CANDOR_FUZZ_CHECK(from_larger.ok() && HashEqual(*from_larger, root));
 
   const uint64_t index = in.ConsumeIntegralInRange<uint64_t>(0, n - 1);
   auto inclusion = ProveInclusion(index, n, reader);
@@ -90,7 +94,10 @@ void Hostile(FuzzedDataProvider& in) {
   const Bytes tile_bytes = in.ConsumeRemainingBytes<uint8_t>();
 
   auto parsed = ParseTile(tile_bytes, width);
-  if (parsed.ok()) CANDOR_FUZZ_CHECK(parsed->size() == width && tile_bytes.size() == 32u * width);
+  if (parsed.ok()) {
+    CANDOR_FUZZ_CHECK(parsed->size() == width && tile_bytes.size() == 32u * width);
+    CANDOR_FUZZ_CHECK(FormatTile(*parsed) == tile_bytes);
+  }
 
   TileFetcher fetch = [&](const TileId& t) -> Result<Bytes> {
     if ((flags & 1) && t.width < kTileWidth) return Status::NotFound("partial");

@@ -88,8 +88,9 @@ Status Mirror::SyncAll() {
 
 NodeReader Mirror::Reader(uint64_t size) {
   auto src = std::shared_ptr<LogSource>(OpenLogSource(dir_).value().release());
-  TileFetcher f = [src](const TileId& t) { return src->FetchTile(t); };
-  return MakeTileNodeReader(std::move(f), size);
+  TileFetcher fetch = MakeSourceTileFetcher(src.get());
+  // The reader owns the source its fetcher reads.
+  return MakeTileNodeReader([src, fetch](const TileId& t) { return fetch(t); }, size);
 }
 
 Result<Bytes> Mirror::ReadEntry(uint64_t index, uint64_t size) {

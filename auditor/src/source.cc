@@ -51,37 +51,22 @@ Result<std::string> LogSource::FetchCheckpoint() {
   return std::string(AsChars(b));
 }
 
-Result<Bytes> LogSource::FetchTile(const TileId& tile) {
-  Result<Bytes> data = Get(TilePath(tile));
-  if (!data.ok() && data.status().code() == Code::kNotFound && tile.width < kTileWidth) {
-    TileId full = tile;
-    full.width = kTileWidth;
-    CANDOR_ASSIGN_OR_RETURN(Bytes f, Get(TilePath(full)));
-    if (f.size() != size_t{32} * kTileWidth) {
-      return Status::Malformed(TilePath(full) + ": wrong length " + std::to_string(f.size()));
-    }
-    f.resize(size_t{32} * tile.width);
-    return f;
-  }
-  if (!data.ok()) return data.status();
-  if (data->size() != size_t{32} * tile.width) {
-    return Status::Malformed(TilePath(tile) + ": wrong length " + std::to_string(data->size()));
-  }
-  return data;
+Result<Bytes> LogSource::FetchBundle(const EntryBundleId& bundle, bool* was_full) {
+  CANDOR_ASSIGN_OR_RETURN(
+      PartialOrFull got,
+      FetchPartialOrFull(
+          [this, &bundle](uint16_t w) { return Get(EntryBundlePath(bundle.index, w)); },
+          bundle.width));
+  *was_full = got.width == kTileWidth;
+  return std::move(got.data);
 }
 
-Result<Bytes> LogSource::FetchBundle(const EntryBundleId& bundle, bool* was_full) {
-  *was_full = bundle.width == kTileWidth;
-  Result<Bytes> data = Get(EntryBundlePath(bundle));
-  if (!data.ok() && data.status().code() == Code::kNotFound && bundle.width < kTileWidth) {
-    *was_full = true;
-    return Get(EntryBundlePath(bundle.index, kTileWidth));
-  }
-  return data;
+Result<std::vector<Hash>> LogSource::FetchTile(const TileId& tile) {
+  return candor::FetchTile(MakeSourceTileFetcher(this), tile);
 }
 
 TileFetcher MakeSourceTileFetcher(LogSource* source) {
-  return [source](const TileId& t) { return source->FetchTile(t); };
+  return [source](const TileId& t) { return source->Get(TilePath(t)); };
 }
 
 HttpClientOptions AuditHttpOptions() {

@@ -19,17 +19,6 @@
 #include "candor/tile_reader.h"
 
 namespace candor::audit {
-namespace {
-
-Bytes Concat(std::span<const Hash> hashes) {
-  Bytes out;
-  out.reserve(hashes.size() * 32);
-  for (const Hash& h : hashes) out.insert(out.end(), h.begin(), h.end());
-  return out;
-}
-
-}  // namespace
-
 Result<LogCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
                                           const TrustPolicy* policy, uint64_t now_unix) {
   LogCheckpoint out;
@@ -227,20 +216,20 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
     return done(std::move(st));
   };
 
-  Bytes expected_tile0;  // the level-0 tile that came with the current bundle
+  std::vector<Hash> expected_tile0;  // the level-0 tile that came with the current bundle
   std::string tile_problem;
   TreeBuilder::FullTileFn on_full = [&](const TileId& t, std::span<const Hash> hashes) -> Status {
-    Bytes got;
+    std::vector<Hash> got;
     if (t.level == 0) {
       got = expected_tile0;
     } else {
       auto f = src->FetchTile(t);
       if (!f.ok()) return f.status();
       got = std::move(f).value();
-      r.bytes_downloaded += got.size();
+      r.bytes_downloaded += 32 * got.size();
     }
-    Bytes want = Concat(hashes);
-    if (got != want) {
+    Bytes want = FormatTile(hashes);
+    if (FormatTile(got) != want) {
       tile_problem = TilePath(t);
       return Status::Mismatch("tile " + TilePath(t) +
                               " differs from the tree recomputed from entries");
@@ -267,7 +256,7 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
       VerifiedBundle vb = pipeline.Next();
       if (!vb.status.ok()) return fail_in_txn(vb.status);
       const uint16_t width = vb.width;
-      r.bytes_downloaded += vb.bundle.size() + vb.tile0.size();
+      r.bytes_downloaded += vb.bundle.size() + 32 * vb.tile0.size();
       expected_tile0 = std::move(vb.tile0);
       const uint64_t base = bi * kTileWidth;
       for (size_t j = 0; j < width; ++j) {
@@ -333,9 +322,9 @@ SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
   for (const TreeBuilder::Partial& p : builder.Partials()) {
     auto got = src->FetchTile(p.tile);
     if (!got.ok()) return fail_in_txn(got.status().WithContext("fetching " + TilePath(p.tile)));
-    r.bytes_downloaded += got->size();
-    Bytes want = Concat(p.hashes);
-    if (*got != want) {
+    r.bytes_downloaded += 32 * got->size();
+    Bytes want = FormatTile(p.hashes);
+    if (FormatTile(*got) != want) {
       (void)index.Rollback();
       Evidence e = ev;
       e.kind = "tile-mismatch";

@@ -22,12 +22,6 @@ Hash LeafOf(uint64_t i) {
   return LeafHash(b);
 }
 
-Bytes Concat(std::span<const Hash> hs) {
-  Bytes out;
-  for (const Hash& h : hs) out.insert(out.end(), h.begin(), h.end());
-  return out;
-}
-
 TEST_CASE("TreeBuilder: roots and tiles equal the log's RightEdge, sizes 1..1100 and 65536+") {
   RightEdge edge;
   TreeBuilder b;
@@ -35,7 +29,7 @@ TEST_CASE("TreeBuilder: roots and tiles equal the log's RightEdge, sizes 1..1100
   std::vector<Hash> leaves;
   auto on_full = [&](const TileId& t, std::span<const Hash> hs) {
     CHECK(t.width == 256);
-    ours[TilePath(t)] = Concat(hs);
+    ours[TilePath(t)] = FormatTile(hs);
     return Status::Ok();
   };
   std::vector<uint64_t> checkpoints;
@@ -58,7 +52,7 @@ TEST_CASE("TreeBuilder: roots and tiles equal the log's RightEdge, sizes 1..1100
       if (f.path.rfind("tile/entries/", 0) == 0) continue;
       log_files[f.path] = f.data;
     }
-    for (const auto& p : b.Partials()) ours[TilePath(p.tile)] = Concat(p.hashes);
+    for (const auto& p : b.Partials()) ours[TilePath(p.tile)] = FormatTile(p.hashes);
     CHECK(b.size() == target);
     REQUIRE(HashEqual(b.Root(), edge.Root()));
     if (target <= leaves.size()) {
@@ -80,11 +74,11 @@ TEST_CASE("TreeBuilder: edge round trip and FromPartials") {
   std::map<std::string, Bytes> tiles;
   for (uint64_t i = 0; i < 70000; ++i) {
     REQUIRE(b.Append(LeafOf(i), [&](const TileId& t, std::span<const Hash> hs) {
-               tiles[TilePath(t)] = Concat(hs);
+               tiles[TilePath(t)] = FormatTile(hs);
                return Status::Ok();
              }).ok());
   }
-  for (const auto& p : b.Partials()) tiles[TilePath(p.tile)] = Concat(p.hashes);
+  for (const auto& p : b.Partials()) tiles[TilePath(p.tile)] = FormatTile(p.hashes);
   auto levels = audit::DecodeEdge(audit::EncodeEdge(b.Edge()));
   REQUIRE(levels.ok());
   auto c = TreeBuilder::FromEdge(b.size(), *levels);

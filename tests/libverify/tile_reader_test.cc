@@ -54,6 +54,122 @@ TEST_CASE("tile_reader: PerfectSubtreeHash and ParseTile") {
   CHECK(ParseTile(data, 257).status().code() == Code::kInvalidArgument);
 }
 
+TEST_CASE("tile_reader: FormatTile and ParseTile are inverses") {
+  MemoryTree tree(256);
+  for (size_t n : {size_t{1}, size_t{2}, size_t{255}, size_t{256}}) {
+    CAPTURE(n);
+    std::span<const Hash> hashes = std::span<const Hash>(tree.leaves()).first(n);
+    Bytes bytes = FormatTile(hashes);
+    CHECK(bytes == tree.TileBytes({0, 0, static_cast<uint16_t>(n)}));
+    auto parsed = ParseTile(bytes, static_cast<uint16_t>(n));
+    REQUIRE(parsed.ok());
+    CHECK(std::equal(parsed->begin(), parsed->end(), hashes.begin(), hashes.end()));
+    CHECK(FormatTile(*parsed) == bytes);
+  }
+}
+
+// The one partial-tile rule (FetchTile): which paths are asked for, in order,
+// and what comes back.
+TEST_CASE("tile_reader: FetchTile falls back from a missing partial to the full tile only") {
+  MemoryTree tree(600);
+  const Bytes full = tree.TileBytes({0, 1, 256});
+  const Bytes partial = tree.TileBytes({0, 1, 88});
+  const Bytes wider = tree.TileBytes({0, 1, 200});
+  auto grown = [](Bytes b) {
+    b.push_back(0);
+    return b;
+  };
+  auto shrunk = [](Bytes b) {
+    b.pop_back();
+    return b;
+  };
+  struct Case {
+    const char* name;
+    TileId want;
+    std::map<std::string, Bytes> files;
+    bool io_error = false;  // every fetch fails with kIo
+    std::string io_path;    // ... or only this one
+    Code code;              // expected result
+    std::vector<std::string> asked;
+  };
+  const Case cases[] = {
+      {"partial present", {0, 1, 88}, {{"tile/0/001.p/88", partial}, {"tile/0/001", full}},
+       false, "", Code::kOk, {"tile/0/001.p/88"}},
+      {"partial missing: the full tile's prefix", {0, 1, 88}, {{"tile/0/001", full}}, false, "",
+       Code::kOk, {"tile/0/001.p/88", "tile/0/001"}},
+      {"partial and full missing", {0, 1, 88}, {}, false, "", Code::kNotFound,
+       {"tile/0/001.p/88", "tile/0/001"}},
+      {"a wider partial never serves a narrower one", {0, 1, 88},
+       {{"tile/0/001.p/200", wider}}, false, "", Code::kNotFound,
+       {"tile/0/001.p/88", "tile/0/001"}},
+      {"full missing: no partial serves it", {0, 1, 256},
+       {{"tile/0/001.p/88", partial}, {"tile/0/001.p/255", tree.TileBytes({0, 1, 255})}}, false,
+       "", Code::kNotFound, {"tile/0/001"}},
+      {"full present", {0, 1, 256}, {{"tile/0/001", full}}, false, "", Code::kOk, {"tile/0/001"}},
+      {"short partial: no fallback", {0, 1, 88},
+       {{"tile/0/001.p/88", shrunk(partial)}, {"tile/0/001", full}}, false, "", Code::kMalformed,
+       {"tile/0/001.p/88"}},
+      {"long partial: no fallback", {0, 1, 88},
+       {{"tile/0/001.p/88", grown(partial)}, {"tile/0/001", full}}, false, "", Code::kMalformed,
+       {"tile/0/001.p/88"}},
+      {"short full tile serving a partial", {0, 1, 88}, {{"tile/0/001", partial}}, false, "",
+       Code::kMalformed, {"tile/0/001.p/88", "tile/0/001"}},
+      {"malformed full tile", {0, 1, 256}, {{"tile/0/001", grown(full)}}, false, "",
+       Code::kMalformed, {"tile/0/001"}},
+      {"I/O error on the partial: no fallback", {0, 1, 88}, {{"tile/0/001", full}}, true, "",
+       Code::kIo, {"tile/0/001.p/88"}},
+      {"I/O error on the full tile after a missing partial", {0, 1, 88}, {}, false,
+       "tile/0/001", Code::kIo, {"tile/0/001.p/88", "tile/0/001"}},
+      {"width 0", {0, 1, 0}, {{"tile/0/001", full}}, false, "", Code::kInvalidArgument, {}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.name));
+    std::vector<std::string> asked;
+    TileFetcher fetch = [&](const TileId& t) -> Result<Bytes> {
+      std::string p = TilePath(t);
+      asked.push_back(p);
+      if (c.io_error || p == c.io_path) return Status::Io("disk on fire");
+      auto it = c.files.find(p);
+      if (it == c.files.end()) return Status::NotFound(p);
+      return it->second;
+    };
+    auto got = FetchTile(fetch, c.want);
+    CHECK(got.status().code() == c.code);
+    CHECK(asked == c.asked);
+    if (got.ok()) {
+      CHECK(FormatTile(*got) == tree.TileBytes(c.want));
+    }
+  }
+}
+
+TEST_CASE("tile_reader: nodes of a smaller tree read from the tiles of a larger one") {
+  MemoryTree tree(70000);
+  TileStore s;
+  s.Publish(tree, 0, 70000);  // only the tiles of 70000: no partial tile of the smaller sizes
+  for (uint64_t n : {uint64_t{1}, uint64_t{300}, uint64_t{65537}, uint64_t{69999}}) {
+    CAPTURE(n);
+    NodeReader r = MakeTileNodeReader(s.Fetcher(), n, 70000);
+    auto root = TreeHash(n, r);
+    REQUIRE(root.ok());
+    CHECK(*root == RootFromLeafHashes(std::span<const Hash>(tree.leaves()).first(n)));
+    auto p1 = ProveConsistency(n / 2 + 1, n, r);
+    auto p2 = ProveConsistency(n / 2 + 1, n, tree.Reader());
+    REQUIRE(p1.ok());
+    REQUIRE(p2.ok());
+    CHECK(*p1 == *p2);
+    // Nodes outside the smaller tree stay outside, even though the tiles hold them.
+    std::vector<NodeId> outside = {{0, n}};
+    CHECK(r(outside).status().code() == Code::kInvalidArgument);
+    // Asking for the tiles of n itself fails when neither they nor the full
+    // tiles exist (for the other sizes the full tiles serve them).
+    if (n == 69999) {
+      CHECK(TreeHash(n, MakeTileNodeReader(s.Fetcher(), n)).status().code() == Code::kNotFound);
+    }
+  }
+  CHECK(TreeHash(10, MakeTileNodeReader(s.Fetcher(), 10, 5)).status().code() ==
+        Code::kInvalidArgument);
+}
+
 TEST_CASE("tile_reader: roots and proofs from tiles equal the in-memory tree") {
   MemoryTree tree(70000);
   TileStore store;

@@ -205,6 +205,58 @@ TEST_CASE("witness: any of several trusted keys for an origin (key rotation)") {
   f.ExpectCosigned((*w)->AddCheckpoint(f.Request(rotated, 5, 9)), rotated, 9);
 }
 
+TEST_CASE("witness: a bad signature by a second trusted key refuses the checkpoint") {
+  // Both keys trusted for one origin; the checkpoint carries a valid signature
+  // by one and a corrupted one by the other. The one rule (VerifyCheckpoint
+  // with all trusted keys, docs/SECURITY.md): 403 bad-signature, whichever key
+  // comes first, never a cosignature.
+  Fixture f;
+  auto second = NewKey(kOrigin, kKeyTypeEd25519);
+  const SignerKey* both[] = {&second.first};
+  std::string two = AddSignatures(f.log.SignedCheckpoint(5), both).value();
+  auto parsed = ParseNote(two);
+  REQUIRE(parsed.ok());
+  REQUIRE(parsed->signatures.size() == 2);
+  for (size_t bad : {size_t{0}, size_t{1}}) {
+    for (bool swap_config : {false, true}) {
+      CAPTURE(bad);
+      CAPTURE(swap_config);
+      TempDir dir;
+      std::vector<VerifierKey> keys = {f.log_key.second, second.second};
+      if (swap_config) std::swap(keys[0], keys[1]);
+      std::vector<WitnessedLog> logs = {{kOrigin, keys}};
+      WitnessOptions options;
+      options.clock = [] { return kNow; };
+      auto w = Witness::Create(f.witness_key.first, logs, dir.path(), options);
+      REQUIRE(w.ok());
+      Note corrupted = *parsed;
+      corrupted.signatures[bad].signature[7] ^= 1;
+      AddCheckpointRequest r;
+      r.checkpoint = FormatNote(corrupted).value();
+      AddCheckpointResult result = (*w)->AddCheckpoint(r);
+      CHECK(result.status.code() == Code::kBadSignature);
+      CHECK(result.cosignatures.empty());
+      WitnessHttpReply reply = ToHttpReply(result);
+      CHECK(reply.status == 403);
+      CHECK(reply.candor_error == "bad-signature");
+      // Both signatures intact: cosigned.
+      r.checkpoint = two;
+      f.ExpectCosigned((*w)->AddCheckpoint(r), f.log, 5);
+    }
+  }
+}
+
+TEST_CASE("witness: two trusted keys of one origin may not share a name and key ID") {
+  Fixture f;
+  VerifierKey clash = NewKey(kOrigin, kKeyTypeEd25519).second;
+  clash.key_id = f.log_key.second.key_id;
+  std::vector<WitnessedLog> logs = {{kOrigin, {f.log_key.second, clash}}};
+  CHECK(Witness::Create(f.witness_key.first, logs, f.state_dir, WitnessOptions{}).status().code() ==
+        Code::kInvalidArgument);
+  logs = {{kOrigin, {f.log_key.second, f.log_key.second}}};  // the same key twice is harmless
+  CHECK(Witness::Create(f.witness_key.first, logs, f.state_dir, WitnessOptions{}).ok());
+}
+
 TEST_CASE("witness: old size mismatch is 409 with text/x.tlog.size") {
   Fixture f;
   auto w = f.Make();

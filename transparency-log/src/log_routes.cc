@@ -250,7 +250,9 @@ void HandleConsistency(const LogRoutesContext* ctx, const ServerRequest& req, Se
   if (*from > *to) return Refuse(res, Code::kMalformed, "from must not exceed to");
   auto pub = ctx->publisher->Latest();
   if (!pub || *to > pub->size) return Refuse(res, Code::kNotFound, "to exceeds the published tree size");
-  auto proof = ProveConsistency(*from, *to, StorageNodeReader(ctx->storage, *to));
+  // `to` may be any size up to the published one, including sizes the log
+  // never stored tiles at: read the published tree's tiles.
+  auto proof = ProveConsistency(*from, *to, StorageNodeReader(ctx->storage, *to, pub->size));
   if (!proof.ok()) return Refuse(res, Code::kInternal, "cannot build proof: " + proof.status().message());
   // Hash lines (candor/consistency_proof.h); `candor publish` wraps them into
   // the consistency proof file devices receive.

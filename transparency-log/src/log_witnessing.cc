@@ -15,15 +15,8 @@ Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey
   }
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<WitnessClient> client, WitnessClient::Create(policy));
   std::shared_ptr<WitnessClient> shared(std::move(client));
-  return Cosigner([shared](const std::string& signed_checkpoint, uint64_t size,
-                           const ConsistencyFrom& consistency_from) -> Result<std::string> {
-    ConsistencyProofFn prove = [&consistency_from, size](uint64_t old_size, uint64_t new_size) {
-      if (new_size != size) {
-        return Result<std::vector<Hash>>(
-            Status::Internal("witness client asked for a proof to another size"));
-      }
-      return consistency_from(old_size);
-    };
+  return Cosigner([shared](const std::string& signed_checkpoint,
+                           const ConsistencyProofFn& prove) -> Result<std::string> {
     CANDOR_ASSIGN_OR_RETURN(CosignResult r, shared->Cosign(signed_checkpoint, prove));
     if (!r.quorum.satisfied) {
       std::string why;

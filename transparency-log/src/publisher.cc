@@ -9,9 +9,9 @@
 
 namespace candor {
 
-NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size) {
-  return MakeTileNodeReader([storage](const TileId& t) { return storage->ReadTilePrefix(t); },
-                            size);
+NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size, uint64_t tiles_size) {
+  return MakeTileNodeReader([storage](const TileId& t) { return storage->ReadTile(t); }, size,
+                            tiles_size);
 }
 
 Publisher::Publisher(TileStorage* storage, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
@@ -97,10 +97,12 @@ Status Publisher::PublishOnce() {
   if (prev && prev->size > head.size) return Status::Internal("committed head went backwards");
   CANDOR_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(key_, head));
   if (cosigner_) {
-    ConsistencyFrom prove = [this, head](uint64_t old_size) {
-      return ProveConsistency(old_size, head.size, StorageNodeReader(storage_, head.size));
+    // Tiles of head.size are durable (Flush above); a larger new_size fails
+    // with kInvalidArgument (StorageNodeReader).
+    ConsistencyProofFn prove = [this, head](uint64_t old_size, uint64_t new_size) {
+      return ProveConsistency(old_size, new_size, StorageNodeReader(storage_, new_size, head.size));
     };
-    CANDOR_ASSIGN_OR_RETURN(note, cosigner_(note, head.size, prove));
+    CANDOR_ASSIGN_OR_RETURN(note, cosigner_(note, prove));
   }
   CANDOR_RETURN_IF_ERROR(storage_->WriteCheckpoint(note));
   auto pub = std::make_shared<PublishedCheckpoint>();

@@ -7,20 +7,11 @@
 #include "candor/tile_reader.h"
 
 namespace candor {
-namespace {
-
-Bytes TileBytes(const std::vector<Hash>& hashes) {
-  Bytes out;
-  out.reserve(hashes.size() * 32);
-  for (const Hash& h : hashes) out.insert(out.end(), h.begin(), h.end());
-  return out;
-}
-
-}  // namespace
 
 Result<RightEdge> RightEdge::Load(const TileStorage& storage, uint64_t size) {
   RightEdge edge;
   edge.size_ = size;
+  TileFetcher fetch_tile = [&storage](const TileId& t) { return storage.ReadTile(t); };
   for (size_t k = 0; k < 8 && (size >> (8 * k)) > 0; ++k) {
     uint64_t count = size >> (8 * k);  // complete nodes at tree level 8k
     auto width = static_cast<uint16_t>(count % kTileWidth);
@@ -28,25 +19,19 @@ Result<RightEdge> RightEdge::Load(const TileStorage& storage, uint64_t size) {
     edge.dirty_.push_back(false);
     if (width == 0) continue;
     TileId id{static_cast<uint8_t>(k), count / kTileWidth, width};
-    CANDOR_ASSIGN_OR_RETURN(Bytes data, storage.ReadTilePrefix(id));
-    CANDOR_ASSIGN_OR_RETURN(edge.levels_[k], ParseTile(data, width));
+    CANDOR_ASSIGN_OR_RETURN(edge.levels_[k], FetchTile(fetch_tile, id));
   }
   auto bwidth = static_cast<uint16_t>(size % kTileWidth);
   if (bwidth > 0) {
-    EntryBundleId id{size / kTileWidth, bwidth};
-    auto data = storage.ReadEntryBundle(id);
-    if (!data.ok() && data.status().code() == Code::kNotFound) {
-      // Fall back to the full bundle's prefix.
-      id.width = kTileWidth;
-      auto full = storage.ReadEntryBundle(id);
-      if (!full.ok()) return data.status();
-      CANDOR_ASSIGN_OR_RETURN(auto all, ParseEntryBundle(*full, kTileWidth));
-      all.resize(bwidth);
-      edge.bundle_ = std::move(all);
-    } else {
-      if (!data.ok()) return data.status();
-      CANDOR_ASSIGN_OR_RETURN(edge.bundle_, ParseEntryBundle(*data, bwidth));
-    }
+    const uint64_t bindex = size / kTileWidth;
+    CANDOR_ASSIGN_OR_RETURN(
+        PartialOrFull data, FetchPartialOrFull(
+                                [&storage, bindex](uint16_t w) {
+                                  return storage.ReadEntryBundle(EntryBundleId{bindex, w});
+                                },
+                                bwidth));
+    CANDOR_ASSIGN_OR_RETURN(edge.bundle_, ParseEntryBundle(data.data, data.width));
+    edge.bundle_.resize(bwidth);  // the prefix, when the full bundle was read
     // The bundle must hash to the level-0 edge tile: catches mixed-up files.
     for (size_t i = 0; i < edge.bundle_.size(); ++i) {
       if (!HashEqual(LeafHash(edge.bundle_[i]), edge.levels_[0][i])) {
@@ -64,7 +49,7 @@ Hash RightEdge::Root() const {
     if (t.level >= levels_.size() || t.width != levels_[t.level].size()) {
       return Status::Internal("node outside the right edge");
     }
-    return TileBytes(levels_[t.level]);
+    return FormatTile(levels_[t.level]);
   };
   auto root = TreeHash(size_, MakeTileNodeReader(fetch, size_));
   // The right edge holds every node RangeNodes(0, size) names (each lies in the
@@ -85,7 +70,7 @@ void RightEdge::PushHash(size_t level, const Hash& h) {
     // Tile index: nodes at tree level 8*level completed so far, minus this tile, / 256.
     uint64_t count = size_ >> (8 * level);
     TileId id{static_cast<uint8_t>(level), count / kTileWidth - 1, kTileWidth};
-    pending_.push_back({TilePath(id), TileBytes(tile)});
+    pending_.push_back({TilePath(id), FormatTile(tile)});
     Hash up = PerfectSubtreeHash(tile);
     tile.clear();
     PushHash(level + 1, up);
@@ -114,7 +99,7 @@ std::vector<StorageFile> RightEdge::TakeFiles() {
     uint64_t count = size_ >> (8 * k);
     TileId id{static_cast<uint8_t>(k), count / kTileWidth,
               static_cast<uint16_t>(levels_[k].size())};
-    out.push_back({TilePath(id), TileBytes(levels_[k])});
+    out.push_back({TilePath(id), FormatTile(levels_[k])});
   }
   if (bundle_dirty_ && !bundle_.empty()) {
     auto data = SerializeEntryBundle(bundle_);

@@ -182,24 +182,6 @@ Result<Bytes> TileStorage::ReadEntryBundle(const EntryBundleId& bundle) const {
   return ReadRelative(EntryBundlePath(bundle));
 }
 
-Result<Bytes> TileStorage::ReadTilePrefix(const TileId& tile) const {
-  auto exact = ReadTile(tile);
-  if (exact.ok() || exact.status().code() != Code::kNotFound) return exact;
-  const size_t want = size_t{32} * tile.width;
-  for (uint32_t w = tile.width + 1u; w <= kTileWidth; ++w) {
-    TileId wider = tile;
-    wider.width = static_cast<uint16_t>(w);
-    auto r = ReadTile(wider);
-    if (r.ok()) {
-      if (r->size() < want) return Status::Malformed("stored tile is too short");
-      r->resize(want);
-      return r;
-    }
-    if (r.status().code() != Code::kNotFound) return r.status();
-  }
-  return Status::NotFound(TilePath(tile) + " not stored");
-}
-
 Status TileStorage::WriteCheckpoint(std::string_view note) {
   return AtomicWriteFile(dir_ + "/checkpoint", AsBytes(note));
 }

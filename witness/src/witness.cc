@@ -94,9 +94,18 @@ Result<std::unique_ptr<Witness>> Witness::Create(SignerKey key, std::vector<Witn
     if (!seen.insert(log.origin).second) {
       return Status::InvalidArgument("origin configured twice: " + log.origin);
     }
-    for (const auto& k : log.keys) {
+    for (size_t i = 0; i < log.keys.size(); ++i) {
+      const VerifierKey& k = log.keys[i];
       if (k.type != kKeyTypeEd25519) {
         return Status::InvalidArgument("log key for " + log.origin + " is not Ed25519");
+      }
+      // VerifyNote cannot tell two keys with one (name, key ID) apart; refuse
+      // the configuration rather than every checkpoint they sign.
+      for (size_t j = 0; j < i; ++j) {
+        if (log.keys[j].name == k.name && log.keys[j].key_id == k.key_id && !(log.keys[j] == k)) {
+          return Status::InvalidArgument("two log keys for " + log.origin +
+                                         " share the name and key ID of " + k.name);
+        }
       }
     }
   }
@@ -179,21 +188,15 @@ AddCheckpointResult Witness::AddCheckpoint(const AddCheckpointRequest& request) 
   if (it == slots_.end()) return Fail(Status::NotFound("unknown log origin"));
   LogSlot& slot = *it->second;
 
-  // Step 4: a signature by one of the keys trusted for this origin. Signature
-  // lines by other keys are ignored (VerifyCheckpoint only knows one key).
-  std::optional<SignedCheckpoint> verified;
-  Status last = Status::UntrustedKey("no signature by a trusted log key");
-  for (const VerifierKey& key : slot.log->keys) {
-    auto r = VerifyCheckpoint(request.checkpoint, key, slot.log->origin);
-    if (r.ok()) {
-      verified = std::move(r).value();
-      break;
-    }
-    if (r.status().code() == Code::kBadSignature) last = r.status();
-  }
-  if (!verified.has_value()) {
-    return Fail(
-        Status(last.code(), "checkpoint not signed by a trusted log key: " + last.message()));
+  // Step 4: the one multi-key checkpoint check (candor/checkpoint.h) with
+  // every key trusted for this origin: at least one signs, and a signature
+  // line by any of them that does not verify refuses the checkpoint
+  // (bad-signature), even when another trusted key's verifies. Lines by other
+  // keys are ignored.
+  auto verified = VerifyCheckpoint(request.checkpoint, slot.log->keys, slot.log->origin);
+  if (!verified.ok()) {
+    const Status& why = verified.status();
+    return Fail(Status(why.code(), "checkpoint not signed by a trusted log key: " + why.message()));
   }
   // Step 5.
   if (request.old_size > verified->checkpoint.size) {

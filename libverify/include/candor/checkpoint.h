@@ -68,8 +68,12 @@ Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note, const VerifierK
 // The same with several trusted keys for one log (key rotation; a witness
 // trusting "the public key(s) ... for the checkpoint origin", tlog-witness
 // §add-checkpoint): at least one must sign, every signature by one of them must
-// verify. REQUIRES: log_keys non-empty, all of type kKeyTypeEd25519 (else
-// kInvalidArgument).
+// verify. The one rule for a bad signature by a second trusted key beside a
+// good one by the first: the whole checkpoint is refused (kBadSignature),
+// whatever the keys' order; callers holding several keys pass them all here
+// rather than trying one key at a time (docs/SECURITY.md). REQUIRES: log_keys
+// non-empty, all of type kKeyTypeEd25519 (else kInvalidArgument); two keys
+// sharing a name and key ID that signed are kInvalidArgument (candor/note.h).
 Result<SignedCheckpoint> VerifyCheckpoint(std::string_view note,
                                           std::span<const VerifierKey> log_keys,
                                           std::string_view expected_origin);

@@ -79,6 +79,14 @@ Result<std::vector<Hash>> ProveInclusion(uint64_t index, uint64_t size, const No
 Result<std::vector<Hash>> ProveConsistency(uint64_t old_size, uint64_t new_size,
                                            const NodeReader& reader);
 
+// How a consistency prover is passed in (the one type for "prove consistency
+// from m to n"): returns the RFC 9162 proof from the tree of `old_size` leaves
+// to the tree of `new_size` leaves, typically ProveConsistency over a
+// NodeReader. The log hands one to its witness client; tests pass an
+// in-memory tree's.
+using ConsistencyProofFn =
+    std::function<Result<std::vector<Hash>>(uint64_t old_size, uint64_t new_size)>;
+
 }  // namespace candor
 
 #endif  // CANDOR_MERKLE_H_

@@ -44,7 +44,7 @@ struct VerifiedBundle {
   Status status;
   Bytes bundle;                // the bytes as served
   bool was_full = false;       // the full bundle was served for a partial one
-  Bytes tile0;                 // the level-0 tile served, when width == 256
+  std::vector<Hash> tile0;     // the level-0 tile served, when width == 256
   std::vector<Bytes> entries;  // exactly `width` entries
   std::vector<Hash> leaves;    // RFC 6962 leaf hash of each entry
   // ParseReleaseEntry of each entry at index >= first_entry; nullopt below.

@@ -6,10 +6,9 @@
 // Everything a source returns is untrusted: the sync code verifies it against
 // a signed checkpoint (candor/audit/sync.h).
 //
-// Partial tiles (".p/<W>"): c2sp.org/tlog-tiles lets a log delete a partial
-// tile once the full tile exists, so FetchTile/FetchBundle fall back to the
-// full tile (or bundle) when the partial one is NotFound and return its prefix
-// of the requested width.
+// Partial tiles (".p/<W>"): FetchTile and FetchBundle apply the one
+// partial-tile rule of candor/tile_reader.h (a missing partial tile or bundle
+// is read from the full one; nothing else falls back).
 //
 // Thread-safety: a LogSource is used by one thread at a time (the HTTP source
 // keeps one keep-alive connection).
@@ -19,6 +18,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "candor/bytes.h"
 #include "candor/layout.h"
@@ -38,16 +38,16 @@ class LogSource {
   virtual Result<Bytes> Get(const std::string& path) = 0;
 
   Result<std::string> FetchCheckpoint();
-  // Exactly 32 * tile.width bytes (kMalformed otherwise), with the fallback
-  // described in the header comment.
-  Result<Bytes> FetchTile(const TileId& tile);
+  // The tile.width hashes of `tile` (candor::FetchTile over this source).
+  Result<std::vector<Hash>> FetchTile(const TileId& tile);
   // The raw entry bundle of this width: for a partial bundle whose path is
   // gone, the full bundle is fetched and the caller must use its first
   // `width` entries (ParseBundlePrefix).
   Result<Bytes> FetchBundle(const EntryBundleId& bundle, bool* was_full);
 };
 
-// A TileFetcher (candor/tile_reader.h) over a source. REQUIRES: `source`
+// A TileFetcher (candor/tile_reader.h) over a source: the exact path, no
+// fallback (MakeTileNodeReader and FetchTile apply it). REQUIRES: `source`
 // outlives the fetcher.
 TileFetcher MakeSourceTileFetcher(LogSource* source);
 

@@ -35,13 +35,13 @@
 
 namespace candor {
 
-// A consistency proof from `old_size` to the checkpoint being cosigned.
-using ConsistencyFrom = std::function<Result<std::vector<Hash>>(uint64_t old_size)>;
 // Collects witness cosignatures on `signed_checkpoint` (log-signed) and returns
 // the note with enough cosignature lines to satisfy the policy's quorum, or an
-// error (kPolicyUnsatisfied, kUnavailable, ...). Wraps candor/log/witness_client.h.
-using Cosigner = std::function<Result<std::string>(
-    const std::string& signed_checkpoint, uint64_t size, const ConsistencyFrom& consistency_from)>;
+// error (kPolicyUnsatisfied, kUnavailable, ...). `prove` (candor/merkle.h)
+// answers for any new_size up to the checkpoint's size. Wraps
+// candor/log/witness_client.h.
+using Cosigner = std::function<Result<std::string>(const std::string& signed_checkpoint,
+                                                   const ConsistencyProofFn& prove)>;
 
 struct PublishedCheckpoint {
   uint64_t size = 0;
@@ -108,8 +108,16 @@ class Publisher {
   std::thread thread_;
 };
 
-// A NodeReader over the log's own tiles for the tree of `size`.
-NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size);
+// A NodeReader over the log's own tiles for the tree of `size`, read from the
+// tiles stored for the tree of `tiles_size` (candor/tile_reader.h: the one
+// partial-tile rule applies). The log writes tiles only at the sizes it
+// flushes, and keeps every partial tile, so `tiles_size` must be a flushed
+// size: a published checkpoint's, or the sequencer's flushed head.
+// REQUIRES: size <= tiles_size.
+NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size, uint64_t tiles_size);
+inline NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size) {
+  return StorageNodeReader(storage, size, size);
+}
 
 }  // namespace candor
 

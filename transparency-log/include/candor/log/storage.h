@@ -51,12 +51,10 @@ class TileStorage {
   Status WriteFiles(const std::vector<StorageFile>& files);
 
   // Reads a tile / entry bundle with exactly this width. kNotFound if absent.
+  // No fallback: readers apply the one partial-tile rule of
+  // candor/tile_reader.h (FetchTile, FetchPartialOrFull) on top.
   Result<Bytes> ReadTile(const TileId& tile) const;
   Result<Bytes> ReadEntryBundle(const EntryBundleId& bundle) const;
-  // Like ReadTile, but if the exact width is absent, uses the prefix of a wider
-  // partial or of the full tile (a partial tile is a prefix of every later
-  // version of the same tile). For tree sizes between two batch boundaries.
-  Result<Bytes> ReadTilePrefix(const TileId& tile) const;
 
   // DATA/checkpoint, written atomically (tmp, fsync, rename, fsync dir).
   Status WriteCheckpoint(std::string_view note);

@@ -64,16 +64,12 @@
 #include "candor/bytes.h"
 #include "candor/checkpoint.h"
 #include "candor/http/http_client.h"
+#include "candor/merkle.h"
 #include "candor/note.h"
 #include "candor/policy.h"
 #include "candor/status.h"
 
 namespace candor {
-
-// Returns the RFC 9162 consistency proof from the tree of `old_size` leaves to
-// the tree of `new_size` leaves (0 < old_size < new_size when called).
-using ConsistencyProofFn =
-    std::function<Result<std::vector<Hash>>(uint64_t old_size, uint64_t new_size)>;
 
 struct WitnessClientOptions {
   // Per-request timeouts; defaults suit a witness on the same continent.

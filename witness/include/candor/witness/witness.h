@@ -8,8 +8,11 @@
 //   1. the request framing parses                                  else 400
 //   2. the checkpoint parses as a signed note with a checkpoint body else 400
 //   3. its origin is configured                                     else 404
-//   4. a signature by a trusted key for that origin verifies (other
-//      signature lines are ignored)                                 else 403
+//   4. VerifyCheckpoint (candor/checkpoint.h) with all keys trusted for
+//      that origin: at least one signs (else 403 untrusted-key) and every
+//      signature line by any of them verifies (else 403 bad-signature, even
+//      when another trusted key's signature verifies); lines by other keys
+//      are ignored                                                  else 403
 //   5. old size <= checkpoint size                                  else 400
 //   -- from here on, under the log's mutex (check and persist are atomic) --
 //   6. old size == size of the latest cosigned checkpoint (0 if none)
