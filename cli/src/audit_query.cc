@@ -1,6 +1,8 @@
 // `candor audit list` and `candor audit flags` (docs/AUDIT.md): the verified
 // mirror's releases and flags, as a table or JSON.
+#include <optional>
 #include <ostream>
+#include <string>
 
 #include <fmt/format.h>
 
@@ -10,29 +12,42 @@
 
 namespace candor::cli {
 
-Outcome RunAuditList(const Args& args, Context& ctx) {
+namespace {
+
+// The options `list` and `flags` share: a mirror, filters, --json.
+struct QueryArgs {
   std::string dir;
   AuditFilter filter;
   bool json = false;
+};
+
+std::optional<Outcome> ParseQueryArgs(const Args& args, std::string_view sub, Context& ctx,
+                                      QueryArgs& q) {
   po::options_description desc("options");
   AddHelpOption(desc);
-  AddDirOption(desc, &dir);
-  AddFilterOptions(desc, &filter);
-  AddJsonOption(desc, &json);
+  AddDirOption(desc, &q.dir);
+  AddFilterOptions(desc, &q.filter);
+  AddJsonOption(desc, &q.json);
   po::variables_map vm;
-  if (auto early = ParseAuditArgs(args, desc, nullptr,
-                                  "list --dir MIRROR [--vendor V]... [--product P]... [--json]",
-                                  ctx, vm)) {
-    return *early;
-  }
-  if (dir.empty()) return UsageError(Status::InvalidArgument("missing --dir"));
-  CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(dir));
+  const std::string synopsis =
+      fmt::format("{} --dir MIRROR [--vendor V]... [--product P]... [--json]", sub);
+  if (auto early = ParseAuditArgs(args, desc, nullptr, synopsis, ctx, vm)) return early;
+  if (q.dir.empty()) return UsageError(Status::InvalidArgument("missing --dir"));
+  return std::nullopt;
+}
+
+}  // namespace
+
+Outcome RunAuditList(const Args& args, Context& ctx) {
+  QueryArgs q;
+  if (auto early = ParseQueryArgs(args, "list", ctx, q)) return *early;
+  CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(q.dir));
   audit::ReleaseFilter f;
-  f.vendors = filter.vendors;
-  f.products = filter.products;
+  f.vendors = q.filter.vendors;
+  f.products = q.filter.products;
   f.with_text = false;
   CANDOR_ASSIGN_OR_RETURN(auto rows, m.mirror->index().Releases(f, m.state.size));
-  if (json) {
+  if (q.json) {
     JsonWriter w(JsonWriter::Style::kCompact);
     w.BeginObject();
     w.Key("tree_size");
@@ -61,28 +76,15 @@ Outcome RunAuditList(const Args& args, Context& ctx) {
 }
 
 Outcome RunAuditFlags(const Args& args, Context& ctx) {
-  std::string dir;
-  AuditFilter filter;
-  bool json = false;
-  po::options_description desc("options");
-  AddHelpOption(desc);
-  AddDirOption(desc, &dir);
-  AddFilterOptions(desc, &filter);
-  AddJsonOption(desc, &json);
-  po::variables_map vm;
-  if (auto early = ParseAuditArgs(args, desc, nullptr,
-                                  "flags --dir MIRROR [--vendor V]... [--product P]... [--json]",
-                                  ctx, vm)) {
-    return *early;
-  }
-  if (dir.empty()) return UsageError(Status::InvalidArgument("missing --dir"));
-  CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(dir));
+  QueryArgs q;
+  if (auto early = ParseQueryArgs(args, "flags", ctx, q)) return *early;
+  CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(q.dir));
   CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(*m.mirror, m.state.size));
   std::vector<audit::Flag> shown;
   for (auto& f : flags) {
-    if (FlagMatches(f, filter)) shown.push_back(std::move(f));
+    if (FlagMatches(f, q.filter)) shown.push_back(std::move(f));
   }
-  if (json) {
+  if (q.json) {
     JsonWriter w(JsonWriter::Style::kCompact);
     w.BeginObject();
     w.Key("tree_size");

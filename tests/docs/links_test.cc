@@ -142,7 +142,7 @@ std::vector<std::string> MarkdownNamesIn(const std::string& markdown) {
 
 TEST_CASE("docs: the prose scanner finds Markdown names") {
   const auto names = MarkdownNamesIn(
-      "see FORMATS.md, docs/AGENT.md and `x.mdx` or (../README.md).\n```\nfw --changelog CHANGES.md\n```\n");
+      "see FORMATS.md, docs/AGENT.md and `x.mdx` or (../README.md).\n```\nfw --changelog docs/LOG.md\n```\n");
   REQUIRE(names.size() == 3);
   CHECK(names[0] == "FORMATS.md");
   CHECK(names[1] == "docs/AGENT.md");
