@@ -62,7 +62,9 @@ TEST_CASE("TreeBuilder: roots and tiles equal the log's RightEdge, sizes 1..1100
   // Every tile the log wrote (full and each partial at a checkpointed size)
   // equals ours, and we produced no tile the log did not.
   CHECK(log_files.size() == ours.size());
-  for (const auto& [path, data] : log_files) {
+  for (const auto& file : log_files) {
+    const std::string& path = file.first;
+    const auto& data = file.second;
     INFO(path);
     REQUIRE(ours.count(path) == 1);
     CHECK(ours[path] == data);

@@ -321,7 +321,9 @@ TEST_CASE("abuse: candor-log answers hostile requests correctly, stays bounded a
         {"/tile/", {400}},
         {"/tile/0/000.p/", {400}},
     };
-    for (const auto& [p, want] : cases) {
+    for (const auto& c : cases) {
+      const auto& p = c.first;
+      const auto& want = c.second;
       CAPTURE(p);
       int status = StatusOf(log.Get(p));
       CHECK(std::find(want.begin(), want.end(), status) != want.end());

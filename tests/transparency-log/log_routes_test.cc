@@ -429,7 +429,11 @@ TEST_CASE("Routes: proofs and consistency proofs verify against the checkpoint")
   }
   // Between two smaller trees, whatever sizes the log stored tiles at: the
   // proof is built from the published tree's tiles.
-  for (auto [m, to] : std::vector<std::pair<uint64_t, uint64_t>>{{1, 2}, {3, 7}, {5, 13}, {1, n - 1}}) {
+  // Plain variables, not a structured binding: doctest's CAPTURE takes a
+  // lambda, and C++20 does not let a lambda capture a structured binding (clang refuses).
+  for (const auto& range : std::vector<std::pair<uint64_t, uint64_t>>{{1, 2}, {3, 7}, {5, 13}, {1, n - 1}}) {
+    const uint64_t m = range.first;
+    const uint64_t to = range.second;
     if (to >= n || m >= to) continue;
     CAPTURE(m);
     CAPTURE(to);
