@@ -3,6 +3,7 @@
 #include "candor/audit/evidence.h"
 #include "candor/checkpoint.h"
 #include "candor/merkle.h"
+#include "prefix_check.h"
 
 namespace candor::audit {
 
@@ -34,40 +35,35 @@ GossipResult CheckGossip(Mirror& mirror, const VerifierKey& log_key, const std::
   ev.source_b = "mirror " + mirror.dir() + " (last verified checkpoint)";
   ev.checkpoint_a = std::string(note);
   ev.checkpoint_b = state->checkpoint;
-  Status verdict;
   if (cp.size > state->size) {
     g.verdict = "ahead";
     g.detail = "ahead of mirror (size " + std::to_string(cp.size) + " > " +
                std::to_string(state->size) + "), sync first";
     return g;
   }
+  auto pc = CheckPrefixOfMirror(mirror, *state, cp);
+  if (!pc.ok()) {
+    g.verdict = "error";
+    g.detail = pc.status().ToString();
+    return g;
+  }
+  if (pc->consistent) {
+    g.verdict = "consistent";
+    g.detail = cp.size == state->size
+                   ? "same tree as the mirror"
+                   : "prefix of the mirror's tree (consistency proof " + std::to_string(cp.size) +
+                         " -> " + std::to_string(state->size) + " verified)";
+    return g;
+  }
   if (cp.size == state->size) {
-    if (HashEqual(cp.root_hash, state->root)) {
-      g.verdict = "consistent";
-      g.detail = "same tree as the mirror";
-      return g;
-    }
     ev.reason = "two checkpoints of size " + std::to_string(cp.size) + " with different roots";
   } else {
-    auto proof = ProveConsistency(cp.size, state->size, mirror.Reader(state->size));
-    if (!proof.ok()) {
-      g.verdict = "error";
-      g.detail = proof.status().ToString();
-      return g;
-    }
-    Status st = VerifyConsistency(cp.size, state->size, *proof, cp.root_hash, state->root);
-    if (st.ok()) {
-      g.verdict = "consistent";
-      g.detail = "prefix of the mirror's tree (consistency proof " + std::to_string(cp.size) +
-                 " -> " + std::to_string(state->size) + " verified)";
-      return g;
-    }
     ev.reason = "checkpoint of size " + std::to_string(cp.size) +
                 " is not a prefix of the mirror's verified tree of size " +
-                std::to_string(state->size) + ": " + st.message();
+                std::to_string(state->size) + ": " + pc->mismatch.message();
     ev.proof_from = cp.size;
     ev.proof_to = state->size;
-    ev.proof = *proof;
+    ev.proof = std::move(pc->proof);
     ev.details.push_back("proof computed from the mirror's verified tiles");
   }
   g.verdict = "split-view";

@@ -17,8 +17,24 @@
 #include "candor/merkle.h"
 #include "candor/release.h"
 #include "candor/tile_reader.h"
+#include "prefix_check.h"
 
 namespace candor::audit {
+
+std::string_view ToString(SyncOutcome outcome) {
+  switch (outcome) {
+    case SyncOutcome::kSynced:
+      return "synced";
+    case SyncOutcome::kUpToDate:
+      return "up-to-date";
+    case SyncOutcome::kEvidence:
+      return "evidence";
+    case SyncOutcome::kFailed:
+      break;
+  }
+  return "error";
+}
+
 Result<LogCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierKey& log_key,
                                           const TrustPolicy* policy, uint64_t now_unix) {
   LogCheckpoint out;
@@ -37,333 +53,415 @@ Result<LogCheckpoint> VerifyLogCheckpoint(std::string_view note, const VerifierK
   return out;
 }
 
-SyncResult Sync(Mirror& mirror, const SyncOptions& o) {
-  SyncResult r;
+namespace {
+
+// One Sync: the steps of sync.h in order, over the state they share. Each
+// step returns a Status and the first failure ends the run; Run() then rolls
+// back an index transaction left open. A step that finds a contradiction
+// writes evidence (Contradiction) and fails with its status.
+class SyncRun {
+ public:
+  SyncRun(Mirror& mirror, const SyncOptions& o) : mirror_(mirror), index_(mirror.index()), o_(o) {}
+  SyncResult Run();
+
+ private:
+  Status Steps();
+  Status OpenSource();         // the log and the mirror's verified state
+  Status FetchCheckpoint();    // 1: the log's checkpoint, verified
+  Status CompareWithMirror();  // 2: against the mirror's verified tree
+  Status CheckExtendsMirror();
+  Status CheckAge();  // 2b: max-checkpoint-age
+  Status Resume();    // the tree's right edge
+  Status Ingest();    // 3: bundles, entries and full tiles
+  Status IngestBundle(uint64_t bi, VerifiedBundle& vb);
+  Status IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb);
+  Status CheckFullTile(const TileId& t, std::span<const Hash> hashes);
+  Status CheckPartialTiles();  // 3: partial tiles at the new size
+  Status Finish();             // 3: the root, then the state, committed last
+  Status Begin();
+  Status CommitProgress();
+  Evidence TileEvidence(std::string reason) const;
+  Status Contradiction(const Evidence& e, const Status& st);
+
+  Mirror& mirror_;
+  AuditIndex& index_;
+  const SyncOptions& o_;
+  SyncResult r_;
+  bool in_txn_ = false;
+  std::unique_ptr<LogSource> src_;
+  MirrorState state_;
+  uint64_t old_ = 0;  // the mirror's verified size
+  std::string note_;  // the log's checkpoint, as served
+  LogCheckpoint lc_;
+  Checkpoint cp_;
+  uint64_t n_ = 0;  // its size
+  int64_t now_signed_ = 0;
+  uint64_t now_unix_ = 0;
+  int64_t logged_time_ = 0;
+  bool already_verified_ = false;  // the mirror's own checkpoint again
+  Evidence ev_;                    // the two checkpoints, for any evidence
+  TreeBuilder builder_;
+  uint64_t start_ = 0;                // the first entry to index
+  std::vector<Hash> expected_tile0_;  // the level-0 tile that came with the current bundle
+  std::string tile_problem_;
+};
+
+SyncResult SyncRun::Run() {
   auto t0 = std::chrono::steady_clock::now();
-  auto now = [&o] { return o.now ? o.now() : static_cast<int64_t>(std::time(nullptr)); };
-  auto done = [&](Status s) {
-    r.status = std::move(s);
-    r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    return r;
-  };
-#define SYNC_TRY(expr)               \
-  do {                               \
-    ::candor::Status st_ = (expr);   \
-    if (!st_.ok()) return done(st_); \
-  } while (0)
+  Status st = Steps();
+  if (!st.ok() && in_txn_) (void)index_.Rollback();
+  r_.status = std::move(st);
+  r_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r_;
+}
 
-  auto src_or = OpenLogSource(o.log, o.http);
-  if (!src_or.ok()) return done(src_or.status());
-  std::unique_ptr<LogSource> src = std::move(src_or).value();
-  AuditIndex& index = mirror.index();
+Status SyncRun::Steps() {
+  CANDOR_RETURN_IF_ERROR(OpenSource());
+  CANDOR_RETURN_IF_ERROR(FetchCheckpoint());
+  CANDOR_RETURN_IF_ERROR(CompareWithMirror());
+  // The same checkpoint again must still be fresh: a log that stops
+  // publishing (or hides newer entries) keeps serving exactly this.
+  CANDOR_RETURN_IF_ERROR(CheckAge());
+  if (already_verified_) {
+    r_.outcome = SyncOutcome::kUpToDate;
+    return Status::Ok();
+  }
+  CANDOR_RETURN_IF_ERROR(Resume());
+  CANDOR_RETURN_IF_ERROR(Ingest());
+  CANDOR_RETURN_IF_ERROR(CheckPartialTiles());
+  return Finish();
+}
 
-  auto state_or = mirror.State();
-  if (!state_or.ok()) return done(state_or.status());
-  MirrorState state = std::move(state_or).value();
-  const uint64_t old = state.size;
-  r.old_size = r.new_size = old;
+Status SyncRun::OpenSource() {
+  CANDOR_ASSIGN_OR_RETURN(src_, OpenLogSource(o_.log, o_.http));
+  CANDOR_ASSIGN_OR_RETURN(state_, mirror_.State());
+  old_ = state_.size;
+  r_.old_size = r_.new_size = old_;
+  return Status::Ok();
+}
 
-  auto note_or = src->FetchCheckpoint();
-  if (!note_or.ok()) return done(note_or.status().WithContext("fetching checkpoint"));
-  const std::string note = std::move(note_or).value();
-  const int64_t now_signed = now();
-  const uint64_t now_unix = now_signed > 0 ? static_cast<uint64_t>(now_signed) : 0;
-  auto sc_or = VerifyLogCheckpoint(note, o.log_key, o.policy ? &*o.policy : nullptr, now_unix);
-  if (!sc_or.ok()) return done(sc_or.status());
-  const Checkpoint cp = sc_or->signed_checkpoint.checkpoint;
-  const uint64_t n = cp.size;
-  r.checkpoint_size = n;
+Status SyncRun::FetchCheckpoint() {
+  auto note_or = src_->FetchCheckpoint();
+  if (!note_or.ok()) return note_or.status().WithContext("fetching checkpoint");
+  note_ = std::move(note_or).value();
+  now_signed_ = o_.now ? o_.now() : static_cast<int64_t>(std::time(nullptr));
+  now_unix_ = now_signed_ > 0 ? static_cast<uint64_t>(now_signed_) : 0;
+  CANDOR_ASSIGN_OR_RETURN(
+      lc_, VerifyLogCheckpoint(note_, o_.log_key, o_.policy ? &*o_.policy : nullptr, now_unix_));
+  cp_ = lc_.signed_checkpoint.checkpoint;
+  n_ = cp_.size;
+  r_.checkpoint_size = n_;
   // When the entries this checkpoint adds were first seen logged: the
   // witnesses' quorum time, or this auditor's clock when it is earlier or
   // there are no witnesses (docs/AUDIT.md "Index": releases.logged).
-  int64_t logged_time = now_signed;
-  if (sc_or->quorum && sc_or->quorum->quorum_time && *sc_or->quorum->quorum_time < now_unix) {
-    logged_time = static_cast<int64_t>(*sc_or->quorum->quorum_time);  // < now_unix <= INT64_MAX
+  logged_time_ = now_signed_;
+  if (lc_.quorum && lc_.quorum->quorum_time && *lc_.quorum->quorum_time < now_unix_) {
+    logged_time_ = static_cast<int64_t>(*lc_.quorum->quorum_time);  // < now_unix <= INT64_MAX
   }
-  // max-checkpoint-age, checked after the comparison with the mirror: a
-  // contradiction, or an older view than the mirror's, is reported with its
-  // evidence even when the checkpoint is also too old.
-  auto check_age = [&]() -> Status {
-    if (!o.policy || !sc_or->quorum || !o.policy->max_checkpoint_age_seconds) return Status::Ok();
-    // A clock behind the witness time of the checkpoint the mirror already
-    // verified has been set back: every old checkpoint would look fresh. That
-    // time is the one stored when it was accepted (future-dated cosignatures
-    // not counted, capped at the clock then), never recomputed: recomputed
-    // with every cosignature, one far-future timestamp that was rightly
-    // ignored would become a floor no clock reaches, freezing the auditor.
-    if (state.witnessed_at > 0) {
-      CANDOR_RETURN_IF_ERROR(
-          CheckClockNotBehind(static_cast<uint64_t>(state.witnessed_at), now_unix));
-    }
-    return CheckCheckpointAge(*o.policy, *sc_or->quorum, now_unix);
-  };
+  ev_.time = now_signed_;
+  ev_.origin = cp_.origin;
+  ev_.source_a = "mirror " + mirror_.dir() + " (last verified checkpoint)";
+  ev_.source_b = src_->Describe() + "/checkpoint";
+  ev_.checkpoint_a = state_.checkpoint;
+  ev_.checkpoint_b = note_;
+  return Status::Ok();
+}
 
-  Evidence ev;
-  ev.time = now_signed;
-  ev.origin = cp.origin;
-  ev.source_a = "mirror " + mirror.dir() + " (last verified checkpoint)";
-  ev.source_b = src->Describe() + "/checkpoint";
-  ev.checkpoint_a = state.checkpoint;
-  ev.checkpoint_b = note;
-  auto write_evidence = [&](Evidence e, Status st) {
-    auto path = WriteEvidence(mirror.private_dir(), e);
-    if (!path.ok()) return done(path.status().WithContext("writing evidence"));
-    r.outcome = "evidence";
-    r.evidence_path = *path;
-    return done(Status(st.code(), st.message() + " (evidence: " + *path + ")"));
-  };
-
-  if (!state.checkpoint.empty()) {
-    auto prev = VerifyCheckpoint(state.checkpoint, o.log_key);
-    if (!prev.ok()) {
-      return done(
-          prev.status().WithContext("the mirror's checkpoint does not verify with this log key"));
-    }
-    if (n == old) {
-      if (!HashEqual(cp.root_hash, state.root)) {
-        ev.kind = "split-view";
-        ev.reason = "two checkpoints of size " + std::to_string(n) + " with different roots";
-        return write_evidence(ev, Status::Inconsistent(ev.reason));
-      }
-      // The same checkpoint again must still be fresh: a log that stops
-      // publishing (or hides newer entries) keeps serving exactly this.
-      SYNC_TRY(check_age());
-      r.outcome = "up-to-date";
-      return done(Status::Ok());
-    }
-    if (n < old) {
-      auto proof = ProveConsistency(n, old, mirror.Reader(old));
-      if (!proof.ok()) return done(proof.status().WithContext("consistency proof from the mirror"));
-      Status st = VerifyConsistency(n, old, *proof, cp.root_hash, state.root);
-      // A = the smaller checkpoint served now, B = the mirror's; the proof
-      // goes from A's size to B's.
-      ev.proof_from = n;
-      ev.proof_to = old;
-      ev.proof = *proof;
-      std::swap(ev.checkpoint_a, ev.checkpoint_b);
-      std::swap(ev.source_a, ev.source_b);
-      if (!st.ok()) {
-        ev.kind = "split-view";
-        ev.reason = "the log's checkpoint (size " + std::to_string(n) +
-                    ") is not a prefix of the mirror's verified tree (size " + std::to_string(old) +
-                    "): " + st.message();
-        return write_evidence(ev, Status::Inconsistent(ev.reason));
-      }
-      // An honest prefix, but an older view than the log already showed this
-      // auditor: refused as devices refuse it (a log, or whoever sits between
-      // it and the auditor, could otherwise freeze the auditor on the past and
-      // hide every newer entry). Both signed views go into the evidence.
-      ev.kind = "stale-view";
-      ev.reason = "stale checkpoint: tree size " + std::to_string(n) +
-                  " < the mirror's verified size " + std::to_string(old);
-      ev.details.push_back("the proof verifies: checkpoint A is a prefix of B, served after B");
-      return write_evidence(ev, Status::PolicyUnsatisfied(ev.reason));
-    }
-    auto proof = ProveConsistency(old, n, MakeTileNodeReader(MakeSourceTileFetcher(src.get()), n));
-    if (!proof.ok())
-      return done(proof.status().WithContext("consistency proof from the log's tiles"));
-    Status st = VerifyConsistency(old, n, *proof, state.root, cp.root_hash);
-    if (!st.ok()) {
-      ev.kind = "inconsistent";
-      ev.reason = "the log's checkpoint (size " + std::to_string(n) +
-                  ") does not extend the mirror's verified tree (size " + std::to_string(old) +
-                  "): " + st.message();
-      ev.proof_from = old;
-      ev.proof_to = n;
-      ev.proof = *proof;
-      ev.details.push_back("proof built from the log's tiles at size " + std::to_string(n));
-      return write_evidence(ev, Status::Inconsistent(ev.reason));
-    }
+Status SyncRun::CompareWithMirror() {
+  if (state_.checkpoint.empty()) return Status::Ok();
+  auto prev = VerifyCheckpoint(state_.checkpoint, o_.log_key);
+  if (!prev.ok()) {
+    return prev.status().WithContext("the mirror's checkpoint does not verify with this log key");
   }
-  SYNC_TRY(check_age());
-
-  // The tree's right edge: resume an interrupted sync if it is usable.
-  TreeBuilder builder;
-  uint64_t start = old;
-  {
-    auto prog = index.GetProgress();
-    if (!prog.ok()) return done(prog.status());
-    bool resumed = false;
-    if (*prog && (*prog)->size > old && (*prog)->size <= n) {
-      auto levels = DecodeEdge((*prog)->edge);
-      if (levels.ok()) {
-        auto b = TreeBuilder::FromEdge((*prog)->size, std::move(levels).value());
-        if (b.ok()) {
-          builder = std::move(b).value();
-          start = builder.size();
-          r.resumed_from = start;
-          resumed = true;
-        }
-      }
+  if (n_ > old_) return CheckExtendsMirror();
+  auto pc = CheckPrefixOfMirror(mirror_, state_, cp_);
+  if (!pc.ok()) return pc.status().WithContext("consistency proof from the mirror");
+  Evidence ev = ev_;
+  if (n_ == old_) {
+    if (pc->consistent) {
+      already_verified_ = true;
+      return Status::Ok();
     }
-    if (!resumed) {
-      auto levels = DecodeEdge(state.edge);
-      if (!levels.ok()) return done(levels.status().WithContext("mirror state"));
-      auto b = TreeBuilder::FromEdge(old, std::move(levels).value());
-      if (!b.ok()) return done(b.status().WithContext("mirror state"));
-      builder = std::move(b).value();
-      if (!HashEqual(builder.Root(), state.root)) {
-        return done(
-            Status::Mismatch("mirror state is corrupt: its tree edge does not give its root"));
+    ev.kind = "split-view";
+    ev.reason = "two checkpoints of size " + std::to_string(n_) + " with different roots";
+    return Contradiction(ev, Status::Inconsistent(ev.reason));
+  }
+  // A = the smaller checkpoint served now, B = the mirror's; the proof goes
+  // from A's size to B's.
+  ev.proof_from = n_;
+  ev.proof_to = old_;
+  ev.proof = std::move(pc->proof);
+  std::swap(ev.checkpoint_a, ev.checkpoint_b);
+  std::swap(ev.source_a, ev.source_b);
+  if (!pc->consistent) {
+    ev.kind = "split-view";
+    ev.reason = "the log's checkpoint (size " + std::to_string(n_) +
+                ") is not a prefix of the mirror's verified tree (size " + std::to_string(old_) +
+                "): " + pc->mismatch.message();
+    return Contradiction(ev, Status::Inconsistent(ev.reason));
+  }
+  // An honest prefix, but an older view than the log already showed this
+  // auditor: refused as devices refuse it (a log, or whoever sits between it
+  // and the auditor, could otherwise freeze the auditor on the past and hide
+  // every newer entry). Both signed views go into the evidence.
+  ev.kind = "stale-view";
+  ev.reason = "stale checkpoint: tree size " + std::to_string(n_) +
+              " < the mirror's verified size " + std::to_string(old_);
+  ev.details.push_back("the proof verifies: checkpoint A is a prefix of B, served after B");
+  return Contradiction(ev, Status::PolicyUnsatisfied(ev.reason));
+}
+
+// REQUIRES: n_ > old_ and the mirror has a verified checkpoint.
+Status SyncRun::CheckExtendsMirror() {
+  auto proof =
+      ProveConsistency(old_, n_, MakeTileNodeReader(MakeSourceTileFetcher(src_.get()), n_));
+  if (!proof.ok()) return proof.status().WithContext("consistency proof from the log's tiles");
+  Status st = VerifyConsistency(old_, n_, *proof, state_.root, cp_.root_hash);
+  if (st.ok()) return Status::Ok();
+  Evidence ev = ev_;
+  ev.kind = "inconsistent";
+  ev.reason = "the log's checkpoint (size " + std::to_string(n_) +
+              ") does not extend the mirror's verified tree (size " + std::to_string(old_) +
+              "): " + st.message();
+  ev.proof_from = old_;
+  ev.proof_to = n_;
+  ev.proof = *proof;
+  ev.details.push_back("proof built from the log's tiles at size " + std::to_string(n_));
+  return Contradiction(ev, Status::Inconsistent(ev.reason));
+}
+
+// Checked after the comparison with the mirror: a contradiction, or an older
+// view than the mirror's, is reported with its evidence even when the
+// checkpoint is also too old.
+Status SyncRun::CheckAge() {
+  if (!o_.policy || !lc_.quorum || !o_.policy->max_checkpoint_age_seconds) return Status::Ok();
+  // A clock behind the witness time of the checkpoint the mirror already
+  // verified has been set back: every old checkpoint would look fresh. That
+  // time is the one stored when it was accepted (future-dated cosignatures
+  // not counted, capped at the clock then), never recomputed: recomputed
+  // with every cosignature, one far-future timestamp that was rightly
+  // ignored would become a floor no clock reaches, freezing the auditor.
+  if (state_.witnessed_at > 0) {
+    CANDOR_RETURN_IF_ERROR(
+        CheckClockNotBehind(static_cast<uint64_t>(state_.witnessed_at), now_unix_));
+  }
+  return CheckCheckpointAge(*o_.policy, *lc_.quorum, now_unix_);
+}
+
+// The tree's right edge: an interrupted sync's progress if it is usable,
+// else the mirror's verified state.
+Status SyncRun::Resume() {
+  start_ = old_;
+  CANDOR_ASSIGN_OR_RETURN(auto prog, index_.GetProgress());
+  if (prog && prog->size > old_ && prog->size <= n_) {
+    auto levels = DecodeEdge(prog->edge);
+    if (levels.ok()) {
+      auto b = TreeBuilder::FromEdge(prog->size, std::move(levels).value());
+      if (b.ok()) {
+        builder_ = std::move(b).value();
+        start_ = builder_.size();
+        r_.resumed_from = start_;
+        return Status::Ok();
       }
     }
   }
-  SYNC_TRY(index.Begin());
-  SYNC_TRY(index.DeleteFrom(start));
+  auto levels = DecodeEdge(state_.edge);
+  if (!levels.ok()) return levels.status().WithContext("mirror state");
+  auto b = TreeBuilder::FromEdge(old_, std::move(levels).value());
+  if (!b.ok()) return b.status().WithContext("mirror state");
+  builder_ = std::move(b).value();
+  if (!HashEqual(builder_.Root(), state_.root)) {
+    return Status::Mismatch("mirror state is corrupt: its tree edge does not give its root");
+  }
+  return Status::Ok();
+}
 
-  auto fail_in_txn = [&](Status st) {
-    (void)index.Rollback();
-    return done(std::move(st));
-  };
+Status SyncRun::Begin() {
+  CANDOR_RETURN_IF_ERROR(index_.Begin());
+  in_txn_ = true;
+  return Status::Ok();
+}
 
-  std::vector<Hash> expected_tile0;  // the level-0 tile that came with the current bundle
-  std::string tile_problem;
-  TreeBuilder::FullTileFn on_full = [&](const TileId& t, std::span<const Hash> hashes) -> Status {
-    std::vector<Hash> got;
-    if (t.level == 0) {
-      got = expected_tile0;
-    } else {
-      auto f = src->FetchTile(t);
-      if (!f.ok()) return f.status();
-      got = std::move(f).value();
-      r.bytes_downloaded += 32 * got.size();
-    }
-    Bytes want = FormatTile(hashes);
-    if (FormatTile(got) != want) {
-      tile_problem = TilePath(t);
-      return Status::Mismatch("tile " + TilePath(t) +
-                              " differs from the tree recomputed from entries");
-    }
-    return mirror.WriteFile(TilePath(t), want);
-  };
+// Durable progress: the files first, then the index rows and the tree's
+// right edge in one commit.
+Status SyncRun::CommitProgress() {
+  CANDOR_RETURN_IF_ERROR(mirror_.SyncAll());
+  CANDOR_RETURN_IF_ERROR(index_.SetProgress({builder_.size(), EncodeEdge(builder_.Edge())}));
+  CANDOR_RETURN_IF_ERROR(index_.Commit());
+  in_txn_ = false;
+  return Status::Ok();
+}
 
+Status SyncRun::Ingest() {
+  CANDOR_RETURN_IF_ERROR(Begin());
+  CANDOR_RETURN_IF_ERROR(index_.DeleteFrom(start_));
+  if (n_ <= start_) return Status::Ok();
   const unsigned threads =
-      o.verify_threads ? o.verify_threads : std::max(1u, std::thread::hardware_concurrency());
-  const uint64_t total = n - start;
-  if (n > start) {
-    BundlePipeline::Options po;
-    po.first_bundle = start / kTileWidth;
-    po.end_bundle = (n + kTileWidth - 1) / kTileWidth;
-    po.tree_size = n;
-    po.first_entry = start;
-    po.window = std::max<size_t>(1, o.prefetch);
-    po.workers = threads;
-    auto psrc = OpenLogSource(o.log, o.http);
-    if (!psrc.ok()) return fail_in_txn(psrc.status());
-    BundlePipeline pipeline(std::move(psrc).value(), po);
-    size_t bundles_done = 0;
-    for (uint64_t bi = po.first_bundle; bi < po.end_bundle; ++bi) {
-      VerifiedBundle vb = pipeline.Next();
-      if (!vb.status.ok()) return fail_in_txn(vb.status);
-      const uint16_t width = vb.width;
-      r.bytes_downloaded += vb.bundle.size() + 32 * vb.tile0.size();
-      expected_tile0 = std::move(vb.tile0);
-      const uint64_t base = bi * kTileWidth;
-      for (size_t j = 0; j < width; ++j) {
-        uint64_t g = base + j;
-        if (g < start) {
-          std::span<const Hash> known = builder.LevelHashes(0);
-          if (j >= known.size() || !HashEqual(known[j], vb.leaves[j])) {
-            return fail_in_txn(Status::Mismatch("entry " + std::to_string(g) +
-                                                " differs from the one verified before"));
-          }
-          continue;
-        }
-        const Result<ReleaseEntry>& pe = *vb.parsed[j];
-        if (pe.ok()) {
-          Status st = index.AddRelease(g, vb.leaves[j], *pe, logged_time);
-          if (!st.ok()) return fail_in_txn(st);
-        } else {
-          ++r.invalid_entries;
-          Status st = index.AddInvalid(g, pe.status().ToString());
-          if (!st.ok()) return fail_in_txn(st);
-        }
-        Status st = builder.Append(vb.leaves[j], on_full);
-        if (!st.ok()) {
-          if (!tile_problem.empty()) {
-            (void)index.Rollback();
-            Evidence e = ev;
-            e.kind = "tile-mismatch";
-            e.reason = st.message();
-            e.checkpoint_a = note;
-            e.checkpoint_b.clear();
-            e.source_a = src->Describe() + "/checkpoint";
-            e.source_b.clear();
-            e.details.push_back("tile " + tile_problem + " served by " + src->Describe());
-            return write_evidence(e, st);
-          }
-          return fail_in_txn(st);
-        }
-        ++r.entries_verified;
-      }
-      // The bundle as a log of size n serves it.
-      if (vb.was_full && width < kTileWidth) {
-        auto ser = SerializeEntryBundle(vb.entries);
-        if (!ser.ok()) return fail_in_txn(ser.status());
-        vb.bundle = std::move(ser).value();
-      }
-      Status wst = mirror.WriteFile(EntryBundlePath(bi, width), vb.bundle);
-      if (!wst.ok()) return fail_in_txn(wst);
-      if (o.on_progress) o.on_progress(builder.size() - start, total);
-      ++bundles_done;
-      bool stop_now = o.stop_after_bundles != 0 && bundles_done == o.stop_after_bundles;
-      if ((bundles_done % std::max<size_t>(1, o.commit_bundles) == 0 || stop_now) &&
-          bi + 1 < po.end_bundle) {
-        SYNC_TRY(mirror.SyncAll());
-        SYNC_TRY(index.SetProgress({builder.size(), EncodeEdge(builder.Edge())}));
-        SYNC_TRY(index.Commit());
-        if (stop_now) return done(Status::Unavailable("sync interrupted (test hook)"));
-        SYNC_TRY(index.Begin());
-      }
+      o_.verify_threads ? o_.verify_threads : std::max(1u, std::thread::hardware_concurrency());
+  const uint64_t total = n_ - start_;
+  BundlePipeline::Options po;
+  po.first_bundle = start_ / kTileWidth;
+  po.end_bundle = (n_ + kTileWidth - 1) / kTileWidth;
+  po.tree_size = n_;
+  po.first_entry = start_;
+  po.window = std::max<size_t>(1, o_.prefetch);
+  po.workers = threads;
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<LogSource> psrc, OpenLogSource(o_.log, o_.http));
+  BundlePipeline pipeline(std::move(psrc), po);
+  size_t bundles_done = 0;
+  for (uint64_t bi = po.first_bundle; bi < po.end_bundle; ++bi) {
+    VerifiedBundle vb = pipeline.Next();
+    CANDOR_RETURN_IF_ERROR(vb.status);
+    CANDOR_RETURN_IF_ERROR(IngestBundle(bi, vb));
+    if (o_.on_progress) o_.on_progress(builder_.size() - start_, total);
+    ++bundles_done;
+    bool stop_now = o_.stop_after_bundles != 0 && bundles_done == o_.stop_after_bundles;
+    if ((bundles_done % std::max<size_t>(1, o_.commit_bundles) == 0 || stop_now) &&
+        bi + 1 < po.end_bundle) {
+      CANDOR_RETURN_IF_ERROR(CommitProgress());
+      if (stop_now) return Status::Unavailable("sync interrupted (test hook)");
+      CANDOR_RETURN_IF_ERROR(Begin());
     }
   }
+  return Status::Ok();
+}
 
-  // Partial tiles at the new size, then the root.
-  for (const TreeBuilder::Partial& p : builder.Partials()) {
-    auto got = src->FetchTile(p.tile);
-    if (!got.ok()) return fail_in_txn(got.status().WithContext("fetching " + TilePath(p.tile)));
-    r.bytes_downloaded += 32 * got->size();
+Status SyncRun::IngestBundle(uint64_t bi, VerifiedBundle& vb) {
+  const uint16_t width = vb.width;
+  r_.bytes_downloaded += vb.bundle.size() + 32 * vb.tile0.size();
+  expected_tile0_ = std::move(vb.tile0);
+  const uint64_t base = bi * kTileWidth;
+  for (size_t j = 0; j < width; ++j) {
+    CANDOR_RETURN_IF_ERROR(IngestEntry(base + j, j, vb));
+  }
+  // The bundle as a log of size n serves it.
+  if (vb.was_full && width < kTileWidth) {
+    CANDOR_ASSIGN_OR_RETURN(vb.bundle, SerializeEntryBundle(vb.entries));
+  }
+  return mirror_.WriteFile(EntryBundlePath(bi, width), vb.bundle);
+}
+
+// Entry `g`, the `j`th of its bundle: indexed and appended to the tree, or,
+// before start_ (a bundle resumed mid-way), compared with the one verified
+// before.
+Status SyncRun::IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb) {
+  if (g < start_) {
+    std::span<const Hash> known = builder_.LevelHashes(0);
+    if (j >= known.size() || !HashEqual(known[j], vb.leaves[j])) {
+      return Status::Mismatch("entry " + std::to_string(g) +
+                              " differs from the one verified before");
+    }
+    return Status::Ok();
+  }
+  const Result<ReleaseEntry>& pe = *vb.parsed[j];
+  if (pe.ok()) {
+    CANDOR_RETURN_IF_ERROR(index_.AddRelease(g, vb.leaves[j], *pe, logged_time_));
+  } else {
+    ++r_.invalid_entries;
+    CANDOR_RETURN_IF_ERROR(index_.AddInvalid(g, pe.status().ToString()));
+  }
+  Status st = builder_.Append(vb.leaves[j], [this](const TileId& t, std::span<const Hash> hashes) {
+    return CheckFullTile(t, hashes);
+  });
+  if (!st.ok()) {
+    if (tile_problem_.empty()) return st;
+    Evidence e = TileEvidence(st.message());
+    e.details.push_back("tile " + tile_problem_ + " served by " + src_->Describe());
+    return Contradiction(e, st);
+  }
+  ++r_.entries_verified;
+  return Status::Ok();
+}
+
+// A tile the recomputed tree completed must equal the log's (level 0: the
+// one that came with the bundle) before it goes into the mirror.
+Status SyncRun::CheckFullTile(const TileId& t, std::span<const Hash> hashes) {
+  std::vector<Hash> got;
+  if (t.level == 0) {
+    got = expected_tile0_;
+  } else {
+    CANDOR_ASSIGN_OR_RETURN(got, src_->FetchTile(t));
+    r_.bytes_downloaded += 32 * got.size();
+  }
+  Bytes want = FormatTile(hashes);
+  if (FormatTile(got) != want) {
+    tile_problem_ = TilePath(t);
+    return Status::Mismatch("tile " + TilePath(t) +
+                            " differs from the tree recomputed from entries");
+  }
+  return mirror_.WriteFile(TilePath(t), want);
+}
+
+Status SyncRun::CheckPartialTiles() {
+  for (const TreeBuilder::Partial& p : builder_.Partials()) {
+    auto got = src_->FetchTile(p.tile);
+    if (!got.ok()) return got.status().WithContext("fetching " + TilePath(p.tile));
+    r_.bytes_downloaded += 32 * got->size();
     Bytes want = FormatTile(p.hashes);
     if (FormatTile(*got) != want) {
-      (void)index.Rollback();
-      Evidence e = ev;
-      e.kind = "tile-mismatch";
-      e.reason = "tile " + TilePath(p.tile) + " differs from the tree recomputed from entries";
-      e.checkpoint_a = note;
-      e.checkpoint_b.clear();
-      e.source_a = src->Describe() + "/checkpoint";
-      e.source_b.clear();
-      return write_evidence(e, Status::Mismatch(e.reason));
+      Evidence e = TileEvidence("tile " + TilePath(p.tile) +
+                                " differs from the tree recomputed from entries");
+      return Contradiction(e, Status::Mismatch(e.reason));
     }
-    Status st = mirror.WriteFile(TilePath(p.tile), want);
-    if (!st.ok()) return fail_in_txn(st);
+    CANDOR_RETURN_IF_ERROR(mirror_.WriteFile(TilePath(p.tile), want));
   }
-  Hash root = builder.Root();
-  if (!HashEqual(root, cp.root_hash)) {
-    (void)index.Rollback();
-    Evidence e = ev;
+  return Status::Ok();
+}
+
+// The recomputed root must be the signed one; only then does the verified
+// state advance (committed last, after the files are durable).
+Status SyncRun::Finish() {
+  Hash root = builder_.Root();
+  if (!HashEqual(root, cp_.root_hash)) {
+    Evidence e = ev_;
     e.kind = "root-mismatch";
-    e.reason = "the entries and tiles served for size " + std::to_string(n) + " hash to " +
+    e.reason = "the entries and tiles served for size " + std::to_string(n_) + " hash to " +
                Base64Encode(root) + ", not to the signed root";
-    e.checkpoint_a = note;
-    e.checkpoint_b = state.checkpoint;
-    e.source_a = src->Describe() + "/checkpoint";
-    e.source_b = state.checkpoint.empty() ? "" : "mirror (last verified checkpoint)";
-    return write_evidence(e, Status::Mismatch(e.reason));
+    e.checkpoint_a = note_;
+    e.checkpoint_b = state_.checkpoint;
+    e.source_a = src_->Describe() + "/checkpoint";
+    e.source_b = state_.checkpoint.empty() ? "" : "mirror (last verified checkpoint)";
+    return Contradiction(e, Status::Mismatch(e.reason));
   }
-  SYNC_TRY(mirror.SyncAll());
+  CANDOR_RETURN_IF_ERROR(mirror_.SyncAll());
   // The clock floor for the next sync: when this checkpoint was witnessed,
   // as this auditor saw it (0 without a quorum to take a time from).
-  const int64_t witnessed_at = sc_or->quorum && sc_or->quorum->quorum_time ? logged_time : 0;
-  SYNC_TRY(index.SetState({n, root, note, EncodeEdge(builder.Edge()), witnessed_at}));
-  SYNC_TRY(index.Commit());
-  SYNC_TRY(mirror.WriteFile("checkpoint", AsBytes(note)));
-  SYNC_TRY(mirror.WriteFile(".candor-audit/checkpoint", AsBytes(note)));
-  SYNC_TRY(mirror.SyncAll());
-  r.new_size = n;
-  r.outcome = n == old ? "up-to-date" : "synced";
-  return done(Status::Ok());
-#undef SYNC_TRY
+  const int64_t witnessed_at = lc_.quorum && lc_.quorum->quorum_time ? logged_time_ : 0;
+  CANDOR_RETURN_IF_ERROR(
+      index_.SetState({n_, root, note_, EncodeEdge(builder_.Edge()), witnessed_at}));
+  CANDOR_RETURN_IF_ERROR(index_.Commit());
+  in_txn_ = false;
+  CANDOR_RETURN_IF_ERROR(mirror_.WriteFile("checkpoint", AsBytes(note_)));
+  CANDOR_RETURN_IF_ERROR(mirror_.WriteFile(".candor-audit/checkpoint", AsBytes(note_)));
+  CANDOR_RETURN_IF_ERROR(mirror_.SyncAll());
+  r_.new_size = n_;
+  r_.outcome = n_ == old_ ? SyncOutcome::kUpToDate : SyncOutcome::kSynced;
+  return Status::Ok();
 }
+
+// Evidence against the log's checkpoint alone: its tiles contradict it.
+Evidence SyncRun::TileEvidence(std::string reason) const {
+  Evidence e = ev_;
+  e.kind = "tile-mismatch";
+  e.reason = std::move(reason);
+  e.checkpoint_a = note_;
+  e.checkpoint_b.clear();
+  e.source_a = src_->Describe() + "/checkpoint";
+  e.source_b.clear();
+  return e;
+}
+
+// Writes `e` and returns `st` naming the evidence file (or the write's error).
+Status SyncRun::Contradiction(const Evidence& e, const Status& st) {
+  auto path = WriteEvidence(mirror_.private_dir(), e);
+  if (!path.ok()) return path.status().WithContext("writing evidence");
+  r_.outcome = SyncOutcome::kEvidence;
+  r_.evidence_path = *path;
+  return Status(st.code(), st.message() + " (evidence: " + *path + ")");
+}
+
+}  // namespace
+
+SyncResult Sync(Mirror& mirror, const SyncOptions& o) { return SyncRun(mirror, o).Run(); }
 
 }  // namespace candor::audit

@@ -66,7 +66,7 @@ std::string SyncJson(const audit::SyncResult& r) {
   JsonWriter json(JsonWriter::Style::kCompact);
   json.BeginObject();
   json.Key("outcome");
-  json.String(r.outcome.empty() ? "error" : r.outcome);
+  json.String(audit::ToString(r.outcome));
   json.Key("ok");
   json.Bool(r.status.ok());
   json.Key("error");
@@ -150,7 +150,7 @@ Outcome RunAuditSync(const Args& args, Context& ctx) {
   if (json) {
     ctx.out << SyncJson(r);
   } else if (r.status.ok()) {
-    if (r.outcome == "synced") {
+    if (r.outcome == audit::SyncOutcome::kSynced) {
       ctx.out << fmt::format(
           "synced {} -> {} ({} entries verified, {} invalid, {:.1f} s, {:.0f} entries/s)\n",
           r.old_size, r.new_size, r.entries_verified, r.invalid_entries, r.seconds,

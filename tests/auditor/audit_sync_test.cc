@@ -24,7 +24,21 @@ namespace {
 using namespace audittest;
 using audit::Mirror;
 using audit::SyncOptions;
+using audit::SyncOutcome;
 using audit::SyncResult;
+
+// The words `audit sync --json` prints (docs/AUDIT.md), one per outcome.
+TEST_CASE("sync: ToString(SyncOutcome) gives the documented words") {
+  const std::pair<SyncOutcome, std::string_view> cases[] = {
+      {SyncOutcome::kFailed, "error"},
+      {SyncOutcome::kSynced, "synced"},
+      {SyncOutcome::kUpToDate, "up-to-date"},
+      {SyncOutcome::kEvidence, "evidence"},
+  };
+  for (const auto& c : cases) {
+    CHECK(audit::ToString(c.first) == c.second);
+  }
+}
 
 const SignerKey& LogKey() {
   static const SignerKey k = TestKey("log.example/audit-test", 7);
@@ -70,7 +84,7 @@ TEST_CASE("sync: full, incremental, up to date; the mirror is itself a servable 
   log.Append(Releases(0, 300));
   SyncResult r = SyncOnce(log.dir(), t / "mirror");
   REQUIRE_MESSAGE(r.status.ok(), r.status.ToString());
-  CHECK(r.outcome == "synced");
+  CHECK(r.outcome == SyncOutcome::kSynced);
   CHECK(r.entries_verified == 300);
   CHECK(r.invalid_entries == 0);
   CHECK(VerifiedSize(t / "mirror") == 300);
@@ -83,7 +97,7 @@ TEST_CASE("sync: full, incremental, up to date; the mirror is itself a servable 
   CHECK(r.new_size == 517);
   r = SyncOnce(log.dir(), t / "mirror");
   CHECK(r.status.ok());
-  CHECK(r.outcome == "up-to-date");
+  CHECK(r.outcome == SyncOutcome::kUpToDate);
   CHECK(r.entries_verified == 0);
   // A second mirror syncs from the first one (same layout, same checkpoint).
   r = SyncOnce(t / "mirror", t / "mirror2");
@@ -125,7 +139,7 @@ TEST_CASE("sync: a tampered tile or bundle is refused, with evidence for tiles")
     REQUIRE(AtomicWriteFile(p, b).ok());
     SyncResult r = SyncOnce(log.dir(), t / "mirror");
     CHECK(r.status.code() == Code::kMismatch);
-    CHECK(r.outcome == "evidence");
+    CHECK(r.outcome == SyncOutcome::kEvidence);
     auto ev = audit::ParseEvidence(ReadText(r.evidence_path));
     REQUIRE(ev.ok());
     CHECK(ev->kind == "tile-mismatch");
@@ -192,7 +206,7 @@ TEST_CASE("sync: a forked log with the same key is detected, with evidence") {
     old.Append(Releases(0, 10));
     SyncResult r4 = SyncOnce(old.dir(), t / "mirror");
     CHECK(r4.status.code() == Code::kPolicyUnsatisfied);
-    CHECK(r4.outcome == "evidence");
+    CHECK(r4.outcome == SyncOutcome::kEvidence);
     REQUIRE(!r4.evidence_path.empty());
     auto ev4 = audit::ParseEvidence(ReadText(r4.evidence_path));
     REQUIRE(ev4.ok());
@@ -458,7 +472,7 @@ TEST_CASE("sync --policy: a log frozen on one checkpoint is refused once it is t
   // Same checkpoint, an hour later: still within the maximum age.
   SyncResult r = wl.Sync(wl.t / "mirror", kNow + 3000);
   CHECK_MESSAGE(r.status.ok(), r.status.ToString());
-  CHECK(r.outcome == "up-to-date");
+  CHECK(r.outcome == SyncOutcome::kUpToDate);
   // The log keeps serving it (newer entries hidden): refused, never
   // "up-to-date".
   wl.log.Append(Releases(3, 5));  // entries the auditor is not shown
@@ -466,7 +480,7 @@ TEST_CASE("sync --policy: a log frozen on one checkpoint is refused once it is t
   r = wl.Sync(wl.t / "mirror", kNow + 7200);
   CHECK(r.status.code() == Code::kPolicyUnsatisfied);
   CHECK(r.status.message().find("checkpoint too old") != std::string::npos);
-  CHECK(r.outcome != "up-to-date");
+  CHECK(r.outcome != SyncOutcome::kUpToDate);
   // A fresh, larger checkpoint is accepted again.
   wl.Cosigned(kNow + 7100, std::nullopt);
   r = wl.Sync(wl.t / "mirror", kNow + 7200);

@@ -39,6 +39,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "candor/audit/mirror.h"
 #include "candor/audit/source.h"
@@ -66,8 +67,20 @@ struct SyncOptions {
   HttpClientOptions http = AuditHttpOptions();  // for an http:// log
 };
 
+// How a sync ended.
+enum class SyncOutcome {
+  kFailed,    // failed without evidence: `status` says why
+  kSynced,    // the mirror advanced to the log's checkpoint
+  kUpToDate,  // the mirror already had it
+  kEvidence,  // a contradiction, written to `evidence_path`
+};
+
+// The word `audit sync --json` prints as "outcome" (docs/AUDIT.md): "error",
+// "synced", "up-to-date" or "evidence".
+std::string_view ToString(SyncOutcome outcome);
+
 struct SyncResult {
-  std::string outcome;  // "synced", "up-to-date", or "evidence"
+  SyncOutcome outcome = SyncOutcome::kFailed;
   uint64_t old_size = 0;
   uint64_t new_size = 0;  // the verified size after the sync
   uint64_t checkpoint_size = 0;
@@ -76,7 +89,7 @@ struct SyncResult {
   uint64_t bytes_downloaded = 0;
   uint64_t resumed_from = 0;  // > old_size when an interrupted sync was resumed
   double seconds = 0;
-  std::string evidence_path;  // when outcome == "evidence"
+  std::string evidence_path;  // when outcome == kEvidence
   Status status;              // OK unless the sync failed
 };
 
