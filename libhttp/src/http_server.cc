@@ -22,84 +22,16 @@
 #include <thread>
 
 #include "candor/bytes.h"
+#include "http_server_internal.h"
 
 namespace candor {
 
-struct HttpServer::Route {
-  std::string method;
-  std::string path;
-  HttpMatch match;
-  HttpHandler handler;  // exactly one of the two is set
-  HttpAsyncHandler async;
-  bool Matches(std::string_view p) const {
-    return match == HttpMatch::kExact ? p == path : p.substr(0, path.size()) == path;
-  }
-};
-
-// One open connection, for the request-deadline watchdog.
-struct HttpServer::Tracked {
-  int fd = -1;
-  // steady_clock nanoseconds by which the current request must be in; 0
-  // while a request is being handled (or its answer sent).
-  std::atomic<int64_t> deadline_ns{0};
-  bool shut = false;  // guarded by HttpServer::tracked_mu_
-};
-
-struct HttpReply::State {
-  HttpServer* server = nullptr;
-  MHD_Connection* connection = nullptr;
-  std::mutex mu;
-  bool parked = false;  // suspended, waiting for Send
-  bool sent = false;
-  std::optional<ServerResponse> response;
-};
+using http_server_internal::Error;
+using http_server_internal::Exchange;
+using http_server_internal::NowNs;
+using http_server_internal::Queue;
 
 namespace {
-
-// Per request (libmicrohttpd's *req_cls).
-struct Exchange {
-  ServerRequest request;
-  const HttpServer::Route* route = nullptr;
-  std::optional<ServerResponse> refusal;  // decided before the body was read
-  bool queued = false;
-  bool too_large = false;  // a chunked body grew past max_body: discarded, then 413
-  uint64_t discarded = 0;
-  bool parked = false;  // was suspended once (counted in HttpServer::unfinished_)
-  std::shared_ptr<HttpReply::State> async;
-};
-
-// The server's own refusals (no route, method, body size, shutting down):
-// `code` is stated by name; `http_status` overrides HttpStatusFor(code) where
-// HTTP has a more precise status (405).
-ServerResponse Error(Code code, std::string text, int http_status = 0) {
-  ServerResponse r;
-  r.SetError(Status(code, std::move(text)));
-  if (http_status != 0) r.status = http_status;
-  return r;
-}
-
-MHD_Result Queue(MHD_Connection* connection, Exchange& ex, const ServerResponse& r) {
-  MHD_Response* response =
-      r.file_fd >= 0 ? MHD_create_response_from_fd64(r.file_size, r.file_fd)
-      : r.static_body.empty()
-          ? MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()),
-                                            MHD_RESPMEM_MUST_COPY)
-          : MHD_create_response_from_buffer(r.static_body.size(),
-                                            const_cast<char*>(r.static_body.data()),
-                                            MHD_RESPMEM_PERSISTENT);
-  if (response == nullptr) {  // out of memory: close the connection
-    if (r.file_fd >= 0) ::close(r.file_fd);
-    return MHD_NO;
-  }
-  MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
-  for (const auto& [name, value] : r.headers) {
-    MHD_add_response_header(response, name.c_str(), value.c_str());
-  }
-  MHD_Result ok = MHD_queue_response(connection, static_cast<unsigned>(r.status), response);
-  MHD_destroy_response(response);
-  ex.queued = true;
-  return ok;
-}
 
 MHD_Result CollectQuery(void* cls, MHD_ValueKind, const char* key, const char* value) {
   auto* query = static_cast<std::vector<std::pair<std::string, std::string>>*>(cls);
@@ -119,12 +51,6 @@ std::string RemoteAddress(MHD_Connection* connection) {
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6*>(sa)->sin6_addr, text, sizeof(text));
   }
   return text;
-}
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
 }
 
 void Quiet(void*, const char*, va_list) {}  // libmicrohttpd's own diagnostics: not logged
@@ -337,97 +263,6 @@ struct HttpServerInternals {
   }
 };
 
-void ServerResponse::SetError(const Status& error) {
-  SetText(HttpStatusFor(error.code()), error.message());
-  if (body.empty() || body.back() != '\n') body += '\n';
-  headers.erase(std::remove_if(headers.begin(), headers.end(),
-                               [](const auto& h) { return h.first == "Candor-Error"; }),
-                headers.end());
-  SetHeader("Candor-Error", std::string(CodeName(error.code())));
-  SetHeader("Cache-Control", "no-store");
-}
-
-const std::string* ServerRequest::Param(std::string_view key) const {
-  for (const auto& [k, v] : query) {
-    if (k == key) return &v;
-  }
-  return nullptr;
-}
-
-size_t ServerRequest::ParamCount(std::string_view key) const {
-  return static_cast<size_t>(
-      std::count_if(query.begin(), query.end(), [&](const auto& kv) { return kv.first == key; }));
-}
-
-void HttpReply::Send(ServerResponse response) const {
-  State& s = *state_;
-  bool resume = false;
-  {
-    std::lock_guard<std::mutex> lock(s.mu);
-    if (s.sent) return;
-    s.sent = true;
-    s.response = std::move(response);
-    resume = s.parked;
-    s.parked = false;
-  }
-  if (!resume) return;  // the handler is still running: it queues the answer itself
-  HttpServer& server = *s.server;
-  std::lock_guard<std::mutex> lock(server.mu_);
-  server.parked_.erase(&s);
-  if (!server.daemon_stopping_) MHD_resume_connection(s.connection);
-}
-
-Result<std::unique_ptr<HttpServer>> HttpServer::Bind(const HttpServerOptions& options) {
-  std::unique_ptr<HttpServer> server(new HttpServer());
-  server->options_ = options;
-  if (options.port < 0 || options.port > 65535) return Status::InvalidArgument("bad port");
-  addrinfo hints{};
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  std::string port_text = std::to_string(options.port);
-  if (getaddrinfo(options.host.c_str(), port_text.c_str(), &hints, &found) != 0 || !found) {
-    return Status::InvalidArgument("listen address must be a numeric IP address: " + options.host);
-  }
-  std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> guard(found, &freeaddrinfo);
-  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  if (fd < 0) return Status::Io("socket: " + std::string(std::strerror(errno)));
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0 ||
-      ::listen(fd, options.listen_backlog) != 0) {
-    int err = errno;
-    ::close(fd);
-    return Status::Io("cannot listen on " + options.host + ":" + port_text + ": " +
-                      std::strerror(err));
-  }
-  sockaddr_storage bound{};
-  socklen_t len = sizeof(bound);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&bound), &len);
-  server->port_ =
-      ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6*>(&bound)->sin6_port
-                                        : reinterpret_cast<sockaddr_in*>(&bound)->sin_port);
-  server->listen_fd_ = fd;
-  return server;
-}
-
-HttpServer::~HttpServer() {
-  Stop();
-  if (listen_fd_ >= 0) ::close(listen_fd_);
-}
-
-void HttpServer::Handle(std::string method, std::string path, HttpMatch match,
-                        HttpHandler handler) {
-  routes_.push_back(std::make_unique<Route>(
-      Route{std::move(method), std::move(path), match, std::move(handler), {}}));
-}
-
-void HttpServer::HandleAsync(std::string method, std::string path, HttpMatch match,
-                             HttpAsyncHandler handler) {
-  routes_.push_back(std::make_unique<Route>(
-      Route{std::move(method), std::move(path), match, {}, std::move(handler)}));
-}
-
 Status HttpServer::Start() {
   std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
   if (stopped_) return Status::Unavailable("the HTTP server was stopped");
@@ -466,87 +301,6 @@ Status HttpServer::Start() {
   if (daemon_ == nullptr) return Status::Io("cannot start the HTTP server");
   if (options_.request_deadline.count() > 0) watchdog_ = std::thread([this] { Watchdog(); });
   return Status::Ok();
-}
-
-void HttpServer::StopAccepting() {
-  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
-  StopAcceptingLocked();
-}
-
-void HttpServer::StopAcceptingLocked() {
-  if (daemon_ == nullptr || quiesced_) return;
-  quiesced_ = true;
-  // From now on the listening socket is ours again; closing it refuses new
-  // connections at once.
-  MHD_socket fd = MHD_quiesce_daemon(daemon_);
-  if (fd != MHD_INVALID_SOCKET) ::close(fd);
-  listen_fd_ = -1;  // closed here, or (if quiescing failed) by MHD_stop_daemon
-}
-
-void HttpServer::Stop() {
-  std::lock_guard<std::mutex> lifecycle(lifecycle_mu_);
-  stopped_ = true;  // a Start() racing with this one (Serve on another thread) fails
-  if (daemon_ == nullptr) return;
-  StopAcceptingLocked();
-  std::vector<std::shared_ptr<HttpReply::State>> parked;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopping_ = true;
-    for (const auto& [raw, state] : parked_) parked.push_back(state);
-  }
-  // libmicrohttpd must not be stopped with suspended connections: answer them
-  // (a Send racing with this one wins or loses cleanly under the state's lock).
-  for (auto& state : parked) HttpReply(state).Send(Error(Code::kUnavailable, "server is shutting down\n"));
-  parked.clear();
-  // A Send that won that race resumes its connection (under mu_) a moment
-  // later: wait for it, so that no connection is suspended when the loops
-  // stop. Then give the resumed requests a moment to go out (their clients
-  // get their answer rather than a reset), but not forever.
-  auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(2);
-  while (true) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (parked_.empty() && (unfinished_ == 0 || std::chrono::steady_clock::now() > give_up)) {
-        daemon_stopping_ = true;
-        break;
-      }
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  {
-    std::lock_guard<std::mutex> lock(tracked_mu_);
-    watchdog_stop_ = true;
-  }
-  watchdog_cv_.notify_all();
-  if (watchdog_.joinable()) watchdog_.join();
-  MHD_stop_daemon(daemon_);
-  daemon_ = nullptr;
-}
-
-void HttpServer::Watchdog() {
-  // Checks a few times per deadline (at most once a second, at least every
-  // 10 ms), so a connection is shut down at most ~1.25 deadlines after its
-  // request became due.
-  const auto period = std::clamp<std::chrono::milliseconds>(
-      options_.request_deadline / 4, std::chrono::milliseconds(10), std::chrono::seconds(1));
-  std::unique_lock<std::mutex> lock(tracked_mu_);
-  while (!watchdog_cv_.wait_for(lock, period, [this] { return watchdog_stop_; })) {
-    const int64_t now = NowNs();
-    for (Tracked* t : tracked_) {
-      const int64_t due = t->deadline_ns.load();
-      if (due == 0 || now < due || t->shut || t->fd < 0) continue;
-      // libmicrohttpd sees the end of the stream and closes the connection
-      // on its own loop (the descriptor stays valid until it is untracked).
-      ::shutdown(t->fd, SHUT_RDWR);
-      t->shut = true;
-      ++deadline_closes_;
-    }
-  }
-}
-
-uint64_t HttpServer::DeadlineCloses() {
-  std::lock_guard<std::mutex> lock(tracked_mu_);
-  return deadline_closes_;
 }
 
 }  // namespace candor
