@@ -173,9 +173,18 @@ Status CheckProof(const TlogProof& proof, uint64_t index, const Hash& leaf, cons
   return Status::Ok();
 }
 
-}  // namespace
+// What publish was asked: the parsed options and the settings among them.
+struct PublishArgs {
+  po::variables_map vm;
+  RetrySettings retry;
+  uint64_t timeout_s = 300;
+  std::string out_path;
+  bool force = false;
+};
 
-Outcome RunPublish(const Args& args, Context& ctx) {
+// Parses the command line into `a`. An Outcome when publish ends here (help,
+// usage error, a bad setting, an existing --out without --force).
+std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishArgs& a) {
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")("log", po::value<std::string>(),
                                                  "log base URL, e.g. http://127.0.0.1:8080")(
@@ -219,16 +228,37 @@ Outcome RunPublish(const Args& args, Context& ctx) {
     return Status::Conflict(out_path + " already exists (use --force to replace it)");
   }
 
-  CANDOR_ASSIGN_OR_RETURN(Trust trust, LoadTrust(vm));
+  a.vm = std::move(vm);
+  a.retry = retry;
+  a.timeout_s = timeout_s;
+  a.out_path = out_path;
+  a.force = force;
+  return std::nullopt;
+}
+
+// The release entry and what its proof must be checked against.
+struct PublishInputs {
+  Trust trust;
+  std::optional<CompanionPlan> companion;
+  std::string entry_text;
+  Bytes entry;
+  ReleaseEntry release;
+  Hash leaf;
+};
+
+Result<PublishInputs> LoadPublishInputs(const PublishArgs& a, Context& ctx) {
+  const po::variables_map& vm = a.vm;
+  const bool force = a.force;
+  PublishInputs in;
+  CANDOR_ASSIGN_OR_RETURN(in.trust, LoadTrust(vm));
+  const Trust& trust = in.trust;
   CANDOR_ASSIGN_OR_RETURN(
-      std::optional<CompanionPlan> companion,
-      PlanConsistencyCompanion(vm, trust.policy ? &*trust.policy : nullptr,
-                               trust.log_key ? &*trust.log_key : nullptr, force));
+      in.companion, PlanConsistencyCompanion(vm, trust.policy ? &*trust.policy : nullptr,
+                                             trust.log_key ? &*trust.log_key : nullptr, force));
   const std::string entry_path = vm["entry"].as<std::string>();
-  CANDOR_ASSIGN_OR_RETURN(std::string entry_text,
-                          ReadFileLimited(entry_path, kMaxReleaseEntrySize));
-  const Bytes entry(entry_text.begin(), entry_text.end());
-  Result<ReleaseEntry> release = ParseReleaseEntry(entry);
+  CANDOR_ASSIGN_OR_RETURN(in.entry_text, ReadFileLimited(entry_path, kMaxReleaseEntrySize));
+  in.entry.assign(in.entry_text.begin(), in.entry_text.end());
+  Result<ReleaseEntry> release = ParseReleaseEntry(in.entry);
   if (!release.ok()) return release.status().WithContext(entry_path + ": invalid release entry");
   const Manifest& m = release->manifest;
   if (trust.policy) {
@@ -241,10 +271,16 @@ Outcome RunPublish(const Args& args, Context& ctx) {
       }
     }
   }
-  const Hash leaf = LeafHash(entry);
+  in.release = std::move(release).value();
+  in.leaf = LeafHash(in.entry);
+  return in;
+}
 
-  // The server may hold a proof request up to `wait` seconds.
-  constexpr uint64_t kWaitPerRequest = 30;
+// The server may hold a proof request up to `wait` seconds.
+constexpr uint64_t kWaitPerRequest = 30;
+
+Result<std::unique_ptr<HttpClient>> ConnectToLog(const PublishArgs& a) {
+  const uint64_t timeout_s = a.timeout_s;
   // Every exchange ends by an absolute deadline (a log that trickles bytes
   // cannot hold publish past --timeout by much): the longest wait the server
   // may take, plus a grace that --timeout also bounds.
@@ -253,13 +289,17 @@ Outcome RunPublish(const Args& args, Context& ctx) {
   options.deadline = std::chrono::seconds(std::min(timeout_s, kWaitPerRequest) + grace_s);
   options.read_timeout = std::chrono::seconds(kWaitPerRequest + grace_s);
   options.max_body_size = 4u << 20;
-  CANDOR_ASSIGN_OR_RETURN(auto client, HttpClient::Create(vm["log"].as<std::string>(), options));
-  const std::string log_url = client->base().ToString();
+  return HttpClient::Create(a.vm["log"].as<std::string>(), options);
+}
 
-  // 1. Submit.
+// Submits the entry; its index in the log.
+Result<uint64_t> Submit(HttpClient& client, const PublishArgs& a, const PublishInputs& in,
+                        Context& ctx) {
+  const std::string log_url = client.base().ToString();
+  const Manifest& m = in.release.manifest;
   Result<HttpResponse> added =
-      WithRetry([&] { return client->Post("add", entry_text, "application/octet-stream"); }, retry,
-                "submitting to " + log_url, ctx);
+      WithRetry([&] { return client.Post("add", in.entry_text, "application/octet-stream"); },
+                a.retry, "submitting to " + log_url, ctx);
   if (!added.ok()) return added.status();
   if (added->status != 200) return AddRefusal(*added);
   std::string_view index_text = added->body;
@@ -269,35 +309,39 @@ Outcome RunPublish(const Args& args, Context& ctx) {
     return Status::Malformed("log answered /add with a malformed index: " + FirstLine(added->body));
   }
   ctx.err << fmt::format("submitted {} {} to {}: index {}\n", m.vendor, m.version, log_url, *index);
+  return *index;
+}
 
-  // 2. Wait for a published checkpoint that covers it, and check the proof.
-  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
-  Status last = Status::NotFound("entry not yet covered by a published checkpoint");
+// A proof of the entry's inclusion, checked as a device checks it.
+struct ProvenEntry {
   TlogProof proof;
   Checkpoint checkpoint;
   std::vector<std::string> cosigners;
-  bool have_proof = false;
+};
+
+// Waits (up to --timeout) for a published checkpoint that covers entry
+// `index`, and checks the proof.
+Result<ProvenEntry> WaitForProof(HttpClient& client, uint64_t index, const PublishArgs& a,
+                                 const PublishInputs& in, Context& ctx) {
+  const uint64_t timeout_s = a.timeout_s;
+  const Trust& trust = in.trust;
+  const auto deadline = Clock::now() + std::chrono::seconds(timeout_s);
+  Status last = Status::NotFound("entry not yet covered by a published checkpoint");
   bool told_waiting = false;
-  while (!have_proof) {
+  for (;;) {
     auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline - Clock::now());
     uint64_t wait = left.count() <= 0 ? 0 : std::min<uint64_t>(left.count(), kWaitPerRequest);
-    std::string path = fmt::format("candor/v1/proof?index={}&wait={}", *index, wait);
+    std::string path = fmt::format("candor/v1/proof?index={}&wait={}", index, wait);
     Result<HttpResponse> r =
-        WithRetry([&] { return client->Get(path); }, retry, "fetching the inclusion proof", ctx);
+        WithRetry([&] { return client.Get(path); }, a.retry, "fetching the inclusion proof", ctx);
     if (!r.ok()) return r.status();
     if (r->status == 200) {
       Result<TlogProof> parsed = ParseTlogProof(r->body);
       if (!parsed.ok()) return parsed.status().WithContext("log returned a malformed proof");
       Checkpoint cp;
       std::vector<std::string> names;
-      Status st = CheckProof(*parsed, *index, leaf, trust, cp, names);
-      if (st.ok()) {
-        proof = std::move(parsed).value();
-        checkpoint = cp;
-        cosigners = std::move(names);
-        have_proof = true;
-        break;
-      }
+      Status st = CheckProof(*parsed, index, in.leaf, trust, cp, names);
+      if (st.ok()) return ProvenEntry{std::move(parsed).value(), cp, std::move(names)};
       // Only a missing quorum may improve by waiting; anything else means the
       // log served a proof devices must refuse.
       if (st.code() != Code::kPolicyUnsatisfied) return st;
@@ -311,48 +355,59 @@ Outcome RunPublish(const Args& args, Context& ctx) {
       if (!told_waiting) {
         ctx.err << fmt::format(
             "waiting for a published{} checkpoint covering index {} (up to {} s)\n",
-            trust.policy ? ", cosigned" : "", *index, timeout_s);
+            trust.policy ? ", cosigned" : "", index, timeout_s);
         told_waiting = true;
       }
       last = st.code() == Code::kNotFound
                  ? Status::NotFound(
-                       fmt::format("entry {} not yet covered by a published checkpoint", *index))
+                       fmt::format("entry {} not yet covered by a published checkpoint", index))
                  : Status::PolicyUnsatisfied(
                        fmt::format("entry {} not yet covered by a published checkpoint (log: {})",
-                                   *index, FirstLine(r->body)));
+                                   index, FirstLine(r->body)));
     }
     if (Clock::now() >= deadline) {
       return Status(last.code(), fmt::format("{} after {} s (entry is at index {}; run publish "
                                              "again to resume waiting)",
-                                             last.message(), timeout_s, *index));
+                                             last.message(), timeout_s, index));
     }
     if (wait == 0) std::this_thread::sleep_for(std::chrono::milliseconds(500));
   }
+}
 
-  // 2b. Consistency proofs from the earlier bundles' sizes, verified before
-  // anything is written.
-  std::optional<ConsistencyProofFile> companion_file;
-  if (companion) {
-    LogFetcher fetch = [&](const std::string& path) -> Result<std::string> {
-      Result<HttpResponse> r =
-          WithRetry([&] { return client->Get(path); }, retry, "fetching a consistency proof", ctx);
-      if (!r.ok()) return r.status();
-      if (r->status != 200) {
-        return Status::Unavailable(
-            fmt::format("log answered {} with HTTP {}: {}", path, r->status, FirstLine(r->body)));
-      }
-      return r->body;
-    };
-    CANDOR_ASSIGN_OR_RETURN(companion_file,
-                            FetchConsistencyProofs(companion->previous, checkpoint, fetch, ctx.err));
-  }
+// Consistency proofs from the earlier bundles' sizes, verified before
+// anything is written.
+Result<std::optional<ConsistencyProofFile>> FetchCompanion(HttpClient& client,
+                                                           const CompanionPlan& companion,
+                                                           const Checkpoint& checkpoint,
+                                                           const PublishArgs& a, Context& ctx) {
+  LogFetcher fetch = [&](const std::string& path) -> Result<std::string> {
+    Result<HttpResponse> r =
+        WithRetry([&] { return client.Get(path); }, a.retry, "fetching a consistency proof", ctx);
+    if (!r.ok()) return r.status();
+    if (r->status != 200) {
+      return Status::Unavailable(
+          fmt::format("log answered {} with HTTP {}: {}", path, r->status, FirstLine(r->body)));
+    }
+    return r->body;
+  };
+  return FetchConsistencyProofs(companion.previous, checkpoint, fetch, ctx.err);
+}
 
-  // 3. Write the bundle.
+// Writes the bundle (and the consistency companion), then says what was
+// published.
+Status WriteOutputs(const PublishArgs& a, const PublishInputs& in, uint64_t index,
+                    const ProvenEntry& proven,
+                    const std::optional<ConsistencyProofFile>& companion_file, Context& ctx) {
+  const std::string& out_path = a.out_path;
+  const bool force = a.force;
+  const Manifest& m = in.release.manifest;
+  const Checkpoint& checkpoint = proven.checkpoint;
+  const std::optional<CompanionPlan>& companion = in.companion;
   Bundle bundle;
-  bundle.entry = entry;
-  bundle.index = *index;
-  bundle.inclusion_proof = proof.inclusion_proof;
-  bundle.checkpoint_note = proof.checkpoint;
+  bundle.entry = in.entry;
+  bundle.index = index;
+  bundle.inclusion_proof = proven.proof.inclusion_proof;
+  bundle.checkpoint_note = proven.proof.checkpoint;
   std::string text = FormatBundle(bundle);
   Result<Bundle> reparsed = ParseBundle(text);
   if (!reparsed.ok() || !(*reparsed == bundle)) {
@@ -360,16 +415,37 @@ Outcome RunPublish(const Args& args, Context& ctx) {
   }
   CANDOR_RETURN_IF_ERROR(WriteFileAtomic(out_path, text, force));
   ctx.out << fmt::format("published: {} {} at index {} of {} (tree size {})\n", m.vendor, m.version,
-                         *index, checkpoint.origin, checkpoint.size);
-  if (!cosigners.empty()) {
-    ctx.out << fmt::format("  cosigned by {}\n", fmt::join(cosigners, ", "));
+                         index, checkpoint.origin, checkpoint.size);
+  if (!proven.cosigners.empty()) {
+    ctx.out << fmt::format("  cosigned by {}\n", fmt::join(proven.cosigners, ", "));
   }
   ctx.out << fmt::format("  bundle written to {}\n", out_path);
   if (companion) {
-    CANDOR_RETURN_IF_ERROR(WriteConsistencyCompanion(*companion, checkpoint, companion_file,
-                                                     force, ctx.out));
+    CANDOR_RETURN_IF_ERROR(
+        WriteConsistencyCompanion(*companion, checkpoint, companion_file, force, ctx.out));
   }
   return Status::Ok();
+}
+
+}  // namespace
+
+Outcome RunPublish(const Args& args, Context& ctx) {
+  PublishArgs a;
+  if (auto stop = ParsePublishArgs(args, ctx, a)) return *stop;
+  CANDOR_ASSIGN_OR_RETURN(PublishInputs in, LoadPublishInputs(a, ctx));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<HttpClient> client, ConnectToLog(a));
+  // 1. Submit.
+  CANDOR_ASSIGN_OR_RETURN(const uint64_t index, Submit(*client, a, in, ctx));
+  // 2. Wait for a published checkpoint that covers it, and check the proof.
+  CANDOR_ASSIGN_OR_RETURN(ProvenEntry proven, WaitForProof(*client, index, a, in, ctx));
+  // 2b. The consistency companion's proofs.
+  std::optional<ConsistencyProofFile> companion_file;
+  if (in.companion) {
+    CANDOR_ASSIGN_OR_RETURN(companion_file,
+                            FetchCompanion(*client, *in.companion, proven.checkpoint, a, ctx));
+  }
+  // 3. Write the bundle.
+  return WriteOutputs(a, in, index, proven, companion_file, ctx);
 }
 
 }  // namespace candor::cli
