@@ -4,6 +4,7 @@
 // and last-seen tree), then prints what the release discloses. A refusal is
 // one line, "refused: <reason>", and the exit code of the reason's class.
 #include <ctime>
+#include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -24,9 +25,33 @@ namespace {
 
 constexpr size_t kMaxPolicySize = 1u << 20;
 constexpr size_t kMaxBundleSize = 2u << 20;
-}  // namespace
 
-Outcome RunVerify(const Args& args, Context& ctx) {
+// What verify was asked: the parsed options and the numbers among them.
+struct VerifyArgs {
+  po::variables_map vm;
+  uint64_t now = 0;
+  uint64_t min_rollback = 0;
+  uint64_t state_size = 0;
+};
+
+// The device's inputs, read from the files the options name.
+struct VerifyInputs {
+  std::optional<TrustPolicy> policy;
+  std::string bundle;
+  std::optional<ImageFile> image;
+};
+
+// From the inputs on, every failure is a refusal, as on a device.
+Outcome Refuse(Status s) {
+  Outcome refused;
+  refused.prefix = "refused";
+  refused.status = std::move(s);
+  return refused;
+}
+
+// Parses the command line into `a`. An Outcome when verify ends here (help,
+// usage error, a malformed number).
+std::optional<Outcome> ParseVerifyArgs(const Args& args, Context& ctx, VerifyArgs& a) {
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")("policy", po::value<std::string>(),
                                                  "trust policy file (tlog-policy + vendor lines)")(
@@ -70,31 +95,36 @@ Outcome RunVerify(const Args& args, Context& ctx) {
   CANDOR_ASSIGN_OR_RETURN(const uint64_t min_rollback, GetU64(vm, "min-rollback", 0));
   CANDOR_ASSIGN_OR_RETURN(const uint64_t state_size, GetU64(vm, "state-size", 0));
 
-  // From here on every failure is a refusal, as on a device.
-  Outcome refused;
-  refused.prefix = "refused";
-  auto refuse = [&](Status s) {
-    refused.status = std::move(s);
-    return refused;
-  };
+  a.vm = std::move(vm);
+  a.now = now;
+  a.min_rollback = min_rollback;
+  a.state_size = state_size;
+  return std::nullopt;
+}
 
+// Reads the policy, the bundle and the image into `in`.
+std::optional<Outcome> LoadVerifyInputs(const po::variables_map& vm, VerifyInputs& in) {
   Result<std::string> policy_text = ReadFileLimited(vm["policy"].as<std::string>(), kMaxPolicySize);
-  if (!policy_text.ok()) return refuse(policy_text.status());
+  if (!policy_text.ok()) return Refuse(policy_text.status());
   Result<TrustPolicy> policy = ParseTrustPolicy(*policy_text);
-  if (!policy.ok()) return refuse(policy.status().WithContext("trust policy"));
+  if (!policy.ok()) return Refuse(policy.status().WithContext("trust policy"));
   if (std::string w = QuorumSplitViewWarning(*policy); !w.empty()) fmt::print(stderr, "{}\n", w);
   Result<std::string> bundle = ReadFileLimited(vm["bundle"].as<std::string>(), kMaxBundleSize);
-  if (!bundle.ok()) return refuse(bundle.status());
+  if (!bundle.ok()) return Refuse(bundle.status());
   Result<ImageFile> image = ImageFile::Open(vm["image"].as<std::string>());
-  if (!image.ok()) return refuse(image.status());
+  if (!image.ok()) return Refuse(image.status());
+  in.policy = std::move(policy).value();
+  in.bundle = std::move(bundle).value();
+  in.image = std::move(image).value();
+  return std::nullopt;
+}
 
-  const std::string product = vm["product"].as<std::string>();
-  VerifyRequest req;
-  req.product = product;
-  req.bundle = *bundle;
-  req.policy = &*policy;
-  req.now_unix = now;
-  req.min_rollback = min_rollback;
+// The device's stored state into `req`: its last-seen tree (with --state-size)
+// and the consistency proofs from it.
+std::optional<Outcome> AddDeviceState(const VerifyArgs& a, const std::string& bundle,
+                                      VerifyRequest& req) {
+  const po::variables_map& vm = a.vm;
+  const uint64_t state_size = a.state_size;
   if (vm.count("state-size")) {
     LastSeenTree seen;
     seen.size = state_size;
@@ -106,10 +136,10 @@ Outcome RunVerify(const Args& args, Context& ctx) {
     } else {
       // The origin is only a label for the state; Verify checks the checkpoint
       // itself against the policy's log keys.
-      Result<Bundle> parsed = ParseBundle(*bundle);
-      if (!parsed.ok()) return refuse(parsed.status());
+      Result<Bundle> parsed = ParseBundle(bundle);
+      if (!parsed.ok()) return Refuse(parsed.status());
       Result<SignedCheckpoint> cp = ParseSignedCheckpointUnverified(parsed->checkpoint_note);
-      if (!cp.ok()) return refuse(cp.status());
+      if (!cp.ok()) return Refuse(cp.status());
       seen.origin = cp->checkpoint.origin;
     }
     req.last_seen.push_back(std::move(seen));
@@ -117,24 +147,16 @@ Outcome RunVerify(const Args& args, Context& ctx) {
   if (vm.count("consistency-proof")) {
     Result<std::string> text =
         ReadFileLimited(vm["consistency-proof"].as<std::string>(), kMaxConsistencyProofFileSize);
-    if (!text.ok()) return refuse(text.status());
+    if (!text.ok()) return Refuse(text.status());
     Result<ConsistencyProofFile> proofs = ParseConsistencyProofFile(*text);
-    if (!proofs.ok()) return refuse(proofs.status());
+    if (!proofs.ok()) return Refuse(proofs.status());
     req.consistency_proofs = std::move(proofs).value();
   }
-  ImageFile& file = *image;
-  Progress progress(ctx.err, "verifying image", file.size(),
-                    ctx.err_is_tty && file.size() >= kProgressThreshold);
-  req.read_image = [&](std::span<uint8_t> buf) -> Result<size_t> {
-    Result<size_t> n = file.Read(buf);
-    if (n.ok()) progress.Add(*n);
-    return n;
-  };
+  return std::nullopt;
+}
 
-  Result<VerifiedRelease> verified = Verify(req);
-  if (!verified.ok()) return refuse(verified.status());
-
-  const VerifiedRelease& v = *verified;
+// The accepted release, as a device would now record it, and its disclosures.
+void PrintAccepted(const VerifiedRelease& v, const std::string& product, Context& ctx) {
   const Manifest& m = v.release.manifest;
   ctx.out << fmt::format("accepted: {} {} by {} (rollback {})\n", product, m.version, m.vendor,
                          m.rollback);
@@ -151,6 +173,36 @@ Outcome RunVerify(const Args& args, Context& ctx) {
                          Base64Encode(v.checkpoint.root_hash));
   ctx.out << "\n";
   PrintDisclosuresHuman(m, ctx.out);
+}
+
+}  // namespace
+
+Outcome RunVerify(const Args& args, Context& ctx) {
+  VerifyArgs a;
+  if (auto stop = ParseVerifyArgs(args, ctx, a)) return *stop;
+  VerifyInputs in;
+  if (auto stop = LoadVerifyInputs(a.vm, in)) return *stop;
+
+  const std::string product = a.vm["product"].as<std::string>();
+  VerifyRequest req;
+  req.product = product;
+  req.bundle = in.bundle;
+  req.policy = &*in.policy;
+  req.now_unix = a.now;
+  req.min_rollback = a.min_rollback;
+  if (auto stop = AddDeviceState(a, in.bundle, req)) return *stop;
+  ImageFile& file = *in.image;
+  Progress progress(ctx.err, "verifying image", file.size(),
+                    ctx.err_is_tty && file.size() >= kProgressThreshold);
+  req.read_image = [&](std::span<uint8_t> buf) -> Result<size_t> {
+    Result<size_t> n = file.Read(buf);
+    if (n.ok()) progress.Add(*n);
+    return n;
+  };
+
+  Result<VerifiedRelease> verified = Verify(req);
+  if (!verified.ok()) return Refuse(verified.status());
+  PrintAccepted(*verified, product, ctx);
   return Status::Ok();
 }
 
