@@ -64,6 +64,9 @@ bool TrustPolicy::VendorTrustedFor(const VerifierKey& key, std::string_view prod
   return false;
 }
 
+// One function (~120 lines) on purpose: a single pass over the policy's
+// lines that checks them in the order the format states its rules (the §
+// references below), so it reads top to bottom against the spec.
 Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
   if (text.size() > kMaxPolicySize) return Status::TooLarge("policy exceeds 1 MiB");
   // §"Character set": only tab, newline, 0x20-0x7E and high-bit octets.

@@ -193,6 +193,9 @@ Status Sequencer::FlushTiles() {
   return Status::Ok();
 }
 
+// One function (~120 lines) on purpose: decide every entry, commit once, then
+// answer. Why no one is answered before the commit, and why a failed commit
+// aborts rather than rolls back (no fork), only holds read as one sequence.
 void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   // Decide each entry: new, duplicate (of logged or in-batch) or equivocation.
   std::unordered_map<Hash, uint64_t, HashKey> batch_leaves;
