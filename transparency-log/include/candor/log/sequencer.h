@@ -86,8 +86,6 @@ class Sequencer {
   // the head they describe: the head to sign a checkpoint for. Blocks until
   // the sequencer thread has done it (after the batch in progress).
   Result<TreeHead> Flush();
-  // Called (on the sequencer thread) after each committed batch.
-  void SetOnCommit(std::function<void(const TreeHead&)> fn);
 
   // Finishes queued work, answers everything still queued with kUnavailable,
   // joins the thread. Idempotent.
@@ -122,7 +120,6 @@ class Sequencer {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   TreeHead head_;
-  std::function<void(const TreeHead&)> on_commit_;
   // Flush() handshake.
   std::condition_variable flush_cv_;
   uint64_t flush_requested_ = 0;
