@@ -1,9 +1,9 @@
 // Sequencer: the log's single writer. Admitted entries are queued; one thread
 // takes everything queued (up to max_batch) as one batch ("group commit"),
 // assigns indices and commits the batch's entries, index rows and the new tree
-// head in one SQLite transaction (index.h): one WAL fsync per batch. Only then
-// are the batch's callers answered, so an index handed out is a promise that
-// survives a crash.
+// head in one synced LevelDB write batch (index.h): one fsync of LevelDB's log
+// per batch. Only then are the batch's callers answered, so an index handed
+// out is a promise that survives a crash.
 //
 // Tiles and entry bundles are written from the in-memory right edge later,
 // between batches (FlushTiles): when a checkpoint is about to be published
