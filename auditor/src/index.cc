@@ -85,7 +85,7 @@ Result<std::vector<std::vector<Hash>>> DecodeEdge(ByteView data) {
   if (n > 8) return Status::Malformed("edge: too many levels");
   for (size_t k = 0; k < n; ++k) {
     if (data.size() - off < 2) return Status::Malformed("edge: truncated");
-    size_t c = (size_t{data[off]} << 8) | data[off + 1];
+    size_t c = ReadU16BE(data.data() + off);
     off += 2;
     if (c >= 256 || data.size() - off < c * 32) return Status::Malformed("edge: bad level");
     std::vector<Hash> l(c);

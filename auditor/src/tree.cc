@@ -5,24 +5,6 @@
 
 namespace candor::audit {
 
-Result<TreeBuilder> TreeBuilder::FromPartials(
-    uint64_t size, const std::function<Result<std::vector<Hash>>(const TileId&)>& partial) {
-  TreeBuilder b;
-  b.size_ = size;
-  for (size_t k = 0; (size >> (8 * k)) != 0 && k < 8; ++k) {
-    uint64_t nodes = size >> (8 * k);  // complete nodes at tree level 8k
-    uint16_t width = static_cast<uint16_t>(nodes & 0xff);
-    b.levels_.emplace_back();
-    if (width == 0) continue;
-    TileId t{static_cast<uint8_t>(k), nodes >> 8, width};
-    CANDOR_ASSIGN_OR_RETURN(std::vector<Hash> h, partial(t));
-    if (h.size() != width)
-      return Status::Malformed("partial tile " + TilePath(t) + " has wrong width");
-    b.levels_.back() = std::move(h);
-  }
-  return b;
-}
-
 Result<TreeBuilder> TreeBuilder::FromEdge(uint64_t size, std::vector<std::vector<Hash>> levels) {
   for (size_t k = 0; k < 8; ++k) {
     size_t want = static_cast<size_t>((size >> (8 * k)) & 0xff);

@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "candor/options.h"
 #include "candor/status.h"
 
 namespace candor::cli {
@@ -44,14 +45,15 @@ struct Outcome {
   Outcome(Status s) : status(std::move(s)) {}  // NOLINT: implicit by design
 };
 
-// Exit code of command-line usage errors (ExitCodeFor leaves 1 free for them).
-inline constexpr int kExitUsage = 1;
+// Exit code of command-line usage errors, shared with candor-log and
+// candor-witness (candor/options.h).
+inline constexpr int kExitUsage = ::candor::kExitUsage;
 
 // An Outcome for a usage error with message `msg`.
 inline Outcome UsageError(Status status) {
   Outcome o(std::move(status));
   o.usage = true;
-  o.prefix = "usage error";
+  o.prefix = std::string(::candor::kUsageErrorPrefix);
   return o;
 }
 

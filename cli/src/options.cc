@@ -6,23 +6,13 @@
 #include <fmt/format.h>
 
 #include "candor/bytes.h"
+#include "candor/options.h"
 
 namespace candor::cli {
 
 Status ParseArgs(const Args& args, const po::options_description& desc,
                  const po::positional_options_description* positional, po::variables_map& vm) {
-  try {
-    po::command_line_parser parser(args);
-    parser.options(desc);
-    if (positional != nullptr) parser.positional(*positional);
-    // No abbreviations or guessing: an option is spelled in full.
-    parser.style(po::command_line_style::unix_style & ~po::command_line_style::allow_guessing);
-    po::store(parser.run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    return Status::InvalidArgument(e.what());
-  }
-  return Status::Ok();
+  return ParseOptions(args, desc, positional, vm);
 }
 
 void PrintCommandHelp(Context& ctx, std::string_view synopsis,

@@ -17,10 +17,9 @@ namespace candor::cli {
 
 namespace po = boost::program_options;
 
-// Parses `args` against `desc` (plus positional arguments if `positional` is
-// not null) into `vm` and runs notify(). Adds no options itself. Returns
-// kInvalidArgument with the parser's message (e.g. "unrecognised option
-// '--foo'") on any error.
+// candor::ParseOptions (candor/options.h, the one parser of candor, candor-log
+// and candor-witness: no abbreviations) for the commands' Args. Adds no
+// options itself. kInvalidArgument with the parser's message on any error.
 Status ParseArgs(const Args& args, const po::options_description& desc,
                  const po::positional_options_description* positional, po::variables_map& vm);
 

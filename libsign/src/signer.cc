@@ -111,8 +111,7 @@ Result<SignerKey> ParseSignerKey(std::string_view text) {
     st = Status::Malformed("private key: unsupported signature type");
   } else {
     key.name = std::string(name);
-    key.key_id = uint32_t{(*id)[0]} << 24 | uint32_t{(*id)[1]} << 16 | uint32_t{(*id)[2]} << 8 |
-                 uint32_t{(*id)[3]};
+    key.key_id = ReadU32BE(id->data());
     key.type = raw[0];
     std::copy(raw + 1, raw + 33, key.seed.begin());
     const VerifierKey vk = PublicKeyOf(key);
@@ -132,9 +131,8 @@ std::string FormatSignerKey(const SignerKey& key) {
   std::copy(key.seed.begin(), key.seed.end(), raw + 1);
   char b64[kSeedBase64Size + 1];
   sodium_bin2base64(b64, sizeof b64, raw, sizeof raw, sodium_base64_VARIANT_ORIGINAL);
-  const uint8_t id[4] = {static_cast<uint8_t>(key.key_id >> 24),
-                         static_cast<uint8_t>(key.key_id >> 16),
-                         static_cast<uint8_t>(key.key_id >> 8), static_cast<uint8_t>(key.key_id)};
+  Bytes id;  // the key ID is public; only the seed needs the care below
+  AppendU32BE(id, key.key_id);
   // Reserved up front (plus one byte for a caller's "\n") so that no append
   // reallocates and leaves a copy of the secret in freed memory.
   const std::string id_hex = HexEncode(id);

@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <charconv>
+
 namespace candor {
 
 std::string Base64Encode(ByteView data) {
@@ -81,14 +83,20 @@ Result<Hash> Base64DecodeHash(std::string_view text) {
   return h;
 }
 
-std::string HexEncode(ByteView data) {
+void AppendHex(std::string& out, ByteView data) {
   static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(data.size() * 2);
+  const size_t at = out.size();
+  out.resize(at + 2 * data.size());
+  char* p = out.data() + at;
   for (uint8_t b : data) {
-    out.push_back(kDigits[b >> 4]);
-    out.push_back(kDigits[b & 0xf]);
+    *p++ = kDigits[b >> 4];
+    *p++ = kDigits[b & 0xf];
   }
+}
+
+std::string HexEncode(ByteView data) {
+  std::string out;
+  AppendHex(out, data);
   return out;
 }
 
@@ -118,8 +126,18 @@ void AppendU16BE(Bytes& out, uint16_t v) {
   out.push_back(static_cast<uint8_t>(v));
 }
 
+void AppendU32BE(Bytes& out, uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
+}
+
 void AppendU64BE(Bytes& out, uint64_t v) {
   for (int shift = 56; shift >= 0; shift -= 8) out.push_back(static_cast<uint8_t>(v >> shift));
+}
+
+uint16_t ReadU16BE(const uint8_t* p) { return static_cast<uint16_t>(p[0] << 8 | p[1]); }
+
+uint32_t ReadU32BE(const uint8_t* p) {
+  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
 }
 
 uint64_t ReadU64BE(const uint8_t* p) {
@@ -159,5 +177,11 @@ Result<uint64_t> ParseDecimalU64(std::string_view text) {
 Result<uint64_t> ParseDecimalU64Full(std::string_view text) { return ParseDecimal(text, UINT64_MAX); }
 
 std::string FormatDecimal(uint64_t v) { return std::to_string(v); }
+
+void AppendDecimal(std::string& out, uint64_t v) {
+  char buf[20];  // UINT64_MAX has 20 digits
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, r.ptr);
+}
 
 }  // namespace candor

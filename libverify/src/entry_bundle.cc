@@ -17,7 +17,7 @@ Result<std::vector<Bytes>> ParseEntryBundle(ByteView data, size_t expected_count
       return Status::Malformed("entry bundle: truncated length at entry " +
                                std::to_string(entries.size()));
     }
-    size_t len = (size_t{data[pos]} << 8) | data[pos + 1];
+    size_t len = ReadU16BE(data.data() + pos);
     pos += 2;
     if (data.size() - pos < len) {
       return Status::Malformed("entry bundle: truncated entry " + std::to_string(entries.size()));

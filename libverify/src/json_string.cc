@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "candor/bytes.h"
 #include "candor/utf8.h"
 
 namespace candor {
@@ -19,7 +20,6 @@ size_t MultiByteSequenceLength(std::string_view s, size_t i) {
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
-  static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
   for (size_t i = 0; i < s.size();) {
     unsigned char c = static_cast<unsigned char>(s[i]);
@@ -60,8 +60,7 @@ void AppendJsonString(std::string& out, std::string_view s) {
       default:
         if (c < 0x20 || c == 0x7F) {
           out += "\\u00";
-          out += kHex[c >> 4];
-          out += kHex[c & 0xF];
+          AppendHex(out, ByteView(&c, 1));
         } else {
           out += static_cast<char>(c);
         }

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <span>
 
 #include "manifest_internal.h"
@@ -51,23 +50,6 @@ Result<Hash> ParseHexHash(std::string_view text) {
   }
   if (bad < 0) return Status::Malformed("invalid lower-case hex");
   return h;
-}
-
-void AppendU64(std::string& out, uint64_t v) {
-  char buf[20];  // UINT64_MAX has 20 digits
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-void AppendHex(std::string& out, const Hash& h) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  const size_t at = out.size();
-  out.resize(at + 2 * h.size());
-  char* p = out.data() + at;
-  for (uint8_t b : h) {
-    *p++ = kDigits[b >> 4];
-    *p++ = kDigits[b & 0xf];
-  }
 }
 
 // Walks the manifest's lines in order.
@@ -157,11 +139,11 @@ void internal::AppendManifestText(const Manifest& m, std::string_view vendor_key
   for (const std::string& p : m.products) out.append("product ").append(p).append("\n");
   out.append("version ").append(m.version).append("\n");
   out.append("rollback ");
-  AppendU64(out, m.rollback);
+  AppendDecimal(out, m.rollback);
   out.append("\nimage-sha256 ");
   AppendHex(out, m.image_sha256);
   out.append("\nimage-size ");
-  AppendU64(out, m.image_size);
+  AppendDecimal(out, m.image_size);
   out.append("\nchangelog-sha256 ");
   AppendHex(out, m.changelog_sha256);
   out.append("\nissued ").append(FormatUtcTime(m.issued)).append("\n");

@@ -79,10 +79,6 @@ Status CheckNoteChars(std::string_view s) {
   return Status::Ok();
 }
 
-uint32_t ReadU32BE(const uint8_t* p) {
-  return uint32_t{p[0]} << 24 | uint32_t{p[1]} << 16 | uint32_t{p[2]} << 8 | uint32_t{p[3]};
-}
-
 // Parses one signature line without its "\n".
 Result<NoteSignature> ParseSignatureLine(std::string_view line) {
   if (line.substr(0, kSigPrefix.size()) != kSigPrefix) {

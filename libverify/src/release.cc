@@ -9,8 +9,6 @@ namespace {
 
 constexpr size_t kMagicSize = kReleaseEntryMagic.size();
 
-uint16_t ReadU16BE(const uint8_t* p) { return static_cast<uint16_t>((p[0] << 8) | p[1]); }
-
 }  // namespace
 
 Status ValidateChangelog(std::string_view changelog) {

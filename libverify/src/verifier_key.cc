@@ -13,7 +13,7 @@ uint32_t KeyId(std::string_view name, uint8_t type, ByteView pubkey) {
   h.Update(ByteView(&type, 1));
   h.Update(pubkey);
   const Hash d = h.Final();
-  return uint32_t{d[0]} << 24 | uint32_t{d[1]} << 16 | uint32_t{d[2]} << 8 | uint32_t{d[3]};
+  return ReadU32BE(d.data());
 }
 
 Result<VerifierKey> ParseVerifierKey(std::string_view vkey) {
@@ -33,8 +33,7 @@ Result<VerifierKey> ParseVerifierKey(std::string_view vkey) {
   if (!raw.ok()) return raw.status().WithContext("verifier key");
   VerifierKey key;
   key.name = std::string(name);
-  key.key_id = uint32_t{(*id)[0]} << 24 | uint32_t{(*id)[1]} << 16 | uint32_t{(*id)[2]} << 8 |
-               uint32_t{(*id)[3]};
+  key.key_id = ReadU32BE(id->data());
   key.type = (*raw)[0];
   if (key.type != kKeyTypeEd25519 && key.type != kKeyTypeCosignatureV1) {
     return Status::Malformed("verifier key: unsupported signature type");

@@ -143,12 +143,83 @@ TEST_CASE("Hex is lower-case and strict") {
   CHECK(!HexDecode("zz").ok());
 }
 
+TEST_CASE("Hex codec: table of encodings and refusals") {
+  struct Case {
+    std::string_view text;
+    bool ok;
+    Bytes bytes;
+  } cases[] = {
+      {"", true, {}},
+      {"00", true, {0x00}},
+      {"ff", true, {0xff}},
+      {"0123456789abcdef", true, {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}},
+      {"FF", false, {}},     // upper case is not canonical
+      {"aB", false, {}},
+      {"abc", false, {}},    // odd length
+      {"0g", false, {}},     // not a hex digit
+      {" 0", false, {}},
+      {"0x00", false, {}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.text);
+    auto d = HexDecode(c.text);
+    CHECK(d.ok() == c.ok);
+    if (!d.ok()) CHECK(d.status().code() == Code::kMalformed);
+    if (d.ok()) {
+      CHECK(*d == c.bytes);
+      CHECK(HexEncode(c.bytes) == c.text);
+      std::string appended = "x";
+      AppendHex(appended, c.bytes);
+      CHECK(appended == "x" + std::string(c.text));
+    }
+  }
+}
+
+TEST_CASE("Big-endian codecs: table of values, round trips") {
+  struct Case {
+    uint64_t v;
+    Bytes be64;
+  } cases[] = {
+      {0, {0, 0, 0, 0, 0, 0, 0, 0}},
+      {1, {0, 0, 0, 0, 0, 0, 0, 1}},
+      {0x0102, {0, 0, 0, 0, 0, 0, 1, 2}},
+      {0x01020304, {0, 0, 0, 0, 1, 2, 3, 4}},
+      {0xfffefdfcu, {0, 0, 0, 0, 0xff, 0xfe, 0xfd, 0xfc}},
+      {0x0102030405060708, {1, 2, 3, 4, 5, 6, 7, 8}},
+      {UINT64_MAX, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.v);
+    Bytes b64, b32, b16;
+    AppendU64BE(b64, c.v);
+    CHECK(b64 == c.be64);
+    CHECK(ReadU64BE(b64.data()) == c.v);
+    AppendU32BE(b32, static_cast<uint32_t>(c.v));
+    CHECK(b32 == Bytes(c.be64.begin() + 4, c.be64.end()));
+    CHECK(ReadU32BE(b32.data()) == static_cast<uint32_t>(c.v));
+    AppendU16BE(b16, static_cast<uint16_t>(c.v));
+    CHECK(b16 == Bytes(c.be64.begin() + 6, c.be64.end()));
+    CHECK(ReadU16BE(b16.data()) == static_cast<uint16_t>(c.v));
+  }
+}
+
+TEST_CASE("AppendDecimal appends FormatDecimal") {
+  for (uint64_t v : {uint64_t{0}, uint64_t{9}, uint64_t{10}, uint64_t{INT64_MAX}, UINT64_MAX}) {
+    CAPTURE(v);
+    std::string s = "n=";
+    AppendDecimal(s, v);
+    CHECK(s == "n=" + FormatDecimal(v));
+    CHECK(*ParseDecimalU64Full(s.substr(2)) == v);
+  }
+  CHECK(FormatDecimal(UINT64_MAX) == "18446744073709551615");
+}
+
 TEST_CASE("Decimal parsing rejects non-canonical forms") {
   CHECK(*ParseDecimalU64("0") == 0);
   CHECK(*ParseDecimalU64("18446744") == 18446744);
   CHECK(*ParseDecimalU64("9223372036854775807") == 9223372036854775807ULL);
   for (std::string_view bad :
-       {"", "01", "-1", "+1", "1 ", "9223372036854775808", "12345678901234567890"})
+       {"", "01", "-1", "+1", " 1", "1 ", "9223372036854775808", "12345678901234567890"})
     CHECK_MESSAGE(!ParseDecimalU64(bad).ok(), bad);
 }
 

@@ -29,18 +29,14 @@ Status DbError(const leveldb::Status& s, std::string_view what) {
 }
 
 std::string EncodeU64(uint64_t v) {
-  std::string out(8, '\0');
-  for (int i = 0; i < 8; ++i) out[static_cast<size_t>(i)] = static_cast<char>(v >> (56 - 8 * i));
-  return out;
+  Bytes out;
+  AppendU64BE(out, v);
+  return std::string(AsChars(out));
 }
 
 std::string U64Key(char tag, uint64_t v) { return std::string(1, tag) + EncodeU64(v); }
 
-uint64_t ReadU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = (v << 8) | static_cast<uint8_t>(p[i]);
-  return v;
-}
+uint64_t ReadU64(const char* p) { return ReadU64BE(reinterpret_cast<const uint8_t*>(p)); }
 
 std::string LeafKey(const Hash& leaf) {
   std::string k(1, 'L');

@@ -124,11 +124,6 @@ Result<TreeHead> Sequencer::Flush() {
   return flushed_head_;
 }
 
-void Sequencer::SetOnCommit(std::function<void(const TreeHead&)> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
-  on_commit_ = std::move(fn);
-}
-
 void Sequencer::Run() {
   while (true) {
     std::deque<Pending> batch;
@@ -299,11 +294,9 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       unwritten_.clear();  // the rebuilt edge emits everything since flushed_ again
     }
   }
-  std::function<void(const TreeHead&)> on_commit;
   if (commit.ok() && !rows.empty()) {
     std::lock_guard<std::mutex> lock(mu_);
     head_ = head;
-    on_commit = on_commit_;
   }
   for (auto& [i, outcome] : answers) {
     if (!commit.ok() && outcome.ok() && !outcome->duplicate) {
@@ -314,7 +307,6 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       batch[i].done(std::move(outcome));
     }
   }
-  if (on_commit) on_commit(head);
 }
 
 }  // namespace candor

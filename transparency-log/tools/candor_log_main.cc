@@ -17,6 +17,7 @@
 #include "candor/log/admission.h"
 #include "candor/log/log_server.h"
 #include "candor/log/storage.h"
+#include "candor/options.h"
 
 namespace po = boost::program_options;
 
@@ -36,23 +37,15 @@ int Fail(const Status& st) {
   return ExitCodeFor(st.code());
 }
 
-int Usage(const std::string& msg) {
-  std::fprintf(stderr, "candor-log: %s\n%s", msg.c_str(), kUsage);
-  return 1;
-}
+// The one usage-error line and exit code (candor/options.h), then the usage.
+int Usage(const std::string& msg) { return ReportUsageError(std::cerr, msg, kUsage); }
 
+// ParseOptions (no abbreviations); a parse error is a usage error.
 bool ParseArgs(const po::options_description& desc, const std::vector<std::string>& args,
                po::variables_map& vm, const po::positional_options_description* pos = nullptr) {
-  try {
-    auto parser = po::command_line_parser(args).options(desc);
-    if (pos) parser.positional(*pos);
-    po::store(parser.run(), vm);
-    po::notify(vm);
-    return true;
-  } catch (const po::error& e) {
-    std::fprintf(stderr, "candor-log: %s\n", e.what());
-    return false;
-  }
+  Status st = ParseOptions(args, desc, pos, vm);
+  if (!st.ok()) ReportUsageError(std::cerr, st.message());
+  return st.ok();
 }
 
 int CmdInit(const std::vector<std::string>& args) {
@@ -68,7 +61,7 @@ int CmdInit(const std::vector<std::string>& args) {
     std::cout << desc;
     return 0;
   }
-  if (!ParseArgs(desc, args, vm)) return 1;
+  if (!ParseArgs(desc, args, vm)) return kExitUsage;
   Status st = InitLog(dir, origin);
   if (!st.ok()) return Fail(st);
   auto pub = ReadWholeFile(dir + "/log.pub");
@@ -127,7 +120,7 @@ int CmdServe(const std::vector<std::string>& args) {
     return 0;
   }
   po::variables_map vm;
-  if (!ParseArgs(desc, args, vm)) return 1;
+  if (!ParseArgs(desc, args, vm)) return kExitUsage;
   size_t colon = listen.rfind(':');
   if (colon == std::string::npos) return Usage("--listen must be HOST:PORT");
   o.host = listen.substr(0, colon);
@@ -191,7 +184,7 @@ int CmdVendors(const std::vector<std::string>& args) {
     return 0;
   }
   po::variables_map vm;
-  if (!ParseArgs(desc, rest, vm, &pos)) return 1;
+  if (!ParseArgs(desc, rest, vm, &pos)) return kExitUsage;
   std::string path = dir + "/vendors";
   std::vector<VerifierKey> keys;
   auto existing = ReadWholeFile(path, size_t{16} << 20);

@@ -24,6 +24,7 @@
 #include "candor/witness/witness_routes.h"
 #include "candor/witness/witness_store.h"
 #include "candor/note.h"
+#include "candor/options.h"
 #include "candor/status.h"
 
 namespace po = boost::program_options;
@@ -43,22 +44,15 @@ int Fail(const Status& status) {
   return ExitCodeFor(status.code());
 }
 
-int Usage(const std::string& why) {
-  fmt::print(stderr, "candor-witness: {}\n{}", why, kUsage);
-  return 1;
-}
+// The one usage-error line and exit code (candor/options.h), then the usage.
+int Usage(const std::string& why) { return ReportUsageError(std::cerr, why, kUsage); }
 
-// Parses `args` against `desc`; every option listed in `required` must be set.
+// ParseOptions (no abbreviations); on failure `error` is the parser's message.
 bool ParseArgs(const std::vector<std::string>& args, const po::options_description& desc,
                po::variables_map& vm, std::string& error) {
-  try {
-    po::store(po::command_line_parser(args).options(desc).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    error = e.what();
-    return false;
-  }
-  return true;
+  Status st = ParseOptions(args, desc, nullptr, vm);
+  if (!st.ok()) error = st.message();
+  return st.ok();
 }
 
 int CmdInit(const std::vector<std::string>& args) {

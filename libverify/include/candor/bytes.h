@@ -39,15 +39,21 @@ Result<Bytes> Base64Decode(std::string_view text);
 Result<Hash> Base64DecodeHash(std::string_view text);
 
 std::string HexEncode(ByteView data);
+// Appends HexEncode(data) to `out` (no temporary string).
+void AppendHex(std::string& out, ByteView data);
 // Accepts lower-case hex only (the canonical form); kMalformed otherwise.
 Result<Bytes> HexDecode(std::string_view text);
 
 // Constant-time equality of two digests (sodium_memcmp).
 bool HashEqual(const Hash& a, const Hash& b);
 
-// Big-endian integer helpers used by the binary formats.
+// Big-endian integer helpers used by the binary formats and key IDs.
+// REQUIRES (Read*): p points at 2, 4 or 8 readable bytes.
 void AppendU16BE(Bytes& out, uint16_t v);
+void AppendU32BE(Bytes& out, uint32_t v);
 void AppendU64BE(Bytes& out, uint64_t v);
+uint16_t ReadU16BE(const uint8_t* p);
+uint32_t ReadU32BE(const uint8_t* p);
 uint64_t ReadU64BE(const uint8_t* p);
 
 // Splits the next "\n"-terminated line off the front of `rest` into `line`
@@ -74,6 +80,8 @@ Result<uint64_t> ParseDecimalU64Full(std::string_view text);
 
 // The canonical decimal spelling of `v` (what ParseDecimal accepts).
 std::string FormatDecimal(uint64_t v);
+// Appends FormatDecimal(v) to `out` (no temporary string).
+void AppendDecimal(std::string& out, uint64_t v);
 
 }  // namespace candor
 

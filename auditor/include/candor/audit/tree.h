@@ -32,12 +32,6 @@ class TreeBuilder {
 
   TreeBuilder() = default;  // the empty tree
 
-  // Rebuilds the right edge of the tree of `size` leaves from the partial
-  // tiles at that size: partial(k) must return the hashes of tile level k's
-  // rightmost tile of width TileWidthInTree(k, size >> (8 * (k + 1)), size).
-  static Result<TreeBuilder> FromPartials(
-      uint64_t size, const std::function<Result<std::vector<Hash>>(const TileId&)>& partial);
-
   // Restores a builder from Edge() of a builder of `size` leaves. kMalformed
   // unless each level holds exactly the hashes a tree of `size` has there.
   static Result<TreeBuilder> FromEdge(uint64_t size, std::vector<std::vector<Hash>> levels);

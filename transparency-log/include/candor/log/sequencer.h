@@ -1,9 +1,9 @@
 // Sequencer: the log's single writer. Admitted entries are queued; one thread
 // takes everything queued (up to max_batch) as one batch ("group commit"),
 // assigns indices and commits the batch's entries, index rows and the new tree
-// head in one SQLite transaction (index.h): one WAL fsync per batch. Only then
-// are the batch's callers answered, so an index handed out is a promise that
-// survives a crash.
+// head in one synced LevelDB write batch (index.h): one fsync of LevelDB's log
+// per batch. Only then are the batch's callers answered, so an index handed
+// out is a promise that survives a crash.
 //
 // Tiles and entry bundles are written from the in-memory right edge later,
 // between batches (FlushTiles): when a checkpoint is about to be published
@@ -86,8 +86,6 @@ class Sequencer {
   // the head they describe: the head to sign a checkpoint for. Blocks until
   // the sequencer thread has done it (after the batch in progress).
   Result<TreeHead> Flush();
-  // Called (on the sequencer thread) after each committed batch.
-  void SetOnCommit(std::function<void(const TreeHead&)> fn);
 
   // Finishes queued work, answers everything still queued with kUnavailable,
   // joins the thread. Idempotent.
@@ -122,7 +120,6 @@ class Sequencer {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   TreeHead head_;
-  std::function<void(const TreeHead&)> on_commit_;
   // Flush() handshake.
   std::condition_variable flush_cv_;
   uint64_t flush_requested_ = 0;
