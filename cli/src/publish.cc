@@ -29,14 +29,12 @@
 #include "options.h"
 #include "publish_consistency.h"
 
-
 namespace candor::cli {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kMaxPolicySize = 1u << 20;
 constexpr uint64_t kMaxRetryAfterSeconds = 60;  // never sleep longer on a server's word
 
 // What the proof must be checked against.
@@ -127,7 +125,7 @@ Result<Trust> LoadTrust(const po::variables_map& vm) {
   }
   if (vm.count("log-key")) {
     CANDOR_ASSIGN_OR_RETURN(std::string text,
-                            ReadFileLimited(vm["log-key"].as<std::string>(), 4096));
+                            ReadFileLimited(vm["log-key"].as<std::string>(), kMaxVerifierKeyFileSize));
     if (text.ends_with("\n")) text.pop_back();
     Result<VerifierKey> k = ParseVerifierKey(text);
     if (!k.ok()) return k.status().WithContext("log key");

@@ -20,11 +20,6 @@
 #include "options.h"
 
 namespace candor::cli {
-namespace {
-
-constexpr size_t kMaxPolicySize = 1u << 20;
-constexpr size_t kMaxBundleSize = 2u << 20;
-}  // namespace
 
 Outcome RunVerify(const Args& args, Context& ctx) {
   po::options_description desc("options");
