@@ -116,7 +116,7 @@ Result<Trust> LoadTrust(const po::variables_map& vm) {
   Trust trust;
   if (vm.count("policy")) {
     CANDOR_ASSIGN_OR_RETURN(std::string text,
-                            ReadFileLimited(vm["policy"].as<std::string>(), kMaxPolicySize));
+                            fs::ReadFile(vm["policy"].as<std::string>(), kMaxPolicySize));
     Result<TrustPolicy> p = ParseTrustPolicy(text);
     if (!p.ok()) return p.status().WithContext("trust policy");
     if (p->logs.empty()) return Status::InvalidArgument("trust policy names no log");
@@ -125,7 +125,7 @@ Result<Trust> LoadTrust(const po::variables_map& vm) {
   }
   if (vm.count("log-key")) {
     CANDOR_ASSIGN_OR_RETURN(std::string text,
-                            ReadFileLimited(vm["log-key"].as<std::string>(), kMaxVerifierKeyFileSize));
+                            fs::ReadFile(vm["log-key"].as<std::string>(), kMaxVerifierKeyFileSize));
     if (text.ends_with("\n")) text.pop_back();
     Result<VerifierKey> k = ParseVerifierKey(text);
     if (!k.ok()) return k.status().WithContext("log key");
@@ -224,7 +224,7 @@ Outcome RunPublish(const Args& args, Context& ctx) {
                                trust.log_key ? &*trust.log_key : nullptr, force));
   const std::string entry_path = vm["entry"].as<std::string>();
   CANDOR_ASSIGN_OR_RETURN(std::string entry_text,
-                          ReadFileLimited(entry_path, kMaxReleaseEntrySize));
+                          fs::ReadFile(entry_path, kMaxReleaseEntrySize));
   const Bytes entry(entry_text.begin(), entry_text.end());
   Result<ReleaseEntry> release = ParseReleaseEntry(entry);
   if (!release.ok()) return release.status().WithContext(entry_path + ": invalid release entry");

@@ -20,7 +20,7 @@ Result<std::vector<Checkpoint>> LoadPreviousCheckpoints(const std::vector<std::s
   std::vector<Checkpoint> out;
   for (const std::string& path : paths) {
     auto context = [&](const Status& s) { return s.WithContext("--previous-bundle " + path); };
-    Result<std::string> text = ReadFileLimited(path, kMaxBundleSize);
+    Result<std::string> text = fs::ReadFile(path, kMaxBundleSize);
     if (!text.ok()) return context(text.status());
     Result<Bundle> bundle = ParseBundle(*text);
     if (!bundle.ok()) return context(bundle.status());

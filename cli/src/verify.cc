@@ -73,14 +73,14 @@ Outcome RunVerify(const Args& args, Context& ctx) {
     return refused;
   };
 
-  Result<std::string> policy_text = ReadFileLimited(vm["policy"].as<std::string>(), kMaxPolicySize);
+  Result<std::string> policy_text = fs::ReadFile(vm["policy"].as<std::string>(), kMaxPolicySize);
   if (!policy_text.ok()) return refuse(policy_text.status());
   Result<TrustPolicy> policy = ParseTrustPolicy(*policy_text);
   if (!policy.ok()) return refuse(policy.status().WithContext("trust policy"));
   if (std::string w = QuorumSplitViewWarning(*policy); !w.empty()) fmt::print(stderr, "{}\n", w);
-  Result<std::string> bundle = ReadFileLimited(vm["bundle"].as<std::string>(), kMaxBundleSize);
+  Result<std::string> bundle = fs::ReadFile(vm["bundle"].as<std::string>(), kMaxBundleSize);
   if (!bundle.ok()) return refuse(bundle.status());
-  Result<ImageFile> image = ImageFile::Open(vm["image"].as<std::string>());
+  Result<ImageFile> image = OpenImageFile(vm["image"].as<std::string>());
   if (!image.ok()) return refuse(image.status());
 
   const std::string product = vm["product"].as<std::string>();
@@ -111,7 +111,7 @@ Outcome RunVerify(const Args& args, Context& ctx) {
   }
   if (vm.count("consistency-proof")) {
     Result<std::string> text =
-        ReadFileLimited(vm["consistency-proof"].as<std::string>(), kMaxConsistencyProofFileSize);
+        fs::ReadFile(vm["consistency-proof"].as<std::string>(), kMaxConsistencyProofFileSize);
     if (!text.ok()) return refuse(text.status());
     Result<ConsistencyProofFile> proofs = ParseConsistencyProofFile(*text);
     if (!proofs.ok()) return refuse(proofs.status());
