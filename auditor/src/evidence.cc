@@ -4,7 +4,8 @@
 
 #include "candor/bytes.h"
 #include "candor/date.h"
-#include "candor/log/storage.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/directory.h"
 
 namespace candor::audit {
 namespace {
@@ -87,7 +88,7 @@ Result<Evidence> ParseEvidence(std::string_view in) {
 }
 
 Result<std::string> WriteEvidence(const std::string& dir, const Evidence& e) {
-  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir));
   std::string stamp = FormatUtcTime(e.time);
   for (char& c : stamp) {
     if (c == ':') c = '-';
@@ -97,7 +98,7 @@ Result<std::string> WriteEvidence(const std::string& dir, const Evidence& e) {
   struct stat st;
   for (int i = 2; ::stat(path.c_str(), &st) == 0; ++i)
     path = base + "-" + std::to_string(i) + ".txt";
-  CANDOR_RETURN_IF_ERROR(AtomicWriteFile(path, AsBytes(FormatEvidence(e))));
+  CANDOR_RETURN_IF_ERROR(fs::WriteFileAtomically(path, AsBytes(FormatEvidence(e))));
   return path;
 }
 

@@ -2,7 +2,7 @@
 
 #include "candor/date.h"
 #include "candor/json_string.h"
-#include "candor/log/storage.h"
+#include "candor/fs/atomic_write.h"
 
 namespace candor::audit {
 namespace {
@@ -105,7 +105,7 @@ std::string AtomFeed(const std::string& feed_id, const std::string& title,
 }
 
 Status WriteAtomFeed(const std::string& path, const std::string& feed_xml) {
-  return AtomicWriteFile(path, AsBytes(feed_xml));
+  return fs::WriteFileAtomically(path, feed_xml);
 }
 
 }  // namespace candor::audit

@@ -1,16 +1,17 @@
 #include "candor/audit/mirror.h"
 
 #include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 
 #include "candor/audit/source.h"
 #include "candor/entry_bundle.h"
-#include "candor/log/storage.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/directory.h"
+#include "candor/fs/errno_text.h"
+#include "candor/fs/lock.h"
 #include "candor/tile_reader.h"
 
 namespace candor::audit {
@@ -23,18 +24,18 @@ Result<std::unique_ptr<Mirror>> Mirror::Open(const std::string& dir_in, bool cre
   struct stat st;
   if (::stat((priv + "/index.db").c_str(), &st) != 0) {
     if (!create) return Status::NotFound("no mirror in " + m->dir_ + " (run 'candor audit sync')");
-    CANDOR_RETURN_IF_ERROR(MakeDirectories(priv));
+    CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(priv));
   }
   if (lock) {
-    m->lock_fd_ = ::open((priv + "/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-    if (m->lock_fd_ < 0)
-      return Status::Io("cannot open " + priv + "/lock: " + std::strerror(errno));
-    if (::flock(m->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    auto held = fs::DirectoryLock::Acquire(priv, 0644);
+    if (!held.ok()) {
+      if (held.status().code() != Code::kConflict) return held.status();
       return Status::Conflict("mirror " + m->dir_ + " is in use by another candor audit process");
     }
+    m->lock_ = std::move(held).value();
   }
   m->dir_fd_ = ::open(m->dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (m->dir_fd_ < 0) return Status::Io("cannot open " + m->dir_ + ": " + std::strerror(errno));
+  if (m->dir_fd_ < 0) return fs::IoError("open", m->dir_, errno);
   CANDOR_ASSIGN_OR_RETURN(m->index_, AuditIndex::Open(priv + "/index.db"));
   return m;
 }
@@ -42,7 +43,7 @@ Result<std::unique_ptr<Mirror>> Mirror::Open(const std::string& dir_in, bool cre
 Mirror::~Mirror() {
   index_.reset();
   if (dir_fd_ >= 0) ::close(dir_fd_);
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
+  lock_ = fs::DirectoryLock();  // released last
 }
 
 Result<MirrorState> Mirror::State() {
@@ -58,31 +59,15 @@ Status Mirror::WriteFile(const std::string& rel, ByteView data) {
   std::string path = dir_ + "/" + rel;
   std::string parent = path.substr(0, path.rfind('/'));
   if (parent != last_dir_) {
-    CANDOR_RETURN_IF_ERROR(MakeDirectories(parent));
+    CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(parent));
     last_dir_ = parent;
   }
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (fd < 0) return Status::Io("cannot create " + tmp + ": " + std::strerror(errno));
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t w = ::write(fd, data.data() + off, data.size() - off);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) {
-      ::close(fd);
-      return Status::Io("cannot write " + tmp + ": " + std::strerror(errno));
-    }
-    off += static_cast<size_t>(w);
-  }
-  if (::close(fd) != 0) return Status::Io("cannot close " + tmp);
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return Status::Io("cannot rename " + tmp + ": " + std::strerror(errno));
-  }
-  return Status::Ok();
+  // Not durable one by one: SyncAll() makes the whole mirror durable at once.
+  return fs::WriteFileAtomically(path, data, {.durable = false});
 }
 
 Status Mirror::SyncAll() {
-  if (::syncfs(dir_fd_) != 0) return Status::Io(std::string("syncfs: ") + std::strerror(errno));
+  if (::syncfs(dir_fd_) != 0) return fs::IoError("syncfs", dir_, errno);
   return Status::Ok();
 }
 

@@ -3,7 +3,7 @@
 
 #include "candor/entry_bundle.h"
 #include "candor/http/http_client.h"
-#include "candor/log/storage.h"
+#include "candor/fs/read_file.h"
 
 namespace candor::audit {
 namespace {
@@ -37,7 +37,7 @@ class DirSource final : public LogSource {
   }
   std::string Describe() const override { return "file://" + dir_; }
   Result<Bytes> Get(const std::string& path) override {
-    return ReadWholeFile(dir_ + "/" + path, kMaxFetchSize);
+    return fs::ReadFileBytes(dir_ + "/" + path, kMaxFetchSize, {.not_regular = Code::kNotFound});
   }
 
  private:

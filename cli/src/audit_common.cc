@@ -8,7 +8,7 @@
 #include "audit.h"
 #include "candor/date.h"
 #include "candor/disclosure.h"
-#include "candor/log/storage.h"
+#include "candor/fs/read_file.h"
 #include "describe.h"
 
 namespace candor::cli {
@@ -46,7 +46,7 @@ std::optional<Outcome> ParseAuditArgs(const Args& args, const po::options_descri
 }
 
 Result<VerifierKey> ReadLogKey(const std::string& path) {
-  auto data = ReadWholeFile(path, 4096);
+  auto data = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
   if (!data.ok()) return data.status().WithContext("reading log key " + path);
   std::string text(AsChars(*data));
   while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();

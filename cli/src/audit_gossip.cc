@@ -4,7 +4,7 @@
 
 #include "audit.h"
 #include "candor/audit/gossip.h"
-#include "candor/log/storage.h"
+#include "candor/fs/read_file.h"
 
 namespace candor::cli {
 namespace {
@@ -80,7 +80,7 @@ Outcome RunAuditGossip(const Args& args, Context& ctx) {
   w.BeginArray();
   std::vector<std::vector<std::string>> t = {{"FILE", "SIZE", "VERDICT", "DETAIL"}};
   for (const std::string& file : files) {
-    auto data = ReadWholeFile(file, 1 << 20);
+    auto data = fs::ReadFileBytes(file, 1 << 20);
     audit::GossipResult g;
     if (!data.ok()) {
       g.label = file;

@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include "audit.h"
-#include "candor/log/storage.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/directory.h"
+#include "candor/fs/read_file.h"
 #include "candor/policy.h"
 
 namespace candor::cli {
@@ -33,7 +35,7 @@ Result<audit::SyncOptions> MakeSyncOptions(const AuditLogArgs& a, audit::Mirror&
   o.log = a.log;
   CANDOR_ASSIGN_OR_RETURN(o.log_key, ReadLogKey(a.key_path));
   if (!a.policy_path.empty()) {
-    auto text = ReadWholeFile(a.policy_path, 1 << 20);
+    auto text = fs::ReadFileBytes(a.policy_path, kMaxPolicySize);
     if (!text.ok()) return text.status().WithContext("reading policy");
     CANDOR_ASSIGN_OR_RETURN(TrustPolicy p, ParseTrustPolicy(AsChars(*text)));
     if (std::string w = QuorumSplitViewWarning(p); !w.empty()) ctx.err << w << "\n";
@@ -44,14 +46,14 @@ Result<audit::SyncOptions> MakeSyncOptions(const AuditLogArgs& a, audit::Mirror&
   }
   // The mirror remembers its log key; a mirror never mixes two logs.
   std::string key_file = mirror.private_dir() + "/log.pub";
-  auto stored = ReadWholeFile(key_file, 4096);
+  auto stored = fs::ReadFileBytes(key_file, kMaxVerifierKeyFileSize);
   std::string vkey = FormatVerifierKey(o.log_key) + "\n";
   if (stored.ok()) {
     if (std::string(AsChars(*stored)) != vkey) {
       return Status::Conflict("mirror " + mirror.dir() + " belongs to another log key");
     }
   } else {
-    CANDOR_RETURN_IF_ERROR(AtomicWriteFile(key_file, AsBytes(vkey)));
+    CANDOR_RETURN_IF_ERROR(fs::WriteFileAtomically(key_file, AsBytes(vkey)));
   }
   return o;
 }
@@ -142,7 +144,7 @@ Outcome RunAuditSync(const Args& args, Context& ctx) {
     return *early;
   }
   CANDOR_CLI_USAGE_IF_ERROR(RequireLogArgs(a, dir, "sync"));
-  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir));
   CANDOR_ASSIGN_OR_RETURN(auto mirror, audit::Mirror::Open(dir, true, true));
   CANDOR_ASSIGN_OR_RETURN(audit::SyncOptions o, MakeSyncOptions(a, *mirror, ctx));
   o.on_progress = ProgressBar(ctx);

@@ -12,7 +12,7 @@
 #include "candor/audit/feed.h"
 #include "candor/disclosure.h"
 #include "candor/http/http_client.h"
-#include "candor/log/storage.h"
+#include "candor/fs/directory.h"
 
 namespace candor::cli {
 namespace {
@@ -160,7 +160,7 @@ Outcome RunAuditWatch(const Args& args, Context& ctx) {
   if (!(w.interval >= 0.1)) {
     return UsageError(Status::InvalidArgument("--interval must be at least 0.1 s"));
   }
-  CANDOR_RETURN_IF_ERROR(MakeDirectories(w.dir));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(w.dir));
   CANDOR_ASSIGN_OR_RETURN(auto mirror, audit::Mirror::Open(w.dir, true, true));
   CANDOR_ASSIGN_OR_RETURN(audit::SyncOptions o, MakeSyncOptions(w.log, *mirror, ctx));
   const std::string origin = o.log_key.name;

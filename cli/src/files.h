@@ -1,13 +1,15 @@
-// File helpers for the CLI: bounded reads, atomic no-clobber writes, and a
-// streaming reader for firmware images (64 KiB chunks, constant memory).
+// File helpers for the CLI over candor_fs: the output file policy (no
+// clobbering unless --force) and the progress bar for long image reads.
 //
-// Atomic writes go to a temporary file in the destination directory, are
-// fsync'ed, then put in place with link(2) (which fails if the destination
-// exists, so a concurrent writer cannot be clobbered) or, with `force`,
-// rename(2); finally the directory is fsync'ed. A reader therefore sees either
-// no file, the old file, or the complete new one, never a partial write.
+// Output files are written with fs::WriteFileAtomically: a unique temporary
+// file beside the destination, fsync'ed, then put in place with link(2)
+// (which fails if the destination exists, so a concurrent writer cannot be
+// clobbered) or, with `force`, rename(2); finally the directory is fsync'ed.
+// A reader therefore sees either no file, the old file, or the complete new
+// one, never a partial write. Inputs are read with fs::ReadFile (bounded) and
+// images with fs::SequentialFile (64 KiB chunks, constant memory).
 //
-// Thread-safety: functions are thread-safe; an ImageFile is used by one thread.
+// Thread-safety: functions are thread-safe; a Progress is used by one thread.
 #ifndef CANDOR_CLI_FILES_H_
 #define CANDOR_CLI_FILES_H_
 
@@ -17,47 +19,29 @@
 #include <string>
 #include <string_view>
 
+#include "candor/fs/read_file.h"
+#include "candor/fs/sequential_file.h"
 #include "candor/status.h"
 
 namespace candor::cli {
 
 inline constexpr size_t kImageChunkSize = 64 * 1024;
 
-// Reads a whole file of at most `max_size` bytes. kNotFound if it does not
-// exist, kTooLarge if bigger, kIo on other errors. Messages name the path.
-Result<std::string> ReadFileLimited(const std::string& path, size_t max_size);
-
-// Writes `contents` to `path` atomically (see the header comment) with `mode`.
-// kConflict if `path` exists and !force; kIo otherwise on failure.
+// Writes `contents` to `path` atomically (see the header comment) with
+// exactly `mode`. kConflict if `path` exists and !force ("use --force");
+// kIo otherwise on failure.
 Status WriteFileAtomic(const std::string& path, std::string_view contents, bool force,
                        unsigned mode = 0644);
 
 // True if something (file, link, directory) exists at `path`.
 bool PathExists(const std::string& path);
 
-// An opened regular file read sequentially in chunks.
-class ImageFile {
- public:
-  static Result<ImageFile> Open(const std::string& path);
-  ImageFile(ImageFile&& other) noexcept;
-  ImageFile& operator=(ImageFile&& other) noexcept;
-  ImageFile(const ImageFile&) = delete;
-  ImageFile& operator=(const ImageFile&) = delete;
-  ~ImageFile();
-
-  uint64_t size() const { return size_; }  // at open time
-  const std::string& path() const { return path_; }
-
-  // Reads up to buf.size() bytes; 0 at end of file. kIo on error. Retries EINTR.
-  Result<size_t> Read(std::span<uint8_t> buf);
-
- private:
-  ImageFile(int fd, uint64_t size, std::string path)
-      : fd_(fd), size_(size), path_(std::move(path)) {}
-  int fd_ = -1;
-  uint64_t size_ = 0;
-  std::string path_;
-};
+// A firmware image read sequentially in kImageChunkSize chunks.
+using ImageFile = fs::SequentialFile;
+// Opens an image for one front-to-back read.
+inline Result<ImageFile> OpenImageFile(const std::string& path) {
+  return fs::SequentialFile::Open(path, {.sequential_hint = true});
+}
 
 // A progress indicator on stderr for long reads: "\r<label>  42% 120/283 MiB".
 // Silent unless enabled (an interactive stderr and a large enough total).

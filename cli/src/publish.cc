@@ -29,14 +29,12 @@
 #include "options.h"
 #include "publish_consistency.h"
 
-
 namespace candor::cli {
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr size_t kMaxPolicySize = 1u << 20;
 constexpr uint64_t kMaxRetryAfterSeconds = 60;  // never sleep longer on a server's word
 
 // What the proof must be checked against.
@@ -110,15 +108,13 @@ Result<HttpResponse> WithRetry(Op op, const RetrySettings& settings, std::string
 // A /add refusal: candor-log states the Code by name (Candor-Error); it is
 // never guessed from the HTTP status (a refusal without the header is
 // kUnavailable: not candor-log, or a proxy answered).
-Status AddRefusal(const HttpResponse& resp) {
-  return resp.CandorError("log refused the entry");
-}
+Status AddRefusal(const HttpResponse& resp) { return resp.CandorError("log refused the entry"); }
 
 Result<Trust> LoadTrust(const po::variables_map& vm) {
   Trust trust;
   if (vm.count("policy")) {
     CANDOR_ASSIGN_OR_RETURN(std::string text,
-                            ReadFileLimited(vm["policy"].as<std::string>(), kMaxPolicySize));
+                            fs::ReadFile(vm["policy"].as<std::string>(), kMaxPolicySize));
     Result<TrustPolicy> p = ParseTrustPolicy(text);
     if (!p.ok()) return p.status().WithContext("trust policy");
     if (p->logs.empty()) return Status::InvalidArgument("trust policy names no log");
@@ -127,7 +123,7 @@ Result<Trust> LoadTrust(const po::variables_map& vm) {
   }
   if (vm.count("log-key")) {
     CANDOR_ASSIGN_OR_RETURN(std::string text,
-                            ReadFileLimited(vm["log-key"].as<std::string>(), 4096));
+                            fs::ReadFile(vm["log-key"].as<std::string>(), kMaxVerifierKeyFileSize));
     if (text.ends_with("\n")) text.pop_back();
     Result<VerifierKey> k = ParseVerifierKey(text);
     if (!k.ok()) return k.status().WithContext("log key");
@@ -157,8 +153,9 @@ Status CheckProof(const TlogProof& proof, uint64_t index, const Hash& leaf, cons
       return Status::UntrustedKey("--log-key differs from the policy's key for " + log->key.name);
     }
     const auto now = static_cast<uint64_t>(std::max<std::time_t>(0, std::time(nullptr)));
-    CANDOR_ASSIGN_OR_RETURN(TrustedCheckpoint trusted,
-                            VerifyTrustedCheckpoint(proof.checkpoint, log->key, *trust.policy, now));
+    CANDOR_ASSIGN_OR_RETURN(
+        TrustedCheckpoint trusted,
+        VerifyTrustedCheckpoint(proof.checkpoint, log->key, *trust.policy, now));
     out_cosigners = trusted.cosigned_by;
     cp = std::move(trusted.signed_checkpoint);
   } else {
@@ -256,7 +253,7 @@ Result<PublishInputs> LoadPublishInputs(const PublishArgs& a, Context& ctx) {
       in.companion, PlanConsistencyCompanion(vm, trust.policy ? &*trust.policy : nullptr,
                                              trust.log_key ? &*trust.log_key : nullptr, force));
   const std::string entry_path = vm["entry"].as<std::string>();
-  CANDOR_ASSIGN_OR_RETURN(in.entry_text, ReadFileLimited(entry_path, kMaxReleaseEntrySize));
+  CANDOR_ASSIGN_OR_RETURN(in.entry_text, fs::ReadFile(entry_path, kMaxReleaseEntrySize));
   in.entry.assign(in.entry_text.begin(), in.entry_text.end());
   Result<ReleaseEntry> release = ParseReleaseEntry(in.entry);
   if (!release.ok()) return release.status().WithContext(entry_path + ": invalid release entry");

@@ -13,11 +13,6 @@
 #include "files.h"
 
 namespace candor::cli {
-namespace {
-
-constexpr size_t kMaxPreviousBundleSize = 2u << 20;  // the devices' bundle cap
-
-}  // namespace
 
 Result<std::vector<Checkpoint>> LoadPreviousCheckpoints(const std::vector<std::string>& paths,
                                                         const TrustPolicy* policy,
@@ -25,7 +20,7 @@ Result<std::vector<Checkpoint>> LoadPreviousCheckpoints(const std::vector<std::s
   std::vector<Checkpoint> out;
   for (const std::string& path : paths) {
     auto context = [&](const Status& s) { return s.WithContext("--previous-bundle " + path); };
-    Result<std::string> text = ReadFileLimited(path, kMaxPreviousBundleSize);
+    Result<std::string> text = fs::ReadFile(path, kMaxBundleSize);
     if (!text.ok()) return context(text.status());
     Result<Bundle> bundle = ParseBundle(*text);
     if (!bundle.ok()) return context(bundle.status());

@@ -22,7 +22,7 @@ namespace {
 
 // Streams the image through SHA-256 in kImageChunkSize chunks.
 Status HashImage(const std::string& path, Context& ctx, Hash& digest, uint64_t& size) {
-  CANDOR_ASSIGN_OR_RETURN(ImageFile file, ImageFile::Open(path));
+  CANDOR_ASSIGN_OR_RETURN(ImageFile file, OpenImageFile(path));
   Progress progress(ctx.err, "hashing " + path, file.size(),
                     ctx.err_is_tty && file.size() >= kProgressThreshold);
   std::vector<uint8_t> buf(kImageChunkSize);
@@ -162,7 +162,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
 
   const std::string changelog_path = vm["changelog"].as<std::string>();
   // Read one byte past the limit so an oversized changelog gets a clear message.
-  Result<std::string> changelog = ReadFileLimited(changelog_path, kMaxChangelogSize + 1);
+  Result<std::string> changelog = fs::ReadFile(changelog_path, kMaxChangelogSize + 1);
   if (!changelog.ok() && changelog.status().code() == Code::kTooLarge) {
     return Status::TooLarge(fmt::format(
         "changelog {} exceeds {} bytes; a release entry must stay below the log's 64 KiB "

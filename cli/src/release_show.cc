@@ -32,7 +32,7 @@ struct ShowInput {
 };
 
 Result<ShowInput> LoadInput(const std::string& path) {
-  CANDOR_ASSIGN_OR_RETURN(std::string text, ReadFileLimited(path, kMaxShowInput));
+  CANDOR_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path, kMaxShowInput));
   ShowInput in;
   std::string header = std::string(kTlogProofHeader) + "\n";
   if (text.starts_with(header)) {

@@ -23,9 +23,6 @@
 namespace candor::cli {
 namespace {
 
-constexpr size_t kMaxPolicySize = 1u << 20;
-constexpr size_t kMaxBundleSize = 2u << 20;
-
 // What verify was asked: the parsed options and the numbers among them.
 struct VerifyArgs {
   po::variables_map vm;
@@ -104,14 +101,14 @@ std::optional<Outcome> ParseVerifyArgs(const Args& args, Context& ctx, VerifyArg
 
 // Reads the policy, the bundle and the image into `in`.
 std::optional<Outcome> LoadVerifyInputs(const po::variables_map& vm, VerifyInputs& in) {
-  Result<std::string> policy_text = ReadFileLimited(vm["policy"].as<std::string>(), kMaxPolicySize);
+  Result<std::string> policy_text = fs::ReadFile(vm["policy"].as<std::string>(), kMaxPolicySize);
   if (!policy_text.ok()) return Refuse(policy_text.status());
   Result<TrustPolicy> policy = ParseTrustPolicy(*policy_text);
   if (!policy.ok()) return Refuse(policy.status().WithContext("trust policy"));
   if (std::string w = QuorumSplitViewWarning(*policy); !w.empty()) fmt::print(stderr, "{}\n", w);
-  Result<std::string> bundle = ReadFileLimited(vm["bundle"].as<std::string>(), kMaxBundleSize);
+  Result<std::string> bundle = fs::ReadFile(vm["bundle"].as<std::string>(), kMaxBundleSize);
   if (!bundle.ok()) return Refuse(bundle.status());
-  Result<ImageFile> image = ImageFile::Open(vm["image"].as<std::string>());
+  Result<ImageFile> image = OpenImageFile(vm["image"].as<std::string>());
   if (!image.ok()) return Refuse(image.status());
   in.policy = std::move(policy).value();
   in.bundle = std::move(bundle).value();
@@ -146,7 +143,7 @@ std::optional<Outcome> AddDeviceState(const VerifyArgs& a, const std::string& bu
   }
   if (vm.count("consistency-proof")) {
     Result<std::string> text =
-        ReadFileLimited(vm["consistency-proof"].as<std::string>(), kMaxConsistencyProofFileSize);
+        fs::ReadFile(vm["consistency-proof"].as<std::string>(), kMaxConsistencyProofFileSize);
     if (!text.ok()) return Refuse(text.status());
     Result<ConsistencyProofFile> proofs = ParseConsistencyProofFile(*text);
     if (!proofs.ok()) return Refuse(proofs.status());

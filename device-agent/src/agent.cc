@@ -5,7 +5,9 @@
 
 #include <fmt/format.h>
 
-#include "candor/agent/fs.h"
+#include "candor/agent/private_dir.h"
+#include "candor/fs/lock.h"
+#include "candor/fs/read_file.h"
 #include "candor/agent/image.h"
 #include "candor/date.h"
 #include "candor/disclosure.h"
@@ -27,12 +29,12 @@ struct Inputs {
 // a proof was needed.
 Result<Inputs> ReadInputs(const ImageRequest& req) {
   Inputs in;
-  Result<std::string> bundle = ReadSmallFile(req.bundle_path, kMaxBundleSize);
+  Result<std::string> bundle = fs::ReadFile(req.bundle_path, kMaxBundleSize);
   if (!bundle.ok()) return bundle.status().WithContext("bundle");
   in.bundle = std::move(bundle).value();
   std::string path = req.consistency_proof_path.value_or(req.bundle_path +
                                                          std::string(kConsistencyProofSuffix));
-  Result<std::string> text = ReadSmallFile(path, kMaxConsistencyProofFileSize);
+  Result<std::string> text = fs::ReadFile(path, kMaxConsistencyProofFileSize);
   if (!text.ok()) {
     if (!req.consistency_proof_path && text.status().code() == Code::kNotFound) return in;
     return text.status().WithContext("consistency proof");
@@ -84,7 +86,7 @@ VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, cons
 
 Result<AgentContext> LoadContext(const AgentConfig& config) {
   AgentContext ctx;
-  Result<std::string> text = ReadSmallFile(config.policy_path, kMaxPolicySize);
+  Result<std::string> text = fs::ReadFile(config.policy_path, kMaxPolicySize);
   if (!text.ok()) return text.status().WithContext("policy");
   Result<TrustPolicy> policy = ParseTrustPolicy(*text);
   if (!policy.ok()) return policy.status().WithContext("policy " + config.policy_path);
@@ -105,7 +107,7 @@ Result<VerifiedRelease> VerifyImage(const AgentContext& ctx, const ImageRequest&
 
 Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest& req) {
   CANDOR_RETURN_IF_ERROR(EnsurePrivateDir(ctx.state_dir));
-  CANDOR_ASSIGN_OR_RETURN(FileLock lock, FileLock::Acquire(ctx.state_dir));
+  CANDOR_ASSIGN_OR_RETURN(fs::DirectoryLock lock, AcquireStateLock(ctx.state_dir));
   RemoveStaleStaging(ctx.state_dir);
   CANDOR_ASSIGN_OR_RETURN(DeviceState state, LoadState(ctx.state_dir));
   CANDOR_ASSIGN_OR_RETURN(Inputs in, ReadInputs(req));

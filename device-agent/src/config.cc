@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "candor/agent/fs.h"
+#include "candor/fs/read_file.h"
 
 namespace candor::agent {
 namespace {
@@ -82,7 +82,7 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text) {
 }
 
 Result<AgentConfig> LoadAgentConfig(const std::string& path) {
-  CANDOR_ASSIGN_OR_RETURN(std::string text, ReadSmallFile(path, kMaxConfigSize));
+  CANDOR_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path, kMaxConfigSize));
   Result<AgentConfig> config = ParseAgentConfig(text);
   if (!config.ok()) return config.status().WithContext(path);
   return config;

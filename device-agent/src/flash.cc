@@ -10,7 +10,8 @@
 
 #include <fmt/format.h>
 
-#include "candor/agent/fs.h"
+#include "candor/fs/errno_text.h"
+#include "candor/fs/write_all.h"
 #include "candor/sha256.h"
 
 namespace candor::agent {
@@ -21,7 +22,7 @@ Status PreadFull(int fd, uint8_t* buf, size_t len, uint64_t off) {
     ssize_t n = ::pread(fd, buf, len, static_cast<off_t>(off));
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Io(ErrnoMessage("reading staged image"));
+      return fs::IoError("reading staged image", "", errno);
     }
     if (n == 0) return Status::Mismatch("staged image shorter than the manifest's image size");
     buf += n;
@@ -63,33 +64,33 @@ Status FlashTarget(const std::string& target, const StagedImage& image, const Ha
   // No O_CREAT: a mistyped partition path must fail, not create a file that
   // would then be recorded as flashed.
   int fd = ::open(target.c_str(), O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return Status::Io(ErrnoMessage("flash target " + target));
+  if (fd < 0) return fs::IoError("flash target " + target, "", errno);
   struct stat st;
   Status s;
   if (::fstat(fd, &st) != 0) {
-    s = Status::Io(ErrnoMessage("flash target " + target));
+    s = fs::IoError("flash target " + target, "", errno);
   } else if (S_ISBLK(st.st_mode)) {
     off_t end = ::lseek(fd, 0, SEEK_END);
     if (end < 0) {
-      s = Status::Io(ErrnoMessage("flash target " + target));
+      s = fs::IoError("flash target " + target, "", errno);
     } else if (static_cast<uint64_t>(end) < size) {
       s = Status::Io(
           fmt::format("flash target {} holds {} bytes, image has {}", target, end, size));
     } else if (::lseek(fd, 0, SEEK_SET) != 0) {
-      s = Status::Io(ErrnoMessage("flash target " + target));
+      s = fs::IoError("flash target " + target, "", errno);
     }
   } else if (!S_ISREG(st.st_mode)) {
     s = Status::Io(fmt::format("flash target {} is not a regular file or block device", target));
   }
   if (s.ok()) {
     s = StreamChecked(image, image.fd(), sha, size,
-                      [&](ByteView chunk) { return WriteAll(fd, AsChars(chunk), target); });
+                      [&](ByteView chunk) { return fs::WriteAll(fd, AsChars(chunk), target); });
   }
   if (s.ok() && S_ISREG(st.st_mode) && ::ftruncate(fd, static_cast<off_t>(size)) != 0) {
-    s = Status::Io(ErrnoMessage("truncating " + target));
+    s = fs::IoError("truncating " + target, "", errno);
   }
-  if (s.ok() && ::fsync(fd) != 0) s = Status::Io(ErrnoMessage("fsync " + target));
-  if (::close(fd) != 0 && s.ok()) s = Status::Io(ErrnoMessage("close " + target));
+  if (s.ok() && ::fsync(fd) != 0) s = fs::IoError("fsync " + target, "", errno);
+  if (::close(fd) != 0 && s.ok()) s = fs::IoError("close " + target, "", errno);
   return s;
 }
 
@@ -98,10 +99,10 @@ Status FlashTarget(const std::string& target, const StagedImage& image, const Ha
 // renamed over the path in between is refused rather than flashed.
 Result<int> OpenStagedReadOnly(const StagedImage& image) {
   int fd = ::open(image.path().c_str(), O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0) return Status::Io(ErrnoMessage("reopening staged image " + image.path()));
+  if (fd < 0) return fs::IoError("reopening staged image " + image.path(), "", errno);
   struct stat got, staged;
   if (::fstat(fd, &got) != 0 || ::fstat(image.fd(), &staged) != 0) {
-    Status s = Status::Io(ErrnoMessage("fstat staged image"));
+    Status s = fs::IoError("fstat staged image", "", errno);
     ::close(fd);
     return s;
   }
@@ -121,7 +122,7 @@ Status RunCommand(const std::vector<std::string>& command, int fd) {
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = ::fork();
-  if (pid < 0) return Status::Io(ErrnoMessage("fork"));
+  if (pid < 0) return fs::IoError("fork", "", errno);
   if (pid == 0) {
     // Only the child's copy of the fd survives exec; the parent's stays
     // close-on-exec. Rewind it: the command reads from the start.
@@ -131,7 +132,7 @@ Status RunCommand(const std::vector<std::string>& command, int fd) {
   }
   int wstatus = 0;
   while (::waitpid(pid, &wstatus, 0) < 0) {
-    if (errno != EINTR) return Status::Io(ErrnoMessage("waitpid"));
+    if (errno != EINTR) return fs::IoError("waitpid", "", errno);
   }
   if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0) return Status::Ok();
   if (WIFEXITED(wstatus)) {

@@ -9,7 +9,8 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "candor/agent/fs.h"
+#include "candor/fs/errno_text.h"
+#include "candor/fs/write_all.h"
 
 namespace candor::agent {
 namespace {
@@ -32,7 +33,7 @@ Result<ImageSource> ImageSource::Open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Status::NotFound(path + ": no such file");
-    return Status::Io(ErrnoMessage(path));
+    return fs::IoError(path, "", errno);
   }
   struct stat st;
   if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
@@ -68,12 +69,12 @@ Result<size_t> ImageSource::Read(std::span<uint8_t> buf) {
     ssize_t n = ::read(fd_, buf.data(), buf.size());
     if (n < 0) {
       if (errno == EINTR) continue;
-      return Status::Io(ErrnoMessage("reading image"));
+      return fs::IoError("reading image", "", errno);
     }
     if (stage_fd_ >= 0 && n > 0) {
       // These exact bytes are what the caller (Verify) hashes next: staging
       // them here, before returning, is what makes verified == flashed.
-      Status s = WriteAll(stage_fd_, AsChars(buf.first(static_cast<size_t>(n))), "staging image");
+      Status s = fs::WriteAll(stage_fd_, AsChars(buf.first(static_cast<size_t>(n))), "staging image");
       if (!s.ok()) {
         stage_error_ = s;
         return s;
@@ -89,7 +90,7 @@ Status ImageSource::StageInto(const std::string& staging_dir) {
   std::string tmpl =
       staging_dir + "/" + std::string(kStagePrefix) + "XXXXXX" + std::string(kStageSuffix);
   int fd = ::mkostemps(tmpl.data(), static_cast<int>(kStageSuffix.size()), O_CLOEXEC);
-  if (fd < 0) return Status::Io(ErrnoMessage("creating staging file in " + staging_dir));
+  if (fd < 0) return fs::IoError("creating staging file in " + staging_dir, "", errno);
   stage_fd_ = fd;
   stage_path_ = tmpl;
   return Status::Ok();
@@ -99,7 +100,7 @@ Result<StagedImage> ImageSource::TakeStaged() {
   if (stage_fd_ < 0) return Status::Internal("image was not staged");
   if (!stage_error_.ok()) return stage_error_;
   // Read-only for the flash command; we keep our fd for flash-target.
-  if (::fchmod(stage_fd_, 0400) != 0) return Status::Io(ErrnoMessage("chmod staging file"));
+  if (::fchmod(stage_fd_, 0400) != 0) return fs::IoError("chmod staging file", "", errno);
   StagedImage out(stage_fd_, std::move(stage_path_), staged_);
   stage_fd_ = -1;
   stage_path_.clear();

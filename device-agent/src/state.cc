@@ -2,7 +2,8 @@
 
 #include <fmt/format.h>
 
-#include "candor/agent/fs.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/checkpoint.h"
 #include "candor/sha256.h"
 
@@ -187,7 +188,7 @@ Result<DeviceState> ParseState(std::string_view text) {
 }
 
 Result<DeviceState> LoadState(const std::string& dir) {
-  Result<std::string> text = ReadSmallFile(dir + "/" + std::string(kStateFileName), kMaxStateSize);
+  Result<std::string> text = fs::ReadFile(dir + "/" + std::string(kStateFileName), kMaxStateSize);
   if (!text.ok()) {
     if (text.status().code() == Code::kNotFound) return DeviceState{};
     return text.status();
@@ -201,7 +202,8 @@ Result<DeviceState> LoadState(const std::string& dir) {
 }
 
 Status CommitState(const std::string& dir, const DeviceState& state) {
-  return ReplaceFileAtomically(dir, std::string(kStateFileName), FormatState(state));
+  return fs::WriteFileAtomically(dir + "/" + std::string(kStateFileName), FormatState(state),
+                                 {.mode = 0600});
 }
 
 }  // namespace candor::agent

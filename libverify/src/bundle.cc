@@ -4,11 +4,6 @@
 
 namespace candor {
 
-// Entries are at most 64 KiB (entry bundles use u16 lengths), and a checkpoint
-// note with its cosignatures is bounded by kMaxNoteSize; this bound rejects a
-// hostile multi-gigabyte "bundle" before any parsing work.
-inline constexpr size_t kMaxBundleSize = (2 << 20);
-
 Result<Bundle> ParseBundle(std::string_view text) {
   if (text.size() > kMaxBundleSize) return Status::TooLarge("bundle exceeds 2 MiB");
   auto proof = ParseTlogProof(text);

@@ -17,7 +17,6 @@ namespace {
 constexpr size_t kMaxWitnesses = 256;
 constexpr size_t kMaxGroups = 256;
 constexpr size_t kMaxVendors = 1024;
-constexpr size_t kMaxPolicySize = 1 << 20;
 
 bool IsPolicyWhitespace(char c) { return c == ' ' || c == '\t'; }
 

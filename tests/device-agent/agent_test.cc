@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 
 #include "agent_fixture.h"
-#include "candor/agent/fs.h"
+#include "candor/agent/private_dir.h"
 #include "candor/sha256.h"
 
 namespace candor::agent {
@@ -212,7 +212,7 @@ TEST_CASE("install: one agent at a time per state dir") {
   World w;
   Device d(w);
   REQUIRE(EnsurePrivateDir(d.state_dir).ok());
-  auto lock = FileLock::Acquire(d.state_dir);
+  auto lock = AcquireStateLock(d.state_dir);
   REQUIRE(lock.ok());
   Release v1 = w.MakeRelease("1.0.0", 5);
   auto got = d.Install(v1.image, w.GoodBundle(w.Append(v1.entry)));

@@ -1,8 +1,6 @@
 // LogServer and InitLog (see log_server.h).
 #include "candor/log/log_server.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -10,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "candor/fs/lock.h"
 #include "candor/log/explorer_routes.h"
 #include "candor/http/http_server.h"
 #include "candor/log/proof_waiters.h"
@@ -53,15 +52,16 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->options_ = options;
   const std::string& dir = options.dir;
   CANDOR_RETURN_IF_ERROR(MakeDirectories(dir + "/state"));
-  s->lock_fd_ = ::open((dir + "/state/lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (s->lock_fd_ < 0) return Status::Io("cannot open " + dir + "/state/lock");
-  if (::flock(s->lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+  auto lock = fs::DirectoryLock::Acquire(dir + "/state");
+  if (!lock.ok()) {
+    if (lock.status().code() != Code::kConflict) return lock.status();
     return Status::Conflict("another candor-log process holds " + dir + "/state/lock");
   }
+  s->lock_ = std::move(lock).value();
   CANDOR_ASSIGN_OR_RETURN(SignerKey key, LoadLogKey(dir));
   Cosigner cosigner;
   if (!options.policy_path.empty()) {
-    CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadWholeFile(options.policy_path, 1 << 20));
+    CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadWholeFile(options.policy_path, kMaxPolicySize));
     CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
     CANDOR_ASSIGN_OR_RETURN(cosigner, MakePolicyCosigner(policy, PublicKeyOf(key)));
   }
@@ -114,7 +114,6 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
 
 LogServer::~LogServer() {
   Stop();
-  if (lock_fd_ >= 0) ::close(lock_fd_);
 }
 
 Status LogServer::Start() { return http_->Start(); }

@@ -1,120 +1,34 @@
-// TileStorage: POSIX file I/O with explicit fsyncs (see storage.h).
+// TileStorage: the tile layout on disk, written through candor_fs (see storage.h).
 #include "candor/log/storage.h"
 
 #include <sys/statvfs.h>
 
-#include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <atomic>
-#include <cstring>
+#include <cerrno>
 #include <functional>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/directory.h"
+#include "candor/fs/errno_text.h"
+#include "candor/fs/read_file.h"
+
 namespace candor {
-namespace {
-
-std::string Errno(std::string_view what, const std::string& path) {
-  return std::string(what) + " " + path + ": " + std::strerror(errno);
-}
-
-std::string ParentOf(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-Status WriteAll(int fd, ByteView data, const std::string& path) {
-  size_t off = 0;
-  while (off < data.size()) {
-    ssize_t n = ::write(fd, data.data() + off, data.size() - off);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return Status::Io(Errno("write", path));
-    }
-    off += static_cast<size_t>(n);
-  }
-  return Status::Ok();
-}
-
-// Writes `path`.tmp and fdatasyncs it (no rename).
-Status WriteSyncedTmp(const std::string& tmp, ByteView data, int mode) {
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Status::Io(Errno("open", tmp));
-  Status st = WriteAll(fd, data, tmp);
-  if (st.ok() && ::fdatasync(fd) != 0) st = Status::Io(Errno("fdatasync", tmp));
-  if (::close(fd) != 0 && st.ok()) st = Status::Io(Errno("close", tmp));
-  if (!st.ok()) ::unlink(tmp.c_str());
-  return st;
-}
-
-}  // namespace
 
 Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT || errno == ENOTDIR) return Status::NotFound(path + " does not exist");
-    return Status::Io(Errno("open", path));
-  }
-  struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::NotFound(path + " is not a regular file");
-  }
-  if (static_cast<uint64_t>(st.st_size) > max_size) {
-    ::close(fd);
-    return Status::TooLarge(path + " is too large");
-  }
-  Bytes out(static_cast<size_t>(st.st_size));
-  size_t off = 0;
-  while (off < out.size()) {
-    ssize_t n = ::read(fd, out.data() + off, out.size() - off);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      ::close(fd);
-      return Status::Io(Errno("read", path));
-    }
-    off += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  return out;
+  // A directory or other non-file is "not found" here, as it always was: the
+  // routes answer 404 for anything that is not a file the log serves.
+  return fs::ReadFileBytes(path, max_size, {.not_regular = Code::kNotFound});
 }
 
-Status SyncDirectory(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Io(Errno("open dir", path));
-  int rc = ::fsync(fd);
-  ::close(fd);
-  if (rc != 0) return Status::Io(Errno("fsync dir", path));
-  return Status::Ok();
-}
+Status SyncDirectory(const std::string& path) { return fs::SyncDirectory(path); }
 
-Status MakeDirectories(const std::string& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) == 0) {
-    return S_ISDIR(st.st_mode) ? Status::Ok() : Status::Io(path + " is not a directory");
-  }
-  std::string parent = ParentOf(path);
-  if (parent != path) CANDOR_RETURN_IF_ERROR(MakeDirectories(parent));
-  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    return Status::Io(Errno("mkdir", path));
-  }
-  return SyncDirectory(parent);
-}
+Status MakeDirectories(const std::string& path) { return fs::MakeDirectories(path); }
 
 Status AtomicWriteFile(const std::string& path, ByteView data, int mode) {
-  std::string tmp = path + ".tmp";
-  CANDOR_RETURN_IF_ERROR(WriteSyncedTmp(tmp, data, mode));
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = Status::Io(Errno("rename", tmp));
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  return SyncDirectory(ParentOf(path));
+  return fs::WriteFileAtomically(path, data, {.mode = static_cast<unsigned>(mode)});
 }
 
 TileStorage::TileStorage(std::string dir) : dir_(std::move(dir)) {
@@ -153,21 +67,22 @@ Status TileStorage::WriteFiles(const std::vector<StorageFile>& files) {
   std::vector<std::string> full(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     full[i] = dir_ + "/" + files[i].path;
-    std::string parent = ParentOf(full[i]);
-    if (known_dirs.insert(parent).second) CANDOR_RETURN_IF_ERROR(MakeDirectories(parent));
+    std::string parent = fs::ParentDirectory(full[i]);
+    if (known_dirs.insert(parent).second) CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(parent));
   }
   // 1. Every file's contents durable under a temporary name.
+  std::vector<std::optional<fs::StagedFile>> staged(files.size());
   CANDOR_RETURN_IF_ERROR(ParallelFor(files.size(), [&](size_t i) {
-    return WriteSyncedTmp(full[i] + ".tmp", files[i].data, 0644);
+    auto s = fs::StagedFile::Write(full[i], files[i].data);
+    if (!s.ok()) return s.status();
+    staged[i].emplace(std::move(s).value());
+    return Status::Ok();
   }));
   // 2. Atomic replacement: readers see the old or the new complete file.
-  for (size_t i = 0; i < files.size(); ++i) {
-    std::string tmp = full[i] + ".tmp";
-    if (::rename(tmp.c_str(), full[i].c_str()) != 0) return Status::Io(Errno("rename", tmp));
-  }
+  for (auto& s : staged) CANDOR_RETURN_IF_ERROR(s->Commit());
   // 3. The renames durable.
   std::vector<std::string> dirs(known_dirs.begin(), known_dirs.end());
-  return ParallelFor(dirs.size(), [&](size_t i) { return SyncDirectory(dirs[i]); });
+  return ParallelFor(dirs.size(), [&](size_t i) { return fs::SyncDirectory(dirs[i]); });
 }
 
 Result<Bytes> TileStorage::ReadRelative(const std::string& relative_path) const {
@@ -188,7 +103,7 @@ Status TileStorage::WriteCheckpoint(std::string_view note) {
 
 Result<uint64_t> TileStorage::FreeBytes() const {
   struct statvfs st {};
-  if (::statvfs(dir_.c_str(), &st) != 0) return Status::Io(Errno("statvfs", dir_));
+  if (::statvfs(dir_.c_str(), &st) != 0) return fs::IoError("statvfs", dir_, errno);
   return uint64_t{st.f_bavail} * st.f_frsize;
 }
 

@@ -201,7 +201,7 @@ int CmdVendors(const std::vector<std::string>& args) {
   }
   if (action != "add" && action != "remove") return Usage("unknown vendors action " + action);
   if (file.empty()) return Usage("vendors " + action + " needs a key file");
-  auto data = ReadWholeFile(file, 4096);
+  auto data = ReadWholeFile(file, kMaxVerifierKeyFileSize);
   if (!data.ok()) return Fail(data.status());
   std::string_view text = AsChars(*data);
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);

@@ -1,7 +1,5 @@
 #include "candor/witness/witness.h"
 
-#include <fcntl.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -79,9 +77,7 @@ Witness::Witness(SignerKey key, std::vector<WitnessedLog> logs, std::string stat
   }
 }
 
-Witness::~Witness() {
-  if (lock_fd_ >= 0) ::close(lock_fd_);  // releases the flock
-}
+Witness::~Witness() = default;
 
 Result<std::unique_ptr<Witness>> Witness::Create(SignerKey key, std::vector<WitnessedLog> logs,
                                                  std::string state_dir, WitnessOptions options) {
@@ -118,34 +114,19 @@ Result<std::unique_ptr<Witness>> Witness::Create(SignerKey key, std::vector<Witn
 }
 
 Result<std::unique_ptr<Witness>> Witness::Open(const std::string& dir, WitnessOptions options) {
-  const std::string lock_path = WitnessLockPath(dir);
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) return Status::Io("open " + lock_path + ": " + std::strerror(errno));
-  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    int saved = errno;
-    ::close(fd);
-    if (saved == EWOULDBLOCK) {
-      return Status::Conflict("another candor-witness is serving " + dir);
-    }
-    return Status::Io("flock " + lock_path + ": " + std::strerror(saved));
+  // WitnessLockPath(dir) is DIR/lock, the DirectoryLock's file.
+  auto lock = fs::DirectoryLock::Acquire(dir);
+  if (!lock.ok()) {
+    if (lock.status().code() != Code::kConflict) return lock.status();
+    return Status::Conflict("another candor-witness is serving " + dir);
   }
   auto key = ReadPrivateKeyFile(WitnessKeyPath(dir));
-  if (!key.ok()) {
-    ::close(fd);
-    return key.status().WithContext(WitnessKeyPath(dir));
-  }
-  auto logs = ReadWitnessLogs(dir);
-  if (!logs.ok()) {
-    ::close(fd);
-    return logs.status();
-  }
-  auto witness = Create(std::move(key).value(), std::move(logs).value(), WitnessStateDir(dir),
+  if (!key.ok()) return key.status().WithContext(WitnessKeyPath(dir));
+  CANDOR_ASSIGN_OR_RETURN(std::vector<WitnessedLog> logs, ReadWitnessLogs(dir));
+  auto witness = Create(std::move(key).value(), std::move(logs), WitnessStateDir(dir),
                         std::move(options));
-  if (!witness.ok()) {
-    ::close(fd);
-    return witness.status();
-  }
-  (*witness)->lock_fd_ = fd;
+  if (!witness.ok()) return witness.status();
+  (*witness)->lock_ = std::move(lock).value();
   return witness;
 }
 

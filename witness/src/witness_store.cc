@@ -1,15 +1,14 @@
 #include "candor/witness/witness_store.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <string>
 #include <utility>
 
 #include "candor/bytes.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/directory.h"
+#include "candor/fs/read_file.h"
 #include "candor/sha256.h"
 #include "candor/signer.h"
 
@@ -23,64 +22,12 @@ constexpr std::string_view kLogsHeader =
 // is generous and bounds what a corrupted file can make us allocate.
 constexpr size_t kMaxStateFileSize = 1 << 20;
 
-std::string Errno(std::string_view what, const std::string& path) {
-  return std::string(what) + " " + path + ": " + std::strerror(errno);
-}
-
-std::string ParentDir(const std::string& path) {
-  size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-Status FsyncDir(const std::string& dir) {
-  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return Status::Io(Errno("open directory", dir));
-  int rc = ::fsync(fd);
-  int saved = errno;
-  ::close(fd);
-  errno = saved;
-  if (rc != 0) return Status::Io(Errno("fsync directory", dir));
-  return Status::Ok();
-}
-
-// Reads a whole file. nullopt if it does not exist.
+// Reads a whole state or configuration file. nullopt if it does not exist.
 Result<std::optional<std::string>> ReadSmallFile(const std::string& path, size_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return Status::Io(Errno("open", path));
-  }
-  std::string out;
-  char buf[8192];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status st = Status::Io(Errno("read", path));
-      ::close(fd);
-      return st;
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > limit) {
-      ::close(fd);
-      return Status::TooLarge(path + " is larger than " + std::to_string(limit) + " bytes");
-    }
-  }
-  ::close(fd);
-  return std::optional<std::string>(std::move(out));
-}
-
-Status MakeDir(const std::string& dir) {
-  if (::mkdir(dir.c_str(), 0700) == 0) return Status::Ok();
-  if (errno != EEXIST) return Status::Io(Errno("mkdir", dir));
-  struct stat st;
-  if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
-    return Status::Io(dir + " exists and is not a directory");
-  }
-  return Status::Ok();
+  auto text = fs::ReadFile(path, limit, {.follow_symlinks = false});
+  if (text.ok()) return std::optional<std::string>(std::move(text).value());
+  if (text.status().code() == Code::kNotFound) return std::optional<std::string>();
+  return text.status();
 }
 
 }  // namespace
@@ -160,44 +107,8 @@ std::string WitnessLogsPath(const std::string& dir) { return dir + "/logs.conf";
 std::string WitnessStateDir(const std::string& dir) { return dir + "/state"; }
 std::string WitnessLockPath(const std::string& dir) { return dir + "/lock"; }
 
-Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode) {
-  const std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-  if (fd < 0) return Status::Io(Errno("create", tmp));
-  size_t done = 0;
-  while (done < contents.size()) {
-    ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      Status st = Status::Io(Errno("write", tmp));
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      return st;
-    }
-    done += static_cast<size_t>(n);
-  }
-  if (::fsync(fd) != 0) {
-    Status st = Status::Io(Errno("fsync", tmp));
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  if (::close(fd) != 0) {
-    Status st = Status::Io(Errno("close", tmp));
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    Status st = Status::Io(Errno("rename", tmp));
-    ::unlink(tmp.c_str());
-    return st;
-  }
-  // Without this the rename itself may be lost in a power failure.
-  return FsyncDir(ParentDir(path));
-}
-
 Result<VerifierKey> InitWitnessDir(const std::string& dir, std::string_view name) {
-  CANDOR_RETURN_IF_ERROR(MakeDir(dir));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectory(dir, 0700));
   struct stat st;
   if (::lstat(WitnessKeyPath(dir).c_str(), &st) == 0) {
     return Status::Conflict(WitnessKeyPath(dir) + " already exists; refusing to overwrite a key");
@@ -208,12 +119,12 @@ Result<VerifierKey> InitWitnessDir(const std::string& dir, std::string_view name
   const VerifierKey& vkey = pair->second;
   CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(WitnessKeyPath(dir), signer));
   CANDOR_RETURN_IF_ERROR(
-      WriteFileAtomically(WitnessPublicKeyPath(dir), FormatVerifierKey(vkey) + "\n", 0644));
+      fs::WriteFileAtomically(WitnessPublicKeyPath(dir), FormatVerifierKey(vkey) + "\n"));
   if (::lstat(WitnessLogsPath(dir).c_str(), &st) != 0) {
-    CANDOR_RETURN_IF_ERROR(WriteFileAtomically(WitnessLogsPath(dir), kLogsHeader, 0644));
+    CANDOR_RETURN_IF_ERROR(fs::WriteFileAtomically(WitnessLogsPath(dir), kLogsHeader));
   }
-  CANDOR_RETURN_IF_ERROR(MakeDir(WitnessStateDir(dir)));
-  CANDOR_RETURN_IF_ERROR(FsyncDir(dir));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectory(WitnessStateDir(dir), 0700));
+  CANDOR_RETURN_IF_ERROR(fs::SyncDirectory(dir));
   return vkey;
 }
 
@@ -243,7 +154,7 @@ Result<bool> AddWitnessLog(const std::string& dir, std::string_view origin,
     if (k == key) return false;
   }
   entry->keys.push_back(key);
-  CANDOR_RETURN_IF_ERROR(WriteFileAtomically(WitnessLogsPath(dir), FormatWitnessLogs(logs), 0644));
+  CANDOR_RETURN_IF_ERROR(fs::WriteFileAtomically(WitnessLogsPath(dir), FormatWitnessLogs(logs)));
   return true;
 }
 
@@ -270,7 +181,7 @@ Result<std::optional<WitnessLogState>> WitnessStateStore::Load(std::string_view 
 }
 
 Status WitnessStateStore::Save(const WitnessLogState& state) const {
-  return WriteFileAtomically(PathFor(state.checkpoint.origin), state.note, 0600);
+  return fs::WriteFileAtomically(PathFor(state.checkpoint.origin), state.note, {.mode = 0600});
 }
 
 }  // namespace candor

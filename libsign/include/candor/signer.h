@@ -81,14 +81,19 @@ Result<std::string> AddSignatures(std::string_view signed_note,
 Result<NoteSignature> Cosign(const SignerKey& witness_key, std::string_view checkpoint_body,
                              uint64_t timestamp);
 
-// Writes FormatSignerKey(key) + "\n" to a NEW file created with mode 0600
-// (O_CREAT|O_EXCL|O_NOFOLLOW), fsyncs it. kConflict if the path exists, kIo on
-// other failures (a partially written file is removed).
+// A private key file holds one key line; anything larger is refused unread.
+inline constexpr size_t kMaxKeyFileSize = 4096;
+
+// Writes FormatSignerKey(key) + "\n" to a NEW file with mode exactly 0600,
+// durably and without clobbering (candor/fs/atomic_write.h: a temporary file,
+// fsync, link(2), directory fsync). kConflict if the path exists, kIo on other
+// failures (nothing is left behind).
 Status WritePrivateKeyFile(const std::string& path, const SignerKey& key);
 
 // Reads a private key file (one key, optional single trailing "\n").
 // Refuses files readable or writable by group or others (kPolicyUnsatisfied),
-// non-regular files and files over 4 KiB (kIo / kTooLarge); kNotFound if absent.
+// symbolic links and non-regular files (kIo) and files over kMaxKeyFileSize
+// (kTooLarge); kNotFound if absent.
 Result<SignerKey> ReadPrivateKeyFile(const std::string& path);
 
 }  // namespace candor

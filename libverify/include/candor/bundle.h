@@ -28,6 +28,12 @@ struct Bundle {
 };
 
 // Strict: a tlog-proof with a non-empty extra line; anything else is kMalformed.
+// Entries are at most 64 KiB (entry bundles use u16 lengths), and a checkpoint
+// note with its cosignatures is bounded by kMaxNoteSize; this bound rejects a
+// hostile multi-gigabyte "bundle" before any parsing work, and is what every
+// reader of a bundle file reads at most.
+inline constexpr size_t kMaxBundleSize = size_t{2} << 20;
+
 Result<Bundle> ParseBundle(std::string_view text);
 std::string FormatBundle(const Bundle& bundle);
 

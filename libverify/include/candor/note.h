@@ -73,6 +73,10 @@ uint32_t KeyId(std::string_view name, uint8_t type, ByteView pubkey);
 // lower-case hex digits, non-canonical base64, unsupported type (only 0x01 and
 // 0x04), public key not 32 bytes, or a key ID that does not match KeyId().
 Result<VerifierKey> ParseVerifierKey(std::string_view vkey);
+
+// What a reader of a file holding one vkey line (log.pub, witness.pub, a
+// --log-key file) reads at most.
+inline constexpr size_t kMaxVerifierKeyFileSize = 4096;
 // REQUIRES: key is valid (as ParseVerifierKey would accept its output).
 std::string FormatVerifierKey(const VerifierKey& key);
 

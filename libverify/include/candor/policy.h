@@ -71,6 +71,10 @@ struct TrustPolicy {
   bool VendorTrustedFor(const VerifierKey& key, std::string_view product) const;
 };
 
+// The largest policy text ParseTrustPolicy accepts, and so what every reader
+// of a policy file reads at most.
+inline constexpr size_t kMaxPolicySize = size_t{1} << 20;
+
 Result<TrustPolicy> ParseTrustPolicy(std::string_view text);
 
 // Evaluates the quorum. `cosigned_by` maps witness name -> cosignature

@@ -20,6 +20,7 @@
 
 #include "candor/audit/index.h"
 #include "candor/bytes.h"
+#include "candor/fs/lock.h"
 #include "candor/merkle.h"
 #include "candor/status.h"
 
@@ -52,7 +53,7 @@ class Mirror {
  private:
   Mirror() = default;
   std::string dir_;
-  int lock_fd_ = -1;
+  fs::DirectoryLock lock_;  // held while a command writes (Open with lock)
   int dir_fd_ = -1;
   std::string last_dir_;
   std::unique_ptr<AuditIndex> index_;

@@ -32,8 +32,8 @@
 
 namespace candor::agent {
 
-inline constexpr size_t kMaxBundleSize = 2 * 1024 * 1024;
-inline constexpr size_t kMaxPolicySize = 1024 * 1024;
+// File size limits are the formats' own: kMaxBundleSize (candor/bundle.h),
+// kMaxPolicySize (candor/policy.h).
 
 // Resolved settings: the parsed trust policy and where things are.
 struct AgentContext {

@@ -3,7 +3,7 @@
 // from that log.
 //
 // Stored as one strict text file `<state-dir>/state` (docs/AGENT.md "State
-// file"), replaced atomically after each successful flash (candor/agent/fs.h),
+// file"), replaced atomically after each successful flash (candor/fs/atomic_write.h),
 // so that a crash at any point leaves the old or the new state. The file ends
 // with a SHA-256 of everything before it, which detects torn or corrupted
 // files (not tampering: whoever can write the state dir owns the device).
@@ -17,7 +17,7 @@
 // rewritten as v2 by the next commit; its rollback counters carry over as is.
 //
 // Thread-safety: values and pure functions; LoadState/CommitState do file I/O
-// and callers serialise them with FileLock.
+// and callers serialise them with the state dir's lock (AcquireStateLock).
 #ifndef CANDOR_AGENT_STATE_H_
 #define CANDOR_AGENT_STATE_H_
 

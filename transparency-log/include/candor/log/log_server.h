@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 
+#include "candor/fs/lock.h"
 #include "candor/log/admission.h"
 #include "candor/http/http_server.h"
 #include "candor/log/index.h"
@@ -87,7 +88,8 @@ class LogServer {
 
   LogServerOptions options_;
   std::mutex stop_mu_;  // Stop() may race between a signal thread and main
-  int lock_fd_ = -1;
+  // Held for the server's life, released after the index has closed.
+  fs::DirectoryLock lock_;
   int port_ = 0;
   std::unique_ptr<TileStorage> storage_;
   std::unique_ptr<LogIndex> index_;

@@ -9,8 +9,8 @@
 // DATA/log.pub, DATA/config, DATA/vendors, DATA/state/ (index database, lock).
 // See docs/LOG.md.
 //
-// Durability: WriteFiles writes every file of a batch to "<path>.tmp",
-// fdatasyncs it, renames it into place and finally fsyncs every directory
+// Durability: WriteFiles stages every file of a batch as "<path>.tmp"
+// (candor/fs/atomic_write.h StagedFile), fsyncs it, renames it into place and finally fsyncs every directory
 // touched, so that when it returns OK all files are durable and a reader (this
 // server or nginx) never sees a half-written tile. A crash in the middle leaves
 // either old or new complete files plus maybe stray "*.tmp" files, which the
@@ -70,15 +70,16 @@ class TileStorage {
   std::string dir_;
 };
 
-// Helpers shared with the rest of the log (key files, config, vendors file).
+// The log's names for candor_fs (candor/fs/*.h), which does the work; new code
+// calls candor::fs directly.
 
-// Reads a whole file. kNotFound if absent, kIo otherwise; kTooLarge above `max_size`.
+// fs::ReadFileBytes; a path that is not a regular file is kNotFound.
 Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size = size_t{1} << 30);
-// tmp + fsync + rename + fsync(dir). `mode` applies to a newly created file.
+// fs::WriteFileAtomically with this exact mode.
 Status AtomicWriteFile(const std::string& path, ByteView data, int mode = 0644);
-// fsync a directory.
+// fs::SyncDirectory.
 Status SyncDirectory(const std::string& path);
-// mkdir -p; fsyncs the parent of every directory it creates.
+// fs::MakeDirectories.
 Status MakeDirectories(const std::string& path);
 
 }  // namespace candor

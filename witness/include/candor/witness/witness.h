@@ -54,6 +54,7 @@
 #include <string_view>
 #include <vector>
 
+#include "candor/fs/lock.h"
 #include "candor/witness_protocol.h"
 #include "candor/witness/witness_store.h"
 #include "candor/note.h"
@@ -146,7 +147,7 @@ class Witness {
   // One slot per configured origin, created in the constructor and never
   // added to or removed afterwards, so the map itself needs no lock.
   std::map<std::string, std::unique_ptr<LogSlot>, std::less<>> slots_;
-  int lock_fd_ = -1;
+  fs::DirectoryLock lock_;  // held by Open()ed witnesses
   std::atomic<bool> draining_{false};
 };
 

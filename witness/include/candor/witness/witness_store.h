@@ -75,10 +75,6 @@ Result<std::vector<WitnessedLog>> ReadWitnessLogs(const std::string& dir);
 // false (and changes nothing) if the pair is already configured.
 Result<bool> AddWitnessLog(const std::string& dir, std::string_view origin, const VerifierKey& key);
 
-// Writes `contents` to `path` atomically and durably: path.tmp, fsync, rename,
-// fsync of the parent directory. `mode` applies to the new file.
-Status WriteFileAtomically(const std::string& path, std::string_view contents, int mode = 0644);
-
 // The latest checkpoint a witness cosigned for one log.
 struct WitnessLogState {
   Checkpoint checkpoint;  // parsed body of `note`

@@ -1,7 +1,7 @@
 // CheckPrivateDir / EnsurePrivateDir: a state dir that another user could
 // rename entries in (so swap the state or the staged image) is refused, and so
 // is an install into one.
-#include "candor/agent/fs.h"
+#include "candor/agent/private_dir.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
