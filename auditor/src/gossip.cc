@@ -7,13 +7,31 @@
 
 namespace candor::audit {
 
+std::string_view ToString(GossipVerdict verdict) {
+  switch (verdict) {
+    case GossipVerdict::kConsistent:
+      return "consistent";
+    case GossipVerdict::kAhead:
+      return "ahead";
+    case GossipVerdict::kSplitView:
+      return "split-view";
+    case GossipVerdict::kBadSignature:
+      return "bad-signature";
+    case GossipVerdict::kMalformed:
+      return "malformed";
+    case GossipVerdict::kError:
+      break;
+  }
+  return "error";
+}
+
 GossipResult CheckGossip(Mirror& mirror, const VerifierKey& log_key, const std::string& label,
                          std::string_view note, int64_t now) {
   GossipResult g;
   g.label = label;
   auto state = mirror.State();
   if (!state.ok() || state->checkpoint.empty()) {
-    g.verdict = "error";
+    g.verdict = GossipVerdict::kError;
     g.detail = state.ok() ? "the mirror has no verified checkpoint (run sync first)"
                           : state.status().ToString();
     return g;
@@ -21,7 +39,8 @@ GossipResult CheckGossip(Mirror& mirror, const VerifierKey& log_key, const std::
   g.mirror_size = state->size;
   auto sc = VerifyCheckpoint(note, log_key);
   if (!sc.ok()) {
-    g.verdict = sc.status().code() == Code::kMalformed ? "malformed" : "bad-signature";
+    g.verdict = sc.status().code() == Code::kMalformed ? GossipVerdict::kMalformed
+                                                       : GossipVerdict::kBadSignature;
     g.detail = sc.status().ToString();
     return g;
   }
@@ -36,19 +55,19 @@ GossipResult CheckGossip(Mirror& mirror, const VerifierKey& log_key, const std::
   ev.checkpoint_a = std::string(note);
   ev.checkpoint_b = state->checkpoint;
   if (cp.size > state->size) {
-    g.verdict = "ahead";
+    g.verdict = GossipVerdict::kAhead;
     g.detail = "ahead of mirror (size " + std::to_string(cp.size) + " > " +
                std::to_string(state->size) + "), sync first";
     return g;
   }
   auto pc = CheckPrefixOfMirror(mirror, *state, cp);
   if (!pc.ok()) {
-    g.verdict = "error";
+    g.verdict = GossipVerdict::kError;
     g.detail = pc.status().ToString();
     return g;
   }
   if (pc->consistent) {
-    g.verdict = "consistent";
+    g.verdict = GossipVerdict::kConsistent;
     g.detail = cp.size == state->size
                    ? "same tree as the mirror"
                    : "prefix of the mirror's tree (consistency proof " + std::to_string(cp.size) +
@@ -66,7 +85,7 @@ GossipResult CheckGossip(Mirror& mirror, const VerifierKey& log_key, const std::
     ev.proof = std::move(pc->proof);
     ev.details.push_back("proof computed from the mirror's verified tiles");
   }
-  g.verdict = "split-view";
+  g.verdict = GossipVerdict::kSplitView;
   g.detail = ev.reason;
   auto path = WriteEvidence(mirror.private_dir(), ev);
   if (path.ok()) {

@@ -14,7 +14,7 @@ void WriteGossipJson(const std::string& file, const audit::GossipResult& g, Json
   json.Key("file");
   json.String(file);
   json.Key("verdict");
-  json.String(g.verdict);
+  json.String(audit::ToString(g.verdict));
   json.Key("size");
   json.Uint(g.size);
   json.Key("mirror_size");
@@ -33,11 +33,13 @@ void WriteGossipJson(const std::string& file, const audit::GossipResult& g, Json
 // The worst verdict so far decides the exit code: a split view (8) over a bad
 // signature or malformed checkpoint (4) over a file that could not be read.
 void Worsen(Status& worst, const std::string& file, const audit::GossipResult& g) {
-  if (g.verdict == "split-view" && worst.code() != Code::kInconsistent) {
+  if (g.verdict == audit::GossipVerdict::kSplitView && worst.code() != Code::kInconsistent) {
     worst = Status::Inconsistent("split view: " + g.detail);
-  } else if ((g.verdict == "bad-signature" || g.verdict == "malformed") && worst.ok()) {
+  } else if ((g.verdict == audit::GossipVerdict::kBadSignature ||
+              g.verdict == audit::GossipVerdict::kMalformed) &&
+             worst.ok()) {
     worst = Status::BadSignature(file + ": " + g.detail);
-  } else if (g.verdict == "error" && worst.ok()) {
+  } else if (g.verdict == audit::GossipVerdict::kError && worst.ok()) {
     worst = Status::Io(file + ": " + g.detail);
   }
 }
@@ -80,11 +82,11 @@ Outcome RunAuditGossip(const Args& args, Context& ctx) {
   w.BeginArray();
   std::vector<std::vector<std::string>> t = {{"FILE", "SIZE", "VERDICT", "DETAIL"}};
   for (const std::string& file : files) {
-    auto data = fs::ReadFileBytes(file, 1 << 20);
+    auto data = fs::ReadFileBytes(file, kMaxNoteSize);
     audit::GossipResult g;
     if (!data.ok()) {
       g.label = file;
-      g.verdict = "error";
+      g.verdict = audit::GossipVerdict::kError;
       g.detail = data.status().ToString();
     } else {
       g = audit::CheckGossip(*mirror, key, file, AsChars(*data), NowSeconds());
@@ -92,7 +94,7 @@ Outcome RunAuditGossip(const Args& args, Context& ctx) {
     Worsen(worst, file, g);
     WriteGossipJson(file, g, w);
     t.push_back(
-        {file, std::to_string(g.size), g.verdict,
+        {file, std::to_string(g.size), std::string(audit::ToString(g.verdict)),
          g.detail + (g.evidence_path.empty() ? "" : " (evidence: " + g.evidence_path + ")")});
   }
   w.EndArray();

@@ -6,7 +6,6 @@
 #include <filesystem>
 
 #include "audit_test_util.h"
-#include "support/hostile_server.h"
 #include "candor/audit/evidence.h"
 #include "candor/audit/gossip.h"
 #include "candor/audit/mirror.h"
@@ -14,9 +13,12 @@
 #include "candor/checkpoint.h"
 #include "candor/checkpoint_trust.h"
 #include "candor/cosignature.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/merkle.h"
 #include "candor/policy.h"
 #include "candor/signer.h"
+#include "support/hostile_server.h"
 
 namespace candor {
 namespace {
@@ -134,9 +136,9 @@ TEST_CASE("sync: a tampered tile or bundle is refused, with evidence for tiles")
   log.Append(Releases(0, 600));
   SUBCASE("level-0 tile") {
     std::string p = t / "log/tile/0/001";
-    Bytes b = ReadWholeFile(p).value();
+    Bytes b = fs::ReadFileBytes(p, size_t{64} << 20).value();
     b[40] ^= 1;
-    REQUIRE(AtomicWriteFile(p, b).ok());
+    REQUIRE(fs::WriteFileAtomically(p, b).ok());
     SyncResult r = SyncOnce(log.dir(), t / "mirror");
     CHECK(r.status.code() == Code::kMismatch);
     CHECK(r.outcome == SyncOutcome::kEvidence);
@@ -147,9 +149,9 @@ TEST_CASE("sync: a tampered tile or bundle is refused, with evidence for tiles")
   }
   SUBCASE("entry in a bundle (the vendor signature breaks and the tree no longer matches)") {
     std::string p = t / "log/tile/entries/001";
-    Bytes b = ReadWholeFile(p).value();
+    Bytes b = fs::ReadFileBytes(p, size_t{64} << 20).value();
     b[100] ^= 1;
-    REQUIRE(AtomicWriteFile(p, b).ok());
+    REQUIRE(fs::WriteFileAtomically(p, b).ok());
     SyncResult r = SyncOnce(log.dir(), t / "mirror");
     CHECK(r.status.code() == Code::kMismatch);
   }
@@ -211,15 +213,14 @@ TEST_CASE("sync: a forked log with the same key is detected, with evidence") {
     auto ev4 = audit::ParseEvidence(ReadText(r4.evidence_path));
     REQUIRE(ev4.ok());
     CHECK(ev4->kind == "stale-view");
-    CHECK(ev4->checkpoint_a == old.checkpoint());    // the smaller view served now
-    CHECK(ev4->checkpoint_b == first_checkpoint);    // the mirror's verified view
+    CHECK(ev4->checkpoint_a == old.checkpoint());  // the smaller view served now
+    CHECK(ev4->checkpoint_b == first_checkpoint);  // the mirror's verified view
     CHECK(*ev4->proof_from == 10);
     CHECK(*ev4->proof_to == 20);
-    CHECK(VerifyConsistency(10, 20, ev4->proof,
-                            VerifyCheckpoint(ev4->checkpoint_a, PublicKeyOf(LogKey()))
-                                ->checkpoint.root_hash,
-                            VerifyCheckpoint(ev4->checkpoint_b, PublicKeyOf(LogKey()))
-                                ->checkpoint.root_hash)
+    CHECK(VerifyConsistency(
+              10, 20, ev4->proof,
+              VerifyCheckpoint(ev4->checkpoint_a, PublicKeyOf(LogKey()))->checkpoint.root_hash,
+              VerifyCheckpoint(ev4->checkpoint_b, PublicKeyOf(LogKey()))->checkpoint.root_hash)
               .ok());
   }
 }
@@ -227,9 +228,9 @@ TEST_CASE("sync: a forked log with the same key is detected, with evidence") {
 TEST_CASE("sync: a hostile log server fails the sync in bounded time and memory") {
   using testing::HostileServer;
   const HostileServer::Behaviour behaviours[] = {
-      HostileServer::kEndlessHeader, HostileServer::kManyHeaders, HostileServer::kTrickle,
-      HostileServer::kTrickleHeaders,
-      HostileServer::kHugeBody, HostileServer::kHugeChunked, HostileServer::kSilent};
+      HostileServer::kEndlessHeader,  HostileServer::kManyHeaders, HostileServer::kTrickle,
+      HostileServer::kTrickleHeaders, HostileServer::kHugeBody,    HostileServer::kHugeChunked,
+      HostileServer::kSilent};
   for (auto b : behaviours) {
     CAPTURE(HostileServer::Name(b));
     TempDir t;
@@ -283,14 +284,15 @@ TEST_CASE("gossip: consistent, same, ahead, bad signature, split view") {
   auto m = Mirror::Open(t / "mirror", false, true);
   REQUIRE(m.ok());
   VerifierKey key = PublicKeyOf(LogKey());
-  CHECK(audit::CheckGossip(**m, key, "a", cp7, 0).verdict == "consistent");
-  CHECK(audit::CheckGossip(**m, key, "b", cp307, 0).verdict == "consistent");
+  CHECK(audit::CheckGossip(**m, key, "a", cp7, 0).verdict == audit::GossipVerdict::kConsistent);
+  CHECK(audit::CheckGossip(**m, key, "b", cp307, 0).verdict == audit::GossipVerdict::kConsistent);
   auto ahead = audit::CheckGossip(**m, key, "c", cp312, 0);
-  CHECK(ahead.verdict == "ahead");
+  CHECK(ahead.verdict == audit::GossipVerdict::kAhead);
   CHECK(ahead.detail.find("sync first") != std::string::npos);
-  CHECK(audit::CheckGossip(**m, key, "d", other.checkpoint(), 0).verdict == "bad-signature");
+  CHECK(audit::CheckGossip(**m, key, "d", other.checkpoint(), 0).verdict ==
+        audit::GossipVerdict::kBadSignature);
   auto split = audit::CheckGossip(**m, key, "e", fork.checkpoint(), 0);
-  CHECK(split.verdict == "split-view");
+  CHECK(split.verdict == audit::GossipVerdict::kSplitView);
   REQUIRE(!split.evidence_path.empty());
   auto ev = audit::ParseEvidence(ReadText(split.evidence_path));
   REQUIRE(ev.ok());
@@ -387,8 +389,8 @@ struct WitnessedLog {
   explicit WitnessedLog(const std::string& quorum_lines) {
     std::string text = "log " + FormatVerifierKey(PublicKeyOf(log_key)) + "\nwitness w1 " +
                        FormatVerifierKey(w1.second) + "\nwitness w2 " +
-                       FormatVerifierKey(w2.second) + "\n" + quorum_lines +
-                       "max-checkpoint-age " + std::to_string(kMaxAge) + "\n";
+                       FormatVerifierKey(w2.second) + "\n" + quorum_lines + "max-checkpoint-age " +
+                       std::to_string(kMaxAge) + "\n";
     auto p = ParseTrustPolicy(text);
     REQUIRE_MESSAGE(p.ok(), p.status().ToString());
     policy = *p;

@@ -14,15 +14,30 @@
 #define CANDOR_AUDIT_GOSSIP_H_
 
 #include <string>
+#include <string_view>
 
 #include "candor/audit/mirror.h"
 #include "candor/note.h"
 
 namespace candor::audit {
 
+// What a gossiped checkpoint turned out to be.
+enum class GossipVerdict {
+  kError,         // not checked (no verified mirror, unreadable file, I/O): `detail` says why
+  kConsistent,    // the mirror's tree or a verified prefix of it
+  kAhead,         // larger than the mirror: sync first
+  kSplitView,     // contradicts the mirror: evidence written
+  kBadSignature,  // not signed by the log key
+  kMalformed,     // not a checkpoint note
+};
+
+// The word `audit gossip --json` prints as "verdict" (docs/AUDIT.md):
+// "error", "consistent", "ahead", "split-view", "bad-signature", "malformed".
+std::string_view ToString(GossipVerdict verdict);
+
 struct GossipResult {
-  std::string label;    // where the checkpoint came from (file name)
-  std::string verdict;  // consistent | ahead | split-view | bad-signature | malformed
+  std::string label;  // where the checkpoint came from (file name)
+  GossipVerdict verdict = GossipVerdict::kError;
   uint64_t size = 0;
   uint64_t mirror_size = 0;
   std::string detail;
