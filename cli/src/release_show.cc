@@ -21,10 +21,6 @@
 namespace candor::cli {
 namespace {
 
-// A bundle holds a <64 KiB entry in base64 plus a proof and a checkpoint note
-// of at most kMaxNoteSize: 2 MiB bounds every valid input.
-constexpr size_t kMaxShowInput = 2u << 20;
-
 struct ShowInput {
   Bytes entry;
   std::optional<Bundle> bundle;
@@ -32,7 +28,8 @@ struct ShowInput {
 };
 
 Result<ShowInput> LoadInput(const std::string& path) {
-  CANDOR_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path, kMaxShowInput));
+  // A bundle, or a bare release entry, which is smaller than any bundle.
+  CANDOR_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path, kMaxBundleSize));
   ShowInput in;
   std::string header = std::string(kTlogProofHeader) + "\n";
   if (text.starts_with(header)) {
