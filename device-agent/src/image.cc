@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "candor/fs/errno_text.h"
+#include "candor/fs/sequential_file.h"
 #include "candor/fs/write_all.h"
 
 namespace candor::agent {
@@ -30,32 +31,23 @@ StagedImage::~StagedImage() {
 }
 
 Result<ImageSource> ImageSource::Open(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return Status::NotFound(path + ": no such file");
-    return fs::IoError(path, "", errno);
-  }
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return Status::Io(path + ": not a regular file");
-  }
-  return ImageSource(fd);
+  // One image is read once front to back: tell the kernel (readahead).
+  CANDOR_ASSIGN_OR_RETURN(fs::SequentialFile file,
+                          fs::SequentialFile::Open(path, {.sequential_hint = true}));
+  return ImageSource(std::move(file));
 }
 
 ImageSource::ImageSource(ImageSource&& other) noexcept
-    : fd_(other.fd_),
+    : file_(std::move(other.file_)),
       stage_fd_(other.stage_fd_),
       stage_path_(std::move(other.stage_path_)),
       staged_(other.staged_),
       stage_error_(other.stage_error_) {
-  other.fd_ = -1;
   other.stage_fd_ = -1;
   other.stage_path_.clear();
 }
 
 ImageSource::~ImageSource() {
-  if (fd_ >= 0) ::close(fd_);
   if (stage_fd_ >= 0) ::close(stage_fd_);
   if (!stage_path_.empty()) ::unlink(stage_path_.c_str());
 }
@@ -65,24 +57,18 @@ ImageReader ImageSource::Reader() {
 }
 
 Result<size_t> ImageSource::Read(std::span<uint8_t> buf) {
-  for (;;) {
-    ssize_t n = ::read(fd_, buf.data(), buf.size());
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return fs::IoError("reading image", "", errno);
+  CANDOR_ASSIGN_OR_RETURN(const size_t n, file_.Read(buf));
+  if (stage_fd_ >= 0 && n > 0) {
+    // These exact bytes are what the caller (Verify) hashes next: staging
+    // them here, before returning, is what makes verified == flashed.
+    Status s = fs::WriteAll(stage_fd_, AsChars(buf.first(n)), "staging image");
+    if (!s.ok()) {
+      stage_error_ = s;
+      return s;
     }
-    if (stage_fd_ >= 0 && n > 0) {
-      // These exact bytes are what the caller (Verify) hashes next: staging
-      // them here, before returning, is what makes verified == flashed.
-      Status s = fs::WriteAll(stage_fd_, AsChars(buf.first(static_cast<size_t>(n))), "staging image");
-      if (!s.ok()) {
-        stage_error_ = s;
-        return s;
-      }
-      staged_ += static_cast<uint64_t>(n);
-    }
-    return static_cast<size_t>(n);
+    staged_ += n;
   }
+  return n;
 }
 
 Status ImageSource::StageInto(const std::string& staging_dir) {

@@ -25,6 +25,7 @@
 #include <string>
 
 #include "candor/bytes.h"
+#include "candor/fs/sequential_file.h"
 #include "candor/status.h"
 #include "candor/verify.h"
 
@@ -54,11 +55,11 @@ class StagedImage {
   uint64_t size_ = 0;
 };
 
-// The caller's image, opened once (O_RDONLY|O_NOFOLLOW is not used: symlinks to
-// images are fine, the fd pins the inode). Regular files only.
+// The caller's image, opened once as an fs::SequentialFile (symbolic links to
+// images are fine: the open descriptor pins the inode). Regular files only.
 class ImageSource {
  public:
-  // kNotFound / kIo.
+  // kNotFound / kIo (also for a path that is not a regular file).
   static Result<ImageSource> Open(const std::string& path);
   ImageSource(ImageSource&& other) noexcept;
   ImageSource& operator=(ImageSource&&) = delete;
@@ -77,9 +78,9 @@ class ImageSource {
   Result<StagedImage> TakeStaged();
 
  private:
-  explicit ImageSource(int fd) : fd_(fd) {}
+  explicit ImageSource(fs::SequentialFile file) : file_(std::move(file)) {}
   Result<size_t> Read(std::span<uint8_t> buf);
-  int fd_ = -1;
+  fs::SequentialFile file_;
   int stage_fd_ = -1;
   std::string stage_path_;
   uint64_t staged_ = 0;
