@@ -32,8 +32,10 @@
 #include "candor/audit/mirror.h"
 #include "candor/audit/sync.h"
 #include "candor/date.h"
-#include "candor/layout.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/http/http_server.h"
+#include "candor/layout.h"
 #include "candor/log/publisher.h"
 #include "candor/log/right_edge.h"
 #include "candor/log/storage.h"
@@ -129,7 +131,8 @@ int Build(int argc, char** argv) {
   std::filesystem::create_directories(dir);
   SignerKey log_key = Key("bench.example/log", 9);
   SignerKey vendor = Key("acme.example", 1);
-  if (!AtomicWriteFile(dir + "/log.pub", AsBytes(FormatVerifierKey(PublicKeyOf(log_key)) + "\n"))
+  if (!fs::WriteFileAtomically(dir + "/log.pub",
+                               AsBytes(FormatVerifierKey(PublicKeyOf(log_key)) + "\n"))
            .ok())
     return 1;
   TileStorage storage(dir);
@@ -231,7 +234,7 @@ int Run(int argc, char** argv) {
     close(ports[0]);
   }
 
-  auto key_text = ReadWholeFile(dir + "/log.pub").value();
+  auto key_text = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize).value();
   std::string k(AsChars(key_text));
   k.pop_back();
   audit::SyncOptions o;

@@ -27,9 +27,11 @@
 #include <sys/resource.h>
 
 #include "candor/checkpoint.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
+#include "candor/http/http_client.h"
 #include "candor/layout.h"
 #include "candor/log/admission.h"
-#include "candor/http/http_client.h"
 #include "candor/log/index.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
@@ -77,12 +79,13 @@ int Append(const std::map<std::string, std::string>& f) {
   if (!pair.ok()) return Die(pair.status().ToString());
   // Register the vendor (the server reloads DATA/vendors when it changes).
   std::vector<VerifierKey> keys;
-  if (auto data = ReadWholeFile(dir + "/vendors"); data.ok()) {
+  if (auto data = fs::ReadFileBytes(dir + "/vendors", kMaxVendorsFileSize); data.ok()) {
     auto parsed = ParseVendorsFile(AsChars(*data));
     if (parsed.ok()) keys = *parsed;
   }
   keys.push_back(pair->second);
-  if (Status st = AtomicWriteFile(dir + "/vendors", AsBytes(FormatVendorsFile(keys))); !st.ok()) {
+  if (Status st = fs::WriteFileAtomically(dir + "/vendors", AsBytes(FormatVendorsFile(keys)));
+      !st.ok()) {
     return Die(st.ToString());
   }
   std::fprintf(stderr, "signing %zu entries...\n", n);

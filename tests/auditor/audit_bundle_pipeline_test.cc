@@ -8,6 +8,8 @@
 #include "candor/audit/bundle_pipeline.h"
 #include "candor/audit/source.h"
 #include "candor/entry_bundle.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/merkle.h"
 
 namespace candor {
@@ -101,9 +103,9 @@ TEST_CASE("BundlePipeline: a malformed or missing bundle is delivered at its pla
   o.window = 4;
   o.workers = 2;
   SUBCASE("trailing bytes in bundle 2") {
-    Bytes b = ReadWholeFile(t / "log/tile/entries/002").value();
+    Bytes b = fs::ReadFileBytes(t / "log/tile/entries/002", size_t{64} << 20).value();
     b.push_back(0);
-    REQUIRE(AtomicWriteFile(t / "log/tile/entries/002", b).ok());
+    REQUIRE(fs::WriteFileAtomically(t / "log/tile/entries/002", b).ok());
     auto p = Open(log.dir(), o);
     CHECK(p->Next().status.ok());
     CHECK(p->Next().status.ok());

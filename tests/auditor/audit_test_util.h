@@ -15,6 +15,9 @@
 
 #include "candor/date.h"
 #include "candor/disclosure.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/directory.h"
+#include "candor/fs/read_file.h"
 #include "candor/log/publisher.h"
 #include "candor/log/right_edge.h"
 #include "candor/log/storage.h"
@@ -68,7 +71,7 @@ inline Bytes MakeRelease(const SignerKey& vendor, const ReleaseSpec& s) {
 class DirectLog {
  public:
   DirectLog(std::string dir, SignerKey log_key) : storage_(dir), key_(std::move(log_key)) {
-    REQUIRE(MakeDirectories(dir).ok());
+    REQUIRE(fs::MakeDirectories(dir).ok());
   }
   // Appends entries, writes tiles/bundles and a new checkpoint.
   void Append(const std::vector<Bytes>& entries) {
@@ -94,11 +97,11 @@ class DirectLog {
 };
 
 inline void WriteText(const std::string& path, const std::string& text) {
-  REQUIRE(AtomicWriteFile(path, AsBytes(text)).ok());
+  REQUIRE(fs::WriteFileAtomically(path, AsBytes(text)).ok());
 }
 
 inline std::string ReadText(const std::string& path) {
-  auto b = ReadWholeFile(path);
+  auto b = fs::ReadFileBytes(path, size_t{64} << 20);
   REQUIRE_MESSAGE(b.ok(), path);
   return std::string(AsChars(*b));
 }

@@ -16,6 +16,7 @@
 #include <map>
 #include <thread>
 
+#include "candor/fs/atomic_write.h"
 #include "candor/http/http_client.h"
 #include "candor/log/storage.h"
 #include "candor/witness_protocol.h"
@@ -124,7 +125,7 @@ struct AbuseLog {
     auto init = RunCommand({CANDOR_LOG_BINARY, "init", "--dir", dir, "--origin", "log.example/a"});
     REQUIRE_MESSAGE(init.exit_code == 0, init.output);
     std::string pubfile = tmp.path() + "/acme.pub";
-    REQUIRE(AtomicWriteFile(pubfile, AsBytes(FormatVerifierKey(vendor.pub) + "\n")).ok());
+    REQUIRE(fs::WriteFileAtomically(pubfile, AsBytes(FormatVerifierKey(vendor.pub) + "\n")).ok());
     auto add = RunCommand({CANDOR_LOG_BINARY, "vendors", "add", "--dir", dir, pubfile});
     REQUIRE_MESSAGE(add.exit_code == 0, add.output);
     // A sibling directory a traversal would reach, with a recognisable secret.

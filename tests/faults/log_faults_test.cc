@@ -22,8 +22,10 @@
 
 #include "candor/checkpoint.h"
 #include "candor/entry_bundle.h"
-#include "candor/layout.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/http/http_client.h"
+#include "candor/layout.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
 #include "candor/tile_reader.h"
@@ -66,7 +68,7 @@ int64_t NowNs() {
 }
 
 VerifierKey ReadLogKey(const std::string& dir) {
-  auto pub = ReadWholeFile(dir + "/log.pub");
+  auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
   REQUIRE(pub.ok());
   std::string_view text = AsChars(*pub);
   REQUIRE(!text.empty());
@@ -111,7 +113,7 @@ TEST_CASE("faults: candor-log under SIGKILL, full disk and failing fsync") {
     auto init = RunCommand({CANDOR_LOG_BINARY, "init", "--dir", dir, "--origin", "log.example/f"});
     REQUIRE_MESSAGE(init.exit_code == 0, init.output);
     std::string pubfile = tmp.path() + "/acme.pub";
-    REQUIRE(AtomicWriteFile(pubfile, AsBytes(FormatVerifierKey(vendor.pub) + "\n")).ok());
+    REQUIRE(fs::WriteFileAtomically(pubfile, AsBytes(FormatVerifierKey(vendor.pub) + "\n")).ok());
     auto add = RunCommand({CANDOR_LOG_BINARY, "vendors", "add", "--dir", dir, pubfile});
     REQUIRE_MESSAGE(add.exit_code == 0, add.output);
   }

@@ -15,8 +15,10 @@
 #include "candor/checkpoint.h"
 #include "candor/cosignature.h"
 #include "candor/entry_bundle.h"
-#include "candor/layout.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/http/http_client.h"
+#include "candor/layout.h"
 #include "candor/log/log_server.h"
 #include "candor/merkle.h"
 #include "candor/policy.h"
@@ -24,7 +26,6 @@
 #include "candor/tlog_proof.h"
 #include "log_test_util.h"
 #include "support/subprocess.h"
-
 
 namespace candor {
 namespace {
@@ -38,7 +39,7 @@ using testing::TempDir;
 using testing::Vendor;
 
 VerifierKey ReadLogKey(const std::string& dir) {
-  auto pub = ReadWholeFile(dir + "/log.pub");
+  auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
   REQUIRE(pub.ok());
   std::string_view text = AsChars(*pub);
   REQUIRE(!text.empty());
@@ -58,7 +59,7 @@ struct LogDir {
         {CANDOR_LOG_BINARY, "init", "--dir", tmp.path() + "/data", "--origin", "log.example/it"});
     REQUIRE_MESSAGE(init.exit_code == 0, init.output);
     std::string pubfile = tmp.path() + "/acme.pub";
-    REQUIRE(AtomicWriteFile(pubfile, AsBytes(FormatVerifierKey(vendor.pub) + "\n")).ok());
+    REQUIRE(fs::WriteFileAtomically(pubfile, AsBytes(FormatVerifierKey(vendor.pub) + "\n")).ok());
     CommandResult add = RunCommand({CANDOR_LOG_BINARY, "vendors", "add", "--dir", dir(), pubfile});
     REQUIRE_MESSAGE(add.exit_code == 0, add.output);
     CommandResult list = RunCommand({CANDOR_LOG_BINARY, "vendors", "list", "--dir", dir()});
@@ -325,11 +326,11 @@ TEST_CASE("candor-log --policy publishes only witness-cosigned checkpoints, also
   REQUIRE(witness.Start());
   REQUIRE(testing::WaitForHttp(wport, "/"));
   std::string policy = d.tmp.path() + "/log.policy";
-  REQUIRE(AtomicWriteFile(policy,
-                          AsBytes("log " + log_vkey + "\nwitness w1 " + wkey_text +
-                                  " http://127.0.0.1:" + std::to_string(wport) + "\nquorum w1\n"))
+  REQUIRE(fs::WriteFileAtomically(
+              policy, AsBytes("log " + log_vkey + "\nwitness w1 " + wkey_text +
+                              " http://127.0.0.1:" + std::to_string(wport) + "\nquorum w1\n"))
               .ok());
-  auto policy_parsed = ParseTrustPolicy(AsChars(*ReadWholeFile(policy)));
+  auto policy_parsed = ParseTrustPolicy(AsChars(*fs::ReadFileBytes(policy, kMaxPolicySize)));
   REQUIRE(policy_parsed.ok());
   for (int round = 0; round < 2; ++round) {  // the second round restarts the log
     CAPTURE(round);
@@ -407,10 +408,10 @@ TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkp
     // A corrupted tile is detected by Go.
     if (n >= 256) {
       std::string path = dir + "/tile/0/000";
-      auto data = ReadWholeFile(path);
+      auto data = fs::ReadFileBytes(path, size_t{64} << 20);
       REQUIRE(data.ok());
       (*data)[5] ^= 1;
-      REQUIRE(AtomicWriteFile(path, *data).ok());
+      REQUIRE(fs::WriteFileAtomically(path, *data).ok());
       CommandResult bad =
           RunCommand({CANDOR_GO_HELPER, "tiles", dir, FormatVerifierKey(ReadLogKey(dir))});
       CHECK(bad.exit_code != 0);
@@ -421,4 +422,3 @@ TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkp
 
 }  // namespace
 }  // namespace candor
-

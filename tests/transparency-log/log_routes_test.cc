@@ -1,6 +1,8 @@
 // candor-log HTTP routes, in process: tiles and checkpoint headers, path
 // traversal, bad coordinates, submissions with every documented status, proofs.
 #include "candor/log/log_routes.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 
 #include <doctest/doctest.h>
 #include <httplib.h>
@@ -38,8 +40,9 @@ struct InProcessLog {
   explicit InProcessLog(LogServerOptions o = {}) {
     REQUIRE(InitLog(tmp.path(), "log.example/test").ok());
     REQUIRE(
-        AtomicWriteFile(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub}))).ok());
-    auto pub = ReadWholeFile(tmp.path() + "/log.pub");
+        fs::WriteFileAtomically(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub})))
+            .ok());
+    auto pub = fs::ReadFileBytes(tmp.path() + "/log.pub", kMaxVerifierKeyFileSize);
     REQUIRE(pub.ok());
     std::string_view text = AsChars(*pub);
     text.remove_suffix(1);
@@ -221,7 +224,8 @@ TEST_CASE("Routes: POST /add answers every documented status and keeps serving")
   CHECK(log.server->sequencer()->Head().size == 2);
 }
 
-TEST_CASE("Routes: registration and rate limits come before the signature; refused clients are limited") {
+TEST_CASE(
+    "Routes: registration and rate limits come before the signature; refused clients are limited") {
   LogServerOptions o;
   o.rate_per_vendor = 0.001;  // no refill during the test
   o.burst_per_vendor = 2;
@@ -289,9 +293,10 @@ std::pair<int, std::string> PostFrom(const std::string& from, int port, const By
   dst.sin_port = htons(static_cast<uint16_t>(port));
   inet_pton(AF_INET, "127.0.0.1", &dst.sin_addr);
   REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&dst), sizeof(dst)) == 0);
-  std::string req = "POST /add HTTP/1.1\r\nHost: log\r\nConnection: close\r\n"
-                    "Content-Type: application/octet-stream\r\nContent-Length: " +
-                    std::to_string(body.size()) + "\r\n\r\n" + std::string(AsChars(body));
+  std::string req =
+      "POST /add HTTP/1.1\r\nHost: log\r\nConnection: close\r\n"
+      "Content-Type: application/octet-stream\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + std::string(AsChars(body));
   for (size_t off = 0; off < req.size();) {
     ssize_t n = ::send(fd, req.data() + off, req.size() - off, MSG_NOSIGNAL);
     REQUIRE(n > 0);
@@ -299,7 +304,8 @@ std::pair<int, std::string> PostFrom(const std::string& from, int port, const By
   }
   std::string out;
   char buf[4096];
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;) out.append(buf, static_cast<size_t>(n));
+  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+    out.append(buf, static_cast<size_t>(n));
   ::close(fd);
   REQUIRE(out.rfind("HTTP/1.", 0) == 0);
   int status = std::atoi(out.c_str() + 9);
@@ -331,8 +337,8 @@ TEST_CASE("Routes: forgeries naming a registered vendor's key do not lock the ve
   // and sends forgeries naming it, far more than the vendor's burst.
   int refused_for_signature = 0, limited = 0;
   for (int i = 0; i < 20; ++i) {
-    auto [status, code] = PostFrom("127.0.0.2", port,
-                                   forged(MakeEntry(log.vendor, "printer", "9." + std::to_string(i))));
+    auto [status, code] = PostFrom(
+        "127.0.0.2", port, forged(MakeEntry(log.vendor, "printer", "9." + std::to_string(i))));
     if (status == 403 && code == "bad-signature") ++refused_for_signature;
     if (status == 429 && code == "rate-limited") ++limited;
   }
@@ -353,8 +359,8 @@ TEST_CASE("Routes: forgeries naming a registered vendor's key do not lock the ve
   // The vendor (127.0.0.3) still has the rest of its burst.
   for (int i = 1; i < 3; ++i) {
     CAPTURE(i);
-    auto [status, code] = PostFrom("127.0.0.3", port,
-                                   MakeEntry(log.vendor, "printer", "1." + std::to_string(i)));
+    auto [status, code] =
+        PostFrom("127.0.0.3", port, MakeEntry(log.vendor, "printer", "1." + std::to_string(i)));
     CHECK(status == 200);
     CHECK(code.empty());
   }
@@ -431,7 +437,8 @@ TEST_CASE("Routes: proofs and consistency proofs verify against the checkpoint")
   // proof is built from the published tree's tiles.
   // Plain variables, not a structured binding: doctest's CAPTURE takes a
   // lambda, and C++20 does not let a lambda capture a structured binding (clang refuses).
-  for (const auto& range : std::vector<std::pair<uint64_t, uint64_t>>{{1, 2}, {3, 7}, {5, 13}, {1, n - 1}}) {
+  for (const auto& range :
+       std::vector<std::pair<uint64_t, uint64_t>>{{1, 2}, {3, 7}, {5, 13}, {1, n - 1}}) {
     const uint64_t m = range.first;
     const uint64_t to = range.second;
     if (to >= n || m >= to) continue;

@@ -1,19 +1,20 @@
 // Sequencer: batching, dedup, equivocation, restart; admission checks.
 #include "candor/log/sequencer.h"
+#include "candor/fs/atomic_write.h"
 
 #include <doctest/doctest.h>
 
 #include <set>
 #include <thread>
 
+#include "candor/date.h"
+#include "candor/disclosure.h"
 #include "candor/entry_bundle.h"
 #include "candor/layout.h"
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
-#include "candor/date.h"
-#include "candor/disclosure.h"
 #include "candor/release.h"
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
@@ -37,7 +38,8 @@ struct Fixture {
 
   Fixture() {
     REQUIRE(
-        AtomicWriteFile(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub}))).ok());
+        fs::WriteFileAtomically(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub})))
+            .ok());
     Open();
   }
   void Open() {
@@ -331,43 +333,49 @@ TEST_CASE("Admission: disclosures are judged at the log's date too; issued not f
   };
   const Case cases[] = {
       // The reproduced attack: the issue day claimed before the blocking date.
-      {"backdated: undated allowed, blocked from a past date", "2024-12-31T00:00:00Z",
-       {"consumables.third-party=allowed",
-        "consumables.third-party=blocked,effective=2025-01-01"},
+      {"backdated: undated allowed, blocked from a past date",
+       "2024-12-31T00:00:00Z",
+       {"consumables.third-party=allowed", "consumables.third-party=blocked,effective=2025-01-01"},
        false},
-      {"backdated: both dated in the past", "2025-01-01T00:00:00Z",
+      {"backdated: both dated in the past",
+       "2025-01-01T00:00:00Z",
        {"consumables.third-party=allowed,effective=2025-02-01",
         "consumables.third-party=blocked,effective=2025-03-01"},
        false},
-      {"backdated: exclusive telemetry none next to a past destination", "2024-01-01T00:00:00Z",
+      {"backdated: exclusive telemetry none next to a past destination",
+       "2024-01-01T00:00:00Z",
        {"telemetry=none", "telemetry=crash to metrics.acme.example,effective=2025-01-01"},
        false},
-      {"backdated: remote-disable none next to a past value", "2024-01-01T00:00:00Z",
+      {"backdated: remote-disable none next to a past value",
+       "2024-01-01T00:00:00Z",
        {"remote-disable=none", "remote-disable=vendor,effective=2026-05-31"},
        false},
-      {"log's day itself counts as in effect", "2026-01-01T00:00:00Z",
-       {"consumables.third-party=allowed",
-        "consumables.third-party=blocked,effective=2026-06-01"},
+      {"log's day itself counts as in effect",
+       "2026-01-01T00:00:00Z",
+       {"consumables.third-party=allowed", "consumables.third-party=blocked,effective=2026-06-01"},
        false},
       // (Two values for one date are refused at any reference date, by the
       // signer already: tests/libverify/disclosure_test.cc.)
-      {"both effective on the log's day, issued before", "2026-05-01T00:00:00Z",
+      {"both effective on the log's day, issued before",
+       "2026-05-01T00:00:00Z",
        {"consumables.third-party=blocked,effective=2026-06-01",
         "consumables.third-party=warned,effective=2026-05-15"},
        false},
       // Genuine timelines: the change lies after the log's date.
-      {"staged timeline after the log's date", "2026-06-01T00:00:00Z",
-       {"consumables.third-party=allowed",
-        "consumables.third-party=blocked,effective=2026-09-13"},
+      {"staged timeline after the log's date",
+       "2026-06-01T00:00:00Z",
+       {"consumables.third-party=allowed", "consumables.third-party=blocked,effective=2026-09-13"},
        true},
-      {"old issue date, change still ahead of the log's date", "2024-12-31T00:00:00Z",
-       {"consumables.third-party=allowed",
-        "consumables.third-party=blocked,effective=2026-06-02"},
+      {"old issue date, change still ahead of the log's date",
+       "2024-12-31T00:00:00Z",
+       {"consumables.third-party=allowed", "consumables.third-party=blocked,effective=2026-06-02"},
        true},
-      {"telemetry none now, a destination later", "2026-06-01T00:00:00Z",
+      {"telemetry none now, a destination later",
+       "2026-06-01T00:00:00Z",
        {"telemetry=none", "telemetry=crash to metrics.acme.example,effective=2027-01-01"},
        true},
-      {"repeatable values together", "2025-01-01T00:00:00Z",
+      {"repeatable values together",
+       "2025-01-01T00:00:00Z",
        {"telemetry=crash to metrics.acme.example",
         "telemetry=usage to stats.acme.example,effective=2025-06-01"},
        true},
@@ -375,9 +383,9 @@ TEST_CASE("Admission: disclosures are judged at the log's date too; issued not f
       {"issued 12 h ahead", "2026-06-02T00:00:00Z", {}, true},
       {"issued 1 day ahead exactly", "2026-06-02T12:00:00Z", {}, true},
       {"issued 1 day and 1 s ahead", "2026-06-02T12:00:01Z", {}, false},
-      {"issued a year ahead, hiding a delayed activation", "2027-06-01T00:00:00Z",
-       {"consumables.third-party=allowed",
-        "consumables.third-party=blocked,effective=2027-06-02"},
+      {"issued a year ahead, hiding a delayed activation",
+       "2027-06-01T00:00:00Z",
+       {"consumables.third-party=allowed", "consumables.third-party=blocked,effective=2027-06-02"},
        false},
   };
   int n = 0;

@@ -1,5 +1,6 @@
 // Admission control (see admission.h).
 #include "candor/log/admission.h"
+#include "candor/fs/read_file.h"
 
 #include <arpa/inet.h>
 #include <sys/stat.h>
@@ -59,7 +60,7 @@ Status VendorRegistry::Refresh() {
   }
   int64_t mtime = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
   if (mtime == mtime_ns_) return Status::Ok();
-  CANDOR_ASSIGN_OR_RETURN(Bytes data, ReadWholeFile(path_, size_t{16} << 20));
+  CANDOR_ASSIGN_OR_RETURN(Bytes data, fs::ReadFileBytes(path_, kMaxVendorsFileSize));
   CANDOR_ASSIGN_OR_RETURN(keys_, ParseVendorsFile(AsChars(data)));
   mtime_ns_ = mtime;
   return Status::Ok();
@@ -114,9 +115,7 @@ std::optional<uint64_t> RateLimiter::Update(const std::string& key, bool take) {
 
 std::optional<uint64_t> RateLimiter::Take(const std::string& key) { return Update(key, true); }
 
-std::optional<uint64_t> RateLimiter::Blocked(const std::string& key) {
-  return Update(key, false);
-}
+std::optional<uint64_t> RateLimiter::Blocked(const std::string& key) { return Update(key, false); }
 
 std::string RefusalAddressKey(const std::string& remote_addr) {
   in6_addr a6{};
@@ -171,8 +170,7 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
     // (docs/FORMATS.md "Contradictions"), so they are judged at the log's
     // date too, with the same rule.
     if (m.issued > now && m.issued - now > options.max_issued_ahead_seconds) {
-      return Status::Malformed("issued " + FormatUtcTime(m.issued) +
-                               " is more than " +
+      return Status::Malformed("issued " + FormatUtcTime(m.issued) + " is more than " +
                                std::to_string(options.max_issued_ahead_seconds) +
                                " s ahead of the log's clock");
     }

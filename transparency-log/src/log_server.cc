@@ -1,5 +1,8 @@
 // LogServer and InitLog (see log_server.h).
 #include "candor/log/log_server.h"
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/directory.h"
+#include "candor/fs/read_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,8 +12,8 @@
 #include <cstdlib>
 
 #include "candor/fs/lock.h"
-#include "candor/log/explorer_routes.h"
 #include "candor/http/http_server.h"
+#include "candor/log/explorer_routes.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/merkle.h"
 #include "candor/signer.h"
@@ -26,19 +29,21 @@ Result<SignerKey> LoadLogKey(const std::string& dir) {
 
 Status InitLog(const std::string& dir, const std::string& origin) {
   if (!IsValidKeyName(origin)) return Status::InvalidArgument("origin is not a valid key name");
-  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir));
   struct stat st {};
   if (::stat((dir + "/log.key").c_str(), &st) == 0) {
     return Status::Conflict(dir + " already holds a log (log.key exists)");
   }
-  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir + "/state"));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
   CANDOR_ASSIGN_OR_RETURN(auto pair, GenerateKey(origin));
   CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(dir + "/log.key", pair.first));
   CANDOR_RETURN_IF_ERROR(
-      AtomicWriteFile(dir + "/log.pub", AsBytes(FormatVerifierKey(pair.second) + "\n")));
-  CANDOR_RETURN_IF_ERROR(AtomicWriteFile(dir + "/config", AsBytes("origin " + origin + "\n")));
+      fs::WriteFileAtomically(dir + "/log.pub", AsBytes(FormatVerifierKey(pair.second) + "\n")));
+  CANDOR_RETURN_IF_ERROR(
+      fs::WriteFileAtomically(dir + "/config", AsBytes("origin " + origin + "\n")));
   if (::stat((dir + "/vendors").c_str(), &st) != 0) {
-    CANDOR_RETURN_IF_ERROR(AtomicWriteFile(dir + "/vendors", AsBytes(FormatVendorsFile({}))));
+    CANDOR_RETURN_IF_ERROR(
+        fs::WriteFileAtomically(dir + "/vendors", AsBytes(FormatVendorsFile({}))));
   }
   CANDOR_ASSIGN_OR_RETURN(auto index, LogIndex::Open(dir + "/state/index"));
   CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
@@ -51,7 +56,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   std::unique_ptr<LogServer> s(new LogServer());
   s->options_ = options;
   const std::string& dir = options.dir;
-  CANDOR_RETURN_IF_ERROR(MakeDirectories(dir + "/state"));
+  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
   auto lock = fs::DirectoryLock::Acquire(dir + "/state");
   if (!lock.ok()) {
     if (lock.status().code() != Code::kConflict) return lock.status();
@@ -61,7 +66,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   CANDOR_ASSIGN_OR_RETURN(SignerKey key, LoadLogKey(dir));
   Cosigner cosigner;
   if (!options.policy_path.empty()) {
-    CANDOR_ASSIGN_OR_RETURN(Bytes text, ReadWholeFile(options.policy_path, kMaxPolicySize));
+    CANDOR_ASSIGN_OR_RETURN(Bytes text, fs::ReadFileBytes(options.policy_path, kMaxPolicySize));
     CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
     CANDOR_ASSIGN_OR_RETURN(cosigner, MakePolicyCosigner(policy, PublicKeyOf(key)));
   }
@@ -112,9 +117,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   return s;
 }
 
-LogServer::~LogServer() {
-  Stop();
-}
+LogServer::~LogServer() { Stop(); }
 
 Status LogServer::Start() { return http_->Start(); }
 

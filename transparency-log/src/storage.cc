@@ -17,20 +17,6 @@
 
 namespace candor {
 
-Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size) {
-  // A directory or other non-file is "not found" here, as it always was: the
-  // routes answer 404 for anything that is not a file the log serves.
-  return fs::ReadFileBytes(path, max_size, {.not_regular = Code::kNotFound});
-}
-
-Status SyncDirectory(const std::string& path) { return fs::SyncDirectory(path); }
-
-Status MakeDirectories(const std::string& path) { return fs::MakeDirectories(path); }
-
-Status AtomicWriteFile(const std::string& path, ByteView data, int mode) {
-  return fs::WriteFileAtomically(path, data, {.mode = static_cast<unsigned>(mode)});
-}
-
 TileStorage::TileStorage(std::string dir) : dir_(std::move(dir)) {
   while (dir_.size() > 1 && dir_.back() == '/') dir_.pop_back();
 }
@@ -86,7 +72,10 @@ Status TileStorage::WriteFiles(const std::vector<StorageFile>& files) {
 }
 
 Result<Bytes> TileStorage::ReadRelative(const std::string& relative_path) const {
-  return ReadWholeFile(dir_ + "/" + relative_path, size_t{64} << 20);
+  // A directory or other non-file is "not found": the routes answer 404 for
+  // anything that is not a file the log serves.
+  return fs::ReadFileBytes(dir_ + "/" + relative_path, kMaxServedFileSize,
+                           {.not_regular = Code::kNotFound});
 }
 
 Result<Bytes> TileStorage::ReadTile(const TileId& tile) const {
@@ -98,7 +87,7 @@ Result<Bytes> TileStorage::ReadEntryBundle(const EntryBundleId& bundle) const {
 }
 
 Status TileStorage::WriteCheckpoint(std::string_view note) {
-  return AtomicWriteFile(dir_ + "/checkpoint", AsBytes(note));
+  return fs::WriteFileAtomically(dir_ + "/checkpoint", note);
 }
 
 Result<uint64_t> TileStorage::FreeBytes() const {

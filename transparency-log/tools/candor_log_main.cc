@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/log/admission.h"
 #include "candor/log/log_server.h"
 #include "candor/log/storage.h"
@@ -64,7 +66,7 @@ int CmdInit(const std::vector<std::string>& args) {
   if (!ParseArgs(desc, args, vm)) return kExitUsage;
   Status st = InitLog(dir, origin);
   if (!st.ok()) return Fail(st);
-  auto pub = ReadWholeFile(dir + "/log.pub");
+  auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
   std::printf("created log %s in %s\nverifier key: %s", origin.c_str(), dir.c_str(),
               pub.ok() ? std::string(AsChars(*pub)).c_str() : "?\n");
   return 0;
@@ -104,8 +106,9 @@ int CmdServe(const std::vector<std::string>& args) {
       "refused submissions per second per client address before 429 (0 = unlimited)")(
       "refusal-burst",
       po::value(&o.refusal_burst_per_address)->default_value(o.refusal_burst_per_address),
-      "refused submissions burst per client address")("threads", po::value(&o.threads)->default_value(o.threads),
-                                     "HTTP event loops (each serves many connections; ~ cores)")(
+      "refused submissions burst per client address")(
+      "threads", po::value(&o.threads)->default_value(o.threads),
+      "HTTP event loops (each serves many connections; ~ cores)")(
       "max-connections", po::value(&o.max_connections)->default_value(o.max_connections),
       "open HTTP connections at most")(
       "max-connections-per-ip",
@@ -187,7 +190,7 @@ int CmdVendors(const std::vector<std::string>& args) {
   if (!ParseArgs(desc, rest, vm, &pos)) return kExitUsage;
   std::string path = dir + "/vendors";
   std::vector<VerifierKey> keys;
-  auto existing = ReadWholeFile(path, size_t{16} << 20);
+  auto existing = fs::ReadFileBytes(path, kMaxVendorsFileSize);
   if (existing.ok()) {
     auto parsed = ParseVendorsFile(AsChars(*existing));
     if (!parsed.ok()) return Fail(parsed.status());
@@ -201,7 +204,7 @@ int CmdVendors(const std::vector<std::string>& args) {
   }
   if (action != "add" && action != "remove") return Usage("unknown vendors action " + action);
   if (file.empty()) return Usage("vendors " + action + " needs a key file");
-  auto data = ReadWholeFile(file, kMaxVerifierKeyFileSize);
+  auto data = fs::ReadFileBytes(file, kMaxVerifierKeyFileSize);
   if (!data.ok()) return Fail(data.status());
   std::string_view text = AsChars(*data);
   if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
@@ -219,7 +222,7 @@ int CmdVendors(const std::vector<std::string>& args) {
     if (it == keys.end()) return Fail(Status::NotFound("key is not registered"));
     keys.erase(it);
   }
-  Status st = AtomicWriteFile(path, AsBytes(FormatVendorsFile(keys)));
+  Status st = fs::WriteFileAtomically(path, AsBytes(FormatVendorsFile(keys)));
   if (!st.ok()) return Fail(st);
   std::printf("%s %s\n", action == "add" ? "registered" : "removed",
               FormatVerifierKey(*key).c_str());

@@ -45,6 +45,10 @@ namespace candor {
 
 // Parses a vendors file (strict: every non-comment line must be a valid
 // Ed25519 verifier key; duplicates refused).
+// The vendors file's size bound: about 160,000 registered keys, far beyond any
+// log's need, so a corrupt or hostile file cannot make the log read gigabytes.
+inline constexpr size_t kMaxVendorsFileSize = size_t{16} << 20;
+
 Result<std::vector<VerifierKey>> ParseVendorsFile(std::string_view text);
 std::string FormatVendorsFile(const std::vector<VerifierKey>& keys);
 

@@ -10,11 +10,10 @@
 // See docs/LOG.md.
 //
 // Durability: WriteFiles stages every file of a batch as "<path>.tmp"
-// (candor/fs/atomic_write.h StagedFile), fsyncs it, renames it into place and finally fsyncs every directory
-// touched, so that when it returns OK all files are durable and a reader (this
-// server or nginx) never sees a half-written tile. A crash in the middle leaves
-// either old or new complete files plus maybe stray "*.tmp" files, which the
-// strict path parser never serves.
+// (candor/fs/atomic_write.h StagedFile), fsyncs it, renames it into place and finally fsyncs every
+// directory touched, so that when it returns OK all files are durable and a reader (this server or
+// nginx) never sees a half-written tile. A crash in the middle leaves either old or new complete
+// files plus maybe stray "*.tmp" files, which the strict path parser never serves.
 //
 // Thread-safety: reads are safe concurrently with each other and with
 // WriteFiles (files are replaced atomically). WriteFiles and WriteCheckpoint
@@ -38,6 +37,10 @@ struct StorageFile {
   std::string path;
   Bytes data;
 };
+
+// The largest file the log reads back to serve: a full entry bundle holds 256
+// entries of under 64 KiB each, so 64 MiB bounds every file the log wrote.
+inline constexpr size_t kMaxServedFileSize = size_t{64} << 20;
 
 class TileStorage {
  public:
@@ -63,24 +66,13 @@ class TileStorage {
   // Bytes available to this process on the data directory's file system.
   Result<uint64_t> FreeBytes() const;
 
-  // Reads any file under the data directory (relative path). kNotFound if absent.
+  // Reads any file under the data directory (relative path). kNotFound if absent
+  // or not a regular file, kTooLarge beyond kMaxServedFileSize.
   Result<Bytes> ReadRelative(const std::string& relative_path) const;
 
  private:
   std::string dir_;
 };
-
-// The log's names for candor_fs (candor/fs/*.h), which does the work; new code
-// calls candor::fs directly.
-
-// fs::ReadFileBytes; a path that is not a regular file is kNotFound.
-Result<Bytes> ReadWholeFile(const std::string& path, size_t max_size = size_t{1} << 30);
-// fs::WriteFileAtomically with this exact mode.
-Status AtomicWriteFile(const std::string& path, ByteView data, int mode = 0644);
-// fs::SyncDirectory.
-Status SyncDirectory(const std::string& path);
-// fs::MakeDirectories.
-Status MakeDirectories(const std::string& path);
 
 }  // namespace candor
 
