@@ -36,7 +36,9 @@ struct Fixture {
   std::unique_ptr<Sequencer> seq;
   VendorRegistry vendors{tmp.path() + "/vendors"};
 
-  Fixture() {
+  SequencerOptions options;
+
+  explicit Fixture(SequencerOptions o = {}) : options(o) {
     REQUIRE(
         fs::WriteFileAtomically(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub})))
             .ok());
@@ -49,7 +51,7 @@ struct Fixture {
     auto idx = LogIndex::Open(tmp.path() + "/index");
     REQUIRE(idx.ok());
     index = std::move(*idx);
-    auto s = Sequencer::Open(storage.get(), index.get());
+    auto s = Sequencer::Open(storage.get(), index.get(), options);
     REQUIRE(s.ok());
     seq = std::move(*s);
   }
@@ -134,6 +136,77 @@ TEST_CASE("Sequencer: identical resubmission returns the index; equivocation is 
   CHECK(r1->index == r2->index);
   CHECK(r3.status().code() == Code::kConflict);
   CHECK(f.seq->Head().size == 3);
+}
+
+TEST_CASE("Admission's lookup replaces the sequencer's: replays, equivocations, races") {
+  // The log's POST /add looks the release keys up during admission
+  // (LoggedReleases) and the sequencer checks only what it committed since, in
+  // memory. Entries admitted against the same view race into the sequencer:
+  // the second must still be caught, from the in-memory set (a large bound)
+  // or, once that set was forgotten (bound 0), from the index again.
+  const struct {
+    const char* name;
+    size_t max_recent;
+  } cases[] = {{"recent releases kept", size_t{1} << 15}, {"forgotten after every batch", 0}};
+  for (const auto& tc : cases) {
+    CAPTURE(tc.name);
+    SequencerOptions o;
+    o.max_recent_releases = tc.max_recent;
+    Fixture f(o);
+    auto view = [&f] {
+      LoggedReleases v;
+      v.size = f.seq->Head().size;
+      v.find = [&f](const std::string& key) { return f.index->FindRelease(key); };
+      return v;
+    };
+    Bytes a = MakeEntry(f.vendor, "printer-x", "2.0", "First.\n");
+    Bytes b = MakeEntry(f.vendor, "printer-x", "2.0", "Different changelog.\n");
+    const LoggedReleases before = view();
+    auto admit = [&](const Bytes& e, const LoggedReleases& v) {
+      return AdmitEntry(e, f.vendors, AdmissionOptions{}, nullptr, nullptr, &v);
+    };
+    auto aa = admit(a, before), ab = admit(b, before), aa2 = admit(a, before);
+    REQUIRE(aa.ok());
+    REQUIRE(ab.ok());
+    REQUIRE(aa2.ok());
+    CHECK(aa->keys_absent_below == std::optional<uint64_t>(0));
+    CHECK(!aa->logged_index);
+    auto ra = f.seq->Add(*aa).get();
+    REQUIRE(ra.ok());
+    CHECK(ra->index == 0);
+    auto rb = f.seq->Add(*ab).get();  // admitted before `a` was logged
+    REQUIRE(!rb.ok());
+    CHECK(rb.status().code() == Code::kConflict);
+    CHECK(rb.status().message() ==
+          "equivocation: acme.example/printer-x/2.0 already logged at index 0");
+    auto ra2 = f.seq->Add(*aa2).get();
+    REQUIRE(ra2.ok());
+    CHECK(ra2->index == 0);
+    CHECK(ra2->duplicate);
+    CHECK(f.seq->Head().size == 1);
+
+    // Admitted after `a` was logged: the replay is answered by admission
+    // itself, the equivocation refused there once its signature verified.
+    const LoggedReleases after = view();
+    auto replay = admit(a, after);
+    REQUIRE(replay.ok());
+    CHECK(replay->logged_index == std::optional<uint64_t>(0));
+    CHECK(replay->entry.empty());
+    auto eq = admit(b, after);
+    REQUIRE(!eq.ok());
+    CHECK(eq.status().code() == Code::kConflict);
+    CHECK(eq.status().message() ==
+          "equivocation: acme.example/printer-x/2.0 already logged at index 0");
+    // A forgery under the same release key is not an equivocation.
+    auto parsed = ParseReleaseEntry(b);
+    REQUIRE(parsed.ok());
+    std::string note = parsed->signed_manifest_note;
+    char& sig = note[note.size() - 10];
+    sig = sig == 'A' ? 'B' : 'A';
+    auto forged = admit(EncodeReleaseEntry(note, parsed->changelog), after);
+    REQUIRE(!forged.ok());
+    CHECK(forged.status().code() != Code::kConflict);
+  }
 }
 
 TEST_CASE("Sequencer restarts from disk with the same head and dedup index") {

@@ -136,7 +136,7 @@ std::string RefusalAddressKey(const std::string& remote_addr) {
 
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
                                  const AdmissionOptions& options, RateLimiter* limiter,
-                                 uint64_t* retry_after_seconds) {
+                                 uint64_t* retry_after_seconds, const LoggedReleases* logged) {
   if (body.empty()) return Status::Malformed("empty entry");
   if (body.size() > options.max_entry_size || body.size() > kMaxReleaseEntrySize) {
     return Status::TooLarge("entry is " + std::to_string(body.size()) + " bytes, limit " +
@@ -153,7 +153,25 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
                                     : std::chrono::duration_cast<std::chrono::seconds>(
                                           std::chrono::system_clock::now().time_since_epoch())
                                           .count();
+  const Hash leaf = LeafHash(body);
+  std::optional<uint64_t> replay_of;   // the identical entry's index
+  std::optional<Status> equivocation;  // refused once the signature verified
   const ManifestGate gate = [&](const Manifest& m) -> Status {
+    if (logged != nullptr) {
+      // The first key with a record decides, as in the sequencer.
+      for (const std::string& p : m.products) {
+        const std::string key = m.vendor + "/" + p + "/" + m.version;
+        CANDOR_ASSIGN_OR_RETURN(std::optional<ReleaseRecord> rec, logged->find(key));
+        if (!rec) continue;
+        if (HashEqual(rec->leaf, leaf)) {
+          replay_of = rec->index;
+          return Status::Conflict("already logged");  // stops the parse; answered below
+        }
+        equivocation = Status::Conflict("equivocation: " + key + " already logged at index " +
+                                        std::to_string(rec->index));
+        break;
+      }
+    }
     if (!vendors.IsRegistered(m.vendor_key)) {
       return Status::UntrustedKey("vendor key " + m.vendor_key.name + " is not registered");
     }
@@ -179,13 +197,22 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
     }
     return Status::Ok();
   };
-  CANDOR_ASSIGN_OR_RETURN(ReleaseEntry release, ParseReleaseEntry(body, nullptr, &gate));
+  Result<ReleaseEntry> parsed = ParseReleaseEntry(body, nullptr, &gate);
+  if (replay_of) {
+    AdmittedEntry out;
+    out.leaf = leaf;
+    out.logged_index = replay_of;
+    return out;
+  }
+  if (!parsed.ok()) return parsed.status();
+  ReleaseEntry& release = *parsed;
   // Canonical: re-encoding must give the same bytes (one byte sequence per release).
   Bytes again = EncodeReleaseEntry(release);
   if (again.size() != body.size() || !std::equal(again.begin(), again.end(), body.begin())) {
     return Status::Malformed("entry is not in canonical form");
   }
-  // Authenticated: now the submission spends the vendor's budget.
+  // Authenticated: now the submission spends the vendor's budget (an
+  // equivocation too: the vendor signed it).
   if (limiter != nullptr) {
     if (auto wait = limiter->Take(FormatVerifierKey(release.manifest.vendor_key))) {
       if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
@@ -193,11 +220,13 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
                                  " submits too fast");
     }
   }
+  if (equivocation) return *equivocation;
   const Manifest& m = release.manifest;
   AdmittedEntry out;
   out.entry.assign(body.begin(), body.end());
-  out.leaf = LeafHash(body);
+  out.leaf = leaf;
   out.vendor = m.vendor;
+  if (logged != nullptr) out.keys_absent_below = logged->size;
   for (const std::string& p : m.products) {
     out.release_keys.push_back(m.vendor + "/" + p + "/" + m.version);
   }

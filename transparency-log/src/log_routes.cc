@@ -129,21 +129,23 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
       return reply.Send(std::move(res));
     }
   }
-  // A replay of an entry already logged gets its index without admission:
-  // it was verified when logged, and re-admitting it would let anyone spend
-  // the vendor's tokens with the vendor's own public, genuinely signed entries.
-  if (!req.body.empty()) {
-    auto found = ctx->reader_index->FindLeaf(LeafHash(AsBytes(req.body)));
-    if (found.ok() && found->has_value()) {
-      ServerResponse res;
-      res.SetText(200, std::to_string(**found) + "\n");
-      res.SetHeader("Cache-Control", "no-store");
-      return reply.Send(std::move(res));
-    }
-  }
+  // Duplicates and equivocations are looked up during admission (one index
+  // lookup per release key, admission.h): a replay of an entry already
+  // logged gets its index without a signature check or a rate-limit token.
+  LoggedReleases logged;
+  logged.size = ctx->sequencer->Head().size;  // before any lookup
+  logged.find = [index = ctx->reader_index](const std::string& key) {
+    return index->FindRelease(key);
+  };
   uint64_t retry_after = 0;
-  auto admitted =
-      AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission, ctx->limiter, &retry_after);
+  auto admitted = AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission, ctx->limiter,
+                             &retry_after, &logged);
+  if (admitted.ok() && admitted->logged_index) {
+    ServerResponse res;
+    res.SetText(200, std::to_string(*admitted->logged_index) + "\n");
+    res.SetHeader("Cache-Control", "no-store");
+    return reply.Send(std::move(res));
+  }
   if (!admitted.ok()) {
     ServerResponse res = Refusal(admitted.status());
     if (admitted.status().code() == Code::kRateLimited) {
@@ -156,8 +158,7 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
   }
   ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {
     if (!outcome.ok()) {
-      ServerResponse res =
-          Refusal(outcome.status());
+      ServerResponse res = Refusal(outcome.status());
       if (outcome.status().code() == Code::kUnavailable) res.SetHeader("Retry-After", "1");
       return reply.Send(std::move(res));
     }
@@ -172,7 +173,8 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
 ServerResponse ProofAnswer(const LogRoutesContext* ctx, uint64_t index,
                            const PublishedCheckpoint& pub) {
   auto proof = ProveInclusion(index, pub.size, StorageNodeReader(ctx->storage, pub.size));
-  if (!proof.ok()) return Refusal(Code::kInternal, "cannot build proof: " + proof.status().message());
+  if (!proof.ok())
+    return Refusal(Code::kInternal, "cannot build proof: " + proof.status().message());
   TlogProof out;
   out.index = index;
   out.inclusion_proof = std::move(*proof);
@@ -189,8 +191,8 @@ ServerResponse ProofAnswer(const LogRoutesContext* ctx, uint64_t index,
 ServerResponse NotCovered(const LogRoutesContext* ctx) {
   Status why = ctx->publisher->LastError();
   if (why.ok()) return Refusal(Code::kNotFound, "not yet covered");
-  return Refusal(why.code(), "not yet covered: publishing the next checkpoint failed: " +
-                                 why.message());
+  return Refusal(why.code(),
+                 "not yet covered: publishing the next checkpoint failed: " + why.message());
 }
 
 void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
@@ -204,7 +206,8 @@ void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpRepl
   uint64_t wait_s = 0;
   if (const std::string* w = req.Param("wait")) {
     auto parsed = ParseDecimalU64(*w);
-    if (!parsed.ok()) return reply.Send(Refusal(Code::kMalformed, "wait must be a decimal number of seconds"));
+    if (!parsed.ok())
+      return reply.Send(Refusal(Code::kMalformed, "wait must be a decimal number of seconds"));
     wait_s = std::min<uint64_t>(*parsed, static_cast<uint64_t>(ctx->max_wait.count()));
   }
   uint64_t index = 0;
@@ -224,7 +227,8 @@ void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpRepl
     if (!*found) return reply.Send(Refusal(Code::kNotFound, "leaf not found"));
     index = **found;
   }
-  if (index >= ctx->sequencer->Head().size) return reply.Send(Refusal(Code::kNotFound, "index not sequenced"));
+  if (index >= ctx->sequencer->Head().size)
+    return reply.Send(Refusal(Code::kNotFound, "index not sequenced"));
   auto pub = ctx->publisher->Latest();
   if (pub && pub->size > index) return reply.Send(ProofAnswer(ctx, index, *pub));
   if (wait_s == 0) return reply.Send(NotCovered(ctx));
@@ -235,7 +239,8 @@ void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpRepl
         reply.Send(ProofAnswer(ctx, index, *latest));
       });
   if (!parked) {
-    ServerResponse busy = Refusal(Code::kUnavailable, "too many clients waiting for proofs, retry later");
+    ServerResponse busy =
+        Refusal(Code::kUnavailable, "too many clients waiting for proofs, retry later");
     busy.SetHeader("Retry-After", "1");
     reply.Send(std::move(busy));
   }
@@ -243,17 +248,21 @@ void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpRepl
 
 void HandleConsistency(const LogRoutesContext* ctx, const ServerRequest& req, ServerResponse& res) {
   if (!OnlyParams(req, {"from", "to"}, res)) return;
-  if (!req.Param("from") || !req.Param("to")) return Refuse(res, Code::kMalformed, "from= and to= are required");
+  if (!req.Param("from") || !req.Param("to"))
+    return Refuse(res, Code::kMalformed, "from= and to= are required");
   auto from = ParseDecimalU64(*req.Param("from"));
   auto to = ParseDecimalU64(*req.Param("to"));
-  if (!from.ok() || !to.ok()) return Refuse(res, Code::kMalformed, "sizes must be canonical decimals");
+  if (!from.ok() || !to.ok())
+    return Refuse(res, Code::kMalformed, "sizes must be canonical decimals");
   if (*from > *to) return Refuse(res, Code::kMalformed, "from must not exceed to");
   auto pub = ctx->publisher->Latest();
-  if (!pub || *to > pub->size) return Refuse(res, Code::kNotFound, "to exceeds the published tree size");
+  if (!pub || *to > pub->size)
+    return Refuse(res, Code::kNotFound, "to exceeds the published tree size");
   // `to` may be any size up to the published one, including sizes the log
   // never stored tiles at: read the published tree's tiles.
   auto proof = ProveConsistency(*from, *to, StorageNodeReader(ctx->storage, *to, pub->size));
-  if (!proof.ok()) return Refuse(res, Code::kInternal, "cannot build proof: " + proof.status().message());
+  if (!proof.ok())
+    return Refuse(res, Code::kInternal, "cannot build proof: " + proof.status().message());
   // Hash lines (candor/consistency_proof.h); `candor publish` wraps them into
   // the consistency proof file devices receive.
   res.SetText(200, FormatProofHashLines(*proof));

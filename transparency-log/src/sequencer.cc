@@ -63,6 +63,7 @@ Sequencer::Sequencer(TileStorage* storage, LogIndex* index, SequencerOptions opt
       options_(options),
       edge_(std::move(edge)),
       flushed_(flushed),
+      recent_floor_(head.size),
       head_(head) {
   thread_ = std::thread([this] { Run(); });
 }
@@ -220,6 +221,10 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
         std::optional<ReleaseRecord> rec;
         if (auto known = batch_releases.find(key); known != batch_releases.end()) {
           rec = known->second;
+        } else if (e.keys_absent_below && *e.keys_absent_below >= recent_floor_) {
+          // Admission found none below keys_absent_below; everything since is
+          // in recent_releases_.
+          if (auto r = recent_releases_.find(key); r != recent_releases_.end()) rec = r->second;
         } else {
           auto found = index_->FindRelease(key);
           if (!found.ok()) {
@@ -295,6 +300,19 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     }
   }
   if (commit.ok() && !rows.empty()) {
+    if (recent_releases_.size() + rows.size() > options_.max_recent_releases) {
+      // Forget: entries admitted before this point look in the index again.
+      recent_releases_.clear();
+      recent_floor_ = head.size;
+    } else {
+      for (const IndexRow& row : rows) {
+        for (const std::string& key : row.release_keys) {
+          recent_releases_[key] = ReleaseRecord{row.index, row.leaf};
+        }
+      }
+    }
+    // Published only now: admission's lookups for sizes up to head.size
+    // (LoggedReleases) find these rows in the index or in recent_releases_.
     std::lock_guard<std::mutex> lock(mu_);
     head_ = head;
   }

@@ -38,6 +38,7 @@
 #include <vector>
 
 #include "candor/bytes.h"
+#include "candor/log/index.h"
 #include "candor/note.h"
 #include "candor/status.h"
 
@@ -103,6 +104,22 @@ struct AdmittedEntry {
   std::string vendor;
   // "<vendor>/<product>/<version>" for each product: the equivocation keys.
   std::vector<std::string> release_keys;
+  // Set when admission looked the release keys up (LoggedReleases): none of
+  // them names an entry below this index. The sequencer then checks only what
+  // it committed since, in memory, instead of the index again.
+  std::optional<uint64_t> keys_absent_below;
+  // Set instead when this exact entry is already logged, at this index (a
+  // replay): admission stopped before the signature check and the rate limit.
+  std::optional<uint64_t> logged_index;
+};
+
+// The log's view for admission's duplicate and equivocation check: `find`
+// (LogIndex::FindRelease) sees every entry below `size` (read before any
+// lookup: the sequencer publishes a size only after the entries below it are
+// in the index).
+struct LoggedReleases {
+  uint64_t size = 0;
+  std::function<Result<std::optional<ReleaseRecord>>(const std::string& release_key)> find;
 };
 
 struct AdmissionOptions {
@@ -123,9 +140,19 @@ std::string RefusalAddressKey(const std::string& remote_addr);
 
 // Steps 1-7. `limiter` (may be null: no rate limit) is keyed by the vendor
 // key; when it refuses, *retry_after_seconds (if given) is set.
+//
+// With `logged` (may be null), the release keys are looked up first, on the
+// parsed but unauthenticated manifest: the identical entry already logged is a
+// replay, answered with `logged_index` without a signature check, a rate-limit
+// token or any other rule (it was admitted when logged, and re-admitting it
+// would let anyone spend a vendor's tokens with its public entries); another
+// entry under one of the keys is an equivocation, refused (kConflict) once the
+// signature verified (so a forgery is never reported as one) and a token taken. One index lookup
+// per release key serves both questions, here instead of in the sequencer.
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
                                  const AdmissionOptions& options, RateLimiter* limiter = nullptr,
-                                 uint64_t* retry_after_seconds = nullptr);
+                                 uint64_t* retry_after_seconds = nullptr,
+                                 const LoggedReleases* logged = nullptr);
 
 }  // namespace candor
 

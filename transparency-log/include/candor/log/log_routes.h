@@ -16,8 +16,8 @@
 #include <chrono>
 #include <string>
 
-#include "candor/log/admission.h"
 #include "candor/http/http_server.h"
+#include "candor/log/admission.h"
 #include "candor/log/index.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"

@@ -23,8 +23,8 @@
 #include <thread>
 
 #include "candor/fs/lock.h"
-#include "candor/log/admission.h"
 #include "candor/http/http_server.h"
+#include "candor/log/admission.h"
 #include "candor/log/index.h"
 #include "candor/log/log_routes.h"
 #include "candor/log/proof_waiters.h"

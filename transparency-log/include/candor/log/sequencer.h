@@ -37,6 +37,7 @@
 #include <memory>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
@@ -56,6 +57,9 @@ struct SequencerOptions {
   // Batches are refused (kIo) while the data directory's file system has less
   // free space than this, so a full disk never half-writes a commit.
   uint64_t min_free_bytes = uint64_t{64} << 20;
+  // Release keys of recent commits kept in memory for the entries admission
+  // already looked up (AdmittedEntry::keys_absent_below); ~100 bytes a key.
+  size_t max_recent_releases = size_t{1} << 15;
 };
 
 struct AddOutcome {
@@ -114,6 +118,12 @@ class Sequencer {
   uint64_t flushed_ = 0;                // tiles durable up to here
   size_t unflushed_bytes_ = 0;          // entry bytes committed since
   std::vector<StorageFile> unwritten_;  // taken from the edge, not yet written
+  // The release keys committed at index >= recent_floor_ (at most
+  // options_.max_recent_releases, then forgotten and the floor raised): what an entry
+  // admitted with keys_absent_below >= recent_floor_ is checked against
+  // instead of the index, so an entry costs one index lookup, not two.
+  std::unordered_map<std::string, ReleaseRecord> recent_releases_;
+  uint64_t recent_floor_ = 0;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
