@@ -22,6 +22,16 @@ constexpr std::string_view kLogsHeader =
 // is generous and bounds what a corrupted file can make us allocate.
 constexpr size_t kMaxStateFileSize = 1 << 20;
 
+// The entry for `origin` in `logs`, appended (with no keys) if absent.
+// The pointer is valid until `logs` next grows.
+WitnessedLog* FindOrAddLog(std::vector<WitnessedLog>& logs, std::string_view origin) {
+  for (auto& l : logs) {
+    if (l.origin == origin) return &l;
+  }
+  logs.push_back(WitnessedLog{std::string(origin), {}});
+  return &logs.back();
+}
+
 // Reads a whole state or configuration file. nullopt if it does not exist.
 Result<std::optional<std::string>> ReadSmallFile(const std::string& path, size_t limit) {
   auto text = fs::ReadFile(path, limit, {.follow_symlinks = false});
@@ -75,14 +85,7 @@ Result<std::vector<WitnessedLog>> ParseWitnessLogs(std::string_view text) {
     auto key = ParseVerifierKey(vkey);
     if (!key.ok()) return bad("invalid vkey: " + key.status().message());
     if (key->type != kKeyTypeEd25519) return bad("a log key must be an Ed25519 (0x01) vkey");
-    WitnessedLog* entry = nullptr;
-    for (auto& l : logs) {
-      if (l.origin == origin) entry = &l;
-    }
-    if (entry == nullptr) {
-      logs.push_back(WitnessedLog{std::string(origin), {}});
-      entry = &logs.back();
-    }
+    WitnessedLog* entry = FindOrAddLog(logs, origin);
     for (const auto& k : entry->keys) {
       if (k == *key) return bad("duplicate log key");
     }
@@ -142,14 +145,7 @@ Result<bool> AddWitnessLog(const std::string& dir, std::string_view origin,
     return Status::InvalidArgument("a log key must be an Ed25519 (type 0x01) vkey");
   }
   CANDOR_ASSIGN_OR_RETURN(std::vector<WitnessedLog> logs, ReadWitnessLogs(dir));
-  WitnessedLog* entry = nullptr;
-  for (auto& l : logs) {
-    if (l.origin == origin) entry = &l;
-  }
-  if (entry == nullptr) {
-    logs.push_back(WitnessedLog{std::string(origin), {}});
-    entry = &logs.back();
-  }
+  WitnessedLog* entry = FindOrAddLog(logs, origin);
   for (const auto& k : entry->keys) {
     if (k == key) return false;
   }
