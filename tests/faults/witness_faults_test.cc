@@ -23,8 +23,8 @@
 
 #include "candor/cosignature.h"
 #include "candor/http/http_client.h"
-#include "candor/witness_protocol.h"
 #include "candor/witness/witness_store.h"
+#include "candor/witness_protocol.h"
 #include "faults/fault_util.h"
 #include "support/subprocess.h"
 #include "support/witness_test_util.h"
@@ -149,8 +149,10 @@ TEST_CASE("faults: candor-witness under SIGKILL, full disk and failing fsync") {
           const int64_t sent = NowNs();
           auto res = (*http)->Post("add-checkpoint", FormatAddCheckpointRequest(req));
           if (!res.ok()) {
-            std::lock_guard<std::mutex> lock(mu);
-            ++transport_errors;
+            {
+              std::lock_guard<std::mutex> lock(mu);
+              ++transport_errors;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
             continue;
           }

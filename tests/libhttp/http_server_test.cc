@@ -9,6 +9,7 @@
 #include <atomic>
 #include <chrono>
 #include <future>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +21,21 @@ namespace {
 
 using faults::RawExchange;
 using faults::StatusOf;
+
+// Waits until `parked` (guarded by `mu`) holds `n` replies. Sleeps with `mu`
+// released: a waiter sleeping under the lock starves the server thread whose
+// handler needs it (for tens of seconds under TSan), and the test then times
+// out the client instead of testing the server.
+template <typename Parked>
+void WaitForParked(std::mutex& mu, const Parked& parked, size_t n) {
+  while (true) {
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (parked.size() == n) return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
 
 std::unique_ptr<HttpServer> NewServer(HttpServerOptions o = {}) {
   auto s = HttpServer::Bind(o);
@@ -158,11 +174,7 @@ TEST_CASE("http server: async routes answer from other threads, in any order") {
       return res ? std::make_pair(res->status, res->body) : std::make_pair(0, std::string());
     }));
   }
-  while (true) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (parked.size() == kClients) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  WaitForParked(mu, parked, kClients);
   // Answer from a worker thread, in reverse order.
   std::thread worker([&] {
     std::lock_guard<std::mutex> lock(mu);
@@ -197,11 +209,7 @@ TEST_CASE("http server: Stop answers parked requests with 503 and later sends ar
           RawExchange(port, "GET /never HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 10000));
     }));
   }
-  while (true) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (parked.size() == 4) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  WaitForParked(mu, parked, 4);
   s->Stop();
   for (auto& a : answers) CHECK(a.get() == 503);
   // Replies outliving the server do nothing.
@@ -245,11 +253,7 @@ TEST_CASE("http server: a request parked longer than the idle timeout still gets
   auto answer = std::async(std::launch::async, [port] {
     return RawExchange(port, "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", 10000);
   });
-  while (true) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (parked.size() == 1) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
-  }
+  WaitForParked(mu, parked, 1);
   // Like a proof long-poll: the answer comes after several idle timeouts.
   std::this_thread::sleep_for(std::chrono::milliseconds(2500));
   ServerResponse r;
@@ -264,8 +268,8 @@ TEST_CASE("http server: a request parked longer than the idle timeout still gets
 // connection. Returns how many pieces it sent before it saw the close (or
 // pieces.size() + 1 if the server never closed). `skip_response` first reads
 // one complete answer (to a request in pieces[0]) on the kept-alive connection.
-size_t SlowClient(int port, const std::vector<std::string>& pieces,
-                  std::chrono::milliseconds gap, bool skip_response = false) {
+size_t SlowClient(int port, const std::vector<std::string>& pieces, std::chrono::milliseconds gap,
+                  bool skip_response = false) {
   int fd = faults::Connect(port, 5000);
   REQUIRE(fd >= 0);
   size_t sent = 0;
@@ -320,8 +324,9 @@ TEST_CASE("http server: a request that does not arrive by its deadline is cut of
   };
   const Case cases[] = {
       {"header lines trickle", header_lines("GET /g HTTP/1.1\r\n"), false},
-      {"request line trickles", {"G", "E", "T", " ", "/", "g", " ", "H", "T", "T", "P", "/",
-                                 "1", ".", "1", "\r", "\n", "X", "-", "a", ":", " ", "b"},
+      {"request line trickles",
+       {"G", "E", "T", " ",  "/",  "g", " ", "H", "T", "T", "P", "/",
+        "1", ".", "1", "\r", "\n", "X", "-", "a", ":", " ", "b"},
        false},
       {"body trickles", slow_body, false},
       {"second request on a kept-alive connection trickles", second_request, true},
