@@ -14,20 +14,9 @@ set -euo pipefail
 bench_bin=${1:?log_bench binary}; dir=${2:?log dir}; rounds=${3:?rounds}; shift 3
 [[ $# -ge 1 ]] || { echo "usage: $0 LOG_BENCH DATA ROUNDS NAME=CANDOR_LOG..." >&2; exit 1; }
 entries=${ENTRIES:-30000}; connections=${CONNECTIONS:-512}
-port=18340
-hz=$(getconf CLK_TCK)
-ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+source "$(dirname "$0")/append_run.sh"
 for ((round = 1; round <= rounds; round++)); do
   for named in "$@"; do
-    name=${named%%=*}; log_bin=${named#*=}
-    "$log_bin" serve --dir "$dir" --listen 127.0.0.1:$port --rate 0 --max-connections-per-ip 0 >/dev/null 2>&1 &
-    pid=$!
-    sleep 2
-    before=$(ticks $pid)
-    result=$("$bench_bin" append --url http://127.0.0.1:$port --dir "$dir" \
-      --clients "$connections" --entries "$entries" 2>/dev/null | tail -1)
-    after=$(ticks $pid)
-    kill $pid; wait $pid 2>/dev/null || true
-    echo "$name round $round: $result; server $(( (after - before) * 1000000 / hz / entries )) us CPU/entry"
+    append_run "${named%%=*} round $round" "${named#*=}" "$bench_bin" "$dir" "$entries" "$connections"
   done
 done

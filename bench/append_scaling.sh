@@ -12,20 +12,10 @@ build=${1:?build dir}; small=${2:?small log dir}; big=${3:?big log dir}
 rounds=${4:-3}; entries=${5:-100000}; connections=${6:-512}
 log_bin=$build/transparency-log/candor-log
 bench_bin=$build/bench/log_bench
-port=18340
-ticks() { awk '{print $14+$15}' "/proc/$1/stat"; }
+source "$(dirname "$0")/append_run.sh"
 for ((round = 1; round <= rounds; round++)); do
   for dir in "$small" "$big"; do
     size=$(sed -n 2p "$dir/checkpoint")
-    "$log_bin" serve --dir "$dir" --listen 127.0.0.1:$port --rate 0 --max-connections-per-ip 0 >/dev/null 2>&1 &
-    pid=$!
-    sleep 2
-    before=$(ticks $pid)
-    result=$("$bench_bin" append --url http://127.0.0.1:$port --dir "$dir" \
-      --clients "$connections" --entries "$entries" 2>/dev/null | tail -1)
-    after=$(ticks $pid)
-    kill $pid; wait $pid 2>/dev/null || true
-    hz=$(getconf CLK_TCK)
-    echo "round $round, log size $size: $result; server $(( (after - before) * 1000000 / hz / entries )) us CPU/entry"
+    append_run "round $round, log size $size" "$log_bin" "$bench_bin" "$dir" "$entries" "$connections"
   done
 done
