@@ -187,6 +187,47 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
   return policy;
 }
 
+std::string FormatTrustPolicy(const TrustPolicy& policy) {
+  std::string out;
+  std::vector<std::pair<std::string, const PolicyLog*>> logs;
+  for (const PolicyLog& log : policy.logs) logs.emplace_back(FormatVerifierKey(log.key), &log);
+  std::sort(logs.begin(), logs.end());
+  for (const auto& [vkey, log] : logs) {
+    out += "log " + vkey;
+    if (!log->url.empty()) out += " " + log->url;
+    out += "\n";
+  }
+  std::vector<const PolicyWitness*> witnesses;
+  for (const PolicyWitness& w : policy.witnesses) witnesses.push_back(&w);
+  std::sort(witnesses.begin(), witnesses.end(),
+            [](const PolicyWitness* a, const PolicyWitness* b) { return a->name < b->name; });
+  for (const PolicyWitness* w : witnesses) {
+    out += "witness " + w->name + " " + FormatVerifierKey(w->key);
+    if (!w->url.empty()) out += " " + w->url;
+    out += "\n";
+  }
+  for (const PolicyGroup& g : policy.groups) {
+    out += "group " + g.name + " " + FormatDecimal(g.threshold);
+    for (const std::string& m : g.members) out += " " + m;
+    out += "\n";
+  }
+  out += "quorum " + policy.quorum + "\n";
+  std::vector<std::pair<std::string, const VendorTrust*>> vendors;
+  for (const VendorTrust& v : policy.vendors) vendors.emplace_back(FormatVerifierKey(v.key), &v);
+  std::sort(vendors.begin(), vendors.end());
+  for (const auto& [vkey, vendor] : vendors) {
+    std::vector<std::string> products = vendor->products;
+    std::sort(products.begin(), products.end());
+    out += "vendor " + vkey;
+    for (const std::string& p : products) out += " " + p;
+    out += "\n";
+  }
+  if (policy.max_checkpoint_age_seconds) {
+    out += "max-checkpoint-age " + FormatDecimal(*policy.max_checkpoint_age_seconds) + "\n";
+  }
+  return out;
+}
+
 namespace {
 
 // The policy as a DAG of threshold gates: node i < witnesses.size() is witness

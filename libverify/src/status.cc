@@ -22,6 +22,7 @@ std::string_view CodeName(Code code) {
     case Code::kInvalidArgument: return "invalid-argument";
     case Code::kInternal: return "internal";
     case Code::kConsistencyRequired: return "consistency-required";
+    case Code::kExpired: return "expired";
   }
   return "unknown";
 }
@@ -57,6 +58,7 @@ int HttpStatusFor(Code code) {
     case Code::kIo: return 500;
     case Code::kInternal: return 500;
     case Code::kConsistencyRequired: return 422;
+    case Code::kExpired: return 403;
   }
   return 500;
 }
@@ -83,6 +85,7 @@ int ExitCodeFor(Code code) {
     case Code::kIo: return 14;
     case Code::kInternal: return 70;
     case Code::kConsistencyRequired: return 15;
+    case Code::kExpired: return 16;
   }
   return 70;
 }

@@ -11,6 +11,7 @@
 #include "candor/merkle.h"
 #include "candor/release.h"
 #include "candor/sha256.h"
+#include "log_proof_internal.h"
 
 namespace candor {
 namespace {
@@ -50,16 +51,10 @@ Status CheckImage(const VerifyRequest& request, const Manifest& manifest) {
 
 // Step 5: the checkpoint, its witnesses, its age, and its relation to what the
 // device saw before. Returns the verified checkpoint and the quorum outcome.
-struct CheckedCheckpoint {
-  SignedCheckpoint signed_checkpoint;
-  QuorumResult quorum;
-  std::vector<std::string> cosigned_by;
-};
-
 // The device clock must not be behind any quorum time it has already
 // accepted (beyond the skew): a clock that was set back would otherwise make
 // every old checkpoint look fresh. Only when freshness is checked at all.
-Status CheckClockFloor(const VerifyRequest& request) {
+Status CheckClockFloor(const internal::LogProofRequest& request) {
   for (const LastSeenTree& seen : request.last_seen) {
     if (!seen.quorum_time) continue;
     Status s = CheckClockNotBehind(*seen.quorum_time, request.now_unix);
@@ -69,7 +64,7 @@ Status CheckClockFloor(const VerifyRequest& request) {
 }
 
 // The last-seen tree of `origin`, or nullptr. kInvalidArgument for two.
-Result<const LastSeenTree*> FindLastSeen(const VerifyRequest& request, std::string_view origin) {
+Result<const LastSeenTree*> FindLastSeen(const internal::LogProofRequest& request, std::string_view origin) {
   const LastSeenTree* found = nullptr;
   for (const LastSeenTree& seen : request.last_seen) {
     if (seen.origin != origin) continue;
@@ -85,7 +80,7 @@ Result<const LastSeenTree*> FindLastSeen(const VerifyRequest& request, std::stri
 // proof that it extends that tree. Without it a log that shows different
 // branches to different witnesses (a split view a colluding witness helps
 // cosign) could move the device onto a branch the rest of the world never sees.
-Status CheckExtendsLastSeen(const VerifyRequest& request, const LastSeenTree& seen,
+Status CheckExtendsLastSeen(const internal::LogProofRequest& request, const LastSeenTree& seen,
                             const Checkpoint& cp) {
   if (cp.size < seen.size) {
     return Status::PolicyUnsatisfied("stale checkpoint: tree size " + Num(cp.size) +
@@ -124,9 +119,13 @@ Status CheckExtendsLastSeen(const VerifyRequest& request, const LastSeenTree& se
   return Status::Ok();
 }
 
-Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
-                                          std::string_view checkpoint_note) {
+}  // namespace
+
+namespace internal {
+
+Result<CheckedLogProof> CheckLogProof(const LogProofRequest& request, const Bundle& bundle) {
   const TrustPolicy& policy = *request.policy;
+  const std::string_view checkpoint_note = bundle.checkpoint_note;
   // Log signature by the policy's key for the note's origin, witness
   // cosignatures (future-dated ones not counted), quorum, age: the one
   // implementation in candor/checkpoint_trust.h, shared with the auditor.
@@ -135,7 +134,7 @@ Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
   CANDOR_ASSIGN_OR_RETURN(TrustedCheckpoint trusted,
                           VerifyTrustedCheckpoint(checkpoint_note, log->key, policy,
                                                   request.now_unix));
-  CheckedCheckpoint out;
+  CheckedLogProof out;
   out.signed_checkpoint = std::move(trusted.signed_checkpoint);
   out.quorum = trusted.quorum;
   out.cosigned_by = std::move(trusted.cosigned_by);
@@ -146,16 +145,36 @@ Result<CheckedCheckpoint> CheckCheckpoint(const VerifyRequest& request,
   auto seen = FindLastSeen(request, cp.origin);
   if (!seen.ok()) return seen.status();
   if (*seen != nullptr) CANDOR_RETURN_IF_ERROR(CheckExtendsLastSeen(request, **seen, cp));
+
+  // The entry is in the log.
+  out.leaf = LeafHash(bundle.entry);
+  if (bundle.index >= cp.size) {
+    return Status::NotIncluded("not logged: index " + Num(bundle.index) +
+                               " is outside the tree of size " + Num(cp.size));
+  }
+  Status included =
+      VerifyInclusion(bundle.index, cp.size, out.leaf, bundle.inclusion_proof, cp.root_hash);
+  if (!included.ok()) {
+    return Status::NotIncluded("not logged: inclusion proof does not verify (" +
+                               included.message() + ")");
+  }
   return out;
 }
 
-}  // namespace
+}  // namespace internal
 
 Result<VerifiedRelease> Verify(const VerifyRequest& request) {
-  if (request.policy == nullptr || !request.read_image) {
-    return Status::InvalidArgument("Verify: policy and image reader are required");
+  if ((request.policy == nullptr) == (request.trust_root == nullptr) || !request.read_image) {
+    return Status::InvalidArgument(
+        "Verify: a policy or a trust root (not both), and an image reader, are required");
   }
-  const TrustPolicy& policy = *request.policy;
+  // 0. A trust root past its expiry allows no install (it still accepts its
+  // successor: trust_root.h).
+  if (request.trust_root != nullptr) {
+    CANDOR_RETURN_IF_ERROR(CheckRootCurrent(*request.trust_root, request.now_unix));
+  }
+  const TrustPolicy& policy =
+      request.trust_root != nullptr ? request.trust_root->policy : *request.policy;
 
   // 1. Parse the bundle strictly; the entry inside it too.
   auto bundle = ParseBundle(request.bundle);
@@ -188,28 +207,22 @@ Result<VerifiedRelease> Verify(const VerifyRequest& request) {
   // 4. Image digest and size (the changelog digest was checked in step 1).
   CANDOR_RETURN_IF_ERROR(CheckImage(request, manifest));
 
-  // 5. Checkpoint, witnesses, freshness, consistency with the last seen tree.
-  auto checked = CheckCheckpoint(request, bundle->checkpoint_note);
+  // 5. Checkpoint, witnesses, freshness, consistency with the last seen tree;
+  // 6. the entry is in the log.
+  internal::LogProofRequest log_request;
+  log_request.policy = &policy;
+  log_request.now_unix = request.now_unix;
+  log_request.last_seen = request.last_seen;
+  log_request.consistency_proofs =
+      request.consistency_proofs ? &*request.consistency_proofs : nullptr;
+  auto checked = internal::CheckLogProof(log_request, *bundle);
   if (!checked.ok()) return checked.status();
   const Checkpoint& cp = checked->signed_checkpoint.checkpoint;
-
-  // 6. The entry is in the log.
-  const Hash leaf = LeafHash(bundle->entry);
-  if (bundle->index >= cp.size) {
-    return Status::NotIncluded("not logged: index " + Num(bundle->index) +
-                               " is outside the tree of size " + Num(cp.size));
-  }
-  Status included =
-      VerifyInclusion(bundle->index, cp.size, leaf, bundle->inclusion_proof, cp.root_hash);
-  if (!included.ok()) {
-    return Status::NotIncluded("not logged: inclusion proof does not verify (" +
-                               included.message() + ")");
-  }
 
   VerifiedRelease verdict;
   verdict.release = std::move(entry).value();
   verdict.log_index = bundle->index;
-  verdict.leaf_hash = leaf;
+  verdict.leaf_hash = checked->leaf;
   verdict.checkpoint = cp;
   verdict.checkpoint_note = checked->signed_checkpoint.note;
   verdict.quorum_time = checked->quorum.quorum_time;

@@ -77,6 +77,16 @@ inline constexpr size_t kMaxPolicySize = size_t{1} << 20;
 
 Result<TrustPolicy> ParseTrustPolicy(std::string_view text);
 
+// The canonical text of a policy (the one spelling a trust root carries,
+// docs/FORMATS.md "Trust root"): no comments or blank lines, fields separated
+// by one space, each line ending in "\n", sections in the order log, witness,
+// group, quorum, vendor, max-checkpoint-age; logs and vendors sorted by vkey
+// text, a vendor's products sorted, witnesses sorted by name, groups in
+// definition order (a group names only earlier names) with a decimal
+// threshold. ParseTrustPolicy(FormatTrustPolicy(p)) describes the same policy.
+// REQUIRES: `policy` is valid (as ParseTrustPolicy would return it).
+std::string FormatTrustPolicy(const TrustPolicy& policy);
+
 // Evaluates the quorum. `cosigned_by` maps witness name -> cosignature
 // timestamp (unix seconds) of each witness that validly cosigned.
 struct QuorumResult {

@@ -39,6 +39,7 @@ enum class Code : int {
   kInvalidArgument,    // caller passed a bad parameter (a programming or usage error)
   kInternal,           // an invariant was broken; a bug
   kConsistencyRequired,  // a larger tree than the last seen one, without a proof that it extends it
+  kExpired,            // the trust root's `expires` has passed: no installs under it
 };
 
 // Stable lower-case name of a code, e.g. "malformed", "not-included".
@@ -90,6 +91,7 @@ class [[nodiscard]] Status {
   static Status ConsistencyRequired(std::string msg) {
     return Status(Code::kConsistencyRequired, std::move(msg));
   }
+  static Status Expired(std::string msg) { return Status(Code::kExpired, std::move(msg)); }
 
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {
     assert(code != Code::kOk);

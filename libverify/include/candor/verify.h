@@ -7,6 +7,8 @@
 // reason shown to people (e.g. "rollback 16 < 17", "witness quorum not met
 // (1 of 2)").
 //
+//   0. With a trust root (candor/trust_root.h) instead of a bare policy: the
+//      root has not expired (kExpired); its policy is the policy below.
 //   1. Parse the bundle strictly (tlog-proof with the entry in `extra`).
 //   2. The manifest's vendor key is trusted by the policy for this product,
 //      and the manifest signature verifies.
@@ -44,6 +46,7 @@
 #include "candor/policy.h"
 #include "candor/release.h"
 #include "candor/status.h"
+#include "candor/trust_root.h"
 
 namespace candor {
 
@@ -65,7 +68,11 @@ struct LastSeenTree {
 struct VerifyRequest {
   std::string_view product;      // the device's product id
   std::string_view bundle;       // the bundle file contents
+  // Exactly one of the two: a bare policy (a device without a root), or the
+  // trust root the device holds, whose policy is used and whose expiry is
+  // checked first.
   const TrustPolicy* policy = nullptr;
+  const TrustRoot* trust_root = nullptr;
   uint64_t now_unix = 0;         // the device's clock, for max-checkpoint-age
   uint64_t min_rollback = 0;     // the stored rollback counter for `product`
   // Every log's last-seen tree, at most one per origin (kInvalidArgument
