@@ -17,8 +17,7 @@ namespace {
 constexpr std::string_view kHeader = "candor.dev/trust-root/v1";
 
 Status LineError(size_t line_no, std::string_view what) {
-  return Status::Malformed("trust root line " + std::to_string(line_no) + ": " +
-                           std::string(what));
+  return Status::Malformed("trust root line " + std::to_string(line_no) + ": " + std::string(what));
 }
 
 // "<keyword> <value>" with exactly one space and a non-empty value without
@@ -90,7 +89,8 @@ Result<TrustRoot> ParseTrustRootText(std::string_view text) {
 
   if (!next()) return Status::Malformed("trust root is truncated");
   auto version = Field(line, "version");
-  auto version_value = version ? ParseDecimalU64(*version) : Result<uint64_t>(Status::Malformed(""));
+  auto version_value =
+      version ? ParseDecimalU64(*version) : Result<uint64_t>(Status::Malformed(""));
   if (!version_value.ok() || *version_value == 0) {
     return LineError(line_no, "expected: version <canonical decimal >= 1>");
   }
@@ -98,8 +98,7 @@ Result<TrustRoot> ParseTrustRootText(std::string_view text) {
 
   if (!next()) return Status::Malformed("trust root is truncated");
   auto expires = Field(line, "expires");
-  auto expires_value =
-      expires ? ParseUtcTime(*expires) : Result<int64_t>(Status::Malformed(""));
+  auto expires_value = expires ? ParseUtcTime(*expires) : Result<int64_t>(Status::Malformed(""));
   if (!expires_value.ok()) return LineError(line_no, "expected: expires <YYYY-MM-DDTHH:MM:SSZ>");
   root.expires_unix = *expires_value;
 
@@ -194,7 +193,8 @@ Result<size_t> CountRootSignatures(std::string_view note, const std::vector<Veri
 
 namespace {
 
-Status CheckThreshold(const SignedTrustRoot& root, const TrustRoot& signers, std::string_view whose) {
+Status CheckThreshold(const SignedTrustRoot& root, const TrustRoot& signers,
+                      std::string_view whose) {
   CANDOR_ASSIGN_OR_RETURN(size_t count, CountRootSignatures(root.note, signers.root_keys));
   if (count < signers.root_threshold) {
     return Status::BadSignature(RootName(root.root) + " is signed by " + Num(count) + " of the " +

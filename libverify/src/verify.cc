@@ -64,7 +64,8 @@ Status CheckClockFloor(const internal::LogProofRequest& request) {
 }
 
 // The last-seen tree of `origin`, or nullptr. kInvalidArgument for two.
-Result<const LastSeenTree*> FindLastSeen(const internal::LogProofRequest& request, std::string_view origin) {
+Result<const LastSeenTree*> FindLastSeen(const internal::LogProofRequest& request,
+                                         std::string_view origin) {
   const LastSeenTree* found = nullptr;
   for (const LastSeenTree& seen : request.last_seen) {
     if (seen.origin != origin) continue;
@@ -107,8 +108,7 @@ Status CheckExtendsLastSeen(const internal::LogProofRequest& request, const Last
                                        Num(seen.size));
   }
   if (block->to != cp.size) {
-    return Status::ConsistencyRequired(need + "; the proof file proves to size " +
-                                       Num(block->to));
+    return Status::ConsistencyRequired(need + "; the proof file proves to size " + Num(block->to));
   }
   Status consistent =
       VerifyConsistency(seen.size, cp.size, block->hashes, seen.root_hash, cp.root_hash);
@@ -131,9 +131,9 @@ Result<CheckedLogProof> CheckLogProof(const LogProofRequest& request, const Bund
   // implementation in candor/checkpoint_trust.h, shared with the auditor.
   CANDOR_ASSIGN_OR_RETURN(const PolicyLog* log, PolicyLogFor(checkpoint_note, policy));
   if (policy.max_checkpoint_age_seconds) CANDOR_RETURN_IF_ERROR(CheckClockFloor(request));
-  CANDOR_ASSIGN_OR_RETURN(TrustedCheckpoint trusted,
-                          VerifyTrustedCheckpoint(checkpoint_note, log->key, policy,
-                                                  request.now_unix));
+  CANDOR_ASSIGN_OR_RETURN(
+      TrustedCheckpoint trusted,
+      VerifyTrustedCheckpoint(checkpoint_note, log->key, policy, request.now_unix));
   CheckedLogProof out;
   out.signed_checkpoint = std::move(trusted.signed_checkpoint);
   out.quorum = trusted.quorum;
@@ -196,8 +196,7 @@ Result<VerifiedRelease> Verify(const VerifyRequest& request) {
   bool for_this_product = false;
   for (const std::string& p : manifest.products) for_this_product |= (p == request.product);
   if (!for_this_product) {
-    return Status::Mismatch("product mismatch: release is not for " +
-                            std::string(request.product));
+    return Status::Mismatch("product mismatch: release is not for " + std::string(request.product));
   }
   if (manifest.rollback < request.min_rollback) {
     return Status::Rollback("rollback " + Num(manifest.rollback) + " < " +

@@ -56,12 +56,12 @@ inline constexpr size_t kMaxDomainSize = 128;
 
 struct TrustRoot {
   std::string domain;
-  uint64_t version = 0;        // >= 1
-  int64_t expires_unix = 0;    // Unix seconds
-  size_t root_threshold = 0;   // 1..root_keys.size()
+  uint64_t version = 0;                // >= 1
+  int64_t expires_unix = 0;            // Unix seconds
+  size_t root_threshold = 0;           // 1..root_keys.size()
   std::vector<VerifierKey> root_keys;  // Ed25519, sorted by vkey text, distinct
   TrustPolicy policy;
-  std::string policy_text;     // the canonical policy lines, verbatim
+  std::string policy_text;  // the canonical policy lines, verbatim
 
   // True once `now_unix` has reached `expires` (expires is the first second
   // at which the root no longer allows installs).
