@@ -13,13 +13,14 @@
 #include <string>
 #include <vector>
 
+#include "candor/agent/state.h"
 #include "candor/bundle.h"
 #include "candor/consistency_proof.h"
 #include "candor/entry_bundle.h"
 #include "candor/release.h"
 #include "candor/tlog_proof.h"
+#include "candor/trust_root.h"
 #include "fuzz_util.h"
-#include "candor/agent/state.h"
 
 using namespace candor;
 
@@ -122,6 +123,22 @@ int main(int argc, char** argv) {
             " https://w1.fuzz.example/\nwitness W2 " + FormatVerifierKey(fx.witness2.verifier) +
             "\n\ngroup both all W1 W2\ngroup any-of 1 both W1\nquorum any-of\n");
   Write("policy", "none", "log " + FormatVerifierKey(fx.log_key.verifier) + "\nquorum none\n");
+
+  // Trust root: the fixture's policy under two root keys (the vendor and log
+  // keys, both Ed25519), threshold 1, signed by both; and its bare text.
+  {
+    TrustRoot root;
+    root.domain = "acme.example/printers";
+    root.version = 2;
+    root.expires_unix = 1830297600;  // 2028-01-01T00:00:00Z
+    root.root_threshold = 1;
+    root.root_keys = {fx.vendor_key.verifier, fx.log_key.verifier};
+    root.policy = fx.policy;
+    const std::string text = FormatTrustRootText(root);
+    const SignerKey* signers[] = {&fx.vendor_key.signer, &fx.log_key.signer};
+    Write("trust_root", "signed", Must(SignNote(text, signers)));
+    Write("trust_root", "text", text);
+  }
 
   // Release entry, manifest, disclosures, dates.
   Write("release_entry", "fixture", fx.release_entry);

@@ -16,6 +16,7 @@
 #include "candor/merkle.h"
 #include "candor/verify.h"
 #include "libverify/note_test_util.h"
+#include "libverify/release_test_util.h"
 
 namespace candor {
 namespace {
@@ -423,6 +424,57 @@ TEST_CASE("trust root: a device given n+3 walks n+1, n+2, n+3 in order") {
   }
   CHECK(current.version == 4);
   CHECK(current.root_threshold == 1);
+}
+
+std::string TrustVector(const std::string& file) {
+  bool ok = false;
+  std::string s = testutil::ReadWholeFile(
+      std::string(CANDOR_SOURCE_DIR) + "/tests/vectors/trust-root/" + file, &ok);
+  REQUIRE_MESSAGE(ok, file);
+  return s;
+}
+
+// The published vectors (signed by Go's note.Sign, tests/interop): they parse,
+// are canonical, v1 is self-signed, v2 follows v1, and an independent signer
+// (libsodium, deterministic Ed25519) reproduces every signature line.
+TEST_CASE("trust root vectors: canonical, self-signed, v2 follows v1, signatures reproduce") {
+  const std::string v1_note = TrustVector("v1.root"), v2_note = TrustVector("v2.root");
+  auto v1 = ParseSignedTrustRoot(v1_note);
+  auto v2 = ParseSignedTrustRoot(v2_note);
+  REQUIRE_MESSAGE(v1.ok(), v1.status().ToString());
+  REQUIRE_MESSAGE(v2.ok(), v2.status().ToString());
+  CHECK(CheckRootSelfSigned(*v1).ok());
+  CHECK(CheckRootSuccessor(v1->root, *v2).ok());
+  CHECK(v2->root.ExpiredAt(kNow) == false);
+  CHECK(FormatUtcTime(v1->root.expires_unix) == "2028-01-01T00:00:00Z");
+  const TestKey a = TestKey::Make("root-a.acme.example", 0x21);
+  const TestKey b = TestKey::Make("root-b.acme.example", 0x22);
+  const TestKey c = TestKey::Make("root-c.acme.example", 0x23);
+  const std::string v1_text = FormatTrustRootText(v1->root);
+  const std::string v2_text = FormatTrustRootText(v2->root);
+  CHECK(Fixture::Sign(v1_text, {&a, &b}) == v1_note);
+  CHECK(Fixture::Sign(v2_text, {&a, &b, &c}) == v2_note);
+  // v2 rotated root-a out and the vendor key over to the 2026 key.
+  CHECK(v2->root.policy.vendors.at(0).key.name == "acme.example/firmware-2026");
+  CHECK(v1->root.policy.vendors.at(0).key.name == "acme.example/firmware");
+}
+
+TEST_CASE("docs/FORMATS.md quotes the trust root vectors verbatim") {
+  bool ok = false;
+  const std::string doc =
+      testutil::ReadWholeFile(std::string(CANDOR_SOURCE_DIR) + "/docs/FORMATS.md", &ok);
+  REQUIRE(ok);
+  for (const char* file : {"keys.inputs", "v1.root", "v2.root"}) {
+    CAPTURE(file);
+    const std::string marker =
+        "<!-- vector: tests/vectors/trust-root/" + std::string(file) + " -->\n```\n";
+    const size_t start = doc.find(marker);
+    REQUIRE_MESSAGE(start != std::string::npos, "marker missing in docs/FORMATS.md");
+    const size_t body = start + marker.size();
+    const size_t end = doc.find("\n```\n", body);
+    REQUIRE(end != std::string::npos);
+    CHECK(doc.substr(body, end + 1 - body) == TrustVector(file));
+  }
 }
 
 }  // namespace
