@@ -171,44 +171,61 @@ Result<SignedTrustRoot> ParseSignedTrustRoot(std::string_view note) {
 
 bool IsTrustRootEntry(ByteView entry) { return AsChars(entry).starts_with(kTrustRootMagic); }
 
-Result<size_t> CountRootSignatures(std::string_view note, const std::vector<VerifierKey>& keys) {
-  auto verified = VerifyNote(note, keys);
-  if (!verified.ok()) {
-    if (verified.status().code() == Code::kUntrustedKey) return size_t{0};
-    return verified.status();
-  }
-  // ParseNote refuses two lines of one (name, key ID) and a root's keys are
-  // distinct public keys, so each verified signer is a distinct key; count
-  // distinct public keys anyway, so a key is never counted twice.
-  std::vector<const VerifierKey*> seen;
-  for (const VerifiedSigner& signer : verified->verified) {
-    bool dup = false;
-    for (const VerifierKey* k : seen) {
-      dup |= sodium_memcmp(k->public_key.data(), signer.key.public_key.data(), 32) == 0;
-    }
-    if (!dup) seen.push_back(&signer.key);
-  }
-  return seen.size();
-}
-
 namespace {
 
-Status CheckThreshold(const SignedTrustRoot& root, const TrustRoot& signers,
-                      std::string_view whose) {
-  CANDOR_ASSIGN_OR_RETURN(size_t count, CountRootSignatures(root.note, signers.root_keys));
-  if (count < signers.root_threshold) {
-    return Status::BadSignature(RootName(root.root) + " is signed by " + Num(count) + " of the " +
-                                Num(signers.root_threshold) + " required root keys of " +
-                                std::string(whose) + " (" + Num(count) + " of " +
-                                Num(signers.root_threshold) + ")");
+bool SameKey(const VerifierKey& a, const VerifierKey& b) {
+  return sodium_memcmp(a.public_key.data(), b.public_key.data(), a.public_key.size()) == 0;
+}
+
+// How many of `keys` are among `signed_by` (distinct public keys).
+size_t CountAmong(const std::vector<VerifierKey>& keys, const std::vector<VerifierKey>& signed_by) {
+  size_t n = 0;
+  for (const VerifierKey& k : keys) {
+    n += std::any_of(signed_by.begin(), signed_by.end(),
+                     [&k](const VerifierKey& s) { return SameKey(k, s); })
+             ? 1
+             : 0;
   }
-  return Status::Ok();
+  return n;
+}
+
+// The keys of `keys` (distinct public keys) whose signatures on the note
+// verify, each signature verified once however many sets the key is in.
+Result<std::vector<VerifierKey>> ValidRootSigners(std::string_view note,
+                                                  const std::vector<VerifierKey>& keys) {
+  auto verified = VerifyNote(note, keys);
+  if (!verified.ok()) {
+    if (verified.status().code() == Code::kUntrustedKey) return std::vector<VerifierKey>{};
+    return verified.status();
+  }
+  std::vector<VerifierKey> out;
+  for (const VerifiedSigner& signer : verified->verified) {
+    if (std::none_of(out.begin(), out.end(),
+                     [&signer](const VerifierKey& k) { return SameKey(k, signer.key); })) {
+      out.push_back(signer.key);
+    }
+  }
+  return out;
+}
+
+Status ThresholdMet(const SignedTrustRoot& root, const TrustRoot& signers, size_t count,
+                    std::string_view whose) {
+  if (count >= signers.root_threshold) return Status::Ok();
+  return Status::BadSignature(RootName(root.root) + " is signed by " + Num(count) + " of the " +
+                              Num(signers.root_threshold) + " required root keys of " +
+                              std::string(whose));
 }
 
 }  // namespace
 
+Result<size_t> CountRootSignatures(std::string_view note, const std::vector<VerifierKey>& keys) {
+  CANDOR_ASSIGN_OR_RETURN(std::vector<VerifierKey> signers, ValidRootSigners(note, keys));
+  return CountAmong(keys, signers);
+}
+
 Status CheckRootSelfSigned(const SignedTrustRoot& root) {
-  return CheckThreshold(root, root.root, "itself");
+  CANDOR_ASSIGN_OR_RETURN(size_t count, CountRootSignatures(root.note, root.root.root_keys));
+  return ThresholdMet(root, root.root, count, "itself");
 }
 
 Status CheckRootSuccessor(const TrustRoot& current, const SignedTrustRoot& next) {
@@ -225,8 +242,19 @@ Status CheckRootSuccessor(const TrustRoot& current, const SignedTrustRoot& next)
     return Status::PolicyUnsatisfied("trust root version " + Num(n.version) + " skips version " +
                                      Num(current.version + 1) + " (roots are applied in order)");
   }
-  CANDOR_RETURN_IF_ERROR(CheckThreshold(next, current, "version " + Num(current.version)));
-  return CheckThreshold(next, n, "version " + Num(n.version) + " itself");
+  // Both thresholds from one verification pass over the union of the two key
+  // sets: a key in both is verified once and counts towards both (TUF).
+  std::vector<VerifierKey> both = current.root_keys;
+  for (const VerifierKey& k : n.root_keys) {
+    if (std::none_of(both.begin(), both.end(),
+                     [&k](const VerifierKey& b) { return SameKey(k, b); }))
+      both.push_back(k);
+  }
+  CANDOR_ASSIGN_OR_RETURN(std::vector<VerifierKey> signers, ValidRootSigners(next.note, both));
+  CANDOR_RETURN_IF_ERROR(ThresholdMet(next, current, CountAmong(current.root_keys, signers),
+                                      "version " + Num(current.version)));
+  return ThresholdMet(next, n, CountAmong(n.root_keys, signers),
+                      "version " + Num(n.version) + " itself");
 }
 
 Status CheckRootCurrent(const TrustRoot& root, uint64_t now_unix) {
