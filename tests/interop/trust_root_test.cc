@@ -27,14 +27,6 @@ SignerKey SeedKey(const std::string& name, uint8_t seed_byte) {
   return k;
 }
 
-std::string Vector(const std::string& file) {
-  bool ok = false;
-  std::string s = testutil::ReadWholeFile(
-      std::string(CANDOR_SOURCE_DIR) + "/tests/vectors/trust-root/" + file, &ok);
-  REQUIRE_MESSAGE(ok, file);
-  return s;
-}
-
 std::string Text(const std::string& note) { return note.substr(0, note.rfind("\n\n") + 1); }
 
 TEST_CASE("trust root vectors: Go verifies every root-key signature; Candor signs the same bytes") {
@@ -47,7 +39,7 @@ TEST_CASE("trust root vectors: Go verifies every root-key signature; Candor sign
   } cases[] = {{"v1.root", {&a, &b}}, {"v2.root", {&a, &b, &c}}};
   for (const Case& cs : cases) {
     CAPTURE(cs.file);
-    const std::string note = Vector(cs.file);
+    const std::string note = testutil::TrustRootVector(cs.file);
     auto root = ParseSignedTrustRoot(note);
     REQUIRE_MESSAGE(root.ok(), root.status().ToString());
     std::vector<std::string> args = {"note-verify"};
@@ -67,7 +59,7 @@ TEST_CASE("trust root vectors: Go verifies every root-key signature; Candor sign
     CHECK(*resigned == note);
   }
   // Go refuses v2 under version 1's root-a key alone if a byte of the text changes.
-  std::string tampered = Vector("v2.root");
+  std::string tampered = testutil::TrustRootVector("v2.root");
   tampered.replace(tampered.find("version 2"), 9, "version 3");
   CHECK(RunGo({"note-verify", FormatVerifierKey(PublicKeyOf(a))}, tampered).exit_code == 1);
 }
@@ -79,7 +71,7 @@ TEST_CASE("a Go-generated root key signs a root Candor accepts as the next versi
   auto go_key = ParseSignerKey(gen.out.substr(0, nl));
   REQUIRE(go_key.ok());
 
-  auto v1 = ParseSignedTrustRoot(Vector("v1.root"));
+  auto v1 = ParseSignedTrustRoot(testutil::TrustRootVector("v1.root"));
   REQUIRE(v1.ok());
   // Version 2: root-a and root-b of version 1 sign; its own keys are the Go
   // key alone, threshold 1, so the Go key's signature is needed too.

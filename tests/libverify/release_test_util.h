@@ -22,6 +22,8 @@
 
 #include <array>
 
+#include <doctest/doctest.h>
+
 #include "candor/bytes.h"
 #include "candor/note.h"
 #include "libverify/note_test_util.h"
@@ -42,6 +44,16 @@ inline std::string ReadWholeFile(const std::string& path, bool* ok = nullptr) {
   std::ostringstream s;
   s << in.rdbuf();
   return s.str();
+}
+
+// A file of tests/vectors/trust-root/ (docs/FORMATS.md "Trust root test
+// vectors"); fails the test if it cannot be read.
+inline std::string TrustRootVector(const std::string& file) {
+  bool ok = false;
+  std::string s =
+      ReadWholeFile(std::string(CANDOR_SOURCE_DIR) + "/tests/vectors/trust-root/" + file, &ok);
+  REQUIRE_MESSAGE(ok, file);
+  return s;
 }
 
 inline void WriteWholeFile(const std::string& path, std::string_view data) {

@@ -106,6 +106,20 @@ struct Fixture {
     for (const Bytes& e : l.entries) l.leaves.push_back(LeafHash(e));
     return l;
   }
+  // VerifyTrustRootUpdate from `current` at kNow.
+  static Result<VerifiedTrustRoot> Update(const TrustRoot& current, const std::string& note,
+                                          const std::string& bundle,
+                                          const std::vector<LastSeenTree>* seen = nullptr,
+                                          const ConsistencyProofFile* proofs = nullptr) {
+    TrustRootUpdateRequest up;
+    up.current = &current;
+    up.root_note = note;
+    up.bundle = bundle;
+    up.now_unix = kNow;
+    up.last_seen = seen;
+    up.consistency_proofs = proofs;
+    return VerifyTrustRootUpdate(up);
+  }
   std::string BundleOf(const Log& l, uint64_t index, uint64_t n, const TestKey* log_key,
                        bool cosign = true, uint64_t time = kNow - 60) const {
     const std::string body = FormatCheckpointBody(Checkpoint{kLog, n, l.Root(n), {}});
@@ -312,12 +326,7 @@ TEST_CASE("trust root: expiry refuses installs, not the next root") {
   const std::string v2 = fx.Signed(fx.Root(2, {&fx.r1, &fx.r2}, 2), {&fx.r1, &fx.r2});
   const Fixture::Log l = Fixture::MakeLog({v2});
   const std::string bundle = fx.BundleOf(l, 0, 5, &fx.log);
-  TrustRootUpdateRequest up;
-  up.current = &expired;
-  up.root_note = v2;
-  up.bundle = bundle;
-  up.now_unix = kNow;
-  auto ok = VerifyTrustRootUpdate(up);
+  auto ok = Fixture::Update(expired, v2, bundle);
   REQUIRE_MESSAGE(ok.ok(), ok.status().ToString());
   CHECK(ok->root.root.version == 2);
   CHECK(ok->log_index == 0);
@@ -373,13 +382,7 @@ TEST_CASE("trust root: a new root counts only with a log proof under the current
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
-    TrustRootUpdateRequest up;
-    up.current = &fx.v1;
-    up.root_note = c.note;
-    up.bundle = c.bundle;
-    up.now_unix = kNow;
-    up.last_seen = c.seen;
-    auto r = VerifyTrustRootUpdate(up);
+    auto r = Fixture::Update(fx.v1, c.note, c.bundle, c.seen);
     CHECK_MESSAGE(r.status().code() == c.want, r.status().ToString());
   }
   // With the consistency proof the larger checkpoint is accepted.
@@ -388,14 +391,7 @@ TEST_CASE("trust root: a new root counts only with a log proof under the current
   auto cons = ProveConsistency(3, 5, [&l](std::span<const NodeId> ids) { return l.Nodes(ids); });
   REQUIRE(cons.ok());
   proofs.blocks.push_back(ConsistencyProofBlock{3, 5, *cons});
-  TrustRootUpdateRequest up;
-  up.current = &fx.v1;
-  up.root_note = v2;
-  up.bundle = good;
-  up.now_unix = kNow;
-  up.last_seen = &seen_smaller;
-  up.consistency_proofs = &proofs;
-  CHECK(VerifyTrustRootUpdate(up).ok());
+  CHECK(Fixture::Update(fx.v1, v2, good, &seen_smaller, &proofs).ok());
 }
 
 TEST_CASE("trust root: a device given n+3 walks n+1, n+2, n+3 in order") {
@@ -412,13 +408,7 @@ TEST_CASE("trust root: a device given n+3 walks n+1, n+2, n+3 in order") {
                                                             {v3, 1, Code::kOk},
                                                             {v2, 0, Code::kRollback},
                                                             {v4, 2, Code::kOk}}) {
-    const std::string bundle = fx.BundleOf(l, index, 5, &fx.log);
-    TrustRootUpdateRequest up;
-    up.current = &current;
-    up.root_note = note;
-    up.bundle = bundle;
-    up.now_unix = kNow;
-    auto r = VerifyTrustRootUpdate(up);
+    auto r = Fixture::Update(current, note, fx.BundleOf(l, index, 5, &fx.log));
     CHECK_MESSAGE(r.status().code() == want, r.status().ToString());
     if (r.ok()) current = r->root.root;
   }
@@ -426,19 +416,12 @@ TEST_CASE("trust root: a device given n+3 walks n+1, n+2, n+3 in order") {
   CHECK(current.root_threshold == 1);
 }
 
-std::string TrustVector(const std::string& file) {
-  bool ok = false;
-  std::string s = testutil::ReadWholeFile(
-      std::string(CANDOR_SOURCE_DIR) + "/tests/vectors/trust-root/" + file, &ok);
-  REQUIRE_MESSAGE(ok, file);
-  return s;
-}
-
 // The published vectors (signed by Go's note.Sign, tests/interop): they parse,
 // are canonical, v1 is self-signed, v2 follows v1, and an independent signer
 // (libsodium, deterministic Ed25519) reproduces every signature line.
 TEST_CASE("trust root vectors: canonical, self-signed, v2 follows v1, signatures reproduce") {
-  const std::string v1_note = TrustVector("v1.root"), v2_note = TrustVector("v2.root");
+  const std::string v1_note = testutil::TrustRootVector("v1.root"),
+                    v2_note = testutil::TrustRootVector("v2.root");
   auto v1 = ParseSignedTrustRoot(v1_note);
   auto v2 = ParseSignedTrustRoot(v2_note);
   REQUIRE_MESSAGE(v1.ok(), v1.status().ToString());
@@ -473,7 +456,7 @@ TEST_CASE("docs/FORMATS.md quotes the trust root vectors verbatim") {
     const size_t body = start + marker.size();
     const size_t end = doc.find("\n```\n", body);
     REQUIRE(end != std::string::npos);
-    CHECK(doc.substr(body, end + 1 - body) == TrustVector(file));
+    CHECK(doc.substr(body, end + 1 - body) == testutil::TrustRootVector(file));
   }
 }
 
