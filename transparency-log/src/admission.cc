@@ -182,14 +182,20 @@ Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, Rat
                                 std::to_string(signers.size()) + " registered root keys, " +
                                 std::to_string(root.root_threshold) + " required");
   }
-  if (limiter != nullptr) {
+  // Each signing root key's bucket: peeked before the signatures are
+  // verified (`take` false), a token taken after (`take` true).
+  const auto rate_limit = [&](bool take) -> Status {
     for (const VerifierKey& k : signers) {
-      if (auto wait = limiter->Blocked(FormatVerifierKey(k))) {
+      if (limiter == nullptr) break;
+      const std::string bucket = FormatVerifierKey(k);
+      if (auto wait = take ? limiter->Take(bucket) : limiter->Blocked(bucket)) {
         if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
         return Status::RateLimited("rate limited: root key " + k.name + " submits too fast");
       }
     }
-  }
+    return Status::Ok();
+  };
+  CANDOR_RETURN_IF_ERROR(rate_limit(false));
   CANDOR_ASSIGN_OR_RETURN(size_t valid, CountRootSignatures(parsed.note, signers));
   if (valid < root.root_threshold) {
     return Status::BadSignature("trust root " + root.domain + " version " +
@@ -198,14 +204,7 @@ Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, Rat
                                 std::to_string(root.root_threshold) + " required");
   }
   // Authenticated: now it spends the signing root keys' budgets.
-  if (limiter != nullptr) {
-    for (const VerifierKey& k : signers) {
-      if (auto wait = limiter->Take(FormatVerifierKey(k))) {
-        if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
-        return Status::RateLimited("rate limited: root key " + k.name + " submits too fast");
-      }
-    }
-  }
+  CANDOR_RETURN_IF_ERROR(rate_limit(true));
   if (equivocation) return *equivocation;
   AdmittedEntry out;
   out.entry.assign(body.begin(), body.end());
