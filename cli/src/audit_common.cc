@@ -10,6 +10,7 @@
 #include "candor/disclosure.h"
 #include "candor/fs/read_file.h"
 #include "describe.h"
+#include "files.h"
 
 namespace candor::cli {
 
@@ -46,14 +47,7 @@ std::optional<Outcome> ParseAuditArgs(const Args& args, const po::options_descri
 }
 
 Result<VerifierKey> ReadLogKey(const std::string& path) {
-  auto data = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
-  if (!data.ok()) return data.status().WithContext("reading log key " + path);
-  std::string text(AsChars(*data));
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  auto key = ParseVerifierKey(text);
-  if (!key.ok()) return key.status().WithContext("log key " + path);
-  if (key->type != kKeyTypeEd25519) return Status::InvalidArgument("log key must be Ed25519");
-  return key;
+  return ReadVerifierKeyFile(path, "log key");
 }
 
 int64_t NowSeconds() { return static_cast<int64_t>(std::time(nullptr)); }

@@ -64,6 +64,10 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx);
 Outcome RunReleaseShow(const Args& args, Context& ctx);
 Outcome RunPublish(const Args& args, Context& ctx);
 Outcome RunVerify(const Args& args, Context& ctx);
+// `candor trust create|sign|show`: trust roots, offline (trust.cc).
+Outcome RunTrustCreate(const Args& args, Context& ctx);
+Outcome RunTrustSign(const Args& args, Context& ctx);
+Outcome RunTrustShow(const Args& args, Context& ctx);
 // `candor audit <sync|list|show|diff|flags|watch|gossip>`: the auditor's
 // command-line face (audit.h, docs/AUDIT.md).
 Outcome RunAudit(const Args& args, Context& ctx);

@@ -16,6 +16,19 @@ bool PathExists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
+Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_view what) {
+  auto data = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
+  if (!data.ok()) return data.status().WithContext(fmt::format("reading {} {}", what, path));
+  std::string text(AsChars(*data));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  auto key = ParseVerifierKey(text);
+  if (!key.ok()) return key.status().WithContext(fmt::format("{} {}", what, path));
+  if (key->type != kKeyTypeEd25519) {
+    return Status::InvalidArgument(fmt::format("{} must be Ed25519 ({})", what, path));
+  }
+  return key;
+}
+
 Status WriteFileAtomic(const std::string& path, std::string_view contents, bool force,
                        unsigned mode) {
   auto exists = [&] {
@@ -23,8 +36,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, bool 
   };
   // Fail before writing anything; link(2) below closes the race.
   if (!force && PathExists(path)) return exists();
-  Status s = fs::WriteFileAtomically(
-      path, contents, {.mode = mode, .no_clobber = !force, .unique_temp = true});
+  Status s = fs::WriteFileAtomically(path, contents,
+                                     {.mode = mode, .no_clobber = !force, .unique_temp = true});
   if (s.code() == Code::kConflict) return exists();
   return s;
 }

@@ -21,6 +21,7 @@
 
 #include "candor/fs/read_file.h"
 #include "candor/fs/sequential_file.h"
+#include "candor/note.h"
 #include "candor/status.h"
 
 namespace candor::cli {
@@ -32,6 +33,11 @@ inline constexpr size_t kImageChunkSize = 64 * 1024;
 // kIo otherwise on failure.
 Status WriteFileAtomic(const std::string& path, std::string_view contents, bool force,
                        unsigned mode = 0644);
+
+// Reads a verifier key file (one key line, as `candor keygen` writes
+// PREFIX.pub) and requires an Ed25519 key. `what` names the key in errors
+// ("log key", "root key"): "reading <what> <path>: ...", "<what> <path>: ...".
+Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_view what);
 
 // True if something (file, link, directory) exists at `path`.
 bool PathExists(const std::string& path);

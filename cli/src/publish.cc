@@ -1,6 +1,7 @@
-// `candor publish`: submits a release entry to a candor-log, waits until a
+// `candor publish`: submits a release entry or a trust root (the log's two
+// entry types, told apart by IsTrustRootEntry) to a candor-log, waits until a
 // published (witness-cosigned) checkpoint covers it, verifies that proof
-// itself, and writes the device bundle.
+// itself, and writes the device bundle (the same format for both).
 //
 // The log is not trusted: the proof it returns is checked here exactly as a
 // device will check it (log signature, witness quorum when a policy is given,
@@ -24,6 +25,7 @@
 #include "candor/policy.h"
 #include "candor/release.h"
 #include "candor/tlog_proof.h"
+#include "candor/trust_root.h"
 #include "cli.h"
 #include "files.h"
 #include "options.h"
@@ -192,8 +194,8 @@ std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishA
       "timeout", po::value<std::string>()->default_value("300"),
       "seconds to wait for a cosigned checkpoint covering the entry")(
       "retries", po::value<std::string>()->default_value("6"),
-      "attempts per request on 429, 503 or connection failures")("entry", po::value<std::string>(),
-                                                                 "the release entry file");
+      "attempts per request on 429, 503 or connection failures")(
+      "entry", po::value<std::string>(), "the release entry or trust root file");
   AddConsistencyOptions(desc);
   po::positional_options_description pos;
   pos.add("entry", 1);
@@ -202,13 +204,15 @@ std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishA
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
                      "publish --log URL (--policy trust.policy | --log-key log.pub) "
-                     "release.entry --out fw.bundle",
+                     "(release.entry | N.root) --out fw.bundle",
                      desc);
     return Status::Ok();
   }
   CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "log"));
   CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "out"));
-  if (!vm.count("entry")) return UsageError(Status::InvalidArgument("missing release.entry"));
+  if (!vm.count("entry")) {
+    return UsageError(Status::InvalidArgument("missing release.entry (or N.root)"));
+  }
   if (!vm.count("policy") && !vm.count("log-key")) {
     return UsageError(
         Status::InvalidArgument("give --policy or --log-key to verify the log's proof"));
@@ -233,15 +237,47 @@ std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishA
   return std::nullopt;
 }
 
-// The release entry and what its proof must be checked against.
+// The entry and what its proof must be checked against.
 struct PublishInputs {
   Trust trust;
   std::optional<CompanionPlan> companion;
   std::string entry_text;
   Bytes entry;
-  ReleaseEntry release;
+  std::string what;  // "<vendor> <version>" or "trust root <domain> version <n>", for messages
   Hash leaf;
 };
+
+// A release entry: parsed strictly, and checked against the policy's vendor
+// lines (a warning: the vendor may publish before devices trust it).
+Result<std::string> CheckReleaseEntry(const PublishInputs& in, const std::string& entry_path,
+                                      Context& ctx) {
+  Result<ReleaseEntry> release = ParseReleaseEntry(in.entry);
+  if (!release.ok()) return release.status().WithContext(entry_path + ": invalid release entry");
+  const Manifest& m = release->manifest;
+  if (in.trust.policy) {
+    for (const std::string& p : m.products) {
+      if (!in.trust.policy->VendorTrustedFor(m.vendor_key, p)) {
+        ctx.err << fmt::format(
+            "warning: the trust policy does not trust vendor key {} for product {}; devices "
+            "with this policy will refuse the release\n",
+            m.vendor_key.name, p);
+      }
+    }
+  }
+  return m.vendor + " " + m.version;
+}
+
+// A trust root: parsed strictly and signed by its own threshold, which is
+// what a device given it at manufacture checks (the log checks that its root
+// keys are registered). A root short of signatures is not worth logging: its
+// version would be taken by a root no device accepts.
+Result<std::string> CheckTrustRootEntry(const PublishInputs& in, const std::string& entry_path) {
+  Result<SignedTrustRoot> root = ParseSignedTrustRoot(in.entry_text);
+  if (!root.ok()) return root.status().WithContext(entry_path + ": invalid trust root");
+  Status self = CheckRootSelfSigned(*root);
+  if (!self.ok()) return self.WithContext(entry_path);
+  return "trust root " + root->root.domain + " version " + std::to_string(root->root.version);
+}
 
 Result<PublishInputs> LoadPublishInputs(const PublishArgs& a, Context& ctx) {
   const po::variables_map& vm = a.vm;
@@ -255,20 +291,11 @@ Result<PublishInputs> LoadPublishInputs(const PublishArgs& a, Context& ctx) {
   const std::string entry_path = vm["entry"].as<std::string>();
   CANDOR_ASSIGN_OR_RETURN(in.entry_text, fs::ReadFile(entry_path, kMaxReleaseEntrySize));
   in.entry.assign(in.entry_text.begin(), in.entry_text.end());
-  Result<ReleaseEntry> release = ParseReleaseEntry(in.entry);
-  if (!release.ok()) return release.status().WithContext(entry_path + ": invalid release entry");
-  const Manifest& m = release->manifest;
-  if (trust.policy) {
-    for (const std::string& p : m.products) {
-      if (!trust.policy->VendorTrustedFor(m.vendor_key, p)) {
-        ctx.err << fmt::format(
-            "warning: the trust policy does not trust vendor key {} for product {}; devices "
-            "with this policy will refuse the release\n",
-            m.vendor_key.name, p);
-      }
-    }
+  if (IsTrustRootEntry(in.entry)) {
+    CANDOR_ASSIGN_OR_RETURN(in.what, CheckTrustRootEntry(in, entry_path));
+  } else {
+    CANDOR_ASSIGN_OR_RETURN(in.what, CheckReleaseEntry(in, entry_path, ctx));
   }
-  in.release = std::move(release).value();
   in.leaf = LeafHash(in.entry);
   return in;
 }
@@ -293,7 +320,6 @@ Result<std::unique_ptr<HttpClient>> ConnectToLog(const PublishArgs& a) {
 Result<uint64_t> Submit(HttpClient& client, const PublishArgs& a, const PublishInputs& in,
                         Context& ctx) {
   const std::string log_url = client.base().ToString();
-  const Manifest& m = in.release.manifest;
   Result<HttpResponse> added =
       WithRetry([&] { return client.Post("add", in.entry_text, "application/octet-stream"); },
                 a.retry, "submitting to " + log_url, ctx);
@@ -305,7 +331,7 @@ Result<uint64_t> Submit(HttpClient& client, const PublishArgs& a, const PublishI
   if (!index.ok()) {
     return Status::Malformed("log answered /add with a malformed index: " + FirstLine(added->body));
   }
-  ctx.err << fmt::format("submitted {} {} to {}: index {}\n", m.vendor, m.version, log_url, *index);
+  ctx.err << fmt::format("submitted {} to {}: index {}\n", in.what, log_url, *index);
   return *index;
 }
 
@@ -397,7 +423,6 @@ Status WriteOutputs(const PublishArgs& a, const PublishInputs& in, uint64_t inde
                     const std::optional<ConsistencyProofFile>& companion_file, Context& ctx) {
   const std::string& out_path = a.out_path;
   const bool force = a.force;
-  const Manifest& m = in.release.manifest;
   const Checkpoint& checkpoint = proven.checkpoint;
   const std::optional<CompanionPlan>& companion = in.companion;
   Bundle bundle;
@@ -411,8 +436,8 @@ Status WriteOutputs(const PublishArgs& a, const PublishInputs& in, uint64_t inde
     return Status::Internal("formatted bundle does not parse back");
   }
   CANDOR_RETURN_IF_ERROR(WriteFileAtomic(out_path, text, force));
-  ctx.out << fmt::format("published: {} {} at index {} of {} (tree size {})\n", m.vendor, m.version,
-                         index, checkpoint.origin, checkpoint.size);
+  ctx.out << fmt::format("published: {} at index {} of {} (tree size {})\n", in.what, index,
+                         checkpoint.origin, checkpoint.size);
   if (!proven.cosigners.empty()) {
     ctx.out << fmt::format("  cosigned by {}\n", fmt::join(proven.cosigners, ", "));
   }

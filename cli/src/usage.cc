@@ -9,8 +9,11 @@ Vendors:
   keygen          generate a signing key pair (PREFIX.key, PREFIX.pub)
   release create  sign a firmware release (image, changelog, disclosures) into a release entry
   release show    print a release entry or bundle (--json for scripts)
-  publish         submit a release entry to the log, wait for a cosigned checkpoint,
-                  verify the proof and write the device bundle
+  publish         submit a release entry (or a trust root) to the log, wait for a
+                  cosigned checkpoint, verify the proof and write the device bundle
+  trust create    write a trust root (device policy, root keys, expiry), first signature
+  trust sign      add one root key's signature to a trust root, in place
+  trust show      print a trust root and which root keys signed it (--json for scripts)
 
 Devices, owners, auditors:
   verify          the device's offline verification of an image and its bundle

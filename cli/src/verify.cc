@@ -14,6 +14,7 @@
 #include "candor/consistency_proof.h"
 #include "candor/date.h"
 #include "candor/policy.h"
+#include "candor/trust_root.h"
 #include "candor/verify.h"
 #include "cli.h"
 #include "describe.h"
@@ -33,7 +34,8 @@ struct VerifyArgs {
 
 // The device's inputs, read from the files the options name.
 struct VerifyInputs {
-  std::optional<TrustPolicy> policy;
+  std::optional<TrustPolicy> policy;          // --policy
+  std::optional<SignedTrustRoot> trust_root;  // --trust-root instead
   std::string bundle;
   std::optional<ImageFile> image;
 };
@@ -52,6 +54,8 @@ std::optional<Outcome> ParseVerifyArgs(const Args& args, Context& ctx, VerifyArg
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")("policy", po::value<std::string>(),
                                                  "trust policy file (tlog-policy + vendor lines)")(
+      "trust-root", po::value<std::string>(),
+      "trust root file (candor trust create), instead of --policy: its policy, if not expired")(
       "image", po::value<std::string>(), "firmware image")(
       "bundle", po::value<std::string>(), "bundle (tlog-proof with the release entry)")(
       "product", po::value<std::string>(), "the device's product id")(
@@ -70,13 +74,17 @@ std::optional<Outcome> ParseVerifyArgs(const Args& args, Context& ctx, VerifyArg
   CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, nullptr, vm));
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
-                     "verify --policy trust.policy --image fw.bin --bundle fw.bundle --product P "
+                     "verify (--policy trust.policy | --trust-root N.root) --image fw.bin --bundle "
+                     "fw.bundle --product P "
                      "[--min-rollback N] [--state-size N --state-root B64 "
                      "[--consistency-proof FILE]]",
                      desc);
     return Status::Ok();
   }
-  for (const char* name : {"policy", "image", "bundle", "product"}) {
+  if (vm.count("policy") == vm.count("trust-root")) {
+    return UsageError(Status::InvalidArgument("give exactly one of --policy and --trust-root"));
+  }
+  for (const char* name : {"image", "bundle", "product"}) {
     CANDOR_CLI_USAGE_IF_ERROR(Require(vm, name));
   }
   if (vm.count("state-size") != vm.count("state-root")) {
@@ -99,18 +107,38 @@ std::optional<Outcome> ParseVerifyArgs(const Args& args, Context& ctx, VerifyArg
   return std::nullopt;
 }
 
-// Reads the policy, the bundle and the image into `in`.
+// The trust root as a device holds it from manufacture: parsed strictly and
+// signed by its own root-threshold of root keys. Its expiry is Verify's.
+Result<SignedTrustRoot> LoadTrustRoot(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path, kMaxTrustRootSize));
+  Result<SignedTrustRoot> root = ParseSignedTrustRoot(text);
+  if (!root.ok()) return root.status().WithContext("trust root");
+  Status self = CheckRootSelfSigned(*root);
+  if (!self.ok()) return self.WithContext("trust root");
+  return root;
+}
+
+// Reads the policy (or trust root), the bundle and the image into `in`.
 std::optional<Outcome> LoadVerifyInputs(const po::variables_map& vm, VerifyInputs& in) {
-  Result<std::string> policy_text = fs::ReadFile(vm["policy"].as<std::string>(), kMaxPolicySize);
-  if (!policy_text.ok()) return Refuse(policy_text.status());
-  Result<TrustPolicy> policy = ParseTrustPolicy(*policy_text);
-  if (!policy.ok()) return Refuse(policy.status().WithContext("trust policy"));
+  const TrustPolicy* policy = nullptr;
+  if (vm.count("trust-root")) {
+    Result<SignedTrustRoot> root = LoadTrustRoot(vm["trust-root"].as<std::string>());
+    if (!root.ok()) return Refuse(root.status());
+    in.trust_root = std::move(root).value();
+    policy = &in.trust_root->root.policy;
+  } else {
+    Result<std::string> text = fs::ReadFile(vm["policy"].as<std::string>(), kMaxPolicySize);
+    if (!text.ok()) return Refuse(text.status());
+    Result<TrustPolicy> parsed = ParseTrustPolicy(*text);
+    if (!parsed.ok()) return Refuse(parsed.status().WithContext("trust policy"));
+    in.policy = std::move(parsed).value();
+    policy = &*in.policy;
+  }
   if (std::string w = QuorumSplitViewWarning(*policy); !w.empty()) fmt::print(stderr, "{}\n", w);
   Result<std::string> bundle = fs::ReadFile(vm["bundle"].as<std::string>(), kMaxBundleSize);
   if (!bundle.ok()) return Refuse(bundle.status());
   Result<ImageFile> image = OpenImageFile(vm["image"].as<std::string>());
   if (!image.ok()) return Refuse(image.status());
-  in.policy = std::move(policy).value();
   in.bundle = std::move(bundle).value();
   in.image = std::move(image).value();
   return std::nullopt;
@@ -184,7 +212,11 @@ Outcome RunVerify(const Args& args, Context& ctx) {
   VerifyRequest req;
   req.product = product;
   req.bundle = in.bundle;
-  req.policy = &*in.policy;
+  if (in.trust_root) {
+    req.trust_root = &in.trust_root->root;
+  } else {
+    req.policy = &*in.policy;
+  }
   req.now_unix = a.now;
   req.min_rollback = a.min_rollback;
   if (auto stop = AddDeviceState(a, in.bundle, req)) return *stop;

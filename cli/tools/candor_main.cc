@@ -47,6 +47,19 @@ Outcome Dispatch(const std::vector<std::string>& argv, Context& ctx) {
     return UsageError(candor::Status::InvalidArgument("unknown subcommand 'release " + sub +
                                                       "' (expected create or show)"));
   }
+  if (cmd == "trust") {
+    if (rest.empty()) {
+      return UsageError(
+          candor::Status::InvalidArgument("missing subcommand: trust create|sign|show"));
+    }
+    std::string sub = rest[0];
+    Args sub_args(rest.begin() + 1, rest.end());
+    if (sub == "create") return candor::cli::RunTrustCreate(sub_args, ctx);
+    if (sub == "sign") return candor::cli::RunTrustSign(sub_args, ctx);
+    if (sub == "show") return candor::cli::RunTrustShow(sub_args, ctx);
+    return UsageError(candor::Status::InvalidArgument("unknown subcommand 'trust " + sub +
+                                                      "' (expected create, sign or show)"));
+  }
   return UsageError(
       candor::Status::InvalidArgument("unknown command '" + cmd + "' (try 'candor help')"));
 }

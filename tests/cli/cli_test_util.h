@@ -134,6 +134,21 @@ inline VerifierKey ReadPub(const std::string& path) {
   return *k;
 }
 
+// `candor trust create` in `dir`: version 1 of domain acme.example/printers,
+// expiring 2099-01-01, with the root keys `roots` (.pub paths) and
+// `threshold`, carrying `policy`, first signed by `key`, written to `out`
+// (replaced if it exists).
+inline Run CreateTrustRoot(const TempDir& dir, const std::vector<std::string>& roots,
+                           const std::string& threshold, const std::string& policy,
+                           const std::string& key, const std::string& out) {
+  std::vector<std::string> args = {"trust", "create", "--domain", "acme.example/printers"};
+  args.insert(args.end(), {"--version", "1", "--expires", "2099-01-01T00:00:00Z"});
+  args.insert(args.end(), {"--root-threshold", threshold, "--policy", policy, "--key", key});
+  for (const std::string& r : roots) args.insert(args.end(), {"--root", r});
+  args.insert(args.end(), {"--out", out, "--force"});
+  return Candor(dir, args);
+}
+
 // Turns a release entry into a bundle for a one-entry log: index 0, empty
 // inclusion proof, checkpoint signed by `log_key`, cosigned by each witness
 // at `cosign_time`. Lets verify tests run without a log server.

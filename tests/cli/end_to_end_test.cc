@@ -102,6 +102,12 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
   REQUIRE_MESSAGE(keygen.exit_code == 0, keygen.err);
   const std::string vendor_vkey = Trim(keygen.out);
   REQUIRE(run({kLog, "vendors", "add", "--dir", dir / "log", dir / "vendor.pub"}).exit_code == 0);
+  // So do the holders of the trust root's root keys (published below).
+  for (const std::string k : {"root1", "root2"}) {
+    REQUIRE(Candor(dir, {"keygen", "--name", k + ".acme.example", "--out", dir / k}).exit_code ==
+            0);
+    REQUIRE(run({kLog, "vendors", "add", "--dir", dir / "log", dir / (k + ".pub")}).exit_code == 0);
+  }
 
   // Serve the log, cosigned by the witness when the log supports it.
   int log_port = 0;
@@ -196,8 +202,8 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
   CHECK(parsed_file->origin == kOrigin);
 
   // A device at the 2.4.0 tree without the proof: refused with its own code.
-  std::vector<std::string> seen = {"--min-rollback", "1", "--state-size", state.first,
-                                   "--state-root", state.second};
+  std::vector<std::string> seen = {"--min-rollback", "1",         "--state-size", state.first,
+                                   "--state-root",   state.second};
   Run unproven = verify("fw-2.4.1.bin", "2.4.1.bundle", seen);
   CHECK(unproven.exit_code == ExitCodeFor(Code::kConsistencyRequired));
   CHECK(FirstLine(unproven.err).starts_with("refused: consistency proof required"));
@@ -262,6 +268,50 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
                            dir / "rogue.entry", "--out", dir / "rogue.bundle"});
   CHECK(rogue.exit_code == ExitCodeFor(Code::kUntrustedKey));
   CHECK(Contains(rogue.err, "HTTP 403"));
+
+  // A trust root carrying the device policy: its root keys are registered
+  // with the log like vendor keys (above), it is published like a release (the same
+  // bundle format, the root note as the entry), and a device holding it
+  // verifies firmware under its policy.
+  auto create_root = [&](const std::string& threshold, const std::string& out) {
+    Run r = clitest::CreateTrustRoot(dir, {dir / "root1.pub", dir / "root2.pub"}, threshold,
+                                     dir / "trust.policy", dir / "root1.key", dir / out);
+    REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+  };
+  auto publish_root = [&](const std::string& root, const std::string& out) {
+    return Candor(dir, {"publish", "--log", url, "--policy", dir / "trust.policy", dir / root,
+                        "--out", dir / out, "--timeout", "60"});
+  };
+  create_root("2", "1.root");
+  Run unsigned_root = publish_root("1.root", "1.root.bundle");  // 1 of 2 root signatures
+  CHECK(unsigned_root.exit_code == ExitCodeFor(Code::kBadSignature));
+  CHECK(!clitest::Exists(dir / "1.root.bundle"));
+  REQUIRE(Candor(dir, {"trust", "sign", "--key", dir / "root2.key", dir / "1.root"}).exit_code ==
+          0);
+  Run root_pub = publish_root("1.root", "1.root.bundle");
+  REQUIRE_MESSAGE(root_pub.exit_code == 0, root_pub.err);
+  CHECK(Contains(root_pub.out,
+                 "published: trust root acme.example/printers version 1 at index 2 of " + kOrigin));
+  auto root_bundle = ParseBundle(ReadFile(dir / "1.root.bundle"));
+  REQUIRE(root_bundle.ok());
+  CHECK(AsChars(root_bundle->entry) == ReadFile(dir / "1.root"));
+  CHECK(root_bundle->index == 2);
+  // Published again: the same index. Another root for the same domain and
+  // version: equivocation.
+  Run root_again = publish_root("1.root", "1.root-again.bundle");
+  CHECK_MESSAGE(root_again.exit_code == 0, root_again.err);
+  CHECK(Contains(root_again.out, "at index 2 of"));
+  create_root("1", "other.root");
+  Run other_root = publish_root("other.root", "other.root.bundle");
+  CHECK(other_root.exit_code == ExitCodeFor(Code::kConflict));
+  CHECK_MESSAGE(Contains(other_root.err, "already logged at index 2"), other_root.err);
+  CHECK(!clitest::Exists(dir / "other.root.bundle"));
+  // The device holding the root accepts 2.4.1 under the root's policy.
+  Run under_root = Candor(
+      dir, {"verify", "--trust-root", dir / "1.root", "--image", dir / "fw-2.4.1.bin", "--bundle",
+            dir / "2.4.1.bundle", "--product", "printer-x", "--min-rollback", "2"});
+  CHECK_MESSAGE(under_root.exit_code == 0, under_root.err);
+  CHECK(FirstLine(under_root.out) == "accepted: printer-x 2.4.1 by acme.example (rollback 2)");
 
   // Clean shutdown.
   int status = log->Stop();

@@ -172,6 +172,70 @@ TEST_CASE("verify refuses with one line and the reason's exit code") {
   }
 }
 
+// A trust root (candor trust create) carrying the Setup's policy, with root
+// keys r1 and r2, threshold `threshold`, signed by r1 only.
+void WriteTrustRoot(const Setup& s, const std::string& threshold) {
+  for (const char* k : {"r1", "r2"}) {
+    if (clitest::Exists(s.dir / (std::string(k) + ".key"))) continue;
+    REQUIRE(
+        Candor(s.dir, {"keygen", "--name", std::string(k) + ".acme.example", "--out", s.dir / k})
+            .exit_code == 0);
+  }
+  auto r = clitest::CreateTrustRoot(s.dir, {s.dir / "r1.pub", s.dir / "r2.pub"}, threshold,
+                                    s.dir / "trust.policy", s.dir / "r1.key", s.dir / "1.root");
+  REQUIRE_MESSAGE(r.exit_code == 0, r.err);
+}
+
+TEST_CASE("verify --trust-root: the root's policy, if self-signed and not expired") {
+  constexpr uint64_t kExpires = 4070908800;  // 2099-01-01T00:00:00Z
+  struct Case {
+    const char* name;
+    std::string threshold;
+    uint64_t now;
+    int exit_code;
+  } cases[] = {
+      {"self-signed, current", "1", kCosignTime + 60, 0},
+      {"one second before expiry", "1", kExpires - 1, 0},
+      {"expired", "1", kExpires, ExitCodeFor(Code::kExpired)},
+      {"short of its own threshold", "2", kCosignTime + 60, ExitCodeFor(Code::kBadSignature)},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Setup s;
+    WriteTrustRoot(s, c.threshold);
+    auto r = Candor(
+        s.dir, {"verify", "--trust-root", s.dir / "1.root", "--image", s.dir / "fw.bin", "--bundle",
+                s.dir / "fw.bundle", "--product", "printer-x", "--now", std::to_string(c.now)});
+    CHECK_MESSAGE(r.exit_code == c.exit_code, r.err);
+    if (c.exit_code == 0) {
+      CHECK(FirstLine(r.out) == "accepted: printer-x 2.4.1 by acme.example (rollback 17)");
+    } else {
+      CHECK(r.out.empty());
+      CHECK_MESSAGE(FirstLine(r.err).starts_with("refused: "), r.err);
+      CHECK(r.err.find('\n') == r.err.size() - 1);
+    }
+  }
+  // Exactly one of --policy and --trust-root.
+  Setup s;
+  WriteTrustRoot(s, "1");
+  for (const std::vector<std::string>& trust :
+       {std::vector<std::string>{},
+        {"--policy", s.dir / "trust.policy", "--trust-root", s.dir / "1.root"}}) {
+    std::vector<std::string> args = {"verify",   "--image",           s.dir / "fw.bin",
+                                     "--bundle", s.dir / "fw.bundle", "--product",
+                                     "printer-x"};
+    args.insert(args.end(), trust.begin(), trust.end());
+    auto r = Candor(s.dir, args);
+    CHECK(r.exit_code == 1);
+    CHECK(Contains(r.err, "exactly one of --policy and --trust-root"));
+  }
+  // A release entry is not a trust root.
+  auto wrong =
+      Candor(s.dir, {"verify", "--trust-root", s.dir / "r.entry", "--image", s.dir / "fw.bin",
+                     "--bundle", s.dir / "fw.bundle", "--product", "printer-x"});
+  CHECK(wrong.exit_code == ExitCodeFor(Code::kMalformed));
+}
+
 TEST_CASE("verify usage errors are not refusals") {
   Setup s;
   auto r = Candor(s.dir, {"verify", "--policy", s.dir / "trust.policy"});
@@ -224,8 +288,8 @@ TEST_CASE("verify reads the consistency proof file strictly") {
   for (const Case& c : cases) {
     CAPTURE(c.name);
     WriteFile(s.dir / "proof", c.text);
-    auto r = s.Verify({"--state-size", "1", "--state-root", root, "--consistency-proof",
-                       s.dir / "proof"});
+    auto r = s.Verify(
+        {"--state-size", "1", "--state-root", root, "--consistency-proof", s.dir / "proof"});
     CHECK_MESSAGE(r.exit_code == c.exit_code, r.err);
     if (c.exit_code != 0) CHECK(FirstLine(r.err).starts_with("refused: "));
   }

@@ -32,6 +32,7 @@ namespace {
 
 using testing::CommandResult;
 using testing::MakeEntry;
+using testing::MakeTrustRoot;
 using testing::MakeVendor;
 using testing::RunCommand;
 using testing::Subprocess;
@@ -194,6 +195,87 @@ TEST_CASE("candor-log process: submit, wait for proof, verify, tiles match an in
                                      "127.0.0.1:" + std::to_string(testing::PickFreePort())});
   CHECK(second.exit_code != 0);
   CHECK(second.output.find("another candor-log process") != std::string::npos);
+}
+
+TEST_CASE(
+    "candor-log process: trust roots are logged beside releases, one per domain and version") {
+  LogDir d;
+  const Vendor a = MakeVendor("root-a.example");
+  const Vendor b = MakeVendor("root-b.example");
+  const Vendor stranger = MakeVendor("root-c.example");
+  for (const Vendor* v : {&a, &b}) {
+    const std::string pubfile = d.tmp.path() + "/" + v->pub.name + ".pub";
+    REQUIRE(fs::WriteFileAtomically(pubfile, AsBytes(FormatVerifierKey(v->pub) + "\n")).ok());
+    CommandResult add =
+        RunCommand({CANDOR_LOG_BINARY, "vendors", "add", "--dir", d.dir(), pubfile});
+    REQUIRE_MESSAGE(add.exit_code == 0, add.output);
+  }
+  RunningLog log(d.dir());
+  auto c = HttpClient::Create(log.url());
+  REQUIRE(c.ok());
+  auto post = [&](std::string_view body) {
+    auto r = (*c)->Post("add", body);
+    REQUIRE(r.ok());
+    return *r;
+  };
+  const std::string root = MakeTrustRoot({&a, &b}, 2, {&a, &b});
+  std::string noncanonical = root;
+  noncanonical.replace(noncanonical.find("root-threshold 2\n"), 17, "root-threshold  2\n");
+  REQUIRE(post(AsChars(MakeEntry(d.vendor, "p", "1"))).body == "0\n");
+  REQUIRE(post(root).body == "1\n");
+  struct Case {
+    const char* name;
+    std::string body;
+    int status;
+    std::string answer;  // the body (200) or the Candor-Error code name
+  } cases[] = {
+      {"replay: the same index", root, 200, "1\n"},
+      {"another root, same domain and version", MakeTrustRoot({&a, &b}, 2, {&a, &b}), 409,
+       "conflict"},
+      {"the next version", MakeTrustRoot({&a, &b}, 1, {&b}, "acme.example/printers", 2), 200,
+       "2\n"},
+      {"signed by an unregistered root key only", MakeTrustRoot({&a, &stranger}, 1, {&stranger}),
+       403, "untrusted-key"},
+      {"not canonical", noncanonical, 400, "malformed"},
+      {"a release after the roots", std::string(AsChars(MakeEntry(d.vendor, "p", "2"))), 200,
+       "3\n"},
+  };
+  for (const Case& k : cases) {
+    CAPTURE(k.name);
+    HttpResponse r = post(k.body);
+    CHECK_MESSAGE(r.status == k.status, r.body);
+    CHECK((k.status == 200 ? r.body : r.Header(kCandorErrorHeader)) == k.answer);
+  }
+  // The routes that read entries still serve: the proof of the root, the
+  // entry bundle that holds it, the explorer page.
+  auto proof_r = (*c)->Get("candor/v1/proof?index=1&wait=20");
+  REQUIRE(proof_r.ok());
+  REQUIRE_MESSAGE(proof_r->status == 200, proof_r->body);
+  auto proof = ParseTlogProof(proof_r->body);
+  REQUIRE(proof.ok());
+  auto cp = VerifyCheckpoint(proof->checkpoint, d.log_key);
+  REQUIRE(cp.ok());
+  CHECK(VerifyInclusion(1, cp->checkpoint.size, LeafHash(AsBytes(root)), proof->inclusion_proof,
+                        cp->checkpoint.root_hash)
+            .ok());
+  REQUIRE(cp->checkpoint.size == 4);
+  std::vector<Hash> leaves = FetchLeaves(**c, 4);
+  CHECK(HashEqual(leaves[1], LeafHash(AsBytes(root))));
+  auto explorer = (*c)->Get("");
+  REQUIRE(explorer.ok());
+  CHECK(explorer->status == 200);
+  // The equivocation key is durable: after a restart, a replay is still its
+  // index and another root still a conflict.
+  CHECK(WIFEXITED(log.proc.Stop()));
+  RunningLog again(d.dir());
+  auto c2 = HttpClient::Create(again.url());
+  REQUIRE(c2.ok());
+  auto replay = (*c2)->Post("add", root);
+  REQUIRE(replay.ok());
+  CHECK(replay->body == "1\n");
+  auto equivocation = (*c2)->Post("add", MakeTrustRoot({&a, &b}, 2, {&a, &b}));
+  REQUIRE(equivocation.ok());
+  CHECK(equivocation->status == 409);
 }
 
 TEST_CASE("candor-log --help and bad arguments") {

@@ -13,6 +13,7 @@
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
 #include "candor/release.h"
+#include "candor/trust_root.h"
 
 namespace candor {
 
@@ -134,6 +135,88 @@ std::string RefusalAddressKey(const std::string& remote_addr) {
   return std::string(text) + "/64";
 }
 
+std::string TrustRootEquivocationKey(std::string_view domain, uint64_t version) {
+  return std::string(kTrustRootKeyPrefix) + std::string(domain) + "/" + std::to_string(version);
+}
+
+namespace {
+
+// Admission of a trust-root entry (admission.h, "Trust roots"). REQUIRES: the
+// size was checked.
+Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, RateLimiter* limiter,
+                                     uint64_t* retry_after_seconds, const LoggedReleases* logged) {
+  CANDOR_ASSIGN_OR_RETURN(SignedTrustRoot parsed, ParseSignedTrustRoot(AsChars(body)));
+  const TrustRoot& root = parsed.root;
+  const Hash leaf = LeafHash(body);
+  const std::string key = TrustRootEquivocationKey(root.domain, root.version);
+  std::optional<Status> equivocation;  // refused once the signatures verified
+  if (logged != nullptr) {
+    CANDOR_ASSIGN_OR_RETURN(std::optional<ReleaseRecord> rec, logged->find(key));
+    if (rec && HashEqual(rec->leaf, leaf)) {
+      // A replay: answered with its index before any signature check or
+      // token, as for releases (anyone may resubmit a public entry).
+      AdmittedEntry out;
+      out.leaf = leaf;
+      out.logged_index = rec->index;
+      return out;
+    }
+    if (rec) {
+      equivocation = Status::Conflict("equivocation: " + key + " already logged at index " +
+                                      std::to_string(rec->index));
+    }
+  }
+  // The registered root keys that signed (by signature line: name and key ID,
+  // not yet verified). Fewer than the threshold is refused before any
+  // Ed25519 verification, as an unregistered vendor key is.
+  CANDOR_ASSIGN_OR_RETURN(Note note, ParseNote(AsChars(body)));
+  std::vector<VerifierKey> signers;
+  for (const VerifierKey& k : root.root_keys) {
+    const bool has_line = std::any_of(
+        note.signatures.begin(), note.signatures.end(),
+        [&](const NoteSignature& s) { return s.name == k.name && s.key_id == k.key_id; });
+    if (has_line && vendors.IsRegistered(k)) signers.push_back(k);
+  }
+  if (signers.size() < root.root_threshold) {
+    return Status::UntrustedKey("trust root " + root.domain + " version " +
+                                std::to_string(root.version) + " is signed by " +
+                                std::to_string(signers.size()) + " registered root keys, " +
+                                std::to_string(root.root_threshold) + " required");
+  }
+  // Each signing root key's bucket: peeked before the signatures are
+  // verified (`take` false), a token taken after (`take` true).
+  const auto rate_limit = [&](bool take) -> Status {
+    for (const VerifierKey& k : signers) {
+      if (limiter == nullptr) break;
+      const std::string bucket = FormatVerifierKey(k);
+      if (auto wait = take ? limiter->Take(bucket) : limiter->Blocked(bucket)) {
+        if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
+        return Status::RateLimited("rate limited: root key " + k.name + " submits too fast");
+      }
+    }
+    return Status::Ok();
+  };
+  CANDOR_RETURN_IF_ERROR(rate_limit(false));
+  CANDOR_ASSIGN_OR_RETURN(size_t valid, CountRootSignatures(parsed.note, signers));
+  if (valid < root.root_threshold) {
+    return Status::BadSignature("trust root " + root.domain + " version " +
+                                std::to_string(root.version) + " has " + std::to_string(valid) +
+                                " valid signatures of registered root keys, " +
+                                std::to_string(root.root_threshold) + " required");
+  }
+  // Authenticated: now it spends the signing root keys' budgets.
+  CANDOR_RETURN_IF_ERROR(rate_limit(true));
+  if (equivocation) return *equivocation;
+  AdmittedEntry out;
+  out.entry.assign(body.begin(), body.end());
+  out.leaf = leaf;
+  out.vendor = root.domain;
+  if (logged != nullptr) out.keys_absent_below = logged->size;
+  out.release_keys.push_back(key);
+  return out;
+}
+
+}  // namespace
+
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
                                  const AdmissionOptions& options, RateLimiter* limiter,
                                  uint64_t* retry_after_seconds, const LoggedReleases* logged) {
@@ -141,6 +224,9 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   if (body.size() > options.max_entry_size || body.size() > kMaxReleaseEntrySize) {
     return Status::TooLarge("entry is " + std::to_string(body.size()) + " bytes, limit " +
                             std::to_string(std::min(options.max_entry_size, kMaxReleaseEntrySize)));
+  }
+  if (IsTrustRootEntry(body)) {
+    return AdmitTrustRoot(body, vendors, limiter, retry_after_seconds, logged);
   }
   // Registration, the vendor's rate limit and the log-date checks run on the
   // parsed but not yet authenticated manifest, before the Ed25519

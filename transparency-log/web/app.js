@@ -83,6 +83,13 @@ function fmtTime(unix) {
   return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
 }
 
+const TRUST_ROOT_MAGIC = new TextEncoder().encode('candor.dev/trust-root/v1\n');
+
+function isTrustRootEntry(bytes) {
+  return bytes.length >= TRUST_ROOT_MAGIC.length &&
+    TRUST_ROOT_MAGIC.every((b, i) => bytes[i] === b);
+}
+
 function releases() {
   return state.records.filter((r) => r.release);
 }
@@ -364,6 +371,11 @@ function diffSection(r, product) {
 function pageRelease(index) {
   const r = state.records[index];
   if (!r) return notFound(`No entry ${index} in this checkpoint.`);
+  if (r.trustRoot) {
+    return [h('h2', { tabindex: '-1' }, `Entry ${index}`),
+      h('p', {}, `Entry ${index} is a trust root (a device trust policy signed by root keys), ` +
+        'not a release; candor trust show reads it.')];
+  }
   if (!r.release) {
     return [h('h2', { tabindex: '-1' }, `Entry ${index}`),
       h('p', { class: 'status-bad' }, `This page cannot read entry ${index}: ${r.error}`)];
@@ -568,6 +580,9 @@ async function load() {
       renderStatus();
     });
     state.records = entries.map((e, index) => {
+      // The log's second entry type (docs/LOG.md "Accepting entries"): not a
+      // release, and not unreadable either.
+      if (isTrustRootEntry(e)) return { index, release: null, error: null, trustRoot: true };
       try {
         return { index, release: parseReleaseEntry(e), error: null };
       } catch (err) {

@@ -19,6 +19,22 @@
 // log_routes.h, bounds what the forger's refusals cost).
 // Dedup and equivocation need the index and are the sequencer's job.
 //
+// Trust roots (candor/trust_root.h), the second entry type, are told apart
+// by IsTrustRootEntry and admitted in the same spirit:
+//   1. size, as above;
+//   2. ParseSignedTrustRoot: the note and its canonical text (kMalformed);
+//   3. the registered root keys with a signature line are at least the
+//      root's root-threshold (kUntrustedKey): root keys are registered in
+//      DATA/vendors like vendor keys, and nothing is verified before this;
+//   4. none of those keys' token buckets is empty: a peek (kRateLimited);
+//   5. CountRootSignatures over those keys reaches the threshold
+//      (kBadSignature);
+//   6. a token is taken from each of those keys' buckets.
+// Its equivocation key is "trust-root/<domain>/<version>"
+// (TrustRootEquivocationKey), kept with the releases' keys: one root per
+// domain and version, a replay answered with its index. A vendor is a DNS
+// name with a dot, so no release key can take that form.
+//
 // The vendors file lists one verifier key per line ("<name>+<id>+<base64>"),
 // '#' comments and blank lines allowed; `candor-log vendors add/remove/list`
 // edits it, and a running server reloads it when its mtime changes.
@@ -97,12 +113,17 @@ class RateLimiter {
   std::map<std::string, Bucket> buckets_;
 };
 
+// The prefix of trust roots' equivocation keys, and the key of one root.
+inline constexpr std::string_view kTrustRootKeyPrefix = "trust-root/";
+std::string TrustRootEquivocationKey(std::string_view domain, uint64_t version);
+
 // An entry that passed admission.
 struct AdmittedEntry {
   Bytes entry;
   Hash leaf{};
-  std::string vendor;
-  // "<vendor>/<product>/<version>" for each product: the equivocation keys.
+  std::string vendor;  // a trust root's domain
+  // "<vendor>/<product>/<version>" for each product, or a trust root's
+  // TrustRootEquivocationKey: the equivocation keys.
   std::vector<std::string> release_keys;
   // Set when admission looked the release keys up (LoggedReleases): none of
   // them names an entry below this index. The sequencer then checks only what
@@ -138,8 +159,8 @@ struct AdmissionOptions {
 // could otherwise rotate addresses within it. Anything else unchanged.
 std::string RefusalAddressKey(const std::string& remote_addr);
 
-// Steps 1-7. `limiter` (may be null: no rate limit) is keyed by the vendor
-// key; when it refuses, *retry_after_seconds (if given) is set.
+// Steps 1-7 (for a trust root, its steps 1-6). `limiter` (may be null: no rate limit) is keyed by
+// the vendor key; when it refuses, *retry_after_seconds (if given) is set.
 //
 // With `logged` (may be null), the release keys are looked up first, on the
 // parsed but unauthenticated manifest: the identical entry already logged is a

@@ -1,7 +1,8 @@
 // LogIndex: the log's durable, on-disk state besides its tiles, in LevelDB
 // (DATA/state/index/, a directory):
 //   - leaf hash -> index (identical resubmissions, proofs by leaf hash);
-//   - "vendor/product/version" -> (index, leaf hash) (equivocation);
+//   - "vendor/product/version", or a trust root's "trust-root/domain/version",
+//     -> (index, leaf hash) (equivocation);
 //   - the committed tree head (size, root): the log's commit point. A batch is
 //     committed (and only then acknowledged) in one synced write batch that
 //     also holds its entries' bytes (`pending`), so one fsync of LevelDB's

@@ -14,8 +14,8 @@
 //
 // Per entry, in the batch, against the index and earlier entries of the batch:
 //   - same leaf hash already logged/queued: the existing index (duplicate);
-//   - same "vendor/product/version" with another leaf: kConflict naming the
-//     existing index (equivocation);
+//   - same "vendor/product/version" (or "trust-root/domain/version") with
+//     another leaf: kConflict naming the existing index (equivocation);
 //   - otherwise a new index.
 //
 // Restart: Open() reads the committed tree head and the flushed size from the
