@@ -1,0 +1,206 @@
+#!/usr/bin/env bash
+# A leaked vendor key, end to end, on this machine only (127.0.0.1, a
+# temporary directory). docs/TRUST.md explains the rules.
+#
+#   1. A log (candor-log) cosigned by a witness (candor-witness). ACME holds
+#      two offline root keys and one release key. Its printers are provisioned
+#      with trust root version 1 (logged like a release) and install 1.0.
+#   2. ACME's release key leaks. The attacker signs "1.0.1" and logs it in the
+#      public log: the log accepts it (the key is registered), and a printer
+#      would install it.
+#   3. ACME writes trust root version 2 without the leaked key (and with a new
+#      release key), signs it with both root keys, and publishes it. The log
+#      operator removes the leaked key.
+#   4. The printer applies version 2 (candor-agent trust-update): from then on
+#      it refuses the attacker's release, and installs ACME's 1.1 signed with
+#      the new key.
+#   5. An auditor's view: the trust history of acme.example/printers shows the
+#      change, and the attacker's release stays in the log as evidence.
+#
+# Usage: examples/key-rotation/run.sh [BUILD_DIR]
+#   BUILD_DIR (or $CANDOR_BUILD_DIR) is a CMake build directory with candor,
+#   candor-log, candor-witness and candor-agent. Default: build/ in the
+#   repository. KEEP=1 keeps the temporary directory for inspection.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+build=${1:-${CANDOR_BUILD_DIR:-$root/build}}
+build=$(cd "$build" && pwd)
+
+CANDOR=$build/cli/candor
+LOG=$build/transparency-log/candor-log
+WITNESS=$build/witness/candor-witness
+AGENT=$build/device-agent/candor-agent
+for bin in "$CANDOR" "$LOG" "$WITNESS" "$AGENT"; do
+  [[ -x $bin ]] || { echo "missing $bin (build it first: cmake --build $build)" >&2; exit 2; }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/candor-key-rotation.XXXXXX")
+pids=()
+cleanup() {
+  local pid
+  for pid in "${pids[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in "${pids[@]}"; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [[ ${KEEP:-0} == 1 ]]; then
+    echo "(kept $work)"
+  else
+    rm -rf "$work"
+  fi
+}
+trap cleanup EXIT
+cd "$work"
+
+say() { printf '\n== %s\n' "$*"; }
+note() { printf '   %s\n' "$*"; }
+indent() { sed 's/^/   | /'; }
+# run_expect CODE cmd...: runs cmd, shows its output, checks its exit code.
+run_expect() {
+  local want=$1 got=0
+  shift
+  "$@" >out.txt 2>err.txt || got=$?
+  cat out.txt err.txt | indent
+  if [[ $got != "$want" ]]; then
+    echo "UNEXPECTED: exit code $got, expected $want: $*" >&2
+    exit 1
+  fi
+}
+# wait_for_port FILE PATTERN: the port a server printed (it listens on port 0).
+wait_for_port() {
+  local file=$1 pattern=$2 i port
+  for i in $(seq 1 100); do
+    port=$(grep -o "$pattern[0-9]*" "$file" 2>/dev/null | head -1 | grep -o '[0-9]*$' || true)
+    if [[ -n $port ]]; then
+      echo "$port"
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "server did not start; its output:" >&2
+  cat "$file" >&2
+  return 1
+}
+
+expires_1=$(date -u -d "+365 days" +%FT%TZ)
+expires_2=$(date -u -d "+730 days" +%FT%TZ)
+
+say "A transparency log, cosigned by an independent witness"
+"$LOG" init --dir log --origin log.example/firmware | indent
+log_vkey=$(cat log/log.pub)
+witness_vkey=$("$WITNESS" init --dir witness --name witness.example/w1)
+"$WITNESS" logs add --dir witness --origin log.example/firmware --key "$log_vkey" >/dev/null
+"$WITNESS" serve --dir witness --listen 127.0.0.1:0 >witness.out 2>&1 &
+pids+=($!)
+witness_port=$(wait_for_port witness.out "listening on http://127.0.0.1:")
+printf 'log %s\nwitness w1 %s http://127.0.0.1:%s\nquorum w1\n' \
+  "$log_vkey" "$witness_vkey" "$witness_port" >log.policy
+
+say "ACME: two offline root keys, one release key; all registered with the log"
+for k in root-a root-b; do "$CANDOR" keygen --name "$k.acme.example" --out "$k" 2>/dev/null; done
+"$CANDOR" keygen --name acme.example --out acme 2>/dev/null
+for k in root-a root-b acme; do "$LOG" vendors add --dir log "$k.pub" | indent; done
+
+"$LOG" serve --dir log --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy log.policy \
+  >log.out 2>&1 &
+pids+=($!)
+log_port=$(wait_for_port log.out " on 127.0.0.1:")
+LOG_URL=http://127.0.0.1:$log_port
+note "log serving on $LOG_URL"
+
+# policy FILE VENDOR_PUB: the printers' trust policy with one release key.
+policy() {
+  {
+    echo "log $log_vkey"
+    echo "witness w1 $witness_vkey"
+    echo "quorum w1"
+    echo "vendor $(cat "$2") printer-x1"
+    echo "max-checkpoint-age 3600"
+  } >"$1"
+}
+
+say "Trust root version 1: the printers' policy, signed by both root keys"
+policy v1.policy acme.pub
+"$CANDOR" trust create --domain acme.example/printers --version 1 --expires "$expires_1" \
+  --root-threshold 2 --root root-a.pub --root root-b.pub --policy v1.policy \
+  --key root-a.key --out 1.root | indent
+"$CANDOR" trust sign --key root-b.key 1.root | indent
+note "Logged like a release, so its content is public from day one:"
+"$CANDOR" publish --log "$LOG_URL" --policy v1.policy 1.root --out 1.root.bundle 2>&1 | indent
+
+say "A printer is provisioned with root version 1 and installs ACME's 1.0"
+mkdir -p device
+: >device/flash.img
+cat >device/agent.conf <<CONF
+trust-root $work/1.root
+product printer-x1
+state-dir $work/device/state
+flash-target $work/device/flash.img
+CONF
+head -c 200000 /dev/urandom >fw-1.0.bin
+printf '# 1.0\n\n- First release\n' >CHANGELOG-1.0.md
+"$CANDOR" release create --key acme.key --product printer-x1 --version 1.0 --rollback 100 \
+  --image fw-1.0.bin --changelog CHANGELOG-1.0.md --out 1.0.entry >/dev/null
+"$CANDOR" publish --log "$LOG_URL" --policy v1.policy 1.0.entry --out 1.0.bundle 2>&1 | indent
+run_expect 0 "$AGENT" --config device/agent.conf install --image fw-1.0.bin --bundle 1.0.bundle
+run_expect 0 "$AGENT" --config device/agent.conf status
+
+say "ACME's release key leaks; the attacker logs a release signed with it"
+head -c 200000 /dev/urandom >evil.bin
+printf '# 1.0.1\n\n- Security improvements\n' >CHANGELOG-evil.md
+"$CANDOR" release create --key acme.key --product printer-x1 --version 1.0.1 --rollback 101 \
+  --image evil.bin --changelog CHANGELOG-evil.md --out evil.entry >/dev/null
+"$CANDOR" publish --log "$LOG_URL" --policy v1.policy evil.entry --out evil.bundle \
+  --previous-bundle 1.0.bundle --consistency-out evil.bundle.consistency 2>&1 | indent
+note "The key is registered, so the log takes it; under root version 1 the printer would install it:"
+run_expect 0 "$AGENT" --config device/agent.conf verify --image evil.bin --bundle evil.bundle \
+  --consistency-proof evil.bundle.consistency
+
+say "ACME revokes the key: root version 2 names a new release key instead"
+"$CANDOR" keygen --name acme.example --out acme-2026 2>/dev/null
+"$LOG" vendors add --dir log acme-2026.pub | indent
+"$LOG" vendors remove --dir log acme.pub | indent
+policy v2.policy acme-2026.pub
+"$CANDOR" trust create --domain acme.example/printers --version 2 --expires "$expires_2" \
+  --root-threshold 2 --root root-a.pub --root root-b.pub --policy v2.policy \
+  --key root-a.key --out 2.root | indent
+"$CANDOR" trust sign --key root-b.key 2.root | indent
+"$CANDOR" trust show 2.root | indent
+note "Published in the same log, with a consistency proof from the tree the printer saw:"
+"$CANDOR" publish --log "$LOG_URL" --policy v1.policy 2.root --out 2.root.bundle \
+  --previous-bundle 1.0.bundle --consistency-out 2.root.bundle.consistency 2>&1 | indent
+
+say "The printer applies root version 2"
+run_expect 0 "$AGENT" --config device/agent.conf trust-update --root 2.root --bundle 2.root.bundle \
+  --consistency-proof 2.root.bundle.consistency
+run_expect 0 "$AGENT" --config device/agent.conf status
+
+say "Now the printer refuses the attacker's release"
+run_expect 5 "$AGENT" --config device/agent.conf install --image evil.bin --bundle evil.bundle \
+  --consistency-proof evil.bundle.consistency
+note "(exit 5: untrusted-key; nothing flashed)"
+note "Replaying root version 1 does not bring the key back:"
+run_expect 10 "$AGENT" --config device/agent.conf trust-update --root 1.root --bundle 1.root.bundle
+
+say "ACME ships 1.1, signed with the new key; the printer installs it"
+head -c 200000 /dev/urandom >fw-1.1.bin
+printf '# 1.1\n\n- Fixes\n' >CHANGELOG-1.1.md
+"$CANDOR" release create --key acme-2026.key --product printer-x1 --version 1.1 --rollback 110 \
+  --image fw-1.1.bin --changelog CHANGELOG-1.1.md --out 1.1.entry >/dev/null
+"$CANDOR" publish --log "$LOG_URL" --policy v2.policy 1.1.entry --out 1.1.bundle \
+  --previous-bundle 2.root.bundle --consistency-out 1.1.bundle.consistency 2>&1 | indent
+run_expect 0 "$AGENT" --config device/agent.conf install --image fw-1.1.bin --bundle 1.1.bundle \
+  --consistency-proof 1.1.bundle.consistency
+
+say "An auditor's view of the public log"
+"$CANDOR" audit sync --log "$LOG_URL" --log-key log/log.pub --policy v1.policy --dir mirror 2>&1 |
+  indent
+note "The trust history of acme.example/printers, with what changed:"
+"$CANDOR" audit trust --dir mirror 2>&1 | indent
+note "The attacker's release is in the log for good, signed with the revoked key:"
+"$CANDOR" audit diff --dir mirror acme.example/printer-x1 2>&1 | indent
+
+say "Done: the revocation reached the printer through the public log."
