@@ -107,7 +107,7 @@ Status CheckRootSelfSigned(const SignedTrustRoot& root);
 
 // The rotation rule (header comment): `next` may follow `current`.
 // kMismatch for another domain, kRollback for a version <= current's,
-// kMalformed "skips version" for > current+1, kBadSignature for a missing
+// kPolicyUnsatisfied "skips version" for > current+1, kBadSignature for a missing
 // threshold (naming which: the previous root's keys or its own).
 Status CheckRootSuccessor(const TrustRoot& current, const SignedTrustRoot& next);
 
