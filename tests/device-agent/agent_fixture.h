@@ -1,7 +1,7 @@
 // Test-only fixtures for the device agent: in-process keys (log, witnesses,
 // vendors), a small in-memory log with RFC 6962 proofs, signed and cosigned
 // checkpoints, bundles, signed trust roots, and a scratch "device" (state dir
-// + flash target).
+// + flash target, optionally provisioned with a trust root).
 //
 // Thread-safety: single-threaded test use.
 #ifndef CANDOR_TESTS_DEVICE_AGENT_AGENT_FIXTURE_H_
@@ -334,6 +334,39 @@ class Device {
                                   std::optional<std::string> proof = std::nullopt,
                                   uint64_t now = kNow) {
     return InstallImage(ctx, Request(image, bundle, std::move(proof), now));
+  }
+
+  // Configures the device with `note` as its provisioned trust root (the
+  // file `root.provisioned`), as LoadContext does for `trust-root`.
+  void ProvisionRoot(std::string_view note) {
+    WriteFile(Path("root.provisioned"), note);
+    auto provisioned = LoadProvisionedRoot(Path("root.provisioned"));
+    REQUIRE_MESSAGE(provisioned.ok(), provisioned.status().ToString());
+    ctx.policy = provisioned->root.policy;
+    ctx.trust_root = *provisioned;
+  }
+
+  // trust-update with one (root note, bundle) pair per version, written to
+  // files `<n>.root` and `<n>.root.bundle`; `proof` (if any) is given to the
+  // first step only.
+  Result<std::vector<VerifiedTrustRoot>> TrustUpdate(
+      const std::vector<std::pair<std::string, std::string>>& roots,
+      std::optional<std::string> proof = std::nullopt, uint64_t now = kNow) {
+    TrustUpdateRequest req;
+    req.now_unix = now;
+    for (size_t i = 0; i < roots.size(); ++i) {
+      TrustRootStep step;
+      step.root_path = Path(std::to_string(i) + ".root");
+      step.bundle_path = step.root_path + ".bundle";
+      WriteFile(step.root_path, roots[i].first);
+      WriteFile(step.bundle_path, roots[i].second);
+      if (i == 0 && proof) {
+        WriteFile(Path("root-proof.txt"), *proof);
+        step.consistency_proof_path = Path("root-proof.txt");
+      }
+      req.steps.push_back(std::move(step));
+    }
+    return UpdateTrustRoot(ctx, req);
   }
 
   std::string StateBytes() const { return ReadFileOr(state_dir + "/state"); }
