@@ -76,7 +76,22 @@ Attempt Logged(Chain& c, const std::string& note) {
   return Attempt{note, c.w.GoodBundle(i), ProofFile(c.w, {3}, c.w.entries.size())};
 }
 
-// `b` listed under another name: the same public key, another key ID.
+// Root 3's text with `from` replaced by `to` (`to` appended when `from` is
+// empty), signed by b and d and logged: signed, but not canonical.
+Attempt LoggedEdited(Chain& c, std::string_view from, std::string_view to) {
+  std::string text = FormatTrustRootText(c.w.Root(3, {&c.b, &c.c, &c.d}, 2, c.policy2));
+  if (from.empty()) {
+    text += to;
+  } else {
+    text.replace(text.find(from), from.size(), to);
+  }
+  const SignerKey* signers[] = {&c.b.sk, &c.d.sk};
+  auto note = SignNote(text, signers);
+  REQUIRE(note.ok());
+  return Logged(c, *note);
+}
+
+// `k` listed under another name: the same public key, another key ID.
 Keys Alias(const Keys& k, std::string name) {
   Keys alias = k;
   alias.sk.name = std::move(name);
@@ -311,6 +326,53 @@ TEST_CASE("trust roots: configuration and the root in effect") {
   CHECK(CheckComplete(*config, false).message() == "both policy and trust-root configured");
 }
 
+TEST_CASE("trust-update: command-line groups and usage errors") {
+  Chain c;
+  Device d(c.w);
+  d.ProvisionRoot(c.root1);
+  struct Case {
+    std::vector<std::string> args;
+    std::string command;
+    const char* err;
+  } cases[] = {
+      {{}, "trust-update", "usage error: trust-update needs --root and --bundle"},
+      {{"--bundle", "b", "--root", "r"},
+       "trust-update",
+       "usage error: --bundle before the first --root"},
+      {{"--root", "r"}, "trust-update", "usage error: --root r needs a --bundle"},
+      {{"--root", "r", "--bundle", "b", "--bundle", "c"},
+       "trust-update",
+       "usage error: two --bundle for --root r"},
+      {{"--root", "r", "--bundle", "b", "--consistency-proof", "p", "--consistency-proof", "q"},
+       "trust-update",
+       "usage error: two --consistency-proof for --root r"},
+      {{"--root", "r", "--bundle", "b", "--image", "i"},
+       "trust-update",
+       "usage error: --image is not an option of trust-update"},
+      {{"--root", "r", "--bundle", "b", "--json"},
+       "trust-update",
+       "usage error: --json is not an option of trust-update"},
+      {{"--root", "r", "--image", "i", "--bundle", "b"},
+       "install",
+       "usage error: --root is not an option of install"},
+      {{"--image", "i", "--bundle", "b", "--bundle", "c"},
+       "verify",
+       "usage error: --bundle given twice"},
+  };
+  for (const Case& k : cases) {
+    CAPTURE(k.err);
+    CliRun run = CliTrustUpdate(d, k.args, kNow, k.command);
+    CHECK(run.code == kExitUsage);
+    CHECK(run.err.starts_with(k.err));
+    CHECK(d.StateBytes() == "<absent>");
+  }
+  // A device configured with both anchors is refused before anything is read.
+  testing::WriteFile(d.Path("policy"), c.w.PolicyText());
+  CliRun both = CliTrustUpdate(d, {"--policy", d.Path("policy"), "--root", "r", "--bundle", "b"});
+  CHECK(both.code == ExitCodeFor(Code::kInvalidArgument));
+  CHECK(both.err == "error: both policy and trust-root configured\n");
+}
+
 struct Attack {
   const char* name;
   Code code;
@@ -422,23 +484,9 @@ const std::vector<Attack>& Attacks() {
       {"a truncated root", Code::kMalformed, "note has no signature block",
        [](Chain& c) { return Logged(c, c.root3.substr(0, c.root3.size() / 2)); }},
       {"a non-canonical root (version 03)", Code::kMalformed, "expected: version",
-       [](Chain& c) {
-         std::string text = FormatTrustRootText(c.w.Root(3, {&c.b, &c.c, &c.d}, 2, c.policy2));
-         text.replace(text.find("version 3\n"), 10, "version 03\n");
-         const SignerKey* signers[] = {&c.b.sk, &c.d.sk};
-         auto note = SignNote(text, signers);
-         REQUIRE(note.ok());
-         return Logged(c, *note);
-       }},
+       [](Chain& c) { return LoggedEdited(c, "version 3\n", "version 03\n"); }},
       {"a non-canonical root (policy comment)", Code::kMalformed, "not in canonical form",
-       [](Chain& c) {
-         std::string text = FormatTrustRootText(c.w.Root(3, {&c.b, &c.c, &c.d}, 2, c.policy2));
-         text += "# a comment\n";
-         const SignerKey* signers[] = {&c.b.sk, &c.d.sk};
-         auto note = SignNote(text, signers);
-         REQUIRE(note.ok());
-         return Logged(c, *note);
-       }},
+       [](Chain& c) { return LoggedEdited(c, "", "# a comment\n"); }},
       {"an oversized root", Code::kTooLarge, "larger than the limit of 65535 bytes",
        [](Chain& c) {
          Attempt a{c.root3, c.bundle3};
