@@ -82,6 +82,11 @@ const std::map<std::string_view, std::string_view>& ValueOptions() {
   return *m;
 }
 
+// trust-update repeats these, one of each per --root group.
+bool IsGroupOption(std::string_view name) {
+  return name == "--root" || name == "--bundle" || name == "--consistency-proof";
+}
+
 char CommandLetter(std::string_view command) {
   if (command == "verify") return 'v';
   if (command == "install") return 'i';
@@ -145,12 +150,11 @@ std::optional<std::string> ParseArgs(const std::vector<std::string>& args, Parse
         value = args[++i];
       }
       if (value->empty()) return fmt::format("{} needs a non-empty value", name);
-      if (name == "--root" || name == "--bundle" || name == "--consistency-proof") {
+      // Group options may repeat in trust-update only: checked once the
+      // command is known.
+      if (IsGroupOption(name)) {
         p.grouped.emplace_back(name, *value);
-      }
-      // Repeated only in trust-update's groups (checked once the command is known).
-      if (p.opts.contains(name) && name != "--root" && name != "--bundle" &&
-          name != "--consistency-proof") {
+      } else if (p.opts.contains(name)) {
         return fmt::format("{} given twice", name);
       }
       if (!p.opts.contains(name)) p.opts[name] = *value;
