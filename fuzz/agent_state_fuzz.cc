@@ -3,7 +3,8 @@
 // never crash the agent or reset the rollback counters.
 // Each input is tried as is and with its checksum line recomputed (so that
 // mutations reach the field parser instead of stopping at the checksum).
-// Properties: format(parse(x)) == x byte for byte for v2 files; a v1 file is
+// Properties: format(parse(x)) == x byte for byte for v2 and v3 files (v3:
+// v2 plus the trust-root line); a v1 file is
 // migrated (formatted as v2, same products and checkpoint); parse(format(v)) == v.
 #include <cstddef>
 #include <cstdint>

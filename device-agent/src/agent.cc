@@ -5,15 +5,15 @@
 
 #include <fmt/format.h>
 
-#include "candor/agent/private_dir.h"
-#include "candor/fs/lock.h"
-#include "candor/fs/read_file.h"
 #include "candor/agent/image.h"
+#include "candor/agent/private_dir.h"
+#include "candor/consistency_proof.h"
 #include "candor/date.h"
 #include "candor/disclosure.h"
+#include "candor/fs/lock.h"
+#include "candor/fs/read_file.h"
 #include "candor/json_string.h"
 #include "candor/release.h"
-#include "candor/consistency_proof.h"
 
 namespace candor::agent {
 namespace {
@@ -27,16 +27,17 @@ struct Inputs {
 // proof FILE`, or else `<bundle>.consistency` if it exists (docs/AGENT.md
 // "Consistency proofs"). Absent is not an error here; Verify() decides whether
 // a proof was needed.
-Result<Inputs> ReadInputs(const ImageRequest& req) {
+Result<Inputs> ReadInputs(const std::string& bundle_path,
+                          const std::optional<std::string>& consistency_proof_path) {
   Inputs in;
-  Result<std::string> bundle = fs::ReadFile(req.bundle_path, kMaxBundleSize);
+  Result<std::string> bundle = fs::ReadFile(bundle_path, kMaxBundleSize);
   if (!bundle.ok()) return bundle.status().WithContext("bundle");
   in.bundle = std::move(bundle).value();
-  std::string path = req.consistency_proof_path.value_or(req.bundle_path +
-                                                         std::string(kConsistencyProofSuffix));
+  std::string path =
+      consistency_proof_path.value_or(bundle_path + std::string(kConsistencyProofSuffix));
   Result<std::string> text = fs::ReadFile(path, kMaxConsistencyProofFileSize);
   if (!text.ok()) {
-    if (!req.consistency_proof_path && text.status().code() == Code::kNotFound) return in;
+    if (!consistency_proof_path && text.status().code() == Code::kNotFound) return in;
     return text.status().WithContext("consistency proof");
   }
   Result<ConsistencyProofFile> proofs = ParseConsistencyProofFile(*text);
@@ -51,41 +52,125 @@ uint64_t ClockPlusSkew(uint64_t now) {
   return now > UINT64_MAX - kMaxClockSkewSeconds ? UINT64_MAX : now + kMaxClockSkewSeconds;
 }
 
-VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, const Inputs& in,
-                          const DeviceState& state, ImageReader reader) {
-  VerifyRequest v;
-  v.product = ctx.product;
-  v.bundle = in.bundle;
-  v.policy = &ctx.policy;
-  v.now_unix = req.now_unix;
-  v.min_rollback = state.RollbackFor(ctx.product);
+// The device's last seen tree of every log, with the clock floor each sets.
+std::vector<LastSeenTree> LastSeenTrees(const TrustPolicy& policy, const DeviceState& state) {
+  std::vector<LastSeenTree> out;
   for (const auto& [origin, seen] : state.checkpoints) {
     // A checkpoint migrated from a v1 state has no stored quorum time: recompute
     // it from the stored note, so the clock floor holds for it too. It was
-    // accepted with the latest install, so like a stored one (InstallImage) it
-    // is capped at that install's clock: a cosignature dated far ahead, which
-    // did not count then, must not become a floor the device can never reach
-    // (a v1 state stored no acceptance clock; installed-at is the nearest).
+    // accepted with the latest install, so like a stored one (RecordCheckpoint)
+    // it is capped at that install's clock: a cosignature dated far ahead,
+    // which did not count then, must not become a floor the device can never
+    // reach (a v1 state stored no acceptance clock; installed-at is the nearest).
     std::optional<uint64_t> quorum_time = seen.quorum_time;
     if (!quorum_time) {
-      quorum_time = WitnessedQuorumTime(ctx.policy, seen.note);
+      quorum_time = WitnessedQuorumTime(policy, seen.note);
       uint64_t accepted_at = 0;
       for (const auto& [product, rel] : state.products) {
         accepted_at = std::max(accepted_at, rel.installed_at);
       }
       if (quorum_time) quorum_time = std::min(*quorum_time, ClockPlusSkew(accepted_at));
     }
-    v.last_seen.push_back(LastSeenTree{origin, seen.size, seen.root_hash, quorum_time});
+    out.push_back(LastSeenTree{origin, seen.size, seen.root_hash, quorum_time});
   }
+  return out;
+}
+
+// Exactly one anchor: the root in effect, else the bare policy.
+VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, const Inputs& in,
+                          const DeviceState& state, const std::optional<SignedTrustRoot>& root,
+                          ImageReader reader) {
+  VerifyRequest v;
+  v.product = ctx.product;
+  v.bundle = in.bundle;
+  if (root) {
+    v.trust_root = &root->root;
+  } else {
+    v.policy = &ctx.policy;
+  }
+  v.now_unix = req.now_unix;
+  v.min_rollback = state.RollbackFor(ctx.product);
+  v.last_seen = LastSeenTrees(root ? root->root.policy : ctx.policy, state);
   v.consistency_proofs = in.consistency_proofs;
   v.read_image = std::move(reader);
   return v;
 }
 
+// Makes `cp` the last seen tree of its log in `next`; the other logs' stay as
+// they were. The quorum time stored as the device's clock floor is capped at
+// this clock (plus the skew the future rule allows): without
+// max-checkpoint-age, cosignatures dated in the future still count (a device
+// may have no clock), and a floor in the future would refuse every install
+// once a later policy sets a maximum age.
+void RecordCheckpoint(DeviceState& next, const Checkpoint& cp, const std::string& note,
+                      std::optional<uint64_t> quorum_time, uint64_t now_unix) {
+  if (quorum_time) quorum_time = std::min(*quorum_time, ClockPlusSkew(now_unix));
+  next.checkpoints[cp.origin] = SeenCheckpoint{cp.origin, cp.size, cp.root_hash, note, quorum_time};
+}
+
+// Logs `policy` no longer trusts are forgotten: their trees cannot be
+// compared with anything this policy accepts, and keeping them could grow the
+// state past kMaxSeenLogs, which LoadState refuses (a bricked device).
+void ForgetUntrustedLogs(DeviceState& next, const TrustPolicy& policy) {
+  std::erase_if(next.checkpoints,
+                [&](const auto& kv) { return policy.FindLog(kv.first) == nullptr; });
+}
+
+Result<std::string> ReadRootFile(const std::string& path) {
+  Result<std::string> text = fs::ReadFile(path, kMaxTrustRootSize);
+  if (!text.ok()) return text.status().WithContext("trust root");  // the path is in the message
+  return text;
+}
+
 }  // namespace
+
+Result<SignedTrustRoot> LoadProvisionedRoot(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(std::string text, ReadRootFile(path));
+  Result<SignedTrustRoot> root = ParseSignedTrustRoot(text);
+  if (!root.ok()) return root.status().WithContext("trust root " + path);
+  Status self_signed = CheckRootSelfSigned(*root);
+  if (!self_signed.ok()) return self_signed.WithContext("trust root " + path);
+  return root;
+}
+
+Result<std::optional<SignedTrustRoot>> RootInEffect(
+    const std::optional<SignedTrustRoot>& provisioned, const DeviceState& state) {
+  if (state.trust_root.empty()) return provisioned;
+  CANDOR_ASSIGN_OR_RETURN(SignedTrustRoot stored, ParseSignedTrustRoot(state.trust_root));
+  const TrustRoot& s = stored.root;
+  if (!provisioned) {
+    return Status::InvalidArgument(
+        fmt::format("the state holds trust root {} version {} but no trust-root is configured",
+                    s.domain, s.version));
+  }
+  const TrustRoot& p = provisioned->root;
+  if (s.domain != p.domain) {
+    return Status::Mismatch(
+        fmt::format("the state holds a trust root for domain {}, the "
+                    "configured trust-root is for {}",
+                    s.domain, p.domain));
+  }
+  if (s.version < p.version) {
+    return Status::Rollback(
+        fmt::format("the state holds trust root version {}, older than the "
+                    "configured version {}",
+                    s.version, p.version));
+  }
+  return std::optional<SignedTrustRoot>(std::move(stored));
+}
 
 Result<AgentContext> LoadContext(const AgentConfig& config) {
   AgentContext ctx;
+  if (!config.trust_root_path.empty()) {
+    CANDOR_ASSIGN_OR_RETURN(SignedTrustRoot root, LoadProvisionedRoot(config.trust_root_path));
+    ctx.policy = root.root.policy;
+    ctx.trust_root = std::move(root);
+    ctx.product = config.product;
+    ctx.state_dir = config.state_dir;
+    ctx.flash.command = config.flash_command;
+    ctx.flash.target = config.flash_target;
+    return ctx;
+  }
   Result<std::string> text = fs::ReadFile(config.policy_path, kMaxPolicySize);
   if (!text.ok()) return text.status().WithContext("policy");
   Result<TrustPolicy> policy = ParseTrustPolicy(*text);
@@ -100,9 +185,10 @@ Result<AgentContext> LoadContext(const AgentConfig& config) {
 
 Result<VerifiedRelease> VerifyImage(const AgentContext& ctx, const ImageRequest& req) {
   CANDOR_ASSIGN_OR_RETURN(DeviceState state, LoadState(ctx.state_dir));
-  CANDOR_ASSIGN_OR_RETURN(Inputs in, ReadInputs(req));
+  CANDOR_ASSIGN_OR_RETURN(std::optional<SignedTrustRoot> root, RootInEffect(ctx.trust_root, state));
+  CANDOR_ASSIGN_OR_RETURN(Inputs in, ReadInputs(req.bundle_path, req.consistency_proof_path));
   CANDOR_ASSIGN_OR_RETURN(ImageSource image, ImageSource::Open(req.image_path));
-  return Verify(MakeRequest(ctx, req, in, state, image.Reader()));
+  return Verify(MakeRequest(ctx, req, in, state, root, image.Reader()));
 }
 
 Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest& req) {
@@ -110,12 +196,13 @@ Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest
   CANDOR_ASSIGN_OR_RETURN(fs::DirectoryLock lock, AcquireStateLock(ctx.state_dir));
   RemoveStaleStaging(ctx.state_dir);
   CANDOR_ASSIGN_OR_RETURN(DeviceState state, LoadState(ctx.state_dir));
-  CANDOR_ASSIGN_OR_RETURN(Inputs in, ReadInputs(req));
+  CANDOR_ASSIGN_OR_RETURN(std::optional<SignedTrustRoot> root, RootInEffect(ctx.trust_root, state));
+  CANDOR_ASSIGN_OR_RETURN(Inputs in, ReadInputs(req.bundle_path, req.consistency_proof_path));
   CANDOR_ASSIGN_OR_RETURN(ImageSource image, ImageSource::Open(req.image_path));
   CANDOR_RETURN_IF_ERROR(image.StageInto(ctx.state_dir));
 
   CANDOR_ASSIGN_OR_RETURN(VerifiedRelease verified,
-                          Verify(MakeRequest(ctx, req, in, state, image.Reader())));
+                          Verify(MakeRequest(ctx, req, in, state, root, image.Reader())));
   const Manifest& m = verified.release.manifest;
 
   // Belt and braces: Verify checked these; the state must never move backwards.
@@ -144,30 +231,64 @@ Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest
   rel.installed_at = req.now_unix;
   rel.entry = EncodeReleaseEntry(verified.release);
   next.products[ctx.product] = std::move(rel);
-  // Only this log's last-seen tree moves; the other logs' stay as they were.
-  // The quorum time stored as the device's clock floor is capped at this
-  // install's clock (plus the skew the future rule allows): without max-checkpoint-age, cosignatures dated in the
-  // future still count (a device may have no clock), and a floor in the future
-  // would refuse every install once a later policy sets a maximum age.
-  std::optional<uint64_t> floor = verified.quorum_time;
-  if (floor) floor = std::min(*floor, ClockPlusSkew(req.now_unix));
-  next.checkpoints[verified.checkpoint.origin] =
-      SeenCheckpoint{verified.checkpoint.origin, verified.checkpoint.size,
-                     verified.checkpoint.root_hash, verified.checkpoint_note, floor};
-  // Logs the policy no longer trusts are forgotten: their trees cannot be
-  // compared with anything this policy accepts, and keeping them could grow
-  // the state past kMaxSeenLogs, which LoadState refuses (a bricked device).
-  std::erase_if(next.checkpoints,
-                [&](const auto& kv) { return ctx.policy.FindLog(kv.first) == nullptr; });
+  RecordCheckpoint(next, verified.checkpoint, verified.checkpoint_note, verified.quorum_time,
+                   req.now_unix);
+  ForgetUntrustedLogs(next, root ? root->root.policy : ctx.policy);
   Status committed = CommitState(ctx.state_dir, next);
   if (!committed.ok()) return committed.WithContext("image flashed but state not committed");
   return verified;
 }
 
+Result<std::vector<VerifiedTrustRoot>> UpdateTrustRoot(const AgentContext& ctx,
+                                                       const TrustUpdateRequest& req) {
+  if (!ctx.trust_root) {
+    return Status::InvalidArgument(
+        "trust-update needs a configured trust-root (a bare policy has no root to rotate)");
+  }
+  if (req.steps.empty()) return Status::InvalidArgument("trust-update: no root given");
+  CANDOR_RETURN_IF_ERROR(EnsurePrivateDir(ctx.state_dir));
+  CANDOR_ASSIGN_OR_RETURN(fs::DirectoryLock lock, AcquireStateLock(ctx.state_dir));
+  CANDOR_ASSIGN_OR_RETURN(DeviceState state, LoadState(ctx.state_dir));
+  CANDOR_ASSIGN_OR_RETURN(std::optional<SignedTrustRoot> current,
+                          RootInEffect(ctx.trust_root, state));
+
+  // Each step verifies against what the steps before it accepted, in memory;
+  // the state file moves once, after the last step.
+  DeviceState next = state;
+  std::vector<VerifiedTrustRoot> applied;
+  for (const TrustRootStep& step : req.steps) {
+    CANDOR_ASSIGN_OR_RETURN(std::string note, ReadRootFile(step.root_path));
+    CANDOR_ASSIGN_OR_RETURN(Inputs in, ReadInputs(step.bundle_path, step.consistency_proof_path));
+    const std::vector<LastSeenTree> last_seen = LastSeenTrees(current->root.policy, next);
+    TrustRootUpdateRequest v;
+    v.current = &current->root;
+    v.root_note = note;
+    v.bundle = in.bundle;
+    v.now_unix = req.now_unix;
+    v.last_seen = &last_seen;
+    v.consistency_proofs = in.consistency_proofs ? &*in.consistency_proofs : nullptr;
+    Result<VerifiedTrustRoot> verified = VerifyTrustRootUpdate(v);
+    if (!verified.ok()) return verified.status().WithContext(step.root_path);
+    RecordCheckpoint(next, verified->checkpoint, verified->checkpoint_note, verified->quorum_time,
+                     req.now_unix);
+    current = verified->root;
+    applied.push_back(std::move(verified).value());
+  }
+  next.trust_root = current->note;
+  ForgetUntrustedLogs(next, current->root.policy);
+  CANDOR_RETURN_IF_ERROR(CommitState(ctx.state_dir, next));
+  return applied;
+}
+
 Result<DeviceState> ReadStatus(const std::string& state_dir) { return LoadState(state_dir); }
 
-std::string FormatStatusText(const DeviceState& state) {
+std::string FormatStatusText(const DeviceState& state, const TrustRoot* root, uint64_t now_unix) {
   std::string out;
+  if (root != nullptr) {
+    out += fmt::format("trust root: {} version {}, expires {}{}\n", root->domain, root->version,
+                       FormatUtcTime(root->expires_unix),
+                       root->ExpiredAt(now_unix) ? " (expired)" : "");
+  }
   if (state.products.empty()) out += "nothing installed\n";
   for (const auto& [product, rel] : state.products) {
     out += fmt::format("product {}: version {} (rollback {}), log index {}, installed {}\n",
@@ -196,7 +317,7 @@ std::string FormatStatusText(const DeviceState& state) {
   return out;
 }
 
-std::string FormatStatusJson(const DeviceState& state) {
+std::string FormatStatusJson(const DeviceState& state, const TrustRoot* root, uint64_t now_unix) {
   std::string out = "{\"products\":[";
   bool first = true;
   for (const auto& [product, rel] : state.products) {
@@ -262,6 +383,17 @@ std::string FormatStatusJson(const DeviceState& state) {
     out += '}';
   }
   out += ']';
+  // Last, so that v2-era readers of the leading keys see the same prefix.
+  out += ",\"trust_root\":";
+  if (root != nullptr) {
+    out += "{\"domain\":";
+    AppendJsonString(out, root->domain);
+    out += fmt::format(",\"version\":{},\"expires\":", root->version);
+    AppendJsonString(out, FormatUtcTime(root->expires_unix));
+    out += fmt::format(",\"expired\":{}}}", root->ExpiredAt(now_unix) ? "true" : "false");
+  } else {
+    out += "null";
+  }
   out += "}\n";
   return out;
 }

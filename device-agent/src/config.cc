@@ -32,8 +32,8 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text) {
   AgentConfig config;
   if (!text.empty() && text.back() != '\n')
     return Status::Malformed("config: missing final newline");
-  bool seen_policy = false, seen_product = false, seen_state = false, seen_cmd = false,
-       seen_target = false;
+  bool seen_policy = false, seen_root = false, seen_product = false, seen_state = false,
+       seen_cmd = false, seen_target = false;
   size_t line_no = 0;
   while (!text.empty()) {
     size_t nl = text.find('\n');
@@ -57,6 +57,8 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text) {
     };
     if (key == "policy") {
       CANDOR_RETURN_IF_ERROR(one_path(seen_policy, config.policy_path));
+    } else if (key == "trust-root") {
+      CANDOR_RETURN_IF_ERROR(one_path(seen_root, config.trust_root_path));
     } else if (key == "state-dir") {
       CANDOR_RETURN_IF_ERROR(one_path(seen_state, config.state_dir));
     } else if (key == "flash-target") {
@@ -78,6 +80,7 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text) {
   }
   if (seen_cmd && seen_target)
     return Status::Malformed("config: both flash-command and flash-target");
+  if (seen_policy && seen_root) return Status::Malformed("config: both policy and trust-root");
   return config;
 }
 
@@ -89,7 +92,14 @@ Result<AgentConfig> LoadAgentConfig(const std::string& path) {
 }
 
 Status CheckComplete(const AgentConfig& config, bool need_flash) {
-  if (config.policy_path.empty()) return Status::InvalidArgument("no policy configured");
+  if (config.policy_path.empty() && config.trust_root_path.empty()) {
+    return Status::InvalidArgument("no policy configured (nor a trust-root)");
+  }
+  // A --policy flag must not quietly replace a configured root (or the
+  // reverse): which anchor is in effect is never a guess.
+  if (!config.policy_path.empty() && !config.trust_root_path.empty()) {
+    return Status::InvalidArgument("both policy and trust-root configured");
+  }
   if (config.product.empty()) return Status::InvalidArgument("no product configured");
   if (config.state_dir.empty()) return Status::InvalidArgument("no state-dir configured");
   if (!config.flash_command.empty() && !config.flash_target.empty()) {

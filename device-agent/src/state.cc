@@ -2,10 +2,11 @@
 
 #include <fmt/format.h>
 
+#include "candor/checkpoint.h"
 #include "candor/fs/atomic_write.h"
 #include "candor/fs/read_file.h"
-#include "candor/checkpoint.h"
 #include "candor/sha256.h"
+#include "candor/trust_root.h"
 
 namespace candor::agent {
 namespace {
@@ -86,8 +87,9 @@ uint64_t DeviceState::RollbackFor(std::string_view product) const {
 }
 
 std::string FormatState(const DeviceState& state) {
-  std::string out(kStateHeader);
+  std::string out(state.trust_root.empty() ? kStateHeader : kStateHeaderV3);
   out += '\n';
+  if (!state.trust_root.empty()) Line(out, "trust-root", Base64Encode(AsBytes(state.trust_root)));
   for (const auto& [origin, c] : state.checkpoints) {  // std::map: ascending
     Line(out, "checkpoint-origin", c.origin);
     Line(out, "checkpoint-size", FormatDecimal(c.size));
@@ -130,13 +132,24 @@ Result<DeviceState> ParseState(std::string_view text) {
   std::copy(sum->begin(), sum->end(), want.begin());
   if (!HashEqual(want, Sha256Digest(body))) return Status::Malformed("state: checksum mismatch");
 
-  const bool v2 = body.starts_with(std::string(kStateHeader) + "\n");
+  const bool v3 = body.starts_with(std::string(kStateHeaderV3) + "\n");
+  // v3 is v2 plus the trust-root line: everything v2 may hold, v3 may.
+  const bool v2 = v3 || body.starts_with(std::string(kStateHeader) + "\n");
   if (!v2 && !body.starts_with(std::string(kStateHeaderV1) + "\n")) {
     return Status::Malformed("state: unknown header");
   }
-  static_assert(kStateHeader.size() == kStateHeaderV1.size());
+  static_assert(kStateHeader.size() == kStateHeaderV1.size() &&
+                kStateHeader.size() == kStateHeaderV3.size());
   LineReader r(body.substr(kStateHeader.size() + 1));
   DeviceState state;
+  if (v3) {
+    // A v3 file exists only to hold a root: the line is mandatory there.
+    CANDOR_ASSIGN_OR_RETURN(Bytes root, r.ExpectB64("trust-root"));
+    state.trust_root = std::string(AsChars(root));
+    if (!ParseSignedTrustRoot(state.trust_root).ok()) {
+      return Status::Malformed("state: stored trust root does not parse");
+    }
+  }
   while (r.PeekKey("checkpoint-origin")) {
     if (!v2 && !state.checkpoints.empty()) return r.Err("v1 holds one checkpoint");
     if (state.checkpoints.size() == kMaxSeenLogs) return r.Err("too many checkpoints");

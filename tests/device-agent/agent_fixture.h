@@ -1,6 +1,7 @@
 // Test-only fixtures for the device agent: in-process keys (log, witnesses,
 // vendors), a small in-memory log with RFC 6962 proofs, signed and cosigned
-// checkpoints, bundles, and a scratch "device" (state dir + flash target).
+// checkpoints, bundles, signed trust roots, and a scratch "device" (state dir
+// + flash target, optionally provisioned with a trust root).
 //
 // Thread-safety: single-threaded test use.
 #ifndef CANDOR_TESTS_DEVICE_AGENT_AGENT_FIXTURE_H_
@@ -28,12 +29,14 @@
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
 #include "candor/signer.h"
+#include "candor/trust_root.h"
 
 namespace candor::agent::testing {
 
 inline constexpr uint64_t kNow = 1790000000;  // 2026-09-21
 inline constexpr const char* kProduct = "printer-x1";
 inline constexpr const char* kOrigin = "log.candor.example/firmware";
+inline constexpr const char* kDomain = "printer.acme.example";
 
 inline std::string ReadFileOr(const std::string& path, const std::string& fallback = "<absent>") {
   std::ifstream in(path, std::ios::binary);
@@ -222,6 +225,33 @@ class World {
     return BundleText(index, entries.size(), GoodCheckpoint(entries.size()));
   }
 
+  // A trust root of kDomain over `policy_text` (default: PolicyText()) with
+  // `keys` as its root keys, expiring a year after kNow unless told.
+  TrustRoot Root(uint64_t version, const std::vector<const Keys*>& keys, size_t threshold,
+                 std::string policy_text = "",
+                 int64_t expires = static_cast<int64_t>(kNow) + 365 * 86400) const {
+    TrustRoot r;
+    r.domain = kDomain;
+    r.version = version;
+    r.expires_unix = expires;
+    r.root_threshold = threshold;
+    for (const Keys* k : keys) r.root_keys.push_back(k->vk);
+    auto policy = ParseTrustPolicy(policy_text.empty() ? PolicyText() : policy_text);
+    REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
+    r.policy = *policy;
+    return r;
+  }
+  // The signed note of `root` (FormatTrustRootText), signed by `signers`.
+  static std::string SignRoot(const TrustRoot& root, const std::vector<const Keys*>& signers) {
+    std::vector<const SignerKey*> sks;
+    for (const Keys* k : signers) sks.push_back(&k->sk);
+    auto note = SignNote(FormatTrustRootText(root), sks);
+    REQUIRE_MESSAGE(note.ok(), note.status().ToString());
+    return *note;
+  }
+  // Appends a root note as a log entry; its index.
+  uint64_t AppendNote(std::string_view note) { return Append(Bytes(note.begin(), note.end())); }
+
   // A second log with its own key and origin, trusting the same witnesses and
   // vendors, and an empty tree. Its checkpoints verify under PolicyText() of
   // the first world with SecondLogLine() added.
@@ -304,6 +334,39 @@ class Device {
                                   std::optional<std::string> proof = std::nullopt,
                                   uint64_t now = kNow) {
     return InstallImage(ctx, Request(image, bundle, std::move(proof), now));
+  }
+
+  // Configures the device with `note` as its provisioned trust root (the
+  // file `root.provisioned`), as LoadContext does for `trust-root`.
+  void ProvisionRoot(std::string_view note) {
+    WriteFile(Path("root.provisioned"), note);
+    auto provisioned = LoadProvisionedRoot(Path("root.provisioned"));
+    REQUIRE_MESSAGE(provisioned.ok(), provisioned.status().ToString());
+    ctx.policy = provisioned->root.policy;
+    ctx.trust_root = *provisioned;
+  }
+
+  // trust-update with one (root note, bundle) pair per version, written to
+  // files `<n>.root` and `<n>.root.bundle`; `proof` (if any) is given to the
+  // first step only.
+  Result<std::vector<VerifiedTrustRoot>> TrustUpdate(
+      const std::vector<std::pair<std::string, std::string>>& roots,
+      std::optional<std::string> proof = std::nullopt, uint64_t now = kNow) {
+    TrustUpdateRequest req;
+    req.now_unix = now;
+    for (size_t i = 0; i < roots.size(); ++i) {
+      TrustRootStep step;
+      step.root_path = Path(std::to_string(i) + ".root");
+      step.bundle_path = step.root_path + ".bundle";
+      WriteFile(step.root_path, roots[i].first);
+      WriteFile(step.bundle_path, roots[i].second);
+      if (i == 0 && proof) {
+        WriteFile(Path("root-proof.txt"), *proof);
+        step.consistency_proof_path = Path("root-proof.txt");
+      }
+      req.steps.push_back(std::move(step));
+    }
+    return UpdateTrustRoot(ctx, req);
   }
 
   std::string StateBytes() const { return ReadFileOr(state_dir + "/state"); }

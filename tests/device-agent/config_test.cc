@@ -46,7 +46,7 @@ TEST_CASE("config: refusals") {
 
 TEST_CASE("config: CheckComplete names what is missing") {
   AgentConfig c;
-  CHECK(CheckComplete(c, false).message() == "no policy configured");
+  CHECK(CheckComplete(c, false).message() == "no policy configured (nor a trust-root)");
   c.policy_path = "/p";
   CHECK(CheckComplete(c, false).message() == "no product configured");
   c.product = "x";

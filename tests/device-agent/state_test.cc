@@ -12,8 +12,8 @@ namespace {
 
 DeviceState Sample(const testing::World& w) {
   DeviceState s;
-  s.checkpoints[testing::kOrigin] = SeenCheckpoint{testing::kOrigin, 1, w.tree.Root(1),
-                                                   w.GoodCheckpoint(1), testing::kNow - 60};
+  s.checkpoints[testing::kOrigin] =
+      SeenCheckpoint{testing::kOrigin, 1, w.tree.Root(1), w.GoodCheckpoint(1), testing::kNow - 60};
   InstalledRelease a;
   a.rollback = 17;
   a.version = "2.3.1";
@@ -36,6 +36,13 @@ std::string Seal(std::string body) {
   return body + "checksum " + HexEncode(Sha256Digest(body)) + "\n";
 }
 std::string Unseal(const std::string& text) { return text.substr(0, text.rfind("checksum ")); }
+// `body` with its first `from` replaced by `to`, resealed.
+std::string Edited(std::string body, const std::string& from, const std::string& to) {
+  size_t at = body.find(from);
+  REQUIRE(at != std::string::npos);
+  body.replace(at, from.size(), to);
+  return Seal(body);
+}
 
 TEST_CASE("state: canonical round trip") {
   testing::World w;
@@ -81,7 +88,7 @@ TEST_CASE("state: field rules behind the checksum") {
     const char* name;
     std::string from, to;
   } cases[] = {
-      {"unknown header", "state v2", "state v3"},
+      {"unknown header", "state v2", "state v4"},
       {"quorum time not canonical", "checkpoint-quorum-time 1", "checkpoint-quorum-time 01"},
       {"quorum time above 2^64-1", "checkpoint-quorum-time 1789999940",
        "checkpoint-quorum-time 18446744073709551616"},
@@ -101,12 +108,7 @@ TEST_CASE("state: field rules behind the checksum") {
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
-    std::string t = body;
-    size_t at = t.find(c.from);
-    REQUIRE(at != std::string::npos);
-    t.replace(at, c.from.size(), c.to);
-    auto got = ParseState(Seal(t));
-    CHECK(got.status().code() == Code::kMalformed);
+    CHECK(ParseState(Edited(body, c.from, c.to)).status().code() == Code::kMalformed);
   }
 }
 
@@ -139,9 +141,8 @@ TEST_CASE("state: one last-seen checkpoint per log, in ascending order of origin
   const std::string other_origin = "a-first.example/log";
   std::string body = FormatCheckpointBody(Checkpoint{other_origin, 5, w.tree.Root(1), {}});
   testing::Keys other = testing::MakeKey(other_origin);
-  s.checkpoints[other_origin] =
-      SeenCheckpoint{other_origin, 5, w.tree.Root(1), testing::World::SignBody(body, other),
-                     std::nullopt};
+  s.checkpoints[other_origin] = SeenCheckpoint{other_origin, 5, w.tree.Root(1),
+                                               testing::World::SignBody(body, other), std::nullopt};
   const std::string text = FormatState(s);
   CHECK(text.find("checkpoint-origin a-first.example/log\n") <
         text.find("checkpoint-origin log.candor.example/firmware\n"));
@@ -181,6 +182,49 @@ TEST_CASE("state: a v1 file is read, its counters kept, and rewritten as v2") {
   std::string with_time = Unseal(FormatState(Sample(w)));
   with_time.replace(0, 21, "candor-agent-state v1");
   CHECK(ParseState(Seal(with_time)).status().code() == Code::kMalformed);
+}
+
+TEST_CASE("state: v3 holds the trust root, written only when there is one") {
+  testing::World w;
+  w.Append(w.MakeRelease("2.3.1", 17).entry);
+  testing::Keys key = testing::MakeKey("root-a.example");
+  const std::string root = testing::World::SignRoot(w.Root(1, {&key}, 1), {&key});
+  DeviceState s = Sample(w);
+  s.trust_root = root;
+  const std::string text = FormatState(s);
+  CHECK(text.starts_with("candor-agent-state v3\ntrust-root " + Base64Encode(AsBytes(root)) +
+                         "\ncheckpoint-origin "));
+  auto back = ParseState(text);
+  REQUIRE_MESSAGE(back.ok(), back.status().ToString());
+  CHECK(*back == s);
+  CHECK(FormatState(*back) == text);
+  // Without a root the file stays v2, which agents before v3 read.
+  s.trust_root.clear();
+  CHECK(FormatState(s).starts_with("candor-agent-state v2\ncheckpoint-origin "));
+
+  const std::string v3 = Unseal(text);
+  const std::string root_line = "trust-root " + Base64Encode(AsBytes(root)) + "\n";
+  struct Case {
+    const char* name;
+    std::string from, to;
+  } cases[] = {
+      {"v3 without its trust-root line", root_line, ""},
+      {"a trust-root line in v2", "state v3", "state v2"},
+      {"a trust root that does not parse", root_line,
+       "trust-root " + Base64Encode(AsBytes(root.substr(0, root.size() / 2))) + "\n"},
+      {"a release entry as the trust root", root_line,
+       "trust-root " + Base64Encode(w.entries[0]) + "\n"},
+      {"an empty trust-root", root_line, "trust-root \n"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    CHECK(ParseState(Edited(v3, c.from, c.to)).status().code() == Code::kMalformed);
+  }
+  // The trust-root line after the checkpoints (its fixed place is first).
+  std::string moved = v3;
+  moved.erase(moved.find(root_line), root_line.size());
+  CHECK(ParseState(Edited(moved, "product ", root_line + "product ")).status().code() ==
+        Code::kMalformed);
 }
 
 TEST_CASE("state: LoadState / CommitState") {

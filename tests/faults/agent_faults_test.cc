@@ -12,6 +12,11 @@
 // install whose fsyncs all fail, or that starts on a full disk, never succeeds.
 //
 // Short run in the suite: 16 cycles. Long run: CANDOR_FAULT_CYCLES=200.
+//
+// trust-update: SIGKILLed (by the shim, CANDOR_KILL_AT_CALL) just before each
+// of its fsyncs and renames in turn, while walking two root versions; the
+// state must hold the old root or the newest one, never the one between, and
+// always load.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -246,6 +251,79 @@ TEST_CASE("faults: candor-agent install under SIGKILL, full disk and failing fsy
           static_cast<uint64_t>(cycles) + 1);
   }
   CHECK(Sha256Digest(testing::ReadFileOr(target)) == digests[cycles]);
+}
+
+TEST_CASE("faults: SIGKILL at every durability step of candor-agent trust-update") {
+  World w;
+  Device d(w);
+  testing::Keys a = testing::MakeKey("root-a.example"), b = testing::MakeKey("root-b.example");
+  const std::string root1 = World::SignRoot(w.Root(1, {&a}, 1), {&a});
+  const std::string root2 = World::SignRoot(w.Root(2, {&a, &b}, 2), {&a, &b});
+  const std::string root3 = World::SignRoot(w.Root(3, {&b}, 1), {&a, &b});
+  d.ProvisionRoot(root1);
+  // The old state: a release installed under root 1 (a v2 file, no root yet).
+  Release r = w.MakeRelease("1.0.0", 5);
+  const uint64_t ri = w.Append(r.entry);
+  REQUIRE(d.Install(r.image, w.GoodBundle(ri)).ok());
+  const std::string old_state = d.StateBytes();
+  const uint64_t i2 = w.AppendNote(root2), i3 = w.AppendNote(root3);
+  testing::WriteFile(d.Path("2.root"), root2);
+  testing::WriteFile(d.Path("2.root.bundle"), w.GoodBundle(i2));
+  testing::WriteFile(d.Path("2.root.bundle.consistency"), testing::ProofFile(w, {1}, 3));
+  testing::WriteFile(d.Path("3.root"), root3);
+  testing::WriteFile(d.Path("3.root.bundle"), w.GoodBundle(i3));
+  const std::vector<std::string> args = {CANDOR_AGENT_BIN,
+                                         "--config",
+                                         d.Path("agent.conf"),
+                                         "--now",
+                                         std::to_string(kNow),
+                                         "trust-update",
+                                         "--root",
+                                         d.Path("2.root"),
+                                         "--bundle",
+                                         d.Path("2.root.bundle"),
+                                         "--root",
+                                         d.Path("3.root"),
+                                         "--bundle",
+                                         d.Path("3.root.bundle")};
+  testing::WriteFile(d.Path("agent.conf"), "trust-root " + d.Path("root.provisioned") +
+                                               "\nproduct printer-x1\nstate-dir " + d.state_dir +
+                                               "\n");
+
+  int killed_old = 0, killed_new = 0;
+  bool completed = false;
+  for (int step = 1; step <= 64 && !completed; ++step) {
+    CAPTURE(step);
+    // Every step starts from the old state (a committed kill would refuse
+    // the same walk as a rollback next time); leftovers stay, as after a crash.
+    testing::WriteFile(d.state_dir + "/state", old_state);
+    auto env = faults::ShimEnv(CANDOR_FAILING_FSYNC);
+    env["CANDOR_KILL_AT_CALL"] = std::to_string(step);
+    FaultProcess p(args, env, d.Path("agent.out"));
+    int status = RunInstall(p, -1);
+    const bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+    completed = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    REQUIRE_MESSAGE((killed || completed), faults::Tail(d.Path("agent.out")));
+
+    auto after = LoadState(d.state_dir);
+    REQUIRE_MESSAGE(after.ok(), after.status().ToString());  // always parses
+    CHECK(after->RollbackFor(testing::kProduct) == 5);       // the install is kept
+    if (after->trust_root.empty()) {
+      CHECK_FALSE(completed);
+      CHECK(d.StateBytes() == old_state);  // not a byte changed
+      ++killed_old;
+    } else {
+      // Never root 2: the walk commits once, at its end.
+      CHECK(after->trust_root == root3);
+      CHECK(after->checkpoints.at(testing::kOrigin).size == 3);
+      if (!completed) ++killed_new;
+    }
+  }
+  MESSAGE("trust-update killed at each step: " << killed_old << " kept the old root, " << killed_new
+                                               << " had committed the new one");
+  CHECK(completed);
+  CHECK(killed_old >= 1);
+  CHECK(killed_new >= 1);  // the kill before the directory fsync: renamed, so committed
 }
 
 }  // namespace

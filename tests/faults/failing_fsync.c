@@ -1,5 +1,7 @@
 /* failing_fsync: an LD_PRELOAD shim that makes fsync(2) and fdatasync(2) fail
- * with EIO, to test that servers never acknowledge data whose flush failed.
+ * with EIO, to test that servers never acknowledge data whose flush failed,
+ * and that SIGKILLs the process at a chosen durability step, to test that a
+ * crash between any two of them leaves a consistent file.
  *
  * Controlled by environment variables, read once at the first call:
  *   CANDOR_FSYNC_FAIL_AFTER=N   calls after the N-th succeed no more (fail)
@@ -10,6 +12,11 @@
  *   CANDOR_FSYNC_FAIL_SEED=S    seed of the probability draws (default 1)
  *   CANDOR_FSYNC_FAIL_LOG=PATH  one line "fail <fn> <fd>" is appended per
  *                               injected failure (the test counts them)
+ *   CANDOR_KILL_AT_CALL=N       SIGKILL the process just before its N-th
+ *                               fsync, fdatasync or rename (1-based): the
+ *                               steps of an atomic file replacement
+ *                               (candor/fs/atomic_write.h), so N = 1, 2, ...
+ *                               kills at each boundary between them
  * Any one condition suffices for a call to fail. A failing call does NOT call
  * the real function: like a real EIO, the data may or may not be on disk.
  *
@@ -21,6 +28,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -32,12 +40,14 @@
 typedef int (*sync_fn)(int);
 
 static atomic_long g_calls;
+static atomic_long g_steps;
 static atomic_uint_fast64_t g_rng;
 static atomic_int g_init;
 static long g_fail_after = -1;
 static double g_prob = 0.0;
 static const char* g_file = NULL;
 static const char* g_log = NULL;
+static long g_kill_at = -1;
 
 static void init_once(void) {
   if (atomic_load(&g_init)) return;
@@ -49,6 +59,8 @@ static void init_once(void) {
   if (s && *s) g_file = s;
   s = getenv("CANDOR_FSYNC_FAIL_LOG");
   if (s && *s) g_log = s;
+  s = getenv("CANDOR_KILL_AT_CALL");
+  if (s && *s) g_kill_at = strtol(s, NULL, 10);
   uint64_t seed = 1;
   s = getenv("CANDOR_FSYNC_FAIL_SEED");
   if (s && *s) seed = strtoull(s, NULL, 10);
@@ -89,7 +101,15 @@ static void note_failure(const char* fn, int fd) {
   close(lfd);
 }
 
+/* The kill point: counts every durability step, kills at the chosen one. */
+static void step(void) {
+  init_once();
+  long n = atomic_fetch_add(&g_steps, 1) + 1;
+  if (g_kill_at > 0 && n == g_kill_at) raise(SIGKILL);
+}
+
 static int intercept(const char* name, int fd) {
+  step();
   if (should_fail()) {
     note_failure(name, fd);
     errno = EIO;
@@ -105,3 +125,14 @@ static int intercept(const char* name, int fd) {
 
 int fsync(int fd) { return intercept("fsync", fd); }
 int fdatasync(int fd) { return intercept("fdatasync", fd); }
+
+typedef int (*rename_fn)(const char*, const char*);
+int rename(const char* from, const char* to) {
+  step();
+  rename_fn real = (rename_fn)dlsym(RTLD_NEXT, "rename");
+  if (!real) {
+    errno = ENOSYS;
+    return -1;
+  }
+  return real(from, to);
+}

@@ -1,5 +1,6 @@
 // The device agent's operations, as a library so tests can drive them:
-// verify (dry run), install (verify, flash, commit state) and status.
+// verify (dry run), install (verify, flash, commit state), trust-update
+// (rotate the device's trust root) and status.
 //
 // Install, in order (docs/ARCHITECTURE.md "Verification order"; docs/AGENT.md):
 //   1. lock the state dir (one agent at a time), load the state (a corrupt
@@ -12,6 +13,11 @@
 //   5. only then commit the new state atomically.
 // A refusal at steps 1-3 flashes nothing and changes no state; a failure at
 // step 4 leaves the state unchanged.
+//
+// Trust roots (candor/trust_root.h, docs/AGENT.md "Trust roots"): a device
+// configured with `trust-root` verifies under the root in effect (RootInEffect)
+// instead of a bare policy; an expired root refuses installs (kExpired) but
+// still accepts its successor through UpdateTrustRoot.
 //
 // Thread-safety: functions are reentrant; concurrent installs on one state
 // dir are serialised by the state-dir lock (the loser gets kConflict).
@@ -28,6 +34,7 @@
 #include "candor/agent/state.h"
 #include "candor/policy.h"
 #include "candor/status.h"
+#include "candor/trust_root.h"
 #include "candor/verify.h"
 
 namespace candor::agent {
@@ -37,14 +44,33 @@ namespace candor::agent {
 
 // Resolved settings: the parsed trust policy and where things are.
 struct AgentContext {
+  // The configured policy; with a trust root, the provisioned root's policy
+  // (the root in effect may be newer: RootInEffect).
   TrustPolicy policy;
+  // The root provisioned at manufacture (config `trust-root`), self-signed;
+  // nullopt for a device configured with a bare policy.
+  std::optional<SignedTrustRoot> trust_root;
   std::string product;
   std::string state_dir;
   FlashBackend flash;
 };
 
-// Reads the policy named by `config`. REQUIRES: CheckComplete(config, ...) ok.
+// Reads the policy or the trust root named by `config`. REQUIRES:
+// CheckComplete(config, ...) ok.
 Result<AgentContext> LoadContext(const AgentConfig& config);
+
+// Reads a provisioned trust root: it parses (at most kMaxTrustRootSize bytes)
+// and carries its own root-threshold of its own keys (CheckRootSelfSigned).
+Result<SignedTrustRoot> LoadProvisionedRoot(const std::string& path);
+
+// The trust root in effect: the state's (the last one trust-update accepted)
+// if it holds one, else the provisioned one; nullopt for a bare policy. The
+// provisioned root is only the starting point, so a state root must be of
+// its domain (kMismatch) and at least its version (kRollback); a state root
+// on a device configured without one is refused (kInvalidArgument) rather
+// than ignored.
+Result<std::optional<SignedTrustRoot>> RootInEffect(
+    const std::optional<SignedTrustRoot>& provisioned, const DeviceState& state);
 
 struct ImageRequest {
   std::string image_path;
@@ -65,13 +91,39 @@ Result<VerifiedRelease> VerifyImage(const AgentContext& ctx, const ImageRequest&
 // Refusals carry Verify()'s code and message; kIo etc. for flash/state failures.
 Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest& req);
 
+// One version of a root chain: the root file, its bundle, and the
+// consistency proof file (default `<bundle_path>.consistency` if present).
+struct TrustRootStep {
+  std::string root_path;
+  std::string bundle_path;
+  std::optional<std::string> consistency_proof_path;
+};
+
+struct TrustUpdateRequest {
+  std::vector<TrustRootStep> steps;  // in version order: n+1, n+2, ...
+  uint64_t now_unix = 0;
+};
+
+// Under the state-dir lock, walks `steps` from the root in effect, each step
+// VerifyTrustRootUpdate against the previous root (its log proof under the
+// previous root's policy and against the last seen trees, as updated by the
+// steps before it). Then ONE atomic commit of the last root and the last seen
+// checkpoint of each log a step verified. Any failure commits nothing. Works
+// on an expired root (that is how an expired device recovers). Returns the
+// applied versions in order. kInvalidArgument without a configured trust-root.
+Result<std::vector<VerifiedTrustRoot>> UpdateTrustRoot(const AgentContext& ctx,
+                                                       const TrustUpdateRequest& req);
+
 // The state to show, read-only (kMalformed if corrupt).
 Result<DeviceState> ReadStatus(const std::string& state_dir);
 
 // Human text and JSON renderings of a state (stable keys, documented in
-// docs/AGENT.md "status").
-std::string FormatStatusText(const DeviceState& state);
-std::string FormatStatusJson(const DeviceState& state);
+// docs/AGENT.md "status"), with the trust root in effect (nullptr: none) and
+// whether it has expired at `now_unix`.
+std::string FormatStatusText(const DeviceState& state, const TrustRoot* root = nullptr,
+                             uint64_t now_unix = 0);
+std::string FormatStatusJson(const DeviceState& state, const TrustRoot* root = nullptr,
+                             uint64_t now_unix = 0);
 
 }  // namespace candor::agent
 

@@ -2,12 +2,14 @@
 //
 //   candor-agent [global options] verify  --image FILE --bundle FILE [--consistency-proof FILE]
 //   candor-agent [global options] install --image FILE --bundle FILE [--consistency-proof FILE]
+//   candor-agent [global options] trust-update --root FILE --bundle FILE
+//                [--consistency-proof FILE] [--root FILE --bundle FILE ...]
 //   candor-agent [global options] status [--json]
 //   candor-agent --help | --version
 //
 // Global options (also accepted after the command): --config FILE (default
 // /etc/candor/agent.conf; when not given and that file is absent, flags
-// alone configure the agent), --policy FILE, --product ID, --state-dir DIR,
+// alone configure the agent), --policy FILE, --trust-root FILE, --product ID, --state-dir DIR,
 // --flash-target PATH (replaces a configured flash-command), --now UNIX-SECONDS
 // (the device clock, for devices without an RTC and for tests). Options take
 // "--opt VALUE" or "--opt=VALUE".

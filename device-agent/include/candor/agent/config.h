@@ -8,11 +8,15 @@
 // the line number).
 //
 //   policy <absolute path>            trust policy (candor/policy.h format)
+//   trust-root <absolute path>        or: the trust root provisioned at
+//                                     manufacture (candor/trust_root.h)
 //   product <id>                      this device's product id
 //   state-dir <absolute path>         persistent state (created 0700)
 //   flash-command <argv0> [<arg>...]  run with the image path appended; exit 0 = flashed
 //   flash-target <absolute path>      file or partition the image is copied to
 //
+// Exactly one of policy and trust-root (a device anchored by a root must not
+// also be configured with a policy that could bypass it: CheckComplete).
 // At most one of flash-command and flash-target. Command-line flags override
 // individual directives (see candor/agent/cli.h).
 //
@@ -32,6 +36,7 @@ inline constexpr size_t kMaxConfigSize = 64 * 1024;
 
 struct AgentConfig {
   std::string policy_path;
+  std::string trust_root_path;  // exclusive with policy_path
   std::string product;
   std::string state_dir;
   std::vector<std::string> flash_command;  // empty: none
@@ -42,8 +47,9 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text);
 // Reads and parses a config file (at most kMaxConfigSize bytes).
 Result<AgentConfig> LoadAgentConfig(const std::string& path);
 
-// kInvalidArgument naming the first missing setting: policy, product and
-// state-dir always; a flash backend too when `need_flash`; and never both backends.
+// kInvalidArgument naming the first missing setting: policy or trust-root
+// (never both), product and state-dir always; a flash backend too when
+// `need_flash`; and never both backends.
 Status CheckComplete(const AgentConfig& config, bool need_flash);
 
 }  // namespace candor::agent

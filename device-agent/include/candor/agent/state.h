@@ -1,6 +1,6 @@
 // The device's persistent state: what it last installed (per product, with
-// the rollback counter) and, per log origin, the last checkpoint it accepted
-// from that log.
+// the rollback counter), per log origin, the last checkpoint it accepted from
+// that log, and the trust root it holds (candor/trust_root.h), if any.
 //
 // Stored as one strict text file `<state-dir>/state` (docs/AGENT.md "State
 // file"), replaced atomically after each successful flash (candor/fs/atomic_write.h),
@@ -15,6 +15,10 @@
 // logs must not compare one log's tree with another's) and its quorum time.
 // A v1 file (at most one checkpoint, no quorum time) is still read, and
 // rewritten as v2 by the next commit; its rollback counters carry over as is.
+// v3 is v2 with one more line, the device's current trust root (the signed
+// note, as accepted at manufacture or by the last trust-update). It is written
+// only when the state holds a root, so a device without one keeps writing v2,
+// which older agents read.
 //
 // Thread-safety: values and pure functions; LoadState/CommitState do file I/O
 // and callers serialise them with the state dir's lock (AcquireStateLock).
@@ -33,6 +37,7 @@
 
 namespace candor::agent {
 
+inline constexpr std::string_view kStateHeaderV3 = "candor-agent-state v3";
 inline constexpr std::string_view kStateHeader = "candor-agent-state v2";
 inline constexpr std::string_view kStateHeaderV1 = "candor-agent-state v1";
 // One last-seen tree per log the policy trusts: install keeps only the logs
@@ -71,17 +76,22 @@ struct SeenCheckpoint {
 struct DeviceState {
   std::map<std::string, SeenCheckpoint> checkpoints;  // origin -> last seen checkpoint
   std::map<std::string, InstalledRelease> products;   // product id -> installed release
+  // The signed note of the trust root in effect, verbatim; empty: the device
+  // holds none (a bare policy, or the provisioned root not yet replaced).
+  std::string trust_root;
 
   friend bool operator==(const DeviceState&, const DeviceState&) = default;
   // The stored rollback counter of `product` (0 if nothing installed).
   uint64_t RollbackFor(std::string_view product) const;
 };
 
-// Canonical v2 text; ParseState(FormatState(s)) == s.
+// Canonical text, v3 when `trust_root` is set, else v2; ParseState(FormatState(s)) == s.
 // REQUIRES: product ids and versions contain no whitespace or control characters,
 // the origin no control characters (ParseState would refuse them).
 std::string FormatState(const DeviceState& state);
-// Strict parse of v2 or v1; kMalformed on any deviation, checksum included.
+// Strict parse of v3, v2 or v1; kMalformed on any deviation, checksum included,
+// and for a stored trust root that does not parse (its signatures are checked
+// when it is accepted, not here: the checksum does not stop tampering anyway).
 Result<DeviceState> ParseState(std::string_view text);
 
 // Reads `<dir>/state`: the empty state if absent, kMalformed if corrupt, kIo.
