@@ -2,7 +2,7 @@
 # A leaked vendor key, end to end, on this machine only (127.0.0.1, a
 # temporary directory). docs/TRUST.md explains the rules.
 #
-#   1. A log (candor-log) cosigned by a witness (candor-witness). ACME holds
+#   1. A log (candor-log) cosigned by two witnesses (candor-witness). ACME holds
 #      two offline root keys and one release key. Its printers are provisioned
 #      with trust root version 1 (logged like a release) and install 1.0.
 #   2. ACME's release key leaks. The attacker signs "1.0.1" and logs it in the
@@ -88,20 +88,23 @@ wait_for_port() {
 expires_1=$(date -u -d "+365 days" +%FT%TZ)
 expires_2=$(date -u -d "+730 days" +%FT%TZ)
 
-say "A transparency log, cosigned by an independent witness"
+say "A transparency log, cosigned by two independent witnesses"
 "$LOG" init --dir log --origin log.example/firmware | indent
 log_vkey=$(cat log/log.pub)
-witness_vkey=$("$WITNESS" init --dir witness --name witness.example/w1)
-"$WITNESS" logs add --dir witness --origin log.example/firmware --key "$log_vkey" >/dev/null
-"$WITNESS" serve --dir witness --listen 127.0.0.1:0 >witness.out 2>&1 &
-pids+=($!)
-witness_port=$(wait_for_port witness.out "listening on http://127.0.0.1:")
-printf 'log %s\nwitness w1 %s http://127.0.0.1:%s\nquorum w1\n' \
-  "$log_vkey" "$witness_vkey" "$witness_port" >log.policy
+witness_lines=""
+for w in w1 w2; do
+  vkey=$("$WITNESS" init --dir "$w" --name "witness.example/$w")
+  "$WITNESS" logs add --dir "$w" --origin log.example/firmware --key "$log_vkey" >/dev/null
+  "$WITNESS" serve --dir "$w" --listen 127.0.0.1:0 >"$w.out" 2>&1 &
+  pids+=($!)
+  port=$(wait_for_port "$w.out" "listening on http://127.0.0.1:")
+  witness_lines+="witness $w $vkey http://127.0.0.1:$port"$'\n'
+done
+printf 'log %s\n%sgroup both 2 w1 w2\nquorum both\n' "$log_vkey" "$witness_lines" >log.policy
 
 say "ACME: two offline root keys, one release key; all registered with the log"
-for k in root-a root-b; do "$CANDOR" keygen --name "$k.acme.example" --out "$k" 2>/dev/null; done
-"$CANDOR" keygen --name acme.example --out acme 2>/dev/null
+for k in root-a root-b; do "$CANDOR" keygen --name "$k.acme.example" --out "$k" >/dev/null 2>&1; done
+"$CANDOR" keygen --name acme.example --out acme >/dev/null 2>&1
 for k in root-a root-b acme; do "$LOG" vendors add --dir log "$k.pub" | indent; done
 
 "$LOG" serve --dir log --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy log.policy \
@@ -115,8 +118,9 @@ note "log serving on $LOG_URL"
 policy() {
   {
     echo "log $log_vkey"
-    echo "witness w1 $witness_vkey"
-    echo "quorum w1"
+    printf '%s' "$witness_lines"
+    echo "group both 2 w1 w2"
+    echo "quorum both"
     echo "vendor $(cat "$2") printer-x1"
     echo "max-checkpoint-age 3600"
   } >"$1"
@@ -160,7 +164,7 @@ run_expect 0 "$AGENT" --config device/agent.conf verify --image evil.bin --bundl
   --consistency-proof evil.bundle.consistency
 
 say "ACME revokes the key: root version 2 names a new release key instead"
-"$CANDOR" keygen --name acme.example --out acme-2026 2>/dev/null
+"$CANDOR" keygen --name acme.example --out acme-2026 >/dev/null 2>&1
 "$LOG" vendors add --dir log acme-2026.pub | indent
 "$LOG" vendors remove --dir log acme.pub | indent
 policy v2.policy acme-2026.pub
