@@ -211,9 +211,9 @@ Result<std::vector<VerifierKey>> ValidRootSigners(std::string_view note,
 Status ThresholdMet(const SignedTrustRoot& root, const TrustRoot& signers, size_t count,
                     std::string_view whose) {
   if (count >= signers.root_threshold) return Status::Ok();
-  return Status::BadSignature(RootName(root.root) + " is signed by " + Num(count) + " of the " +
-                              Num(signers.root_threshold) + " required root keys of " +
-                              std::string(whose));
+  return Status::BadSignature(RootName(root.root) + " is not signed by enough root keys of " +
+                              std::string(whose) + " (" + Num(count) + " of " +
+                              Num(signers.root_threshold) + ")");
 }
 
 }  // namespace

@@ -395,16 +395,16 @@ const std::vector<Attack>& Attacks() {
              c, World::SignRoot(c.w.Root(4, {&c.b, &c.c, &c.d}, 2, c.policy2), {&c.b, &c.d}));
        }},
       {"threshold of the old root's keys missing", Code::kBadSignature,
-       "1 of the 2 required root keys of version 2",
+       "root keys of version 2 (1 of 2)",
        [](Chain& c) {
          return Logged(c, c.Root3({&c.e, &c.f, &c.g}, {&c.b, &c.e, &c.f}));
        }},
       {"threshold of the new root's own keys missing", Code::kBadSignature,
-       "1 of the 2 required root keys of version 3 itself",
+       "root keys of version 3 itself (1 of 2)",
        [](Chain& c) {
          return Logged(c, c.Root3({&c.e, &c.f, &c.g}, {&c.b, &c.c, &c.e}));
        }},
-      {"signed by a non-root key only", Code::kBadSignature, "0 of the 2 required",
+      {"signed by a non-root key only", Code::kBadSignature, "(0 of 2)",
        [](Chain& c) {
          return Logged(c, c.Root3({&c.b, &c.c, &c.d}, {&c.mallory}));
        }},
@@ -414,7 +414,7 @@ const std::vector<Attack>& Attacks() {
          const std::string line = note.substr(note.rfind("\n\xe2\x80\x94 ") + 1);
          return Logged(c, note + line);
        }},
-      {"one key signing under two names", Code::kBadSignature, "1 of the 2 required",
+      {"one key signing under two names", Code::kBadSignature, "(1 of 2)",
        [](Chain& c) {
          Keys alias = Alias(c.b, "root-b-alias.example");
          return Logged(c, c.Root3({&c.b, &c.c, &c.d}, {&c.b, &alias}));

@@ -244,7 +244,7 @@ TEST_CASE("trust root: a provisioned root needs its own threshold") {
   CHECK(CheckRootSelfSigned(fx.Parsed(fx.Signed(fx.v1, {&fx.r1, &fx.r2}))).ok());
   auto one = CheckRootSelfSigned(fx.Parsed(fx.Signed(fx.v1, {&fx.r1})));
   CHECK(one.code() == Code::kBadSignature);
-  CHECK(one.message().find("1 of the 2") != std::string::npos);
+  CHECK(one.message().find("(1 of 2)") != std::string::npos);
   CHECK(CheckRootSelfSigned(fx.Parsed(fx.Signed(fx.v1, {&fx.outsider}))).code() ==
         Code::kBadSignature);
 }
@@ -272,9 +272,9 @@ TEST_CASE("trust root: the rotation rule, one refusal per attack") {
        "of version 1"},
       {"new threshold missing", fx.Sign(v2_text, {&fx.r1, &fx.r2}), Code::kBadSignature,
        "of version 2 itself"},
-      {"only a non-root key", fx.Sign(v2_text, {&fx.outsider}), Code::kBadSignature, "0 of the 2"},
+      {"only a non-root key", fx.Sign(v2_text, {&fx.outsider}), Code::kBadSignature, "(0 of 2)"},
       {"same key twice under two names", fx.Sign(v2_text, {&fx.r1, &fx.r3, &alias}),
-       Code::kBadSignature, "1 of the 2"},
+       Code::kBadSignature, "(1 of 2)"},
       {"a bad signature by a root key", tampered, Code::kBadSignature, ""},
       {"rollback to the same version", fx.Signed(fx.Root(1, {&fx.r1, &fx.r2}, 2), {&fx.r1, &fx.r2}),
        Code::kRollback, "not newer"},
