@@ -81,38 +81,34 @@ std::string GroupText(const PolicyGroup& g) {
   return fmt::format("{} {} {}", g.name, g.threshold, Join(g.members));
 }
 
-void DiffWitnesses(const TrustPolicy& prev, const TrustPolicy& next,
-                   std::vector<TrustChange>& out) {
-  std::map<std::string, std::string> a, b;
-  for (const PolicyWitness& w : prev.witnesses) a[w.name] = WitnessText(w);
-  for (const PolicyWitness& w : next.witnesses) b[w.name] = WitnessText(w);
+// Lines keyed by name (witnesses, groups): "<what> added: ...", "<what> A -> B",
+// "<what> removed: ...", as witnesses-changed.
+void DiffNamed(const std::map<std::string, std::string>& a,
+               const std::map<std::string, std::string>& b, const std::string& what,
+               std::vector<TrustChange>& out) {
   for (const auto& [name, text] : b) {
     auto it = a.find(name);
     if (it == a.end()) {
-      out.push_back(Change("witnesses-changed", "witness added: " + text, false));
+      out.push_back(Change("witnesses-changed", what + " added: " + text, false));
     } else if (it->second != text) {
-      out.push_back(Change("witnesses-changed", "witness " + it->second + " -> " + text, false));
+      out.push_back(Change("witnesses-changed", what + " " + it->second + " -> " + text, false));
     }
   }
   for (const auto& [name, text] : a) {
     if (!b.count(name))
-      out.push_back(Change("witnesses-changed", "witness removed: " + text, false));
+      out.push_back(Change("witnesses-changed", what + " removed: " + text, false));
   }
-  std::map<std::string, std::string> ga, gb;
+}
+
+void DiffWitnesses(const TrustPolicy& prev, const TrustPolicy& next,
+                   std::vector<TrustChange>& out) {
+  std::map<std::string, std::string> a, b, ga, gb;
+  for (const PolicyWitness& w : prev.witnesses) a[w.name] = WitnessText(w);
+  for (const PolicyWitness& w : next.witnesses) b[w.name] = WitnessText(w);
+  DiffNamed(a, b, "witness", out);
   for (const PolicyGroup& g : prev.groups) ga[g.name] = GroupText(g);
   for (const PolicyGroup& g : next.groups) gb[g.name] = GroupText(g);
-  for (const auto& [name, text] : gb) {
-    auto it = ga.find(name);
-    if (it == ga.end()) {
-      out.push_back(Change("witnesses-changed", "group added: " + text, false));
-    } else if (it->second != text) {
-      out.push_back(Change("witnesses-changed", "group " + it->second + " -> " + text, false));
-    }
-  }
-  for (const auto& [name, text] : ga) {
-    if (!gb.count(name))
-      out.push_back(Change("witnesses-changed", "group removed: " + text, false));
-  }
+  DiffNamed(ga, gb, "group", out);
   if (prev.quorum != next.quorum) {
     out.push_back(
         Change("witnesses-changed", "quorum " + prev.quorum + " -> " + next.quorum, false));

@@ -73,6 +73,11 @@ Result<std::vector<audit::FeedEvent>> EventsSince(audit::Mirror& mirror, uint64_
     issued[r.log_index] = r.issued;
     out.push_back(ReleaseEvent(r));
   }
+  // A trust root's flags are dated when the root was seen logged.
+  CANDOR_ASSIGN_OR_RETURN(auto roots, mirror.index().TrustRoots(size));
+  for (const auto& r : roots) {
+    if (r.log_index >= from) issued[r.log_index] = r.logged;
+  }
   CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size));
   for (const audit::Flag& fl : flags) {
     if (fl.log_index < from || !FlagMatches(fl, filter)) continue;

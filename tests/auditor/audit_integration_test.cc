@@ -439,6 +439,16 @@ TEST_CASE("candor audit trust: timelines, changes and flags; show and flags of t
   CHECK(!Contains(flv.output, "root-threshold-lowered"));
   CommandResult ls = Candor({"audit", "list", "--dir", work / "m"});
   CHECK(Contains(ls.output, "1 release(s) in a verified tree of 3 entries"));
+  // watch: trust root flags are events, on stdout and in the Atom feed.
+  const std::string atom = work / "feed.atom";
+  CommandResult w = Candor({"audit", "watch", "--log", work / "log", "--log-key", work / "log.pub",
+                            "--dir", work / "m2", "--once", "--json", "--atom", atom});
+  REQUIRE_MESSAGE(w.exit_code == 0, w.output);
+  const std::string title =
+      "Flag root-threshold-lowered: trust root acme.example/printers version 2";
+  CHECK(Contains(w.output, "\"type\":\"flag\",\"flag\":\"root-threshold-lowered\""));
+  CHECK(Contains(w.output, title));
+  CHECK(Contains(ReadText(atom), title));
 }
 
 TEST_CASE("equivocation accepted by a second log is flagged; the real log refuses it") {
