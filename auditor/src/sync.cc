@@ -359,6 +359,7 @@ Status SyncRun::IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb) {
   if (vb.roots[j]) {
     const Result<SignedTrustRoot>& root = *vb.roots[j];
     if (root.ok()) {
+      ++r_.trust_roots;
       CANDOR_RETURN_IF_ERROR(IndexTrustRoot(g, vb.leaves[j], *root));
     } else {
       ++r_.invalid_entries;

@@ -383,7 +383,7 @@ TEST_CASE("candor audit trust: timelines, changes and flags; show and flags of t
   CommandResult s = Candor({"audit", "sync", "--log", work / "log", "--log-key", work / "log.pub",
                             "--dir", work / "m", "--json"});
   REQUIRE_MESSAGE(s.exit_code == 0, s.output);
-  CHECK(Contains(s.output, "\"invalid_entries\":0"));
+  CHECK(Contains(s.output, "\"invalid_entries\":0,\"trust_roots\":2,"));
 
   CommandResult t = Candor({"audit", "trust", "--dir", work / "m"});
   REQUIRE_MESSAGE(t.exit_code == 0, t.output);

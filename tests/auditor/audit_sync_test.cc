@@ -153,6 +153,7 @@ TEST_CASE("sync: a log of release entries and trust roots") {
   r = SyncOnce(log.dir(), t / "mirror");
   REQUIRE_MESSAGE(r.status.ok(), r.status.ToString());
   CHECK(VerifiedSize(t / "mirror") == 310);
+  CHECK(r.trust_roots == 1);  // 309; the resumed sync indexes bundle 1 only
   auto m = Mirror::Open(t / "mirror", false, false);
   REQUIRE(m.ok());
   auto invalid = (*m)->index().Invalid(310);
