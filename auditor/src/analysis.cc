@@ -44,8 +44,7 @@ uint32_t FoldCase(uint32_t c) {
 // digits of any script) is part of a word, so "Blöckiert" is one word.
 bool IsWordCodePoint(uint32_t c) {
   if (c < 0x80) return std::isalnum(static_cast<int>(c)) != 0;
-  if (c <= 0xBF) return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 ||
-                                     c == 0xB9 || c == 0xBA;
+  if (c <= 0xBF) return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 || c == 0xB9 || c == 0xBA;
   if (c == 0xD7 || c == 0xF7) return false;
   if (c == 0x1680 || (c >= 0x2000 && c <= 0x206F) || (c >= 0x2E00 && c <= 0x2E7F)) return false;
   if (c >= 0x3000 && c <= 0x303F) return false;
@@ -297,8 +296,8 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
   for (const ReleaseRow& r : releases) {
     std::string all_products = Join(r.products, ",");
     auto add = [&](std::string kind, std::string product, std::string msg) {
-      flags.push_back(
-          {std::move(kind), r.log_index, r.vendor, std::move(product), r.version, std::move(msg)});
+      flags.push_back({std::move(kind), r.log_index, r.vendor, std::move(product), r.version,
+                       std::move(msg), ""});
     };
     // Vendor keys.
     auto& keys = vendor_keys[r.vendor];
@@ -390,7 +389,7 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
     }
   }
   for (const InvalidRow& i : invalid) {
-    flags.push_back({"invalid-entry", i.log_index, "", "", "", i.reason});
+    flags.push_back({"invalid-entry", i.log_index, "", "", "", i.reason, ""});
   }
   std::stable_sort(flags.begin(), flags.end(),
                    [](const Flag& a, const Flag& b) { return a.log_index < b.log_index; });

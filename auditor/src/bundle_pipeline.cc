@@ -107,10 +107,18 @@ void BundlePipeline::Verify(VerifiedBundle& v, VerifierKeyCache& keys) const {
   v.entries.resize(width);  // a full bundle served for a partial one: its prefix
   v.leaves.resize(width);
   v.parsed.resize(width);
+  v.roots.resize(width);
   const uint64_t base = v.index * kTileWidth;
   for (size_t j = 0; j < width; ++j) {
     v.leaves[j] = LeafHash(v.entries[j]);
-    if (base + j >= o_.first_entry) v.parsed[j] = ParseReleaseEntry(v.entries[j], &keys);
+    if (base + j < o_.first_entry) continue;
+    if (IsTrustRootEntry(v.entries[j])) {
+      auto root = ParseSignedTrustRoot(AsChars(v.entries[j]));
+      // The invalid-entry reason says which entry type failed.
+      v.roots[j] = root.ok() ? std::move(root) : root.status().WithContext("trust root");
+    } else {
+      v.parsed[j] = ParseReleaseEntry(v.entries[j], &keys);
+    }
   }
 }
 

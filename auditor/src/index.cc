@@ -17,8 +17,17 @@ namespace {
 // indexing costs (docs/PERFORMANCE.md "candor audit"). Format 3 added
 // releases.logged (when the auditor first saw the entry logged), which format
 // 2 cannot supply after the fact: a format-2 index is refused with the re-sync
-// advice below.
-constexpr int kFormat = 3;
+// advice below. Format 4 added trust_roots (the log's second entry type); a
+// format-3 index is upgraded in place when it holds no invalid entry, since a
+// format-3 sync recorded a trust root as an invalid entry (MigrateFrom3).
+constexpr int kFormat = 4;
+constexpr const char* kTrustRootsTable = R"sql(
+CREATE TABLE IF NOT EXISTS trust_roots(log_index INTEGER PRIMARY KEY, leaf BLOB NOT NULL,
+  domain TEXT NOT NULL, version INTEGER NOT NULL, expires INTEGER NOT NULL,
+  root_threshold INTEGER NOT NULL, root_keys TEXT NOT NULL, policy TEXT NOT NULL,
+  note TEXT NOT NULL, logged INTEGER NOT NULL, follows INTEGER NOT NULL,
+  chain_flag TEXT NOT NULL, chain_error TEXT NOT NULL);
+)sql";
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS state(id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL,
   root BLOB NOT NULL, checkpoint TEXT NOT NULL, edge BLOB NOT NULL,
@@ -37,6 +46,18 @@ CREATE TABLE IF NOT EXISTS disclosures(log_index INTEGER NOT NULL, seq INTEGER N
   PRIMARY KEY(log_index, seq)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS invalid(log_index INTEGER PRIMARY KEY, reason TEXT NOT NULL);
 )sql";
+
+std::vector<std::string> SplitLines(const std::string& text) {
+  std::vector<std::string> out;
+  size_t p = 0;
+  while (p < text.size()) {
+    size_t e = text.find('\n', p);
+    if (e == std::string::npos) e = text.size();
+    out.push_back(text.substr(p, e - p));
+    p = e + 1;
+  }
+  return out;
+}
 
 std::string Col(sqlite3_stmt* s, int i) {
   const unsigned char* t = sqlite3_column_text(s, i);
@@ -107,12 +128,14 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
   sqlite3_busy_timeout(idx->db_, 10000);
   CANDOR_RETURN_IF_ERROR(idx->Exec("PRAGMA journal_mode=WAL"));
   CANDOR_RETURN_IF_ERROR(idx->Exec("PRAGMA synchronous=FULL"));
-  CANDOR_ASSIGN_OR_RETURN(const bool fresh, idx->CheckFormat(path));
-  if (fresh) {
-    // Created and stamped atomically. An existing index is not written on open,
-    // so readers can open it while a sync holds the write lock.
+  CANDOR_ASSIGN_OR_RETURN(const Setup setup, idx->CheckFormat(path));
+  if (setup != Setup::kNone) {
+    // Created (or upgraded) and stamped atomically. An index of the current
+    // format is not written on open, so readers can open it while a sync holds
+    // the write lock.
     CANDOR_RETURN_IF_ERROR(idx->Exec("BEGIN IMMEDIATE"));
-    Status st = idx->Exec(kSchema);
+    Status st = setup == Setup::kCreate ? idx->Exec(kSchema) : idx->MigrateFrom3(path);
+    if (st.ok()) st = idx->Exec(kTrustRootsTable);
     if (st.ok()) st = idx->Exec(("PRAGMA user_version = " + std::to_string(kFormat)).c_str());
     if (st.ok()) st = idx->Commit();
     if (!st.ok()) {
@@ -123,10 +146,10 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
   return idx;
 }
 
-// True for a new, empty database. A database of another format is refused,
-// never reinterpreted: its rows would be read wrongly (format 1 kept hashes as
-// hex text).
-Result<bool> AuditIndex::CheckFormat(const std::string& path) {
+// kCreate for a new, empty database, kMigrate3 for format 3. A database of
+// another format is refused, never reinterpreted: its rows would be read
+// wrongly (format 1 kept hashes as hex text).
+Result<AuditIndex::Setup> AuditIndex::CheckFormat(const std::string& path) {
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt("PRAGMA user_version"));
   if (sqlite3_step(s) != SQLITE_ROW)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
@@ -136,14 +159,35 @@ Result<bool> AuditIndex::CheckFormat(const std::string& path) {
   if (sqlite3_step(t) != SQLITE_ROW)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   const bool populated = sqlite3_column_int64(t, 0) != 0;
-  if (format == kFormat) return false;
-  if (format == 0 && !populated) return true;
+  if (format == kFormat) return Setup::kNone;
+  if (format == 0 && !populated) return Setup::kCreate;
+  if (format == 3) return Setup::kMigrate3;
   return Status::Malformed(
       "index " + path + " has format " + std::to_string(format == 0 ? 1 : format) +
       ", this candor reads format " + std::to_string(kFormat) +
       (format < kFormat ? "; sync into a new directory (the old mirror can serve as the log: "
                           "candor audit sync --log OLD_MIRROR ...)"
                         : "; it was written by a newer candor"));
+}
+
+// Format 3 -> 4 inside the caller's transaction: format 4 only adds the
+// trust_roots table. A format-3 sync filed each trust root entry under
+// `invalid` ("not a release entry"); such an index cannot be upgraded without
+// re-reading those entries, so it is refused with the re-sync advice.
+Status AuditIndex::MigrateFrom3(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt("SELECT count(*) FROM invalid"));
+  if (sqlite3_step(s) != SQLITE_ROW)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  const int64_t invalid = sqlite3_column_int64(s, 0);
+  sqlite3_reset(s);
+  if (invalid != 0) {
+    return Status::Malformed(
+        "index " + path +
+        " has format 3 and invalid entries, which may be trust roots that "
+        "format 3 could not index; sync into a new directory (the old "
+        "mirror can serve as the log: candor audit sync --log OLD_MIRROR ...)");
+  }
+  return Status::Ok();
 }
 
 AuditIndex::~AuditIndex() {
@@ -189,8 +233,9 @@ Status AuditIndex::Rollback() {
 }
 
 Result<std::optional<MirrorState>> AuditIndex::State() {
-  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s,
-                          Stmt("SELECT size, root, checkpoint, edge, witnessed_at FROM state WHERE id = 1"));
+  CANDOR_ASSIGN_OR_RETURN(
+      sqlite3_stmt * s,
+      Stmt("SELECT size, root, checkpoint, edge, witnessed_at FROM state WHERE id = 1"));
   int rc = sqlite3_step(s);
   if (rc == SQLITE_DONE) return std::optional<MirrorState>();
   if (rc != SQLITE_ROW) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
@@ -253,9 +298,9 @@ Status AuditIndex::DeleteFrom(uint64_t from) {
   }
   const bool releases_left = rc == SQLITE_ROW;
   sqlite3_reset(q);
-  std::vector<const char*> deletes = {"DELETE FROM releases WHERE log_index >= ?",
-                                      "DELETE FROM disclosures WHERE log_index >= ?",
-                                      "DELETE FROM invalid WHERE log_index >= ?"};
+  std::vector<const char*> deletes = {
+      "DELETE FROM releases WHERE log_index >= ?", "DELETE FROM disclosures WHERE log_index >= ?",
+      "DELETE FROM invalid WHERE log_index >= ?", "DELETE FROM trust_roots WHERE log_index >= ?"};
   if (releases_left) deletes.push_back("DELETE FROM products WHERE log_index >= ?");
   for (const char* sql : deletes) {
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql));
@@ -356,6 +401,33 @@ Status AuditIndex::AddInvalid(uint64_t log_index, const std::string& reason) {
                           Stmt("INSERT OR REPLACE INTO invalid(log_index, reason) VALUES(?, ?)"));
   sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
   BindText(s, 2, reason);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  return Status::Ok();
+}
+
+Status AuditIndex::AddTrustRoot(const TrustRootRow& r, const Hash& leaf) {
+  CANDOR_ASSIGN_OR_RETURN(
+      sqlite3_stmt * s,
+      Stmt("INSERT INTO trust_roots(log_index, leaf, domain, version, expires, root_threshold, "
+           "root_keys, policy, note, logged, follows, chain_flag, chain_error) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  std::string keys;
+  for (const std::string& k : r.root_keys) keys += k + "\n";
+  sqlite3_bind_int64(s, 1, static_cast<int64_t>(r.log_index));
+  sqlite3_bind_blob(s, 2, leaf.data(), 32, SQLITE_STATIC);
+  BindStatic(s, 3, r.domain);
+  // A version is at most 2^63-1 (docs/FORMATS.md "Trust root"): fits int64.
+  sqlite3_bind_int64(s, 4, static_cast<int64_t>(r.version));
+  sqlite3_bind_int64(s, 5, r.expires);
+  sqlite3_bind_int64(s, 6, static_cast<int64_t>(r.root_threshold));
+  BindStatic(s, 7, keys);
+  BindStatic(s, 8, r.policy);
+  BindStatic(s, 9, r.note);
+  sqlite3_bind_int64(s, 10, r.logged);
+  sqlite3_bind_int(s, 11, r.follows ? 1 : 0);
+  BindStatic(s, 12, r.chain_flag);
+  BindStatic(s, 13, r.chain_error);
   if (sqlite3_step(s) != SQLITE_DONE)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   return Status::Ok();
@@ -478,6 +550,64 @@ Result<std::vector<ReleaseRow>> AuditIndex::ForProduct(const std::string& vendor
   if (rc != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   for (ReleaseRow& r : rows) CANDOR_RETURN_IF_ERROR(FillDetails(r, true));
   return rows;
+}
+
+namespace {
+constexpr const char* kSelectTrustRoot =
+    "SELECT log_index, leaf, domain, version, expires, root_threshold, root_keys, policy, note, "
+    "logged, follows, chain_flag, chain_error FROM trust_roots ";
+
+Result<TrustRootRow> ReadTrustRoot(sqlite3_stmt* s) {
+  TrustRootRow r;
+  r.log_index = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+  Hash leaf;
+  if (!ColHash(s, 1, leaf)) {
+    return Status::Malformed("index: bad hash in trust root " + std::to_string(r.log_index));
+  }
+  r.leaf_hex = HexEncode(leaf);
+  r.domain = Col(s, 2);
+  r.version = static_cast<uint64_t>(sqlite3_column_int64(s, 3));
+  r.expires = sqlite3_column_int64(s, 4);
+  r.root_threshold = static_cast<uint64_t>(sqlite3_column_int64(s, 5));
+  r.root_keys = SplitLines(Col(s, 6));
+  r.policy = Col(s, 7);
+  r.note = Col(s, 8);
+  r.logged = sqlite3_column_int64(s, 9);
+  r.follows = sqlite3_column_int(s, 10) != 0;
+  r.chain_flag = Col(s, 11);
+  r.chain_error = Col(s, 12);
+  return r;
+}
+}  // namespace
+
+Result<std::vector<TrustRootRow>> AuditIndex::TrustRoots(uint64_t below,
+                                                         const std::string& domain) {
+  static const std::string sql =
+      std::string(kSelectTrustRoot) +
+      "WHERE log_index < ? AND (? = '' OR domain = ?) ORDER BY log_index";
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
+  sqlite3_bind_int64(s, 1, static_cast<int64_t>(below));
+  BindText(s, 2, domain);
+  BindText(s, 3, domain);
+  std::vector<TrustRootRow> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    CANDOR_ASSIGN_OR_RETURN(TrustRootRow r, ReadTrustRoot(s));
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  return out;
+}
+
+Result<std::optional<TrustRootRow>> AuditIndex::TrustRootByIndex(uint64_t log_index,
+                                                                 uint64_t below) {
+  if (log_index >= below) return std::optional<TrustRootRow>();
+  static const std::string sql = std::string(kSelectTrustRoot) + "WHERE log_index = ?";
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
+  sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
+  if (sqlite3_step(s) != SQLITE_ROW) return std::optional<TrustRootRow>();
+  CANDOR_ASSIGN_OR_RETURN(TrustRootRow r, ReadTrustRoot(s));
+  return std::optional<TrustRootRow>(std::move(r));
 }
 
 Result<std::vector<InvalidRow>> AuditIndex::Invalid(uint64_t below) {

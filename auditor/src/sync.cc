@@ -10,6 +10,7 @@
 #include "candor/audit/evidence.h"
 #include "candor/audit/source.h"
 #include "candor/audit/tree.h"
+#include "candor/audit/trust_history.h"
 #include "candor/checkpoint.h"
 #include "candor/checkpoint_trust.h"
 #include "candor/cosignature.h"
@@ -17,6 +18,7 @@
 #include "candor/merkle.h"
 #include "candor/release.h"
 #include "candor/tile_reader.h"
+#include "candor/trust_root.h"
 #include "prefix_check.h"
 
 namespace candor::audit {
@@ -75,6 +77,7 @@ class SyncRun {
   Status Ingest();    // 3: bundles, entries and full tiles
   Status IngestBundle(uint64_t bi, VerifiedBundle& vb);
   Status IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb);
+  Status IndexTrustRoot(uint64_t g, const Hash& leaf, const SignedTrustRoot& root);
   Status CheckFullTile(const TileId& t, std::span<const Hash> hashes);
   Status CheckPartialTiles();  // 3: partial tiles at the new size
   Status Finish();             // 3: the root, then the state, committed last
@@ -353,8 +356,16 @@ Status SyncRun::IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb) {
     }
     return Status::Ok();
   }
-  const Result<ReleaseEntry>& pe = *vb.parsed[j];
-  if (pe.ok()) {
+  if (vb.roots[j]) {
+    const Result<SignedTrustRoot>& root = *vb.roots[j];
+    if (root.ok()) {
+      ++r_.trust_roots;
+      CANDOR_RETURN_IF_ERROR(IndexTrustRoot(g, vb.leaves[j], *root));
+    } else {
+      ++r_.invalid_entries;
+      CANDOR_RETURN_IF_ERROR(index_.AddInvalid(g, root.status().ToString()));
+    }
+  } else if (const Result<ReleaseEntry>& pe = *vb.parsed[j]; pe.ok()) {
     CANDOR_RETURN_IF_ERROR(index_.AddRelease(g, vb.leaves[j], *pe, logged_time_));
   } else {
     ++r_.invalid_entries;
@@ -371,6 +382,36 @@ Status SyncRun::IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb) {
   }
   ++r_.entries_verified;
   return Status::Ok();
+}
+
+// A trust root: indexed with whether it follows its domain's chain, checked
+// against the roots of its domain indexed before it (this transaction's rows
+// included), in log order.
+Status SyncRun::IndexTrustRoot(uint64_t g, const Hash& leaf, const SignedTrustRoot& root) {
+  const TrustRoot& t = root.root;
+  CANDOR_ASSIGN_OR_RETURN(std::vector<TrustRootRow> earlier, index_.TrustRoots(g, t.domain));
+  std::optional<TrustRoot> head_root;
+  if (const TrustRootRow* head = ChainHead(earlier)) {
+    auto parsed = ParseSignedTrustRoot(head->note);
+    if (!parsed.ok())
+      return parsed.status().WithContext("index: trust root " + std::to_string(head->log_index));
+    head_root = std::move(parsed->root);
+  }
+  const ChainCheck check = CheckRootChain(head_root ? &*head_root : nullptr, root);
+  TrustRootRow row;
+  row.log_index = g;
+  row.domain = t.domain;
+  row.version = t.version;
+  row.expires = t.expires_unix;
+  row.root_threshold = t.root_threshold;
+  for (const VerifierKey& k : t.root_keys) row.root_keys.push_back(FormatVerifierKey(k));
+  row.policy = t.policy_text;
+  row.note = root.note;
+  row.logged = logged_time_;
+  row.follows = check.follows;
+  row.chain_flag = check.flag;
+  row.chain_error = check.message;
+  return index_.AddTrustRoot(row, leaf);
 }
 
 // A tile the recomputed tree completed must equal the log's (level 0: the

@@ -32,13 +32,14 @@
 namespace candor::cli {
 
 // The subcommands, with the arguments after "audit <name>".
-Outcome RunAuditSync(const Args& args, Context& ctx);   // audit_sync.cc
-Outcome RunAuditWatch(const Args& args, Context& ctx);  // audit_watch.cc
-Outcome RunAuditList(const Args& args, Context& ctx);   // audit_query.cc
-Outcome RunAuditShow(const Args& args, Context& ctx);   // audit_show.cc
-Outcome RunAuditDiff(const Args& args, Context& ctx);   // audit_query.cc
-Outcome RunAuditFlags(const Args& args, Context& ctx);  // audit_query.cc
+Outcome RunAuditSync(const Args& args, Context& ctx);    // audit_sync.cc
+Outcome RunAuditWatch(const Args& args, Context& ctx);   // audit_watch.cc
+Outcome RunAuditList(const Args& args, Context& ctx);    // audit_query.cc
+Outcome RunAuditShow(const Args& args, Context& ctx);    // audit_show.cc
+Outcome RunAuditDiff(const Args& args, Context& ctx);    // audit_query.cc
+Outcome RunAuditFlags(const Args& args, Context& ctx);   // audit_query.cc
 Outcome RunAuditGossip(const Args& args, Context& ctx);  // audit_gossip.cc
+Outcome RunAuditTrust(const Args& args, Context& ctx);   // audit_trust.cc
 
 // The options several subcommands share, defined once so that their names,
 // help texts and defaults stay the same everywhere. Call them in the order the
@@ -92,8 +93,18 @@ struct ReadMirror {
 };
 Result<ReadMirror> OpenMirrorForRead(const std::string& dir);
 
-// Every flag of the verified tree of `size` (audit::ComputeFlags).
+// Every flag of the verified tree of `size`: the releases' (audit::ComputeFlags)
+// and the trust roots' (LoadTrustFlags), in log order.
 Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size);
+// The trust roots' flags (audit/trust_history.h), in log order.
+Result<std::vector<audit::Flag>> LoadTrustFlags(audit::Mirror& mirror, uint64_t size);
+
+// The trust root at `log_index` of the verified tree, if that entry is one,
+// checked against the mirror's bundle as releases are (audit_trust.cc).
+Result<std::optional<audit::TrustRootRow>> FindTrustRoot(ReadMirror& m, uint64_t log_index);
+// `show` of a trust root: as text, and as JSON ("type": "trust-root").
+void PrintTrustRoot(std::ostream& out, const audit::TrustRootRow& r);
+void WriteTrustRootJson(const audit::TrustRootRow& r, JsonWriter& json);
 // Whether a flag concerns the filter's vendors and products (a release-wide
 // flag names every product, comma-separated).
 bool FlagMatches(const audit::Flag& f, const AuditFilter& filter);

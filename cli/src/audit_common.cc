@@ -81,7 +81,13 @@ Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size)
   audit::ReleaseFilter f;
   CANDOR_ASSIGN_OR_RETURN(auto rows, mirror.index().Releases(f, size));
   CANDOR_ASSIGN_OR_RETURN(auto invalid, mirror.index().Invalid(size));
-  return audit::ComputeFlags(rows, invalid);
+  std::vector<audit::Flag> flags = audit::ComputeFlags(rows, invalid);
+  CANDOR_ASSIGN_OR_RETURN(auto trust, LoadTrustFlags(mirror, size));
+  for (audit::Flag& t : trust) flags.push_back(std::move(t));
+  std::stable_sort(flags.begin(), flags.end(), [](const audit::Flag& a, const audit::Flag& b) {
+    return a.log_index < b.log_index;
+  });
+  return flags;
 }
 
 namespace {
@@ -158,6 +164,10 @@ void WriteFlagJson(const audit::Flag& f, JsonWriter& json) {
   json.String(f.version);
   json.Key("message");
   json.String(f.message);
+  if (!f.domain.empty()) {
+    json.Key("domain");
+    json.String(f.domain);
+  }
   json.EndObject();
 }
 

@@ -18,6 +18,7 @@ constexpr const char* kAuditUsage =
     "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--vendor V]...\n"
     "          [--product P]... [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
     "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT_FILE... [--json]\n"
+    "  trust   --dir MIRROR [--domain D] [--json]\n"
     "See docs/AUDIT.md.\n";
 
 }  // namespace
@@ -40,9 +41,10 @@ Outcome RunAudit(const Args& args, Context& ctx) {
   if (sub == "flags") return RunAuditFlags(rest, ctx);
   if (sub == "watch") return RunAuditWatch(rest, ctx);
   if (sub == "gossip") return RunAuditGossip(rest, ctx);
+  if (sub == "trust") return RunAuditTrust(rest, ctx);
   return UsageError(Status::InvalidArgument(
       "unknown subcommand 'audit " + sub +
-      "' (expected sync, list, show, diff, flags, watch or gossip)"));
+      "' (expected sync, list, show, diff, flags, watch, gossip or trust)"));
 }
 
 }  // namespace candor::cli

@@ -1,5 +1,5 @@
-// `candor audit show` and `candor audit diff` (docs/AUDIT.md): one release of
-// the verified mirror, and the disclosure changes between versions of a
+// `candor audit show` and `candor audit diff` (docs/AUDIT.md): one release (or
+// trust root) of the verified mirror, and the disclosure changes between versions of a
 // product.
 #include <ostream>
 
@@ -176,9 +176,8 @@ Outcome RunAuditShow(const Args& args, Context& ctx) {
   po::positional_options_description pos;
   pos.add("ref", 1);
   po::variables_map vm;
-  if (auto early = ParseAuditArgs(args, desc, &pos,
-                                  "show --dir MIRROR INDEX|VENDOR/PRODUCT/VERSION [--json]", ctx,
-                                  vm)) {
+  if (auto early = ParseAuditArgs(
+          args, desc, &pos, "show --dir MIRROR INDEX|VENDOR/PRODUCT/VERSION [--json]", ctx, vm)) {
     return *early;
   }
   if (dir.empty() || ref.empty()) {
@@ -189,6 +188,19 @@ Outcome RunAuditShow(const Args& args, Context& ctx) {
         Status::InvalidArgument("expected INDEX or VENDOR/PRODUCT/VERSION, got '" + ref + "'"));
   }
   CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(dir));
+  if (auto idx = ParseDecimalU64(ref); idx.ok()) {
+    CANDOR_ASSIGN_OR_RETURN(auto root, FindTrustRoot(m, *idx));
+    if (root) {
+      if (json) {
+        JsonWriter w(JsonWriter::Style::kCompact);
+        WriteTrustRootJson(*root, w);
+        ctx.out << w.Finish();
+      } else {
+        PrintTrustRoot(ctx.out, *root);
+      }
+      return Status::Ok();
+    }
+  }
   CANDOR_ASSIGN_OR_RETURN(const std::vector<audit::ReleaseRow> rows, FindReleases(m, ref));
   if (json) {
     JsonWriter w(JsonWriter::Style::kCompact);

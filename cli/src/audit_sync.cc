@@ -83,6 +83,7 @@ std::string SyncJson(const audit::SyncResult& r) {
       {"checkpoint_size", r.checkpoint_size},
       {"entries_verified", r.entries_verified},
       {"invalid_entries", r.invalid_entries},
+      {"trust_roots", r.trust_roots},
       {"resumed_from", r.resumed_from},
       {"bytes_downloaded", r.bytes_downloaded},
   };
@@ -114,9 +115,9 @@ std::function<void(uint64_t, uint64_t)> ProgressBar(Context& ctx) {
     if (done != total && now - *last < std::chrono::milliseconds(200)) return;
     *last = now;
     double secs = std::chrono::duration<double>(now - start).count();
-    int pct = total ? static_cast<int>(100.0 * static_cast<double>(done) /
-                                       static_cast<double>(total))
-                    : 100;
+    int pct = total
+                  ? static_cast<int>(100.0 * static_cast<double>(done) / static_cast<double>(total))
+                  : 100;
     int bar = pct / 5;
     ctx.err << "\rsync [" << std::string(bar, '#') << std::string(20 - bar, ' ') << "] " << pct
             << "% " << done << "/" << total << " entries"

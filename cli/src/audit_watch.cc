@@ -11,8 +11,8 @@
 #include "audit.h"
 #include "candor/audit/feed.h"
 #include "candor/disclosure.h"
-#include "candor/http/http_client.h"
 #include "candor/fs/directory.h"
+#include "candor/http/http_client.h"
 
 namespace candor::cli {
 namespace {
@@ -51,7 +51,9 @@ audit::FeedEvent FlagEvent(const audit::Flag& fl, int64_t time) {
   e.product = fl.product;
   e.version = fl.version;
   e.time = time;
-  e.title = "Flag " + fl.kind + ": " + fl.vendor + "/" + fl.product + " " + fl.version;
+  e.title = fl.domain.empty()
+                ? "Flag " + fl.kind + ": " + fl.vendor + "/" + fl.product + " " + fl.version
+                : "Flag " + fl.kind + ": trust root " + fl.domain + " version " + fl.version;
   e.summary = fl.message;
   return e;
 }
@@ -70,6 +72,11 @@ Result<std::vector<audit::FeedEvent>> EventsSince(audit::Mirror& mirror, uint64_
   for (const auto& r : rows) {
     issued[r.log_index] = r.issued;
     out.push_back(ReleaseEvent(r));
+  }
+  // A trust root's flags are dated when the root was seen logged.
+  CANDOR_ASSIGN_OR_RETURN(auto roots, mirror.index().TrustRoots(size));
+  for (const auto& r : roots) {
+    if (r.log_index >= from) issued[r.log_index] = r.logged;
   }
   CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size));
   for (const audit::Flag& fl : flags) {
@@ -118,9 +125,9 @@ Status Report(audit::Mirror& mirror, uint64_t from, uint64_t size, const std::st
   CANDOR_ASSIGN_OR_RETURN(auto all, EventsSince(mirror, 0, size, w.filter));
   std::reverse(all.begin(), all.end());
   if (all.size() > 200) all.resize(200);
-  Status ws = audit::WriteAtomFeed(w.atom, audit::AtomFeed("candor-audit:" + origin,
-                                                           "Candor audit: " + origin, all,
-                                                           NowSeconds()));
+  Status ws = audit::WriteAtomFeed(
+      w.atom,
+      audit::AtomFeed("candor-audit:" + origin, "Candor audit: " + origin, all, NowSeconds()));
   if (!ws.ok()) ctx.err << "audit watch: atom: " << ws.ToString() << "\n";
   return Status::Ok();
 }

@@ -51,6 +51,16 @@ TEST_CASE("BundlePipeline: in order, every entry hashed and parsed, any workers 
   std::vector<Bytes> entries = Releases(0, 1100);  // 4 full bundles and a partial one of 76
   const std::string junk = "not a release";
   entries[300] = Bytes(junk.begin(), junk.end());
+  // The second entry type: a trust root (301) and a malformed one (302).
+  const SignerKey ra = TestKey("root-a.acme.example", 21);
+  RootSpec rs;
+  rs.keys = {&ra};
+  rs.signers = {&ra};
+  rs.policy = "log " + FormatVerifierKey(PublicKeyOf(LogKey())) + "\nquorum none\n";
+  const std::string root_note = MakeTrustRoot(rs);
+  const std::string bad_root = std::string(kTrustRootMagic) + "garbage\n";
+  entries[301] = Bytes(root_note.begin(), root_note.end());
+  entries[302] = Bytes(bad_root.begin(), bad_root.end());
   log.Append(entries);
   struct Case {
     unsigned workers;
@@ -77,6 +87,7 @@ TEST_CASE("BundlePipeline: in order, every entry hashed and parsed, any workers 
       REQUIRE(v.entries.size() == width);
       REQUIRE(v.leaves.size() == width);
       REQUIRE(v.parsed.size() == width);
+      REQUIRE(v.roots.size() == width);
       CHECK(v.tile0.size() == (b < 4 ? 256 : 0));
       for (size_t j = 0; j < width; ++j) {
         const uint64_t g = b * 256 + j;
@@ -84,7 +95,13 @@ TEST_CASE("BundlePipeline: in order, every entry hashed and parsed, any workers 
         CHECK(v.leaves[j] == LeafHash(entries[g]));
         if (g < c.first_entry) {
           CHECK(!v.parsed[j].has_value());
+          CHECK(!v.roots[j].has_value());
+        } else if (g == 301 || g == 302) {
+          CHECK(!v.parsed[j].has_value());
+          REQUIRE(v.roots[j].has_value());
+          CHECK(v.roots[j]->ok() == (g == 301));
         } else {
+          CHECK(!v.roots[j].has_value());
           REQUIRE(v.parsed[j].has_value());
           CHECK(v.parsed[j]->ok() == (g != 300));
         }

@@ -316,8 +316,9 @@ TEST_CASE("candor audit sync/watch: max-checkpoint-age and smaller checkpoints, 
     WriteText(t / "log/checkpoint", checkpoint + FormatSignatureLine(*cosig));
   };
   auto run = [&](const std::string& cmd) {
-    std::vector<std::string> args = {"audit", cmd, "--log", t / "log", "--log-key", t / "log.pub",
-                                     "--policy", t / "trust.policy", "--dir", t / "mirror"};
+    std::vector<std::string> args = {"audit",     cmd,           "--log",    t / "log",
+                                     "--log-key", t / "log.pub", "--policy", t / "trust.policy",
+                                     "--dir",     t / "mirror"};
     if (cmd == "watch") args.push_back("--once");
     return Candor(args);
   };
@@ -350,6 +351,104 @@ TEST_CASE("candor audit sync/watch: max-checkpoint-age and smaller checkpoints, 
   publish(big, 60);
   CommandResult again = run("watch");
   CHECK_MESSAGE(again.exit_code == 0, again.output);
+}
+
+// `candor audit trust`, `show` of a trust root and its flags in `flags`, over
+// a log holding both entry types (built directly: docs/AUDIT.md "Trust roots").
+TEST_CASE("candor audit trust: timelines, changes and flags; show and flags of trust roots") {
+  TempDir work;
+  SignerKey log_key = TestKey("log.example/trust-it", 23);
+  SignerKey acme = TestKey("acme.example", 21);
+  SignerKey acme2 = TestKey("acme.example/2027", 24);
+  SignerKey ra = TestKey("root-a.acme.example", 25);
+  SignerKey rb = TestKey("root-b.acme.example", 26);
+  const std::string log_line = "log " + FormatVerifierKey(PublicKeyOf(log_key)) + "\nquorum none\n";
+  const std::string vendor1 = "vendor " + FormatVerifierKey(PublicKeyOf(acme)) + " inkjet-x100\n";
+  const std::string vendor2 = "vendor " + FormatVerifierKey(PublicKeyOf(acme2)) + " inkjet-x100\n";
+  RootSpec v1;
+  v1.threshold = 2;
+  v1.keys = {&ra, &rb};
+  v1.signers = {&ra, &rb};
+  v1.policy = log_line + vendor1;
+  RootSpec v2 = v1;
+  v2.version = 2;
+  v2.threshold = 1;
+  v2.expires = "2040-01-01T00:00:00Z";
+  v2.policy = log_line + vendor1 + vendor2;
+  auto entry = [](const std::string& note) { return Bytes(note.begin(), note.end()); };
+  DirectLog log(work / "log", log_key);
+  log.Append(
+      {MakeRelease(acme, ReleaseSpec{}), entry(MakeTrustRoot(v1)), entry(MakeTrustRoot(v2))});
+  WriteText(work / "log.pub", FormatVerifierKey(PublicKeyOf(log_key)) + "\n");
+  CommandResult s = Candor({"audit", "sync", "--log", work / "log", "--log-key", work / "log.pub",
+                            "--dir", work / "m", "--json"});
+  REQUIRE_MESSAGE(s.exit_code == 0, s.output);
+  CHECK(Contains(s.output, "\"invalid_entries\":0,\"trust_roots\":2,"));
+
+  CommandResult t = Candor({"audit", "trust", "--dir", work / "m"});
+  REQUIRE_MESSAGE(t.exit_code == 0, t.output);
+  CHECK(Contains(t.output, "acme.example/printers\n  version 1 (#1) expires 2027-01-01T00:00:00Z"));
+  CHECK(Contains(t.output, "    ! first-trust-root: first trust root of acme.example/printers"));
+  CHECK(Contains(t.output, "threshold 1 of 2, against version 1 (#1)\n"));
+  CHECK(Contains(t.output, "    ! root-threshold-lowered: root-threshold 2 -> 1 (of 2 keys)\n"));
+  CHECK(Contains(t.output,
+                 "      expires-changed: expires 2027-01-01T00:00:00Z -> "
+                 "2040-01-01T00:00:00Z\n"));
+  CHECK(Contains(t.output, "    ! vendor-key-added: vendor key added: " +
+                               FormatVerifierKey(PublicKeyOf(acme2)) + " for inkjet-x100\n"));
+  CHECK(Contains(t.output, "    ! expiry-pushed-far: expires 2040-01-01T00:00:00Z"));
+
+  CommandResult j = Candor({"audit", "trust", "--dir", work / "m", "--json"});
+  REQUIRE_MESSAGE(j.exit_code == 0, j.output);
+  CHECK(Contains(j.output,
+                 "{\"tree_size\":3,\"domains\":[{\"domain\":\"acme.example/printers\","
+                 "\"versions\":[{\"log_index\":1,\"domain\":\"acme.example/printers\","
+                 "\"version\":1,\"expires\":\"2027-01-01T00:00:00Z\","));
+  CHECK(Contains(j.output,
+                 "\"follows\":true,\"chain_flag\":\"\",\"chain_error\":\"\","
+                 "\"previous_version\":1,\"previous_log_index\":1,\"changes\":["
+                 "{\"kind\":\"root-threshold-lowered\",\"flag\":true,"
+                 "\"detail\":\"root-threshold 2 -> 1 (of 2 keys)\"}"));
+  CHECK(std::count(j.output.begin(), j.output.end(), '\n') == 1);
+
+  CommandResult none = Candor({"audit", "trust", "--dir", work / "m", "--domain", "x.example/y"});
+  CHECK(none.exit_code == 0);
+  CHECK(none.output == "no trust root of x.example/y in a verified tree of 3 entries\n");
+
+  CommandResult sh = Candor({"audit", "show", "--dir", work / "m", "2"});
+  REQUIRE_MESSAGE(sh.exit_code == 0, sh.output);
+  CHECK(Contains(sh.output, "trust root:     acme.example/printers version 2\n"));
+  CHECK(Contains(sh.output, "chain:          follows the rotation rule\n"));
+  CHECK(Contains(sh.output, "signed note:\ncandor.dev/trust-root/v1\n"));
+  CommandResult shj = Candor({"audit", "show", "--dir", work / "m", "1", "--json"});
+  REQUIRE_MESSAGE(shj.exit_code == 0, shj.output);
+  CHECK(Contains(shj.output, "{\"type\":\"trust-root\",\"log_index\":1,"));
+  CommandResult rel = Candor({"audit", "show", "--dir", work / "m", "0"});
+  CHECK(Contains(rel.output, "vendor:        acme.example\n"));
+
+  CommandResult fl = Candor({"audit", "flags", "--dir", work / "m", "--json"});
+  REQUIRE_MESSAGE(fl.exit_code == 0, fl.output);
+  CHECK(Contains(fl.output,
+                 "{\"flag\":\"root-threshold-lowered\",\"log_index\":2,\"vendor\":\"\","
+                 "\"product\":\"\",\"version\":\"2\",\"message\":\"root-threshold 2 -> "
+                 "1 (of 2 keys)\",\"domain\":\"acme.example/printers\"}"));
+  CHECK(Contains(fl.output, "{\"flag\":\"first-vendor-key\",\"log_index\":0,"));
+  // A vendor filter is about releases: trust root flags are not shown.
+  CommandResult flv =
+      Candor({"audit", "flags", "--dir", work / "m", "--vendor", "acme.example", "--json"});
+  CHECK(!Contains(flv.output, "root-threshold-lowered"));
+  CommandResult ls = Candor({"audit", "list", "--dir", work / "m"});
+  CHECK(Contains(ls.output, "1 release(s) in a verified tree of 3 entries"));
+  // watch: trust root flags are events, on stdout and in the Atom feed.
+  const std::string atom = work / "feed.atom";
+  CommandResult w = Candor({"audit", "watch", "--log", work / "log", "--log-key", work / "log.pub",
+                            "--dir", work / "m2", "--once", "--json", "--atom", atom});
+  REQUIRE_MESSAGE(w.exit_code == 0, w.output);
+  const std::string title =
+      "Flag root-threshold-lowered: trust root acme.example/printers version 2";
+  CHECK(Contains(w.output, "\"type\":\"flag\",\"flag\":\"root-threshold-lowered\""));
+  CHECK(Contains(w.output, title));
+  CHECK(Contains(ReadText(atom), title));
 }
 
 TEST_CASE("equivocation accepted by a second log is flagged; the real log refuses it") {

@@ -18,6 +18,7 @@
 #include "candor/merkle.h"
 #include "candor/policy.h"
 #include "candor/signer.h"
+#include "candor/trust_root.h"
 #include "support/hostile_server.h"
 
 namespace candor {
@@ -113,6 +114,79 @@ TEST_CASE("sync: full, incremental, up to date; the mirror is itself a servable 
   REQUIRE(rows.ok());
   CHECK(rows->size() == 517);
   CHECK((*rows)[516].version == "1.516");
+}
+
+// Trust roots are the log's second entry type (docs/FORMATS.md "Trust root"):
+// indexed with their chain check, a malformed one recorded as an invalid
+// entry, never counted as a bad release; across bundles and a resumed sync.
+TEST_CASE("sync: a log of release entries and trust roots") {
+  TempDir t;
+  DirectLog log(t / "log", LogKey());
+  const SignerKey ra = TestKey("root-a.acme.example", 21);
+  const SignerKey rb = TestKey("root-b.acme.example", 22);
+  auto root = [&](uint64_t version, std::vector<const SignerKey*> signers) {
+    RootSpec s;
+    s.version = version;
+    s.threshold = 2;
+    s.keys = {&ra, &rb};
+    s.signers = std::move(signers);
+    s.policy = "log " + FormatVerifierKey(PublicKeyOf(LogKey())) + "\nquorum none\nvendor " +
+               FormatVerifierKey(PublicKeyOf(Vendor())) + " p1\n";
+    const std::string note = MakeTrustRoot(s);
+    return Bytes(note.begin(), note.end());
+  };
+  const std::string bad = std::string(kTrustRootMagic) + "domain x\n";
+  std::vector<Bytes> entries = Releases(0, 3);
+  entries.push_back(root(1, {&ra, &rb}));            // 3: follows (self-signed)
+  entries.push_back(Releases(3, 1)[0]);              // 4
+  entries.push_back(Bytes(bad.begin(), bad.end()));  // 5: malformed
+  entries.push_back(root(2, {&ra}));                 // 6: threshold unmet
+  entries.push_back(root(2, {&ra, &rb}));            // 7: follows version 1
+  entries.push_back(root(2, {&rb, &ra}));            // 8: the same version again
+  for (Bytes& e : Releases(4, 300)) entries.push_back(std::move(e));
+  entries.push_back(root(4, {&ra, &rb}));  // 309: skips version 3
+  log.Append(entries);
+  // Interrupted after one bundle, then resumed: the chain continues from the
+  // rows committed before.
+  SyncResult r = SyncOnce(log.dir(), t / "mirror", 1);
+  CHECK(r.status.code() == Code::kUnavailable);
+  r = SyncOnce(log.dir(), t / "mirror");
+  REQUIRE_MESSAGE(r.status.ok(), r.status.ToString());
+  CHECK(VerifiedSize(t / "mirror") == 310);
+  CHECK(r.trust_roots == 1);  // 309; the resumed sync indexes bundle 1 only
+  auto m = Mirror::Open(t / "mirror", false, false);
+  REQUIRE(m.ok());
+  auto invalid = (*m)->index().Invalid(310);
+  REQUIRE(invalid.ok());
+  REQUIRE(invalid->size() == 1);
+  CHECK(invalid->front().log_index == 5);
+  CHECK(invalid->front().reason.find("trust root") != std::string::npos);
+  auto releases = (*m)->index().Releases({}, 310);
+  REQUIRE(releases.ok());
+  CHECK(releases->size() == 304);
+  auto roots = (*m)->index().TrustRoots(310);
+  REQUIRE(roots.ok());
+  std::vector<std::string> got;
+  for (const auto& row : *roots) {
+    got.push_back(std::to_string(row.log_index) + " v" + std::to_string(row.version) + " " +
+                  (row.follows ? "follows" : row.chain_flag));
+  }
+  CHECK(got == std::vector<std::string>{"3 v1 follows", "6 v2 root-threshold-unmet", "7 v2 follows",
+                                        "8 v2 root-version-duplicate", "309 v4 root-version-gap"});
+  const audit::TrustRootRow& v1 = roots->front();
+  CHECK(v1.domain == "acme.example/printers");
+  CHECK(v1.root_threshold == 2);
+  CHECK(v1.root_keys.size() == 2);
+  CHECK(v1.policy.rfind("log ", 0) == 0);
+  CHECK(v1.expires == ParseUtcTime("2027-01-01T00:00:00Z").value());
+  CHECK(Bytes(v1.note.begin(), v1.note.end()) == entries[3]);
+  CHECK(v1.leaf_hex == HexEncode(LeafHash(entries[3])));
+  auto by_index = (*m)->index().TrustRootByIndex(7, 310);
+  REQUIRE(by_index.ok());
+  REQUIRE(by_index->has_value());
+  CHECK((*by_index)->version == 2);
+  CHECK(!(*m)->index().TrustRootByIndex(4, 310)->has_value());
+  CHECK((*m)->index().TrustRoots(310, "other.example/x")->empty());
 }
 
 TEST_CASE("sync: resumes after an interruption without re-verifying") {

@@ -1,4 +1,5 @@
-// Test helpers for `candor audit`: release entries from test vendor keys, and
+// Test helpers for `candor audit`: release entries from test vendor keys,
+// signed trust roots (the log's second entry type) from test root keys, and
 // log directories built directly through the log's storage API (so a test can
 // create what a real log refuses: equivocation, a fork with the same key).
 //
@@ -9,6 +10,7 @@
 #include <doctest/doctest.h>
 #include <stdlib.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -22,9 +24,11 @@
 #include "candor/log/right_edge.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
+#include "candor/policy.h"
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
 #include "candor/signer.h"
+#include "candor/trust_root.h"
 #include "support/temp_dir.h"
 
 namespace candor::audittest {
@@ -64,6 +68,43 @@ inline Bytes MakeRelease(const SignerKey& vendor, const ReleaseSpec& s) {
   auto e = CreateReleaseEntry(f, s.changelog, vendor);
   REQUIRE_MESSAGE(e.ok(), e.status().ToString());
   return *e;
+}
+
+// A trust root (docs/FORMATS.md "Trust root"). `policy` may be in any valid
+// spelling: it is put in canonical form.
+struct RootSpec {
+  std::string domain = "acme.example/printers";
+  uint64_t version = 1;
+  std::string expires = "2027-01-01T00:00:00Z";
+  size_t threshold = 1;
+  std::vector<const SignerKey*> keys;     // the root keys
+  std::vector<const SignerKey*> signers;  // who signs the note
+  std::string policy;
+};
+
+inline TrustRoot MakeTrustRootValue(const RootSpec& s) {
+  TrustRoot r;
+  r.domain = s.domain;
+  r.version = s.version;
+  r.expires_unix = ParseUtcTime(s.expires).value();
+  r.root_threshold = s.threshold;
+  for (const SignerKey* k : s.keys) r.root_keys.push_back(PublicKeyOf(*k));
+  std::sort(r.root_keys.begin(), r.root_keys.end(), [](const VerifierKey& a, const VerifierKey& b) {
+    return FormatVerifierKey(a) < FormatVerifierKey(b);
+  });
+  auto policy = ParseTrustPolicy(s.policy);
+  REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
+  r.policy = *policy;
+  r.policy_text = FormatTrustPolicy(r.policy);
+  return r;
+}
+
+// The signed note, which is also the log entry.
+inline std::string MakeTrustRoot(const RootSpec& s) {
+  const std::string text = FormatTrustRootText(MakeTrustRootValue(s));
+  auto note = SignNote(text, s.signers);
+  REQUIRE_MESSAGE(note.ok(), note.status().ToString());
+  return *note;
 }
 
 // A log directory in the tlog-tiles layout written through TileStorage and

@@ -266,8 +266,68 @@ test('works against a static mirror of the log directory via ?log=', async () =>
   }
 });
 
+// A log that admits trust roots (docs/FORMATS.md "Trust root") serves them as
+// entries beside releases: a static log of the printer story's entries plus
+// the trust root vectors v1 and v2, with its recomputed tiles (tilelog.mjs).
+// The checkpoint's signature is not checked without ?key=, so any 64 bytes do.
+test('trust root entries render as trust roots, with a history per domain', async () => {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const { LogClient, bytesToBase64 } = await import('../../transparency-log/web/tlog.js');
+  const { staticLogFiles } = await import('./tilelog.mjs');
+  const client = new LogClient(new URL('./', fx.url).href);
+  const cp = await client.checkpoint();
+  const entries = [...(await client.entries(cp.size))];
+  for (const v of ['v1.root', 'v2.root']) {
+    entries.push(new Uint8Array(await readFile(new URL(`../vectors/trust-root/${v}`, import.meta.url))));
+  }
+  const { files, root } = staticLogFiles(entries);
+  const sig = bytesToBase64(new Uint8Array(68));
+  files.set('checkpoint', Buffer.from(
+    `${cp.origin}\n${entries.length}\n${bytesToBase64(root)}\n\n\u2014 ${cp.origin} ${sig}\n`));
+  const server = createServer((req, res) => {
+    const body = files.get(new URL(req.url, 'http://x').pathname.replace(/^\/roots\//, ''));
+    res.writeHead(body ? 200 : 404, { 'Access-Control-Allow-Origin': '*' }).end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const query = `?log=${encodeURIComponent(`http://127.0.0.1:${server.address().port}/roots/`)}`;
+    const v2 = entries.length - 1;
+    const page = await open(`release/${v2}`, { query });
+    assert.equal(await page.getAttribute('[data-verify]', 'data-verify'), 'ok');
+    assert.equal(await page.textContent('h2'), 'Trust root acme.example/printers version 2');
+    const manifest = await page.textContent('table.manifest');
+    assert.match(manifest, /Expires\s*2029-01-01T00:00:00Z/);
+    assert.match(manifest, /2 of 2 root keys/);
+    const diff = await page.textContent('table.diff');
+    assert.match(diff, /REMOVED\s*root root-a\.acme\.example/);
+    assert.match(diff, /ADDED\s*vendor acme\.example\/firmware-2026/);
+    // Releases still render; a trust root is not an unreadable entry.
+    await page.goto(`${fx.url}${query}#/`);
+    await page.waitForSelector('[data-verify]');
+    assert.match(await page.textContent('main'), /acme\.example/);
+    assert.doesNotMatch(await page.textContent('main'), /could not read/);
+    await page.goto(`${fx.url}${query}#/trust`);
+    await page.waitForSelector('h2');
+    assert.equal(await page.textContent('h2'), 'Trust roots');
+    const rows = await page.$$eval('table tbody tr', (trs) => trs.map((tr) => tr.textContent));
+    assert.equal(rows.length, 2);
+    assert.match(rows[0], /version 1.*first in the log/);
+    assert.match(rows[1], /version 2.*3 lines added, 3 lines removed/);
+    await page.close();
+    for (const hash of ['trust', `release/${v2}`]) {
+      const narrow = await open(hash, { query, viewport: { width: 390, height: 844 } });
+      const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      assert.ok(overflow <= 0, `#/${hash} overflows by ${overflow}px`);
+      await narrow.close();
+    }
+  } finally {
+    server.close();
+  }
+});
+
 test('usable at 390x844: no horizontal scrolling, stacked tables', async () => {
-  for (const hash of ['', 'products', 'product/acme.example/printer-x', 'release/1', 'checkpoint']) {
+  for (const hash of ['', 'products', 'product/acme.example/printer-x', 'release/1', 'checkpoint', 'trust']) {
     const page = await open(hash, { viewport: { width: 390, height: 844 } });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `#/${hash} overflows by ${overflow}px`);
@@ -282,7 +342,7 @@ test('usable at 390x844: no horizontal scrolling, stacked tables', async () => {
 
 test('accessible markup: headings, table headers, text contrast >= 4.5:1', async () => {
   for (const hash of ['', 'products', 'vendor/acme.example', 'product/acme.example/printer-x',
-    'release/1', 'checkpoint']) {
+    'release/1', 'checkpoint', 'trust']) {
     for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
       const page = await open(hash, { viewport });
       const report = await page.evaluate(() => {

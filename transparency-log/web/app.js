@@ -6,7 +6,9 @@
 //   #/vendor/<vendor>       one vendor's products and keys
 //   #/products              every product
 //   #/product/<v>/<p>       release timeline of a product
-//   #/release/<index>       one release: manifest, disclosures, changelog, diff
+//   #/release/<index>       one entry: a release (manifest, disclosures,
+//                           changelog, diff) or a trust root
+//   #/trust                 trust roots: each domain's versions and what changed
 //   #/checkpoint            the latest checkpoint and its cosignatures
 // Query parameters: ?log=<base URL of the log> (default: this page's directory),
 // ?key=<log verifier key>, ?witness=<witness verifier key> (repeatable): when
@@ -34,6 +36,7 @@ import {
   diffDisclosures,
   changelogMatches,
 } from './release.js';
+import { isTrustRootEntry, parseTrustRoot, diffTrustRoots, trustDomains } from './trustroot.js';
 
 const MAX_ENTRIES = 200000;  // beyond this, use candor audit
 const params = new URLSearchParams(location.search);
@@ -53,7 +56,7 @@ const state = {
   progress: '',
   error: null,
   checkpoint: null,
-  records: [],  // { index, release | null, error | null, leafHash }
+  records: [],  // { index, release | null, root | null, error | null, leafHash }
   verify: null,  // verifyTree report, or null while running
   verifyError: null,
   sig: { ed25519: null, log: null, witnesses: [], manifests: null },
@@ -81,13 +84,6 @@ function restrictiveBadge() {
 
 function fmtTime(unix) {
   return new Date(unix * 1000).toISOString().replace('.000Z', 'Z');
-}
-
-const TRUST_ROOT_MAGIC = new TextEncoder().encode('candor.dev/trust-root/v1\n');
-
-function isTrustRootEntry(bytes) {
-  return bytes.length >= TRUST_ROOT_MAGIC.length &&
-    TRUST_ROOT_MAGIC.every((b, i) => bytes[i] === b);
 }
 
 function releases() {
@@ -368,14 +364,100 @@ function diffSection(r, product) {
     }), { className: 'diff' })];
 }
 
+function trustRootLink(r, text) {
+  return link(`release/${r.index}`, text ?? `${r.root.domain} version ${r.root.version}`);
+}
+
+function rootChangesTable(caption, diff) {
+  return table(caption, ['Change', 'Line'], diff.map((x) => ({
+    className: `diff-${x.change}`,
+    cells: [
+      { cell: h('span', { class: `change change-${x.change}` }, x.change.toUpperCase()), header: true },
+      h('code', { class: 'hash' }, x.line),
+    ],
+  })), { className: 'diff' });
+}
+
+// The previous root of the same domain in log order, if any.
+function previousRoot(r) {
+  const list = trustDomains(state.records).get(r.root.domain) ?? [];
+  const at = list.findIndex((x) => x.index === r.index);
+  return at > 0 ? list[at - 1] : null;
+}
+
+function pageTrustRoot(r) {
+  const t = r.root;
+  const prev = previousRoot(r);
+  const fields = [
+    ['Domain', t.domain],
+    ['Version', t.version],
+    ['Expires', t.expires],
+    ['Root threshold', `${t.rootThreshold} of ${t.rootKeys.length} root keys`],
+    ['Root keys', t.rootKeys.map((k, i) => [i ? h('br') : null, h('code', { class: 'hash' }, k)])],
+    ['Signatures', t.signatures.map((s) => s.name).join(', ') || 'none'],
+    ['Log entry', h('span', {}, `#${r.index}, leaf hash `,
+      h('code', { class: 'hash' }, r.leafHash ? bytesToHex(r.leafHash) : '(computing…)'))],
+  ];
+  const heading = h('h3', {}, 'Changes since the previous version in the log');
+  const diff = prev ? diffTrustRoots(prev.root, t) : null;
+  return [
+    h('h2', { tabindex: '-1' }, `Trust root ${t.domain} version ${t.version}`),
+    h('p', { class: 'hint' },
+      'A trust root is the device trust policy of one product line, signed by its root keys and ' +
+      'logged like a release. Whether each version follows the previous one (root key signatures ' +
+      'and thresholds) is checked by candor audit trust, not by this page.'),
+    table('Trust root', ['Field', 'Value'], fields.map(([k, v]) => [{ cell: k, header: true }, v]),
+      { className: 'manifest' }),
+    h('h3', {}, 'Policy'),
+    h('pre', { class: 'note', tabindex: '0' }, t.policy.join('\n')),
+    heading,
+    !prev ? h('p', {}, `This is the first trust root of ${t.domain} in the log.`)
+      : [h('p', {}, 'Previous version: ', trustRootLink(prev, `version ${prev.root.version}`),
+        ` (entry #${prev.index}).`),
+      diff.length ? rootChangesTable(`Changes from version ${prev.root.version} to ${t.version}`, diff)
+        : h('p', {}, 'No line changed.')],
+    h('h3', {}, 'Signed note'),
+    h('pre', { class: 'note', tabindex: '0' }, r.root.note.body +
+      `\n${r.root.signatures.length} signature line${r.root.signatures.length === 1 ? '' : 's'}`),
+  ];
+}
+
+function pageTrust() {
+  const domains = trustDomains(state.records);
+  if (!domains.size) {
+    return [h('h2', { tabindex: '-1' }, 'Trust roots'), h('p', {}, 'No trust roots in this log yet.')];
+  }
+  return [
+    h('h2', { tabindex: '-1' }, 'Trust roots'),
+    h('p', { class: 'hint' },
+      'Each product line\'s device trust policy, version by version, in log order, with the lines ' +
+      'that changed. candor audit trust also checks the rotation rule and flags weakening changes.'),
+    [...domains.entries()].map(([domain, list]) => [
+      h('h3', {}, domain),
+      table(`Trust root versions of ${domain}`, ['Version', 'Entry', 'Expires', 'Root threshold', 'Changes'],
+        list.map((r, i) => {
+          const diff = i > 0 ? diffTrustRoots(list[i - 1].root, r.root) : null;
+          return [
+            { cell: trustRootLink(r, `version ${r.root.version}`), header: true },
+            `#${r.index}`,
+            r.root.expires,
+            `${r.root.rootThreshold} of ${r.root.rootKeys.length}`,
+            diff === null ? 'first in the log'
+              : diff.length ? ['added', 'removed']
+                .map((c) => [c, diff.filter((x) => x.change === c).length])
+                .filter(([, n]) => n)
+                .map(([c, n]) => `${n} line${n === 1 ? '' : 's'} ${c}`)
+                .join(', ') : 'no change',
+          ];
+        })),
+    ]),
+  ];
+}
+
 function pageRelease(index) {
   const r = state.records[index];
   if (!r) return notFound(`No entry ${index} in this checkpoint.`);
-  if (r.trustRoot) {
-    return [h('h2', { tabindex: '-1' }, `Entry ${index}`),
-      h('p', {}, `Entry ${index} is a trust root (a device trust policy signed by root keys), ` +
-        'not a release; candor trust show reads it.')];
-  }
+  if (r.root) return pageTrustRoot(r);
   if (!r.release) {
     return [h('h2', { tabindex: '-1' }, `Entry ${index}`),
       h('p', { class: 'status-bad' }, `This page cannot read entry ${index}: ${r.error}`)];
@@ -479,8 +561,13 @@ function route(focus = false) {
     nav = 'products';
   } else if (parts[0] === 'release' && parts.length === 2 && /^(0|[1-9][0-9]*)$/.test(parts[1])) {
     content = pageRelease(Number(parts[1]));
-    title = `Release ${parts[1]}`;
-    nav = 'products';
+    const isRoot = state.records[Number(parts[1])]?.root;
+    title = isRoot ? `Trust root ${parts[1]}` : `Release ${parts[1]}`;
+    nav = isRoot ? 'trust' : 'products';
+  } else if (parts[0] === 'trust' && parts.length === 1) {
+    content = pageTrust();
+    title = 'Trust roots';
+    nav = 'trust';
   } else if (parts[0] === 'checkpoint' && parts.length === 1) {
     content = pageCheckpoint();
     title = 'Checkpoint';
@@ -580,13 +667,13 @@ async function load() {
       renderStatus();
     });
     state.records = entries.map((e, index) => {
-      // The log's second entry type (docs/LOG.md "Accepting entries"): not a
-      // release, and not unreadable either.
-      if (isTrustRootEntry(e)) return { index, release: null, error: null, trustRoot: true };
       try {
-        return { index, release: parseReleaseEntry(e), error: null };
+        // The log's second entry type (docs/LOG.md "Trust roots: the second
+        // entry type"): a trust root, not an unreadable release.
+        if (isTrustRootEntry(e)) return { index, release: null, root: parseTrustRoot(e), error: null };
+        return { index, release: parseReleaseEntry(e), root: null, error: null };
       } catch (err) {
-        return { index, release: null, error: err.message };
+        return { index, release: null, root: null, error: err.message };
       }
     });
     state.phase = 'ready';
@@ -604,7 +691,7 @@ async function load() {
     state.sig.manifests = `signature check failed: ${e.message}`;
   }
   try {
-    const entries = state.records.map((r) => r.release?.entry);
+    const entries = state.records.map((r) => r.release?.entry ?? r.root?.entry);
     if (entries.some((e) => !e)) {
       // Unparseable entries still count in the tree: re-read the raw bytes.
       const raw = await client.entries(state.checkpoint.size);

@@ -57,6 +57,9 @@ struct Flag {
   std::string product;  // "" for release-wide flags of multi-product releases
   std::string version;
   std::string message;
+  // Trust root flags (audit/trust_history.h): the root's domain, with `vendor`
+  // and `product` empty and `version` the root's version. Empty otherwise.
+  std::string domain;
 };
 
 // delayed-activation, one RestrictionFlag per restrictive disclosure,

@@ -3,8 +3,10 @@
 // (and, for each full bundle, its level-0 tile) over its own LogSource; a pool
 // of worker threads takes the downloaded bundles, one whole bundle per task,
 // and for each: parses the bundle strictly (ParseEntryBundle), computes every
-// leaf hash, and parses every new entry with its vendor signature check
-// (ParseReleaseEntry). Next() hands the results to the caller strictly in
+// leaf hash, and parses every new entry by its type: a release entry with its
+// vendor signature check (ParseReleaseEntry), a trust root (IsTrustRootEntry)
+// with ParseSignedTrustRoot (its rotation rule needs the earlier roots of its
+// domain, so the caller checks it in log order). Next() hands the results to the caller strictly in
 // bundle order, so the caller keeps the single-threaded, order-dependent work
 // (tree recomputation and tile comparison, index rows, mirror files, commits)
 // while downloading and signature checks of later bundles go on meanwhile.
@@ -31,6 +33,7 @@
 #include "candor/bytes.h"
 #include "candor/release.h"
 #include "candor/status.h"
+#include "candor/trust_root.h"
 #include "candor/verifier_key_cache.h"
 
 namespace candor::audit {
@@ -47,8 +50,12 @@ struct VerifiedBundle {
   std::vector<Hash> tile0;     // the level-0 tile served, when width == 256
   std::vector<Bytes> entries;  // exactly `width` entries
   std::vector<Hash> leaves;    // RFC 6962 leaf hash of each entry
-  // ParseReleaseEntry of each entry at index >= first_entry; nullopt below.
+  // ParseReleaseEntry of each release entry at index >= first_entry; nullopt
+  // below, and for trust roots.
   std::vector<std::optional<Result<ReleaseEntry>>> parsed;
+  // ParseSignedTrustRoot of each trust root entry at index >= first_entry;
+  // nullopt for release entries and below.
+  std::vector<std::optional<Result<SignedTrustRoot>>> roots;
 };
 
 class BundlePipeline {

@@ -1,9 +1,9 @@
 // AuditIndex: the mirror's local SQLite database (MIRROR/.candor-audit/index.db)
 // holding (1) the auditor's commit point: the verified tree state and the
-// progress of an interrupted sync, and (2) an index of every release in the
-// log, for list/show/diff/flags.
+// progress of an interrupted sync, and (2) an index of every release and trust
+// root in the log, for list/show/diff/flags/trust.
 //
-// Tables (docs/AUDIT.md "Index"; format 3, PRAGMA user_version):
+// Tables (docs/AUDIT.md "Index"; format 4, PRAGMA user_version):
 //   state(size, root, checkpoint, edge)   one row: the last verified checkpoint
 //   progress(size, edge)                  at most one row: a sync in progress
 //   vendor_keys(id PK, vkey)              each vendor key's text form, once
@@ -15,6 +15,10 @@
 //   products(log_index, product)          one row per product of a release
 //   disclosures(log_index, seq, kind, value, effective)  one row each
 //   invalid(log_index PK, reason)         entries that failed ParseReleaseEntry
+//                                         or ParseSignedTrustRoot
+//   trust_roots(log_index PK, leaf, domain, version, expires, root_threshold,
+//               root_keys, policy, note, logged, follows, chain_flag,
+//               chain_error)             one row per trust root entry
 // Index rows and the progress row are committed in one transaction after the
 // mirror's files are durable (syncfs), so after a crash the index covers
 // exactly [0, progress or state size). Readers only look at rows below the
@@ -34,6 +38,7 @@
 #include "candor/disclosure.h"
 #include "candor/release.h"
 #include "candor/status.h"
+#include "candor/trust_root.h"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -77,6 +82,26 @@ struct ReleaseRow {
   std::vector<Disclosure> disclosures;
 };
 
+// One trust root entry as the index holds it (docs/AUDIT.md "Trust roots").
+struct TrustRootRow {
+  uint64_t log_index = 0;
+  std::string leaf_hex;
+  std::string domain;
+  uint64_t version = 0;
+  int64_t expires = 0;
+  uint64_t root_threshold = 0;
+  std::vector<std::string> root_keys;  // vkey text, in the root's order
+  std::string policy;                  // the canonical policy lines
+  std::string note;                    // the signed note (= the log entry)
+  int64_t logged = 0;                  // as ReleaseRow::logged
+  // Whether the root's signatures follow the rotation rule from the chain's
+  // head at the time it was logged (audit/trust_history.h CheckRootChain);
+  // otherwise which chain flag it raises and why.
+  bool follows = false;
+  std::string chain_flag;
+  std::string chain_error;
+};
+
 struct InvalidRow {
   uint64_t log_index = 0;
   std::string reason;
@@ -111,6 +136,8 @@ class AuditIndex {
   // `logged`: see ReleaseRow::logged.
   Status AddRelease(uint64_t log_index, const Hash& leaf, const ReleaseEntry& e, int64_t logged);
   Status AddInvalid(uint64_t log_index, const std::string& reason);
+  // `row`: every field set by the caller (sync), `leaf` its leaf hash.
+  Status AddTrustRoot(const TrustRootRow& row, const Hash& leaf);
 
   // Releases with log_index < `below` matching `f`, ordered by log_index.
   Result<std::vector<ReleaseRow>> Releases(const ReleaseFilter& f, uint64_t below);
@@ -119,12 +146,18 @@ class AuditIndex {
   Result<std::vector<ReleaseRow>> ForProduct(const std::string& vendor, const std::string& product,
                                              uint64_t below);
   Result<std::vector<InvalidRow>> Invalid(uint64_t below);
+  // Trust roots with log_index < `below`, in log order; only `domain`'s when
+  // it is not empty. Sees the rows of the open transaction.
+  Result<std::vector<TrustRootRow>> TrustRoots(uint64_t below, const std::string& domain = "");
+  Result<std::optional<TrustRootRow>> TrustRootByIndex(uint64_t log_index, uint64_t below);
 
  private:
   AuditIndex() = default;
   Status Exec(const char* sql);
   Result<sqlite3_stmt*> Stmt(const char* sql);
-  Result<bool> CheckFormat(const std::string& path);
+  enum class Setup { kNone, kCreate, kMigrate3 };
+  Result<Setup> CheckFormat(const std::string& path);
+  Status MigrateFrom3(const std::string& path);
   Status FillDetails(ReleaseRow& r, bool with_text);
   // The vendor_keys id of `key`, inserted if new (inside the caller's
   // transaction).

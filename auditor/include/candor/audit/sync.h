@@ -86,6 +86,7 @@ struct SyncResult {
   uint64_t checkpoint_size = 0;
   uint64_t entries_verified = 0;
   uint64_t invalid_entries = 0;
+  uint64_t trust_roots = 0;  // valid trust root entries indexed (of entries_verified)
   uint64_t bytes_downloaded = 0;
   uint64_t resumed_from = 0;  // > old_size when an interrupted sync was resumed
   double seconds = 0;
