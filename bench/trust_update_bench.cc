@@ -6,9 +6,13 @@
 //   BM_VerifyFirmware/<image bytes>: Verify() under root v1 (expiry check,
 //     bundle, release entry with its vendor signature, streaming image hash,
 //     checkpoint + 2 cosignatures, inclusion);
-//   BM_TrustRootUpdate: VerifyTrustRootUpdate() from v1 to v2 (bundle, root
-//     parse, rotation rule: 2-of-2 old and 2-of-2 new root keys with one key
-//     in both, so 3 signatures; checkpoint + 2 cosignatures, inclusion).
+//   BM_TrustRootUpdate/<case>: VerifyTrustRootUpdate() from v1 to v2 (bundle,
+//     root parse, rotation rule, checkpoint + 2 cosignatures, inclusion):
+//     case 0 keeps the root keys (2 of {r1, r2}; a vendor key is rotated),
+//     so 2 root signatures; case 1 replaces r1 by r3 (2 of {r2, r3} after
+//     2 of {r1, r2}), so 3 root signatures, r2's counted for both.
+// Ed25519 verifications: firmware 4 (vendor, log, 2 witnesses); trust update
+// 5 (case 0) or 6 (case 1).
 // Run from a Release build:
 //   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCANDOR_BUILD_BENCH=ON
 //   cmake --build build-bench --target trust_update_bench
@@ -33,7 +37,7 @@ namespace {
 
 constexpr uint64_t kNow = 1790000000;
 constexpr uint64_t kTreeSize = uint64_t{1} << 20;
-constexpr uint64_t kReleaseIndex = 777777, kRootIndex = 777778;
+constexpr uint64_t kReleaseIndex = 777777, kRootIndex = 777778;  // and 777779
 constexpr const char* kDomain = "acme.example/printers";
 
 SignerKey Key(const std::string& name, uint8_t type = kKeyTypeEd25519) {
@@ -48,10 +52,10 @@ struct World {
   SignerKey r1 = Key("root1.acme.example"), r2 = Key("root2.acme.example"),
             r3 = Key("root3.acme.example");
   TrustRoot v1;
-  std::string v2_note;
+  std::string v2_note[2];  // [0] same root keys, [1] r1 replaced by r3
   std::vector<Hash> leaves;
   std::string checkpoint_note;
-  Bytes root_entry;
+  Bytes root_entry[2];
 
   TrustRoot Root(uint64_t version, std::vector<const SignerKey*> keys) const {
     TrustRoot r;
@@ -72,15 +76,18 @@ struct World {
 
   World() {
     v1 = Root(1, {&r1, &r2});
-    const SignerKey* signers[] = {&r1, &r2, &r3};
-    v2_note = SignNote(FormatTrustRootText(Root(2, {&r2, &r3})), signers).value();
-    root_entry = Bytes(v2_note.begin(), v2_note.end());
+    const SignerKey* same[] = {&r1, &r2};
+    const SignerKey* rotated[] = {&r1, &r2, &r3};
+    v2_note[0] = SignNote(FormatTrustRootText(Root(2, {&r1, &r2})), same).value();
+    v2_note[1] = SignNote(FormatTrustRootText(Root(2, {&r2, &r3})), rotated).value();
+    for (int i = 0; i < 2; ++i) root_entry[i] = Bytes(v2_note[i].begin(), v2_note[i].end());
     leaves.resize(kTreeSize);
     for (uint64_t i = 0; i < kTreeSize; ++i) {
       const std::string e = "entry " + std::to_string(i);
       leaves[i] = LeafHash(AsBytes(e));
     }
-    leaves[kRootIndex] = LeafHash(root_entry);
+    leaves[kRootIndex] = LeafHash(root_entry[0]);
+    leaves[kRootIndex + 1] = LeafHash(root_entry[1]);
   }
 
   NodeReader Reader() const {
@@ -159,11 +166,12 @@ BENCHMARK(BM_VerifyFirmware)->Arg(4 << 10)->Arg(64 << 10)->Arg(256 << 10)->Arg(1
 
 void BM_TrustRootUpdate(benchmark::State& state) {
   World& w = TheWorld();
-  const std::string bundle = w.BundleFor(w.root_entry, kRootIndex);
+  const int c = static_cast<int>(state.range(0));
+  const std::string bundle = w.BundleFor(w.root_entry[c], kRootIndex + c);
   for (auto _ : state) {
     TrustRootUpdateRequest up;
     up.current = &w.v1;
-    up.root_note = w.v2_note;
+    up.root_note = w.v2_note[c];
     up.bundle = bundle;
     up.now_unix = kNow;
     auto r = VerifyTrustRootUpdate(up);
@@ -171,7 +179,7 @@ void BM_TrustRootUpdate(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
 }
-BENCHMARK(BM_TrustRootUpdate);
+BENCHMARK(BM_TrustRootUpdate)->Arg(0)->Arg(1);
 
 }  // namespace
 }  // namespace candor
