@@ -183,9 +183,10 @@ std::optional<std::string> ParseArgs(const std::vector<std::string>& args, Parse
   if (p.command == "trust-update") {
     if (std::optional<std::string> bad = GroupSteps(p)) return bad;
   } else {
-    for (const auto& [name, _] : p.grouped) {
+    for (const auto& option : p.grouped) {
+      const std::string& name = option.first;
       if (std::count_if(p.grouped.begin(), p.grouped.end(),
-                        [&](const auto& g) { return g.first == name; }) > 1) {
+                        [&name](const auto& g) { return g.first == name; }) > 1) {
         return fmt::format("{} given twice", name);
       }
     }
