@@ -37,55 +37,9 @@ done
 [[ -x $WITNESS ]] || WITNESS=""
 [[ -x $AGENT && ${NO_AGENT:-0} != 1 ]] || AGENT=""
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/candor-cartridges.XXXXXX")
-pids=()
-cleanup() {
-  local pid
-  for pid in "${pids[@]}"; do
-    kill -TERM "$pid" 2>/dev/null || true
-  done
-  for pid in "${pids[@]}"; do
-    wait "$pid" 2>/dev/null || true
-  done
-  if [[ ${KEEP:-0} == 1 ]]; then
-    echo "(kept $work)"
-  else
-    rm -rf "$work"
-  fi
-}
-trap cleanup EXIT
-cd "$work"
-
-say() { printf '\n== %s\n' "$*"; }
-note() { printf '   %s\n' "$*"; }
-indent() { sed 's/^/   | /'; }
-# run_expect CODE cmd...: runs cmd, shows its output, checks its exit code.
-run_expect() {
-  local want=$1 got=0
-  shift
-  "$@" >out.txt 2>err.txt || got=$?
-  cat out.txt err.txt | indent
-  if [[ $got != "$want" ]]; then
-    echo "UNEXPECTED: exit code $got, expected $want: $*" >&2
-    exit 1
-  fi
-}
-
-# wait_for_port FILE PATTERN: the port a server printed (it listens on port 0).
-wait_for_port() {
-  local file=$1 pattern=$2 i port
-  for i in $(seq 1 100); do
-    port=$(grep -o "$pattern[0-9]*" "$file" 2>/dev/null | head -1 | grep -o '[0-9]*$' || true)
-    if [[ -n $port ]]; then
-      echo "$port"
-      return 0
-    fi
-    sleep 0.1
-  done
-  echo "server did not start; its output:" >&2
-  cat "$file" >&2
-  return 1
-}
+# shellcheck source=examples/lib.sh
+source "$here/../lib.sh"
+example_start cartridges
 
 today=$(date -u +%F)
 block_date=$(date -u -d "+90 days" +%F)
