@@ -243,12 +243,13 @@ Status CheckRootSuccessor(const TrustRoot& current, const SignedTrustRoot& next)
                                      Num(current.version + 1) + " (roots are applied in order)");
   }
   // Both thresholds from one verification pass over the union of the two key
-  // sets: a key in both is verified once and counts towards both (TUF).
+  // sets: a key in both is verified once and counts towards both (TUF). Only
+  // identical entries merge: a key renamed between versions keeps both names,
+  // so its signature under either name is found, and counts once per set
+  // (CountAmong compares public keys).
   std::vector<VerifierKey> both = current.root_keys;
   for (const VerifierKey& k : n.root_keys) {
-    if (std::none_of(both.begin(), both.end(),
-                     [&k](const VerifierKey& b) { return SameKey(k, b); }))
-      both.push_back(k);
+    if (std::find(both.begin(), both.end(), k) == both.end()) both.push_back(k);
   }
   CANDOR_ASSIGN_OR_RETURN(std::vector<VerifierKey> signers, ValidRootSigners(next.note, both));
   CANDOR_RETURN_IF_ERROR(ThresholdMet(next, current, CountAmong(current.root_keys, signers),

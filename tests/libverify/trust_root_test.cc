@@ -261,6 +261,13 @@ TEST_CASE("trust root: the rotation rule, one refusal per attack") {
   TestKey alias = fx.r2;
   alias.vkey.name = "alias.acme.example";
   alias.vkey.key_id = KeyId(alias.vkey.name, alias.vkey.type, alias.vkey.public_key);
+  // v2' lists r1 under a new name (same public key) beside r2: its holder may
+  // sign under either name, and the key counts once for each threshold.
+  TestKey r1_renamed = fx.r1;
+  r1_renamed.vkey.name = "root1-2027.acme.example";
+  r1_renamed.vkey.key_id =
+      KeyId(r1_renamed.vkey.name, r1_renamed.vkey.type, r1_renamed.vkey.public_key);
+  const std::string renamed_text = FormatTrustRootText(fx.Root(2, {&r1_renamed, &fx.r2}, 2));
   struct Case {
     std::string name;
     std::string note;
@@ -276,6 +283,12 @@ TEST_CASE("trust root: the rotation rule, one refusal per attack") {
       {"same key twice under two names", fx.Sign(v2_text, {&fx.r1, &fx.r3, &alias}),
        Code::kBadSignature, "(1 of 2)"},
       {"a bad signature by a root key", tampered, Code::kBadSignature, ""},
+      {"a renamed root key signs under its new name", fx.Sign(renamed_text, {&r1_renamed, &fx.r2}),
+       Code::kOk, ""},
+      {"a renamed root key signs under its old name", fx.Sign(renamed_text, {&fx.r1, &fx.r2}),
+       Code::kOk, ""},
+      {"a renamed root key under both names still counts once",
+       fx.Sign(renamed_text, {&fx.r1, &r1_renamed}), Code::kBadSignature, "(1 of 2)"},
       {"rollback to the same version", fx.Signed(fx.Root(1, {&fx.r1, &fx.r2}, 2), {&fx.r1, &fx.r2}),
        Code::kRollback, "not newer"},
       {"skipping a version", fx.Signed(fx.Root(3, {&fx.r1, &fx.r2}, 2), {&fx.r1, &fx.r2}),

@@ -48,10 +48,12 @@ std::string FormatVendorsFile(const std::vector<VerifierKey>& keys) {
   return out;
 }
 
-Status VendorRegistry::Refresh() {
+Status VendorRegistry::Refresh(bool force) {
   std::lock_guard<std::mutex> lock(mu_);
   auto now = std::chrono::steady_clock::now();
-  if (mtime_ns_ >= 0 && now - last_check_ < std::chrono::milliseconds(500)) return Status::Ok();
+  if (!force && mtime_ns_ >= 0 && now - last_check_ < std::chrono::milliseconds(500)) {
+    return Status::Ok();
+  }
   last_check_ = now;
   struct stat st {};
   if (::stat(path_.c_str(), &st) != 0) {
@@ -60,17 +62,27 @@ Status VendorRegistry::Refresh() {
     return Status::Ok();
   }
   int64_t mtime = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
-  if (mtime == mtime_ns_) return Status::Ok();
+  // The inode too: `vendors add|remove` replace the file by rename, and two
+  // replacements within one file-system timestamp tick share an mtime.
+  if (mtime == mtime_ns_ && st.st_ino == ino_) return Status::Ok();
   CANDOR_ASSIGN_OR_RETURN(Bytes data, fs::ReadFileBytes(path_, kMaxVendorsFileSize));
   CANDOR_ASSIGN_OR_RETURN(keys_, ParseVendorsFile(AsChars(data)));
   mtime_ns_ = mtime;
+  ino_ = st.st_ino;
   return Status::Ok();
 }
 
 bool VendorRegistry::IsRegistered(const VerifierKey& key) {
+  const auto known = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
+  };
   (void)Refresh();
-  std::lock_guard<std::mutex> lock(mu_);
-  return std::find(keys_.begin(), keys_.end(), key) != keys_.end();
+  if (known()) return true;
+  // A miss looks at the file again at once (one stat), so a key registered
+  // a moment ago is accepted without waiting for the next periodic check.
+  (void)Refresh(/*force=*/true);
+  return known();
 }
 
 size_t VendorRegistry::size() {

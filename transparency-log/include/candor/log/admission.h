@@ -74,7 +74,10 @@ class VendorRegistry {
   explicit VendorRegistry(std::string path) : path_(std::move(path)) {}
   // (Re)loads the file if its mtime changed; a missing file means no vendors.
   // On a parse error the previous list is kept and the error returned.
-  Status Refresh();
+  // Looks at the file at most every 500 ms unless `force`: IsRegistered
+  // forces a look when a key is not (yet) known, so `vendors add` takes
+  // effect for the next submission; a removal within 500 ms.
+  Status Refresh(bool force = false);
   bool IsRegistered(const VerifierKey& key);
   size_t size();
 
@@ -83,6 +86,7 @@ class VendorRegistry {
   std::mutex mu_;
   std::vector<VerifierKey> keys_;
   int64_t mtime_ns_ = -1;
+  uint64_t ino_ = 0;
   std::chrono::steady_clock::time_point last_check_{};
 };
 
