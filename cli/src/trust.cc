@@ -8,6 +8,7 @@
 // Every refusal happens before anything is written.
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -232,13 +233,15 @@ Outcome RunTrustSign(const Args& args, Context& ctx) {
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")("key", po::value<std::string>(),
                                                  "private key of one of the root's root keys")(
+      "previous", po::value<std::string>(),
+      "the previous version's root: its root keys may sign too (a key being retired)")(
       "root", po::value<std::string>(), "the trust root file, signed in place");
   po::positional_options_description pos;
   pos.add("root", 1);
   po::variables_map vm;
   CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, &pos, vm));
   if (vm.count("help")) {
-    PrintCommandHelp(ctx, "trust sign --key R.key N.root", desc);
+    PrintCommandHelp(ctx, "trust sign --key R.key [--previous N-1.root] N.root", desc);
     return Status::Ok();
   }
   CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "key"));
@@ -249,8 +252,23 @@ Outcome RunTrustSign(const Args& args, Context& ctx) {
   // endorse what the other root keys never signed.
   Result<size_t> before = CountRootSignatures(root.note, root.root.root_keys);
   if (!before.ok()) return before.status().WithContext("trust root " + path);
+  // The rotation rule needs the previous version's threshold too, and a key
+  // being retired is only in the previous version: with --previous, its keys
+  // may sign (trust_root.h, CheckRootSuccessor).
+  std::optional<SignedTrustRoot> previous;
+  TrustRoot may_sign = root.root;
+  if (vm.count("previous")) {
+    CANDOR_ASSIGN_OR_RETURN(previous, ReadRootFile(vm["previous"].as<std::string>()));
+    if (previous->root.domain != root.root.domain ||
+        previous->root.version + 1 != root.root.version) {
+      return Status::InvalidArgument(fmt::format(
+          "--previous is {} version {}, not the version before {} version {}",
+          previous->root.domain, previous->root.version, root.root.domain, root.root.version));
+    }
+    for (const VerifierKey& k : previous->root.root_keys) may_sign.root_keys.push_back(k);
+  }
   CANDOR_ASSIGN_OR_RETURN(const SignerKey key,
-                          ReadRootSigner(vm["key"].as<std::string>(), root.root));
+                          ReadRootSigner(vm["key"].as<std::string>(), may_sign));
   const SignerKey* signers[] = {&key};
   Result<std::string> note = AddSignatures(root.note, signers);
   if (!note.ok() && note.status().code() == Code::kConflict) {
@@ -258,8 +276,15 @@ Outcome RunTrustSign(const Args& args, Context& ctx) {
   }
   if (!note.ok()) return note.status().WithContext("signing " + path);
   CANDOR_RETURN_IF_ERROR(WriteFileAtomic(path, *note, /*force=*/true));
-  ctx.out << fmt::format("signed {} with {}: {} of {} required root signatures\n", path, key.name,
-                         *before + 1, root.root.root_threshold);
+  CANDOR_ASSIGN_OR_RETURN(size_t own, CountRootSignatures(*note, root.root.root_keys));
+  std::string line = fmt::format("signed {} with {}: {} of {} required root signatures", path,
+                                 key.name, own, root.root.root_threshold);
+  if (previous) {
+    CANDOR_ASSIGN_OR_RETURN(size_t old, CountRootSignatures(*note, previous->root.root_keys));
+    line += fmt::format("; {} of {} of version {}", old, previous->root.root_threshold,
+                        previous->root.version);
+  }
+  ctx.out << line << "\n";
   return Status::Ok();
 }
 

@@ -212,5 +212,36 @@ TEST_CASE("trust sign refusals leave the root as it was") {
   CHECK(Candor(s.dir, {"trust", "show", s.dir / "absent.root"}).exit_code == 12);
 }
 
+// Replacing root key r1 by r3: version 2 needs 2 of version 1's {r1, r2} and
+// 2 of its own {r2, r3}. r1 is only in version 1, so it signs with
+// --previous; without it, it is refused as it should be for version 2 alone.
+TEST_CASE("trust sign --previous: a retiring root key signs the next version") {
+  Setup s;
+  REQUIRE(s.Create().exit_code == 0);
+  REQUIRE(Candor(s.dir, {"trust", "sign", "--key", s.dir / "r2.key", s.dir / "1.root"}).exit_code ==
+          0);
+  REQUIRE(s.Create({{"--version", "2"},
+                    {"--root", s.dir / "r3.pub"},
+                    {"--key", s.dir / "r2.key"},
+                    {"--out", s.dir / "2.root"}})
+              .exit_code == 0);
+  const std::string v2 = s.dir / "2.root";
+  auto refused = Candor(s.dir, {"trust", "sign", "--key", s.dir / "r1.key", v2});
+  CHECK(refused.exit_code == 5);
+  auto wrong = Candor(s.dir, {"trust", "sign", "--key", s.dir / "r1.key", "--previous", v2, v2});
+  CHECK(wrong.exit_code == 2);
+  auto r1 = Candor(
+      s.dir, {"trust", "sign", "--key", s.dir / "r1.key", "--previous", s.dir / "1.root", v2});
+  REQUIRE_MESSAGE(r1.exit_code == 0, r1.err);
+  CHECK(Contains(r1.out, "1 of 2 required root signatures; 2 of 2 of version 1"));
+  auto r3 = Candor(s.dir, {"trust", "sign", "--key", s.dir / "r3.key", v2});
+  REQUIRE(r3.exit_code == 0);
+  auto v1 = ParseSignedTrustRoot(ReadFile(s.dir / "1.root"));
+  auto next = ParseSignedTrustRoot(ReadFile(v2));
+  REQUIRE(v1.ok());
+  REQUIRE(next.ok());
+  CHECK(CheckRootSuccessor(v1->root, *next).ok());
+}
+
 }  // namespace
 }  // namespace candor
