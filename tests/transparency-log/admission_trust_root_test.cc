@@ -22,14 +22,18 @@ using testing::Vendor;
 
 struct Roots {
   TempDir tmp;
-  Vendor a = MakeVendor("root-a.example");
-  Vendor b = MakeVendor("root-b.example");
-  Vendor c = MakeVendor("root-c.example");  // never registered
+  Vendor a = MakeVendor("root-a.acme.example");
+  Vendor b = MakeVendor("root-b.acme.example");
+  Vendor c = MakeVendor("root-c.acme.example");       // never registered
+  Vendor d = MakeVendor("acme.example");              // registered, the domain's own name
+  Vendor e = MakeVendor("acme.example/roots");        // registered, "<domain>/..."
+  Vendor globex = MakeVendor("root.globex.example");  // registered, another vendor
   VendorRegistry registry{tmp.path() + "/vendors"};
   Roots() {
-    REQUIRE(
-        fs::WriteFileAtomically(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({a.pub, b.pub})))
-            .ok());
+    REQUIRE(fs::WriteFileAtomically(
+                tmp.path() + "/vendors",
+                AsBytes(FormatVendorsFile({a.pub, b.pub, d.pub, e.pub, globex.pub})))
+                .ok());
     REQUIRE(registry.Refresh().ok());
   }
 };
@@ -130,10 +134,72 @@ TEST_CASE("admission: one trust root per domain and version; a replay is its ind
   auto conflict = AdmitEntry(AsBytes(other), r.registry, {}, nullptr, nullptr, &logged);
   CHECK(conflict.status().code() == Code::kConflict);
   CHECK(conflict.status().message().find("already logged at index 7") != std::string::npos);
+  logged.read_entry = [&](uint64_t index) -> Result<Bytes> {
+    if (index != 7) return Status::NotFound("no such entry");
+    return Bytes(first.begin(), first.end());
+  };
   auto next = AdmitEntry(AsBytes(MakeTrustRoot({&r.a}, 1, {&r.a}, "acme.example/printers", 2)),
                          r.registry, {}, nullptr, nullptr, &logged);
-  REQUIRE(next.ok());
+  REQUIRE_MESSAGE(next.ok(), next.status().ToString());
   CHECK(next->keys_absent_below == std::optional<uint64_t>(8));
+}
+
+// A root above version 1 must follow the logged previous version (the
+// device's rule), or it would take the (domain, version) slot with a root
+// every device refuses and block the real one for good; and root keys speak
+// only for their own vendor's domains.
+TEST_CASE("admission: a trust root follows the logged previous version; keys name the domain") {
+  Roots r;
+  const std::string v1 = MakeTrustRoot({&r.a, &r.b}, 2, {&r.a, &r.b});
+  LoggedReleases logged;
+  logged.size = 8;
+  logged.find = [&](const std::string& key) -> Result<std::optional<ReleaseRecord>> {
+    if (key != "trust-root/acme.example/printers/1") return std::optional<ReleaseRecord>();
+    return std::optional<ReleaseRecord>(ReleaseRecord{7, LeafHash(AsBytes(v1))});
+  };
+  logged.read_entry = [&](uint64_t index) -> Result<Bytes> {
+    if (index != 7) return Status::NotFound("no such entry");
+    return Bytes(v1.begin(), v1.end());
+  };
+  struct Case {
+    const char* name;
+    std::string entry;
+    std::optional<Code> code;  // nullopt: admitted
+  } cases[] = {
+      {"v2 signed by the threshold of v1's keys and its own",
+       MakeTrustRoot({&r.a, &r.b}, 2, {&r.a, &r.b}, "acme.example/printers", 2), std::nullopt},
+      {"v2 meeting only its own threshold (a squatter with one registered key)",
+       MakeTrustRoot({&r.d}, 1, {&r.d}, "acme.example/printers", 2), Code::kBadSignature},
+      {"v2 missing the new keys' threshold",
+       MakeTrustRoot({&r.a, &r.b, &r.e}, 3, {&r.a, &r.b}, "acme.example/printers", 2),
+       Code::kUntrustedKey},
+      {"v3 while v2 is not logged",
+       MakeTrustRoot({&r.a, &r.b}, 2, {&r.a, &r.b}, "acme.example/printers", 3),
+       Code::kPolicyUnsatisfied},
+      {"v1 of acme signed by another vendor's registered key",
+       MakeTrustRoot({&r.globex}, 1, {&r.globex}, "acme.example/printers", 1), Code::kUntrustedKey},
+      {"v1 signed by the domain's own name", MakeTrustRoot({&r.d}, 1, {&r.d}, "acme.example/x"),
+       std::nullopt},
+      {"v1 signed by <domain>/...", MakeTrustRoot({&r.e}, 1, {&r.e}, "acme.example/y"),
+       std::nullopt},
+      {"v1 of globex by its key", MakeTrustRoot({&r.globex}, 1, {&r.globex}, "globex.example/t"),
+       std::nullopt},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    auto got = AdmitEntry(AsBytes(c.entry), r.registry, {}, nullptr, nullptr, &logged);
+    if (!c.code) {
+      CHECK_MESSAGE(got.ok(), got.status().ToString());
+    } else {
+      CHECK_MESSAGE(got.status().code() == *c.code, got.status().ToString());
+    }
+  }
+  // The previous version sequenced but not yet published: retry later.
+  logged.read_entry = [](uint64_t) -> Result<Bytes> { return Status::Unavailable("not yet"); };
+  auto later =
+      AdmitEntry(AsBytes(MakeTrustRoot({&r.a, &r.b}, 2, {&r.a, &r.b}, "acme.example/printers", 2)),
+                 r.registry, {}, nullptr, nullptr, &logged);
+  CHECK(later.status().code() == Code::kUnavailable);
 }
 
 }  // namespace

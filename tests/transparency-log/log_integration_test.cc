@@ -200,9 +200,9 @@ TEST_CASE("candor-log process: submit, wait for proof, verify, tiles match an in
 TEST_CASE(
     "candor-log process: trust roots are logged beside releases, one per domain and version") {
   LogDir d;
-  const Vendor a = MakeVendor("root-a.example");
-  const Vendor b = MakeVendor("root-b.example");
-  const Vendor stranger = MakeVendor("root-c.example");
+  const Vendor a = MakeVendor("root-a.acme.example");
+  const Vendor b = MakeVendor("root-b.acme.example");
+  const Vendor stranger = MakeVendor("root-c.acme.example");
   for (const Vendor* v : {&a, &b}) {
     const std::string pubfile = d.tmp.path() + "/" + v->pub.name + ".pub";
     REQUIRE(fs::WriteFileAtomically(pubfile, AsBytes(FormatVerifierKey(v->pub) + "\n")).ok());
@@ -232,14 +232,18 @@ TEST_CASE(
       {"replay: the same index", root, 200, "1\n"},
       {"another root, same domain and version", MakeTrustRoot({&a, &b}, 2, {&a, &b}), 409,
        "conflict"},
-      {"the next version", MakeTrustRoot({&a, &b}, 1, {&b}, "acme.example/printers", 2), 200,
-       "2\n"},
+      {"the next version (both thresholds: version 1's, 2 of 2, and its own)",
+       MakeTrustRoot({&a, &b}, 1, {&a, &b}, "acme.example/printers", 2), 200, "2\n"},
       {"signed by an unregistered root key only", MakeTrustRoot({&a, &stranger}, 1, {&stranger}),
        403, "untrusted-key"},
       {"not canonical", noncanonical, 400, "malformed"},
       {"a release after the roots", std::string(AsChars(MakeEntry(d.vendor, "p", "2"))), 200,
        "3\n"},
   };
+  // Version 2 is checked against version 1 as published (admission.h).
+  auto published = (*c)->Get("candor/v1/proof?index=1&wait=20");
+  REQUIRE(published.ok());
+  REQUIRE(published->status == 200);
   for (const Case& k : cases) {
     CAPTURE(k.name);
     HttpResponse r = post(k.body);
@@ -248,6 +252,7 @@ TEST_CASE(
   }
   // The routes that read entries still serve: the proof of the root, the
   // entry bundle that holds it, the explorer page.
+  REQUIRE((*c)->Get("candor/v1/proof?index=3&wait=20").ok());  // all four published
   auto proof_r = (*c)->Get("candor/v1/proof?index=1&wait=20");
   REQUIRE(proof_r.ok());
   REQUIRE_MESSAGE(proof_r->status == 200, proof_r->body);

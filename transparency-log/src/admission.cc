@@ -153,6 +153,52 @@ std::string TrustRootEquivocationKey(std::string_view domain, uint64_t version) 
 
 namespace {
 
+// A root key may speak for a domain when its name is the domain's DNS name
+// (the part before the first "/"), a subdomain of it, or starts with it and
+// "/": the vendor-key rule of the release manifest, widened to subdomains
+// (root keys are commonly named per holder, root-a.acme.example). Without it
+// any registered key could log version 1 of another vendor's domain and take
+// the domain's chain.
+bool KeyNameUnderDomain(std::string_view name, std::string_view domain) {
+  const std::string_view owner = domain.substr(0, domain.find('/'));
+  if (owner.empty()) return false;
+  if (name == owner) return true;
+  if (name.size() > owner.size() && name.substr(0, owner.size()) == owner &&
+      name[owner.size()] == '/') {
+    return true;
+  }
+  return name.size() > owner.size() && name.substr(name.size() - owner.size()) == owner &&
+         name[name.size() - owner.size() - 1] == '.';
+}
+
+// Version n > 1 must follow version n-1 of its domain as logged
+// (CheckRootSuccessor: the same rule devices apply). Without this, a root
+// that only meets its own threshold would take the (domain, version) slot,
+// every device would refuse it, and the one-root-per-version rule would then
+// refuse the real version n: the domain could never rotate again.
+Status CheckLoggedPredecessor(const TrustRoot& root, const SignedTrustRoot& parsed,
+                              const LoggedReleases& logged) {
+  const std::string prev_key = TrustRootEquivocationKey(root.domain, root.version - 1);
+  CANDOR_ASSIGN_OR_RETURN(std::optional<ReleaseRecord> prev, logged.find(prev_key));
+  if (!prev) {
+    return Status::PolicyUnsatisfied(
+        "trust root " + root.domain + " version " + std::to_string(root.version) + ": version " +
+        std::to_string(root.version - 1) + " is not in the log (roots are logged in order)");
+  }
+  if (!logged.read_entry) return Status::Internal("no entry reader for the succession check");
+  CANDOR_ASSIGN_OR_RETURN(Bytes prev_entry, logged.read_entry(prev->index));
+  if (!HashEqual(LeafHash(prev_entry), prev->leaf)) {
+    return Status::Internal("entry " + std::to_string(prev->index) + " does not match the index");
+  }
+  CANDOR_ASSIGN_OR_RETURN(SignedTrustRoot prev_root, ParseSignedTrustRoot(AsChars(prev_entry)));
+  Status follows = CheckRootSuccessor(prev_root.root, parsed);
+  if (!follows.ok()) {
+    return follows.WithContext("does not follow version " + std::to_string(root.version - 1) +
+                               " as logged at index " + std::to_string(prev->index));
+  }
+  return Status::Ok();
+}
+
 // Admission of a trust-root entry (admission.h, "Trust roots"). REQUIRES: the
 // size was checked.
 Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, RateLimiter* limiter,
@@ -186,13 +232,16 @@ Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, Rat
     const bool has_line = std::any_of(
         note.signatures.begin(), note.signatures.end(),
         [&](const NoteSignature& s) { return s.name == k.name && s.key_id == k.key_id; });
-    if (has_line && vendors.IsRegistered(k)) signers.push_back(k);
+    if (has_line && KeyNameUnderDomain(k.name, root.domain) && vendors.IsRegistered(k)) {
+      signers.push_back(k);
+    }
   }
   if (signers.size() < root.root_threshold) {
-    return Status::UntrustedKey("trust root " + root.domain + " version " +
-                                std::to_string(root.version) + " is signed by " +
-                                std::to_string(signers.size()) + " registered root keys, " +
-                                std::to_string(root.root_threshold) + " required");
+    const std::string_view owner = std::string_view(root.domain).substr(0, root.domain.find('/'));
+    return Status::UntrustedKey(
+        "trust root " + root.domain + " version " + std::to_string(root.version) +
+        " is signed by " + std::to_string(signers.size()) + " registered root keys named " +
+        "under " + std::string(owner) + ", " + std::to_string(root.root_threshold) + " required");
   }
   // Each signing root key's bucket: peeked before the signatures are
   // verified (`take` false), a token taken after (`take` true).
@@ -218,6 +267,9 @@ Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, Rat
   // Authenticated: now it spends the signing root keys' budgets.
   CANDOR_RETURN_IF_ERROR(rate_limit(true));
   if (equivocation) return *equivocation;
+  if (logged != nullptr && root.version > 1) {
+    CANDOR_RETURN_IF_ERROR(CheckLoggedPredecessor(root, parsed, *logged));
+  }
   AdmittedEntry out;
   out.entry.assign(body.begin(), body.end());
   out.leaf = leaf;

@@ -12,8 +12,10 @@
 #include <memory>
 
 #include "candor/consistency_proof.h"
+#include "candor/entry_bundle.h"
 #include "candor/layout.h"
 #include "candor/merkle.h"
+#include "candor/tile_reader.h"
 #include "candor/tlog_proof.h"
 
 namespace candor {
@@ -136,6 +138,24 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
   logged.size = ctx->sequencer->Head().size;  // before any lookup
   logged.find = [index = ctx->reader_index](const std::string& key) {
     return index->FindRelease(key);
+  };
+  logged.read_entry = [ctx](uint64_t index) -> Result<Bytes> {
+    auto pub = ctx->publisher->Latest();
+    if (!pub || pub->size <= index) {
+      return Status::Unavailable("entry " + std::to_string(index) + " is not yet published; retry");
+    }
+    const uint64_t bindex = index / kTileWidth;
+    const auto width =
+        static_cast<uint16_t>(std::min<uint64_t>(kTileWidth, pub->size - bindex * kTileWidth));
+    CANDOR_ASSIGN_OR_RETURN(PartialOrFull data,
+                            FetchPartialOrFull(
+                                [ctx, bindex](uint16_t w) {
+                                  return ctx->storage->ReadEntryBundle(EntryBundleId{bindex, w});
+                                },
+                                width));
+    CANDOR_ASSIGN_OR_RETURN(std::vector<Bytes> entries, ParseEntryBundle(data.data, data.width));
+    if (index % kTileWidth >= entries.size()) return Status::Internal("short entry bundle");
+    return std::move(entries[index % kTileWidth]);
   };
   uint64_t retry_after = 0;
   auto admitted = AdmitEntry(AsBytes(req.body), *ctx->vendors, ctx->admission, ctx->limiter,

@@ -145,6 +145,10 @@ struct AdmittedEntry {
 struct LoggedReleases {
   uint64_t size = 0;
   std::function<Result<std::optional<ReleaseRecord>>(const std::string& release_key)> find;
+  // The bytes of a logged entry (for a trust root above version 1: the
+  // previous version, to check that the new one follows it).
+  // kUnavailable while that entry is sequenced but not yet published.
+  std::function<Result<Bytes>(uint64_t index)> read_entry;
 };
 
 struct AdmissionOptions {
