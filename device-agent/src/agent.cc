@@ -156,6 +156,15 @@ Result<std::optional<SignedTrustRoot>> RootInEffect(
                     "configured version {}",
                     s.version, p.version));
   }
+  // One version is one root: a state and a configuration that hold two
+  // different roots of the same version disagree about the device's trust
+  // (a re-provisioned or tampered device), and neither is chosen silently.
+  if (s.version == p.version && stored.note != provisioned->note) {
+    return Status::Conflict(
+        fmt::format("the state and the configured trust-root are two different roots of {} "
+                    "version {}",
+                    s.domain, s.version));
+  }
   return std::optional<SignedTrustRoot>(std::move(stored));
 }
 

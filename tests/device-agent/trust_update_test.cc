@@ -308,6 +308,13 @@ TEST_CASE("trust roots: configuration and the root in effect") {
   other.domain = "scanner.acme.example";
   state.trust_root = World::SignRoot(other, {&c.b, &c.d});
   CHECK(RootInEffect(d.ctx.trust_root, state).status().code() == Code::kMismatch);
+  // Nor another root of the provisioned version: the same version must be
+  // the same bytes (the same root with one more signature line differs too).
+  state.trust_root = World::SignRoot(c.w.Root(1, {&c.a, &c.b, &c.c}, 2), {&c.a, &c.b, &c.c});
+  CHECK(state.trust_root != c.root1);
+  CHECK(RootInEffect(d.ctx.trust_root, state).status().code() == Code::kConflict);
+  state.trust_root = c.root1;
+  CHECK((*RootInEffect(d.ctx.trust_root, state))->note == c.root1);
 
   // trust-update needs a root: a bare-policy device has none to rotate.
   Device bare(c.w);
