@@ -4,6 +4,7 @@
 // return, reached after all six steps.
 #include "candor/verify.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -171,7 +172,14 @@ Result<VerifiedRelease> Verify(const VerifyRequest& request) {
   // 0. A trust root past its expiry allows no install (it still accepts its
   // successor: trust_root.h).
   if (request.trust_root != nullptr) {
-    CANDOR_RETURN_IF_ERROR(CheckRootCurrent(*request.trust_root, request.now_unix));
+    // The device has seen witnesses vouch for times up to its last-seen
+    // quorum times: a clock set back behind them does not revive a root that
+    // expired before them.
+    uint64_t seen_now = request.now_unix;
+    for (const LastSeenTree& seen : request.last_seen) {
+      if (seen.quorum_time) seen_now = std::max(seen_now, *seen.quorum_time);
+    }
+    CANDOR_RETURN_IF_ERROR(CheckRootCurrent(*request.trust_root, seen_now));
   }
   const TrustPolicy& policy =
       request.trust_root != nullptr ? request.trust_root->policy : *request.policy;

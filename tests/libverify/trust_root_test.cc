@@ -332,6 +332,16 @@ TEST_CASE("trust root: expiry refuses installs, not the next root") {
   auto v = Verify(req);
   CHECK(v.status().code() == Code::kExpired);
   CHECK_FALSE(read);
+  // A clock set back behind a quorum time the device already accepted does
+  // not revive a root that expired before it.
+  const TrustRoot soon = fx.Root(1, {&fx.r1, &fx.r2}, 2, kDomain, kNow + 100);
+  req.trust_root = &soon;
+  req.last_seen = {LastSeenTree{kLog, 1, Hash{}, kNow + 200}};
+  CHECK(Verify(req).status().code() == Code::kExpired);
+  req.last_seen = {LastSeenTree{kLog, 1, Hash{}, kNow + 50}};
+  CHECK(Verify(req).status().code() != Code::kExpired);
+  req.last_seen.clear();
+  req.trust_root = &expired;
   req.policy = &fx.policy;  // both: a usage error
   CHECK(Verify(req).status().code() == Code::kInvalidArgument);
 

@@ -8,7 +8,9 @@
 // (1 of 2)").
 //
 //   0. With a trust root (candor/trust_root.h) instead of a bare policy: the
-//      root has not expired (kExpired); its policy is the policy below.
+//      root has not expired (kExpired) at the device clock, nor at any
+//      last-seen quorum time (a clock set back cannot revive it); its policy
+//      is the policy below.
 //   1. Parse the bundle strictly (tlog-proof with the entry in `extra`).
 //   2. The manifest's vendor key is trusted by the policy for this product,
 //      and the manifest signature verifies.
