@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
 
   // Trust root: the fixture's policy under two root keys (the vendor and log
   // keys, both Ed25519), threshold 1, signed by both; and its bare text.
+  std::string trust_root_note;
   {
     TrustRoot root;
     root.domain = "acme.example/printers";
@@ -136,7 +137,8 @@ int main(int argc, char** argv) {
     root.policy = fx.policy;
     const std::string text = FormatTrustRootText(root);
     const SignerKey* signers[] = {&fx.vendor_key.signer, &fx.log_key.signer};
-    Write("trust_root", "signed", Must(SignNote(text, signers)));
+    trust_root_note = Must(SignNote(text, signers));
+    Write("trust_root", "signed", trust_root_note);
     Write("trust_root", "text", text);
   }
 
@@ -239,6 +241,9 @@ int main(int argc, char** argv) {
   inst.entry = fx.release_entry;
   state.products[fx.product] = inst;
   Write("agent_state", "installed", agent::FormatState(state));
+  // State file v3: the same, holding the device's trust root.
+  state.trust_root = trust_root_note;
+  Write("agent_state", "trust-root", agent::FormatState(state));
   std::printf("seed corpus written to %s\n", g_root.c_str());
   return 0;
 }
