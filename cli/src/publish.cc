@@ -272,10 +272,8 @@ Result<std::string> CheckReleaseEntry(const PublishInputs& in, const std::string
 // keys are registered). A root short of signatures is not worth logging: its
 // version would be taken by a root no device accepts.
 Result<std::string> CheckTrustRootEntry(const PublishInputs& in, const std::string& entry_path) {
-  Result<SignedTrustRoot> root = ParseSignedTrustRoot(in.entry_text);
-  if (!root.ok()) return root.status().WithContext(entry_path + ": invalid trust root");
-  Status self = CheckRootSelfSigned(*root);
-  if (!self.ok()) return self.WithContext(entry_path);
+  Result<SignedTrustRoot> root = ParseTrustAnchor(in.entry_text);
+  if (!root.ok()) return root.status().WithContext(entry_path);
   return "trust root " + root->root.domain + " version " + std::to_string(root->root.version);
 }
 

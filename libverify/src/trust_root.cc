@@ -228,6 +228,12 @@ Status CheckRootSelfSigned(const SignedTrustRoot& root) {
   return ThresholdMet(root, root.root, count, "itself");
 }
 
+Result<SignedTrustRoot> ParseTrustAnchor(std::string_view note) {
+  CANDOR_ASSIGN_OR_RETURN(SignedTrustRoot root, ParseSignedTrustRoot(note));
+  CANDOR_RETURN_IF_ERROR(CheckRootSelfSigned(root));
+  return root;
+}
+
 Status CheckRootSuccessor(const TrustRoot& current, const SignedTrustRoot& next) {
   const TrustRoot& n = next.root;
   if (n.domain != current.domain) {

@@ -105,6 +105,11 @@ Result<size_t> CountRootSignatures(std::string_view note, const std::vector<Veri
 // signed it. kBadSignature "... (M of K)" otherwise.
 Status CheckRootSelfSigned(const SignedTrustRoot& root);
 
+// A root taken as an anchor (a device's provisioned root, `candor verify
+// --trust-root`, a root about to be published): ParseSignedTrustRoot, then
+// CheckRootSelfSigned.
+Result<SignedTrustRoot> ParseTrustAnchor(std::string_view note);
+
 // The rotation rule (header comment): `next` may follow `current`.
 // kMismatch for another domain, kRollback for a version <= current's,
 // kPolicyUnsatisfied "skips version" for > current+1, kBadSignature for a missing
