@@ -113,7 +113,7 @@ void DiffWitnesses(const TrustPolicy& prev, const TrustPolicy& next,
     out.push_back(
         Change("witnesses-changed", "quorum " + prev.quorum + " -> " + next.quorum, false));
   }
-  const size_t signers_a = QuorumMinSigners(prev), signers_b = QuorumMinSigners(next);
+  const size_t signers_a = QuorumMinWitnesses(prev), signers_b = QuorumMinWitnesses(next);
   const size_t colluders_a = QuorumSplitViewBound(prev).min_colluders;
   const size_t colluders_b = QuorumSplitViewBound(next).min_colluders;
   if (signers_b < signers_a || colluders_b < colluders_a) {
@@ -232,22 +232,6 @@ std::optional<TrustChange> ExpiryFlag(const TrustRoot& root, int64_t logged) {
       fmt::format("expires {}, {} days after it was logged ({})", FormatUtcTime(root.expires_unix),
                   (root.expires_unix - logged) / 86400, FormatUtcTime(logged)),
       true);
-}
-
-size_t QuorumMinSigners(const TrustPolicy& policy) {
-  std::map<std::string, size_t> cost;
-  for (const PolicyWitness& w : policy.witnesses) cost[w.name] = 1;
-  for (const PolicyGroup& g : policy.groups) {
-    std::vector<size_t> members;
-    for (const std::string& m : g.members) members.push_back(cost[m]);
-    std::sort(members.begin(), members.end());
-    size_t sum = 0;
-    for (size_t i = 0; i < g.threshold && i < members.size(); ++i) sum += members[i];
-    cost[g.name] = sum;
-  }
-  if (policy.quorum == "none") return 0;
-  auto it = cost.find(policy.quorum);
-  return it == cost.end() ? 0 : it->second;
 }
 
 Result<std::vector<TrustDomainHistory>> BuildTrustHistory(

@@ -398,6 +398,22 @@ SplitViewBound QuorumSplitViewBound(const TrustPolicy& policy) {
   return out;
 }
 
+size_t QuorumMinWitnesses(const TrustPolicy& policy) {
+  const QuorumGraph g = BuildGraph(policy);
+  if (g.none || !g.quorum) return 0;
+  std::vector<size_t> cost(g.witnesses + g.threshold.size(), 1);
+  std::vector<size_t> child;
+  for (size_t j = 0; j < g.threshold.size(); j++) {
+    child.clear();
+    for (size_t m : g.members[j]) child.push_back(cost[m]);
+    std::sort(child.begin(), child.end());
+    size_t sum = 0;
+    for (size_t i = 0; i < g.threshold[j] && i < child.size(); i++) sum += child[i];
+    cost[g.witnesses + j] = sum;
+  }
+  return cost[*g.quorum];
+}
+
 std::string QuorumSplitViewWarning(const TrustPolicy& policy) {
   const SplitViewBound b = QuorumSplitViewBound(policy);
   if (b.min_colluders >= 2) return std::string();

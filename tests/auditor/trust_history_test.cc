@@ -179,34 +179,6 @@ TEST_CASE("trust history: the change details name what changed") {
         "vendor key removed: " + kVendor1 + " (was for printer-x1 printer-x2)");
 }
 
-TEST_CASE("trust history: QuorumMinSigners") {
-  struct Case {
-    const char* name;
-    std::string group, quorum;
-    size_t want;
-  };
-  const Case cases[] = {
-      {"2 of 2", "group witnesses 2 witness1 witness2\n", "quorum witnesses\n", 2},
-      {"1 of 2", "group witnesses 1 witness1 witness2\n", "quorum witnesses\n", 1},
-      {"one witness", "", "quorum witness2\n", 1},
-      {"nested", "group g 1 witness1 witness2\ngroup h 2 g witness2\n", "quorum h\n", 2},
-  };
-  for (const Case& c : cases) {
-    CAPTURE(c.name);
-    PolicyParts p;
-    p.group = c.group;
-    p.quorum = c.quorum;
-    auto policy = ParseTrustPolicy(p.Text());
-    REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
-    CHECK(audit::QuorumMinSigners(*policy) == c.want);
-  }
-  PolicyParts none;
-  none.group = "";
-  none.quorum = "quorum none\n";
-  none.age = "";
-  CHECK(audit::QuorumMinSigners(ParseTrustPolicy(none.Text()).value()) == 0);
-}
-
 TEST_CASE("trust history: expiry-pushed-far is more than two years after logging") {
   struct Case {
     const char* expires;

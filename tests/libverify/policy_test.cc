@@ -116,33 +116,33 @@ TEST_CASE("Malformed policies are refused") {
   const std::string log = "log " + LogKey() + "\n";
   const std::string ok_witness = W("A", 1);
   const std::string cases[] = {
-      "",                                                    // no quorum
-      log,                                                   // no quorum
-      log + "quorum none\nquorum none\n",                    // two quorums
-      log + "quorum A\n",                                    // undefined name
-      log + "quorum none\nfrobnicate 1\n",                   // unknown keyword
-      log + log + "quorum none\n",                           // duplicate log key
-      ok_witness + ok_witness + "quorum A\n",                // duplicate witness
-      ok_witness + W("B", 1) + "quorum A\n",                 // same key, other name
-      ok_witness + "group A any A\nquorum A\n",              // name reuse
-      ok_witness + "group g 2 A\nquorum g\n",                // k > n
-      ok_witness + "group g 0 A\nquorum g\n",                // k = 0
-      ok_witness + "group g 01 A\nquorum g\n",               // non-canonical k
-      ok_witness + "group g any A A\nquorum g\n",            // member twice
-      ok_witness + "group g any B\nquorum g\n",              // undefined member
-      ok_witness + "group g any\nquorum g\n",                // no members
-      "quorum g\n" + ok_witness + "group g any A\n",         // quorum before definition
-      W("none", 1) + "quorum none\n",                        // reserved name
-      "witness A " + LogKey() + "\nquorum A\n",              // Ed25519 key as witness
+      "",                                                                // no quorum
+      log,                                                               // no quorum
+      log + "quorum none\nquorum none\n",                                // two quorums
+      log + "quorum A\n",                                                // undefined name
+      log + "quorum none\nfrobnicate 1\n",                               // unknown keyword
+      log + log + "quorum none\n",                                       // duplicate log key
+      ok_witness + ok_witness + "quorum A\n",                            // duplicate witness
+      ok_witness + W("B", 1) + "quorum A\n",                             // same key, other name
+      ok_witness + "group A any A\nquorum A\n",                          // name reuse
+      ok_witness + "group g 2 A\nquorum g\n",                            // k > n
+      ok_witness + "group g 0 A\nquorum g\n",                            // k = 0
+      ok_witness + "group g 01 A\nquorum g\n",                           // non-canonical k
+      ok_witness + "group g any A A\nquorum g\n",                        // member twice
+      ok_witness + "group g any B\nquorum g\n",                          // undefined member
+      ok_witness + "group g any\nquorum g\n",                            // no members
+      "quorum g\n" + ok_witness + "group g any A\n",                     // quorum before definition
+      W("none", 1) + "quorum none\n",                                    // reserved name
+      "witness A " + LogKey() + "\nquorum A\n",                          // Ed25519 key as witness
       "log " + Vkey("l", kKeyTypeCosignatureV1, 1) + "\nquorum none\n",  // cosig key as log
-      log + "quorum none\nmax-checkpoint-age 60\n",          // age with no witnesses
-      ok_witness + "quorum A\nmax-checkpoint-age 0\n",       // zero age
+      log + "quorum none\nmax-checkpoint-age 60\n",                      // age with no witnesses
+      ok_witness + "quorum A\nmax-checkpoint-age 0\n",                   // zero age
       ok_witness + "quorum A\nmax-checkpoint-age 60\nmax-checkpoint-age 60\n",
-      log + "vendor " + LogKey() + "\nquorum none\n",        // vendor without product
-      log + "vendor " + LogKey() + " p p\nquorum none\n",    // product twice
-      log + "quorum none\r\n",                               // CR is a control character
-      log + "log\nquorum none\n",                            // missing key
-      log + "log " + LogKey() + " url extra\nquorum none\n", // too many fields
+      log + "vendor " + LogKey() + "\nquorum none\n",         // vendor without product
+      log + "vendor " + LogKey() + " p p\nquorum none\n",     // product twice
+      log + "quorum none\r\n",                                // CR is a control character
+      log + "log\nquorum none\n",                             // missing key
+      log + "log " + LogKey() + " url extra\nquorum none\n",  // too many fields
   };
   for (const std::string& text : cases) {
     auto policy = ParseTrustPolicy(text);
@@ -168,7 +168,6 @@ TEST_CASE("Policy accepts at least 32 witnesses and groups") {
   all.erase("w7");
   CHECK(!EvaluateQuorum(*policy, all).satisfied);
 }
-
 
 // The quorum semantics as first written (top-down recursion, exponential in
 // chained groups), kept as the reference the bottom-up evaluation must equal.
@@ -327,6 +326,27 @@ TEST_CASE("Split-view bound: colluding witnesses a quorum stops") {
       CHECK(warning.starts_with("warning: "));
       CHECK(warning.find('\n') == std::string::npos);
     }
+  }
+}
+
+TEST_CASE("QuorumMinWitnesses: the fewest witnesses that satisfy the quorum") {
+  struct Case {
+    const char* rest;  // group and quorum lines over witnesses A..F
+    size_t want;
+  } cases[] = {
+      {"group g 2 A B\nquorum g\n", 2},
+      {"group g 1 A B\nquorum g\n", 1},
+      {"quorum B\n", 1},
+      {"quorum none\n", 0},
+      // Nested: an upper bound when members share a witness (B alone would do).
+      {"group g 1 A B\ngroup h 2 g B\nquorum h\n", 2},
+      {"group x 2 A B C\ngroup y all D E\ngroup q all x y\nquorum q\n", 4},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(std::string(c.rest));
+    auto policy = ParseTrustPolicy(SixWitnesses(c.rest));
+    REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
+    CHECK(QuorumMinWitnesses(*policy) == c.want);
   }
 }
 

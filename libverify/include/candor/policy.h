@@ -126,6 +126,13 @@ struct SplitViewBound {
 };
 SplitViewBound QuorumSplitViewBound(const TrustPolicy& policy);
 
+// The fewest witnesses whose cosignatures satisfy the quorum, computed
+// bottom-up like the bound above: a k-of-n group costs the sum of its k
+// cheapest members (exact when members depend on disjoint witnesses, else an
+// upper bound, since one witness may count for several members). `quorum
+// none` is 0. Auditors compare it across policy versions (a weakened quorum).
+size_t QuorumMinWitnesses(const TrustPolicy& policy);
+
 // "warning: ..." (one line, no newline) when QuorumSplitViewBound(policy) is
 // at most 1, i.e. one colluding witness (or none) suffices for a split view;
 // empty otherwise. CLIs and the agent print it to stderr when they load a

@@ -69,12 +69,6 @@ std::vector<TrustChange> DiffTrustRoots(const TrustRoot& prev, const TrustRoot& 
 // `logged` (when the auditor saw it logged); nullopt otherwise.
 std::optional<TrustChange> ExpiryFlag(const TrustRoot& root, int64_t logged);
 
-// The fewest witnesses whose cosignatures satisfy the policy's quorum,
-// computed bottom-up (a k-of-n group costs the sum of its k cheapest members;
-// exact when members depend on disjoint witnesses, else an upper bound).
-// `quorum none` is 0.
-size_t QuorumMinSigners(const TrustPolicy& policy);
-
 // One version in a domain's timeline.
 struct TrustVersion {
   TrustRootRow row;
