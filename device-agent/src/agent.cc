@@ -90,7 +90,7 @@ VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, cons
   }
   v.now_unix = req.now_unix;
   v.min_rollback = state.RollbackFor(ctx.product);
-  v.last_seen = LastSeenTrees(root ? root->root.policy : ctx.policy, state);
+  v.last_seen = LastSeenTrees(PolicyOf(ctx, root), state);
   v.consistency_proofs = in.consistency_proofs;
   v.read_image = std::move(reader);
   return v;
@@ -126,11 +126,13 @@ Result<std::string> ReadRootFile(const std::string& path) {
 
 Result<SignedTrustRoot> LoadProvisionedRoot(const std::string& path) {
   CANDOR_ASSIGN_OR_RETURN(std::string text, ReadRootFile(path));
-  Result<SignedTrustRoot> root = ParseSignedTrustRoot(text);
+  Result<SignedTrustRoot> root = ParseTrustAnchor(text);
   if (!root.ok()) return root.status().WithContext("trust root " + path);
-  Status self_signed = CheckRootSelfSigned(*root);
-  if (!self_signed.ok()) return self_signed.WithContext("trust root " + path);
   return root;
+}
+
+const TrustPolicy& PolicyOf(const AgentContext& ctx, const std::optional<SignedTrustRoot>& root) {
+  return root ? root->root.policy : ctx.policy;
 }
 
 Result<std::optional<SignedTrustRoot>> RootInEffect(
@@ -172,7 +174,6 @@ Result<AgentContext> LoadContext(const AgentConfig& config) {
   AgentContext ctx;
   if (!config.trust_root_path.empty()) {
     CANDOR_ASSIGN_OR_RETURN(SignedTrustRoot root, LoadProvisionedRoot(config.trust_root_path));
-    ctx.policy = root.root.policy;
     ctx.trust_root = std::move(root);
     ctx.product = config.product;
     ctx.state_dir = config.state_dir;
@@ -242,7 +243,7 @@ Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest
   next.products[ctx.product] = std::move(rel);
   RecordCheckpoint(next, verified.checkpoint, verified.checkpoint_note, verified.quorum_time,
                    req.now_unix);
-  ForgetUntrustedLogs(next, root ? root->root.policy : ctx.policy);
+  ForgetUntrustedLogs(next, PolicyOf(ctx, root));
   Status committed = CommitState(ctx.state_dir, next);
   if (!committed.ok()) return committed.WithContext("image flashed but state not committed");
   return verified;

@@ -327,7 +327,19 @@ int RunAgentCli(const std::vector<std::string>& args, std::FILE* out, std::FILE*
   if (Status s = CheckComplete(config, install); !s.ok()) return Fail(err, "error", s);
   Result<AgentContext> ctx = LoadContext(config);
   if (!ctx.ok()) return Fail(err, "error", ctx.status());
-  if (std::string w = QuorumSplitViewWarning(ctx->policy); !w.empty()) fmt::print(err, "{}\n", w);
+  // The warning is about the policy in effect: with a trust root, the one the
+  // state holds once a trust-update was committed, not the provisioned one.
+  // (A state that cannot be read or does not fit the configuration is the
+  // command's error to report; then the provisioned root's policy is named.)
+  std::optional<SignedTrustRoot> in_effect = ctx->trust_root;
+  if (ctx->trust_root) {
+    if (Result<DeviceState> state = ReadStatus(ctx->state_dir); state.ok()) {
+      if (auto root = RootInEffect(ctx->trust_root, *state); root.ok()) in_effect = *root;
+    }
+  }
+  if (std::string w = QuorumSplitViewWarning(PolicyOf(*ctx, in_effect)); !w.empty()) {
+    fmt::print(err, "{}\n", w);
+  }
 
   if (p.command == "trust-update") {
     Result<std::vector<VerifiedTrustRoot>> applied =

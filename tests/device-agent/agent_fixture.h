@@ -342,7 +342,6 @@ class Device {
     WriteFile(Path("root.provisioned"), note);
     auto provisioned = LoadProvisionedRoot(Path("root.provisioned"));
     REQUIRE_MESSAGE(provisioned.ok(), provisioned.status().ToString());
-    ctx.policy = provisioned->root.policy;
     ctx.trust_root = *provisioned;
   }
 

@@ -132,7 +132,9 @@ CliRun CliTrustUpdate(const Device& d, const std::vector<std::string>& update_ar
 
 // The policy's split-view warning line (2 of 3 witnesses) that the command
 // line prints before anything else once it has loaded the configuration.
-std::string Warning(const Device& d) { return QuorumSplitViewWarning(d.ctx.policy) + "\n"; }
+std::string Warning(const Device& d) {
+  return QuorumSplitViewWarning(PolicyOf(d.ctx, d.ctx.trust_root)) + "\n";
+}
 
 TEST_CASE("trust-update: 1 -> 2, then installs verify under root 2's policy") {
   Chain c;
@@ -178,6 +180,33 @@ TEST_CASE("trust-update: 1 -> 2, then installs verify under root 2's policy") {
   CHECK(FormatStatusJson(*state, &(*effective)->root, kNow)
             .ends_with(",\"trust_root\":{\"domain\":\"printer.acme.example\",\"version\":2,"
                        "\"expires\":\"2027-09-21T14:13:20Z\",\"expired\":false}}\n"));
+}
+
+// The split-view warning names the policy in effect: root 1's 2-of-3 quorum
+// warns, and once root 2 (all three witnesses) is committed, it does not.
+TEST_CASE("trust-update: the command line warns about the policy in effect") {
+  Chain c;
+  std::string strict = c.w.PolicyText();
+  const std::string two_of_three = "group witnesses 2 w1 w2 w3";
+  REQUIRE(strict.find(two_of_three) != std::string::npos);
+  strict.replace(strict.find(two_of_three), two_of_three.size(), "group witnesses all w1 w2 w3");
+  const std::string root2 =
+      World::SignRoot(c.w.Root(2, {&c.b, &c.c, &c.d}, 2, strict), {&c.a, &c.b, &c.d});
+  const uint64_t index = c.w.AppendNote(root2);
+  Device d(c.w);
+  d.ProvisionRoot(c.root1);
+  testing::WriteFile(d.Path("strict.root"), root2);
+  testing::WriteFile(d.Path("strict.root.bundle"), c.w.GoodBundle(index));
+  const std::vector<std::string> args = {"--root", d.Path("strict.root"), "--bundle",
+                                         d.Path("strict.root.bundle")};
+  const std::string warning = Warning(d);
+  REQUIRE_FALSE(warning == "\n");
+  auto first = CliTrustUpdate(d, args);
+  REQUIRE_MESSAGE(first.code == 0, first.err);
+  CHECK(first.err == warning);
+  auto again = CliTrustUpdate(d, args);
+  CHECK(again.code == ExitCodeFor(Code::kRollback));
+  CHECK(again.err.starts_with("refused: "));
 }
 
 TEST_CASE("trust-update: a walk 1 -> 2 -> 3 in one run, committed once or not at all") {

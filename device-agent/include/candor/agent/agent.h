@@ -44,8 +44,8 @@ namespace candor::agent {
 
 // Resolved settings: the parsed trust policy and where things are.
 struct AgentContext {
-  // The configured policy; with a trust root, the provisioned root's policy
-  // (the root in effect may be newer: RootInEffect).
+  // The configured bare policy; empty for a device with a trust root, whose
+  // policy is the root in effect's (RootInEffect, PolicyOf).
   TrustPolicy policy;
   // The root provisioned at manufacture (config `trust-root`), self-signed;
   // nullopt for a device configured with a bare policy.
@@ -54,6 +54,10 @@ struct AgentContext {
   std::string state_dir;
   FlashBackend flash;
 };
+
+// The policy the device verifies under: the root in effect's, else the bare
+// policy. Lifetime: the reference is into `root` or `ctx`.
+const TrustPolicy& PolicyOf(const AgentContext& ctx, const std::optional<SignedTrustRoot>& root);
 
 // Reads the policy or the trust root named by `config`. REQUIRES:
 // CheckComplete(config, ...) ok.
