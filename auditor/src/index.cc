@@ -47,15 +47,11 @@ CREATE TABLE IF NOT EXISTS disclosures(log_index INTEGER NOT NULL, seq INTEGER N
 CREATE TABLE IF NOT EXISTS invalid(log_index INTEGER PRIMARY KEY, reason TEXT NOT NULL);
 )sql";
 
-std::vector<std::string> SplitLines(const std::string& text) {
+// The root_keys column: one vkey per "\n"-terminated line (AddTrustRoot).
+std::vector<std::string> KeyLines(std::string_view text) {
   std::vector<std::string> out;
-  size_t p = 0;
-  while (p < text.size()) {
-    size_t e = text.find('\n', p);
-    if (e == std::string::npos) e = text.size();
-    out.push_back(text.substr(p, e - p));
-    p = e + 1;
-  }
+  std::string_view line;
+  while (ConsumeLine(text, line)) out.emplace_back(line);
   return out;
 }
 
@@ -569,7 +565,7 @@ Result<TrustRootRow> ReadTrustRoot(sqlite3_stmt* s) {
   r.version = static_cast<uint64_t>(sqlite3_column_int64(s, 3));
   r.expires = sqlite3_column_int64(s, 4);
   r.root_threshold = static_cast<uint64_t>(sqlite3_column_int64(s, 5));
-  r.root_keys = SplitLines(Col(s, 6));
+  r.root_keys = KeyLines(Col(s, 6));
   r.policy = Col(s, 7);
   r.note = Col(s, 8);
   r.logged = sqlite3_column_int64(s, 9);
