@@ -102,12 +102,7 @@ Result<TrustRoot> RootFromOptions(const po::variables_map& vm) {
     return Status::InvalidArgument(
         fmt::format("--root-threshold must be 1..{} (the root keys given)", root.root_keys.size()));
   }
-  root.root_threshold = threshold;
-  // The canonical order (trust_root.h): sorted by the vkey text.
-  std::sort(root.root_keys.begin(), root.root_keys.end(),
-            [](const VerifierKey& a, const VerifierKey& b) {
-              return FormatVerifierKey(a) < FormatVerifierKey(b);
-            });
+  root.root_threshold = threshold;  // FormatTrustRootText sorts the keys
   const std::string policy_path = vm["policy"].as<std::string>();
   CANDOR_ASSIGN_OR_RETURN(std::string policy_text, fs::ReadFile(policy_path, kMaxPolicySize));
   Result<TrustPolicy> policy = ParseTrustPolicy(policy_text);
@@ -133,12 +128,8 @@ void PrintRootHuman(const SignedTrustRoot& root, const std::vector<RootSignature
                            FormatVerifierKey(r.root_keys[i]));
   }
   ctx.out << "\nPolicy:\n";
-  std::string_view policy = r.policy_text;
-  while (!policy.empty()) {
-    const size_t nl = policy.find('\n');
-    ctx.out << "  " << policy.substr(0, nl) << "\n";
-    policy = nl == std::string_view::npos ? std::string_view() : policy.substr(nl + 1);
-  }
+  std::string_view policy = r.policy_text, line;  // canonical: "\n"-terminated lines
+  while (ConsumeLine(policy, line)) ctx.out << "  " << line << "\n";
 }
 
 void PrintRootJson(const SignedTrustRoot& root, const std::vector<RootSignature>& sigs,
@@ -211,18 +202,14 @@ Outcome RunTrustCreate(const Args& args, Context& ctx) {
     return Status::Conflict(out_path + " already exists (use --force to replace it)");
   }
   CANDOR_ASSIGN_OR_RETURN(TrustRoot root, RootFromOptions(vm));
-  const std::string text = FormatTrustRootText(root);
-  // The strict parse is the one judge of what a root may say (domain syntax,
-  // sizes): a root `create` writes is one every reader accepts.
-  Result<TrustRoot> reparsed = ParseTrustRootText(text);
-  if (!reparsed.ok()) return reparsed.status().WithContext("cannot create the trust root");
   CANDOR_ASSIGN_OR_RETURN(const SignerKey key, ReadRootSigner(vm["key"].as<std::string>(), root));
   const SignerKey* signers[] = {&key};
-  CANDOR_ASSIGN_OR_RETURN(std::string note, SignNote(text, signers));
+  CANDOR_ASSIGN_OR_RETURN(std::string note, SignNote(FormatTrustRootText(root), signers));
+  // The strict parse is the one judge of what a root may say (domain syntax,
+  // sizes): a root `create` writes is one every reader accepts. Nothing is
+  // written before it.
   Result<SignedTrustRoot> signed_root = ParseSignedTrustRoot(note);
-  if (!signed_root.ok()) {
-    return signed_root.status().WithContext("internal: created trust root does not parse");
-  }
+  if (!signed_root.ok()) return signed_root.status().WithContext("cannot create the trust root");
   CANDOR_RETURN_IF_ERROR(WriteFileAtomic(out_path, note, force));
   ctx.out << fmt::format("created {}: trust root {} version {}, signed by {} (1 of {} required)\n",
                          out_path, root.domain, root.version, key.name, root.root_threshold);
