@@ -2,8 +2,6 @@
 // and `max-checkpoint-age` lines (see candor/policy.h).
 #include "candor/policy.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <functional>
@@ -30,10 +28,6 @@ std::vector<std::string_view> SplitFields(std::string_view line) {
     if (i > start) fields.push_back(line.substr(start, i - start));
   }
   return fields;
-}
-
-bool SamePublicKey(const VerifierKey& a, const VerifierKey& b) {
-  return sodium_memcmp(a.public_key.data(), b.public_key.data(), a.public_key.size()) == 0;
 }
 
 bool IsValidProductId(std::string_view product) {

@@ -2,8 +2,6 @@
 // a new root (candor/trust_root.h, docs/FORMATS.md "Trust root").
 #include "candor/trust_root.h"
 
-#include <sodium.h>
-
 #include <algorithm>
 
 #include "candor/bundle.h"
@@ -129,7 +127,7 @@ Result<TrustRoot> ParseTrustRootText(std::string_view text) {
       return LineError(line_no, "root keys must be sorted and distinct");
     }
     for (const VerifierKey& other : root.root_keys) {
-      if (sodium_memcmp(other.public_key.data(), key->public_key.data(), 32) == 0) {
+      if (SamePublicKey(other, *key)) {
         return LineError(line_no, "the same root key twice");
       }
     }
@@ -173,16 +171,12 @@ bool IsTrustRootEntry(ByteView entry) { return AsChars(entry).starts_with(kTrust
 
 namespace {
 
-bool SameKey(const VerifierKey& a, const VerifierKey& b) {
-  return sodium_memcmp(a.public_key.data(), b.public_key.data(), a.public_key.size()) == 0;
-}
-
 // How many of `keys` are among `signed_by` (distinct public keys).
 size_t CountAmong(const std::vector<VerifierKey>& keys, const std::vector<VerifierKey>& signed_by) {
   size_t n = 0;
   for (const VerifierKey& k : keys) {
     n += std::any_of(signed_by.begin(), signed_by.end(),
-                     [&k](const VerifierKey& s) { return SameKey(k, s); })
+                     [&k](const VerifierKey& s) { return SamePublicKey(k, s); })
              ? 1
              : 0;
   }
@@ -201,7 +195,7 @@ Result<std::vector<VerifierKey>> ValidRootSigners(std::string_view note,
   std::vector<VerifierKey> out;
   for (const VerifiedSigner& signer : verified->verified) {
     if (std::none_of(out.begin(), out.end(),
-                     [&signer](const VerifierKey& k) { return SameKey(k, signer.key); })) {
+                     [&signer](const VerifierKey& k) { return SamePublicKey(k, signer.key); })) {
       out.push_back(signer.key);
     }
   }

@@ -1,10 +1,16 @@
 // Verifier keys ("vkeys") and key IDs (c2sp.org/signed-note §Signatures).
+#include <sodium.h>
+
 #include <algorithm>
 
 #include "candor/note.h"
 #include "candor/sha256.h"
 
 namespace candor {
+
+bool SamePublicKey(const VerifierKey& a, const VerifierKey& b) {
+  return sodium_memcmp(a.public_key.data(), b.public_key.data(), a.public_key.size()) == 0;
+}
 
 uint32_t KeyId(std::string_view name, uint8_t type, ByteView pubkey) {
   Sha256 h;

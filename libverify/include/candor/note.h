@@ -80,6 +80,10 @@ inline constexpr size_t kMaxVerifierKeyFileSize = 4096;
 // REQUIRES: key is valid (as ParseVerifierKey would accept its output).
 std::string FormatVerifierKey(const VerifierKey& key);
 
+// True when both name the same public key bytes, whatever their names, key
+// IDs or types: "the same key" for duplicate checks and signer counting.
+bool SamePublicKey(const VerifierKey& a, const VerifierKey& b);
+
 // One signature line of a note, decoded.
 struct NoteSignature {
   std::string name;
