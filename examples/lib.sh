@@ -12,6 +12,14 @@
 #   wait_for_port FILE PATTERN
 #                         the port a server printed after PATTERN (servers
 #                         listen on port 0), waiting up to 10 s
+#   require_framework NAME PROGRAM...
+#                         exits 77 (CTest's skip) when a PROGRAM is missing,
+#                         or 1 when CANDOR_REQUIRE_FRAMEWORK is set (CI)
+#   start_log_and_witness a candor-log (origin log.example/firmware) cosigned
+#                         by one candor-witness; sets $LOG_URL, $log_vkey and
+#                         $witness_line (needs $LOG and $WITNESS)
+#   policy_with_vendor FILE VENDOR_PUB PRODUCT
+#                         a device policy for that log and witness
 
 pids=()
 example_cleanup() {
@@ -60,4 +68,45 @@ wait_for_port() {
   echo "server did not start; its output:" >&2
   cat "$file" >&2
   return 1
+}
+require_framework() {
+  local name=$1 prog
+  shift
+  for prog in "$@"; do
+    command -v "$prog" >/dev/null && continue
+    if [[ -n ${CANDOR_REQUIRE_FRAMEWORK:-} ]]; then
+      echo "FAIL: $prog not found; the $name example needs it (scripts/install-deps)" >&2
+      exit 1
+    fi
+    echo "SKIP: $prog not found; the $name example needs it (scripts/install-deps)"
+    exit 77
+  done
+}
+start_log_and_witness() {
+  say "A transparency log, cosigned by an independent witness"
+  "$LOG" init --dir log --origin log.example/firmware | indent
+  log_vkey=$(cat log/log.pub)
+  local vkey port
+  vkey=$("$WITNESS" init --dir witness --name witness.example/w1)
+  "$WITNESS" logs add --dir witness --origin log.example/firmware --key "$log_vkey" >/dev/null
+  "$WITNESS" serve --dir witness --listen 127.0.0.1:0 >witness.out 2>&1 &
+  pids+=($!)
+  port=$(wait_for_port witness.out "listening on http://127.0.0.1:")
+  witness_line="witness w1 $vkey http://127.0.0.1:$port"
+  printf 'log %s\n%s\nquorum w1\n' "$log_vkey" "$witness_line" >log.policy
+  "$LOG" serve --dir log --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy log.policy \
+    >log.out 2>&1 &
+  pids+=($!)
+  port=$(wait_for_port log.out " on 127.0.0.1:")
+  LOG_URL=http://127.0.0.1:$port
+  note "log serving on $LOG_URL"
+}
+policy_with_vendor() {
+  {
+    echo "log $log_vkey"
+    echo "$witness_line"
+    echo "quorum w1"
+    echo "vendor $(cat "$2") $3"
+    echo "max-checkpoint-age 3600"
+  } >"$1"
 }
