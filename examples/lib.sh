@@ -15,9 +15,11 @@
 #   require_framework NAME PROGRAM...
 #                         exits 77 (CTest's skip) when a PROGRAM is missing,
 #                         or 1 when CANDOR_REQUIRE_FRAMEWORK is set (CI)
-#   start_log_and_witness a candor-log (origin log.example/firmware) cosigned
-#                         by one candor-witness; sets $LOG_URL, $log_vkey and
-#                         $witness_line (needs $LOG and $WITNESS)
+#   start_log_and_witnesses
+#                         a candor-log (origin log.example/firmware) cosigned
+#                         by two candor-witnesses (w1, w2; both required);
+#                         sets $LOG_URL, $log_vkey and $witness_lines (needs
+#                         $LOG and $WITNESS)
 #   policy_with_vendor FILE VENDOR_PUB PRODUCT
 #                         a device policy for that log and witness
 
@@ -82,18 +84,21 @@ require_framework() {
     exit 77
   done
 }
-start_log_and_witness() {
-  say "A transparency log, cosigned by an independent witness"
+start_log_and_witnesses() {
+  say "A transparency log, cosigned by two independent witnesses"
   "$LOG" init --dir log --origin log.example/firmware | indent
   log_vkey=$(cat log/log.pub)
-  local vkey port
-  vkey=$("$WITNESS" init --dir witness --name witness.example/w1)
-  "$WITNESS" logs add --dir witness --origin log.example/firmware --key "$log_vkey" >/dev/null
-  "$WITNESS" serve --dir witness --listen 127.0.0.1:0 >witness.out 2>&1 &
-  pids+=($!)
-  port=$(wait_for_port witness.out "listening on http://127.0.0.1:")
-  witness_line="witness w1 $vkey http://127.0.0.1:$port"
-  printf 'log %s\n%s\nquorum w1\n' "$log_vkey" "$witness_line" >log.policy
+  local w vkey port
+  witness_lines=""
+  for w in w1 w2; do
+    vkey=$("$WITNESS" init --dir "$w" --name "witness.example/$w")
+    "$WITNESS" logs add --dir "$w" --origin log.example/firmware --key "$log_vkey" >/dev/null
+    "$WITNESS" serve --dir "$w" --listen 127.0.0.1:0 >"$w.out" 2>&1 &
+    pids+=($!)
+    port=$(wait_for_port "$w.out" "listening on http://127.0.0.1:")
+    witness_lines+="witness $w $vkey http://127.0.0.1:$port"$'\n'
+  done
+  printf 'log %s\n%sgroup both 2 w1 w2\nquorum both\n' "$log_vkey" "$witness_lines" >log.policy
   "$LOG" serve --dir log --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy log.policy \
     >log.out 2>&1 &
   pids+=($!)
@@ -104,8 +109,9 @@ start_log_and_witness() {
 policy_with_vendor() {
   {
     echo "log $log_vkey"
-    echo "$witness_line"
-    echo "quorum w1"
+    printf '%s' "$witness_lines"
+    echo "group both 2 w1 w2"
+    echo "quorum both"
     echo "vendor $(cat "$2") $3"
     echo "max-checkpoint-age 3600"
   } >"$1"

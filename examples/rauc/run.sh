@@ -7,7 +7,7 @@
 # On this machine only (127.0.0.1, a temporary directory). docs/FRAMEWORKS.md
 # explains the setup.
 #
-#   1. A log (candor-log) cosigned by a witness. ACME registers its release
+#   1. A log (candor-log) cosigned by two witnesses. ACME registers its release
 #      key and has an X.509 signer for RAUC bundles (the device's keyring).
 #   2. ACME builds update-1.0.raucb with `rauc bundle`, logs its
 #      manifest.raucm (which pins the image's sha256) as release 1.0, and
@@ -15,8 +15,10 @@
 #   3. The device installs it with `rauc install`: slot B holds 1.0, and the
 #      post-install handler recorded 1.0 in candor-agent's state.
 #   4. Refused, slot B and the state byte-for-byte untouched: a RAUC bundle
-#      ACME signed but never logged, one logged only in a log the device does
-#      not trust, and 1.0 with one byte flipped.
+#      ACME signed but never logged (with no proof, with 1.0's proof), one
+#      logged only in a log the device does not trust, 1.0 with one byte
+#      flipped, and 1.0 with one byte flipped in its image and signed again
+#      with ACME's RAUC key.
 #   5. The pre-install handler alone, on a bundle's contents: an image that
 #      differs from the logged manifest is refused, and so is a RAUC manifest
 #      that would install another digest than the logged one.
@@ -57,7 +59,7 @@ if [[ ! -e /dev/mapper/control ]]; then
 fi
 
 example_start rauc
-start_log_and_witness
+start_log_and_witnesses
 
 say "ACME: a Candor release key (registered with the log) and a RAUC signer"
 "$CANDOR" keygen --name acme.example --out acme >/dev/null 2>&1
@@ -91,7 +93,9 @@ final_bundle() {
 }
 
 say "ACME builds update-1.0.raucb with rauc bundle ($format format) and logs its manifest"
-[[ $format == plain ]] && note "no /dev/mapper/control here: RAUC's plain format (use verity on devices)"
+if [[ $format == plain ]]; then
+  note "no /dev/mapper/control here: RAUC's plain format (use verity on devices)"
+fi
 head -c 300000 /dev/urandom >rootfs-1.0.img
 stage_bundle b-1.0 1.0 rootfs-1.0.img
 sed 's/^/   > /' b-1.0/manifest.raucm
@@ -168,13 +172,20 @@ pids+=($!)
 for _ in $(seq 1 100); do rauc status >/dev/null 2>&1 && break; sleep 0.1; done
 note "rauc service on a private system bus, booted from slot A"
 
-# rauc_install CODE BUNDLE: `rauc install`, expecting its exit code, with
-# RAUC's and the handlers' reasons from the service log.
+# rauc_install CODE BUNDLE: `rauc install`, which must exit CODE; shows its
+# verdict and what the handlers printed (from the service's log).
 rauc_install() {
-  local lines
+  local lines got=0
   lines=$(wc -l <rauc.out)
-  run_expect "$1" rauc install "$2"
-  tail -n +"$((lines + 1))" rauc.out | grep -E 'candor|refused|error|failed|Verif' | indent || true
+  rauc install "$2" >out.txt 2>&1 || got=$?
+  grep -E '^(LastError|Installing)' out.txt | indent || true
+  # RAUC's log shows each line a handler printed after "# ".
+  tail -n +"$((lines + 1))" rauc.out | sed -n 's/^# /handler: /p' | indent
+  if [[ $got != "$1" ]]; then
+    cat out.txt >&2
+    echo "UNEXPECTED: rauc install exited $got, expected $1: $2" >&2
+    exit 1
+  fi
 }
 
 say "rauc install update-1.0.raucb"
@@ -226,6 +237,15 @@ printf '\x55' | dd of=update-tampered.raucb bs=1 seek=200000 conv=notrunc status
 rauc_install 1 update-tampered.raucb
 untouched "a tampered bundle"
 
+say "Refused: 1.0 with one byte flipped in its image, re-bundled with ACME's RAUC key"
+note "(a leaked RAUC signing key: RAUC's signature holds, the manifest is no longer the logged one)"
+cp -r b-1.0 b-flipped
+printf '\x55' | dd of=b-flipped/rootfs.img bs=1 seek=1000 conv=notrunc status=none
+rauc bundle --cert rauc-signer.crt --key rauc-signer.key b-flipped update-resigned.raucb \
+  >/dev/null 2>&1
+rauc_install 1 update-resigned.raucb
+untouched "a tampered, re-signed bundle"
+
 say "The pre-install handler alone, on a bundle's contents (as RAUC mounts them)"
 # What a leaked RAUC signing key could build around a logged manifest: the
 # logged manifest.raucm and candor.bundle, another image. RAUC would install
@@ -240,7 +260,8 @@ handler_env() {
 }
 note "an image that is not the logged one (RAUC's digest = the logged one):"
 run_expect 6 handler_env "$(sha256sum rootfs-1.0.img | cut -d' ' -f1)"
-note "RAUC about to install the other image's digest:"
+note "the logged image, but RAUC's own (signed) manifest names another digest:"
+cp rootfs-1.0.img fake/rootfs.img
 run_expect 6 handler_env "$(sha256sum rootfs-evil.img | cut -d' ' -f1)"
 untouched "the handler"
 

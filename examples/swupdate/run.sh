@@ -5,7 +5,7 @@
 # machine only (127.0.0.1, a temporary directory). docs/FRAMEWORKS.md explains
 # the setup.
 #
-#   1. A log (candor-log) cosigned by a witness. ACME registers its release
+#   1. A log (candor-log) cosigned by two witnesses. ACME registers its release
 #      key, and has an X.509 signer for SWUpdate's own CMS signature (Debian's
 #      swupdate is built with CONFIG_SIGNED_IMAGES and refuses unsigned .swu).
 #   2. ACME builds update-1.0.swu with SWUpdate's own format (sw-description
@@ -44,7 +44,7 @@ require_framework swupdate swupdate cpio openssl
 SWUPDATE=$(command -v swupdate)
 
 example_start swupdate
-start_log_and_witness
+start_log_and_witnesses
 
 say "ACME: a Candor release key (registered with the log) and an SWUpdate signer"
 "$CANDOR" keygen --name acme.example --out acme >/dev/null 2>&1
