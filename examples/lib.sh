@@ -2,6 +2,10 @@
 # pipefail`: a temporary working directory removed on exit (kept with KEEP=1),
 # servers stopped on exit, and the output helpers.
 #
+#   example_binaries [BUILD_DIR]
+#                         sets $CANDOR, $LOG, $WITNESS and $AGENT from
+#                         BUILD_DIR (or $CANDOR_BUILD_DIR, else build/ in
+#                         the repository); exits 2 unless all four are built
 #   example_start NAME    makes $work (mktemp under $TMPDIR), cds into it,
 #                         installs the exit trap; servers started later are
 #                         added to the `pids` array
@@ -21,9 +25,27 @@
 #                         sets $LOG_URL, $log_vkey and $witness_lines (needs
 #                         $LOG and $WITNESS)
 #   policy_with_vendor FILE VENDOR_PUB PRODUCT
-#                         a device policy for that log and witness
+#                         a device policy for that log and its witnesses
+#   publish_to_rogue_log ENTRY OUT VENDOR_PUB
+#                         logs ENTRY in a second candor-log no device trusts
+#                         (origin rogue.example/firmware, no witness) and
+#                         writes its bundle to OUT: "logged, but not where
+#                         anyone looks"
 
 pids=()
+example_binaries() {
+  local repo build bin
+  repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+  build=${1:-${CANDOR_BUILD_DIR:-$repo/build}}
+  build=$(cd "$build" && pwd)
+  CANDOR=$build/cli/candor
+  LOG=$build/transparency-log/candor-log
+  WITNESS=$build/witness/candor-witness
+  AGENT=$build/device-agent/candor-agent
+  for bin in "$CANDOR" "$LOG" "$WITNESS" "$AGENT"; do
+    [[ -x $bin ]] || { echo "missing $bin (build it first: cmake --build $build)" >&2; exit 2; }
+  done
+}
 example_cleanup() {
   local pid
   for pid in "${pids[@]}"; do
@@ -115,4 +137,16 @@ policy_with_vendor() {
     echo "vendor $(cat "$2") $3"
     echo "max-checkpoint-age 3600"
   } >"$1"
+}
+publish_to_rogue_log() {
+  local port
+  "$LOG" init --dir rogue --origin rogue.example/firmware >/dev/null
+  "$LOG" vendors add --dir rogue "$3" >/dev/null
+  printf 'log %s\nquorum none\n' "$(cat rogue/log.pub)" >rogue.policy
+  "$LOG" serve --dir rogue --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy rogue.policy \
+    >rogue.out 2>&1 &
+  pids+=($!)
+  port=$(wait_for_port rogue.out " on 127.0.0.1:")
+  "$CANDOR" publish --log "http://127.0.0.1:$port" --policy rogue.policy "$1" --out "$2" 2>&1 |
+    indent
 }

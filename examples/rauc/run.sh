@@ -34,20 +34,10 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-${CANDOR_BUILD_DIR:-$root/build}}
-build=$(cd "$build" && pwd)
-glue=$root/device-agent/glue/rauc
-
-CANDOR=$build/cli/candor
-LOG=$build/transparency-log/candor-log
-WITNESS=$build/witness/candor-witness
-AGENT=$build/device-agent/candor-agent
-for bin in "$CANDOR" "$LOG" "$WITNESS" "$AGENT"; do
-  [[ -x $bin ]] || { echo "missing $bin (build it first: cmake --build $build)" >&2; exit 2; }
-done
+glue=$(cd "$here/../../device-agent/glue/rauc" && pwd)
 # shellcheck source=examples/lib.sh
 source "$here/../lib.sh"
+example_binaries "${1:-}"
 require_framework rauc rauc dbus-daemon mksquashfs openssl
 if [[ $(id -u) != 0 || ! -e /dev/loop-control ]]; then
   echo "SKIP: RAUC mounts bundles on a loop device; this machine has none usable (needs root and /dev/loop-control)"
@@ -217,16 +207,8 @@ say "Refused: logged only in a log the device does not trust"
 printf '# 1.0.1\n\n- Fixes\n' >CHANGELOG-evil.md
 "$CANDOR" release create --key acme.key --product gateway-g2 --version 1.0.1 --rollback 101 \
   --image b-evil/manifest.raucm --changelog CHANGELOG-evil.md --out evil.entry >/dev/null
-"$LOG" init --dir rogue --origin rogue.example/firmware >/dev/null
-"$LOG" vendors add --dir rogue acme.pub >/dev/null
-printf 'log %s\nquorum none\n' "$(cat rogue/log.pub)" >rogue.policy
-"$LOG" serve --dir rogue --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy rogue.policy \
-  >rogue.out 2>&1 &
-pids+=($!)
-rogue_port=$(wait_for_port rogue.out " on 127.0.0.1:")
 rm b-evil/candor.bundle
-"$CANDOR" publish --log "http://127.0.0.1:$rogue_port" --policy rogue.policy evil.entry \
-  --out b-evil/candor.bundle 2>&1 | indent
+publish_to_rogue_log evil.entry b-evil/candor.bundle acme.pub
 final_bundle b-evil update-rogue.raucb
 rauc_install 1 update-rogue.raucb
 untouched "a bundle logged in an untrusted log"

@@ -27,19 +27,9 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-${CANDOR_BUILD_DIR:-$root/build}}
-build=$(cd "$build" && pwd)
-
-CANDOR=$build/cli/candor
-LOG=$build/transparency-log/candor-log
-WITNESS=$build/witness/candor-witness
-AGENT=$build/device-agent/candor-agent
-for bin in "$CANDOR" "$LOG" "$WITNESS" "$AGENT"; do
-  [[ -x $bin ]] || { echo "missing $bin (build it first: cmake --build $build)" >&2; exit 2; }
-done
 # shellcheck source=examples/lib.sh
 source "$here/../lib.sh"
+example_binaries "${1:-}"
 require_framework swupdate swupdate cpio openssl
 SWUPDATE=$(command -v swupdate)
 
@@ -87,13 +77,20 @@ DESC
   rm -rf "$dir"
 }
 
+# release_swu VERSION ROLLBACK: rootfs-VERSION.img (random), built into
+# update-VERSION.swu, and the release entry VERSION.entry whose image is the
+# whole .swu, signed with ACME's release key (not yet logged).
+release_swu() {
+  head -c 300000 /dev/urandom >"rootfs-$1.img"
+  build_swu "update-$1.swu" "$1" "rootfs-$1.img"
+  printf '# %s\n\n- Changes\n' "$1" >"CHANGELOG-$1.md"
+  "$CANDOR" release create --key acme.key --product gateway-g1 --version "$1" --rollback "$2" \
+    --image "update-$1.swu" --changelog "CHANGELOG-$1.md" --out "$1.entry" >/dev/null
+}
+
 say "ACME builds update-1.0.swu with SWUpdate's format and logs the whole .swu"
 mkdir -p device
-head -c 300000 /dev/urandom >rootfs-1.0.img
-build_swu update-1.0.swu 1.0 rootfs-1.0.img
-printf '# 1.0\n\n- First release\n' >CHANGELOG-1.0.md
-"$CANDOR" release create --key acme.key --product gateway-g1 --version 1.0 --rollback 100 \
-  --image update-1.0.swu --changelog CHANGELOG-1.0.md --out 1.0.entry >/dev/null
+release_swu 1.0 100
 "$CANDOR" publish --log "$LOG_URL" --policy device.policy 1.0.entry --out update-1.0.swu.bundle \
   2>&1 | indent
 note "update-1.0.swu and update-1.0.swu.bundle travel side by side"
@@ -131,25 +128,13 @@ untouched() {
 }
 
 say "Refused: a .swu ACME signed but logged only where the device does not look"
-head -c 300000 /dev/urandom >rootfs-evil.img
-build_swu update-evil.swu 1.0.1 rootfs-evil.img
-printf '# 1.0.1\n\n- Fixes\n' >CHANGELOG-evil.md
-"$CANDOR" release create --key acme.key --product gateway-g1 --version 1.0.1 --rollback 101 \
-  --image update-evil.swu --changelog CHANGELOG-evil.md --out evil.entry >/dev/null
-"$LOG" init --dir rogue --origin rogue.example/firmware >/dev/null
-"$LOG" vendors add --dir rogue acme.pub >/dev/null
-printf 'log %s\nquorum none\n' "$(cat rogue/log.pub)" >rogue.policy
-"$LOG" serve --dir rogue --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy rogue.policy \
-  >rogue.out 2>&1 &
-pids+=($!)
-rogue_port=$(wait_for_port rogue.out " on 127.0.0.1:")
-"$CANDOR" publish --log "http://127.0.0.1:$rogue_port" --policy rogue.policy evil.entry \
-  --out update-evil.swu.bundle 2>&1 | indent
-run_expect 5 "$AGENT" --config device/agent.conf install --image update-evil.swu \
-  --bundle update-evil.swu.bundle
+release_swu 1.0.1 101
+publish_to_rogue_log 1.0.1.entry update-1.0.1.swu.bundle acme.pub
+run_expect 5 "$AGENT" --config device/agent.conf install --image update-1.0.1.swu \
+  --bundle update-1.0.1.swu.bundle
 untouched "an unlogged .swu"
 note "Nor with the bundle of a logged release:"
-run_expect 6 "$AGENT" --config device/agent.conf install --image update-evil.swu \
+run_expect 6 "$AGENT" --config device/agent.conf install --image update-1.0.1.swu \
   --bundle update-1.0.swu.bundle
 untouched "an unlogged .swu with 1.0's bundle"
 
@@ -162,15 +147,11 @@ run_expect 6 "$AGENT" --config device/agent.conf install --image update-tampered
 untouched "a tampered .swu"
 
 say "Bypassing candor-agent: swupdate on its own has no signer certificate"
-run_expect 1 "$SWUPDATE" -H gateway-g1:1.0 -m -M -i update-evil.swu
+run_expect 1 "$SWUPDATE" -H gateway-g1:1.0 -m -M -i update-1.0.1.swu
 untouched "swupdate without candor-agent"
 
 say "ACME logs 1.1; the gateway installs it (consistency proof from the tree it saw)"
-head -c 300000 /dev/urandom >rootfs-1.1.img
-build_swu update-1.1.swu 1.1 rootfs-1.1.img
-printf '# 1.1\n\n- Fixes\n' >CHANGELOG-1.1.md
-"$CANDOR" release create --key acme.key --product gateway-g1 --version 1.1 --rollback 110 \
-  --image update-1.1.swu --changelog CHANGELOG-1.1.md --out 1.1.entry >/dev/null
+release_swu 1.1 110
 "$CANDOR" publish --log "$LOG_URL" --policy device.policy 1.1.entry --out update-1.1.swu.bundle \
   --previous-bundle update-1.0.swu.bundle --consistency-out update-1.1.swu.bundle.consistency \
   2>&1 | indent
