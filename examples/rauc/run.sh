@@ -28,7 +28,8 @@
 # device-mapper; without /dev/mapper/control the example uses RAUC's plain
 # format and says so. Exits 77 (skip) when rauc is missing unless
 # CANDOR_REQUIRE_FRAMEWORK is set, and when this machine cannot mount a loop
-# device (not root, no /dev/loop-control): RAUC cannot install here at all.
+# device (not root, no /dev/loop-control, or a test mount is refused): RAUC
+# cannot install here at all.
 #
 # Usage: examples/rauc/run.sh [BUILD_DIR]   (KEEP=1 keeps the temporary directory)
 set -euo pipefail
@@ -49,6 +50,16 @@ if [[ ! -e /dev/mapper/control ]]; then
 fi
 
 example_start rauc
+# RAUC mounts each bundle (a squashfs) through a loop device: try one first,
+# so that a container without that right skips instead of failing later.
+mkdir -p probe/dir probe/mnt
+echo probe >probe/dir/file
+mksquashfs probe/dir probe/fs.sqfs -quiet >/dev/null 2>&1
+if ! mount -t squashfs -o loop,ro probe/fs.sqfs probe/mnt 2>probe/err; then
+  echo "SKIP: RAUC mounts bundles on a loop device; this machine cannot: $(head -1 probe/err)"
+  exit 77
+fi
+umount probe/mnt
 start_log_and_witnesses
 
 say "ACME: a Candor release key (registered with the log) and a RAUC signer"
