@@ -20,8 +20,9 @@
 #      flipped, and 1.0 with one byte flipped in its image and signed again
 #      with ACME's RAUC key.
 #   5. The pre-install handler alone, on a bundle's contents: an image that
-#      differs from the logged manifest is refused, and so is a RAUC manifest
-#      that would install another digest than the logged one.
+#      differs from the logged manifest is refused, and so are a RAUC manifest
+#      that would install another digest than the logged one and a manifest
+#      with bundle hooks.
 #
 # Needs rauc, dbus-daemon, mksquashfs (squashfs-tools), openssl, root and a
 # usable loop device (RAUC mounts bundles). RAUC's verity format needs
@@ -256,6 +257,10 @@ run_expect 6 handler_env "$(sha256sum rootfs-1.0.img | cut -d' ' -f1)"
 note "the logged image, but RAUC's own (signed) manifest names another digest:"
 cp rootfs-1.0.img fake/rootfs.img
 run_expect 6 handler_env "$(sha256sum rootfs-evil.img | cut -d' ' -f1)"
+note "a manifest with a bundle hook (hook.sh is not pinned by the manifest):"
+cp b-1.0/manifest.raucm fake/manifest.raucm
+printf '\n[hooks]\nfilename=hook.sh\nhooks=install-check;\n' >>fake/manifest.raucm
+run_expect 9 handler_env "$(sha256sum rootfs-1.0.img | cut -d' ' -f1)"
 untouched "the handler"
 
 say "Done: RAUC wrote only the logged release."
