@@ -96,7 +96,7 @@ final_bundle() {
 
 say "ACME builds update-1.0.raucb with rauc bundle ($format format) and logs its manifest"
 if [[ $format == plain ]]; then
-  note "no /dev/mapper/control here: RAUC's plain format (use verity on devices)"
+  note "no /dev/mapper/control here: RAUC's plain format (docs/FRAMEWORKS.md \"Bundle formats\")"
 fi
 head -c 300000 /dev/urandom >rootfs-1.0.img
 stage_bundle b-1.0 1.0 rootfs-1.0.img
