@@ -24,62 +24,24 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/../.." && pwd)
-build=${1:-${CANDOR_BUILD_DIR:-$root/build}}
-build=$(cd "$build" && pwd)
-
-CANDOR=$build/cli/candor
-LOG=$build/transparency-log/candor-log
-WITNESS=$build/witness/candor-witness
-AGENT=$build/device-agent/candor-agent
-for bin in "$CANDOR" "$LOG" "$WITNESS" "$AGENT"; do
-  [[ -x $bin ]] || { echo "missing $bin (build it first: cmake --build $build)" >&2; exit 2; }
-done
 
 # shellcheck source=examples/lib.sh
 source "$here/../lib.sh"
+example_binaries "${1:-}"
 example_start key-rotation
 
 expires_1=$(date -u -d "+365 days" +%FT%TZ)
 expires_2=$(date -u -d "+730 days" +%FT%TZ)
 
-say "A transparency log, cosigned by two independent witnesses"
-"$LOG" init --dir log --origin log.example/firmware | indent
-log_vkey=$(cat log/log.pub)
-witness_lines=""
-for w in w1 w2; do
-  vkey=$("$WITNESS" init --dir "$w" --name "witness.example/$w")
-  "$WITNESS" logs add --dir "$w" --origin log.example/firmware --key "$log_vkey" >/dev/null
-  "$WITNESS" serve --dir "$w" --listen 127.0.0.1:0 >"$w.out" 2>&1 &
-  pids+=($!)
-  port=$(wait_for_port "$w.out" "listening on http://127.0.0.1:")
-  witness_lines+="witness $w $vkey http://127.0.0.1:$port"$'\n'
-done
-printf 'log %s\n%sgroup both 2 w1 w2\nquorum both\n' "$log_vkey" "$witness_lines" >log.policy
+start_log_and_witnesses
 
 say "ACME: two offline root keys, one release key; all registered with the log"
 for k in root-a root-b; do "$CANDOR" keygen --name "$k.acme.example" --out "$k" >/dev/null 2>&1; done
 "$CANDOR" keygen --name acme.example --out acme >/dev/null 2>&1
 for k in root-a root-b acme; do "$LOG" vendors add --dir log "$k.pub" | indent; done
 
-"$LOG" serve --dir log --listen 127.0.0.1:0 --checkpoint-interval 0.2 --policy log.policy \
-  >log.out 2>&1 &
-pids+=($!)
-log_port=$(wait_for_port log.out " on 127.0.0.1:")
-LOG_URL=http://127.0.0.1:$log_port
-note "log serving on $LOG_URL"
-
 # policy FILE VENDOR_PUB: the printers' trust policy with one release key.
-policy() {
-  {
-    echo "log $log_vkey"
-    printf '%s' "$witness_lines"
-    echo "group both 2 w1 w2"
-    echo "quorum both"
-    echo "vendor $(cat "$2") printer-x1"
-    echo "max-checkpoint-age 3600"
-  } >"$1"
-}
+policy() { policy_with_vendor "$1" "$2" printer-x1; }
 
 say "Trust root version 1: the printers' policy, signed by both root keys"
 policy v1.policy acme.pub
