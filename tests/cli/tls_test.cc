@@ -34,14 +34,7 @@ TEST_CASE("publish and audit sync over HTTPS through nginx; certificate failures
   auto run = [&](const std::vector<std::string>& args) {
     return clitest::RunProcess(args, dir.path());
   };
-  REQUIRE(Candor(dir, {"keygen", "--name", "acme.example", "--out", dir / "vendor"}).exit_code ==
-          0);
-  clitest::WriteImage(dir / "fw.bin", 4096);
-  WriteFile(dir / "CHANGELOG.md", "# 1.0\n");
-  REQUIRE(Candor(dir, {"release", "create", "--key", dir / "vendor.key", "--product", "p1",
-                       "--version", "1.0", "--rollback", "1", "--image", dir / "fw.bin",
-                       "--changelog", dir / "CHANGELOG.md", "--out", dir / "r.entry"})
-              .exit_code == 0);
+  clitest::MakeVendorRelease(dir);
   const std::string log_dir = dir / "log";
   REQUIRE(run({CANDOR_LOG_BINARY, "init", "--dir", log_dir, "--origin", "log.example/firmware"})
               .exit_code == 0);

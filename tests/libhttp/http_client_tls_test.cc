@@ -82,13 +82,24 @@ Result<HttpResponse> Fetch(const std::string& url, const HttpClientOptions& o,
   return (*c)->Get(path);
 }
 
-TEST_CASE("HTTPS through nginx: a valid chain works; bad certificates are refused as tls") {
+// A PKI, a backend, and nginx serving the "good" certificate in front of it.
+struct Front {
   testing::TempDir dir;
-  TestPki pki(dir.path() + "/pki");
-  REQUIRE(pki.ok());
+  TestPki pki{dir.path() + "/pki"};
   Backend backend;
-  TlsNginx good(dir.path() + "/good", pki, "good", backend.port());
-  REQUIRE_MESSAGE(good.Start(), good.ErrorLog());
+  TlsNginx nginx{dir.path() + "/nginx", pki, "good", backend.port()};
+  Front() {
+    REQUIRE(pki.ok());
+    REQUIRE_MESSAGE(nginx.Start(), nginx.ErrorLog());
+  }
+};
+
+TEST_CASE("HTTPS through nginx: a valid chain works; bad certificates are refused as tls") {
+  Front f;
+  const testing::TempDir& dir = f.dir;
+  const TestPki& pki = f.pki;
+  Backend& backend = f.backend;
+  const TlsNginx& good = f.nginx;
 
   SUBCASE("valid chain, private CA added with ca_file") {
     auto r = Fetch(good.url(), WithCa(pki.ca()));
@@ -161,15 +172,12 @@ TEST_CASE("HTTPS through nginx: a valid chain works; bad certificates are refuse
 }
 
 TEST_CASE("HTTPS redirects are followed only within the origin") {
-  testing::TempDir dir;
-  TestPki pki(dir.path() + "/pki");
-  REQUIRE(pki.ok());
-  Backend backend;
-  TlsNginx nginx(dir.path() + "/nginx", pki, "good", backend.port());
-  REQUIRE_MESSAGE(nginx.Start(), nginx.ErrorLog());
-  TlsNginx other(dir.path() + "/other", pki, "good", backend.port());
+  Front f;
+  const TestPki& pki = f.pki;
+  const TlsNginx& nginx = f.nginx;
+  TlsNginx other(f.dir.path() + "/other", pki, "good", f.backend.port());
   REQUIRE_MESSAGE(other.Start(), other.ErrorLog());
-  backend.set_redirect_target(other.url());  // same host, another port
+  f.backend.set_redirect_target(other.url());  // same host, another port
 
   auto same = Fetch(nginx.url(), WithCa(pki.ca()), "same-origin");
   REQUIRE_MESSAGE(same.ok(), same.status().ToString());
