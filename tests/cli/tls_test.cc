@@ -29,6 +29,23 @@ using clitest::WriteFile;
 
 bool OneLine(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
 
+// Starts `argv` with `--listen 127.0.0.1:<free port>` until it answers on
+// `probe` (retrying a port race); null if it never does.
+std::unique_ptr<testing::Subprocess> Serve(std::vector<std::string> argv, const std::string& out,
+                                           const std::string& probe, int* port) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    *port = testing::PickFreePort();
+    auto args = argv;
+    args.push_back("--listen");
+    args.push_back("127.0.0.1:" + std::to_string(*port));
+    auto p = std::make_unique<testing::Subprocess>(args, out);
+    REQUIRE(p->Start());
+    if (testing::WaitForHttp(*port, probe)) return p;
+    p->Stop();
+  }
+  return nullptr;
+}
+
 TEST_CASE("publish and audit sync over HTTPS through nginx; certificate failures exit 17") {
   TempDir dir;
   auto run = [&](const std::vector<std::string>& args) {
@@ -41,18 +58,9 @@ TEST_CASE("publish and audit sync over HTTPS through nginx; certificate failures
   REQUIRE(
       run({CANDOR_LOG_BINARY, "vendors", "add", "--dir", log_dir, dir / "vendor.pub"}).exit_code ==
       0);
-  std::unique_ptr<testing::Subprocess> log;
   int log_port = 0;
-  for (int attempt = 0; attempt < 5 && !log; ++attempt) {
-    log_port = testing::PickFreePort();
-    log = std::make_unique<testing::Subprocess>(
-        std::vector<std::string>{CANDOR_LOG_BINARY, "serve", "--dir", log_dir,
-                                 "--checkpoint-interval", "0.2", "--listen",
-                                 "127.0.0.1:" + std::to_string(log_port)},
-        dir / "log.out");
-    REQUIRE(log->Start());
-    if (!testing::WaitForHttp(log_port, "/checkpoint")) log.reset();
-  }
+  auto log = Serve({CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--checkpoint-interval", "0.2"},
+                   dir / "log.out", "/checkpoint", &log_port);
   REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
 
   testing::TestPki pki(dir / "pki");
@@ -114,6 +122,75 @@ TEST_CASE("publish and audit sync over HTTPS through nginx; certificate failures
   }
   CHECK(!Exists(dir / "fw2.bundle"));
 }
+
+#ifdef CANDOR_WITNESS_BINARY
+TEST_CASE("candor-log's witness client over HTTPS: nginx in front of candor-witness, --ca-file") {
+  TempDir dir;
+  auto run = [&](const std::vector<std::string>& args) {
+    return clitest::RunProcess(args, dir.path());
+  };
+  clitest::MakeVendorRelease(dir);
+  const std::string origin = "log.example/firmware";
+  const std::string log_dir = dir / "log";
+  REQUIRE(run({CANDOR_LOG_BINARY, "init", "--dir", log_dir, "--origin", origin}).exit_code == 0);
+  REQUIRE(
+      run({CANDOR_LOG_BINARY, "vendors", "add", "--dir", log_dir, dir / "vendor.pub"}).exit_code ==
+      0);
+  std::string log_vkey = ReadFile(log_dir + "/log.pub");
+  log_vkey.pop_back();
+  auto w = run(
+      {CANDOR_WITNESS_BINARY, "init", "--dir", dir / "witness", "--name", "witness.example/w1"});
+  REQUIRE_MESSAGE(w.exit_code == 0, w.err);
+  const std::string witness_vkey = w.out.substr(0, w.out.find('\n'));
+  REQUIRE(run({CANDOR_WITNESS_BINARY, "logs", "add", "--dir", dir / "witness", "--origin", origin,
+               "--key", log_vkey})
+              .exit_code == 0);
+  int witness_port = 0;
+  auto witness = Serve({CANDOR_WITNESS_BINARY, "serve", "--dir", dir / "witness"},
+                       dir / "witness.out", "/", &witness_port);
+  REQUIRE_MESSAGE(witness != nullptr, ReadFile(dir / "witness.out"));
+
+  // nginx fronts the witness with the file's witness server block.
+  testing::TestPki pki(dir / "pki");
+  REQUIRE(pki.ok());
+  testing::TlsNginx nginx(dir / "nginx", pki, "good", testing::PickFreePort());
+  nginx.set_witness_upstream(witness_port);
+  REQUIRE_MESSAGE(nginx.Start(), nginx.ErrorLog());
+  WriteFile(dir / "log.policy", "log " + log_vkey + "\nwitness w1 " + witness_vkey + " " +
+                                    nginx.witness_url() + "\nquorum w1\n");
+  const std::string vendor = ReadFile(dir / "vendor.pub");
+  WriteFile(dir / "device.policy", "log " + log_vkey + "\nwitness w1 " + witness_vkey +
+                                       "\nquorum w1\nvendor " +
+                                       vendor.substr(0, vendor.size() - 1) + " p1\n");
+  auto publish = [&](int log_port, const std::string& out) {
+    return Candor(dir,
+                  {"publish", "--log", "http://127.0.0.1:" + std::to_string(log_port), "--policy",
+                   dir / "device.policy", dir / "r.entry", "--out", dir / out, "--timeout", "5"});
+  };
+
+  SUBCASE("with --ca-file the log gets its cosignature over HTTPS") {
+    int log_port = 0;
+    auto log = Serve({CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--policy", dir / "log.policy",
+                      "--checkpoint-interval", "0.2", "--ca-file", pki.ca()},
+                     dir / "log.out", "/checkpoint", &log_port);
+    REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
+    auto r = publish(log_port, "fw.bundle");
+    CHECK_MESSAGE(r.exit_code == 0, r.err << ReadFile(dir / "log.out"));
+  }
+  SUBCASE("without it the private CA is refused: no quorum, nothing published") {
+    int log_port = 0;
+    auto log = Serve({CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--policy", dir / "log.policy",
+                      "--checkpoint-interval", "0.2"},
+                     dir / "log.out", "/checkpoint", &log_port);
+    REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
+    auto r = publish(log_port, "fw.bundle");
+    CHECK_MESSAGE(r.exit_code == ExitCodeFor(Code::kPolicyUnsatisfied), r.err);
+    CHECK(!Exists(dir / "fw.bundle"));
+    // The log says why: the witness's certificate did not verify.
+    CHECK_MESSAGE(Contains(ReadFile(dir / "log.out"), "w1: tls:"), ReadFile(dir / "log.out"));
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace candor

@@ -139,18 +139,29 @@ TestPki::TestPki(std::string dir) : dir_(std::move(dir)) {
 }
 
 std::string RenderCandorTlsConf(int port, int upstream_port, const std::string& cert_dir,
-                                int plain_port) {
+                                int plain_port, int witness_port, int witness_upstream_port) {
   std::string text = Slurp(std::string(CANDOR_SOURCE_DIR) + "/examples/nginx/candor-tls.conf");
   const std::string listen = "listen 127.0.0.1:" + std::to_string(port) + " ssl;";
-  bool ok = Replace(text, "listen 443 ssl;", listen) &&
+  const std::string witness_listen =
+      "listen 127.0.0.1:" + std::to_string(witness_port > 0 ? witness_port : port) + " ssl;";
+  // The log's server block comes first, the witness's second.
+  const std::string tls_listen = "listen 443 ssl;";
+  const size_t first = text.find(tls_listen);
+  if (first == std::string::npos) return "";
+  text.replace(first, tls_listen.size(), listen);
+  bool ok = Replace(text, tls_listen, witness_listen) &&
             Replace(text, "server 127.0.0.1:8080;",
                     "server 127.0.0.1:" + std::to_string(upstream_port) + ";") &&
             Replace(text, "/etc/ssl/candor/", cert_dir + "/");
+  if (witness_upstream_port > 0) {
+    ok = ok && Replace(text, "server 127.0.0.1:8081;",
+                       "server 127.0.0.1:" + std::to_string(witness_upstream_port) + ";");
+  }
   if (!ok) return "";
   if (plain_port > 0) {
-    // The log's server block (the first) also listens in plain HTTP.
-    size_t at = text.find(listen);
-    text.insert(at + listen.size(), "\n    listen 127.0.0.1:" + std::to_string(plain_port) + ";");
+    // The log's server block also listens in plain HTTP.
+    text.insert(first + listen.size(),
+                "\n    listen 127.0.0.1:" + std::to_string(plain_port) + ";");
   }
   return text;
 }
@@ -180,7 +191,10 @@ bool TlsNginx::Start() {
     }
   }
   port_ = PickFreePort();
-  std::string site = RenderCandorTlsConf(port_, upstream_port_, dir_ + "/certs", plain_port_);
+  witness_port_ = port_;
+  while (witness_upstream_port_ > 0 && witness_port_ == port_) witness_port_ = PickFreePort();
+  std::string site = RenderCandorTlsConf(port_, upstream_port_, dir_ + "/certs", plain_port_,
+                                         witness_port_, witness_upstream_port_);
   if (site.empty()) return false;
   Spit(dir_ + "/candor-tls.conf", site);
   // The main configuration: in the foreground, everything under dir_. Run

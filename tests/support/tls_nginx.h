@@ -48,6 +48,9 @@ class TlsNginx {
   // block (same proxy settings: the HTTPS-vs-HTTP comparison).
   TlsNginx(std::string dir, const TestPki& pki, const std::string& leaf, int upstream_port,
            int plain_port = 0);
+  // Also fronts a candor-witness on `witness_upstream_port` with the file's
+  // witness server block, on its own TLS port (witness_url()).
+  void set_witness_upstream(int port) { witness_upstream_port_ = port; }
   ~TlsNginx();
   TlsNginx(const TlsNginx&) = delete;
   TlsNginx& operator=(const TlsNginx&) = delete;
@@ -56,6 +59,7 @@ class TlsNginx {
   bool Start();
   int port() const { return port_; }
   std::string url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+  std::string witness_url() const { return "https://127.0.0.1:" + std::to_string(witness_port_); }
   // nginx's error log (for a failing test's message).
   std::string ErrorLog() const;
 
@@ -66,15 +70,20 @@ class TlsNginx {
   int upstream_port_;
   int plain_port_;
   int port_ = 0;
+  int witness_upstream_port_ = 0;
+  int witness_port_ = 0;
   std::unique_ptr<Subprocess> process_;
 };
 
 // The shipped configuration with the test's values: "listen 443 ssl;" ->
-// 127.0.0.1:<port>, the log upstream 127.0.0.1:8080 -> <upstream_port>,
-// /etc/ssl/candor/ -> <cert_dir>/. Empty if the file lacks a line the
-// substitution expects (so a changed file fails the test loudly).
+// 127.0.0.1:<port> (the witness block's: <witness_port> if not 0), the log
+// upstream 127.0.0.1:8080 -> <upstream_port>, the witness upstream
+// 127.0.0.1:8081 -> <witness_upstream_port> if not 0, /etc/ssl/candor/ ->
+// <cert_dir>/. Empty if the file lacks a line the substitution expects (so a
+// changed file fails the test loudly).
 std::string RenderCandorTlsConf(int port, int upstream_port, const std::string& cert_dir,
-                                int plain_port = 0);
+                                int plain_port = 0, int witness_port = 0,
+                                int witness_upstream_port = 0);
 
 }  // namespace candor::testing
 
