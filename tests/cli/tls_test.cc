@@ -29,23 +29,6 @@ using clitest::WriteFile;
 
 bool OneLine(const std::string& s) { return !s.empty() && s.find('\n') == s.size() - 1; }
 
-// Starts `argv` with `--listen 127.0.0.1:<free port>` until it answers on
-// `probe` (retrying a port race); null if it never does.
-std::unique_ptr<testing::Subprocess> Serve(std::vector<std::string> argv, const std::string& out,
-                                           const std::string& probe, int* port) {
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    *port = testing::PickFreePort();
-    auto args = argv;
-    args.push_back("--listen");
-    args.push_back("127.0.0.1:" + std::to_string(*port));
-    auto p = std::make_unique<testing::Subprocess>(args, out);
-    REQUIRE(p->Start());
-    if (testing::WaitForHttp(*port, probe)) return p;
-    p->Stop();
-  }
-  return nullptr;
-}
-
 TEST_CASE("publish and audit sync over HTTPS through nginx; certificate failures exit 17") {
   TempDir dir;
   auto run = [&](const std::vector<std::string>& args) {
@@ -59,8 +42,9 @@ TEST_CASE("publish and audit sync over HTTPS through nginx; certificate failures
       run({CANDOR_LOG_BINARY, "vendors", "add", "--dir", log_dir, dir / "vendor.pub"}).exit_code ==
       0);
   int log_port = 0;
-  auto log = Serve({CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--checkpoint-interval", "0.2"},
-                   dir / "log.out", "/checkpoint", &log_port);
+  auto log = testing::ServeOnFreePort(
+      {CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--checkpoint-interval", "0.2"},
+      dir / "log.out", "/checkpoint", &log_port);
   REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
 
   testing::TestPki pki(dir / "pki");
@@ -146,8 +130,9 @@ TEST_CASE("candor-log's witness client over HTTPS: nginx in front of candor-witn
                "--key", log_vkey})
               .exit_code == 0);
   int witness_port = 0;
-  auto witness = Serve({CANDOR_WITNESS_BINARY, "serve", "--dir", dir / "witness"},
-                       dir / "witness.out", "/", &witness_port);
+  auto witness =
+      testing::ServeOnFreePort({CANDOR_WITNESS_BINARY, "serve", "--dir", dir / "witness"},
+                               dir / "witness.out", "/", &witness_port);
   REQUIRE_MESSAGE(witness != nullptr, ReadFile(dir / "witness.out"));
 
   // nginx fronts the witness with the file's witness server block.
@@ -170,18 +155,19 @@ TEST_CASE("candor-log's witness client over HTTPS: nginx in front of candor-witn
 
   SUBCASE("with --ca-file the log gets its cosignature over HTTPS") {
     int log_port = 0;
-    auto log = Serve({CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--policy", dir / "log.policy",
-                      "--checkpoint-interval", "0.2", "--ca-file", pki.ca()},
-                     dir / "log.out", "/checkpoint", &log_port);
+    auto log = testing::ServeOnFreePort(
+        {CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--policy", dir / "log.policy",
+         "--checkpoint-interval", "0.2", "--ca-file", pki.ca()},
+        dir / "log.out", "/checkpoint", &log_port);
     REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
     auto r = publish(log_port, "fw.bundle");
     CHECK_MESSAGE(r.exit_code == 0, r.err << ReadFile(dir / "log.out"));
   }
   SUBCASE("without it the private CA is refused: no quorum, nothing published") {
     int log_port = 0;
-    auto log = Serve({CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--policy", dir / "log.policy",
-                      "--checkpoint-interval", "0.2"},
-                     dir / "log.out", "/checkpoint", &log_port);
+    auto log = testing::ServeOnFreePort({CANDOR_LOG_BINARY, "serve", "--dir", log_dir, "--policy",
+                                         dir / "log.policy", "--checkpoint-interval", "0.2"},
+                                        dir / "log.out", "/checkpoint", &log_port);
     REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
     auto r = publish(log_port, "fw.bundle");
     CHECK_MESSAGE(r.exit_code == ExitCodeFor(Code::kPolicyUnsatisfied), r.err);
