@@ -65,7 +65,7 @@ http {
 CONF
 /usr/sbin/nginx -p "$work" -e "$work/error.log" -c "$work/nginx.conf" &
 pids+=($!)
-for _ in $(seq 50); do curl -sf --cacert "$work/ca.crt" "https://127.0.0.1:$tls/checkpoint" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do [[ -s $work/nginx.pid ]] && break; sleep 0.1; done; sleep 0.2
 
 rate() { sed -n 's/.* \([0-9]*\) entries\/s wall.*/\1/p'; }
 sync_one() {  # scheme round
