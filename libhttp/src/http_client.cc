@@ -475,8 +475,9 @@ Result<HttpResponse> HttpClient::Request(std::string_view method, std::string_vi
   if (HasBadChars(path)) return Status::InvalidArgument("request path contains spaces or controls");
   const ExtraCas* extra_cas = nullptr;
   if (!impl_->options.ca_file.empty() && base_.scheme == "https") {
-    if (!impl_->ca_status)
+    if (!impl_->ca_status) {
       impl_->ca_status = LoadExtraCas(impl_->options.ca_file, impl_->extra_cas);
+    }
     CANDOR_RETURN_IF_ERROR(*impl_->ca_status);
     extra_cas = &impl_->extra_cas;
   }
@@ -490,7 +491,9 @@ Result<HttpResponse> HttpClient::Request(std::string_view method, std::string_vi
     // A redirect is followed only within the origin the caller named (so a
     // server cannot send the client to another host, port or scheme), only
     // for GET (a POST body is never replayed), and at most kMaxRedirects times.
-    const std::string where = std::string(method) + " " + base_.ToString() + target;
+    BaseUrl origin = base_;
+    origin.prefix.clear();
+    const std::string where = std::string(method) + " " + origin.ToString() + target;
     std::optional<std::string> next = SameOriginTarget(base_, a.redirect);
     if (!next) {
       return Status::Unavailable(where + ": redirect to another origin refused (" + a.redirect +
