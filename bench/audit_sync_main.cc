@@ -13,6 +13,11 @@
 //                                              prints entries/s and peak RSS. An
 //                                              existing mirror is deleted first,
 //                                              then S seconds (61) pass (ext4)
+//   audit_sync run ... --url URL [--ca-file F] syncs from URL instead (e.g.
+//                                              nginx in front of `serve`, over
+//                                              https or http: bench/https_vs_http.sh)
+//   audit_sync serve --log DIR --port P        the static server alone, in the
+//                                              foreground
 #include <fcntl.h>
 #include <signal.h>
 #include <sodium.h>
@@ -167,8 +172,9 @@ int Build(int argc, char** argv) {
 // and entry bundles as static files, the way candor-log serves tiles (its
 // libmicrohttpd front, sendfile; transparency-log/src/log_routes.cc) and as
 // nginx would. Writes its port to `port_fd`, then serves until killed.
-int ServeStatically(const std::string& dir, int port_fd) {
+int ServeStatically(const std::string& dir, int port_fd, int port = 0) {
   HttpServerOptions so;
+  so.port = port;
   so.threads = 1;  // the sync downloads over one connection
   auto server = HttpServer::Bind(so);
   if (!server.ok()) return 1;
@@ -189,10 +195,17 @@ int ServeStatically(const std::string& dir, int port_fd) {
         res.file_size = static_cast<uint64_t>(st.st_size);
       });
   if (!(*server)->Start().ok()) return 1;
-  const int port = (*server)->port();
-  if (write(port_fd, &port, sizeof port) != static_cast<ssize_t>(sizeof port)) return 1;
+  const int bound = (*server)->port();
+  if (write(port_fd, &bound, sizeof bound) != static_cast<ssize_t>(sizeof bound)) return 1;
   close(port_fd);
   for (;;) pause();
+}
+
+int Serve(int argc, char** argv) {
+  std::string dir = Arg(argc, argv, "--log", "");
+  const int port = std::stoi(Arg(argc, argv, "--port", "0"));
+  if (dir.empty()) return 2;
+  return ServeStatically(dir, STDOUT_FILENO, port);
 }
 
 int Run(int argc, char** argv) {
@@ -212,12 +225,13 @@ int Run(int argc, char** argv) {
     sleep(settle);
   }
   std::filesystem::create_directories(mirror_dir);
+  const std::string url = Arg(argc, argv, "--url", "");
   // The static file server runs in a child process, so the sync's own CPU time
   // (RUSAGE_SELF) and the server's (RUSAGE_CHILDREN) are measured apart. Both
   // share the machine's cores, as a local server would.
   int port = 0;
-  pid_t server_pid;
-  {
+  pid_t server_pid = -1;
+  if (url.empty()) {
     int ports[2];
     if (pipe(ports) != 0) return 1;
     server_pid = fork();
@@ -238,7 +252,8 @@ int Run(int argc, char** argv) {
   std::string k(AsChars(key_text));
   k.pop_back();
   audit::SyncOptions o;
-  o.log = "http://127.0.0.1:" + std::to_string(port);
+  o.log = url.empty() ? "http://127.0.0.1:" + std::to_string(port) : url;
+  o.http.ca_file = Arg(argc, argv, "--ca-file", "");
   o.log_key = ParseVerifierKey(k).value();
   o.verify_threads = threads;
   o.prefetch = std::stoul(Arg(argc, argv, "--prefetch", std::to_string(o.prefetch).c_str()));
@@ -249,9 +264,11 @@ int Run(int argc, char** argv) {
   double c0 = CpuSeconds();
   audit::SyncResult r = audit::Sync(**m, o);
   double cpu = CpuSeconds() - c0;
-  kill(server_pid, SIGTERM);
-  int wstatus = 0;
-  waitpid(server_pid, &wstatus, 0);
+  if (server_pid > 0) {
+    kill(server_pid, SIGTERM);
+    int wstatus = 0;
+    waitpid(server_pid, &wstatus, 0);
+  }
   rusage u{}, su{};
   getrusage(RUSAGE_SELF, &u);
   getrusage(RUSAGE_CHILDREN, &su);
@@ -280,6 +297,7 @@ int main(int argc, char** argv) {
   if (cmd == "ed25519") return Ed25519(argc, argv);
   if (cmd == "build") return Build(argc, argv);
   if (cmd == "run") return Run(argc, argv);
-  std::fprintf(stderr, "usage: audit_sync ed25519|build|run ... (see the source)\n");
+  if (cmd == "serve") return Serve(argc, argv);
+  std::fprintf(stderr, "usage: audit_sync ed25519|build|run|serve ... (see the source)\n");
   return 2;
 }

@@ -2,8 +2,8 @@
 #include "candor/audit/source.h"
 
 #include "candor/entry_bundle.h"
-#include "candor/http/http_client.h"
 #include "candor/fs/read_file.h"
+#include "candor/http/http_client.h"
 
 namespace candor::audit {
 namespace {
@@ -52,11 +52,11 @@ Result<std::string> LogSource::FetchCheckpoint() {
 }
 
 Result<Bytes> LogSource::FetchBundle(const EntryBundleId& bundle, bool* was_full) {
-  CANDOR_ASSIGN_OR_RETURN(
-      PartialOrFull got,
-      FetchPartialOrFull(
-          [this, &bundle](uint16_t w) { return Get(EntryBundlePath(bundle.index, w)); },
-          bundle.width));
+  CANDOR_ASSIGN_OR_RETURN(PartialOrFull got, FetchPartialOrFull(
+                                                 [this, &bundle](uint16_t w) {
+                                                   return Get(EntryBundlePath(bundle.index, w));
+                                                 },
+                                                 bundle.width));
   *was_full = got.width == kTileWidth;
   return std::move(got.data);
 }
@@ -79,12 +79,9 @@ HttpClientOptions AuditHttpOptions() {
 
 Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location,
                                                  const HttpClientOptions& http) {
-  if (location.starts_with("http://")) {
+  if (location.starts_with("https://") || location.starts_with("http://")) {
     CANDOR_ASSIGN_OR_RETURN(auto client, HttpClient::Create(location, http));
     return std::unique_ptr<LogSource>(new HttpSource(std::move(client)));
-  }
-  if (location.starts_with("https://")) {
-    return Status::InvalidArgument("https is not supported: put TLS in a proxy or mirror first");
   }
   std::string_view dir = location;
   if (dir.starts_with("file://")) dir.remove_prefix(7);

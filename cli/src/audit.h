@@ -62,9 +62,9 @@ std::optional<Outcome> ParseAuditArgs(const Args& args, const po::options_descri
                                       std::string_view synopsis, Context& ctx,
                                       po::variables_map& vm);
 
-// --log, --log-key and --policy of sync and watch.
+// --log, --log-key, --policy and --ca-file of sync and watch.
 struct AuditLogArgs {
-  std::string log, key_path, policy_path;
+  std::string log, key_path, policy_path, ca_file;
 };
 void AddLogOptions(po::options_description& desc, AuditLogArgs* a);
 // Checks sync/watch's required options: a usage error naming `sub` if --log,

@@ -10,13 +10,15 @@ namespace {
 
 constexpr const char* kAuditUsage =
     "usage: candor audit <command> [options]\n"
-    "  sync    --log URL|DIR --log-key LOG.pub [--policy FILE] --dir MIRROR [--json]\n"
+    "  sync    --log URL|DIR --log-key LOG.pub [--policy FILE] --dir MIRROR [--ca-file FILE]\n"
+    "          [--json]\n"
     "  list    --dir MIRROR [--vendor V]... [--product P]... [--json]\n"
     "  show    --dir MIRROR INDEX|VENDOR/PRODUCT/VERSION [--json]\n"
     "  diff    --dir MIRROR VENDOR/PRODUCT [FROM TO] [--json]\n"
     "  flags   --dir MIRROR [--vendor V]... [--product P]... [--json]\n"
-    "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--vendor V]...\n"
-    "          [--product P]... [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
+    "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--ca-file FILE]\n"
+    "          [--vendor V]... [--product P]... [--interval S] [--webhook URL] [--atom FILE]\n"
+    "          [--once] [--json]\n"
     "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT_FILE... [--json]\n"
     "  trust   --dir MIRROR [--domain D] [--json]\n"
     "See docs/AUDIT.md.\n";

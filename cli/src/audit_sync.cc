@@ -20,6 +20,7 @@ void AddLogOptions(po::options_description& desc, AuditLogArgs* a) {
       "log-key", po::value(&a->key_path), "the log's verifier key file (log.pub)")(
       "policy", po::value(&a->policy_path),
       "trust policy: require its witness quorum and max-checkpoint-age");
+  AddCaFileOption(desc, &a->ca_file);
 }
 
 Status RequireLogArgs(const AuditLogArgs& a, const std::string& dir, std::string_view sub) {
@@ -33,6 +34,7 @@ Result<audit::SyncOptions> MakeSyncOptions(const AuditLogArgs& a, audit::Mirror&
                                            Context& ctx) {
   audit::SyncOptions o;
   o.log = a.log;
+  o.http.ca_file = a.ca_file;
   CANDOR_ASSIGN_OR_RETURN(o.log_key, ReadLogKey(a.key_path));
   if (!a.policy_path.empty()) {
     auto text = fs::ReadFileBytes(a.policy_path, kMaxPolicySize);
@@ -141,7 +143,9 @@ Outcome RunAuditSync(const Args& args, Context& ctx) {
   po::variables_map vm;
   if (auto early = ParseAuditArgs(
           args, desc, nullptr,
-          "sync --log URL|DIR --log-key LOG.pub [--policy FILE] --dir MIRROR [--json]", ctx, vm)) {
+          "sync --log URL|DIR --log-key LOG.pub [--policy FILE] --dir MIRROR [--ca-file FILE] "
+          "[--json]",
+          ctx, vm)) {
     return *early;
   }
   CANDOR_CLI_USAGE_IF_ERROR(RequireLogArgs(a, dir, "sync"));

@@ -91,10 +91,14 @@ Result<std::vector<audit::FeedEvent>> EventsSince(audit::Mirror& mirror, uint64_
   return out;
 }
 
-Status PostWebhook(const std::string& url, const std::string& body) {
+Status PostWebhook(const std::string& url, const std::string& body, const std::string& ca_file) {
   auto base = ParseBaseUrl(url);
   if (!base.ok()) return base.status();
-  HttpClient client(BaseUrl{base->host, base->port, ""});
+  BaseUrl origin = *base;
+  origin.prefix.clear();
+  HttpClientOptions options;
+  options.ca_file = ca_file;
+  HttpClient client(origin, options);
   std::string path = base->prefix.empty() ? "/" : base->prefix;
   CANDOR_ASSIGN_OR_RETURN(HttpResponse resp, client.Post(path, body, "application/json"));
   if (resp.status < 200 || resp.status > 299) {
@@ -116,7 +120,7 @@ Status Report(audit::Mirror& mirror, uint64_t from, uint64_t size, const std::st
               << e.title << ": " << e.summary << "\n";
     }
     if (!w.webhook.empty()) {
-      Status ws = PostWebhook(w.webhook, event_json);
+      Status ws = PostWebhook(w.webhook, event_json, w.log.ca_file);
       if (!ws.ok()) ctx.err << "audit watch: webhook: " << ws.ToString() << "\n";
     }
   }
@@ -152,7 +156,8 @@ Outcome RunAuditWatch(const Args& args, Context& ctx) {
   AddDirOption(desc, &w.dir);
   AddFilterOptions(desc, &w.filter, "watch");
   desc.add_options()("interval", po::value(&w.interval), "seconds between syncs (default 60)")(
-      "webhook", po::value(&w.webhook), "POST each event as JSON to this http:// URL")(
+      "webhook", po::value(&w.webhook),
+      "POST each event as JSON to this https:// URL (http:// for loopback)")(
       "atom", po::value(&w.atom), "keep an Atom feed of events in this file")(
       "once", po::bool_switch(&w.once), "one sync, then exit");
   AddJsonOption(desc, &w.json, "print events as JSON lines");
@@ -164,6 +169,11 @@ Outcome RunAuditWatch(const Args& args, Context& ctx) {
     return *early;
   }
   CANDOR_CLI_USAGE_IF_ERROR(RequireLogArgs(w.log, w.dir, "watch"));
+  if (!w.webhook.empty()) {
+    // A webhook URL that can never work (e.g. plain http to another host) is
+    // refused now, not at the first event.
+    CANDOR_CLI_USAGE_IF_ERROR(ParseBaseUrl(w.webhook).status().WithContext("--webhook"));
+  }
   if (!(w.interval >= 0.1)) {
     return UsageError(Status::InvalidArgument("--interval must be at least 0.1 s"));
   }

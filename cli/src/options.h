@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "candor/options.h"
 #include "candor/status.h"
 #include "cli.h"
 

@@ -179,6 +179,7 @@ struct PublishArgs {
   uint64_t timeout_s = 300;
   std::string out_path;
   bool force = false;
+  std::string ca_file;
 };
 
 // Parses the command line into `a`. An Outcome when publish ends here (help,
@@ -186,7 +187,7 @@ struct PublishArgs {
 std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishArgs& a) {
   po::options_description desc("options");
   desc.add_options()("help,h", "show this help")("log", po::value<std::string>(),
-                                                 "log base URL, e.g. http://127.0.0.1:8080")(
+                                                 "log base URL, e.g. https://log.example.com")(
       "policy", po::value<std::string>(),
       "trust policy: log key and witness quorum the proof must satisfy")(
       "log-key", po::value<std::string>(), "log verifier key file (when no policy is used)")(
@@ -197,6 +198,7 @@ std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishA
       "attempts per request on 429, 503 or connection failures")(
       "entry", po::value<std::string>(), "the release entry or trust root file");
   AddConsistencyOptions(desc);
+  AddCaFileOption(desc, &a.ca_file);
   po::positional_options_description pos;
   pos.add("entry", 1);
   po::variables_map vm;
@@ -204,7 +206,7 @@ std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishA
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
                      "publish --log URL (--policy trust.policy | --log-key log.pub) "
-                     "(release.entry | N.root) --out fw.bundle",
+                     "(release.entry | N.root) --out fw.bundle [--ca-file FILE]",
                      desc);
     return Status::Ok();
   }
@@ -311,6 +313,7 @@ Result<std::unique_ptr<HttpClient>> ConnectToLog(const PublishArgs& a) {
   options.deadline = std::chrono::seconds(std::min(timeout_s, kWaitPerRequest) + grace_s);
   options.read_timeout = std::chrono::seconds(kWaitPerRequest + grace_s);
   options.max_body_size = 4u << 20;
+  options.ca_file = a.ca_file;
   return HttpClient::Create(a.vm["log"].as<std::string>(), options);
 }
 

@@ -1,14 +1,20 @@
-// HttpClient on top of a libcurl easy handle (plain HTTP, keep-alive: the
-// handle keeps its connection between requests).
+// HttpClient on top of a libcurl easy handle (HTTP or HTTPS through OpenSSL,
+// keep-alive: the handle keeps its connection and TLS session between requests).
 #include "candor/http/http_client.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <mutex>
+#include <optional>
+#include <vector>
 
 #include "candor/bytes.h"
 
@@ -32,23 +38,42 @@ std::string Lower(std::string_view s) {
 
 std::string BaseUrl::ToString() const {
   std::string h = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  return "http://" + h + ":" + std::to_string(port) + prefix;
+  return scheme + "://" + h + ":" + std::to_string(port) + prefix;
+}
+
+bool IsLoopbackHost(std::string_view host) {
+  if (Lower(host) == "localhost" || host == "::1") return true;
+  // A dotted-quad IPv4 literal in 127.0.0.0/8 (RFC 1122 3.2.1.3).
+  if (host.substr(0, 4) != "127.") return false;
+  int parts = 0;
+  for (size_t i = 0; i <= host.size(); ++parts) {
+    size_t dot = std::min(host.find('.', i), host.size());
+    auto n = ParseDecimalU64(host.substr(i, dot - i));
+    if (dot == i || dot - i > 3 || !n.ok() || *n > 255) return false;
+    i = dot + 1;
+  }
+  return parts == 4;
 }
 
 Result<BaseUrl> ParseBaseUrl(std::string_view url) {
-  constexpr std::string_view kScheme = "http://";
-  if (url.substr(0, kScheme.size()) != kScheme) {
-    return Status::InvalidArgument("base URL must start with http://");
+  BaseUrl out;
+  std::string_view rest;
+  if (url.substr(0, 8) == "https://") {
+    out.scheme = "https";
+    out.port = 443;
+    rest = url.substr(8);
+  } else if (url.substr(0, 7) == "http://") {
+    rest = url.substr(7);
+  } else {
+    return Status::InvalidArgument("base URL must start with https:// (or http:// for loopback)");
   }
   if (HasBadChars(url)) return Status::InvalidArgument("base URL contains spaces or controls");
-  std::string_view rest = url.substr(kScheme.size());
   if (rest.find_first_of("?#@\\") != std::string_view::npos) {
     return Status::InvalidArgument("base URL must not contain a query, fragment or user info");
   }
   size_t slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   std::string_view path = slash == std::string_view::npos ? "" : rest.substr(slash);
-  BaseUrl out;
   std::string_view host;
   std::string_view port_text;
   if (!authority.empty() && authority.front() == '[') {
@@ -83,6 +108,14 @@ Result<BaseUrl> ParseBaseUrl(std::string_view url) {
     return Status::InvalidArgument("base URL path has an empty segment");
   }
   out.prefix = std::string(path);
+  // Plain HTTP crosses no network: anything else could be read or changed on
+  // the way, so it must be TLS (no silent downgrade, docs/SECURITY.md).
+  if (out.scheme == "http" && !IsLoopbackHost(out.host)) {
+    return Status::InvalidArgument(
+        "plain http:// is only for loopback hosts (127.0.0.0/8, ::1, "
+        "localhost); use https://" +
+        std::string(rest.substr(0, slash)));
+  }
   return out;
 }
 
@@ -106,8 +139,8 @@ Status HttpResponse::CandorError(std::string_view context) const {
   std::string name = Header(kCandorErrorHeader);
   std::optional<Code> code = CodeFromName(name);
   if (!code) {
-    return Status::Unavailable(msg + (name.empty() ? " (no Candor-Error header)"
-                                                   : " (unknown Candor-Error code)"));
+    return Status::Unavailable(
+        msg + (name.empty() ? " (no Candor-Error header)" : " (unknown Candor-Error code)"));
   }
   return Status(*code, std::move(msg));
 }
@@ -186,7 +219,63 @@ int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
   return ex.cancelled->load() ? 1 : 0;  // non-zero aborts (CURLE_ABORTED_BY_CALLBACK)
 }
 
-long Millis(std::chrono::milliseconds d) { return static_cast<long>(std::max<int64_t>(1, d.count())); }
+long Millis(std::chrono::milliseconds d) {
+  return static_cast<long>(std::max<int64_t>(1, d.count()));
+}
+
+// The extra CA certificates of HttpClientOptions::ca_file, read once per
+// client. The SSL_CTX callback adds them to the store libcurl has already
+// filled from the system (Debian ca-certificates): they add a private CA,
+// they do not replace the public ones.
+struct ExtraCas {
+  std::vector<X509*> certs;
+  ~ExtraCas() {
+    for (X509* c : certs) X509_free(c);
+  }
+};
+
+Status LoadExtraCas(const std::string& path, ExtraCas& out) {
+  BIO* bio = BIO_new_file(path.c_str(), "r");
+  if (bio == nullptr) return Status::NotFound("CA file " + path + ": cannot be opened");
+  std::unique_ptr<BIO, decltype(&BIO_free)> guard(bio, &BIO_free);
+  while (X509* cert = PEM_read_bio_X509(bio, nullptr, nullptr, nullptr)) {
+    out.certs.push_back(cert);
+  }
+  ERR_clear_error();  // the loop ends on "no start line"
+  if (out.certs.empty()) {
+    return Status::Malformed("CA file " + path + ": no PEM certificate in it");
+  }
+  return Status::Ok();
+}
+
+CURLcode AddExtraCas(CURL*, void* ssl_ctx, void* user) {
+  const auto& cas = *static_cast<const ExtraCas*>(user);
+  X509_STORE* store = SSL_CTX_get_cert_store(static_cast<SSL_CTX*>(ssl_ctx));
+  for (X509* c : cas.certs) {
+    // A certificate already in the store (a reused store) is not an error.
+    if (X509_STORE_add_cert(store, c) != 1) ERR_clear_error();
+  }
+  return CURLE_OK;
+}
+
+// libcurl's codes for a TLS handshake that failed or a server certificate
+// that did not verify: unknown CA, wrong host name, expired, or a server that
+// does not speak TLS 1.2+.
+bool IsTlsFailure(CURLcode rc) {
+  switch (rc) {
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_CIPHER:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+    case CURLE_SSL_INVALIDCERTSTATUS:
+      return true;
+    default:
+      return false;
+  }
+}
 
 }  // namespace
 
@@ -195,6 +284,8 @@ struct HttpClient::Impl {
   CURL* curl = nullptr;
   HttpClientOptions options;
   std::atomic<bool> cancelled{false};
+  std::optional<Status> ca_status;  // set once ca_file was read
+  ExtraCas extra_cas;
   ~Impl() {
     if (curl != nullptr) curl_easy_cleanup(curl);
   }
@@ -220,24 +311,27 @@ void HttpClient::Cancel() { impl_->cancelled.store(true); }
 
 namespace {
 
-Result<HttpResponse> Send(CURL* curl, const HttpClientOptions& options,
-                          const std::atomic<bool>& cancelled, const BaseUrl& base,
-                          std::string_view method, std::string_view path, std::string_view body,
-                          std::string_view content_type) {
-  if (HasBadChars(path)) return Status::InvalidArgument("request path contains spaces or controls");
-  std::string target = base.prefix;
-  if (path.empty() || path.front() != '/') target += '/';
-  target += path;
-  const std::string where = std::string(method) + " " + base.ToString() + target;
+// One request and its answer. A 3xx answer comes back as a response, with
+// `redirect` set to the absolute URL libcurl resolved from its Location.
+struct Answer {
+  HttpResponse response;
+  std::string redirect;
+};
+
+Result<Answer> Send(CURL* curl, const HttpClientOptions& options, const ExtraCas* extra_cas,
+                    const std::atomic<bool>& cancelled, const BaseUrl& base,
+                    std::string_view method, const std::string& target, std::string_view body,
+                    std::string_view content_type) {
   BaseUrl origin = base;
   origin.prefix.clear();
+  const std::string url = origin.ToString() + target;
+  const std::string where = std::string(method) + " " + url;
   if (curl == nullptr) return Status::Internal(where + ": cannot create a libcurl handle");
   if (cancelled.load()) return Status::Unavailable(where + ": cancelled");
 
   Exchange ex;
   ex.options = &options;
   ex.cancelled = &cancelled;
-  std::string url = origin.ToString() + target;
   std::string user_agent = options.user_agent;
   std::string type_header = "Content-Type: " + std::string(content_type);
   curl_slist* headers = nullptr;
@@ -251,14 +345,28 @@ Result<HttpResponse> Send(CURL* curl, const HttpClientOptions& options,
   const long stall_seconds = static_cast<long>(
       (std::max(options.read_timeout, options.write_timeout).count() + 999) / 1000);
 
-  curl_easy_reset(curl);  // keeps the connection cache
+  curl_easy_reset(curl);  // keeps the connection cache and TLS sessions
   curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http");
+  // Exactly the base URL's scheme: an https client never speaks plain HTTP.
+  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, base.scheme.c_str());
+  curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, base.scheme.c_str());
   curl_easy_setopt(curl, CURLOPT_PROXY, "");  // never an environment proxy
   curl_easy_setopt(curl, CURLOPT_PATH_AS_IS, 1L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // threads; SIGPIPE is ignored above
   curl_easy_setopt(curl, CURLOPT_TCP_NODELAY, 1L);
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);  // redirects: HttpClient::Request
+  if (base.scheme == "https") {
+    // Verification is always on (there is no option to turn it off): the
+    // chain to a trusted CA, and the host name against the certificate's
+    // subjectAltName (RFC 6125). TLS 1.2 or later.
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(curl, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2));
+    if (extra_cas != nullptr) {
+      curl_easy_setopt(curl, CURLOPT_SSL_CTX_FUNCTION, &AddExtraCas);
+      curl_easy_setopt(curl, CURLOPT_SSL_CTX_DATA, extra_cas);
+    }
+  }
   curl_easy_setopt(curl, CURLOPT_USERAGENT, user_agent.c_str());
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_text);
@@ -300,6 +408,9 @@ Result<HttpResponse> Send(CURL* curl, const HttpClientOptions& options,
   }
   if (rc != CURLE_OK) {
     std::string why = error_text[0] != '\0' ? error_text : curl_easy_strerror(rc);
+    // One line naming the reason, e.g. "SSL certificate problem: certificate
+    // has expired" or "... no alternative certificate subject name matches".
+    if (IsTlsFailure(rc)) return Status::Tls(where + ": TLS: " + why);
     if (rc == CURLE_ABORTED_BY_CALLBACK) why = "cancelled";
     if (rc == CURLE_OPERATION_TIMEDOUT) {
       why += " (deadline " + std::to_string(options.deadline.count()) + " ms)";
@@ -308,25 +419,103 @@ Result<HttpResponse> Send(CURL* curl, const HttpClientOptions& options,
   }
   long status = 0;
   curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  HttpResponse out;
-  out.status = static_cast<int>(status);
-  out.body = std::move(ex.body);
-  out.headers = std::move(ex.headers);
+  Answer out;
+  out.response.status = static_cast<int>(status);
+  out.response.body = std::move(ex.body);
+  out.response.headers = std::move(ex.headers);
+  if (status >= 300 && status <= 399) {
+    char* location = nullptr;
+    if (curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location) == CURLE_OK &&
+        location != nullptr) {
+      out.redirect = location;
+    }
+  }
   return out;
 }
 
+// The path and query of `url` if it has the same origin (scheme, host, port;
+// RFC 6454) as `base`, else nullopt.
+std::optional<std::string> SameOriginTarget(const BaseUrl& base, const std::string& url) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> u(curl_url(), &curl_url_cleanup);
+  if (!u || curl_url_set(u.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return std::nullopt;
+  auto part = [&](CURLUPart which, unsigned flags) -> std::optional<std::string> {
+    char* text = nullptr;
+    if (curl_url_get(u.get(), which, &text, flags) != CURLUE_OK || text == nullptr) {
+      return std::nullopt;
+    }
+    std::string out(text);
+    curl_free(text);
+    return out;
+  };
+  auto scheme = part(CURLUPART_SCHEME, 0);
+  auto host = part(CURLUPART_HOST, 0);
+  auto port = part(CURLUPART_PORT, CURLU_DEFAULT_PORT);
+  auto path = part(CURLUPART_PATH, 0);
+  if (!scheme || !host || !port || !path || part(CURLUPART_USER, 0)) return std::nullopt;
+  std::string h = *host;
+  if (h.size() > 2 && h.front() == '[' && h.back() == ']') h = h.substr(1, h.size() - 2);
+  if (Lower(*scheme) != base.scheme || Lower(h) != Lower(base.host) ||
+      *port != std::to_string(base.port)) {
+    return std::nullopt;
+  }
+  std::string target = *path;
+  if (auto query = part(CURLUPART_QUERY, 0)) target += "?" + *query;
+  if (HasBadChars(target)) return std::nullopt;
+  return target;
+}
+
+// Redirects followed for one GET at most (each hop has its own deadline).
+constexpr int kMaxRedirects = 5;
+
 }  // namespace
 
-Result<HttpResponse> HttpClient::Get(std::string_view path) {
+Result<HttpResponse> HttpClient::Request(std::string_view method, std::string_view path,
+                                         std::string_view body, std::string_view content_type) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return Send(impl_->curl, impl_->options, impl_->cancelled, base_, "GET", path, {}, {});
+  if (HasBadChars(path)) return Status::InvalidArgument("request path contains spaces or controls");
+  const ExtraCas* extra_cas = nullptr;
+  if (!impl_->options.ca_file.empty() && base_.scheme == "https") {
+    if (!impl_->ca_status) {
+      impl_->ca_status = LoadExtraCas(impl_->options.ca_file, impl_->extra_cas);
+    }
+    CANDOR_RETURN_IF_ERROR(*impl_->ca_status);
+    extra_cas = &impl_->extra_cas;
+  }
+  std::string target = base_.prefix;
+  if (path.empty() || path.front() != '/') target += '/';
+  target += path;
+  for (int hop = 0;; ++hop) {
+    CANDOR_ASSIGN_OR_RETURN(Answer a, Send(impl_->curl, impl_->options, extra_cas, impl_->cancelled,
+                                           base_, method, target, body, content_type));
+    if (a.redirect.empty()) return std::move(a.response);
+    // A redirect is followed only within the origin the caller named (so a
+    // server cannot send the client to another host, port or scheme), only
+    // for GET (a POST body is never replayed), and at most kMaxRedirects times.
+    BaseUrl origin = base_;
+    origin.prefix.clear();
+    const std::string where = std::string(method) + " " + origin.ToString() + target;
+    std::optional<std::string> next = SameOriginTarget(base_, a.redirect);
+    if (!next) {
+      return Status::Unavailable(where + ": redirect to another origin refused (" + a.redirect +
+                                 ")");
+    }
+    if (method != "GET") {
+      return Status::Unavailable(where + ": redirect of a " + std::string(method) + " refused (" +
+                                 a.redirect + ")");
+    }
+    if (hop == kMaxRedirects) {
+      return Status::Unavailable(where + ": more than " + std::to_string(kMaxRedirects) +
+                                 " redirects");
+    }
+    target = std::move(*next);
+  }
 }
+
+Result<HttpResponse> HttpClient::Get(std::string_view path) { return Request("GET", path, {}, {}); }
 
 Result<HttpResponse> HttpClient::Post(std::string_view path, std::string_view body,
                                       std::string_view content_type) {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return Send(impl_->curl, impl_->options, impl_->cancelled, base_, "POST", path, body,
-              content_type);
+  return Request("POST", path, body, content_type);
 }
 
 }  // namespace candor

@@ -7,8 +7,7 @@ namespace candor {
 namespace po = boost::program_options;
 
 Status ParseOptions(const std::vector<std::string>& args, const po::options_description& desc,
-                    const po::positional_options_description* positional,
-                    po::variables_map& vm) {
+                    const po::positional_options_description* positional, po::variables_map& vm) {
   try {
     po::command_line_parser parser(args);
     parser.options(desc);
@@ -22,6 +21,12 @@ Status ParseOptions(const std::vector<std::string>& args, const po::options_desc
     return Status::InvalidArgument(e.what());
   }
   return Status::Ok();
+}
+
+void AddCaFileOption(po::options_description& desc, std::string* path) {
+  desc.add_options()("ca-file", po::value(path),
+                     "PEM file of extra CA certificates for https:// servers (a private CA), "
+                     "trusted in addition to the system store");
 }
 
 int ReportUsageError(std::ostream& err, std::string_view message, std::string_view usage) {

@@ -23,6 +23,7 @@ std::string_view CodeName(Code code) {
     case Code::kInternal: return "internal";
     case Code::kConsistencyRequired: return "consistency-required";
     case Code::kExpired: return "expired";
+    case Code::kTls: return "tls";
   }
   return "unknown";
 }
@@ -59,6 +60,7 @@ int HttpStatusFor(Code code) {
     case Code::kInternal: return 500;
     case Code::kConsistencyRequired: return 422;
     case Code::kExpired: return 403;
+    case Code::kTls: return 502;
   }
   return 500;
 }
@@ -86,6 +88,7 @@ int ExitCodeFor(Code code) {
     case Code::kInternal: return 70;
     case Code::kConsistencyRequired: return 15;
     case Code::kExpired: return 16;
+    case Code::kTls: return 17;
   }
   return 70;
 }

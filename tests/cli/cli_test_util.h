@@ -125,6 +125,19 @@ inline void WriteImage(const std::string& path, size_t size, uint32_t seed = 1) 
   WriteFile(path, data);
 }
 
+// A vendor key (dir/vendor.key, .pub, name acme.example) and a release entry
+// of product p1 version 1.0 (dir/r.entry) made with the real commands.
+inline void MakeVendorRelease(const TempDir& dir) {
+  REQUIRE(Candor(dir, {"keygen", "--name", "acme.example", "--out", dir / "vendor"}).exit_code ==
+          0);
+  WriteImage(dir / "fw.bin", 4096);
+  WriteFile(dir / "CHANGELOG.md", "# 1.0\n");
+  REQUIRE(Candor(dir, {"release", "create", "--key", dir / "vendor.key", "--product", "p1",
+                       "--version", "1.0", "--rollback", "1", "--image", dir / "fw.bin",
+                       "--changelog", dir / "CHANGELOG.md", "--out", dir / "r.entry"})
+              .exit_code == 0);
+}
+
 // Reads the verifier key line from a .pub file.
 inline VerifierKey ReadPub(const std::string& path) {
   std::string text = ReadFile(path);

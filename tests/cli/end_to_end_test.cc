@@ -40,23 +40,6 @@ std::string Trim(std::string s) {
   return s;
 }
 
-// Starts `argv + --listen 127.0.0.1:<free port>`, retrying on a port race.
-std::unique_ptr<Subprocess> Serve(std::vector<std::string> argv, const std::string& log_path,
-                                  const std::string& probe, int* port) {
-  for (int attempt = 0; attempt < 5; ++attempt) {
-    *port = testing::PickFreePort();
-    REQUIRE(*port > 0);
-    auto args = argv;
-    args.push_back("--listen");
-    args.push_back("127.0.0.1:" + std::to_string(*port));
-    auto p = std::make_unique<Subprocess>(args, log_path);
-    REQUIRE(p->Start());
-    if (testing::WaitForHttp(*port, probe, std::chrono::milliseconds(5000))) return p;
-    p->Stop();
-  }
-  return nullptr;
-}
-
 // "new device state: tree size N root R" from a verify output.
 std::pair<std::string, std::string> NewState(const std::string& out) {
   const std::string marker = "new device state: tree size ";
@@ -92,8 +75,8 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
     REQUIRE(run({kWitness, "logs", "add", "--dir", dir / "witness", "--origin", kOrigin, "--key",
                  log_vkey})
                 .exit_code == 0);
-    witness = Serve({kWitness, "serve", "--dir", dir / "witness"}, dir / "witness.out", "/",
-                    &witness_port);
+    witness = testing::ServeOnFreePort({kWitness, "serve", "--dir", dir / "witness"},
+                                       dir / "witness.out", "/", &witness_port);
     REQUIRE_MESSAGE(witness != nullptr, ReadFile(dir / "witness.out"));
   }
 
@@ -117,9 +100,9 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
     WriteFile(dir / "log.policy", "log " + log_vkey + "\nwitness w1 " + witness_vkey +
                                       " http://127.0.0.1:" + std::to_string(witness_port) +
                                       "\nquorum w1\n");
-    log = Serve({kLog, "serve", "--dir", dir / "log", "--policy", dir / "log.policy",
-                 "--checkpoint-interval", "0.2"},
-                dir / "log.out", "/checkpoint", &log_port);
+    log = testing::ServeOnFreePort({kLog, "serve", "--dir", dir / "log", "--policy",
+                                    dir / "log.policy", "--checkpoint-interval", "0.2"},
+                                   dir / "log.out", "/checkpoint", &log_port);
     witnessed = log != nullptr;
     if (!witnessed) {
       std::string why = FirstLine(ReadFile(dir / "log.out"));
@@ -127,8 +110,9 @@ TEST_CASE("end to end: keygen, log, witness, release create, publish, verify") {
     }
   }
   if (!log) {
-    log = Serve({kLog, "serve", "--dir", dir / "log", "--checkpoint-interval", "0.2"},
-                dir / "log.out", "/checkpoint", &log_port);
+    log = testing::ServeOnFreePort(
+        {kLog, "serve", "--dir", dir / "log", "--checkpoint-interval", "0.2"}, dir / "log.out",
+        "/checkpoint", &log_port);
   }
   REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
   const std::string url = "http://127.0.0.1:" + std::to_string(log_port);

@@ -68,14 +68,7 @@ struct Setup {
   Setup() {
     log_key = GenerateKey("log.example/firmware")->first;
     witness_key = GenerateKey("witness.example/w1", kKeyTypeCosignatureV1)->first;
-    REQUIRE(Candor(dir, {"keygen", "--name", "acme.example", "--out", dir / "vendor"}).exit_code ==
-            0);
-    clitest::WriteImage(dir / "fw.bin", 4096);
-    WriteFile(dir / "CHANGELOG.md", "# 1.0\n");
-    REQUIRE(Candor(dir, {"release", "create", "--key", dir / "vendor.key", "--product", "p1",
-                         "--version", "1.0", "--rollback", "1", "--image", dir / "fw.bin",
-                         "--changelog", dir / "CHANGELOG.md", "--out", dir / "r.entry"})
-                .exit_code == 0);
+    clitest::MakeVendorRelease(dir);
     entry = ReadFile(dir / "r.entry");
     WriteFile(dir / "log.pub", FormatVerifierKey(PublicKeyOf(log_key)) + "\n");
     WriteFile(dir / "trust.policy",

@@ -13,47 +13,71 @@
 namespace candor {
 namespace {
 
-TEST_CASE("ParseBaseUrl accepts canonical http URLs") {
+TEST_CASE("ParseBaseUrl accepts https URLs, and http URLs of loopback hosts") {
   struct Case {
     const char* in;
+    const char* scheme;
     const char* host;
     uint16_t port;
     const char* prefix;
+    const char* canonical;
   };
   const Case cases[] = {
-      {"http://127.0.0.1:8080", "127.0.0.1", 8080, ""},
-      {"http://127.0.0.1:8080/", "127.0.0.1", 8080, ""},
-      {"http://example.com", "example.com", 80, ""},
-      {"http://example.com/logs/a/", "example.com", 80, "/logs/a"},
-      {"http://[::1]:9/x", "::1", 9, "/x"},
+      {"http://127.0.0.1:8080", "http", "127.0.0.1", 8080, "", "http://127.0.0.1:8080"},
+      {"http://127.0.0.1:8080/", "http", "127.0.0.1", 8080, "", "http://127.0.0.1:8080"},
+      {"http://127.1.2.3", "http", "127.1.2.3", 80, "", "http://127.1.2.3:80"},
+      {"http://localhost/logs/a/", "http", "localhost", 80, "/logs/a",
+       "http://localhost:80/logs/a"},
+      {"http://[::1]:9/x", "http", "::1", 9, "/x", "http://[::1]:9/x"},
+      {"https://example.com", "https", "example.com", 443, "", "https://example.com:443"},
+      {"https://example.com:8443/logs/a/", "https", "example.com", 8443, "/logs/a",
+       "https://example.com:8443/logs/a"},
+      {"https://[2001:db8::1]/x", "https", "2001:db8::1", 443, "/x", "https://[2001:db8::1]:443/x"},
   };
   for (const auto& c : cases) {
     CAPTURE(c.in);
     auto r = ParseBaseUrl(c.in);
     REQUIRE(r.ok());
+    CHECK(r->scheme == c.scheme);
     CHECK(r->host == c.host);
     CHECK(r->port == c.port);
     CHECK(r->prefix == c.prefix);
+    CHECK(r->ToString() == c.canonical);
+  }
+}
+
+TEST_CASE("ParseBaseUrl refuses plain http to a host that is not loopback") {
+  for (const char* url : {"http://example.com", "http://10.0.0.1:8080", "http://128.0.0.1",
+                          "http://127.0.0.1.example.com", "http://127.0.0", "http://127.0.0.256",
+                          "http://[::2]", "http://localhost.example"}) {
+    CAPTURE(url);
+    auto r = ParseBaseUrl(url);
+    REQUIRE(!r.ok());
+    CHECK(r.status().code() == Code::kInvalidArgument);
+    CHECK(r.status().message().find("use https://") != std::string::npos);
   }
 }
 
 TEST_CASE("ParseBaseUrl refuses everything else") {
   const char* bad[] = {"",
-                       "https://x",
+                       "HTTPS://x",
+                       "https:/x",
                        "ftp://x",
-                       "http://",
-                       "http://:80",
-                       "http://x:0",
-                       "http://x:65536",
-                       "http://x:",
-                       "http://x:08",
-                       "http://u@x",
-                       "http://x/?q",
-                       "http://x/#f",
-                       "http://x y",
-                       "http://x//a",
-                       "http://[::1",
-                       "http://x\n"};
+                       "https://",
+                       "https://:80",
+                       "https://x:0",
+                       "https://x:65536",
+                       "https://x:",
+                       "https://x:08",
+                       "https://u@x",
+                       "https://x/?q",
+                       "https://x/#f",
+                       "https://x y",
+                       "https://x//a",
+                       "https://[::1",
+                       "http://127.0.0.1:0",
+                       "http://127.0.0.1/?q",
+                       "https://x\n"};
   for (const char* b : bad) {
     CAPTURE(b);
     auto r = ParseBaseUrl(b);

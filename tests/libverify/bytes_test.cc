@@ -276,6 +276,12 @@ TEST_CASE("Status maps codes to HTTP statuses and exit codes") {
   CHECK(HttpStatusFor(Code::kConflict) == 409);
   CHECK(ExitCodeFor(Code::kOk) == 0);
   CHECK(ExitCodeFor(Code::kRollback) != ExitCodeFor(Code::kNotIncluded));
+  // A TLS failure (docs/EXIT_CODES.md): its own name and exit code, so a
+  // script tells a certificate problem from an unreachable server.
+  CHECK(CodeName(Code::kTls) == "tls");
+  CHECK(CodeFromName("tls") == Code::kTls);
+  CHECK(ExitCodeFor(Code::kTls) == 17);
+  CHECK(ExitCodeFor(Code::kTls) != ExitCodeFor(Code::kUnavailable));
   Status s = Status::NotIncluded("leaf 3");
   CHECK(s.ToString() == "not-included: leaf 3");
   CHECK(s.WithContext("proof").message() == "proof: leaf 3");

@@ -142,4 +142,21 @@ CommandResult RunCommand(const std::vector<std::string>& argv, bool merge_stderr
   return out;
 }
 
+std::unique_ptr<Subprocess> ServeOnFreePort(std::vector<std::string> argv,
+                                            const std::string& log_path, const std::string& probe,
+                                            int* port) {
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    *port = PickFreePort();
+    if (*port <= 0) continue;
+    auto args = argv;
+    args.push_back("--listen");
+    args.push_back("127.0.0.1:" + std::to_string(*port));
+    auto p = std::make_unique<Subprocess>(args, log_path);
+    if (!p->Start()) return nullptr;
+    if (WaitForHttp(*port, probe, std::chrono::milliseconds(5000))) return p;
+    p->Stop();
+  }
+  return nullptr;
+}
+
 }  // namespace candor::testing

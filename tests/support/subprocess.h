@@ -19,6 +19,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,13 @@ class Subprocess {
   std::string log_path_;
   pid_t pid_ = -1;
 };
+
+// Starts `argv` plus "--listen 127.0.0.1:<free port>" (a Candor server), and
+// waits until it answers GET `probe`; retries a port race up to 5 times.
+// The running process with *port set, or null if it never answered.
+std::unique_ptr<Subprocess> ServeOnFreePort(std::vector<std::string> argv,
+                                            const std::string& log_path, const std::string& probe,
+                                            int* port);
 
 // Polls GET http://127.0.0.1:<port><path> until any HTTP response arrives or
 // `timeout` elapses. True if the server answered.

@@ -68,7 +68,8 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   if (!options.policy_path.empty()) {
     CANDOR_ASSIGN_OR_RETURN(Bytes text, fs::ReadFileBytes(options.policy_path, kMaxPolicySize));
     CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
-    CANDOR_ASSIGN_OR_RETURN(cosigner, MakePolicyCosigner(policy, PublicKeyOf(key)));
+    CANDOR_ASSIGN_OR_RETURN(cosigner,
+                            MakePolicyCosigner(policy, PublicKeyOf(key), options.witness_ca_file));
   }
   s->storage_ = std::make_unique<TileStorage>(dir);
   CANDOR_ASSIGN_OR_RETURN(s->index_, LogIndex::Open(dir + "/state/index"));

@@ -8,12 +8,17 @@
 
 namespace candor {
 
-Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key) {
+Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key,
+                                    const std::string& witness_ca_file) {
   if (policy.quorum == "none") return Cosigner();
   if (const PolicyLog* log = policy.FindLog(log_key.name); log && !(log->key == log_key)) {
     return Status::Mismatch("the policy names a different key for log " + log_key.name);
   }
-  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<WitnessClient> client, WitnessClient::Create(policy));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<WitnessClient> client, WitnessClient::Create(policy, [&] {
+                            WitnessClientOptions o;
+                            o.http.ca_file = witness_ca_file;
+                            return o;
+                          }()));
   std::shared_ptr<WitnessClient> shared(std::move(client));
   return Cosigner([shared](const std::string& signed_checkpoint,
                            const ConsistencyProofFn& prove) -> Result<std::string> {

@@ -117,6 +117,7 @@ int CmdServe(const std::vector<std::string>& args) {
       "request-timeout", po::value(&request_timeout_s)->default_value(30),
       "seconds a client has to send a whole request (headers and body); 0 = no limit")(
       "max-wait", po::value(&max_wait)->default_value(60), "longest ?wait= for proofs, seconds");
+  AddCaFileOption(desc, &o.witness_ca_file);
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
     std::cout << desc;

@@ -39,6 +39,14 @@ Status ParseOptions(const std::vector<std::string>& args,
 // to `err`. Returns kExitUsage, for `return ReportUsageError(...)`.
 int ReportUsageError(std::ostream& err, std::string_view message, std::string_view usage = {});
 
+// Adds `--ca-file FILE` to `desc`, stored in `*path`: the one definition of
+// the option of every command that fetches an https:// URL (candor publish,
+// candor audit sync/watch, candor-log serve's witness client, ...). The file
+// holds PEM CA certificates trusted in addition to the system store
+// (HttpClientOptions::ca_file, candor/http/http_client.h); there is no option
+// that turns certificate verification off.
+void AddCaFileOption(boost::program_options::options_description& desc, std::string* path);
+
 }  // namespace candor
 
 #endif  // CANDOR_OPTIONS_H_

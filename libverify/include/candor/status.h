@@ -40,6 +40,7 @@ enum class Code : int {
   kInternal,           // an invariant was broken; a bug
   kConsistencyRequired,  // a larger tree than the last seen one, without a proof that it extends it
   kExpired,            // the trust root's `expires` has passed: no installs under it
+  kTls,  // an https server's certificate does not verify (unknown CA, wrong host, expired) or its TLS handshake fails
 };
 
 // Stable lower-case name of a code, e.g. "malformed", "not-included".
@@ -92,6 +93,7 @@ class [[nodiscard]] Status {
     return Status(Code::kConsistencyRequired, std::move(msg));
   }
   static Status Expired(std::string msg) { return Status(Code::kExpired, std::move(msg)); }
+  static Status Tls(std::string msg) { return Status(Code::kTls, std::move(msg)); }
 
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {
     assert(code != Code::kOk);

@@ -21,8 +21,8 @@
 #include <vector>
 
 #include "candor/bytes.h"
-#include "candor/layout.h"
 #include "candor/http/http_client.h"
+#include "candor/layout.h"
 #include "candor/status.h"
 #include "candor/tile_reader.h"
 
@@ -31,7 +31,7 @@ namespace candor::audit {
 class LogSource {
  public:
   virtual ~LogSource() = default;
-  // A human-readable name ("http://127.0.0.1:8080" or "file:///srv/log").
+  // A human-readable name ("https://log.example:443" or "file:///srv/log").
   virtual std::string Describe() const = 0;
   // The raw bytes at a tlog-tiles path ("checkpoint", "tile/0/000"...).
   // kNotFound if absent; other errors as they come.
@@ -56,10 +56,13 @@ TileFetcher MakeSourceTileFetcher(LogSource* source);
 // request, so a hostile log cannot hold or grow `audit sync` without bound.
 HttpClientOptions AuditHttpOptions();
 
-// "http://..." -> HTTP (candor/http/http_client.h, with `http`); "file://PATH"
-// or a plain path -> the directory at PATH. kInvalidArgument on a bad URL.
-Result<std::unique_ptr<LogSource>> OpenLogSource(std::string_view location,
-                                                 const HttpClientOptions& http = AuditHttpOptions());
+// "https://..." (or "http://" for a loopback host) -> HTTP through the one
+// client (candor/http/http_client.h) with `http`: its limits, and its TLS
+// settings (`http.ca_file` for `--ca-file`), so every "URL|DIR" command
+// verifies servers the same way. "file://PATH" or a plain path -> the
+// directory at PATH. kInvalidArgument on a bad URL.
+Result<std::unique_ptr<LogSource>> OpenLogSource(
+    std::string_view location, const HttpClientOptions& http = AuditHttpOptions());
 
 }  // namespace candor::audit
 

@@ -3,11 +3,27 @@
 // directory. The one HTTP client of the project: `candor publish`, the
 // auditor (`candor audit sync`, gossip) and the log's witness client all use it.
 //
-// A log or witness is named by a base URL, "http://host[:port][/prefix]"; a
+// A log or witness is named by a base URL, "https://host[:port][/prefix]"; a
 // request path such as "checkpoint" or "/tile/0/000" is resolved against the
-// prefix (c2sp.org/tlog-tiles: "URLs ... relative to a prefix"). Only plain
-// http is supported (servers bind loopback in tests; put TLS in a reverse
-// proxy). Connections are kept alive between requests on one client.
+// prefix (c2sp.org/tlog-tiles: "URLs ... relative to a prefix"). Connections
+// (and TLS sessions) are kept alive between requests on one client.
+//
+// TLS (docs/SECURITY.md "Transport"): an https:// client verifies the server's
+// chain against the system store (Debian ca-certificates) plus the optional
+// `ca_file` (a private CA, added to the system store, never replacing it) and
+// the host name against the certificate (RFC 6125); TLS 1.2 or later.
+// Verification cannot be turned off. A failure is Code::kTls with libcurl's
+// one-line reason ("certificate has expired", "unable to get local issuer
+// certificate", "no alternative certificate subject name matches ...").
+// No downgrade: a client speaks exactly its base URL's scheme. Plain http://
+// is accepted only for loopback hosts (127.0.0.0/8, ::1, localhost: the
+// servers themselves, a local proxy, tests); ParseBaseUrl refuses it for any
+// other host.
+//
+// Redirects: a 3xx answer to a GET is followed only within the base URL's
+// origin (scheme, host and port identical, RFC 6454), at most 5 times; a
+// redirect to another origin, or any redirect of a POST, is refused
+// (kUnavailable naming the Location).
 //
 // Hostile servers: every exchange has an absolute deadline (`deadline`: a
 // server trickling bytes cannot stretch it), a stall bound (`read_timeout`:
@@ -19,7 +35,7 @@
 // and restarts its read timeout at every byte (docs/ARCHITECTURE.md).
 //
 // Errors are values: transport failures (refused, timed out, reset, deadline)
-// are Status::Unavailable; limits exceeded are Status::TooLarge; a parsed
+// are Status::Unavailable; TLS failures Status::Tls; limits exceeded are Status::TooLarge; a parsed
 // HTTP response is returned whatever its status code, and the caller decides
 // what it means (for Candor's own servers: HttpResponse::CandorError).
 //
@@ -41,18 +57,24 @@
 namespace candor {
 
 struct BaseUrl {
+  std::string scheme = "http";  // "https", or "http" (loopback hosts only)
   std::string host;    // host name or IPv4 literal (IPv6 literals in brackets, without them)
-  uint16_t port = 80;  // explicit port or 80
+  uint16_t port = 80;  // explicit port, or 443 (https) / 80 (http)
   std::string prefix;  // "" or "/something" without a trailing slash
 
-  // "http://host:port/prefix" (canonical form: always with the port).
+  // "https://host:port/prefix" (canonical form: always with the port).
   std::string ToString() const;
 };
 
-// Strict parse of "http://host[:port][/prefix][/]". Refuses other schemes,
-// user info, query, fragment, an empty host, a port outside 1..65535, and
-// control characters or spaces anywhere (kInvalidArgument).
+// Strict parse of "https://host[:port][/prefix][/]" or, for a loopback host,
+// "http://...". Refuses other schemes, plain http to any other host (with a
+// line saying to use https), user info, query, fragment, an empty host, a
+// port outside 1..65535, and control characters or spaces anywhere
+// (kInvalidArgument).
 Result<BaseUrl> ParseBaseUrl(std::string_view url);
+
+// "localhost", "::1" or a dotted-quad IPv4 literal in 127.0.0.0/8.
+bool IsLoopbackHost(std::string_view host);
 
 // The response header by which Candor's servers (candor-log, candor-witness)
 // name the Code of every error response (4xx/5xx): its value is
@@ -94,6 +116,10 @@ struct HttpClientOptions {
   size_t max_header_bytes = 64 * 1024;
   size_t max_headers = 100;
   std::string user_agent = "candor/0.1";
+  // PEM file of extra CA certificates for https:// servers, trusted in
+  // addition to the system store (`--ca-file`). Read at the first request:
+  // kNotFound if it cannot be opened, kMalformed if it holds no certificate.
+  std::string ca_file;
 };
 
 class HttpClient {
@@ -125,6 +151,8 @@ class HttpClient {
 
  private:
   struct Impl;
+  Result<HttpResponse> Request(std::string_view method, std::string_view path,
+                               std::string_view body, std::string_view content_type);
   BaseUrl base_;
   std::unique_ptr<Impl> impl_;
 };

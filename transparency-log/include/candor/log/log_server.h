@@ -46,6 +46,9 @@ struct LogServerOptions {
   std::string host = "127.0.0.1";
   int port = 0;             // 0: pick a free port (see LogServer::port())
   std::string policy_path;  // tlog-policy with witnesses + quorum; empty = none
+  // Extra CA certificates (PEM) for the policy's https:// witness URLs, in
+  // addition to the system store (`candor-log serve --ca-file`).
+  std::string witness_ca_file;
   PublisherOptions publisher;
   SequencerOptions sequencer;
   AdmissionOptions admission;
@@ -107,8 +110,10 @@ class LogServer {
 };
 
 // Builds the Cosigner for a policy: empty when the policy needs no witnesses
-// (`quorum none`), else one that asks the policy's witnesses (witness client).
-Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key);
+// (`quorum none`), else one that asks the policy's witnesses (witness client),
+// trusting `witness_ca_file`'s CAs in addition to the system store.
+Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key,
+                                    const std::string& witness_ca_file = {});
 
 }  // namespace candor
 
