@@ -6,14 +6,17 @@
 // old checkpoint (with the companion consistency file) and refuse the stale
 // one. Each bad input (older checkpoint, another origin, a fork of the log,
 // a tampered or missing tile, an untrusted checkpoint, an existing --out) is
-// one clear error with nothing written.
+// one clear error with nothing written. Also the tile cache and the progress
+// line the command uses.
 #include <doctest/doctest.h>
 
 #include <ctime>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <sstream>
 
+#include "bundle_refresh.h"
 #include "candor/bundle.h"
 #include "candor/checkpoint.h"
 #include "candor/layout.h"
@@ -21,6 +24,7 @@
 #include "candor/status.h"
 #include "cli/cli_test_util.h"
 #include "cli/json_parse.h"
+#include "files.h"
 #include "support/subprocess.h"
 
 #if defined(CANDOR_LOG_BINARY) && defined(CANDOR_WITNESS_BINARY) && defined(CANDOR_AGENT_BINARY)
@@ -266,14 +270,18 @@ TEST_CASE("bundle refresh: from tiles alone, accepted by the device; bad input r
 
   SUBCASE("many bundles into a directory, one JSON object each") {
     Run r = refresh(dir / "log", {dir / "old.bundle", dir / "2.0.0.bundle", dir / "3.0.0.bundle",
-                                  "--out-dir", dir / "out", "--json"});
+                                  dir / "5.0.0.bundle", "--out-dir", dir / "out", "--json"});
     REQUIRE_MESSAGE(r.exit_code == 0, r.err);
     CHECK(r.err.empty());  // no progress off a TTY
     size_t lines = 0;
     for (size_t at = 0; (at = r.out.find('\n', at)) != std::string::npos; ++at) ++lines;
-    CHECK(lines == 3);
+    CHECK(lines == 4);
     CHECK(clitest::Exists(dir / "out/2.0.0.bundle"));
     CHECK(clitest::Exists(dir / "out/3.0.0.bundle.consistency"));
+    // Already at the log's size: a fresh bundle, and no proof to carry.
+    CHECK(clitest::Exists(dir / "out/5.0.0.bundle"));
+    CHECK_FALSE(clitest::Exists(dir / "out/5.0.0.bundle.consistency"));
+    CHECK(Contains(r.out, "\"new_size\":5,\"consistency\":null"));
     // The agent finds the companion by its default name.
     Run ok = agent("verify", dir / "out/old.bundle", Now());
     CHECK_MESSAGE(ok.exit_code == 0, ok.err);
@@ -371,4 +379,60 @@ TEST_CASE("bundle refresh: from tiles alone, accepted by the device; bad input r
 }  // namespace
 }  // namespace candor
 
-#endif
+#endif  // CANDOR_LOG_BINARY && CANDOR_WITNESS_BINARY && CANDOR_AGENT_BINARY
+
+namespace candor::cli {
+namespace {
+
+using clitest::Contains;
+
+TEST_CASE("bundle refresh: the tile cache fetches each tile once, within its bound") {
+  int calls = 0;
+  TileFetcher inner = [&calls](const TileId& t) -> Result<Bytes> {
+    ++calls;
+    if (t.index == 99) return Status::NotFound("absent");
+    return Bytes(32 * t.width, static_cast<uint8_t>(t.index));
+  };
+  TileFetcher cached = MakeCachingTileFetcher(inner, 2);
+  struct Step {
+    uint64_t index;
+    int calls_after;
+  } steps[] = {
+      {1, 1},  {1, 1},   // kept
+      {2, 2},  {2, 2},   // kept: two tiles fit
+      {3, 3},            // the cache was full: emptied, then 3 kept
+      {1, 4},            // 1 was dropped with the rest
+      {99, 5}, {99, 6},  // errors are never kept
+  };
+  for (const Step& s : steps) {
+    CAPTURE(s.index);
+    Result<Bytes> got = cached(TileId{.level = 0, .index = s.index, .width = 4});
+    CHECK(got.ok() == (s.index != 99));
+    if (got.ok()) CHECK((*got)[0] == s.index);
+    CHECK(calls == s.calls_after);
+  }
+}
+
+TEST_CASE("progress counts bundles on an interactive stderr, and nothing otherwise") {
+  struct Case {
+    bool enabled;
+    const char* shows;
+  } cases[] = {{true, "refresh ["}, {false, ""}};
+  for (const Case& c : cases) {
+    std::ostringstream err;
+    {
+      Progress p(err, "refresh", 3, c.enabled, "bundles");
+      p.Add(1);
+      p.Add(2);
+    }
+    if (c.enabled) {
+      CHECK(Contains(err.str(), "1/3 bundles"));
+      CHECK(Contains(err.str(), "100% 3/3 bundles\n"));
+    } else {
+      CHECK(err.str().empty());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace candor::cli
