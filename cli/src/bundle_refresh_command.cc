@@ -93,6 +93,9 @@ std::optional<Outcome> ParseRefreshArgs(const Args& args, Context& ctx, RefreshA
     return UsageError(Status::InvalidArgument(
         "--consistency-out is for --out; --out-dir writes NAME.bundle.consistency"));
   }
+  if (out && vm.count("previous-bundle") && !vm.count("consistency-out")) {
+    return UsageError(Status::InvalidArgument("--previous-bundle needs --consistency-out"));
+  }
   a.log = vm["log"].as<std::string>();
   a.policy_path = vm["policy"].as<std::string>();
   if (vm.count("previous-bundle")) {
@@ -230,6 +233,14 @@ Outcome RunBundleRefresh(const Args& args, Context& ctx) {
   }
   CANDOR_RETURN_IF_ERROR(WriteOutputs(a));
   Report(a, target, ctx);
+  for (const Job& job : a.jobs) {
+    if (job.consistency_out.empty() && job.result.companion) {
+      ctx.err << fmt::format(
+          "note: {} has a larger tree than {}: devices that last saw the old one need a "
+          "consistency proof (--consistency-out)\n",
+          job.out, job.in);
+    }
+  }
   return Status::Ok();
 }
 

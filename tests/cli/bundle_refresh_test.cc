@@ -238,6 +238,11 @@ TEST_CASE("bundle refresh: from tiles alone, accepted by the device; bad input r
     CHECK(fresh->entry == before->entry);  // byte for byte
     CHECK(fresh->index == before->index);
 
+    // Without --consistency-out the command says what devices will miss.
+    Run n = refresh(dir / "log", {dir / "old.bundle", "--out", dir / "n.bundle"});
+    CHECK_MESSAGE(n.exit_code == 0, n.err);
+    CHECK(Contains(n.err, "need a consistency proof"));
+
     // The device accepts it today, with the companion (its default name).
     Run ok = agent("verify", dir / "a.bundle", Now());
     CHECK_MESSAGE(ok.exit_code == 0, ok.err);
@@ -385,6 +390,36 @@ namespace candor::cli {
 namespace {
 
 using clitest::Contains;
+
+TEST_CASE("bundle refresh: contradictory options are usage errors, before any work") {
+  clitest::TempDir dir;
+  const std::vector<std::string> base = {"bundle",      "refresh",  "--log",
+                                         dir / "nolog", "--policy", dir / "nopolicy"};
+  struct Case {
+    const char* name;
+    std::vector<std::string> args;
+    const char* says;
+  } cases[] = {
+      {"no output", {"a.bundle"}, "give --out or --out-dir"},
+      {"both outputs", {"a.bundle", "--out", "x", "--out-dir", "d"}, "give --out or --out-dir"},
+      {"--out with two bundles", {"a.bundle", "b.bundle", "--out", "x"}, "--out takes one bundle"},
+      {"--out-dir with --consistency-out",
+       {"a.bundle", "--out-dir", "d", "--consistency-out", "c"},
+       "--consistency-out is for --out"},
+      {"--previous-bundle without a companion",
+       {"a.bundle", "--out", "x", "--previous-bundle", "p"},
+       "--previous-bundle needs --consistency-out"},
+      {"no bundle", {"--out", "x"}, "missing OLD.bundle"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    std::vector<std::string> args = base;
+    args.insert(args.end(), c.args.begin(), c.args.end());
+    clitest::Run r = clitest::Candor(dir, args);
+    CHECK(r.exit_code == kExitUsage);
+    CHECK_MESSAGE(Contains(r.err, c.says), r.err);
+  }
+}
 
 TEST_CASE("bundle refresh: the tile cache fetches each tile once, within its bound") {
   int calls = 0;
