@@ -124,4 +124,40 @@ Result<RefreshedBundle> RefreshBundle(const LoadedBundle& old,
   return out;
 }
 
+std::optional<audit::Evidence> ForkEvidence(const LoadedBundle& old,
+                                            const RefreshCheckpoint& target,
+                                            const TileFetcher& fetch, std::string source_a,
+                                            std::string source_b, int64_t now_unix) {
+  const Checkpoint& a = old.checkpoint;
+  const Checkpoint& b = target.checkpoint;
+  if (a.origin != b.origin || a.size > b.size) return std::nullopt;
+  audit::Evidence ev;
+  ev.time = now_unix;
+  ev.origin = b.origin;
+  ev.source_a = std::move(source_a);
+  ev.source_b = std::move(source_b);
+  ev.checkpoint_a = old.bundle.checkpoint_note;
+  ev.checkpoint_b = target.note;
+  if (a.size == b.size) {
+    if (HashEqual(a.root_hash, b.root_hash)) return std::nullopt;
+    ev.kind = "split-view";
+    ev.reason = fmt::format("two checkpoints of size {} with different roots", a.size);
+    return ev;
+  }
+  Result<std::vector<Hash>> proof =
+      ProveConsistency(a.size, b.size, MakeTileNodeReader(fetch, b.size));
+  if (!proof.ok()) return std::nullopt;  // no proof to show, no claim to make
+  Status st = VerifyConsistency(a.size, b.size, *proof, a.root_hash, b.root_hash);
+  if (st.ok()) return std::nullopt;
+  ev.kind = "inconsistent";
+  ev.reason = fmt::format("checkpoint of size {} does not extend the bundle's of size {}: {}",
+                          b.size, a.size, st.message());
+  ev.proof_from = a.size;
+  ev.proof_to = b.size;
+  ev.proof = std::move(proof).value();
+  ev.details.push_back("proof computed from the tiles at " + ev.source_b +
+                       ", which hash to checkpoint B's root");
+  return ev;
+}
+
 }  // namespace candor::cli

@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "candor/audit/evidence.h"
 #include "candor/audit/source.h"
 #include "candor/checkpoint.h"
 #include "candor/consistency_proof.h"
@@ -78,6 +79,18 @@ Result<RefreshedBundle> RefreshBundle(const LoadedBundle& old,
                                       const std::vector<Checkpoint>& previous,
                                       const RefreshCheckpoint& target, const TileFetcher& fetch,
                                       std::ostream& err);
+
+// When the log's checkpoint does not extend the old bundle's (RefreshBundle
+// failed with kInconsistent because of it, not of a --previous-bundle): the
+// evidence of it (docs/AUDIT.md "Evidence files"): kind "split-view" for two
+// roots at one size, else "inconsistent" with the consistency proof the tiles
+// give, which does not verify. Both checkpoints are the signed notes, so the
+// file alone shows the log signed two histories. nullopt when the old
+// bundle's checkpoint is consistent with the log's.
+std::optional<audit::Evidence> ForkEvidence(const LoadedBundle& old,
+                                            const RefreshCheckpoint& target,
+                                            const TileFetcher& fetch, std::string source_a,
+                                            std::string source_b, int64_t now_unix);
 
 }  // namespace candor::cli
 

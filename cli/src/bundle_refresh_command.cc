@@ -40,7 +40,8 @@ struct RefreshArgs {
   std::string log;
   std::string policy_path;
   std::vector<std::string> previous;
-  std::string out_dir;  // --out-dir, created if missing
+  std::string out_dir;       // --out-dir, created if missing
+  std::string evidence_dir;  // --evidence-dir: where a fork's evidence goes
   bool force = false;
   bool json = false;
   std::vector<Job> jobs;
@@ -64,7 +65,10 @@ std::optional<Outcome> ParseRefreshArgs(const Args& args, Context& ctx, RefreshA
       "out", po::value<std::string>(), "refreshed bundle to write (one input bundle)")(
       "out-dir", po::value<std::string>(),
       "directory for NAME.bundle and NAME.bundle.consistency of each input (many bundles)")(
-      "force", "replace existing output files")("json", "one JSON object per bundle on stdout")(
+      "evidence-dir", po::value<std::string>(),
+      "when the log forked away from a bundle's checkpoint, write the evidence (both signed "
+      "checkpoints) here")("force", "replace existing output files")(
+      "json", "one JSON object per bundle on stdout")(
       "bundle", po::value<std::vector<std::string>>(), "the bundle(s) to refresh");
   AddConsistencyOptions(desc);
   po::positional_options_description pos;
@@ -102,6 +106,7 @@ std::optional<Outcome> ParseRefreshArgs(const Args& args, Context& ctx, RefreshA
     a.previous = vm["previous-bundle"].as<std::vector<std::string>>();
   }
   if (out_dir) a.out_dir = vm["out-dir"].as<std::string>();
+  if (vm.count("evidence-dir")) a.evidence_dir = vm["evidence-dir"].as<std::string>();
   a.force = vm.count("force") > 0;
   a.json = vm.count("json") > 0;
   std::set<std::string> outputs;
@@ -160,6 +165,25 @@ Status WriteOutputs(const RefreshArgs& a) {
   }
   for (const std::string& d : dirs) CANDOR_RETURN_IF_ERROR(fs::SyncDirectory(d));
   return Status::Ok();
+}
+
+// A fork's error, and its evidence file with --evidence-dir; the path is
+// named in the one error line.
+Status WithForkEvidence(const RefreshArgs& a, const Job& job, const RefreshCheckpoint& target,
+                        const TileFetcher& fetch, const audit::LogSource& source,
+                        const Status& fork) {
+  Status error = fork.WithContext(job.in);
+  if (a.evidence_dir.empty()) return error;
+  const auto now = static_cast<int64_t>(std::time(nullptr));
+  std::optional<audit::Evidence> ev =
+      ForkEvidence(job.old, target, fetch, "bundle " + job.in, source.Describe(), now);
+  if (!ev) return error;
+  Result<std::string> path = audit::WriteEvidence(a.evidence_dir, *ev);
+  if (!path.ok()) {
+    return Status(error.code(), fmt::format("{} (could not write evidence: {})", error.message(),
+                                            path.status().message()));
+  }
+  return Status(error.code(), fmt::format("{} (evidence: {})", error.message(), *path));
 }
 
 void Report(const RefreshArgs& a, const RefreshCheckpoint& target, Context& ctx) {
@@ -226,7 +250,11 @@ Outcome RunBundleRefresh(const Args& args, Context& ctx) {
                       "bundles");
     for (Job& job : a.jobs) {
       Result<RefreshedBundle> r = RefreshBundle(job.old, previous, target, fetch, ctx.err);
-      if (!r.ok()) return r.status().WithContext(job.in);
+      if (!r.ok()) {
+        return r.status().code() == Code::kInconsistent
+                   ? WithForkEvidence(a, job, target, fetch, *source, r.status())
+                   : r.status().WithContext(job.in);
+      }
       job.result = std::move(r).value();
       progress.Add(1);
     }

@@ -17,9 +17,11 @@
 #include <sstream>
 
 #include "bundle_refresh.h"
+#include "candor/audit/evidence.h"
 #include "candor/bundle.h"
 #include "candor/checkpoint.h"
 #include "candor/layout.h"
+#include "candor/merkle.h"
 #include "candor/signer.h"
 #include "candor/status.h"
 #include "cli/cli_test_util.h"
@@ -375,6 +377,34 @@ TEST_CASE("bundle refresh: from tiles alone, accepted by the device; bad input r
       CHECK_FALSE(clitest::Exists(dir / "x.consistency"));
     }
     CHECK(ReadFile(dir / "taken.bundle") == "keep");
+
+    // The fork again, keeping the evidence: both signed checkpoints and the
+    // proof the fork's tiles give, which does not verify.
+    Run f = Candor(
+        dir, {"bundle", "refresh", "--log", dir / "fork", "--policy", dir / "fork.policy",
+              dir / "old.bundle", "--out", dir / "x.bundle", "--evidence-dir", dir / "evidence"});
+    CHECK(f.exit_code == ExitCodeFor(Code::kInconsistent));
+    CHECK_FALSE(clitest::Exists(dir / "x.bundle"));
+    const std::string marker = "(evidence: ";
+    const size_t at = f.err.find(marker);
+    REQUIRE_MESSAGE(at != std::string::npos, f.err);
+    const std::string path =
+        f.err.substr(at + marker.size(), f.err.find(')', at) - at - marker.size());
+    auto ev = audit::ParseEvidence(ReadFile(path));
+    REQUIRE_MESSAGE(ev.ok(), ev.status().ToString());
+    CHECK(ev->kind == "inconsistent");
+    CHECK(ev->origin == kOrigin);
+    CHECK(ev->checkpoint_a == ParseBundle(ReadFile(dir / "old.bundle"))->checkpoint_note);
+    CHECK(ev->checkpoint_b == ReadFile(dir / "fork/checkpoint"));
+    REQUIRE(ev->proof_from.has_value());
+    CHECK(*ev->proof_from == 1);
+    auto a = ParseSignedCheckpointUnverified(ev->checkpoint_a);
+    auto b = ParseSignedCheckpointUnverified(ev->checkpoint_b);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK_FALSE(VerifyConsistency(a->checkpoint.size, b->checkpoint.size, ev->proof,
+                                  a->checkpoint.root_hash, b->checkpoint.root_hash)
+                    .ok());
   }
 
   log->Stop();
