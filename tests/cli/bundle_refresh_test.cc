@@ -41,6 +41,7 @@ using clitest::FirstLine;
 using clitest::ReadFile;
 using clitest::Run;
 using clitest::TempDir;
+using clitest::Trim;
 using clitest::WriteFile;
 using testing::Subprocess;
 
@@ -49,11 +50,6 @@ const std::string kWitness = CANDOR_WITNESS_BINARY;
 const std::string kAgent = CANDOR_AGENT_BINARY;
 const std::string kPython = "/usr/bin/python3";
 const std::string kOrigin = "log.example/firmware";
-
-std::string Trim(std::string s) {
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
 
 // Starts `argv` + `port_args(port)` on a free port until `probe` answers.
 std::unique_ptr<Subprocess> Serve(const std::vector<std::string>& argv,

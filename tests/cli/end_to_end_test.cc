@@ -24,6 +24,7 @@ using clitest::FirstLine;
 using clitest::ReadFile;
 using clitest::Run;
 using clitest::TempDir;
+using clitest::Trim;
 using clitest::WriteFile;
 using testing::Subprocess;
 
@@ -34,11 +35,6 @@ const std::string kWitness = CANDOR_WITNESS_BINARY;
 const std::string kWitness;
 #endif
 const std::string kOrigin = "log.example/firmware";
-
-std::string Trim(std::string s) {
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
 
 // Starts `argv + --listen 127.0.0.1:<free port>`, retrying on a port race.
 std::unique_ptr<Subprocess> Serve(std::vector<std::string> argv, const std::string& log_path,
