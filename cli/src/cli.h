@@ -68,6 +68,9 @@ Outcome RunVerify(const Args& args, Context& ctx);
 Outcome RunTrustCreate(const Args& args, Context& ctx);
 Outcome RunTrustSign(const Args& args, Context& ctx);
 Outcome RunTrustShow(const Args& args, Context& ctx);
+// `candor bundle refresh`: a bundle's proofs renewed from the log's tiles
+// (bundle_refresh.h).
+Outcome RunBundleRefresh(const Args& args, Context& ctx);
 // `candor audit <sync|list|show|diff|flags|watch|gossip>`: the auditor's
 // command-line face (audit.h, docs/AUDIT.md).
 Outcome RunAudit(const Args& args, Context& ctx);

@@ -42,8 +42,24 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, bool 
   return s;
 }
 
+Result<TrustPolicy> ReadTrustPolicyFile(const std::string& path, std::ostream& err) {
+  CANDOR_ASSIGN_OR_RETURN(std::string text, fs::ReadFile(path, kMaxPolicySize));
+  Result<TrustPolicy> policy = ParseTrustPolicy(text);
+  if (!policy.ok()) return policy.status().WithContext("trust policy");
+  if (std::string w = QuorumSplitViewWarning(*policy); !w.empty()) err << w << "\n";
+  return policy;
+}
+
 Progress::Progress(std::ostream& err, std::string label, uint64_t total, bool enabled)
     : err_(err), label_(std::move(label)), total_(total), enabled_(enabled && total > 0) {}
+
+Progress::Progress(std::ostream& err, std::string label, uint64_t total, bool enabled,
+                   std::string unit)
+    : err_(err),
+      label_(std::move(label)),
+      total_(total),
+      enabled_(enabled && total > 0),
+      unit_(std::move(unit)) {}
 
 Progress::~Progress() {
   if (enabled_ && last_percent_ >= 0) {
@@ -64,8 +80,10 @@ void Progress::Draw() {
   last_percent_ = percent;
   constexpr int kWidth = 30;
   int filled = percent * kWidth / 100;
-  err_ << fmt::format("\r{} [{}{}] {:3d}% {}/{} MiB", label_, std::string(filled, '#'),
-                      std::string(kWidth - filled, ' '), percent, shown >> 20, total_ >> 20);
+  const bool bytes = unit_.empty();
+  err_ << fmt::format("\r{} [{}{}] {:3d}% {}/{} {}", label_, std::string(filled, '#'),
+                      std::string(kWidth - filled, ' '), percent, bytes ? shown >> 20 : shown,
+                      bytes ? total_ >> 20 : total_, bytes ? "MiB" : unit_);
   err_.flush();
 }
 

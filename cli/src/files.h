@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <ostream>
 #include <span>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@
 #include "candor/fs/read_file.h"
 #include "candor/fs/sequential_file.h"
 #include "candor/note.h"
+#include "candor/policy.h"
 #include "candor/status.h"
 
 namespace candor::cli {
@@ -39,6 +41,12 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, bool 
 // ("log key", "root key"): "reading <what> <path>: ...", "<what> <path>: ...".
 Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_view what);
 
+// Reads and parses a trust policy file (c2sp.org/tlog-policy plus Candor's
+// lines, candor/policy.h), at most kMaxPolicySize bytes; parse errors carry
+// the context "trust policy". Warns on `err` when the quorum admits a split
+// view (QuorumSplitViewWarning).
+Result<TrustPolicy> ReadTrustPolicyFile(const std::string& path, std::ostream& err);
+
 // True if something (file, link, directory) exists at `path`.
 bool PathExists(const std::string& path);
 
@@ -49,11 +57,15 @@ inline Result<ImageFile> OpenImageFile(const std::string& path) {
   return fs::SequentialFile::Open(path, {.sequential_hint = true});
 }
 
-// A progress indicator on stderr for long reads: "\r<label>  42% 120/283 MiB".
+// A progress indicator on stderr for long work: "\r<label>  42% 120/283 MiB"
+// for bytes, or "\r<label>  42% 12/28 bundles" for a count of `unit`s.
 // Silent unless enabled (an interactive stderr and a large enough total).
 class Progress {
  public:
+  // Counts bytes, shown in MiB.
   Progress(std::ostream& err, std::string label, uint64_t total, bool enabled);
+  // Counts items, shown as "<done>/<total> <unit>".
+  Progress(std::ostream& err, std::string label, uint64_t total, bool enabled, std::string unit);
   ~Progress();  // finishes the line if anything was drawn
   void Add(uint64_t n);
 
@@ -64,6 +76,7 @@ class Progress {
   uint64_t total_;
   uint64_t done_ = 0;
   bool enabled_;
+  std::string unit_;  // empty: bytes, shown in MiB
   int last_percent_ = -1;
 };
 

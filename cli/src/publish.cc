@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <iostream>
 #include <ostream>
 #include <thread>
 
@@ -115,13 +116,10 @@ Status AddRefusal(const HttpResponse& resp) { return resp.CandorError("log refus
 Result<Trust> LoadTrust(const po::variables_map& vm) {
   Trust trust;
   if (vm.count("policy")) {
-    CANDOR_ASSIGN_OR_RETURN(std::string text,
-                            fs::ReadFile(vm["policy"].as<std::string>(), kMaxPolicySize));
-    Result<TrustPolicy> p = ParseTrustPolicy(text);
-    if (!p.ok()) return p.status().WithContext("trust policy");
-    if (p->logs.empty()) return Status::InvalidArgument("trust policy names no log");
-    if (std::string w = QuorumSplitViewWarning(*p); !w.empty()) fmt::print(stderr, "{}\n", w);
-    trust.policy = std::move(p).value();
+    CANDOR_ASSIGN_OR_RETURN(TrustPolicy p,
+                            ReadTrustPolicyFile(vm["policy"].as<std::string>(), std::cerr));
+    if (p.logs.empty()) return Status::InvalidArgument("trust policy names no log");
+    trust.policy = std::move(p);
   }
   if (vm.count("log-key")) {
     CANDOR_ASSIGN_OR_RETURN(std::string text,
@@ -398,13 +396,14 @@ Result<ProvenEntry> WaitForProof(HttpClient& client, uint64_t index, const Publi
   }
 }
 
-// Consistency proofs from the earlier bundles' sizes, verified before
-// anything is written.
+// Consistency proofs from the earlier bundles' sizes (candor-log's GET
+// /candor/v1/consistency), verified before anything is written.
 Result<std::optional<ConsistencyProofFile>> FetchCompanion(HttpClient& client,
                                                            const CompanionPlan& companion,
                                                            const Checkpoint& checkpoint,
                                                            const PublishArgs& a, Context& ctx) {
-  LogFetcher fetch = [&](const std::string& path) -> Result<std::string> {
+  ConsistencyProofFn prove = [&](uint64_t from, uint64_t to) -> Result<std::vector<Hash>> {
+    const std::string path = fmt::format("candor/v1/consistency?from={}&to={}", from, to);
     Result<HttpResponse> r =
         WithRetry([&] { return client.Get(path); }, a.retry, "fetching a consistency proof", ctx);
     if (!r.ok()) return r.status();
@@ -412,9 +411,11 @@ Result<std::optional<ConsistencyProofFile>> FetchCompanion(HttpClient& client,
       return Status::Unavailable(
           fmt::format("log answered {} with HTTP {}: {}", path, r->status, FirstLine(r->body)));
     }
-    return r->body;
+    Result<std::vector<Hash>> hashes = ParseProofHashLines(r->body);
+    if (!hashes.ok()) return hashes.status().WithContext("log returned a malformed proof");
+    return hashes;
   };
-  return FetchConsistencyProofs(companion.previous, checkpoint, fetch, ctx.err);
+  return MakeConsistencyProofFile(companion.previous, checkpoint, prove, ctx.err);
 }
 
 // Writes the bundle (and the consistency companion), then says what was

@@ -14,35 +14,42 @@
 
 namespace candor::cli {
 
+Result<LoadedBundle> LoadBundleCheckpoint(const std::string& path, const std::string& what,
+                                          const TrustPolicy* policy, const VerifierKey* log_key) {
+  auto context = [&](const Status& s) { return s.WithContext(what); };
+  Result<std::string> text = fs::ReadFile(path, kMaxBundleSize);
+  if (!text.ok()) return context(text.status());
+  Result<Bundle> bundle = ParseBundle(*text);
+  if (!bundle.ok()) return context(bundle.status());
+  // The log key by origin from the policy (the one lookup, checkpoint_trust.h),
+  // or the bare --log-key.
+  const VerifierKey* key = log_key;
+  if (policy != nullptr) {
+    Result<const PolicyLog*> log = PolicyLogFor(bundle->checkpoint_note, *policy);
+    if (!log.ok()) return context(log.status());
+    key = &(*log)->key;
+  }
+  Result<SignedCheckpoint> verified = VerifyCheckpoint(bundle->checkpoint_note, *key);
+  if (!verified.ok()) return context(verified.status().WithContext("checkpoint"));
+  return LoadedBundle{std::move(bundle).value(), verified->checkpoint};
+}
+
 Result<std::vector<Checkpoint>> LoadPreviousCheckpoints(const std::vector<std::string>& paths,
                                                         const TrustPolicy* policy,
                                                         const VerifierKey* log_key) {
   std::vector<Checkpoint> out;
   for (const std::string& path : paths) {
-    auto context = [&](const Status& s) { return s.WithContext("--previous-bundle " + path); };
-    Result<std::string> text = fs::ReadFile(path, kMaxBundleSize);
-    if (!text.ok()) return context(text.status());
-    Result<Bundle> bundle = ParseBundle(*text);
-    if (!bundle.ok()) return context(bundle.status());
-    // The log key by origin from the policy (the one lookup, checkpoint_trust.h),
-    // or the bare --log-key. Only the log's signature matters here: the device
-    // already accepted this checkpoint; the proof from it is what is new.
-    const VerifierKey* key = log_key;
-    if (policy != nullptr) {
-      Result<const PolicyLog*> log = PolicyLogFor(bundle->checkpoint_note, *policy);
-      if (!log.ok()) return context(log.status());
-      key = &(*log)->key;
-    }
-    Result<SignedCheckpoint> verified = VerifyCheckpoint(bundle->checkpoint_note, *key);
-    if (!verified.ok()) return context(verified.status().WithContext("checkpoint"));
-    out.push_back(verified->checkpoint);
+    CANDOR_ASSIGN_OR_RETURN(
+        LoadedBundle loaded,
+        LoadBundleCheckpoint(path, "--previous-bundle " + path, policy, log_key));
+    out.push_back(std::move(loaded.checkpoint));
   }
   return out;
 }
 
-Result<std::optional<ConsistencyProofFile>> FetchConsistencyProofs(
-    const std::vector<Checkpoint>& previous, const Checkpoint& target, const LogFetcher& fetch,
-    std::ostream& err) {
+Result<std::optional<ConsistencyProofFile>> MakeConsistencyProofFile(
+    const std::vector<Checkpoint>& previous, const Checkpoint& target,
+    const ConsistencyProofFn& prove, std::ostream& err) {
   std::set<uint64_t> done;
   ConsistencyProofFile file;
   file.origin = target.origin;
@@ -84,19 +91,16 @@ Result<std::optional<ConsistencyProofFile>> FetchConsistencyProofs(
       continue;
     }
     done.insert(cp->size);
-    const std::string path =
-        fmt::format("candor/v1/consistency?from={}&to={}", cp->size, target.size);
-    Result<std::string> body = fetch(path);
-    if (!body.ok()) return body.status().WithContext("consistency proof");
-    Result<std::vector<Hash>> hashes = ParseProofHashLines(*body);
-    if (!hashes.ok())
-      return hashes.status().WithContext("log returned a malformed consistency proof");
+    Result<std::vector<Hash>> hashes = prove(cp->size, target.size);
+    if (!hashes.ok()) return hashes.status().WithContext("consistency proof");
     Status st = VerifyConsistency(cp->size, target.size, *hashes, cp->root_hash, target.root_hash);
     if (!st.ok()) {
       return Status::Inconsistent(fmt::format(
-          "the log's consistency proof from size {} to {} does not verify against the signed "
-          "roots ({}): the log is not append-only towards devices that hold the earlier bundle",
-          cp->size, target.size, st.message()));
+          "the consistency proof from size {} (root {}) to {} (root {}) does not verify against "
+          "the signed roots ({}): the log is not append-only towards devices that hold the "
+          "earlier bundle",
+          cp->size, Base64Encode(cp->root_hash), target.size, Base64Encode(target.root_hash),
+          st.message()));
     }
     file.blocks.push_back(ConsistencyProofBlock{cp->size, target.size, std::move(hashes).value()});
   }

@@ -11,6 +11,8 @@ Vendors:
   release show    print a release entry or bundle (--json for scripts)
   publish         submit a release entry (or a trust root) to the log, wait for a
                   cosigned checkpoint, verify the proof and write the device bundle
+  bundle refresh  renew a bundle's proofs against the log's newest checkpoint, from its
+                  tiles alone (any static copy of the log); many bundles with --out-dir
   trust create    write a trust root (device policy, root keys, expiry), first signature
   trust sign      add one root key's signature to a trust root, in place
   trust show      print a trust root and which root keys signed it (--json for scripts)

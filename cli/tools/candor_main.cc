@@ -47,6 +47,16 @@ Outcome Dispatch(const std::vector<std::string>& argv, Context& ctx) {
     return UsageError(candor::Status::InvalidArgument("unknown subcommand 'release " + sub +
                                                       "' (expected create or show)"));
   }
+  if (cmd == "bundle") {
+    if (rest.empty()) {
+      return UsageError(candor::Status::InvalidArgument("missing subcommand: bundle refresh"));
+    }
+    std::string sub = rest[0];
+    Args sub_args(rest.begin() + 1, rest.end());
+    if (sub == "refresh") return candor::cli::RunBundleRefresh(sub_args, ctx);
+    return UsageError(candor::Status::InvalidArgument("unknown subcommand 'bundle " + sub +
+                                                      "' (expected refresh)"));
+  }
   if (cmd == "trust") {
     if (rest.empty()) {
       return UsageError(

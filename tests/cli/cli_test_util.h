@@ -51,6 +51,12 @@ inline void WriteFile(const std::string& path, const std::string& data) {
   REQUIRE(out.good());
 }
 
+// `s` without its trailing newlines (a key line read from a .pub file or stdout).
+inline std::string Trim(std::string s) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
 inline bool Exists(const std::string& path) { return std::filesystem::exists(path); }
 
 struct Run {

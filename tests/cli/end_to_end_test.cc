@@ -24,6 +24,7 @@ using clitest::FirstLine;
 using clitest::ReadFile;
 using clitest::Run;
 using clitest::TempDir;
+using clitest::Trim;
 using clitest::WriteFile;
 using testing::Subprocess;
 
@@ -34,11 +35,6 @@ const std::string kWitness = CANDOR_WITNESS_BINARY;
 const std::string kWitness;
 #endif
 const std::string kOrigin = "log.example/firmware";
-
-std::string Trim(std::string s) {
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
 
 // "new device state: tree size N root R" from a verify output.
 std::pair<std::string, std::string> NewState(const std::string& out) {

@@ -1,10 +1,10 @@
-// FetchConsistencyProofs (cli/src/publish_consistency.h): what `candor publish
-// --consistency-out` writes, and what it refuses to write, against a fake log.
+// MakeConsistencyProofFile (cli/src/publish_consistency.h): what `candor
+// publish --consistency-out` and `candor bundle refresh` write, and what they
+// refuse to write, against an in-memory proof source.
 #include "publish_consistency.h"
 
 #include <doctest/doctest.h>
 
-#include <cstdio>
 #include <sstream>
 
 #include "candor/merkle.h"
@@ -37,17 +37,14 @@ struct FakeLog {
       return out;
     };
   }
-  // Serves GET candor/v1/consistency?from=m&to=n like candor-log.
-  LogFetcher Fetcher(int* calls, bool corrupt = false) const {
-    return [this, calls, corrupt](const std::string& path) -> Result<std::string> {
+  // Proves consistency from this log's tree (optionally corrupting the proof).
+  ConsistencyProofFn Fetcher(int* calls, bool corrupt = false) const {
+    return [this, calls, corrupt](uint64_t from, uint64_t to) -> Result<std::vector<Hash>> {
       ++*calls;
-      unsigned long long from = 0, to = 0;
-      REQUIRE(std::sscanf(path.c_str(), "candor/v1/consistency?from=%llu&to=%llu", &from, &to) ==
-              2);
       auto proof = ProveConsistency(from, to, Reader());
       REQUIRE(proof.ok());
       if (corrupt) (*proof)[0][0] ^= 1;
-      return FormatProofHashLines(*proof);
+      return proof;
     };
   }
 };
@@ -56,7 +53,7 @@ TEST_CASE("publish consistency: one verified block per smaller previous size") {
   FakeLog log(9);
   int calls = 0;
   std::ostringstream err;
-  auto file = FetchConsistencyProofs(
+  auto file = MakeConsistencyProofFile(
       {log.At(5), log.At(2), log.At(5), log.At(9), log.At(3, "other.example")}, log.At(9),
       log.Fetcher(&calls), err);
   REQUIRE_MESSAGE(file.ok(), file.status().ToString());
@@ -74,7 +71,7 @@ TEST_CASE("publish consistency: one verified block per smaller previous size") {
   CHECK(ParseConsistencyProofFile(FormatConsistencyProofFile(f)).ok());
 
   // Nothing smaller: no file.
-  auto none = FetchConsistencyProofs({log.At(9)}, log.At(9), log.Fetcher(&calls), err);
+  auto none = MakeConsistencyProofFile({log.At(9)}, log.At(9), log.Fetcher(&calls), err);
   REQUIRE(none.ok());
   CHECK_FALSE(none->has_value());
 }
@@ -100,7 +97,7 @@ TEST_CASE("publish consistency: refuses what devices holding a previous bundle w
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
-    auto got = FetchConsistencyProofs(c.previous, log.At(9), log.Fetcher(&calls, c.corrupt), err);
+    auto got = MakeConsistencyProofFile(c.previous, log.At(9), log.Fetcher(&calls, c.corrupt), err);
     REQUIRE_FALSE(got.ok());
     CHECK(got.status().code() == Code::kInconsistent);
   }
