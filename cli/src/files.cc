@@ -42,8 +42,13 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, bool 
   return s;
 }
 
-Progress::Progress(std::ostream& err, std::string label, uint64_t total, bool enabled)
-    : err_(err), label_(std::move(label)), total_(total), enabled_(enabled && total > 0) {}
+Progress::Progress(std::ostream& err, std::string label, uint64_t total, bool enabled,
+                   ProgressUnit unit)
+    : err_(err),
+      label_(std::move(label)),
+      total_(total),
+      enabled_(enabled && total > 0),
+      unit_(unit) {}
 
 Progress::~Progress() {
   if (enabled_ && last_percent_ >= 0) {
@@ -64,8 +69,10 @@ void Progress::Draw() {
   last_percent_ = percent;
   constexpr int kWidth = 30;
   int filled = percent * kWidth / 100;
-  err_ << fmt::format("\r{} [{}{}] {:3d}% {}/{} MiB", label_, std::string(filled, '#'),
-                      std::string(kWidth - filled, ' '), percent, shown >> 20, total_ >> 20);
+  const bool files = unit_ == ProgressUnit::kFiles;
+  err_ << fmt::format("\r{} [{}{}] {:3d}% {}/{} {}", label_, std::string(filled, '#'),
+                      std::string(kWidth - filled, ' '), percent, files ? shown : shown >> 20,
+                      files ? total_ : total_ >> 20, files ? "files" : "MiB");
   err_.flush();
 }
 

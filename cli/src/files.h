@@ -49,11 +49,14 @@ inline Result<ImageFile> OpenImageFile(const std::string& path) {
   return fs::SequentialFile::Open(path, {.sequential_hint = true});
 }
 
-// A progress indicator on stderr for long reads: "\r<label>  42% 120/283 MiB".
+// A progress indicator on stderr for long reads: "\r<label>  42% 120/283 MiB",
+// or for many inputs ("12/283 files", with ProgressUnit::kFiles).
 // Silent unless enabled (an interactive stderr and a large enough total).
+enum class ProgressUnit { kMiB, kFiles };
 class Progress {
  public:
-  Progress(std::ostream& err, std::string label, uint64_t total, bool enabled);
+  Progress(std::ostream& err, std::string label, uint64_t total, bool enabled,
+           ProgressUnit unit = ProgressUnit::kMiB);
   ~Progress();  // finishes the line if anything was drawn
   void Add(uint64_t n);
 
@@ -64,6 +67,7 @@ class Progress {
   uint64_t total_;
   uint64_t done_ = 0;
   bool enabled_;
+  ProgressUnit unit_;
   int last_percent_ = -1;
 };
 
