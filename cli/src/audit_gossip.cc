@@ -124,7 +124,7 @@ Outcome RunAuditGossip(const Args& args, Context& ctx) {
   po::variables_map vm;
   if (auto early = ParseAuditArgs(args, desc, &pos,
                                   "gossip --dir MIRROR [--log-key LOG.pub] "
-                                  "CHECKPOINT_OR_REPORT_FILE_OR_DIR... [--json]",
+                                  "CHECKPOINT|REPORT|DIR... [--json]",
                                   ctx, vm)) {
     return *early;
   }

@@ -17,7 +17,7 @@ constexpr const char* kAuditUsage =
     "  flags   --dir MIRROR [--vendor V]... [--product P]... [--json]\n"
     "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--vendor V]...\n"
     "          [--product P]... [--interval S] [--webhook URL] [--atom FILE] [--once] [--json]\n"
-    "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT_FILE... [--json]\n"
+    "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT|REPORT|DIR... [--json]\n"
     "  trust   --dir MIRROR [--domain D] [--json]\n"
     "See docs/AUDIT.md.\n";
 
