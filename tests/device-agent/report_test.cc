@@ -7,11 +7,9 @@
 #include "candor/agent/report.h"
 
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "agent_fixture.h"
+#include "agent_process.h"
 #include "candor/agent/cli.h"
 #include "candor/agent/private_dir.h"
 #include "candor/json_string.h"
@@ -22,6 +20,8 @@ namespace {
 using testing::Device;
 using testing::kNow;
 using testing::Release;
+using testing::Run;
+using testing::RunAgent;
 using testing::World;
 
 // A device trusting two logs, with printer-x1 1.0.0 installed from the first
@@ -113,33 +113,6 @@ TEST_CASE("report: a state the format cannot carry is an error, not an unreadabl
   REQUIRE_FALSE(text.ok());
   CHECK(text.status().code() == Code::kMalformed);
   CHECK(text.status().message().find("bad product id") != std::string::npos);
-}
-
-struct Run {
-  int code = -1;
-  std::string out, err;
-};
-
-Run RunAgent(const Device& d, std::vector<std::string> args) {
-  const std::string out_path = d.Path("report.out"), err_path = d.Path("report.err");
-  args.insert(args.begin(), CANDOR_AGENT_BIN);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFEXITED(status));
-  return Run{WEXITSTATUS(status), testing::ReadFileOr(out_path), testing::ReadFileOr(err_path)};
 }
 
 TEST_CASE(
