@@ -61,25 +61,36 @@ void Worsen(Status& worst, const std::string& file, const audit::GossipResult& g
   }
 }
 
+// One input: a file to read, or a directory argument that could not be
+// listed (its row says why).
+struct Input {
+  std::string path;
+  Status error;
+};
+
 // The input files: each argument, or the files of each directory argument.
-Result<std::vector<std::string>> ExpandInputs(const std::vector<std::string>& args) {
-  std::vector<std::string> files;
+// A missing path is left to the read, so it is one `error` row like any
+// unreadable file, and never stops the other inputs.
+std::vector<Input> ExpandInputs(const std::vector<std::string>& args) {
+  std::vector<Input> inputs;
   for (const std::string& arg : args) {
     Result<std::vector<std::string>> names = fs::ListFiles(arg);
     if (names.ok()) {
-      for (const std::string& name : *names) files.push_back(arg + "/" + name);
-    } else if (names.status().code() == Code::kInvalidArgument) {
-      files.push_back(arg);  // not a directory: a file (or an error when read)
+      for (const std::string& name : *names) inputs.push_back({arg + "/" + name, Status::Ok()});
+    } else if (names.status().code() == Code::kInvalidArgument ||
+               names.status().code() == Code::kNotFound) {
+      inputs.push_back({arg, Status::Ok()});  // not a directory: a file (or an error when read)
     } else {
-      return names.status();
+      inputs.push_back({arg, names.status()});
     }
   }
-  return files;
+  return inputs;
 }
 
 // The results of one input file: one per checkpoint it holds.
 std::vector<audit::GossipResult> CheckFile(audit::Mirror& mirror, const VerifierKey& key,
-                                           const std::string& file) {
+                                           const Input& input) {
+  const std::string& file = input.path;
   auto error = [&file](audit::GossipVerdict verdict, const Status& s) {
     audit::GossipResult g;
     g.label = file;
@@ -87,6 +98,7 @@ std::vector<audit::GossipResult> CheckFile(audit::Mirror& mirror, const Verifier
     g.detail = s.ToString();
     return std::vector<audit::GossipResult>{g};
   };
+  if (!input.error.ok()) return error(audit::GossipVerdict::kError, input.error);
   // A report is larger than a note may be; the note's own limit applies to
   // what is not a report.
   Result<std::string> data = fs::ReadFile(file, std::max(kMaxDeviceReportSize, kMaxNoteSize));
@@ -137,7 +149,7 @@ Outcome RunAuditGossip(const Args& args, Context& ctx) {
   CANDOR_ASSIGN_OR_RETURN(auto mirror, audit::Mirror::Open(dir, false, false));
   if (key_path.empty()) key_path = mirror->private_dir() + "/log.pub";
   CANDOR_ASSIGN_OR_RETURN(VerifierKey key, ReadLogKey(key_path));
-  CANDOR_ASSIGN_OR_RETURN(std::vector<std::string> inputs, ExpandInputs(files));
+  const std::vector<Input> inputs = ExpandInputs(files);
   Status worst;
   JsonWriter w(JsonWriter::Style::kCompact);
   w.BeginObject();
@@ -147,8 +159,9 @@ Outcome RunAuditGossip(const Args& args, Context& ctx) {
   {
     Progress progress(ctx.err, "gossip", inputs.size(), ctx.err_is_tty && inputs.size() > 1,
                       ProgressUnit::kFiles);
-    for (const std::string& file : inputs) {
-      for (const audit::GossipResult& g : CheckFile(*mirror, key, file)) {
+    for (const Input& input : inputs) {
+      const std::string& file = input.path;
+      for (const audit::GossipResult& g : CheckFile(*mirror, key, input)) {
         Worsen(worst, file, g);
         WriteGossipJson(g, w);
         t.push_back(

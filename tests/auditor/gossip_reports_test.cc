@@ -158,13 +158,15 @@ TEST_CASE("gossip with device reports: an honest device is consistent, a forked 
     CHECK(EvidenceFiles(mirror).empty());
   }
 
-  SUBCASE("a broken report is malformed, the others are still judged") {
+  SUBCASE("a broken report is malformed, a missing one an error, the others are still judged") {
     std::string cut = ReadText(reports + "/good-device.report");
     cut.resize(cut.size() - 4);  // the end line lost in transit
     WriteText(work / "cut.report", cut);
     CommandResult g = Candor({"audit", "gossip", "--dir", mirror, work / "cut.report",
-                              reports + "/good-device.report", "--json"});
+                              work / "absent.report", reports + "/good-device.report", "--json"});
     CHECK(g.exit_code == ExitCodeFor(Code::kBadSignature));
+    CHECK(Contains(g.output, "{\"file\":\"" + work / "absent.report" +
+                                 "\",\"origin\":null,\"verdict\":\"error\""));
     CHECK(Contains(g.output, "\"origin\":null,\"verdict\":\"malformed\""));
     CHECK(Contains(g.output, "no end line"));
     CHECK(Contains(g.output, "\"verdict\":\"consistent\""));
