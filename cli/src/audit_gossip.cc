@@ -103,6 +103,13 @@ std::vector<audit::GossipResult> CheckFile(audit::Mirror& mirror, const Verifier
   // what is not a report.
   Result<std::string> data = fs::ReadFile(file, std::max(kMaxDeviceReportSize, kMaxNoteSize));
   if (!data.ok()) return error(audit::GossipVerdict::kError, data.status());
+  if (data->starts_with('{')) {
+    // `candor-agent report --json` is for scripts; say so rather than
+    // "malformed note".
+    return error(audit::GossipVerdict::kMalformed,
+                 Status::Malformed(file + ": a JSON report; gossip reads the text form "
+                                          "(candor-agent report without --json)"));
+  }
   if (!IsDeviceReport(*data)) {
     if (data->size() > kMaxNoteSize) {
       return error(audit::GossipVerdict::kError,

@@ -162,8 +162,13 @@ TEST_CASE("gossip with device reports: an honest device is consistent, a forked 
     std::string cut = ReadText(reports + "/good-device.report");
     cut.resize(cut.size() - 4);  // the end line lost in transit
     WriteText(work / "cut.report", cut);
-    CommandResult g = Candor({"audit", "gossip", "--dir", mirror, work / "cut.report",
-                              work / "absent.report", reports + "/good-device.report", "--json"});
+    CommandResult json = good.Agent({"report", "--json"});
+    REQUIRE(json.exit_code == 0);
+    WriteText(work / "json.report", json.output);
+    CommandResult g =
+        Candor({"audit", "gossip", "--dir", mirror, work / "cut.report", work / "absent.report",
+                work / "json.report", reports + "/good-device.report", "--json"});
+    CHECK(Contains(g.output, "a JSON report; gossip reads the text form"));
     CHECK(g.exit_code == ExitCodeFor(Code::kBadSignature));
     CHECK(Contains(g.output, "{\"file\":\"" + work / "absent.report" +
                                  "\",\"origin\":null,\"verdict\":\"error\""));
