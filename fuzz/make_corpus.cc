@@ -16,6 +16,7 @@
 #include "candor/agent/state.h"
 #include "candor/bundle.h"
 #include "candor/consistency_proof.h"
+#include "candor/device_report.h"
 #include "candor/entry_bundle.h"
 #include "candor/release.h"
 #include "candor/tlog_proof.h"
@@ -244,6 +245,16 @@ int main(int argc, char** argv) {
   // State file v3: the same, holding the device's trust root.
   state.trust_root = trust_root_note;
   Write("agent_state", "trust-root", agent::FormatState(state));
+  // Device reports: the empty one, and one of the device above (its
+  // checkpoint, framed by length, and its release).
+  Write("device_report", "empty", FormatDeviceReport(DeviceReport{}));
+  {
+    DeviceReport report;
+    report.checkpoints.push_back(ReportCheckpoint{seen.origin, seen.note});
+    report.releases.push_back(
+        ReportRelease{fx.product, inst.version, inst.rollback, inst.log_index, inst.leaf_hash});
+    Write("device_report", "installed", FormatDeviceReport(report));
+  }
   std::printf("seed corpus written to %s\n", g_root.c_str());
   return 0;
 }

@@ -19,6 +19,10 @@ std::string_view ToString(GossipVerdict verdict) {
       return "bad-signature";
     case GossipVerdict::kMalformed:
       return "malformed";
+    case GossipVerdict::kOtherLog:
+      return "other-log";
+    case GossipVerdict::kUnknownRelease:
+      return "unknown-release";
     case GossipVerdict::kError:
       break;
   }
@@ -45,6 +49,7 @@ GossipResult CheckGossip(Mirror& mirror, const VerifierKey& log_key, const std::
     return g;
   }
   const Checkpoint& cp = sc->checkpoint;
+  g.origin = cp.origin;
   g.size = cp.size;
   Evidence ev;
   ev.kind = "split-view";
@@ -94,6 +99,57 @@ GossipResult CheckGossip(Mirror& mirror, const VerifierKey& log_key, const std::
     g.detail += " (could not write evidence: " + path.status().ToString() + ")";
   }
   return g;
+}
+
+std::vector<GossipResult> CheckDeviceReport(Mirror& mirror, const VerifierKey& log_key,
+                                            const std::string& label, const DeviceReport& report,
+                                            int64_t now) {
+  std::vector<GossipResult> results;
+  for (const ReportCheckpoint& c : report.checkpoints) {
+    GossipResult g;
+    if (c.origin == log_key.name) {
+      g = CheckGossip(mirror, log_key, "device report " + label, c.note, now);
+    } else {
+      g.verdict = GossipVerdict::kOtherLog;
+      g.detail = "checkpoint of another log (this mirror follows " + log_key.name + ")";
+    }
+    g.label = label;
+    g.origin = c.origin;
+    results.push_back(std::move(g));
+  }
+  // The device records no log per release: only a report of one log says
+  // which log its releases are entries of.
+  if (report.checkpoints.size() != 1 || report.checkpoints[0].origin != log_key.name) {
+    return results;
+  }
+  auto state = mirror.State();
+  if (!state.ok()) return results;  // the checkpoint's result already says why
+  for (const ReportRelease& rel : report.releases) {
+    if (rel.log_index >= state->size) continue;  // not verified here yet: nothing to compare
+    GossipResult g;
+    g.label = label;
+    g.origin = log_key.name;
+    g.size = rel.log_index;
+    g.mirror_size = state->size;
+    auto row = mirror.index().ByIndex(rel.log_index, state->size);
+    if (!row.ok()) {
+      g.verdict = GossipVerdict::kError;
+      g.detail = row.status().ToString();
+    } else if (!*row) {
+      g.verdict = GossipVerdict::kUnknownRelease;
+      g.detail = "installed " + rel.product + " " + rel.version + " as log index " +
+                 std::to_string(rel.log_index) + ", where the mirror holds no release";
+    } else if ((*row)->leaf_hex != HexEncode(rel.leaf_hash)) {
+      g.verdict = GossipVerdict::kUnknownRelease;
+      g.detail = "installed " + rel.product + " " + rel.version + " as log index " +
+                 std::to_string(rel.log_index) + ", where the mirror holds " + (*row)->vendor +
+                 " " + (*row)->version + " (another leaf hash)";
+    } else {
+      continue;  // the same entry: nothing to report
+    }
+    results.push_back(std::move(g));
+  }
+  return results;
 }
 
 }  // namespace candor::audit

@@ -19,7 +19,7 @@ constexpr const char* kAuditUsage =
     "  watch   --log URL --log-key LOG.pub [--policy FILE] --dir MIRROR [--ca-file FILE]\n"
     "          [--vendor V]... [--product P]... [--interval S] [--webhook URL] [--atom FILE]\n"
     "          [--once] [--json]\n"
-    "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT_FILE... [--json]\n"
+    "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT|REPORT|DIR... [--json]\n"
     "  trust   --dir MIRROR [--domain D] [--json]\n"
     "See docs/AUDIT.md.\n";
 

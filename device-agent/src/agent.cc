@@ -14,6 +14,7 @@
 #include "candor/fs/read_file.h"
 #include "candor/json_string.h"
 #include "candor/release.h"
+#include "state_json.h"
 
 namespace candor::agent {
 namespace {
@@ -333,16 +334,7 @@ std::string FormatStatusJson(const DeviceState& state, const TrustRoot* root, ui
   for (const auto& [product, rel] : state.products) {
     if (!first) out += ',';
     first = false;
-    out += "{\"product\":";
-    AppendJsonString(out, product);
-    out += ",\"version\":";
-    AppendJsonString(out, rel.version);
-    out += fmt::format(",\"rollback\":{},\"log_index\":{},\"installed_at\":{},\"image_size\":{}",
-                       rel.rollback, rel.log_index, rel.installed_at, rel.image_size);
-    out += ",\"image_sha256\":";
-    AppendJsonString(out, HexEncode(rel.image_sha256));
-    out += ",\"leaf_hash\":";
-    AppendJsonString(out, Base64Encode(rel.leaf_hash));
+    internal::AppendInstalledJsonKeys(out, product, rel);
     Result<ReleaseEntry> entry = ParseReleaseEntry(rel.entry);
     if (entry.ok()) {
       const Manifest& m = entry->manifest;
@@ -377,22 +369,8 @@ std::string FormatStatusJson(const DeviceState& state, const TrustRoot* root, ui
     out += '}';
   }
   // One object per log origin, ascending (docs/AGENT.md "status").
-  out += "],\"checkpoints\":[";
-  first = true;
-  for (const auto& [origin, c] : state.checkpoints) {
-    if (!first) out += ',';
-    first = false;
-    out += "{\"origin\":";
-    AppendJsonString(out, origin);
-    out += fmt::format(",\"size\":{},\"root_hash\":", c.size);
-    AppendJsonString(out, Base64Encode(c.root_hash));
-    out += ",\"quorum_time\":";
-    out += c.quorum_time ? FormatDecimal(*c.quorum_time) : "null";
-    out += ",\"note\":";
-    AppendJsonString(out, c.note);
-    out += '}';
-  }
-  out += ']';
+  out += "],";
+  internal::AppendCheckpointsJson(out, state);
   // Last, so that v2-era readers of the leading keys see the same prefix.
   out += ",\"trust_root\":";
   if (root != nullptr) {

@@ -10,6 +10,7 @@
 
 #include "candor/agent/agent.h"
 #include "candor/agent/config.h"
+#include "candor/agent/report.h"
 #include "candor/date.h"
 #include "candor/disclosure.h"
 #include "candor/status.h"
@@ -35,6 +36,9 @@ commands:
   status   [--json]
            installed release(s), their disclosures and log index, last
            checkpoints, the trust root in effect
+  report   [--json]
+           the device report for auditors (`candor audit gossip`): the last
+           seen signed checkpoint of each log and the installed releases
 
 --consistency-proof FILE is the consistency proof file shipped with the bundle
 (default: <bundle>.consistency if it exists); a checkpoint larger than the last
@@ -167,7 +171,7 @@ std::optional<std::string> ParseArgs(const std::vector<std::string>& args, Parse
   if (p.help || p.version) return std::nullopt;
   if (p.command.empty()) return "no command given";
   if (p.command != "verify" && p.command != "install" && p.command != "status" &&
-      p.command != "trust-update") {
+      p.command != "report" && p.command != "trust-update") {
     return fmt::format("unknown command '{}'", p.command);
   }
   const char letter = CommandLetter(p.command);
@@ -177,7 +181,7 @@ std::optional<std::string> ParseArgs(const std::vector<std::string>& args, Parse
       return fmt::format("{} is not an option of {}", name, p.command);
     }
   }
-  if (p.json && p.command != "status") {
+  if (p.json && p.command != "status" && p.command != "report") {
     return fmt::format("--json is not an option of {}", p.command);
   }
   if (p.command == "trust-update") {
@@ -297,12 +301,25 @@ int RunAgentCli(const std::vector<std::string>& args, std::FILE* out, std::FILE*
 
   const uint64_t now = p.opts.contains("--now") ? *ParseDecimalU64(p.opts["--now"])
                                                 : static_cast<uint64_t>(std::time(nullptr));
-  if (p.command == "status") {
+  if (p.command == "status" || p.command == "report") {
     if (config.state_dir.empty()) {
       return Fail(err, "error", Status::InvalidArgument("no state-dir configured"));
     }
+    // Both read the state as it is, without the state-dir lock (ReadStatus):
+    // commits replace the file atomically, so a reader sees the old or the
+    // new state and never holds up an install.
     Result<DeviceState> state = ReadStatus(config.state_dir);
     if (!state.ok()) return Fail(err, "error", state.status());
+    if (p.command == "report") {
+      if (p.json) {
+        fmt::print(out, "{}", FormatReportJson(*state));
+        return 0;
+      }
+      Result<std::string> text = FormatReportText(*state);
+      if (!text.ok()) return Fail(err, "error", text.status());
+      fmt::print(out, "{}", *text);
+      return 0;
+    }
     // Shows the root the state holds, else the provisioned one: status is for
     // looking, so it shows a state root even on a misconfigured device (which
     // install and trust-update refuse: RootInEffect).

@@ -1,9 +1,11 @@
 #include "candor/fs/directory.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 #include "candor/fs/errno_text.h"
@@ -49,12 +51,42 @@ Status MakeDirectory(const std::string& path, unsigned mode) {
 Status MakeDirectories(const std::string& path, unsigned mode) {
   struct stat st {};
   if (::stat(path.c_str(), &st) == 0) {
-    return S_ISDIR(st.st_mode) ? Status::Ok()
-                               : Status::Io(path + " exists and is not a directory");
+    return S_ISDIR(st.st_mode) ? Status::Ok() : Status::Io(path + " exists and is not a directory");
   }
   std::string parent = ParentDirectory(path);
   if (parent != path) CANDOR_RETURN_IF_ERROR(MakeDirectories(parent, mode));
   return MakeDirectory(path, mode);
+}
+
+Result<std::vector<std::string>> ListFiles(const std::string& path) {
+  DIR* d = ::opendir(path.c_str());
+  if (d == nullptr) {
+    const int err = errno;
+    if (err == ENOENT) return Status::NotFound(ErrnoMessage("open directory", path, err));
+    if (err == ENOTDIR) return Status::InvalidArgument(path + ": not a directory");
+    return IoError("open directory", path, err);
+  }
+  std::vector<std::string> names;
+  int err = 0;
+  while (true) {
+    errno = 0;
+    struct dirent* e = ::readdir(d);
+    if (e == nullptr) {
+      err = errno;
+      break;
+    }
+    std::string name = e->d_name;
+    if (name.empty() || name[0] == '.') continue;
+    struct stat st;
+    // stat, not the entry's d_type: it follows links, and some file systems
+    // report DT_UNKNOWN. A file removed meanwhile is simply not listed.
+    if (::stat((path + "/" + name).c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    names.push_back(std::move(name));
+  }
+  ::closedir(d);
+  if (err != 0) return IoError("read directory", path, err);
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 }  // namespace candor::fs

@@ -20,6 +20,7 @@
 #include "candor/cosignature.h"
 #include "candor/http/http_client.h"
 #include "candor/signer.h"
+#include "log_process.h"
 #include "support/subprocess.h"
 
 #if defined(CANDOR_LOG_BINARY) && defined(CANDOR_CLI_BINARY)
@@ -31,63 +32,6 @@ using namespace audittest;
 using testing::CommandResult;
 using testing::RunCommand;
 using testing::Subprocess;
-
-bool Contains(const std::string& s, const std::string& needle) {
-  return s.find(needle) != std::string::npos;
-}
-
-CommandResult Candor(std::vector<std::string> args) {
-  args.insert(args.begin(), CANDOR_CLI_BINARY);
-  return RunCommand(args, /*merge_stderr=*/false);
-}
-
-struct Log {
-  TempDir tmp;
-  int port = testing::PickFreePort();
-  std::unique_ptr<Subprocess> proc;
-  std::string dir() const { return tmp / "data"; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port); }
-  explicit Log(const std::vector<SignerKey>& vendors) {
-    CommandResult init =
-        RunCommand({CANDOR_LOG_BINARY, "init", "--dir", dir(), "--origin", "log.example/audit-it"});
-    REQUIRE_MESSAGE(init.exit_code == 0, init.output);
-    for (const SignerKey& v : vendors) {
-      std::string pub =
-          tmp / (v.name.substr(0, v.name.find('/')) + std::to_string(v.key_id) + ".pub");
-      WriteText(pub, FormatVerifierKey(PublicKeyOf(v)) + "\n");
-      CommandResult add = RunCommand({CANDOR_LOG_BINARY, "vendors", "add", "--dir", dir(), pub});
-      REQUIRE_MESSAGE(add.exit_code == 0, add.output);
-    }
-    proc = std::make_unique<Subprocess>(
-        std::vector<std::string>{CANDOR_LOG_BINARY, "serve", "--dir", dir(), "--listen",
-                                 "127.0.0.1:" + std::to_string(port), "--checkpoint-interval",
-                                 "0.1", "--rate", "0"},
-        tmp / "server.log");
-    REQUIRE(proc->Start());
-    REQUIRE(testing::WaitForHttp(port, "/checkpoint"));
-  }
-  uint64_t Add(const Bytes& entry) {
-    auto c = HttpClient::Create(url());
-    REQUIRE(c.ok());
-    auto r = (*c)->Post("add", AsChars(entry));
-    REQUIRE(r.ok());
-    REQUIRE_MESSAGE(r->status == 200, r->body);
-    return ParseDecimalU64(r->body.substr(0, r->body.size() - 1)).value();
-  }
-  // Waits until the published checkpoint covers `size` entries.
-  void WaitFor(uint64_t size) {
-    auto c = HttpClient::Create(url());
-    for (int i = 0; i < 200; ++i) {
-      auto r = (*c)->Get("checkpoint");
-      if (r.ok() && r->status == 200) {
-        auto cp = ParseSignedCheckpointUnverified(r->body);
-        if (cp.ok() && cp->checkpoint.size >= size) return;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    FAIL("checkpoint never reached size " << size);
-  }
-};
 
 // A tiny webhook receiver on 127.0.0.1.
 struct Webhook {

@@ -13,6 +13,7 @@
 #include "candor/checkpoint.h"
 #include "candor/checkpoint_trust.h"
 #include "candor/cosignature.h"
+#include "candor/device_report.h"
 #include "candor/fs/atomic_write.h"
 #include "candor/fs/read_file.h"
 #include "candor/merkle.h"
@@ -378,6 +379,72 @@ TEST_CASE("gossip: consistent, same, ahead, bad signature, split view") {
                           VerifyCheckpoint(ev->checkpoint_a, key)->checkpoint.root_hash,
                           VerifyCheckpoint(ev->checkpoint_b, key)->checkpoint.root_hash)
             .code() == Code::kInconsistent);
+}
+
+TEST_CASE("gossip: device reports, other logs and the installed releases cross-check") {
+  TempDir t;
+  DirectLog log(t / "log", LogKey());
+  const std::vector<Bytes> first = Releases(0, 3);
+  log.Append(first);
+  const std::string junk = "not a release entry";
+  log.Append({Bytes(junk.begin(), junk.end())});
+  const std::vector<Bytes> last = Releases(3, 2);
+  log.Append(last);
+  REQUIRE(SyncOnce(log.dir(), t / "mirror").status.ok());
+  DirectLog other(t / "other", TestKey("other.example/log", 98));
+  other.Append(Releases(0, 2));
+  auto m = Mirror::Open(t / "mirror", false, true);
+  REQUIRE(m.ok());
+  VerifierKey key = PublicKeyOf(LogKey());
+
+  DeviceReport one_log;
+  one_log.checkpoints = {{key.name, log.checkpoint()}};
+  Hash wrong = LeafHash(first[0]);
+  one_log.releases = {
+      {"a-same", "1.1", 2, 1, LeafHash(first[1])},    // what the log holds at 1: no row
+      {"b-invalid", "1.0", 1, 3, LeafHash(last[0])},  // the log holds no release at 3
+      {"c-other", "1.0", 1, 4, wrong},                // another leaf at 4
+      {"d-beyond", "1.0", 1, 6, wrong},               // beyond the mirror: not compared
+  };
+  auto results = audit::CheckDeviceReport(**m, key, "dev-1", one_log, 0);
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].verdict == audit::GossipVerdict::kConsistent);
+  CHECK(results[0].label == "dev-1");
+  CHECK(results[0].origin == key.name);
+  CHECK(results[1].verdict == audit::GossipVerdict::kUnknownRelease);
+  CHECK(results[1].size == 3);
+  CHECK(results[1].detail ==
+        "installed b-invalid 1.0 as log index 3, where the mirror holds no release");
+  CHECK(results[2].verdict == audit::GossipVerdict::kUnknownRelease);
+  CHECK(results[2].size == 4);
+  CHECK(results[2].detail.ends_with("(another leaf hash)"));
+  CHECK(audit::ToString(results[2].verdict) == "unknown-release");
+
+  // Two logs: the other one is named, not judged; the releases cannot be
+  // attributed to a log, so they are not compared.
+  DeviceReport two_logs = one_log;
+  two_logs.checkpoints.push_back({"other.example/log", other.checkpoint()});
+  results = audit::CheckDeviceReport(**m, key, "dev-2", two_logs, 0);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].verdict == audit::GossipVerdict::kConsistent);
+  CHECK(results[1].verdict == audit::GossipVerdict::kOtherLog);
+  CHECK(results[1].origin == "other.example/log");
+  CHECK(audit::ToString(results[1].verdict) == "other-log");
+
+  // A report of the other log alone: its releases are not this log's either.
+  DeviceReport other_only;
+  other_only.checkpoints = {{"other.example/log", other.checkpoint()}};
+  other_only.releases = one_log.releases;
+  results = audit::CheckDeviceReport(**m, key, "dev-3", other_only, 0);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].verdict == audit::GossipVerdict::kOtherLog);
+  // A checkpoint under this log's origin that is not its note is judged, not
+  // trusted for its label.
+  DeviceReport forged;
+  forged.checkpoints = {{key.name, other.checkpoint()}};
+  results = audit::CheckDeviceReport(**m, key, "dev-4", forged, 0);
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].verdict == audit::GossipVerdict::kBadSignature);
 }
 
 TEST_CASE("evidence: format round trip and strictness") {

@@ -1,11 +1,9 @@
 // Process-level tests of the real candor-agent binary: install, status --json,
 // refusal lines and exit codes (docs/EXIT_CODES.md), usage errors.
 #include <doctest/doctest.h>
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "agent_fixture.h"
+#include "agent_process.h"
 #include "candor/agent/cli.h"
 
 namespace candor::agent {
@@ -14,51 +12,9 @@ namespace {
 using testing::Device;
 using testing::kNow;
 using testing::Release;
+using testing::Run;
+using testing::RunAgent;
 using testing::World;
-
-struct Run {
-  int code = -1;
-  std::string out, err;
-  std::string warnings;  // "warning: ..." lines, taken out of err
-};
-
-// Moves "warning: " lines (the policy's split-view warning) out of `r.err`.
-Run SplitWarnings(Run r) {
-  std::string rest;
-  size_t start = 0;
-  while (start < r.err.size()) {
-    size_t end = r.err.find('\n', start);
-    end = end == std::string::npos ? r.err.size() : end + 1;
-    const std::string line = r.err.substr(start, end - start);
-    (line.starts_with("warning: ") ? r.warnings : rest) += line;
-    start = end;
-  }
-  r.err = rest;
-  return r;
-}
-
-Run RunAgent(const Device& d, std::vector<std::string> args) {
-  const std::string out_path = d.Path("stdout"), err_path = d.Path("stderr");
-  args.insert(args.begin(), CANDOR_AGENT_BIN);
-  std::vector<char*> argv;
-  for (std::string& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = ::fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    int o = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    int e = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    ::dup2(o, 1);
-    ::dup2(e, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(127);
-  }
-  int status = 0;
-  REQUIRE(::waitpid(pid, &status, 0) == pid);
-  REQUIRE(WIFEXITED(status));
-  return SplitWarnings(
-      Run{WEXITSTATUS(status), testing::ReadFileOr(out_path), testing::ReadFileOr(err_path), {}});
-}
 
 std::string WriteConfig(const Device& d) {
   std::string path = d.Path("agent.conf");
@@ -174,9 +130,9 @@ TEST_CASE("candor-agent: install, status, refusals, exit codes") {
   CHECK(d.StateBytes() == state_before);
   // With the proof file given explicitly, it installs.
   testing::WriteFile(d.Path("v2.proof"), testing::ProofFile(w, {1}, 3));
-  Run proven = RunAgent(d, {"--config", config, "--now", now, "install", "--image",
-                            d.Path("v2.img"), "--bundle", d.Path("v2.bundle"),
-                            "--consistency-proof", d.Path("v2.proof")});
+  Run proven =
+      RunAgent(d, {"--config", config, "--now", now, "install", "--image", d.Path("v2.img"),
+                   "--bundle", d.Path("v2.bundle"), "--consistency-proof", d.Path("v2.proof")});
   CHECK_MESSAGE(proven.code == 0, proven.err);
   CHECK(d.TargetBytes() == v2.image);
 }

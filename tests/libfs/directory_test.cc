@@ -1,8 +1,9 @@
-// MakeDirectory / MakeDirectories / ParentDirectory / SyncDirectory.
+// MakeDirectory / MakeDirectories / ParentDirectory / SyncDirectory / ListFiles.
 #include "candor/fs/directory.h"
 
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fs_test_util.h"
 
@@ -78,6 +79,30 @@ TEST_CASE("SyncDirectory: a directory syncs, a missing one is kIo naming it") {
   Status s = SyncDirectory(dir / "missing");
   CHECK(s.code() == Code::kIo);
   CHECK(s.message().find(dir / "missing") != std::string::npos);
+}
+
+TEST_CASE("ListFiles: regular files (links followed) sorted, no hidden files or directories") {
+  TempDir dir;
+  Spit(dir / "b.report", "b");
+  Spit(dir / "a.report", "a");
+  Spit(dir / "B", "upper case sorts first");
+  Spit(dir / ".a.report.tmp", "an rsync temporary");
+  REQUIRE(MakeDirectory(dir / "sub").ok());
+  Spit(dir / "sub/deeper", "not listed");
+  REQUIRE(::symlink((dir / "a.report").c_str(), (dir / "link").c_str()) == 0);
+  REQUIRE(::symlink((dir / "sub").c_str(), (dir / "dirlink").c_str()) == 0);
+  REQUIRE(::symlink((dir / "absent").c_str(), (dir / "dangling").c_str()) == 0);
+  auto names = ListFiles(dir.path());
+  REQUIRE_MESSAGE(names.ok(), names.status().ToString());
+  CHECK(*names == std::vector<std::string>{"B", "a.report", "b.report", "link"});
+
+  auto empty = ListFiles(dir / "sub/");
+  REQUIRE(empty.ok());
+  CHECK(*empty == std::vector<std::string>{"deeper"});
+  CHECK(ListFiles(dir / "absent").status().code() == Code::kNotFound);
+  auto file = ListFiles(dir / "a.report");
+  CHECK(file.status().code() == Code::kInvalidArgument);
+  CHECK(file.status().message() == dir / "a.report" + ": not a directory");
 }
 
 }  // namespace

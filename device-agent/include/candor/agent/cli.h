@@ -5,6 +5,7 @@
 //   candor-agent [global options] trust-update --root FILE --bundle FILE
 //                [--consistency-proof FILE] [--root FILE --bundle FILE ...]
 //   candor-agent [global options] status [--json]
+//   candor-agent [global options] report [--json]
 //   candor-agent --help | --version
 //
 // Global options (also accepted after the command): --config FILE (default

@@ -1,6 +1,7 @@
 // Directories: ParentDirectory, MakeDirectory / MakeDirectories (mkdir -p,
 // durable), SyncDirectory (fsync of a directory, which makes the entries
-// created, renamed or removed in it durable).
+// created, renamed or removed in it durable), ListFiles (the regular files
+// in a directory, for commands that take a directory of inputs).
 //
 // Thread-safety: reentrant; concurrent MakeDirectories of one path is safe
 // (EEXIST is success when the path is a directory).
@@ -8,6 +9,7 @@
 #define CANDOR_FS_DIRECTORY_H_
 
 #include <string>
+#include <vector>
 
 #include "candor/status.h"
 
@@ -28,6 +30,13 @@ Status MakeDirectory(const std::string& path, unsigned mode = 0755);
 // mkdir -p: creates `path` and any missing parents with `mode`, fsyncing the
 // parent of every directory it creates. Idempotent. kIo naming the path.
 Status MakeDirectories(const std::string& path, unsigned mode = 0755);
+
+// The names of the regular files in directory `path` (symbolic links
+// followed), sorted bytewise; not subdirectories, not names starting with "."
+// (hidden files, and the temporary files of tools that copy files in place,
+// such as rsync's, which are not complete inputs yet). kNotFound if `path`
+// does not exist; kInvalidArgument if it is not a directory; kIo otherwise.
+Result<std::vector<std::string>> ListFiles(const std::string& path);
 
 }  // namespace candor::fs
 
