@@ -38,6 +38,7 @@ struct Job {
 
 struct RefreshArgs {
   std::string log;
+  std::string ca_file;  // --ca-file: a private CA for an https --log
   std::string policy_path;
   std::vector<std::string> previous;
   std::string out_dir;       // --out-dir, created if missing
@@ -71,6 +72,7 @@ std::optional<Outcome> ParseRefreshArgs(const Args& args, Context& ctx, RefreshA
       "json", "one JSON object per bundle on stdout")(
       "bundle", po::value<std::vector<std::string>>(), "the bundle(s) to refresh");
   AddConsistencyOptions(desc);
+  AddCaFileOption(desc, &a.ca_file);
   po::positional_options_description pos;
   pos.add("bundle", -1);
   po::variables_map vm;
@@ -78,7 +80,7 @@ std::optional<Outcome> ParseRefreshArgs(const Args& args, Context& ctx, RefreshA
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
                      "bundle refresh --log URL|DIR --policy P OLD.bundle --out NEW.bundle "
-                     "[--consistency-out FILE] [--previous-bundle F...]\n"
+                     "[--consistency-out FILE] [--previous-bundle F...] [--ca-file F]\n"
                      "       candor bundle refresh --log URL|DIR --policy P OLD.bundle... "
                      "--out-dir DIR [--previous-bundle F...]",
                      desc);
@@ -238,7 +240,10 @@ Outcome RunBundleRefresh(const Args& args, Context& ctx) {
   }
   CANDOR_ASSIGN_OR_RETURN(std::vector<Checkpoint> previous,
                           LoadPreviousCheckpoints(a.previous, &policy, nullptr));
-  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<audit::LogSource> source, audit::OpenLogSource(a.log));
+  HttpClientOptions http = audit::AuditHttpOptions();
+  http.ca_file = a.ca_file;
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<audit::LogSource> source,
+                          audit::OpenLogSource(a.log, http));
   const TileFetcher fetch =
       MakeCachingTileFetcher(audit::MakeSourceTileFetcher(source.get()), kTileCacheSize);
   const auto now = static_cast<uint64_t>(std::max<std::time_t>(0, std::time(nullptr)));
