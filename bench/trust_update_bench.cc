@@ -10,9 +10,17 @@
 //     root parse, rotation rule, checkpoint + 2 cosignatures, inclusion):
 //     case 0 keeps the root keys (2 of {r1, r2}; a vendor key is rotated),
 //     so 2 root signatures; case 1 replaces r1 by r3 (2 of {r2, r3} after
-//     2 of {r1, r2}), so 3 root signatures, r2's counted for both.
+//     2 of {r1, r2}), so 3 root signatures, r2's counted for both; case 2
+//     is a root threshold of 1 ({r1} before and after), so 1 root signature.
 // Ed25519 verifications: firmware 4 (vendor, log, 2 witnesses); trust update
-// 5 (case 0) or 6 (case 1).
+// 5 (case 0), 6 (case 1) or 4 (case 2): one per root signature the rotation
+// rule requires, plus the checkpoint's three.
+// Counted in instructions, which the noise of a shared machine does not move:
+//   valgrind --tool=callgrind --callgrind-out-file=cg.out
+//     '--toggle-collect=candor::VerifyTrustRootUpdate*' '--toggle-collect=candor::Verify(*'
+//     build-bench/bench/trust_update_bench --benchmark_min_time=0.01  (one command line)
+//   callgrind_annotate --inclusive=yes cg.out | grep -E 'BM_|Iterations'
+// and divide each BM_ line's count by its benchmark's iterations.
 // Run from a Release build:
 //   cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DCANDOR_BUILD_BENCH=ON
 //   cmake --build build-bench --target trust_update_bench
@@ -37,7 +45,7 @@ namespace {
 
 constexpr uint64_t kNow = 1790000000;
 constexpr uint64_t kTreeSize = uint64_t{1} << 20;
-constexpr uint64_t kReleaseIndex = 777777, kRootIndex = 777778;  // and 777779
+constexpr uint64_t kReleaseIndex = 777777, kRootIndex = 777778;  // to 777780
 constexpr const char* kDomain = "acme.example/printers";
 
 SignerKey Key(const std::string& name, uint8_t type = kKeyTypeEd25519) {
@@ -51,18 +59,20 @@ struct World {
   SignerKey vendor = Key("acme.example/firmware");
   SignerKey r1 = Key("root1.acme.example"), r2 = Key("root2.acme.example"),
             r3 = Key("root3.acme.example");
-  TrustRoot v1;
-  std::string v2_note[2];  // [0] same root keys, [1] r1 replaced by r3
+  TrustRoot v1, v1_single;  // root threshold 2 of {r1, r2}; 1 of {r1}
+  // [0] same root keys, [1] r1 replaced by r3, [2] v1_single's successor
+  std::string v2_note[3];
   std::vector<Hash> leaves;
   std::string checkpoint_note;
-  Bytes root_entry[2];
+  Bytes root_entry[3];
 
-  TrustRoot Root(uint64_t version, std::vector<const SignerKey*> keys) const {
+  TrustRoot Root(uint64_t version, std::vector<const SignerKey*> keys,
+                 uint64_t threshold = 2) const {
     TrustRoot r;
     r.domain = kDomain;
     r.version = version;
     r.expires_unix = kNow + 86400 * 365;
-    r.root_threshold = 2;
+    r.root_threshold = threshold;
     for (const SignerKey* k : keys) r.root_keys.push_back(PublicKeyOf(*k));
     r.policy = ParseTrustPolicy("log " + FormatVerifierKey(PublicKeyOf(log)) + "\nwitness w1 " +
                                 FormatVerifierKey(PublicKeyOf(w1)) + "\nwitness w2 " +
@@ -76,11 +86,14 @@ struct World {
 
   World() {
     v1 = Root(1, {&r1, &r2});
+    v1_single = Root(1, {&r1}, 1);
     const SignerKey* same[] = {&r1, &r2};
     const SignerKey* rotated[] = {&r1, &r2, &r3};
+    const SignerKey* single[] = {&r1};
     v2_note[0] = SignNote(FormatTrustRootText(Root(2, {&r1, &r2})), same).value();
     v2_note[1] = SignNote(FormatTrustRootText(Root(2, {&r2, &r3})), rotated).value();
-    for (int i = 0; i < 2; ++i) root_entry[i] = Bytes(v2_note[i].begin(), v2_note[i].end());
+    v2_note[2] = SignNote(FormatTrustRootText(Root(2, {&r1}, 1)), single).value();
+    for (int i = 0; i < 3; ++i) root_entry[i] = Bytes(v2_note[i].begin(), v2_note[i].end());
     leaves.resize(kTreeSize);
     for (uint64_t i = 0; i < kTreeSize; ++i) {
       const std::string e = "entry " + std::to_string(i);
@@ -88,6 +101,7 @@ struct World {
     }
     leaves[kRootIndex] = LeafHash(root_entry[0]);
     leaves[kRootIndex + 1] = LeafHash(root_entry[1]);
+    leaves[kRootIndex + 2] = LeafHash(root_entry[2]);
   }
 
   NodeReader Reader() const {
@@ -170,7 +184,7 @@ void BM_TrustRootUpdate(benchmark::State& state) {
   const std::string bundle = w.BundleFor(w.root_entry[c], kRootIndex + c);
   for (auto _ : state) {
     TrustRootUpdateRequest up;
-    up.current = &w.v1;
+    up.current = c == 2 ? &w.v1_single : &w.v1;
     up.root_note = w.v2_note[c];
     up.bundle = bundle;
     up.now_unix = kNow;
@@ -179,7 +193,7 @@ void BM_TrustRootUpdate(benchmark::State& state) {
     benchmark::DoNotOptimize(r);
   }
 }
-BENCHMARK(BM_TrustRootUpdate)->Arg(0)->Arg(1);
+BENCHMARK(BM_TrustRootUpdate)->Arg(0)->Arg(1)->Arg(2);
 
 }  // namespace
 }  // namespace candor
