@@ -11,6 +11,7 @@
 #include "candor/note.h"
 #include "candor/pkcs11_signer.h"
 #include "candor/signer.h"
+#include "candor/signing_key.h"
 #include "candor/ssh_agent.h"
 #include "cli.h"
 #include "files.h"
@@ -25,12 +26,7 @@ Result<VerifierKey> VerifierKeyFromSsh(const std::string& path, const std::strin
   CANDOR_ASSIGN_OR_RETURN(std::string line, fs::ReadFile(path, kMaxVerifierKeyFileSize));
   Result<std::array<uint8_t, 32>> pk = ParseSshEd25519PublicKey(line);
   if (!pk.ok()) return pk.status().WithContext(path);
-  VerifierKey key;
-  key.name = name;
-  key.type = type;
-  key.public_key = *pk;
-  key.key_id = KeyId(key.name, key.type, key.public_key);
-  return key;
+  return MakeVerifierKey(name, type, *pk);
 }
 
 }  // namespace

@@ -359,12 +359,8 @@ Result<std::unique_ptr<Signer>> OpenPkcs11Signer(std::string_view uri_text, uint
   }
   CANDOR_ASSIGN_OR_RETURN(auto point,
                           EdwardsPoint(GetAttribute(f, s->handle(), pubs[0], CKA_EC_POINT)));
-  VerifierKey pub;
-  pub.name = label;
-  pub.type = key_type;
-  pub.public_key = point;
-  pub.key_id = KeyId(pub.name, pub.type, pub.public_key);
-  return std::unique_ptr<Signer>(new Pkcs11Signer(std::move(s), keys[0], std::move(pub)));
+  return std::unique_ptr<Signer>(
+      new Pkcs11Signer(std::move(s), keys[0], MakeVerifierKey(label, key_type, point)));
 }
 
 Result<VerifierKey> GeneratePkcs11Key(std::string_view uri_text, std::string_view name,
@@ -432,12 +428,7 @@ Result<VerifierKey> GeneratePkcs11Key(std::string_view uri_text, std::string_vie
     f->C_DestroyObject(s->handle(), pub_h);
     return point.status();
   }
-  VerifierKey pub;
-  pub.name = label;
-  pub.type = key_type;
-  pub.public_key = *point;
-  pub.key_id = KeyId(pub.name, pub.type, pub.public_key);
-  return pub;
+  return MakeVerifierKey(label, key_type, *point);
 }
 
 }  // namespace candor

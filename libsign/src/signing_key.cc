@@ -85,6 +85,16 @@ Result<Bytes> Signer::Sign(ByteView message) const {
   return sig;
 }
 
+VerifierKey MakeVerifierKey(std::string_view name, uint8_t type,
+                            const std::array<uint8_t, 32>& public_key) {
+  VerifierKey key;
+  key.name = std::string(name);
+  key.type = type;
+  key.public_key = public_key;
+  key.key_id = KeyId(key.name, key.type, key.public_key);
+  return key;
+}
+
 std::unique_ptr<Signer> MakeKeySigner(SignerKey key) {
   return std::make_unique<KeySigner>(std::move(key));
 }

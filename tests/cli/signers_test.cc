@@ -65,6 +65,15 @@ clitest::Run VerifyRelease(const TempDir& dir, const std::string& entry,
                       std::to_string(kCosignTime + 60)});
 }
 
+// A refusal: `code`'s exit status, one line naming `message`, `out` not written.
+void CheckRefused(const clitest::Run& r, Code code, const std::string& message,
+                  const std::string& out) {
+  CHECK(r.exit_code == ExitCodeFor(code));
+  CHECK_MESSAGE(Contains(r.err, message), r.err);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  CHECK(!clitest::Exists(out));
+}
+
 void WriteReleaseInputs(const TempDir& dir) {
   clitest::WriteImage(dir / "fw.bin", 100000);
   WriteFile(dir / "CHANGELOG.md", "# 2.4.1\n- signed on a token\n");
@@ -200,11 +209,8 @@ TEST_CASE("PKCS#11 failures: one line, the code's exit status, nothing written")
     CAPTURE(c.name);
     ScopedEnv pin("CANDOR_PKCS11_PIN", c.pin);
     auto r = CreateRelease(dir, c.key, "bad.entry");
-    CHECK(r.exit_code == ExitCodeFor(c.code));
-    CHECK_MESSAGE(Contains(r.err, c.message), r.err);
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CheckRefused(r, c.code, c.message, dir / "bad.entry");
     CHECK(!Contains(r.err, kPin));
-    CHECK(!clitest::Exists(dir / "bad.entry"));
   }
 }
 
@@ -282,11 +288,7 @@ TEST_CASE("ssh-agent failures: one line, the code's exit status, nothing written
   for (const Case& c : cases) {
     CAPTURE(c.name);
     ScopedEnv sock("SSH_AUTH_SOCK", c.sock);
-    auto r = CreateRelease(dir, key, "bad.entry");
-    CHECK(r.exit_code == ExitCodeFor(c.code));
-    CHECK_MESSAGE(Contains(r.err, c.message), r.err);
-    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
-    CHECK(!clitest::Exists(dir / "bad.entry"));
+    CheckRefused(CreateRelease(dir, key, "bad.entry"), c.code, c.message, dir / "bad.entry");
   }
 }
 

@@ -18,6 +18,7 @@
 #ifndef CANDOR_SIGNING_KEY_H_
 #define CANDOR_SIGNING_KEY_H_
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -49,6 +50,11 @@ class Signer {
   // The backend's signature, unchecked. Called by Sign only.
   virtual Result<Bytes> SignUnverified(ByteView message) const = 0;
 };
+
+// The verifier key (key ID derived) for an Ed25519 public key held outside
+// Candor (a token's, an SSH key's). REQUIRES: IsValidKeyName(name).
+VerifierKey MakeVerifierKey(std::string_view name, uint8_t type,
+                            const std::array<uint8_t, 32>& public_key);
 
 // A signer over a key held in memory (a key file's key).
 std::unique_ptr<Signer> MakeKeySigner(SignerKey key);
