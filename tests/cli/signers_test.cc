@@ -100,6 +100,17 @@ struct ScopedEnv {
   }
 };
 
+// A token `token` holding an Ed25519 key labelled acme.example, made with
+// `candor keygen --pkcs11` (its vendor.pub in dir), and the release inputs.
+void TokenWithVendorKey(const TempDir& dir, testing::SoftHsm& hsm, const std::string& token) {
+  REQUIRE(hsm.InitToken(token, kPin));
+  WriteReleaseInputs(dir);
+  ScopedEnv pin("CANDOR_PKCS11_PIN", kPin);
+  auto gen = Candor(dir, {"keygen", "--pkcs11", Uri("token=" + token), "--name", "acme.example",
+                          "--out", dir / "vendor"});
+  REQUIRE_MESSAGE(gen.exit_code == 0, gen.err);
+}
+
 TEST_CASE("PKCS#11: keygen on a SoftHSM token, release create with the token, verify accepts") {
   TempDir dir;
   testing::SoftHsm hsm(dir / "hsm");
@@ -167,14 +178,7 @@ TEST_CASE("PKCS#11 failures: one line, the code's exit status, nothing written")
   TempDir dir;
   testing::SoftHsm hsm(dir / "hsm");
   CANDOR_SKIP_UNLESS(hsm);
-  REQUIRE(hsm.InitToken("candor", kPin));
-  WriteReleaseInputs(dir);
-  {
-    ScopedEnv pin("CANDOR_PKCS11_PIN", kPin);
-    REQUIRE(Candor(dir, {"keygen", "--pkcs11", Uri("token=candor"), "--name", "acme.example",
-                         "--out", dir / "vendor"})
-                .exit_code == 0);
-  }
+  TokenWithVendorKey(dir, hsm, "candor");
   // A NIST P-256 key on the same token (imported PKCS#8).
   REQUIRE(testing::Shell("openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out '" +
                          (dir / "p256.pem") + "' 2>/dev/null") == 0);
@@ -218,12 +222,8 @@ TEST_CASE("PKCS#11: a token that returns a wrong signature is caught, nothing wr
   TempDir dir;
   testing::SoftHsm hsm(dir / "hsm");
   CANDOR_SKIP_UNLESS(hsm);
-  REQUIRE(hsm.InitToken("candor", kPin));
-  WriteReleaseInputs(dir);
+  TokenWithVendorKey(dir, hsm, "candor");
   ScopedEnv pin("CANDOR_PKCS11_PIN", kPin);
-  REQUIRE(Candor(dir, {"keygen", "--pkcs11", Uri("token=candor"), "--name", "acme.example", "--out",
-                       dir / "vendor"})
-              .exit_code == 0);
   // The same token through a module that flips one bit of every signature.
   const std::string corrupt =
       std::string("pkcs11:token=candor?module-path=") + CANDOR_CORRUPT_PKCS11;
