@@ -19,6 +19,7 @@
 #include "candor/device_report.h"
 #include "candor/entry_bundle.h"
 #include "candor/release.h"
+#include "candor/ssh_agent.h"
 #include "candor/tlog_proof.h"
 #include "candor/trust_root.h"
 #include "fuzz_util.h"
@@ -99,6 +100,25 @@ int main(int argc, char** argv) {
   }
   Write("verifier_key", "go-example", kGoVkey);
   Write("signer_key", "go-example", kGoSkey);
+  {
+    // ssh_agent: selector byte 0 identities, 1 sign response, 2 key line.
+    const Bytes blob = SshEd25519KeyBlob(fx.vendor_key.verifier.public_key);
+    Bytes ids;
+    AppendU32BE(ids, 1);
+    AppendU32BE(ids, static_cast<uint32_t>(blob.size()));
+    ids.insert(ids.end(), blob.begin(), blob.end());
+    AppendU32BE(ids, 4);
+    for (char c : std::string("test")) ids.push_back(static_cast<uint8_t>(c));
+    Write("ssh_agent", "identities", std::string(1, '\0') + std::string(AsChars(ids)));
+    Bytes sig;
+    AppendU32BE(sig, 4 + 11 + 4 + 64);
+    AppendU32BE(sig, 11);
+    for (char c : std::string("ssh-ed25519")) sig.push_back(static_cast<uint8_t>(c));
+    AppendU32BE(sig, 64);
+    sig.resize(sig.size() + 64, 0x5a);
+    Write("ssh_agent", "sign-response", std::string(1, '\1') + std::string(AsChars(sig)));
+    Write("ssh_agent", "key-line", "\x02ssh-ed25519 " + Base64Encode(blob) + " user@host\n");
+  }
 
   // Checkpoints and cosignatures.
   Write("checkpoint", "body", fx.checkpoint_body);

@@ -12,7 +12,7 @@
 #include "candor/release.h"
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
-#include "candor/signer.h"
+#include "candor/signing_key.h"
 #include "cli.h"
 #include "files.h"
 #include "options.h"
@@ -153,12 +153,9 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
     fields.issued = static_cast<int64_t>(std::time(nullptr));
   }
 
-  const std::string key_path = vm["key"].as<std::string>();
-  Result<SignerKey> key = ReadPrivateKeyFile(key_path);
-  if (!key.ok()) return key.status().WithContext("vendor key " + key_path);
-  if (key->type != kKeyTypeEd25519) {
-    return Status::InvalidArgument(key_path + " is a witness (cosignature) key, not a vendor key");
-  }
+  const std::string key_spec = vm["key"].as<std::string>();
+  Result<std::unique_ptr<Signer>> key = OpenSigner(key_spec, {.role = "vendor key"});
+  if (!key.ok()) return key.status().WithContext("vendor key " + DescribeKeySpec(key_spec));
 
   const std::string changelog_path = vm["changelog"].as<std::string>();
   // Read one byte past the limit so an oversized changelog gets a clear message.
@@ -175,7 +172,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   CANDOR_RETURN_IF_ERROR(
       HashImage(vm["image"].as<std::string>(), ctx, fields.image_sha256, fields.image_size));
 
-  Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, *key);
+  Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, **key);
   if (!entry.ok()) {
     if (entry.status().code() == Code::kTooLarge) {
       return Status::TooLarge(

@@ -15,7 +15,7 @@
 
 #include "candor/date.h"
 #include "candor/policy.h"
-#include "candor/signer.h"
+#include "candor/signing_key.h"
 #include "candor/trust_root.h"
 #include "cli.h"
 #include "files.h"
@@ -34,16 +34,14 @@ Result<SignedTrustRoot> ReadRootFile(const std::string& path) {
 }
 
 // A private root key: Ed25519 and one of `root`'s root keys.
-Result<SignerKey> ReadRootSigner(const std::string& path, const TrustRoot& root) {
-  Result<SignerKey> key = ReadPrivateKeyFile(path);
-  if (!key.ok()) return key.status().WithContext("root key " + path);
-  if (key->type != kKeyTypeEd25519) {
-    return Status::InvalidArgument(path + " is a witness (cosignature) key, not a root key");
-  }
-  const VerifierKey pub = PublicKeyOf(*key);
+Result<std::unique_ptr<Signer>> OpenRootSigner(const std::string& path, const TrustRoot& root) {
+  Result<std::unique_ptr<Signer>> key = OpenSigner(path, {.role = "root key"});
+  if (!key.ok()) return key.status().WithContext("root key " + DescribeKeySpec(path));
+  const VerifierKey& pub = (*key)->public_key();
   if (std::find(root.root_keys.begin(), root.root_keys.end(), pub) == root.root_keys.end()) {
     return Status::UntrustedKey(fmt::format("{} ({}) is not a root key of trust root {} version {}",
-                                            path, pub.name, root.domain, root.version));
+                                            DescribeKeySpec(path), pub.name, root.domain,
+                                            root.version));
   }
   return key;
 }
@@ -202,8 +200,9 @@ Outcome RunTrustCreate(const Args& args, Context& ctx) {
     return Status::Conflict(out_path + " already exists (use --force to replace it)");
   }
   CANDOR_ASSIGN_OR_RETURN(TrustRoot root, RootFromOptions(vm));
-  CANDOR_ASSIGN_OR_RETURN(const SignerKey key, ReadRootSigner(vm["key"].as<std::string>(), root));
-  const SignerKey* signers[] = {&key};
+  CANDOR_ASSIGN_OR_RETURN(const std::unique_ptr<Signer> key,
+                          OpenRootSigner(vm["key"].as<std::string>(), root));
+  const Signer* signers[] = {key.get()};
   CANDOR_ASSIGN_OR_RETURN(std::string note, SignNote(FormatTrustRootText(root), signers));
   // The strict parse is the one judge of what a root may say (domain syntax,
   // sizes): a root `create` writes is one every reader accepts. Nothing is
@@ -212,7 +211,8 @@ Outcome RunTrustCreate(const Args& args, Context& ctx) {
   if (!signed_root.ok()) return signed_root.status().WithContext("cannot create the trust root");
   CANDOR_RETURN_IF_ERROR(WriteFileAtomic(out_path, note, force));
   ctx.out << fmt::format("created {}: trust root {} version {}, signed by {} (1 of {} required)\n",
-                         out_path, root.domain, root.version, key.name, root.root_threshold);
+                         out_path, root.domain, root.version, key->public_key().name,
+                         root.root_threshold);
   return Status::Ok();
 }
 
@@ -254,18 +254,19 @@ Outcome RunTrustSign(const Args& args, Context& ctx) {
     }
     for (const VerifierKey& k : previous->root.root_keys) may_sign.root_keys.push_back(k);
   }
-  CANDOR_ASSIGN_OR_RETURN(const SignerKey key,
-                          ReadRootSigner(vm["key"].as<std::string>(), may_sign));
-  const SignerKey* signers[] = {&key};
+  CANDOR_ASSIGN_OR_RETURN(const std::unique_ptr<Signer> key,
+                          OpenRootSigner(vm["key"].as<std::string>(), may_sign));
+  const Signer* signers[] = {key.get()};
   Result<std::string> note = AddSignatures(root.note, signers);
   if (!note.ok() && note.status().code() == Code::kConflict) {
-    return Status::Conflict(fmt::format("{} is already signed by {}", path, key.name));
+    return Status::Conflict(
+        fmt::format("{} is already signed by {}", path, key->public_key().name));
   }
   if (!note.ok()) return note.status().WithContext("signing " + path);
   CANDOR_RETURN_IF_ERROR(WriteFileAtomic(path, *note, /*force=*/true));
   CANDOR_ASSIGN_OR_RETURN(size_t own, CountRootSignatures(*note, root.root.root_keys));
   std::string line = fmt::format("signed {} with {}: {} of {} required root signatures", path,
-                                 key.name, own, root.root.root_threshold);
+                                 key->public_key().name, own, root.root.root_threshold);
   if (previous) {
     CANDOR_ASSIGN_OR_RETURN(size_t old, CountRootSignatures(*note, previous->root.root_keys));
     line += fmt::format("; {} of {} of version {}", old, previous->root.root_threshold,

@@ -6,9 +6,6 @@
 
 #include <algorithm>
 #include <cstdlib>
-#include <set>
-
-#include "candor/cosignature.h"
 
 namespace candor {
 namespace {
@@ -32,22 +29,6 @@ struct KeyPair {
   KeyPair(const KeyPair&) = delete;
   KeyPair& operator=(const KeyPair&) = delete;
 };
-
-Status CheckSigners(std::span<const SignerKey* const> signers) {
-  if (signers.empty()) return Status::InvalidArgument("no signer");
-  std::set<std::pair<std::string_view, uint32_t>> seen;
-  for (const SignerKey* s : signers) {
-    if (s == nullptr) return Status::InvalidArgument("null signer");
-    if (s->type != kKeyTypeEd25519) {
-      return Status::InvalidArgument("key " + s->name + " is not an Ed25519 (0x01) note key");
-    }
-    if (!IsValidKeyName(s->name)) return Status::InvalidArgument("invalid signer key name");
-    if (!seen.emplace(s->name, s->key_id).second) {
-      return Status::InvalidArgument("signer " + s->name + " listed twice");
-    }
-  }
-  return Status::Ok();
-}
 
 }  // namespace
 
@@ -158,58 +139,6 @@ Result<std::pair<SignerKey, VerifierKey>> GenerateKey(std::string_view name, uin
   sk.key_id = KeyId(sk.name, type, vk.public_key);
   vk.key_id = sk.key_id;
   return std::pair<SignerKey, VerifierKey>(std::move(sk), std::move(vk));
-}
-
-Result<std::string> SignNote(std::string_view text, std::span<const SignerKey* const> signers) {
-  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
-  CANDOR_RETURN_IF_ERROR(ValidateNoteText(text));
-  CANDOR_RETURN_IF_ERROR(CheckSigners(signers));
-  Note note;
-  note.text = std::string(text);
-  for (const SignerKey* s : signers) {
-    note.signatures.push_back(NoteSignature{s->name, s->key_id, SignEd25519(*s, AsBytes(text))});
-  }
-  return FormatNote(note);
-}
-
-Result<std::string> AddSignatures(std::string_view signed_note,
-                                  std::span<const SignerKey* const> signers) {
-  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
-  CANDOR_ASSIGN_OR_RETURN(Note note, ParseNote(signed_note));
-  CANDOR_RETURN_IF_ERROR(CheckSigners(signers));
-  for (const SignerKey* s : signers) {
-    for (const auto& existing : note.signatures) {
-      if (existing.name == s->name && existing.key_id == s->key_id) {
-        return Status::Conflict("note already signed by " + s->name);
-      }
-    }
-  }
-  for (const SignerKey* s : signers) {
-    note.signatures.push_back(
-        NoteSignature{s->name, s->key_id, SignEd25519(*s, AsBytes(note.text))});
-  }
-  return FormatNote(note);
-}
-
-Result<NoteSignature> Cosign(const SignerKey& witness_key, std::string_view checkpoint_body,
-                             uint64_t timestamp) {
-  if (sodium_init() < 0) return Status::Internal("libsodium initialisation failed");
-  if (witness_key.type != kKeyTypeCosignatureV1) {
-    return Status::InvalidArgument("key " + witness_key.name + " is not a cosignature/v1 key");
-  }
-  if (timestamp > kMaxCosignatureTimestamp) {
-    return Status::InvalidArgument("cosignature timestamp exceeds 2^63-1");
-  }
-  if (!ValidateNoteText(checkpoint_body).ok()) {
-    return Status::InvalidArgument("checkpoint body is not valid note text");
-  }
-  NoteSignature sig;
-  sig.name = witness_key.name;
-  sig.key_id = witness_key.key_id;
-  AppendU64BE(sig.signature, timestamp);
-  const Bytes ed = SignEd25519(witness_key, AsBytes(CosignedMessage(timestamp, checkpoint_body)));
-  sig.signature.insert(sig.signature.end(), ed.begin(), ed.end());
-  return sig;
 }
 
 }  // namespace candor

@@ -16,29 +16,45 @@
 #include "candor/log/explorer_routes.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/merkle.h"
-#include "candor/signer.h"
+#include "candor/signing_key.h"
 
 namespace candor {
 namespace {
 
-Result<SignerKey> LoadLogKey(const std::string& dir) {
-  return ReadPrivateKeyFile(dir + "/log.key");
+// The log's key: `key_spec` (a key file, pkcs11: URI or ssh-agent: vkey,
+// candor/signing_key.h), by default DIR/log.key.
+Result<std::unique_ptr<Signer>> OpenLogKey(const std::string& dir, const std::string& key_spec) {
+  return OpenSigner(key_spec.empty() ? dir + "/log.key" : key_spec, {.role = "log key"});
 }
 
 }  // namespace
 
-Status InitLog(const std::string& dir, const std::string& origin) {
+Status InitLog(const std::string& dir, const std::string& origin, const std::string& key_spec) {
   if (!IsValidKeyName(origin)) return Status::InvalidArgument("origin is not a valid key name");
   CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir));
   struct stat st {};
-  if (::stat((dir + "/log.key").c_str(), &st) == 0) {
-    return Status::Conflict(dir + " already holds a log (log.key exists)");
+  for (const char* name : {"/log.key", "/log.pub"}) {
+    if (::stat((dir + name).c_str(), &st) == 0) {
+      return Status::Conflict(dir + " already holds a log (" + (name + 1) + " exists)");
+    }
+  }
+  // With key_spec the key is opened (and checked) before anything is written.
+  std::unique_ptr<Signer> key;
+  if (!key_spec.empty()) {
+    CANDOR_ASSIGN_OR_RETURN(key, OpenLogKey(dir, key_spec));
+    if (key->public_key().name != origin) {
+      return Status::InvalidArgument("the log key is named " + key->public_key().name +
+                                     ", not the origin " + origin);
+    }
   }
   CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
-  CANDOR_ASSIGN_OR_RETURN(auto pair, GenerateKey(origin));
-  CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(dir + "/log.key", pair.first));
-  CANDOR_RETURN_IF_ERROR(
-      fs::WriteFileAtomically(dir + "/log.pub", AsBytes(FormatVerifierKey(pair.second) + "\n")));
+  if (!key) {
+    CANDOR_ASSIGN_OR_RETURN(auto pair, GenerateKey(origin));
+    CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(dir + "/log.key", pair.first));
+    key = MakeKeySigner(std::move(pair.first));
+  }
+  CANDOR_RETURN_IF_ERROR(fs::WriteFileAtomically(
+      dir + "/log.pub", AsBytes(FormatVerifierKey(key->public_key()) + "\n")));
   CANDOR_RETURN_IF_ERROR(
       fs::WriteFileAtomically(dir + "/config", AsBytes("origin " + origin + "\n")));
   if (::stat((dir + "/vendors").c_str(), &st) != 0) {
@@ -47,7 +63,7 @@ Status InitLog(const std::string& dir, const std::string& origin) {
   }
   CANDOR_ASSIGN_OR_RETURN(auto index, LogIndex::Open(dir + "/state/index"));
   CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
-  CANDOR_ASSIGN_OR_RETURN(std::string note, Publisher::SignCheckpoint(pair.first, head));
+  CANDOR_ASSIGN_OR_RETURN(std::string note, Publisher::SignCheckpoint(*key, head));
   TileStorage storage(dir);
   return storage.WriteCheckpoint(note);
 }
@@ -63,13 +79,13 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
     return Status::Conflict("another candor-log process holds " + dir + "/state/lock");
   }
   s->lock_ = std::move(lock).value();
-  CANDOR_ASSIGN_OR_RETURN(SignerKey key, LoadLogKey(dir));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key, OpenLogKey(dir, options.key));
   Cosigner cosigner;
   if (!options.policy_path.empty()) {
     CANDOR_ASSIGN_OR_RETURN(Bytes text, fs::ReadFileBytes(options.policy_path, kMaxPolicySize));
     CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
     CANDOR_ASSIGN_OR_RETURN(cosigner,
-                            MakePolicyCosigner(policy, PublicKeyOf(key), options.witness_ca_file));
+                            MakePolicyCosigner(policy, key->public_key(), options.witness_ca_file));
   }
   s->storage_ = std::make_unique<TileStorage>(dir);
   CANDOR_ASSIGN_OR_RETURN(s->index_, LogIndex::Open(dir + "/state/index"));

@@ -14,25 +14,33 @@ NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size, uint64_t
                             tiles_size);
 }
 
-Publisher::Publisher(TileStorage* storage, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
-                     PublisherOptions options)
+Publisher::Publisher(TileStorage* storage, Sequencer* sequencer, std::unique_ptr<Signer> key,
+                     Cosigner cosigner, PublisherOptions options)
     : storage_(storage),
       sequencer_(sequencer),
       key_(std::move(key)),
-      verifier_(PublicKeyOf(key_)),
+      verifier_(key_->public_key()),
       cosigner_(std::move(cosigner)),
       options_(options) {}
 
+Publisher::Publisher(TileStorage* storage, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
+                     PublisherOptions options)
+    : Publisher(storage, sequencer, MakeKeySigner(std::move(key)), std::move(cosigner), options) {}
+
 Publisher::~Publisher() { Stop(); }
 
-Result<std::string> Publisher::SignCheckpoint(const SignerKey& key, const TreeHead& head) {
+Result<std::string> Publisher::SignCheckpoint(const Signer& key, const TreeHead& head) {
   Checkpoint cp;
-  cp.origin = key.name;
+  cp.origin = key.public_key().name;
   cp.size = head.size;
   cp.root_hash = head.root;
   std::string body = FormatCheckpointBody(cp);
-  const SignerKey* signers[] = {&key};
+  const Signer* signers[] = {&key};
   return SignNote(body, signers);
+}
+
+Result<std::string> Publisher::SignCheckpoint(const SignerKey& key, const TreeHead& head) {
+  return SignCheckpoint(*MakeKeySigner(key), head);
 }
 
 Status Publisher::Start() {
@@ -95,7 +103,7 @@ Status Publisher::PublishOnce() {
   CANDOR_ASSIGN_OR_RETURN(TreeHead head, sequencer_->Flush());
   auto prev = Latest();
   if (prev && prev->size > head.size) return Status::Internal("committed head went backwards");
-  CANDOR_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(key_, head));
+  CANDOR_ASSIGN_OR_RETURN(std::string note, SignCheckpoint(*key_, head));
   if (cosigner_) {
     // Tiles of head.size are durable (Flush above); a larger new_size fails
     // with kInvalidArgument (StorageNodeReader).

@@ -51,12 +51,15 @@ bool ParseArgs(const po::options_description& desc, const std::vector<std::strin
 }
 
 int CmdInit(const std::vector<std::string>& args) {
-  std::string dir, origin;
+  std::string dir, origin, key_spec;
   po::options_description desc("candor-log init");
   desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->required(),
                                                  "data directory to create")(
       "origin", po::value(&origin)->required(),
-      "log origin (also the log key name), e.g. log.example.org/firmware");
+      "log origin (also the log key name), e.g. log.example.org/firmware")(
+      "key", po::value(&key_spec),
+      "sign with this key instead of making DATA/log.key: pkcs11:URI or ssh-agent:VKEY "
+      "(docs/SIGNING.md); named ORIGIN");
   po::variables_map vm;
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -64,7 +67,7 @@ int CmdInit(const std::vector<std::string>& args) {
     return 0;
   }
   if (!ParseArgs(desc, args, vm)) return kExitUsage;
-  Status st = InitLog(dir, origin);
+  Status st = InitLog(dir, origin, key_spec);
   if (!st.ok()) return Fail(st);
   auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
   std::printf("created log %s in %s\nverifier key: %s", origin.c_str(), dir.c_str(),
@@ -86,6 +89,9 @@ int CmdServe(const std::vector<std::string>& args) {
   desc.add_options()("help,h", "show this help")("dir", po::value(&o.dir)->required(),
                                                  "data directory (created by init)")(
       "listen", po::value(&listen)->default_value("127.0.0.1:8080"), "HOST:PORT to listen on")(
+      "key", po::value(&o.key),
+      "the log key: a key file, pkcs11:URI or ssh-agent:VKEY (docs/SIGNING.md); "
+      "default DATA/log.key")(
       "policy", po::value(&o.policy_path),
       "tlog-policy file naming witnesses (with URLs) and a quorum; checkpoints are "
       "published only with cosignatures satisfying it")(

@@ -62,10 +62,10 @@ WitnessHttpReply ToHttpReply(const AddCheckpointResult& result) {
   return reply;
 }
 
-Witness::Witness(SignerKey key, std::vector<WitnessedLog> logs, std::string state_dir,
+Witness::Witness(std::unique_ptr<Signer> key, std::vector<WitnessedLog> logs, std::string state_dir,
                  WitnessOptions options)
     : key_(std::move(key)),
-      public_key_(PublicKeyOf(key_)),
+      public_key_(key_->public_key()),
       logs_(std::move(logs)),
       store_(std::move(state_dir)),
       options_(std::move(options)) {
@@ -81,7 +81,15 @@ Witness::~Witness() = default;
 
 Result<std::unique_ptr<Witness>> Witness::Create(SignerKey key, std::vector<WitnessedLog> logs,
                                                  std::string state_dir, WitnessOptions options) {
-  if (key.type != kKeyTypeCosignatureV1) {
+  return Create(MakeKeySigner(std::move(key)), std::move(logs), std::move(state_dir),
+                std::move(options));
+}
+
+Result<std::unique_ptr<Witness>> Witness::Create(std::unique_ptr<Signer> key,
+                                                 std::vector<WitnessedLog> logs,
+                                                 std::string state_dir, WitnessOptions options) {
+  if (key == nullptr) return Status::InvalidArgument("no witness key");
+  if (key->public_key().type != kKeyTypeCosignatureV1) {
     return Status::InvalidArgument("the witness key must be a cosignature/v1 (0x04) key");
   }
   std::set<std::string_view> seen;
@@ -120,11 +128,12 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::string& dir, WitnessOp
     if (lock.status().code() != Code::kConflict) return lock.status();
     return Status::Conflict("another candor-witness is serving " + dir);
   }
-  auto key = ReadPrivateKeyFile(WitnessKeyPath(dir));
-  if (!key.ok()) return key.status().WithContext(WitnessKeyPath(dir));
+  const std::string key_spec = options.key.empty() ? WitnessKeyPath(dir) : options.key;
+  auto key = OpenSigner(key_spec, {.key_type = kKeyTypeCosignatureV1, .role = "witness key"});
+  if (!key.ok()) return key.status().WithContext(DescribeKeySpec(key_spec));
   CANDOR_ASSIGN_OR_RETURN(std::vector<WitnessedLog> logs, ReadWitnessLogs(dir));
-  auto witness = Create(std::move(key).value(), std::move(logs), WitnessStateDir(dir),
-                        std::move(options));
+  auto witness =
+      Create(std::move(key).value(), std::move(logs), WitnessStateDir(dir), std::move(options));
   if (!witness.ok()) return witness.status();
   (*witness)->lock_ = std::move(lock).value();
   return witness;
@@ -238,7 +247,7 @@ AddCheckpointResult Witness::AddLocked(LogSlot& slot, const AddCheckpointRequest
 
   // Step 8: sign, persist, and only then answer.
   const uint64_t timestamp = std::max(options_.clock(), slot.last_timestamp);
-  auto cosig = Cosign(key_, signed_cp.body, timestamp);
+  auto cosig = Cosign(*key_, signed_cp.body, timestamp);
   if (!cosig.ok()) return Fail(Status::Internal("cosign: " + cosig.status().message()));
   if (changed) {
     WitnessLogState next{cp, request.checkpoint};

@@ -1,5 +1,7 @@
 #include "candor/witness/witness_store.h"
 
+#include "candor/signing_key.h"
+
 #include <sys/stat.h>
 
 #include <string>
@@ -110,17 +112,32 @@ std::string WitnessLogsPath(const std::string& dir) { return dir + "/logs.conf";
 std::string WitnessStateDir(const std::string& dir) { return dir + "/state"; }
 std::string WitnessLockPath(const std::string& dir) { return dir + "/lock"; }
 
-Result<VerifierKey> InitWitnessDir(const std::string& dir, std::string_view name) {
-  CANDOR_RETURN_IF_ERROR(fs::MakeDirectory(dir, 0700));
+Result<VerifierKey> InitWitnessDir(const std::string& dir, std::string_view name,
+                                   const std::string& key_spec) {
   struct stat st;
-  if (::lstat(WitnessKeyPath(dir).c_str(), &st) == 0) {
-    return Status::Conflict(WitnessKeyPath(dir) + " already exists; refusing to overwrite a key");
+  for (const std::string& p : {WitnessKeyPath(dir), WitnessPublicKeyPath(dir)}) {
+    if (::lstat(p.c_str(), &st) == 0) {
+      return Status::Conflict(p + " already exists; refusing to overwrite a key");
+    }
   }
-  auto pair = GenerateKey(name, kKeyTypeCosignatureV1);
-  if (!pair.ok()) return pair.status();
-  const SignerKey& signer = pair->first;
-  const VerifierKey& vkey = pair->second;
-  CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(WitnessKeyPath(dir), signer));
+  VerifierKey vkey;
+  if (!key_spec.empty()) {
+    // Opened (and so checked) before anything is written.
+    auto signer = OpenSigner(key_spec, {.key_type = kKeyTypeCosignatureV1, .role = "witness key"});
+    if (!signer.ok()) return signer.status().WithContext(DescribeKeySpec(key_spec));
+    vkey = (*signer)->public_key();
+    if (vkey.name != name) {
+      return Status::InvalidArgument("the witness key is named " + vkey.name + ", not " +
+                                     std::string(name));
+    }
+    CANDOR_RETURN_IF_ERROR(fs::MakeDirectory(dir, 0700));
+  } else {
+    CANDOR_RETURN_IF_ERROR(fs::MakeDirectory(dir, 0700));
+    auto pair = GenerateKey(name, kKeyTypeCosignatureV1);
+    if (!pair.ok()) return pair.status();
+    vkey = pair->second;
+    CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(WitnessKeyPath(dir), pair->first));
+  }
   CANDOR_RETURN_IF_ERROR(
       fs::WriteFileAtomically(WitnessPublicKeyPath(dir), FormatVerifierKey(vkey) + "\n"));
   if (::lstat(WitnessLogsPath(dir).c_str(), &st) != 0) {

@@ -20,12 +20,12 @@
 #include <vector>
 
 #include "candor/bytes.h"
-#include "candor/witness/witness.h"
-#include "candor/witness/witness_routes.h"
-#include "candor/witness/witness_store.h"
 #include "candor/note.h"
 #include "candor/options.h"
 #include "candor/status.h"
+#include "candor/witness/witness.h"
+#include "candor/witness/witness_routes.h"
+#include "candor/witness/witness_store.h"
 
 namespace po = boost::program_options;
 
@@ -56,14 +56,17 @@ bool ParseArgs(const std::vector<std::string>& args, const po::options_descripti
 }
 
 int CmdInit(const std::vector<std::string>& args) {
-  std::string dir, name;
+  std::string dir, name, key_spec;
   po::options_description desc("init");
   desc.add_options()("dir", po::value(&dir)->required(), "witness directory")(
-      "name", po::value(&name)->required(), "witness key name, e.g. witness.example/w1");
+      "name", po::value(&name)->required(), "witness key name, e.g. witness.example/w1")(
+      "key", po::value(&key_spec),
+      "use this key instead of making DIR/witness.key: pkcs11:URI or ssh-agent:VKEY "
+      "(docs/SIGNING.md), named NAME");
   po::variables_map vm;
   std::string error;
   if (!ParseArgs(args, desc, vm, error)) return Usage(error);
-  auto vkey = InitWitnessDir(dir, name);
+  auto vkey = InitWitnessDir(dir, name, key_spec);
   if (!vkey.ok()) return Fail(vkey.status());
   fmt::print("{}\n", FormatVerifierKey(*vkey));
   return 0;
@@ -128,8 +131,12 @@ int CmdServe(const std::vector<std::string>& args) {
   unsigned per_ip = 64;
   uint64_t request_timeout_s = 10;
   po::options_description desc("serve");
+  WitnessOptions witness_options;
   desc.add_options()("dir", po::value(&dir)->required(), "witness directory")(
-      "listen", po::value(&listen)->required(), "HOST:PORT (PORT 0 picks a free port)")(
+      "key", po::value(&witness_options.key),
+      "the witness key: a key file, pkcs11:URI or ssh-agent:VKEY (docs/SIGNING.md); default "
+      "DIR/witness.key")("listen", po::value(&listen)->required(),
+                         "HOST:PORT (PORT 0 picks a free port)")(
       "prefix", po::value(&prefix)->default_value(""), "submission prefix, e.g. /witness")(
       "max-connections-per-ip", po::value(&per_ip)->default_value(per_ip),
       "open HTTP connections per client IP (0 = no limit)")(
@@ -153,7 +160,7 @@ int CmdServe(const std::vector<std::string>& args) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
-  auto witness = Witness::Open(dir);
+  auto witness = Witness::Open(dir, std::move(witness_options));
   if (!witness.ok()) return Fail(witness.status());
 
   if (request_timeout_s > 3600) return Usage("--request-timeout must be 0..3600");

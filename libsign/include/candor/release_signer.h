@@ -24,6 +24,7 @@
 #include "candor/manifest.h"
 #include "candor/release.h"
 #include "candor/signer.h"
+#include "candor/signing_key.h"
 #include "candor/status.h"
 
 namespace candor {
@@ -54,6 +55,14 @@ Result<std::string> SignManifest(const Manifest& manifest, const SignerKey& vend
 // BuildManifest + SignManifest + EncodeReleaseEntry, checked by ParseReleaseEntry.
 Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
                                  const SignerKey& vendor_key);
+
+// The same three through any signer (candor/signing_key.h: a key file, a
+// PKCS#11 token, an ssh-agent); the vendor key is vendor.public_key().
+Result<Manifest> BuildManifest(const ManifestFields& fields, std::string_view changelog,
+                               const Signer& vendor);
+Result<std::string> SignManifest(const Manifest& manifest, const Signer& vendor);
+Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
+                                 const Signer& vendor);
 
 }  // namespace candor
 

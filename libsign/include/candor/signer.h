@@ -11,6 +11,11 @@
 // secret keys live on the stack only for the duration of one signature and are
 // zeroed after use. Key files are created 0600 with O_EXCL and fsync'ed.
 //
+// Keys that live elsewhere (PKCS#11 tokens, ssh-agent) and signing through
+// them: candor/signing_key.h. The SignNote, AddSignatures and Cosign forms
+// below are those functions over an in-memory key's signer, so every
+// signature is verified before it is used.
+//
 // Thread-safety: SignerKey is a value; const access from several threads is
 // safe. The functions are thread-safe (GenerateKey uses libsodium's CSPRNG).
 #ifndef CANDOR_SIGNER_H_

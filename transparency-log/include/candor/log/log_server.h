@@ -38,14 +38,19 @@ namespace candor {
 
 // Creates DATA (may exist but must not hold a log): key pair named `origin`,
 // log.pub, config, empty vendors file, empty index and a signed checkpoint of
-// the empty tree. kConflict if DATA/log.key exists.
-Status InitLog(const std::string& dir, const std::string& origin);
+// the empty tree. kConflict if DATA/log.key or DATA/log.pub exists. With
+// `key_spec` (a pkcs11: URI or ssh-agent: vkey, candor/signing_key.h) no
+// log.key is made: that key, which must be named `origin`, signs and its
+// public half is log.pub; `serve` then needs the same --key.
+Status InitLog(const std::string& dir, const std::string& origin, const std::string& key_spec = "");
 
 struct LogServerOptions {
   std::string dir;
   std::string host = "127.0.0.1";
   int port = 0;             // 0: pick a free port (see LogServer::port())
   std::string policy_path;  // tlog-policy with witnesses + quorum; empty = none
+  // The log key (OpenSigner spec: file, pkcs11: URI, ssh-agent:); empty = DIR/log.key.
+  std::string key;
   // Extra CA certificates (PEM) for the policy's https:// witness URLs, in
   // addition to the system store (`candor-log serve --ca-file`).
   std::string witness_ca_file;

@@ -31,6 +31,7 @@
 #include "candor/note.h"
 #include "candor/policy.h"
 #include "candor/signer.h"
+#include "candor/signing_key.h"
 #include "candor/status.h"
 
 namespace candor {
@@ -61,6 +62,10 @@ class Publisher {
  public:
   // REQUIRES: pointers outlive the publisher. `cosigner` may be empty iff no
   // witnessing is required (policy absent or `quorum none`).
+  // `key` signs the checkpoints (the log's key; candor/signing_key.h: a key
+  // file, a PKCS#11 token or an ssh-agent). REQUIRES: key non-null.
+  Publisher(TileStorage* storage, Sequencer* sequencer, std::unique_ptr<Signer> key,
+            Cosigner cosigner, PublisherOptions options);
   Publisher(TileStorage* storage, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
             PublisherOptions options);
   ~Publisher();
@@ -86,6 +91,7 @@ class Publisher {
       uint64_t index, std::chrono::steady_clock::time_point deadline);
 
   // Signs a bare checkpoint (no cosignatures) over `head` with `key`.
+  static Result<std::string> SignCheckpoint(const Signer& key, const TreeHead& head);
   static Result<std::string> SignCheckpoint(const SignerKey& key, const TreeHead& head);
 
  private:
@@ -94,7 +100,7 @@ class Publisher {
 
   TileStorage* storage_;
   Sequencer* sequencer_;
-  SignerKey key_;
+  std::unique_ptr<Signer> key_;
   VerifierKey verifier_;
   Cosigner cosigner_;
   PublisherOptions options_;

@@ -55,17 +55,21 @@
 #include <vector>
 
 #include "candor/fs/lock.h"
-#include "candor/witness_protocol.h"
-#include "candor/witness/witness_store.h"
 #include "candor/note.h"
 #include "candor/signer.h"
+#include "candor/signing_key.h"
 #include "candor/status.h"
+#include "candor/witness/witness_store.h"
+#include "candor/witness_protocol.h"
 
 namespace candor {
 
 struct WitnessOptions {
   // POSIX seconds used as cosignature timestamps. Default: the system clock.
   std::function<uint64_t()> clock;
+  // Open(): the witness key (an OpenSigner spec, candor/signing_key.h: a key
+  // file, pkcs11: URI or ssh-agent: vkey); empty = DIR/witness.key.
+  std::string key;
 };
 
 // Outcome of one add-checkpoint request. `status` carries the spec's verdict
@@ -107,6 +111,11 @@ class Witness {
   static Result<std::unique_ptr<Witness>> Create(SignerKey key, std::vector<WitnessedLog> logs,
                                                  std::string state_dir,
                                                  WitnessOptions options = {});
+  // The same with any signer (REQUIRES non-null; its key type 0x04).
+  static Result<std::unique_ptr<Witness>> Create(std::unique_ptr<Signer> key,
+                                                 std::vector<WitnessedLog> logs,
+                                                 std::string state_dir,
+                                                 WitnessOptions options = {});
 
   ~Witness();
   Witness(const Witness&) = delete;
@@ -132,14 +141,14 @@ class Witness {
 
  private:
   struct LogSlot;
-  Witness(SignerKey key, std::vector<WitnessedLog> logs, std::string state_dir,
+  Witness(std::unique_ptr<Signer> key, std::vector<WitnessedLog> logs, std::string state_dir,
           WitnessOptions options);
   // REQUIRES: slot.mu held. Loads the state from disk if not cached.
   Status EnsureLoaded(LogSlot& slot);
   AddCheckpointResult AddLocked(LogSlot& slot, const AddCheckpointRequest& request,
                                 const SignedCheckpoint& checkpoint);
 
-  SignerKey key_;
+  std::unique_ptr<Signer> key_;
   VerifierKey public_key_;
   std::vector<WitnessedLog> logs_;
   WitnessStateStore store_;

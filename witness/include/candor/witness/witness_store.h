@@ -66,7 +66,11 @@ std::string WitnessLockPath(const std::string& dir);
 // cosignature/v1 key named `name`, writes witness.key (0600, O_EXCL) and
 // witness.pub, an empty logs.conf and the state directory. Returns the vkey.
 // kConflict if DIR/witness.key already exists (never overwrites a key).
-Result<VerifierKey> InitWitnessDir(const std::string& dir, std::string_view name);
+// With `key_spec` (a pkcs11: URI or ssh-agent: vkey, candor/signing_key.h)
+// no witness.key is made: that key, named `name`, is the witness's, and
+// witness.pub is its public half; `serve` then needs the same --key.
+Result<VerifierKey> InitWitnessDir(const std::string& dir, std::string_view name,
+                                   const std::string& key_spec = "");
 
 // Reads DIR/logs.conf (a missing file means no logs).
 Result<std::vector<WitnessedLog>> ReadWitnessLogs(const std::string& dir);
