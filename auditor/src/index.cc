@@ -20,7 +20,12 @@ namespace {
 // advice below. Format 4 added trust_roots (the log's second entry type); a
 // format-3 index is upgraded in place when it holds no invalid entry, since a
 // format-3 sync recorded a trust root as an invalid entry (MigrateFrom3).
-constexpr int kFormat = 4;
+// Format 5 added releases_image, the one secondary index: `candor audit find`
+// answers "which release is this image?" without scanning the log; a format-4
+// index is upgraded in place (the B-tree is built from the rows it has).
+constexpr int kFormat = 5;
+constexpr const char* kImageIndex =
+    "CREATE INDEX IF NOT EXISTS releases_image ON releases(image_sha256);";
 constexpr const char* kTrustRootsTable = R"sql(
 CREATE TABLE IF NOT EXISTS trust_roots(log_index INTEGER PRIMARY KEY, leaf BLOB NOT NULL,
   domain TEXT NOT NULL, version INTEGER NOT NULL, expires INTEGER NOT NULL,
@@ -130,8 +135,11 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
     // format is not written on open, so readers can open it while a sync holds
     // the write lock.
     CANDOR_RETURN_IF_ERROR(idx->Exec("BEGIN IMMEDIATE"));
-    Status st = setup == Setup::kCreate ? idx->Exec(kSchema) : idx->MigrateFrom3(path);
+    Status st = setup == Setup::kCreate     ? idx->Exec(kSchema)
+                : setup == Setup::kMigrate3 ? idx->MigrateFrom3(path)
+                                            : Status::Ok();
     if (st.ok()) st = idx->Exec(kTrustRootsTable);
+    if (st.ok()) st = idx->Exec(kImageIndex);
     if (st.ok()) st = idx->Exec(("PRAGMA user_version = " + std::to_string(kFormat)).c_str());
     if (st.ok()) st = idx->Commit();
     if (!st.ok()) {
@@ -158,6 +166,7 @@ Result<AuditIndex::Setup> AuditIndex::CheckFormat(const std::string& path) {
   if (format == kFormat) return Setup::kNone;
   if (format == 0 && !populated) return Setup::kCreate;
   if (format == 3) return Setup::kMigrate3;
+  if (format == 4) return Setup::kMigrate4;
   return Status::Malformed(
       "index " + path + " has format " + std::to_string(format == 0 ? 1 : format) +
       ", this candor reads format " + std::to_string(kFormat) +
@@ -515,6 +524,31 @@ Result<std::vector<ReleaseRow>> AuditIndex::Releases(const ReleaseFilter& f, uin
   return out;
 }
 
+// Every row of `s` (a kSelectRelease query, bound), then their products and
+// disclosures: after the scan, since FillDetails steps other statements.
+Result<std::vector<ReleaseRow>> AuditIndex::ReadRows(sqlite3_stmt* s, bool with_text) {
+  std::vector<ReleaseRow> rows;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    CANDOR_ASSIGN_OR_RETURN(ReleaseRow r, ReadRow(s, with_text));
+    rows.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  for (ReleaseRow& r : rows) CANDOR_RETURN_IF_ERROR(FillDetails(r, with_text));
+  return rows;
+}
+
+Result<std::vector<ReleaseRow>> AuditIndex::ByImage(const Hash& image_sha256, uint64_t below) {
+  // releases_image turns this into a B-tree lookup (format 5).
+  static const std::string sql =
+      std::string(kSelectRelease) +
+      "WHERE r.image_sha256 = ? AND r.log_index < ? ORDER BY r.log_index";
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
+  sqlite3_bind_blob(s, 1, image_sha256.data(), 32, SQLITE_STATIC);
+  sqlite3_bind_int64(s, 2, static_cast<int64_t>(below));
+  return ReadRows(s, false);
+}
+
 Result<std::optional<ReleaseRow>> AuditIndex::ByIndex(uint64_t log_index, uint64_t below) {
   if (log_index >= below) return std::optional<ReleaseRow>();
   static const std::string sql = std::string(kSelectRelease) + "WHERE r.log_index = ?";
@@ -537,15 +571,7 @@ Result<std::vector<ReleaseRow>> AuditIndex::ForProduct(const std::string& vendor
   BindText(s, 1, product);
   BindText(s, 2, vendor);
   sqlite3_bind_int64(s, 3, static_cast<int64_t>(below));
-  std::vector<ReleaseRow> rows;
-  int rc;
-  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-    CANDOR_ASSIGN_OR_RETURN(ReleaseRow r, ReadRow(s, true));
-    rows.push_back(std::move(r));
-  }
-  if (rc != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
-  for (ReleaseRow& r : rows) CANDOR_RETURN_IF_ERROR(FillDetails(r, true));
-  return rows;
+  return ReadRows(s, true);
 }
 
 namespace {

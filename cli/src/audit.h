@@ -18,6 +18,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "candor/audit/analysis.h"
@@ -40,6 +41,8 @@ Outcome RunAuditDiff(const Args& args, Context& ctx);    // audit_query.cc
 Outcome RunAuditFlags(const Args& args, Context& ctx);   // audit_query.cc
 Outcome RunAuditGossip(const Args& args, Context& ctx);  // audit_gossip.cc
 Outcome RunAuditTrust(const Args& args, Context& ctx);   // audit_trust.cc
+Outcome RunAuditFind(const Args& args, Context& ctx);    // audit_find.cc
+Outcome RunAuditExport(const Args& args, Context& ctx);  // audit_export.cc
 
 // The options several subcommands share, defined once so that their names,
 // help texts and defaults stay the same everywhere. Call them in the order the
@@ -113,7 +116,20 @@ bool FlagMatches(const audit::Flag& f, const AuditFilter& filter);
 // one disclosure shape of describe.h (WriteDisclosureJson); `full` adds the
 // changelog and the signed manifest note.
 void WriteReleaseRowJson(const audit::ReleaseRow& r, bool full, JsonWriter& json);
+// The same object with chosen extra members, in this order after
+// `disclosures`: `flags` (the kinds given, `export`), `changelog`, `manifest`.
+struct ReleaseJsonExtras {
+  const std::vector<std::string>* flags = nullptr;
+  bool changelog = false;
+  bool manifest = false;
+};
+void WriteReleaseRowJson(const audit::ReleaseRow& r, const ReleaseJsonExtras& extras,
+                         JsonWriter& json);
 void WriteFlagJson(const audit::Flag& f, JsonWriter& json);
+// `{"tree_size":N,` + `prefix` members + `"releases":[...]}` (list, find).
+void WriteReleaseListJson(std::ostream& out, uint64_t tree_size,
+                          const std::vector<audit::ReleaseRow>& rows,
+                          const std::vector<std::pair<std::string, std::string>>& prefix = {});
 
 }  // namespace candor::cli
 

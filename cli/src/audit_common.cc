@@ -112,6 +112,11 @@ bool FlagMatches(const audit::Flag& f, const AuditFilter& filter) {
 }
 
 void WriteReleaseRowJson(const audit::ReleaseRow& r, bool full, JsonWriter& json) {
+  WriteReleaseRowJson(r, ReleaseJsonExtras{.changelog = full, .manifest = full}, json);
+}
+
+void WriteReleaseRowJson(const audit::ReleaseRow& r, const ReleaseJsonExtras& extras,
+                         JsonWriter& json) {
   json.BeginObject();
   json.Key("log_index");
   json.Uint(r.log_index);
@@ -141,13 +146,40 @@ void WriteReleaseRowJson(const audit::ReleaseRow& r, bool full, JsonWriter& json
   json.BeginArray();
   for (const Disclosure& d : r.disclosures) WriteDisclosureJson(d, json);
   json.EndArray();
-  if (full) {
+  if (extras.flags) {
+    json.Key("flags");
+    json.BeginArray();
+    for (const std::string& f : *extras.flags) json.String(f);
+    json.EndArray();
+  }
+  if (extras.changelog) {
     json.Key("changelog");
     json.String(r.changelog);
+  }
+  if (extras.manifest) {
     json.Key("manifest");
     json.String(r.manifest);
   }
   json.EndObject();
+}
+
+void WriteReleaseListJson(std::ostream& out, uint64_t tree_size,
+                          const std::vector<audit::ReleaseRow>& rows,
+                          const std::vector<std::pair<std::string, std::string>>& prefix) {
+  JsonWriter w(JsonWriter::Style::kCompact);
+  w.BeginObject();
+  w.Key("tree_size");
+  w.Uint(tree_size);
+  for (const auto& [k, v] : prefix) {
+    w.Key(k);
+    w.String(v);
+  }
+  w.Key("releases");
+  w.BeginArray();
+  for (const auto& r : rows) WriteReleaseRowJson(r, false, w);
+  w.EndArray();
+  w.EndObject();
+  out << w.Finish();
 }
 
 void WriteFlagJson(const audit::Flag& f, JsonWriter& json) {

@@ -21,6 +21,9 @@ constexpr const char* kAuditUsage =
     "          [--once] [--json]\n"
     "  gossip  --dir MIRROR [--log-key LOG.pub] CHECKPOINT|REPORT|DIR... [--json]\n"
     "  trust   --dir MIRROR [--domain D] [--json]\n"
+    "  find    --dir MIRROR --image-sha256 HEX [--json]\n"
+    "  export  --dir MIRROR --format csv|json [--vendor V]... [--product P]... [--out FILE]\n"
+    "          [--force]\n"
     "See docs/AUDIT.md.\n";
 
 }  // namespace
@@ -44,9 +47,11 @@ Outcome RunAudit(const Args& args, Context& ctx) {
   if (sub == "watch") return RunAuditWatch(rest, ctx);
   if (sub == "gossip") return RunAuditGossip(rest, ctx);
   if (sub == "trust") return RunAuditTrust(rest, ctx);
+  if (sub == "find") return RunAuditFind(rest, ctx);
+  if (sub == "export") return RunAuditExport(rest, ctx);
   return UsageError(Status::InvalidArgument(
       "unknown subcommand 'audit " + sub +
-      "' (expected sync, list, show, diff, flags, watch, gossip or trust)"));
+      "' (expected sync, list, show, diff, flags, watch, gossip, trust, find or export)"));
 }
 
 }  // namespace candor::cli

@@ -48,16 +48,7 @@ Outcome RunAuditList(const Args& args, Context& ctx) {
   f.with_text = false;
   CANDOR_ASSIGN_OR_RETURN(auto rows, m.mirror->index().Releases(f, m.state.size));
   if (q.json) {
-    JsonWriter w(JsonWriter::Style::kCompact);
-    w.BeginObject();
-    w.Key("tree_size");
-    w.Uint(m.state.size);
-    w.Key("releases");
-    w.BeginArray();
-    for (const auto& r : rows) WriteReleaseRowJson(r, false, w);
-    w.EndArray();
-    w.EndObject();
-    ctx.out << w.Finish();
+    WriteReleaseListJson(ctx.out, m.state.size, rows);
     return Status::Ok();
   }
   std::vector<std::vector<std::string>> t = {

@@ -19,7 +19,8 @@ Vendors:
 
 Devices, owners, auditors:
   verify          the device's offline verification of an image and its bundle
-  audit           mirror a log, recompute its tree, index and flag releases
+  audit           mirror a log, recompute its tree, index, flag, find and export
+                  releases
                   ('candor audit --help')
 
 Run 'candor <command> --help' for the options of a command. Exit codes: docs/CLI.md.

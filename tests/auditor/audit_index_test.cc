@@ -103,12 +103,12 @@ TEST_CASE("index: databases of another format are refused with a clear error") {
   const Case cases[] = {
       {"format 1 (hex text hashes, no user_version)",
        "CREATE TABLE releases(log_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL)",
-       "has format 1, this candor reads format 4; sync into a new directory"},
+       "has format 1, this candor reads format 5; sync into a new directory"},
       // Format 2 had no releases.logged (first-seen time): not derivable later.
       {"format 2 (no first-seen time)",
        "CREATE TABLE releases(log_index INTEGER PRIMARY KEY); PRAGMA user_version = 2",
-       "has format 2, this candor reads format 4; sync into a new directory"},
-      {"a newer format", "PRAGMA user_version = 5", "written by a newer candor"},
+       "has format 2, this candor reads format 5; sync into a new directory"},
+      {"a newer format", "PRAGMA user_version = 6", "written by a newer candor"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
@@ -123,7 +123,7 @@ TEST_CASE("index: databases of another format are refused with a clear error") {
 
 // Format 4 only added trust_roots. A format-3 index is upgraded in place unless
 // it holds invalid entries: format 3 filed trust roots there.
-TEST_CASE("index: format 3 is upgraded to 4 unless it holds invalid entries") {
+TEST_CASE("index: format 3 is upgraded to 5 unless it holds invalid entries") {
   struct Case {
     const char* name;
     const char* sql;  // run on the format-3 index
@@ -145,9 +145,10 @@ TEST_CASE("index: format 3 is upgraded to 4 unless it holds invalid entries") {
                   .ok());
       REQUIRE((*idx)->Commit().ok());
     }
-    // Format 3 is format 4 without trust_roots.
-    RawExec(t / "index.db",
-            std::string("DROP TABLE trust_roots; PRAGMA user_version = 3; ") + c.sql);
+    // Format 3 is format 5 without trust_roots and releases_image.
+    RawExec(t / "index.db", std::string("DROP TABLE trust_roots; DROP INDEX releases_image; "
+                                        "PRAGMA user_version = 3; ") +
+                                c.sql);
     auto idx = AuditIndex::Open(t / "index.db");
     REQUIRE(idx.ok() == c.upgraded);
     if (!c.upgraded) {
@@ -157,9 +158,71 @@ TEST_CASE("index: format 3 is upgraded to 4 unless it holds invalid entries") {
     }
     CHECK((*idx)->Releases({}, 10)->size() == 1);
     CHECK((*idx)->TrustRoots(10)->empty());
-    idx = AuditIndex::Open(t / "index.db");  // now format 4: opens as is
+    idx = AuditIndex::Open(t / "index.db");  // now format 5: opens as is
     REQUIRE(idx.ok());
   }
+}
+
+// The image index: releases by image SHA-256, below the verified size only.
+// Format 5 added it; a format-4 index gets it in place, rows kept.
+TEST_CASE("index: releases by image SHA-256 (format 5), a format-4 index upgraded in place") {
+  TempDir t;
+  const SignerKey acme = TestKey("acme.example", 40), globex = TestKey("globex.example", 41);
+  ReleaseSpec shared;  // same image bytes and version: the same image hash
+  shared.image = "shared";
+  ReleaseSpec other = shared;
+  other.image = "other";
+  ReleaseSpec g = shared;
+  g.product = "thermostat-t1";
+  const Bytes e0 = MakeRelease(acme, shared), e1 = MakeRelease(acme, other),
+              e2 = MakeRelease(globex, g);
+  const ReleaseEntry p0 = Parsed(e0), p1 = Parsed(e1), p2 = Parsed(e2);
+  REQUIRE(p0.manifest.image_sha256 == p2.manifest.image_sha256);
+  {
+    auto idx = AuditIndex::Open(t / "index.db");
+    REQUIRE(idx.ok());
+    REQUIRE((*idx)->Begin().ok());
+    REQUIRE((*idx)->AddRelease(0, LeafHash(e0), p0, 7).ok());
+    REQUIRE((*idx)->AddRelease(1, LeafHash(e1), p1, 7).ok());
+    REQUIRE((*idx)->AddRelease(2, LeafHash(e2), p2, 7).ok());
+    REQUIRE((*idx)->Commit().ok());
+  }
+  RawExec(t / "index.db", "DROP INDEX releases_image; PRAGMA user_version = 4");
+  auto idx = AuditIndex::Open(t / "index.db");
+  REQUIRE(idx.ok());
+  auto both = (*idx)->ByImage(p0.manifest.image_sha256, 3);
+  REQUIRE(both.ok());
+  REQUIRE(both->size() == 2);
+  CHECK((*both)[0].log_index == 0);
+  CHECK((*both)[0].vendor == "acme.example");
+  CHECK((*both)[1].log_index == 2);
+  CHECK((*both)[1].vendor == "globex.example");
+  CHECK((*both)[1].products == std::vector<std::string>{"thermostat-t1"});
+  CHECK((*both)[1].image_sha256 == HexEncode(p0.manifest.image_sha256));
+  // Rows at or above the verified size are not answers.
+  CHECK((*idx)->ByImage(p0.manifest.image_sha256, 2)->size() == 1);
+  CHECK((*idx)->ByImage(p1.manifest.image_sha256, 3)->size() == 1);
+  CHECK((*idx)->ByImage(Hash{}, 3)->empty());
+  // The upgrade stamped format 5 and built the index: SQLite uses it.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((t / "index.db").c_str(), &db) == SQLITE_OK);
+  sqlite3_stmt* s = nullptr;
+  REQUIRE(sqlite3_prepare_v2(db,
+                             "EXPLAIN QUERY PLAN SELECT log_index FROM releases WHERE "
+                             "image_sha256 = x'00'",
+                             -1, &s, nullptr) == SQLITE_OK);
+  std::string plan;
+  while (sqlite3_step(s) == SQLITE_ROW) {
+    plan += reinterpret_cast<const char*>(sqlite3_column_text(s, 3));
+  }
+  sqlite3_finalize(s);
+  REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK);
+  REQUIRE(sqlite3_step(s) == SQLITE_ROW);
+  CHECK(sqlite3_column_int(s, 0) == 5);
+  sqlite3_finalize(s);
+  sqlite3_close(db);
+  CHECK_MESSAGE(plan.find("USING") != std::string::npos, plan);
+  CHECK_MESSAGE(plan.find("releases_image") != std::string::npos, plan);
 }
 
 TEST_CASE("index: opening an existing index does not write (readers during a sync)") {

@@ -326,8 +326,45 @@ test('trust root entries render as trust roots, with a history per domain', asyn
   }
 });
 
+// docs/EXPLORER.md "Large logs": the log page and the search read only what
+// they show, also on a small log (largelog.test.mjs measures 10^4 and 10^6).
+test('log page newest first, verified from its bundles; search box by image hash and words', async () => {
+  const page = await open('log');
+  assert.equal(await page.getAttribute('[data-verify]', 'data-verify'), 'ok');
+  assert.match(await page.textContent('[data-verify]'), /Verified: entries 0–2 are in the tree/);
+  assert.deepEqual(await page.locator('table.entries tbody th').allTextContents(), ['#2', '#1', '#0']);
+  const row = await page.locator('table.entries tbody tr').nth(1).locator('td').allTextContents();
+  assert.deepEqual(row, ['release', 'acme.example', 'printer-x', '2.4.1', row[4], '2']);
+  assert.equal(await page.getAttribute('nav a[data-nav="log"]', 'aria-current'), 'page');
+
+  await page.fill('#q', 'ACME printer');
+  await page.press('#q', 'Enter');
+  await page.waitForSelector('.search-progress[data-done]');
+  assert.deepEqual(await page.locator('table.entries tbody th').allTextContents(), ['#1', '#0']);
+  assert.match(await page.textContent('.search-progress'), /2 matches in the newest 3 of 3 entries: the whole log\./);
+  // The image of 2.4.1, as sha256sum prints it.
+  const { createHash } = await import('node:crypto');
+  const image = createHash('sha256').update('firmware image printer-x 2.4.1\n'.repeat(1000)).digest('hex');
+  await page.fill('#q', image);
+  await page.press('#q', 'Enter');
+  await page.waitForFunction((h) => location.hash === `#/search/${h}`, image);
+  await page.waitForSelector('.search-progress[data-done]');
+  assert.deepEqual(await page.locator('table.entries tbody th').allTextContents(), ['#1']);
+  await page.click('table.entries tbody th a');
+  await page.waitForSelector('table.manifest');
+  assert.match(await page.textContent('table.manifest'), new RegExp(image));
+  // Once the whole log is read (a catalogue page), search answers from memory.
+  await page.goto(`${fx.url}#/`);
+  await page.waitForSelector('[data-verify="ok"]');
+  await page.goto(`${fx.url}#/search/thermo`);
+  await page.waitForSelector('.search-progress[data-done]');
+  assert.deepEqual(await page.locator('table.entries tbody th').allTextContents(), ['#2']);
+  await page.close();
+});
+
 test('usable at 390x844: no horizontal scrolling, stacked tables', async () => {
-  for (const hash of ['', 'products', 'product/acme.example/printer-x', 'release/1', 'checkpoint', 'trust']) {
+  for (const hash of ['', 'products', 'product/acme.example/printer-x', 'release/1', 'checkpoint', 'trust',
+    'log', 'search/printer']) {
     const page = await open(hash, { viewport: { width: 390, height: 844 } });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `#/${hash} overflows by ${overflow}px`);
@@ -342,7 +379,7 @@ test('usable at 390x844: no horizontal scrolling, stacked tables', async () => {
 
 test('accessible markup: headings, table headers, text contrast >= 4.5:1', async () => {
   for (const hash of ['', 'products', 'vendor/acme.example', 'product/acme.example/printer-x',
-    'release/1', 'checkpoint', 'trust']) {
+    'release/1', 'checkpoint', 'trust', 'log', 'search/printer']) {
     for (const viewport of [{ width: 1280, height: 900 }, { width: 390, height: 844 }]) {
       const page = await open(hash, { viewport });
       const report = await page.evaluate(() => {

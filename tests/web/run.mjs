@@ -1,5 +1,5 @@
-// CTest driver for the browser test (tests/web/CMakeLists.txt): runs
-// `node --test explorer.test.mjs` when headless Chromium and playwright-core
+// CTest driver for the browser tests (tests/web/CMakeLists.txt): runs
+// `node --test explorer.test.mjs largelog.test.mjs` when headless Chromium and playwright-core
 // (node_modules, from `npm ci --prefix tests/web`) are present. Otherwise exits
 // 77 (CTest SKIP_RETURN_CODE), unless CANDOR_REQUIRE_BROWSER is set: then a
 // missing browser is a failure, so CI cannot silently skip the test.
@@ -23,7 +23,7 @@ if (missing.length) {
   console.log(`SKIP: browser test needs ${missing.join(', ')}`);
   process.exit(77);
 }
-const r = spawnSync(process.execPath, ['--test', join(here, 'explorer.test.mjs')], {
+const r = spawnSync(process.execPath, ['--test', join(here, 'explorer.test.mjs'), join(here, 'largelog.test.mjs')], {
   stdio: 'inherit',
   cwd: here,
 });

@@ -30,6 +30,8 @@ try {
     ['timeline', 'product/acme.example/printer-x'],
     ['release', 'release/1'],
     ['checkpoint', 'checkpoint'],
+    ['log', 'log'],
+    ['search', 'search/printer'],
   ];
   const sizes = [
     ['desktop', { width: 1280, height: 800 }],
@@ -46,6 +48,7 @@ try {
       }
       await page.goto(`${fx.url}${query}#/${hash}`);
       await page.waitForSelector('[data-verify]');
+      if (name === 'search') await page.waitForSelector('.search-progress[data-done]');
       const file = join(out, `${name}-${kind}.png`);
       await page.screenshot({ path: file, fullPage: true });
       const { size } = await stat(file);

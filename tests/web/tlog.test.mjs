@@ -10,13 +10,19 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { staticLogFiles } = await import(join(here, 'tilelog.mjs'));
-const { LogClient, verifyTree, tilePath, bundlePath } = await import(
+const { LogClient, verifyTree, tilePath, bundlePath, subtreeHash, entryRange, verifyEntries } = await import(
   join(here, '..', '..', 'transparency-log', 'web', 'tlog.js'));
 
-// The static files of a log of `size` entries (tilelog.mjs).
+// The static files of a log of `size` entries (tilelog.mjs), built once per
+// size (the naive recursion is slow at 65,836 entries); callers copy before
+// tampering.
+const built = new Map();
 function buildLog(size) {
-  const entries = Array.from({ length: size }, (_, i) => Buffer.from(`entry ${i} `.repeat((i % 7) + 1)));
-  return { ...staticLogFiles(entries), entries };
+  if (!built.has(size)) {
+    const entries = Array.from({ length: size }, (_, i) => Buffer.from(`entry ${i} `.repeat((i % 7) + 1)));
+    built.set(size, { ...staticLogFiles(entries), entries });
+  }
+  return built.get(size);
 }
 
 function stubFetch(files) {
@@ -104,4 +110,66 @@ test('a short or malformed bundle is an error, not a silent gap', async () => {
   files.set(bundlePath(0, 10), files.get(bundlePath(0, 10)).subarray(0, 30));
   stubFetch(files);
   await assert.rejects(new LogClient('http://mirror.test/log/').entries(10), /truncated|holds/);
+});
+
+// Large logs (docs/EXPLORER.md "Large logs"): a page is verified from its
+// bundles and the tiles on its path and along the right edge, never the whole
+// level 0.
+for (const size of [1, 2, 255, 256, 257, 511, 512, 700, 65536, 65536 + 300]) {
+  test(`root from the right edge's tiles and a page's inclusion, tree of ${size}`, async () => {
+    const log = buildLog(size);
+    const requested = [];
+    stubFetch(log.files);
+    const real = globalThis.fetch;
+    globalThis.fetch = (url, o) => {
+      requested.push(new URL(url).pathname.replace(/^\/log\//, ''));
+      return real(url, o);
+    };
+    const client = new LogClient('http://mirror.test/log/');
+    assert.deepEqual(Buffer.from(await subtreeHash(client, size, 0, size)), Buffer.from(log.root));
+    for (const [lo, hi] of [[Math.max(0, size - 100), size], [0, Math.min(size, 10)]]) {
+      const page = await entryRange(client, size, lo, hi);
+      assert.deepEqual(page.map((e) => e.index), Array.from({ length: hi - lo }, (_, i) => lo + i));
+      assert.deepEqual(Buffer.from(page[0].entry), log.entries[lo]);
+      const report = await verifyEntries(client, checkpoint(size, log.root), page);
+      assert.deepEqual(report.problems, [], `[${lo}, ${hi})`);
+      assert.equal(report.leafHashes.size, hi - lo);
+    }
+    // Never a whole level: at most two tiles per level (a page's own path and
+    // the right edge) for each of the two pages, and each tile at most once.
+    const tiles = requested.filter((p) => !p.startsWith('tile/entries/'));
+    assert.equal(new Set(tiles).size, tiles.length, tiles.join(' '));
+    const levels = [...new Set(tiles.map((p) => p.split('/')[1]))].length;
+    assert.ok(tiles.length <= 4 * levels, tiles.join(' '));
+  });
+}
+
+test('a page of a large log: tampering on its path or a wrong root is reported', async () => {
+  const small = buildLog(700);
+  const large = buildLog(65536 + 300);
+  const cases = [
+    [small, [256, 300], tilePath(0, 1, 256), 0, /entry 256: leaf hash differs/],
+    [small, [600, 700], tilePath(0, 2, 188), 0, /root recomputed from the tiles differs/],
+    [small, [0, 10], tilePath(1, 0, 2), 0, /level 1 tile hash 0 differs/],
+    [large, [1280, 1300], tilePath(1, 0, 256), 5 * 32, /level 1 tile hash 5 differs/],
+    [large, [1280, 1300], tilePath(2, 0, 1), 0, /level 2 tile hash 0 differs/],
+  ];
+  for (const [log, [lo, hi], path, at, want] of cases) {
+    const size = log.entries.length;
+    const files = new Map(log.files);
+    const copy = Buffer.from(files.get(path));
+    copy[at] ^= 1;
+    files.set(path, copy);
+    stubFetch(files);
+    const client = new LogClient('http://mirror.test/log/');
+    const report = await verifyEntries(client, checkpoint(size, log.root), await entryRange(client, size, lo, hi));
+    assert.equal(report.ok, false, path);
+    assert.match(report.problems.join('\n'), want, path);
+  }
+  stubFetch(small.files);
+  const client = new LogClient('http://mirror.test/log/');
+  const wrong = Uint8Array.from(small.root);
+  wrong[31] ^= 1;
+  const report = await verifyEntries(client, checkpoint(700, wrong), await entryRange(client, 700, 690, 700));
+  assert.equal(report.rootMatches, false);
 });

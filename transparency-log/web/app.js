@@ -10,6 +10,13 @@
 //                           changelog, diff) or a trust root
 //   #/trust                 trust roots: each domain's versions and what changed
 //   #/checkpoint            the latest checkpoint and its cosignatures
+//   #/log[/<page>]          every entry, newest first, 100 a page, read and
+//                           checked from the few bundles and tiles it shows
+//   #/search/<query>        entries by image SHA-256, vendor, product, version
+// The catalogue pages (vendors, products, timelines, trust roots, a release's
+// diff) need every entry and read the whole log, up to MAX_ENTRIES; the log and
+// search pages never do, so they work on logs of millions of entries
+// (docs/EXPLORER.md "Large logs").
 // Query parameters: ?log=<base URL of the log> (default: this page's directory),
 // ?key=<log verifier key>, ?witness=<witness verifier key> (repeatable): when
 // given, and the browser's WebCrypto has Ed25519, the page checks those
@@ -19,6 +26,8 @@ import { h, table, clear } from './dom.js';
 import {
   LogClient,
   verifyTree,
+  entryRange,
+  verifyEntries,
   bytesToHex,
   bytesToBase64,
   hasEd25519,
@@ -38,7 +47,10 @@ import {
 } from './release.js';
 import { isTrustRootEntry, parseTrustRoot, diffTrustRoots, trustDomains } from './trustroot.js';
 
-const MAX_ENTRIES = 200000;  // beyond this, use candor audit
+const MAX_ENTRIES = 200000;  // the catalogue pages read at most this many entries
+const PAGE_SIZE = 100;  // entries per page of #/log
+const SEARCH_STEP = 16;  // entry bundles (4,096 entries) searched per step
+const MAX_RESULTS = 100;  // a search stops at this many matches
 const params = new URLSearchParams(location.search);
 
 function logBase() {
@@ -60,7 +72,14 @@ const state = {
   verify: null,  // verifyTree report, or null while running
   verifyError: null,
   sig: { ed25519: null, log: null, witnesses: [], manifests: null },
+  client: null,
+  full: 'none',  // the whole log: none | loading | done (records, verify)
+  lazyRoute: false,  // the current page reads only what it shows
+  view: null,  // what a #/log page or a large log's #/release shows
+  search: null,  // the search in progress or done
 };
+
+const tooBig = () => state.checkpoint.size > MAX_ENTRIES;
 
 const app = document.getElementById('app');
 const statusEl = document.getElementById('status');
@@ -134,6 +153,11 @@ function renderStatus() {
     items.push(h('p', { class: 'status-pending' }, state.progress || 'Loading the log…'));
   } else if (state.phase === 'error') {
     items.push(h('p', { class: 'status-bad' }, `Cannot read the log at ${state.base}: ${state.error}`));
+  } else if (state.lazyRoute || (state.full === 'none' && tooBig())) {
+    items.push(viewStatus());
+    items.push(h('p', { class: 'status-note' }, signatureNote()));
+  } else if (state.full !== 'done') {
+    items.push(h('p', { class: 'status-pending' }, state.progress || 'Loading the log…'));
   } else {
     const cp = state.checkpoint;
     if (state.verifyError) {
@@ -154,6 +178,32 @@ function renderStatus() {
   statusEl.append(...items);
 }
 
+// The banner of a page that read only some entries (#/log, #/search, a large
+// log's release): what it checked, and that it read no more.
+function viewStatus() {
+  const v = state.view;
+  const size = state.checkpoint.size;
+  if (state.search && location.hash.startsWith('#/search')) {
+    return h('p', { class: 'status-note', 'data-verify': 'search' },
+      'Search results are read from the log\'s entry bundles, newest first; open an entry to check ' +
+      'it against the checkpoint.');
+  }
+  if (!v || !state.lazyRoute) return h('p', { class: 'status-note' }, `Checkpoint read: ${size} entries.`);
+  if (v.status === 'loading') return h('p', { class: 'status-pending' }, 'Reading the entries this page shows…');
+  if (v.status === 'error') {
+    return h('p', { class: 'status-bad', 'data-verify': 'error' }, `Cannot read these entries: ${v.error}`);
+  }
+  if (!v.verify) return h('p', { class: 'status-pending' }, 'Checking these entries against the checkpoint…');
+  if (!v.verify.ok) {
+    return h('p', { class: 'status-bad', 'data-verify': 'mismatch' },
+      `Warning: the log's data does not match its checkpoint: ${v.verify.problems.join('; ')}`);
+  }
+  const range = v.hi - v.lo === 1 ? `entry ${v.lo} is` : `entries ${v.lo}–${v.hi - 1} are`;
+  return h('p', { class: 'status-ok', 'data-verify': 'ok' },
+    `Verified: ${range} in the tree whose root the checkpoint signs (${size} entries; ` +
+    `${v.requests} files read, not the whole log).`);
+}
+
 function signatureNote() {
   const s = state.sig;
   if (s.ed25519 === false) {
@@ -162,7 +212,7 @@ function signatureNote() {
   const parts = [];
   if (s.log) parts.push(`log signature: ${s.log}`);
   for (const w of s.witnesses) parts.push(`witness ${w.name}: ${w.result}`);
-  if (s.manifests) parts.push(s.manifests);
+  if (s.manifests && !state.lazyRoute) parts.push(s.manifests);
   if (!s.log) {
     parts.push('the checkpoint signature is checked by candor audit, not by this page ' +
       '(add ?key=<log verifier key> to the URL to check it here)');
@@ -336,7 +386,19 @@ function disclosuresTable(m) {
     }), { className: 'disclosures' });
 }
 
+// In place of a comparison that needs every entry, when this page did not
+// read them all (a log above MAX_ENTRIES).
+function historyNote(heading, command) {
+  return [heading, h('p', { class: 'hint' },
+    `This log has ${state.checkpoint.size} entries; the comparison needs all of them, and this page ` +
+    `reads at most ${MAX_ENTRIES}. `, h('code', {}, command), ' has it.')];
+}
+
 function diffSection(r, product) {
+  if (state.full !== 'done') {
+    return historyNote(h('h3', {}, `Changes since the previous ${product} release`),
+      `candor audit diff ${r.release.manifest.vendor}/${product}`);
+  }
   const list = productReleases(r.release.manifest.vendor, product);
   const at = list.findIndex((x) => x.index === r.index);
   const prev = at > 0 ? list[at - 1] : null;
@@ -387,7 +449,7 @@ function previousRoot(r) {
 
 function pageTrustRoot(r) {
   const t = r.root;
-  const prev = previousRoot(r);
+  const prev = state.full === 'done' ? previousRoot(r) : null;
   const fields = [
     ['Domain', t.domain],
     ['Version', t.version],
@@ -410,8 +472,8 @@ function pageTrustRoot(r) {
       { className: 'manifest' }),
     h('h3', {}, 'Policy'),
     h('pre', { class: 'note', tabindex: '0' }, t.policy.join('\n')),
-    heading,
-    !prev ? h('p', {}, `This is the first trust root of ${t.domain} in the log.`)
+    state.full !== 'done' ? historyNote(heading, 'candor audit trust')
+      : !prev ? h('p', {}, `This is the first trust root of ${t.domain} in the log.`)
       : [h('p', {}, 'Previous version: ', trustRootLink(prev, `version ${prev.root.version}`),
         ` (entry #${prev.index}).`),
       diff.length ? rootChangesTable(`Changes from version ${prev.root.version} to ${t.version}`, diff)
@@ -455,7 +517,7 @@ function pageTrust() {
 }
 
 function pageRelease(index) {
-  const r = state.records[index];
+  const r = state.full === 'done' ? state.records[index] : state.view?.records[0];
   if (!r) return notFound(`No entry ${index} in this checkpoint.`);
   if (r.root) return pageTrustRoot(r);
   if (!r.release) {
@@ -527,6 +589,188 @@ function pageCheckpoint() {
   ];
 }
 
+// ---------- large logs: the log page and search ----------
+
+// One log entry as this page reads it.
+function parseRecord(index, e) {
+  try {
+    // The log's second entry type (docs/LOG.md "Trust roots: the second
+    // entry type"): a trust root, not an unreadable release.
+    if (isTrustRootEntry(e)) return { index, release: null, root: parseTrustRoot(e), error: null };
+    return { index, release: parseReleaseEntry(e), root: null, error: null };
+  } catch (err) {
+    return { index, release: null, root: null, error: err.message };
+  }
+}
+
+function entriesTable(caption, records) {
+  return table(caption, ['Entry', 'Type', 'Vendor or domain', 'Products', 'Version', 'Issued', 'Restrictive'],
+    records.map((r) => {
+      const entry = { cell: link(`release/${r.index}`, `#${r.index}`), header: true };
+      if (r.release) {
+        const m = r.release.manifest;
+        const restrictive = m.disclosures.filter(isRestrictive).length;
+        return [entry, 'release', m.vendor, m.products.join(', '), m.version, m.issued.slice(0, 10),
+          restrictive ? h('span', { class: 'restrictive-count' }, String(restrictive)) : '0'];
+      }
+      if (r.root) return [entry, 'trust root', r.root.domain, '—', `version ${r.root.version}`, '—', '—'];
+      return { className: 'restrictive', cells: [entry, 'unreadable', r.error, '—', '—', '—', '—'] };
+    }), { className: 'entries' });
+}
+
+// Reads entries [lo, hi) for the page `key` (a route), renders them, then checks
+// them against the checkpoint. Only their bundles and O(log N) tiles are read.
+async function loadView(key, lo, hi) {
+  const view = { key, status: 'loading', lo, hi, records: [], verify: null, requests: 0 };
+  state.view = view;
+  const before = state.client.fetched;
+  try {
+    const raw = await entryRange(state.client, state.checkpoint.size, lo, hi);
+    if (state.view !== view) return;
+    view.records = raw.map(({ index, entry }) => parseRecord(index, entry));
+    view.status = 'ready';
+    render();
+    view.verify = await verifyEntries(state.client, state.checkpoint, raw);
+    for (const r of view.records) r.leafHash = view.verify.leafHashes.get(r.index);
+    await checkRecords(view.records);
+    view.requests = state.client.fetched - before + 1;  // + the checkpoint
+  } catch (e) {
+    view.status = 'error';
+    view.error = e.message;
+  }
+  if (state.view === view) render();
+}
+
+function viewFor(key, lo, hi) {
+  if (state.view?.key !== key) loadView(key, lo, hi);
+  return state.view;
+}
+
+function pageLog(page) {
+  const size = state.checkpoint.size;
+  const pages = Math.max(1, Math.ceil(size / PAGE_SIZE));
+  if (!(page >= 1 && page <= pages)) return notFound(`No page ${page}: the log has ${pages} page${pages === 1 ? '' : 's'}.`);
+  const hi = size - (page - 1) * PAGE_SIZE;
+  const lo = Math.max(0, hi - PAGE_SIZE);
+  const heading = h('h2', { tabindex: '-1' }, 'Log entries, newest first');
+  if (!size) return [heading, h('p', {}, 'No entries in this log yet.')];
+  const v = viewFor(`log/${page}`, lo, hi);
+  const to = (p, text, rel) => (p >= 1 && p <= pages && p !== page
+    ? link(p === 1 ? 'log' : `log/${p}`, text, { rel }) : h('span', { class: 'pager-off' }, text));
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages of the log' },
+    to(1, '« Newest'), to(page - 1, '‹ Newer', 'prev'), h('span', {}, `Page ${page} of ${pages}`),
+    to(page + 1, 'Older ›', 'next'), to(pages, 'Oldest »'));
+  return [
+    heading,
+    h('p', {}, `Entries ${hi - 1} to ${lo} of ${size}. This page reads only these entries' bundles ` +
+      'and the tiles that prove them, so it is as quick on a log of millions as on a small one.'),
+    pager,
+    v.status === 'ready' ? entriesTable(`Log entries ${lo}–${hi - 1}, newest first`, [...v.records].reverse())
+      : h('p', {}, v.status === 'error' ? `Cannot read these entries: ${v.error}` : 'Loading…'),
+  ];
+}
+
+// What a search looks for: an image SHA-256 (64 hex digits), or words that
+// must each appear in the vendor, a product or the version (any case).
+function parseQuery(q) {
+  const t = q.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(t)) return { text: t, image: t.toLowerCase() };
+  return { text: t, terms: t.toLowerCase().split(/\s+/).filter(Boolean) };
+}
+
+function matches(r, sq) {
+  if (r.release) {
+    const m = r.release.manifest;
+    if (sq.image) return m['image-sha256'] === sq.image;
+    const fields = [m.vendor, ...m.products, m.version].map((f) => f.toLowerCase());
+    return sq.terms.every((t) => fields.some((f) => f.includes(t)));
+  }
+  if (r.root && sq.terms) {
+    const fields = [r.root.domain.toLowerCase(), String(r.root.version)];
+    return sq.terms.every((t) => fields.some((f) => f.includes(t)));
+  }
+  return false;
+}
+
+// Scans SEARCH_STEP more bundles, newest first, keeping only the matches: the
+// memory a search needs is its results, whatever the log's size.
+async function searchStep(s) {
+  const size = state.checkpoint.size;
+  s.running = true;
+  await null;  // render after the route() that may have called this one
+  render();
+  const stop = Math.max(0, s.next - SEARCH_STEP + 1);
+  try {
+    for (let n = s.next; n >= stop && state.search === s && s.results.length < MAX_RESULTS; n -= 4) {
+      const batch = [];
+      for (let k = n; k > n - 4 && k >= stop; k--) batch.push(k);
+      const bundles = await Promise.all(batch.map((k) => state.client.bundle(k, size)));
+      if (state.search !== s) return;
+      batch.forEach((k, j) => {
+        const entries = bundles[j];
+        for (let i = entries.length - 1; i >= 0 && s.results.length < MAX_RESULTS; i--) {
+          const r = parseRecord(k * 256 + i, entries[i]);
+          if (matches(r, s.query)) s.results.push(r);
+        }
+        s.next = k - 1;
+        s.scanned = size - k * 256;
+      });
+      render();
+    }
+  } catch (e) {
+    s.error = e.message;
+  }
+  s.running = false;
+  if (state.search === s) render();
+}
+
+function pageSearch(q) {
+  const sq = parseQuery(q);
+  const heading = h('h2', { tabindex: '-1' }, sq.text ? `Search: ${sq.text}` : 'Search');
+  const hint = h('p', { class: 'hint' },
+    'Search by image SHA-256 (64 hex digits: the output of sha256sum on a firmware file), or by words ' +
+    'that must each appear in the vendor, a product or the version. candor audit find and candor audit ' +
+    'export answer the same questions from a verified mirror, for the whole log at once.');
+  if (!sq.image && !sq.terms.length) return [heading, hint];
+  const size = state.checkpoint.size;
+  if (state.search?.text !== sq.text) {
+    state.search = { text: sq.text, query: sq, results: [], next: Math.ceil(size / 256) - 1, scanned: 0 };
+    if (state.full === 'done') {
+      // Every entry is already here: answer at once.
+      state.search.results = state.records.filter((r) => matches(r, sq)).reverse().slice(0, MAX_RESULTS);
+      state.search.next = -1;
+      state.search.scanned = size;
+    } else if (size) {
+      searchStep(state.search);
+    }
+  }
+  const s = state.search;
+  const more = s.next >= 0 && s.results.length < MAX_RESULTS;
+  return [
+    heading,
+    hint,
+    h('p', { class: 'search-progress', 'data-scanned': s.scanned, 'data-done': s.running ? null : 'true' },
+      s.error ? `Search stopped: ${s.error}. ` : '',
+      `${s.results.length} match${s.results.length === 1 ? '' : 'es'}${s.results.length >= MAX_RESULTS ? ' (the first ' +
+        `${MAX_RESULTS}, newest first; narrow the search)` : ''} in the newest ${s.scanned} of ${size} entries` +
+      (s.running ? ', searching…' : more ? '.' : ': the whole log.')),
+    more && !s.running ? h('p', {}, h('button', { type: 'button', class: 'more', onclick: () => searchStep(s) },
+      `Search ${Math.min(SEARCH_STEP * 256, size - s.scanned)} older entries`)) : null,
+    s.results.length ? entriesTable(`Entries matching ${sq.text}`, s.results) : null,
+  ];
+}
+
+// A catalogue page of a log above MAX_ENTRIES.
+function pageTooBig(title) {
+  return [
+    h('h2', { tabindex: '-1' }, title),
+    h('p', {}, `This log has ${state.checkpoint.size} entries. This page needs every entry, and the ` +
+      `explorer reads at most ${MAX_ENTRIES}: `, link('log', 'browse the log newest first'),
+    ', search it (above), or use ', h('code', {}, 'candor audit export'),
+    ' for a spreadsheet of every release.'),
+  ];
+}
+
 function notFound(msg) {
   return [h('h2', { tabindex: '-1' }, 'Not found'), h('p', {}, msg), h('p', {}, link('', 'Back to vendors'))];
 }
@@ -546,8 +790,41 @@ function route(focus = false) {
   let content;
   let title = 'Vendors';
   let nav = 'vendors';
+  const isIndex = parts[0] === 'release' && parts.length === 2 && /^(0|[1-9][0-9]*)$/.test(parts[1]);
+  state.lazyRoute = state.phase === 'ready' &&
+    (parts[0] === 'log' || parts[0] === 'search' || (isIndex && tooBig()));
+  if (state.phase === 'ready' && !state.lazyRoute && state.full === 'none' && !tooBig()) loadAll();
   if (state.phase !== 'ready') {
     content = h('p', {}, state.phase === 'error' ? 'The log could not be read.' : 'Loading…');
+  } else if (parts[0] === 'log' && parts.length <= 2) {
+    const page = parts.length === 1 || parts[1] === '' ? 1 : /^[1-9][0-9]*$/.test(parts[1]) ? Number(parts[1]) : 0;
+    content = pageLog(page);
+    title = page > 1 ? `Log page ${page}` : 'Log';
+    nav = 'log';
+  } else if (parts[0] === 'search') {
+    const q = parts.slice(1).join('/');
+    content = pageSearch(q);
+    title = q ? `Search ${q}` : 'Search';
+    nav = 'log';
+    const box = document.getElementById('q');
+    if (box && document.activeElement !== box) box.value = q;
+  } else if (isIndex && tooBig()) {
+    const index = Number(parts[1]);
+    if (index >= state.checkpoint.size) {
+      content = notFound(`No entry ${index} in this checkpoint.`);
+    } else {
+      const v = viewFor(`release/${index}`, index, index + 1);
+      content = v.status === 'ready' ? pageRelease(index)
+        : h('p', {}, v.status === 'error' ? `Cannot read entry ${index}: ${v.error}` : 'Loading…');
+      nav = v.records[0]?.root ? 'trust' : 'products';
+    }
+    title = `Entry ${parts[1]}`;
+  } else if (tooBig() && parts[0] !== 'checkpoint') {
+    const titles = { vendor: 'Vendor', products: 'Products', product: 'Timeline', trust: 'Trust roots' };
+    title = titles[parts[0]] ?? 'Vendors';
+    content = pageTooBig(title);
+  } else if (state.full !== 'done' && parts[0] !== 'checkpoint') {
+    content = h('p', {}, 'Loading…');
   } else if (parts[0] === 'vendor' && parts.length === 2) {
     content = pageVendor(parts[1]);
     title = parts[1];
@@ -568,9 +845,12 @@ function route(focus = false) {
     content = pageTrust();
     title = 'Trust roots';
     nav = 'trust';
-  } else if (parts[0] === 'checkpoint' && parts.length === 1) {
+  } else if (parts[0] === 'checkpoint' && parts.length === 1 && (state.full === 'done' || tooBig())) {
     content = pageCheckpoint();
     title = 'Checkpoint';
+    nav = 'checkpoint';
+  } else if (parts[0] === 'checkpoint') {
+    content = h('p', {}, 'Loading…');
     nav = 'checkpoint';
   } else if (parts[0] === '' || parts[0] === 'vendors') {
     content = pageVendors();
@@ -587,10 +867,13 @@ function route(focus = false) {
   if (heading && focus) heading.focus();
 }
 
-function render() {
+function render(focus = false) {
+  route(focus);
   renderStatus();
-  route();
-  document.body.dataset.phase = state.phase;
+  // "ready" once what this page needs is read: the checkpoint, and the whole
+  // log unless the page reads only what it shows (or the log is too big).
+  document.body.dataset.phase = state.phase === 'ready' && !state.lazyRoute && !tooBig() &&
+    state.full !== 'done' ? 'loading' : state.phase;
   if (state.phase === 'ready') {
     document.getElementById('origin').textContent = `${state.checkpoint.origin} · ${state.checkpoint.size} entries`;
   }
@@ -598,7 +881,8 @@ function render() {
 
 // ---------- loading ----------
 
-async function checkSignatures() {
+// The checkpoint's signatures, for the keys given in the URL.
+async function checkCheckpointSignatures() {
   const s = state.sig;
   s.ed25519 = await hasEd25519();
   s.results = new Map();
@@ -624,11 +908,18 @@ async function checkSignatures() {
     if (role === 'log') s.log = result;
     else s.witnesses.push({ name, result });
   }
-  // Manifest signatures against the key each manifest embeds (self-consistency,
-  // not trust: trust is the device policy's business).
+}
+
+// The cheap checks of each release the page holds: its changelog hash, and its
+// manifest signature against the key the manifest embeds (self-consistency,
+// not trust: trust is the device policy's business). Returns the counts.
+async function checkRecords(records) {
   let valid = 0;
   let invalid = 0;
-  for (const r of releases()) {
+  for (const r of records) {
+    if (!r.release) continue;
+    r.changelogOk = await changelogMatches(r.release);
+    if (!state.sig.ed25519) continue;
     try {
       const key = await parseVerifierKey(r.release.manifest['vendor-key']);
       const v = key.type === 1 ? await verifyNoteSignature(r.release.note, key) : 'invalid';
@@ -642,41 +933,20 @@ async function checkSignatures() {
       invalid++;
     }
   }
-  if (valid + invalid) {
-    s.manifests = invalid
-      ? `${invalid} manifest signature${invalid === 1 ? '' : 's'} INVALID`
-      : `all ${valid} manifest signatures valid for their embedded vendor keys`;
-  }
+  return { valid, invalid };
 }
 
-async function load() {
-  const client = new LogClient(state.base);
+// Every entry (the catalogue pages), then the whole tree recomputed.
+async function loadAll() {
+  const client = state.client;
+  state.full = 'loading';
   try {
-    if (!globalThis.crypto?.subtle) {
-      throw new Error('this page needs WebCrypto, which browsers only offer on HTTPS (or localhost)');
-    }
-    state.progress = 'Reading the checkpoint…';
-    render();
-    state.checkpoint = await client.checkpoint();
-    const size = state.checkpoint.size;
-    if (size > MAX_ENTRIES) {
-      throw new Error(`the log has ${size} entries; this page reads at most ${MAX_ENTRIES} (use candor audit)`);
-    }
-    const entries = await client.entries(size, (done, total) => {
+    const entries = await client.entries(state.checkpoint.size, (done, total) => {
       state.progress = `Reading entries… ${done} of ${total}`;
       renderStatus();
     });
-    state.records = entries.map((e, index) => {
-      try {
-        // The log's second entry type (docs/LOG.md "Trust roots: the second
-        // entry type"): a trust root, not an unreadable release.
-        if (isTrustRootEntry(e)) return { index, release: null, root: parseTrustRoot(e), error: null };
-        return { index, release: parseReleaseEntry(e), root: null, error: null };
-      } catch (err) {
-        return { index, release: null, root: null, error: err.message };
-      }
-    });
-    state.phase = 'ready';
+    state.records = entries.map((e, index) => parseRecord(index, e));
+    state.full = 'done';
   } catch (e) {
     state.phase = 'error';
     state.error = e.message;
@@ -685,8 +955,12 @@ async function load() {
   }
   render();
   try {
-    for (const r of releases()) r.changelogOk = await changelogMatches(r.release);
-    await checkSignatures();
+    const { valid, invalid } = await checkRecords(releases());
+    if (valid + invalid) {
+      state.sig.manifests = invalid
+        ? `${invalid} manifest signature${invalid === 1 ? '' : 's'} INVALID`
+        : `all ${valid} manifest signatures valid for their embedded vendor keys`;
+    }
   } catch (e) {
     state.sig.manifests = `signature check failed: ${e.message}`;
   }
@@ -706,14 +980,39 @@ async function load() {
     state.verifyError = e.message;
   }
   document.body.dataset.verified = state.verify?.ok ? 'ok' : 'bad';
-  renderStatus();
-  route();
+  render();
 }
 
-window.addEventListener('hashchange', () => route(true));
+// The checkpoint, then what the page asks for (route): every entry for the
+// catalogue pages, only the shown entries for #/log and #/search.
+async function load() {
+  state.client = new LogClient(state.base);
+  try {
+    if (!globalThis.crypto?.subtle) {
+      throw new Error('this page needs WebCrypto, which browsers only offer on HTTPS (or localhost)');
+    }
+    state.progress = 'Reading the checkpoint…';
+    render();
+    state.checkpoint = await state.client.checkpoint();
+    await checkCheckpointSignatures();
+    state.phase = 'ready';
+  } catch (e) {
+    state.phase = 'error';
+    state.error = e.message;
+  }
+  render();
+}
+
+window.addEventListener('hashchange', () => render(true));
 // The skip link moves focus without touching the #/ route.
 document.querySelector('a.skip')?.addEventListener('click', (e) => {
   e.preventDefault();
   app.focus();
+});
+// The search box: a route, so every search has a link (#/search/<query>).
+document.getElementById('search')?.addEventListener('submit', (e) => {
+  e.preventDefault();
+  const q = document.getElementById('q').value.trim();
+  if (q) location.hash = `#/search/${encodeURIComponent(q)}`;
 });
 load();

@@ -231,6 +231,7 @@ export class LogClient {
   constructor(base) {
     this.base = base;
     this.fetched = 0;
+    this.tiles = new Map();  // tile() cache: key -> Promise of hashes
   }
 
   async get(path, { text = false, cache = 'default' } = {}) {
@@ -265,21 +266,45 @@ export class LogClient {
     const out = new Array(size);
     let done = 0;
     const fetchOne = async (n) => {
-      const width = Math.min(TILE_WIDTH, size - n * TILE_WIDTH);
-      const { data } = await this.getPartialOrFull(bundlePath(n, width), bundlePath(n, TILE_WIDTH));
-      const entries = parseEntryBundle(data);
-      if (entries.length < width) {
-        throw new Error(`entry bundle ${n} holds ${entries.length} entries, expected ${width}`);
-      }
-      if (entries.length > width && width === TILE_WIDTH) {
-        throw new Error(`entry bundle ${n} holds ${entries.length} entries, more than a full tile`);
-      }
-      for (let i = 0; i < width; i++) out[n * TILE_WIDTH + i] = entries[i];
-      done += width;
+      const entries = await this.bundle(n, size);
+      for (let i = 0; i < entries.length; i++) out[n * TILE_WIDTH + i] = entries[i];
+      done += entries.length;
       onProgress(done, size);
     };
     await pool(bundles, 6, fetchOne);
     return out;
+  }
+
+  // The hashes of tile `n` of `level` in a tree of `size` (an array of 32-byte
+  // hashes), fetched once per client: a tile at a given tree size never changes.
+  async tile(level, n, size) {
+    const count = Math.floor(size / TILE_WIDTH ** level);
+    const width = Math.min(TILE_WIDTH, count - n * TILE_WIDTH);
+    if (width <= 0) throw new Error(`tile ${level}/${n} is beyond a tree of ${size}`);
+    const key = `${level}/${n}/${width}`;
+    if (!this.tiles.has(key)) {
+      this.tiles.set(key, (async () => {
+        const { data } = await this.getPartialOrFull(tilePath(level, n, width), tilePath(level, n, TILE_WIDTH));
+        if (data.length < width * 32 || data.length % 32 !== 0 || data.length > TILE_WIDTH * 32) {
+          throw new Error(`tile ${level}/${n} has ${data.length} bytes, expected ${width * 32}`);
+        }
+        return Array.from({ length: width }, (_, i) => data.slice(i * 32, i * 32 + 32));
+      })());
+      this.tiles.get(key).catch(() => this.tiles.delete(key));
+    }
+    return this.tiles.get(key);
+  }
+
+  // The entries of bundle `n` of a tree of `size` (only those below `size`).
+  async bundle(n, size) {
+    const width = Math.min(TILE_WIDTH, size - n * TILE_WIDTH);
+    if (width <= 0) throw new Error(`entry bundle ${n} is beyond a tree of ${size}`);
+    const { data } = await this.getPartialOrFull(bundlePath(n, width), bundlePath(n, TILE_WIDTH));
+    const entries = parseEntryBundle(data);
+    if (entries.length < width || (entries.length > width && width === TILE_WIDTH)) {
+      throw new Error(`entry bundle ${n} holds ${entries.length} entries, expected ${width}`);
+    }
+    return entries.slice(0, width);
   }
 
   // The hashes of level `level` for a tree of `size` (floor(size / 256^level) of them).
@@ -379,4 +404,95 @@ export async function verifyTree(client, checkpoint, entries) {
   const rootMatches = equalBytes(root, checkpoint.root);
   if (!rootMatches) problems.push('the root recomputed from the entries differs from the checkpoint');
   return { ok: problems.length === 0, rootMatches, problems, leafHashes, tilesChecked, root };
+}
+
+// ---------- reading a few entries of a large log ----------
+//
+// A page of a log of millions of entries is rendered from the entry bundles it
+// shows and O(log_256 N) tiles, never the whole log (docs/EXPLORER.md "Large
+// logs"): the visible entries' leaf hashes are compared with their level-0
+// tile, each tile's hash with the tile above it, and the checkpoint's root is
+// recomputed from the tiles along the tree's right edge (RFC 6962 §2.1: every
+// subtree of the root's decomposition is a perfect tree of 2^k leaves, whose
+// hash is the perfect tree over 2^k / 256^l hashes of level l, all in one tile
+// when 256^l <= 2^k < 256^(l+1)). The work and the requests do not depend on
+// the log's size beyond the number of tile levels.
+
+// Entries [lo, hi) of a tree of `size`, from the bundles that hold them.
+export async function entryRange(client, size, lo, hi) {
+  const out = [];
+  for (let n = Math.floor(lo / TILE_WIDTH); n * TILE_WIDTH < hi; n++) {
+    const entries = await client.bundle(n, size);
+    for (let i = 0; i < entries.length; i++) {
+      const index = n * TILE_WIDTH + i;
+      if (index >= lo && index < hi) out.push({ index, entry: entries[i] });
+    }
+  }
+  return out;
+}
+
+async function perfectRoot(hashes) {
+  let level = hashes;
+  while (level.length > 1) {
+    const up = [];
+    for (let i = 0; i < level.length; i += 2) up.push(nodeHash(level[i], level[i + 1]));
+    level = await Promise.all(up);
+  }
+  return level[0];
+}
+
+// The hash of the RFC 6962 subtree [lo, hi) of a tree of `size`, from tiles.
+// REQUIRES: [lo, hi) is a subtree of the tree's decomposition (hi - lo a power
+// of two with lo a multiple of it, or hi == size).
+export async function subtreeHash(client, size, lo, hi) {
+  const n = hi - lo;
+  if (n === 0) return sha256(new Uint8Array(0));
+  if ((n & (n - 1)) === 0) {
+    let l = 0;
+    while (TILE_WIDTH ** (l + 1) <= n) l++;
+    const span = TILE_WIDTH ** l;
+    const first = lo / span;
+    const tile = await client.tile(l, Math.floor(first / TILE_WIDTH), size);
+    const at = first % TILE_WIDTH;
+    return perfectRoot(tile.slice(at, at + n / span));
+  }
+  const k = largestPowerOfTwoBelow(n);
+  const [a, b] = await Promise.all([subtreeHash(client, size, lo, lo + k), subtreeHash(client, size, lo + k, hi)]);
+  return nodeHash(a, b);
+}
+
+// Checks that the bundles holding `entries` ([{index, entry}], consecutive)
+// are in the tree the checkpoint signs: leaf hashes against level-0 tiles,
+// every full tile on their path against the level above, and the root
+// recomputed from the right edge's tiles. Returns { ok, problems, leafHashes
+// (Map index -> hash), tiles (requests made for tiles so far) }.
+export async function verifyEntries(client, checkpoint, entries) {
+  const size = checkpoint.size;
+  const problems = [];
+  const leafHashes = new Map();
+  await Promise.all(entries.map(async ({ index, entry }) => leafHashes.set(index, await leafHash(entry))));
+  const checked = new Set();
+  const check = async (level, n) => {
+    // Tile n of `level` hashes to entry n of the tile above, if that exists.
+    const key = `${level}/${n}`;
+    if (checked.has(key)) return;
+    checked.add(key);
+    const tile = await client.tile(level, n, size);
+    if (tile.length < TILE_WIDTH || Math.floor(size / TILE_WIDTH ** (level + 1)) <= n) return;
+    const above = await client.tile(level + 1, Math.floor(n / TILE_WIDTH), size);
+    if (!equalBytes(await perfectRoot(tile), above[n % TILE_WIDTH])) {
+      problems.push(`level ${level + 1} tile hash ${n} differs from the hashes below it`);
+    }
+    await check(level + 1, Math.floor(n / TILE_WIDTH));
+  };
+  for (const [index, h] of leafHashes) {
+    const tile = await client.tile(0, Math.floor(index / TILE_WIDTH), size);
+    if (!equalBytes(tile[index % TILE_WIDTH], h)) problems.push(`entry ${index}: leaf hash differs from level 0 tile`);
+    if (problems.length > 20) break;
+  }
+  for (const n of new Set([...leafHashes.keys()].map((i) => Math.floor(i / TILE_WIDTH)))) await check(0, n);
+  const root = await subtreeHash(client, size, 0, size);
+  const rootMatches = equalBytes(root, checkpoint.root);
+  if (!rootMatches) problems.push('the root recomputed from the tiles differs from the checkpoint');
+  return { ok: problems.length === 0, rootMatches, problems, leafHashes };
 }

@@ -3,7 +3,7 @@
 // progress of an interrupted sync, and (2) an index of every release and trust
 // root in the log, for list/show/diff/flags/trust.
 //
-// Tables (docs/AUDIT.md "Index"; format 4, PRAGMA user_version):
+// Tables (docs/AUDIT.md "Index"; format 5, PRAGMA user_version):
 //   state(size, root, checkpoint, edge)   one row: the last verified checkpoint
 //   progress(size, edge)                  at most one row: a sync in progress
 //   vendor_keys(id PK, vkey)              each vendor key's text form, once
@@ -19,6 +19,8 @@
 //   trust_roots(log_index PK, leaf, domain, version, expires, root_threshold,
 //               root_keys, policy, note, logged, follows, chain_flag,
 //               chain_error)             one row per trust root entry
+//   releases_image                        the one secondary index: releases by
+//                                         image_sha256 (find), since format 5
 // Index rows and the progress row are committed in one transaction after the
 // mirror's files are durable (syncfs), so after a crash the index covers
 // exactly [0, progress or state size). Readers only look at rows below the
@@ -142,6 +144,9 @@ class AuditIndex {
   // Releases with log_index < `below` matching `f`, ordered by log_index.
   Result<std::vector<ReleaseRow>> Releases(const ReleaseFilter& f, uint64_t below);
   Result<std::optional<ReleaseRow>> ByIndex(uint64_t log_index, uint64_t below);
+  // Releases with log_index < `below` whose image SHA-256 is `image_sha256`
+  // (log order; without changelogs). An index lookup (releases_image).
+  Result<std::vector<ReleaseRow>> ByImage(const Hash& image_sha256, uint64_t below);
   // All releases naming this vendor and product (log order).
   Result<std::vector<ReleaseRow>> ForProduct(const std::string& vendor, const std::string& product,
                                              uint64_t below);
@@ -155,10 +160,11 @@ class AuditIndex {
   AuditIndex() = default;
   Status Exec(const char* sql);
   Result<sqlite3_stmt*> Stmt(const char* sql);
-  enum class Setup { kNone, kCreate, kMigrate3 };
+  enum class Setup { kNone, kCreate, kMigrate3, kMigrate4 };
   Result<Setup> CheckFormat(const std::string& path);
   Status MigrateFrom3(const std::string& path);
   Status FillDetails(ReleaseRow& r, bool with_text);
+  Result<std::vector<ReleaseRow>> ReadRows(sqlite3_stmt* s, bool with_text);
   // The vendor_keys id of `key`, inserted if new (inside the caller's
   // transaction).
   Result<int64_t> VendorKeyId(const VerifierKey& key);
