@@ -325,7 +325,8 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
     std::string max_version;
     std::map<uint64_t, std::string> rollback_versions;                 // rollback -> first version
     std::map<std::string, std::pair<uint64_t, std::string>> versions;  // version -> (index, leaf)
-    DisclosureState disclosures;  // the effective state after the releases so far
+    DisclosureState disclosures;     // the effective state after the releases so far
+    std::vector<Disclosure> events;  // the previous release's events
     std::map<std::string, std::vector<const ReleaseRow*>> images;  // image SHA-256 -> releases
   };
   std::map<std::string, ProductState> products;  // vendor/product
@@ -407,10 +408,16 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
           add("telemetry-expansion", p,
               "sends more than version " + prev_version + ": " + Join(added, ", "));
         }
-        // Dropped states have their own flag; events are new by nature.
+        // Dropped states have their own flag. An event is the release's
+        // own; one repeated word for word from the previous release (a
+        // cumulative list) is no news for the changelog.
         std::vector<std::string> silent;
         for (const DisclosureChange& c : DiffDisclosures(ps.disclosures, tr)) {
           if (c.change == "dropped") continue;
+          if (c.change == "event" &&
+              std::find(ps.events.begin(), ps.events.end(), *c.to) != ps.events.end()) {
+            continue;
+          }
           const Disclosure& d = c.to ? *c.to : *c.from;
           if (!ChangelogMentions(r.changelog, d))
             silent.push_back(c.change + " " + DescribeDisclosure(d));
@@ -451,6 +458,7 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
       }
       ps.images[r.image_sha256].push_back(&r);
       ps.disclosures = tr.after;
+      ps.events = tr.events;
       if (!ps.any || r.rollback > ps.max_rollback) {
         ps.max_rollback = r.rollback;
         ps.max_version = r.version;
