@@ -1,6 +1,8 @@
 // Disclosures: the input is tried as one manifest line (ParseDisclosureLine),
 // as a CLI argument (ParseDisclosureArg), as a vendor kind / domain, and, split
-// on "\n", as a disclosure list (ValidateDisclosureList).
+// on "\n", as a disclosure list (ValidateDisclosureList), as an owner's
+// refusal rule (ParseDisclosureRule), and the list through the state model
+// (ApplyReleaseDisclosures).
 // Properties: format(parse(x)) == x for both syntaxes; line and argument
 // forms convert into each other; a valid list is strictly ascending and is
 // what SortDisclosures makes of its reverse.
@@ -11,6 +13,8 @@
 #include <vector>
 
 #include "candor/disclosure.h"
+#include "candor/disclosure_rule.h"
+#include "candor/disclosure_state.h"
 #include "fuzz_util.h"
 
 using namespace candor;
@@ -51,6 +55,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (IsVendorKind(text)) CANDOR_FUZZ_CHECK(IsValidVendorDomain(VendorKindDomain(text)));
   if (IsValidVendorDomain(text)) CANDOR_FUZZ_CHECK(text.size() <= 253);
   (void)ValidateDisclosureValue(text);
+  // An owner's rule: round trip, and a rule with a value matches exactly the
+  // disclosure it names.
+  auto rule = ParseDisclosureRule(text);
+  if (rule.ok()) {
+    CANDOR_FUZZ_CHECK(FormatDisclosureRule(*rule) == text);
+    if (rule->value) {
+      const Disclosure named{rule->kind, *rule->value, std::nullopt};
+      CANDOR_FUZZ_CHECK(ValidateDisclosure(named).ok() && DisclosureRuleMatches(*rule, named));
+      const DisclosureRule one[] = {*rule};
+      CANDOR_FUZZ_CHECK(CheckOwnerRules(one, std::span(&named, 1), "1").code() ==
+                        Code::kOwnerRefused);
+    }
+  }
 
   // As a list: one manifest line per "\n"-separated piece.
   std::vector<Disclosure> list;
@@ -72,5 +89,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::vector<Disclosure> reversed(list.rbegin(), list.rend());
   SortDisclosures(reversed);
   CANDOR_FUZZ_CHECK(reversed == list);
+  // The state model: applying the list twice changes no state and drops
+  // nothing; every state it states is in effect, no event is.
+  const DisclosureTransition first = ApplyReleaseDisclosures({}, list, "1");
+  const DisclosureTransition again = ApplyReleaseDisclosures(first.after, list, "2");
+  CANDOR_FUZZ_CHECK(first.dropped.empty() && again.dropped.empty());
+  CANDOR_FUZZ_CHECK(first.after.in_effect.size() + first.events.size() == list.size());
+  CANDOR_FUZZ_CHECK(again.after.in_effect.size() == first.after.in_effect.size());
+  for (const InEffect& e : first.after.in_effect) {
+    CANDOR_FUZZ_CHECK(MeaningOf(e.disclosure.kind) == DisclosureMeaning::kState);
+  }
   return 0;
 }

@@ -188,6 +188,29 @@ std::set<std::string> TelemetryPairs(const std::vector<Disclosure>& ds) {
   return out;
 }
 
+std::vector<Disclosure> States(const DisclosureState& s) {
+  std::vector<Disclosure> out;
+  for (const InEffect& e : s.in_effect) out.push_back(e.disclosure);
+  return out;
+}
+
+// The end-of-support date in `state`, if stated.
+std::optional<Date> EndOfSupport(const std::vector<Disclosure>& ds) {
+  for (const Disclosure& d : ds) {
+    if (d.kind != "end-of-support") continue;
+    auto date = ParseDate(d.value);
+    if (date.ok()) return *date;
+  }
+  return std::nullopt;
+}
+
+std::string DescribeAll(const std::vector<Disclosure>& ds) {
+  if (ds.empty()) return "nothing";
+  std::string out;
+  for (size_t i = 0; i < ds.size(); ++i) out += (i ? "; " : "") + DescribeDisclosure(ds[i]);
+  return out;
+}
+
 std::string Join(const std::vector<std::string>& v, std::string_view sep) {
   std::string out;
   for (size_t i = 0; i < v.size(); ++i) out += (i ? std::string(sep) : "") + v[i];
@@ -196,22 +219,35 @@ std::string Join(const std::vector<std::string>& v, std::string_view sep) {
 
 }  // namespace
 
-std::vector<DisclosureChange> DiffDisclosures(const std::vector<Disclosure>& from,
-                                              const std::vector<Disclosure>& to) {
+std::vector<DisclosureChange> DiffDisclosures(const DisclosureState& from,
+                                              const DisclosureTransition& to) {
   std::map<std::string, const Disclosure*> a, b;
-  for (const Disclosure& d : from) a[Key(d, false)] = &d;
-  for (const Disclosure& d : to) b[Key(d, false)] = &d;
+  for (const InEffect& e : from.in_effect) a[Key(e.disclosure, false)] = &e.disclosure;
+  for (const InEffect& e : to.after.in_effect) b[Key(e.disclosure, false)] = &e.disclosure;
   std::vector<DisclosureChange> out;
   for (const auto& [k, d] : a) {
     auto it = b.find(k);
     if (it == b.end()) {
-      out.push_back({"removed", *d, std::nullopt});
+      out.push_back({"removed", *d, std::nullopt, ""});
     } else if (it->second->value != d->value) {
-      out.push_back({"changed", *d, *it->second});
+      out.push_back({"changed", *d, *it->second, ""});
     }
   }
   for (const auto& [k, d] : b) {
-    if (!a.count(k)) out.push_back({"added", std::nullopt, *d});
+    if (!a.count(k)) out.push_back({"added", std::nullopt, *d, ""});
+  }
+  for (const Disclosure& d : to.events) out.push_back({"event", std::nullopt, d, ""});
+  for (const InEffect& e : to.dropped)
+    out.push_back({"dropped", e.disclosure, std::nullopt, e.version});
+  return out;
+}
+
+std::vector<DisclosureTransition> ProductTransitions(const std::vector<ReleaseRow>& rows) {
+  std::vector<DisclosureTransition> out;
+  DisclosureState state;
+  for (const ReleaseRow& r : rows) {
+    out.push_back(ApplyReleaseDisclosures(state, r.disclosures, r.version));
+    state = out.back().after;
   }
   return out;
 }
@@ -289,7 +325,9 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
     std::string max_version;
     std::map<uint64_t, std::string> rollback_versions;                 // rollback -> first version
     std::map<std::string, std::pair<uint64_t, std::string>> versions;  // version -> (index, leaf)
-    const ReleaseRow* prev = nullptr;
+    DisclosureState disclosures;     // the effective state after the releases so far
+    std::vector<Disclosure> events;  // the previous release's events
+    std::map<std::string, std::vector<const ReleaseRow*>> images;  // image SHA-256 -> releases
   };
   std::map<std::string, ProductState> products;  // vendor/product
   std::map<std::string, std::set<std::string>> vendor_keys;
@@ -338,6 +376,8 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
     // Per product history.
     for (const std::string& p : r.products) {
       ProductState& ps = products[r.vendor + "/" + p];
+      const DisclosureTransition tr =
+          ApplyReleaseDisclosures(ps.disclosures, r.disclosures, r.version);
       auto ver = ps.versions.find(r.version);
       if (ver != ps.versions.end() && ver->second.second != r.leaf_hex) {
         add("equivocation", p,
@@ -356,28 +396,69 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
               "rollback counter " + std::to_string(r.rollback) + " already used by version " +
                   rv->second);
         }
-        const ReleaseRow& prev = *ps.prev;
-        std::set<std::string> before = TelemetryPairs(prev.disclosures);
+        // Telemetry is compared state to state: a release that does not
+        // restate telemetry sends what the device sent before.
+        const std::string& prev_version = ps.disclosures.last_version;
+        std::set<std::string> before = TelemetryPairs(States(ps.disclosures));
         std::vector<std::string> added;
-        for (const std::string& t : TelemetryPairs(r.disclosures)) {
+        for (const std::string& t : TelemetryPairs(States(tr.after))) {
           if (!before.count(t)) added.push_back(t);
         }
         if (!added.empty()) {
           add("telemetry-expansion", p,
-              "sends more than version " + prev.version + ": " + Join(added, ", "));
+              "sends more than version " + prev_version + ": " + Join(added, ", "));
         }
+        // Dropped states have their own flag. An event is the release's
+        // own; one repeated word for word from the previous release (a
+        // cumulative list) is no news for the changelog.
         std::vector<std::string> silent;
-        for (const DisclosureChange& c : DiffDisclosures(prev.disclosures, r.disclosures)) {
+        for (const DisclosureChange& c : DiffDisclosures(ps.disclosures, tr)) {
+          if (c.change == "dropped") continue;
+          if (c.change == "event" &&
+              std::find(ps.events.begin(), ps.events.end(), *c.to) != ps.events.end()) {
+            continue;
+          }
           const Disclosure& d = c.to ? *c.to : *c.from;
           if (!ChangelogMentions(r.changelog, d))
             silent.push_back(c.change + " " + DescribeDisclosure(d));
         }
         if (!silent.empty()) {
           add("changelog-silent", p,
-              "disclosures changed since " + prev.version +
+              "disclosures changed since " + prev_version +
                   " but the changelog does not mention: " + Join(silent, "; "));
         }
+        for (const InEffect& e : tr.dropped) {
+          add("disclosure-dropped", p,
+              DescribeDisclosure(e.disclosure) + ": stated by version " + e.version +
+                  ", not restated nor lifted by " + r.version +
+                  "; still in effect until a release restates " + e.disclosure.kind);
+        }
+        const std::optional<Date> old_eos = EndOfSupport(States(ps.disclosures));
+        const std::optional<Date> new_eos = EndOfSupport(r.disclosures);
+        if (old_eos && new_eos && *new_eos < *old_eos) {
+          add("support-shortened", p,
+              "end of support moved earlier: " + FormatDate(*old_eos) + " -> " +
+                  FormatDate(*new_eos) + " (" +
+                  std::to_string(DaysSinceEpoch(*old_eos) - DaysSinceEpoch(*new_eos)) +
+                  " day(s) earlier than promised before)");
+        }
       }
+      // The same image bytes already logged under another version of this
+      // product with other disclosures: the disclosures changed, the
+      // firmware did not (docs/AUDIT.md "image-reuse").
+      for (const ReleaseRow* q : ps.images[r.image_sha256]) {
+        if (q->version == r.version || q->disclosures == r.disclosures) continue;
+        add("image-reuse", p,
+            "same image (SHA-256 " + r.image_sha256.substr(0, 16) + "...) as version " +
+                q->version + " (log index " + std::to_string(q->log_index) +
+                ") with other disclosures: " + q->version + " discloses " +
+                DescribeAll(q->disclosures) + "; " + r.version + " discloses " +
+                DescribeAll(r.disclosures));
+        break;
+      }
+      ps.images[r.image_sha256].push_back(&r);
+      ps.disclosures = tr.after;
+      ps.events = tr.events;
       if (!ps.any || r.rollback > ps.max_rollback) {
         ps.max_rollback = r.rollback;
         ps.max_version = r.version;
@@ -385,7 +466,6 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
       ps.any = true;
       ps.rollback_versions.emplace(r.rollback, r.version);
       ps.versions.emplace(r.version, std::make_pair(r.log_index, r.leaf_hex));
-      ps.prev = &r;
     }
   }
   for (const InvalidRow& i : invalid) {
@@ -393,6 +473,22 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
   }
   std::stable_sort(flags.begin(), flags.end(),
                    [](const Flag& a, const Flag& b) { return a.log_index < b.log_index; });
+  return flags;
+}
+
+std::vector<Flag> ActivationFlags(const std::vector<ReleaseRow>& releases,
+                                  std::optional<Date> after, Date through) {
+  std::vector<Flag> flags;
+  for (const ReleaseRow& r : releases) {
+    for (const Disclosure& d : r.disclosures) {
+      if (!d.effective || *d.effective > through || (after && !(*after < *d.effective))) continue;
+      flags.push_back({"activation", r.log_index, r.vendor, Join(r.products, ","), r.version,
+                       "from " + FormatDate(*d.effective) + ", " + DescribeDisclosure(d) +
+                           " is active on devices that installed " + r.version +
+                           " (and kept it through releases that did not restate " + d.kind + ")",
+                       "", FormatDate(*d.effective)});
+    }
+  }
   return flags;
 }
 

@@ -1,8 +1,8 @@
 #include "candor/audit/feed.h"
 
 #include "candor/date.h"
-#include "candor/json_string.h"
 #include "candor/fs/atomic_write.h"
+#include "candor/json_string.h"
 
 namespace candor::audit {
 namespace {
@@ -91,7 +91,7 @@ std::string AtomFeed(const std::string& feed_id, const std::string& title,
   x += "  <author><name>candor audit</name></author>\n";
   for (const FeedEvent& e : events) {
     std::string id = feed_id + "/" + e.type + "/" + std::to_string(e.log_index) +
-                     (e.flag.empty() ? "" : "/" + e.flag);
+                     (e.flag.empty() ? "" : "/" + e.flag) + (e.key.empty() ? "" : "/" + e.key);
     x += "  <entry>\n";
     x += "    <id>" + XmlEscape(id) + "</id>\n";
     x += "    <title>" + XmlEscape(e.title) + "</title>\n";

@@ -85,6 +85,11 @@ Result<VerifierKey> ReadLogKey(const std::string& path);
 
 // Unix seconds from the system clock.
 int64_t NowSeconds();
+// --now SECONDS: the auditor's clock for clock-dependent flags (`activation`),
+// for replaying a day; `now` stays -1 without it (then NowSeconds()).
+void AddNowOption(po::options_description& desc, int64_t* now);
+// `now`, or NowSeconds() when -1; kInvalidArgument outside [0, kMaxUnixSeconds].
+Result<int64_t> ResolveNow(int64_t now);
 
 // Prints rows as a left-aligned table (byte widths; good enough for ASCII ids).
 void PrintTable(std::ostream& out, const std::vector<std::vector<std::string>>& rows);
@@ -96,9 +101,10 @@ struct ReadMirror {
 };
 Result<ReadMirror> OpenMirrorForRead(const std::string& dir);
 
-// Every flag of the verified tree of `size`: the releases' (audit::ComputeFlags)
-// and the trust roots' (LoadTrustFlags), in log order.
-Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size);
+// Every flag of the verified tree of `size`: the releases' (audit::ComputeFlags),
+// the activations that arrived by the day of `now` (audit::ActivationFlags) and
+// the trust roots' (LoadTrustFlags), in log order.
+Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size, int64_t now);
 // The trust roots' flags (audit/trust_history.h), in log order.
 Result<std::vector<audit::Flag>> LoadTrustFlags(audit::Mirror& mirror, uint64_t size);
 

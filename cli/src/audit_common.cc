@@ -77,11 +77,28 @@ Result<ReadMirror> OpenMirrorForRead(const std::string& dir) {
   return m;
 }
 
-Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size) {
+void AddNowOption(po::options_description& desc, int64_t* now) {
+  desc.add_options()("now", po::value(now),
+                     "the clock as Unix seconds, for activation alerts (default: system clock)");
+}
+
+Result<int64_t> ResolveNow(int64_t now) {
+  if (now == -1) return NowSeconds();
+  if (now < 0 || now > kMaxUnixSeconds) {
+    return Status::InvalidArgument("--now must be Unix seconds up to 253402300799");
+  }
+  return now;
+}
+
+Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size, int64_t now) {
   audit::ReleaseFilter f;
   CANDOR_ASSIGN_OR_RETURN(auto rows, mirror.index().Releases(f, size));
   CANDOR_ASSIGN_OR_RETURN(auto invalid, mirror.index().Invalid(size));
   std::vector<audit::Flag> flags = audit::ComputeFlags(rows, invalid);
+  CANDOR_ASSIGN_OR_RETURN(Date today, ParseDate(FormatUtcTime(now).substr(0, 10)));
+  for (audit::Flag& a : audit::ActivationFlags(rows, std::nullopt, today)) {
+    flags.push_back(std::move(a));
+  }
   CANDOR_ASSIGN_OR_RETURN(auto trust, LoadTrustFlags(mirror, size));
   for (audit::Flag& t : trust) flags.push_back(std::move(t));
   std::stable_sort(flags.begin(), flags.end(), [](const audit::Flag& a, const audit::Flag& b) {
@@ -196,6 +213,10 @@ void WriteFlagJson(const audit::Flag& f, JsonWriter& json) {
   json.String(f.version);
   json.Key("message");
   json.String(f.message);
+  if (!f.date.empty()) {
+    json.Key("date");
+    json.String(f.date);
+  }
   if (!f.domain.empty()) {
     json.Key("domain");
     json.String(f.domain);

@@ -19,6 +19,7 @@ struct QueryArgs {
   std::string dir;
   AuditFilter filter;
   bool json = false;
+  int64_t now = -1;  // flags: --now (ResolveNow)
 };
 
 std::optional<Outcome> ParseQueryArgs(const Args& args, std::string_view sub, Context& ctx,
@@ -28,6 +29,7 @@ std::optional<Outcome> ParseQueryArgs(const Args& args, std::string_view sub, Co
   AddDirOption(desc, &q.dir);
   AddFilterOptions(desc, &q.filter);
   AddJsonOption(desc, &q.json);
+  if (sub == "flags") AddNowOption(desc, &q.now);
   po::variables_map vm;
   const std::string synopsis =
       fmt::format("{} --dir MIRROR [--vendor V]... [--product P]... [--json]", sub);
@@ -69,8 +71,10 @@ Outcome RunAuditList(const Args& args, Context& ctx) {
 Outcome RunAuditFlags(const Args& args, Context& ctx) {
   QueryArgs q;
   if (auto early = ParseQueryArgs(args, "flags", ctx, q)) return *early;
+  Result<int64_t> now = ResolveNow(q.now);
+  CANDOR_CLI_USAGE_IF_ERROR(now.status());
   CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(q.dir));
-  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(*m.mirror, m.state.size));
+  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(*m.mirror, m.state.size, *now));
   std::vector<audit::Flag> shown;
   for (auto& f : flags) {
     if (FlagMatches(f, q.filter)) shown.push_back(std::move(f));

@@ -95,6 +95,11 @@ Result<std::vector<audit::ReleaseRow>> FindReleases(ReadMirror& m, const std::st
 std::string ChangeLine(const audit::DisclosureChange& c) {
   if (c.change == "added") return "+ " + DescribeDisclosure(*c.to);
   if (c.change == "removed") return "- " + DescribeDisclosure(*c.from);
+  if (c.change == "event") return "* " + DescribeDisclosure(*c.to) + " (this release)";
+  if (c.change == "dropped") {
+    return "! " + DescribeDisclosure(*c.from) + " (stated by " + c.since +
+           ", not restated: still in effect, disclosure-dropped)";
+  }
   return "~ " + DescribeDisclosure(*c.from) + "  ->  " + DescribeDisclosure(*c.to);
 }
 
@@ -133,6 +138,10 @@ void WriteDiffJson(const audit::ReleaseRow& a, const audit::ReleaseRow& b,
       WriteDisclosureJson(*c.to, json);
     } else {
       json.Null();
+    }
+    if (!c.since.empty()) {
+      json.Key("since");
+      json.String(c.since);
     }
     json.EndObject();
   }
@@ -251,8 +260,15 @@ Outcome RunAuditDiff(const Args& args, Context& ctx) {
   w.String(product);
   w.Key("diffs");
   w.BeginArray();
+  // The product's effective disclosures after each version (docs/FORMATS.md
+  // "State and event kinds"): a pair compares the state after FROM with the
+  // state after TO, plus TO's events and what TO dropped.
+  const std::vector<DisclosureTransition> transitions = audit::ProductTransitions(rows);
+  auto transition_of = [&](const audit::ReleaseRow* r) -> const DisclosureTransition& {
+    return transitions[static_cast<size_t>(r - rows.data())];
+  };
   for (auto [a, b] : pairs) {
-    auto changes = audit::DiffDisclosures(a->disclosures, b->disclosures);
+    auto changes = audit::DiffDisclosures(transition_of(a).after, transition_of(b));
     if (json) {
       WriteDiffJson(*a, *b, changes, w);
       continue;

@@ -10,8 +10,11 @@
 
 #include "audit.h"
 #include "candor/audit/feed.h"
+#include "candor/date.h"
 #include "candor/disclosure.h"
+#include "candor/fs/atomic_write.h"
 #include "candor/fs/directory.h"
+#include "candor/fs/read_file.h"
 #include "candor/http/http_client.h"
 
 namespace candor::cli {
@@ -24,7 +27,18 @@ struct WatchArgs {
   double interval = 60;
   std::string webhook, atom;
   bool once = false, json = false;
+  int64_t now = -1;  // --now (ResolveNow): fixed clock for activation alerts
 };
+
+// Where watch remembers the last day whose activations it reported, so that
+// each fires once, on its day (or at the next run after it), across restarts.
+std::string ActivationDayPath(audit::Mirror& mirror) {
+  return mirror.private_dir() + "/watch-activation-day";
+}
+
+Date DayOf(int64_t unix_seconds) {
+  return ParseDate(FormatUtcTime(unix_seconds).substr(0, 10)).value();
+}
 
 audit::FeedEvent ReleaseEvent(const audit::ReleaseRow& r) {
   audit::FeedEvent e;
@@ -44,6 +58,11 @@ audit::FeedEvent ReleaseEvent(const audit::ReleaseRow& r) {
 
 audit::FeedEvent FlagEvent(const audit::Flag& fl, int64_t time) {
   audit::FeedEvent e;
+  if (!fl.date.empty()) {
+    // An activation is dated by its day, not by its release.
+    time = DaysSinceEpoch(ParseDate(fl.date).value()) * 86400;
+    e.key = fl.date;
+  }
   e.type = "flag";
   e.flag = fl.kind;
   e.log_index = fl.log_index;
@@ -59,9 +78,11 @@ audit::FeedEvent FlagEvent(const audit::Flag& fl, int64_t time) {
 }
 
 // The releases and flags at log indices [from, size) that match the filter,
-// in log order.
+// in log order; activations that arrived by `now` only `with_activations`
+// (the feed holds them all; stdout and the webhook get each on its day).
 Result<std::vector<audit::FeedEvent>> EventsSince(audit::Mirror& mirror, uint64_t from,
-                                                  uint64_t size, const AuditFilter& filter) {
+                                                  uint64_t size, const AuditFilter& filter,
+                                                  int64_t now, bool with_activations) {
   std::vector<audit::FeedEvent> out;
   audit::ReleaseFilter f;
   f.vendors = filter.vendors;
@@ -78,9 +99,11 @@ Result<std::vector<audit::FeedEvent>> EventsSince(audit::Mirror& mirror, uint64_
   for (const auto& r : roots) {
     if (r.log_index >= from) issued[r.log_index] = r.logged;
   }
-  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size));
+  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size, now));
   for (const audit::Flag& fl : flags) {
+    // Activations are reported on their day (ActivationsDue), not with their release.
     if (fl.log_index < from || !FlagMatches(fl, filter)) continue;
+    if (!with_activations && !fl.date.empty()) continue;
     auto it = issued.find(fl.log_index);
     out.push_back(FlagEvent(fl, it != issued.end() ? it->second : NowSeconds()));
   }
@@ -107,10 +130,49 @@ Status PostWebhook(const std::string& url, const std::string& body, const std::s
   return Status::Ok();
 }
 
-// Reports the entries [from, size) the last sync added: stdout, webhook, Atom.
+// The activations whose day arrived since the last one reported (on a first
+// run: today's), as events, and records today as reported. Delayed
+// disclosures of every release of the verified tree count, old ones too: the
+// day is the news, not the entry.
+Result<std::vector<audit::FeedEvent>> ActivationsDue(audit::Mirror& mirror, uint64_t size,
+                                                     const AuditFilter& filter, int64_t now) {
+  const Date today = DayOf(now);
+  Date after = DayOf(std::max<int64_t>(0, (DaysSinceEpoch(today) - 1) * 86400));
+  Result<std::string> stored = fs::ReadFile(ActivationDayPath(mirror), 64);
+  if (stored.ok()) {
+    std::string text = *stored;
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    Result<Date> day = ParseDate(text);
+    if (!day.ok()) return day.status().WithContext(ActivationDayPath(mirror));
+    after = *day;
+  } else if (stored.status().code() != Code::kNotFound) {
+    return stored.status();
+  }
+  std::vector<audit::FeedEvent> out;
+  if (!(after < today)) return out;
+  audit::ReleaseFilter f;
+  f.vendors = filter.vendors;
+  f.products = filter.products;
+  CANDOR_ASSIGN_OR_RETURN(auto rows, mirror.index().Releases(f, size));
+  for (const audit::Flag& fl : audit::ActivationFlags(rows, after, today)) {
+    if (FlagMatches(fl, filter)) out.push_back(FlagEvent(fl, 0));
+  }
+  CANDOR_RETURN_IF_ERROR(
+      fs::WriteFileAtomically(ActivationDayPath(mirror), FormatDate(today) + "\n", {}));
+  return out;
+}
+
+// Reports the entries [from, size) the last sync added and the activations
+// due today: stdout, webhook, Atom (rewritten when anything was reported).
 Status Report(audit::Mirror& mirror, uint64_t from, uint64_t size, const std::string& origin,
-              const WatchArgs& w, Context& ctx) {
-  CANDOR_ASSIGN_OR_RETURN(auto events, EventsSince(mirror, from, size, w.filter));
+              const WatchArgs& w, int64_t now, Context& ctx) {
+  std::vector<audit::FeedEvent> events;
+  if (size > from) {
+    CANDOR_ASSIGN_OR_RETURN(events, EventsSince(mirror, from, size, w.filter, now, false));
+  }
+  CANDOR_ASSIGN_OR_RETURN(auto due, ActivationsDue(mirror, size, w.filter, now));
+  for (audit::FeedEvent& e : due) events.push_back(std::move(e));
+  if (events.empty()) return Status::Ok();
   for (const audit::FeedEvent& e : events) {
     const std::string event_json = audit::EventJson(e, origin);
     if (w.json) {
@@ -126,12 +188,16 @@ Status Report(audit::Mirror& mirror, uint64_t from, uint64_t size, const std::st
   }
   ctx.out.flush();
   if (w.atom.empty()) return Status::Ok();
-  CANDOR_ASSIGN_OR_RETURN(auto all, EventsSince(mirror, 0, size, w.filter));
+  CANDOR_ASSIGN_OR_RETURN(auto all, EventsSince(mirror, 0, size, w.filter, now, true));
+  // Newest first: activations by their day, among releases by their issue time.
+  std::stable_sort(
+      all.begin(), all.end(), [](const audit::FeedEvent& a, const audit::FeedEvent& b) {
+        return a.log_index < b.log_index || (a.log_index == b.log_index && a.time < b.time);
+      });
   std::reverse(all.begin(), all.end());
   if (all.size() > 200) all.resize(200);
   Status ws = audit::WriteAtomFeed(
-      w.atom,
-      audit::AtomFeed("candor-audit:" + origin, "Candor audit: " + origin, all, NowSeconds()));
+      w.atom, audit::AtomFeed("candor-audit:" + origin, "Candor audit: " + origin, all, now));
   if (!ws.ok()) ctx.err << "audit watch: atom: " << ws.ToString() << "\n";
   return Status::Ok();
 }
@@ -160,6 +226,7 @@ Outcome RunAuditWatch(const Args& args, Context& ctx) {
       "POST each event as JSON to this https:// URL (http:// for loopback)")(
       "atom", po::value(&w.atom), "keep an Atom feed of events in this file")(
       "once", po::bool_switch(&w.once), "one sync, then exit");
+  AddNowOption(desc, &w.now);
   AddJsonOption(desc, &w.json, "print events as JSON lines");
   po::variables_map vm;
   if (auto early = ParseAuditArgs(args, desc, nullptr,
@@ -174,6 +241,7 @@ Outcome RunAuditWatch(const Args& args, Context& ctx) {
     // refused now, not at the first event.
     CANDOR_CLI_USAGE_IF_ERROR(ParseBaseUrl(w.webhook).status().WithContext("--webhook"));
   }
+  CANDOR_CLI_USAGE_IF_ERROR(ResolveNow(w.now).status());
   if (!(w.interval >= 0.1)) {
     return UsageError(Status::InvalidArgument("--interval must be at least 0.1 s"));
   }
@@ -192,8 +260,10 @@ Outcome RunAuditWatch(const Args& args, Context& ctx) {
         out.reported = true;
         return out;
       }
-    } else if (r.new_size > before.size) {
-      CANDOR_RETURN_IF_ERROR(Report(*mirror, before.size, r.new_size, origin, w, ctx));
+    } else {
+      // Also without new entries: an activation's day may have come.
+      CANDOR_ASSIGN_OR_RETURN(const int64_t now, ResolveNow(w.now));
+      CANDOR_RETURN_IF_ERROR(Report(*mirror, before.size, r.new_size, origin, w, now, ctx));
     }
     if (w.once) return Status::Ok();
     std::this_thread::sleep_for(std::chrono::milliseconds(static_cast<int64_t>(w.interval * 1000)));

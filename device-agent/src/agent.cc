@@ -94,6 +94,7 @@ VerifyRequest MakeRequest(const AgentContext& ctx, const ImageRequest& req, cons
   v.last_seen = LastSeenTrees(PolicyOf(ctx, root), state);
   v.consistency_proofs = in.consistency_proofs;
   v.read_image = std::move(reader);
+  v.refused_disclosures = ctx.refused_disclosures;
   return v;
 }
 
@@ -180,6 +181,7 @@ Result<AgentContext> LoadContext(const AgentConfig& config) {
     ctx.state_dir = config.state_dir;
     ctx.flash.command = config.flash_command;
     ctx.flash.target = config.flash_target;
+    ctx.refused_disclosures = config.refused_disclosures;
     return ctx;
   }
   Result<std::string> text = fs::ReadFile(config.policy_path, kMaxPolicySize);
@@ -191,6 +193,7 @@ Result<AgentContext> LoadContext(const AgentConfig& config) {
   ctx.state_dir = config.state_dir;
   ctx.flash.command = config.flash_command;
   ctx.flash.target = config.flash_target;
+  ctx.refused_disclosures = config.refused_disclosures;
   return ctx;
 }
 
@@ -232,7 +235,14 @@ Result<VerifiedRelease> InstallImage(const AgentContext& ctx, const ImageRequest
   if (!flashed.ok()) return flashed.WithContext("flash failed");
 
   DeviceState next = state;
+  // The product's effective disclosures: what it had, with the kinds this
+  // release states replaced (docs/FORMATS.md "State and event kinds").
+  DisclosureState before;
+  if (auto it = state.products.find(ctx.product); it != state.products.end()) {
+    before = EffectiveDisclosures(it->second);
+  }
   InstalledRelease rel;
+  rel.in_effect = ApplyReleaseDisclosures(before, m.disclosures, m.version).after.in_effect;
   rel.rollback = m.rollback;
   rel.version = m.version;
   rel.log_index = verified.log_index;
@@ -293,6 +303,53 @@ Result<std::vector<VerifiedTrustRoot>> UpdateTrustRoot(const AgentContext& ctx,
 
 Result<DeviceState> ReadStatus(const std::string& state_dir) { return LoadState(state_dir); }
 
+namespace {
+
+// The day of a device clock reading (clamped to the dates libverify knows).
+Date DayOf(uint64_t now_unix) {
+  const int64_t t = static_cast<int64_t>(std::min<uint64_t>(now_unix, kMaxUnixSeconds));
+  return ParseDate(FormatUtcTime(t).substr(0, 10)).value();
+}
+
+int64_t DaysUntil(const Disclosure& d, Date today) {
+  return d.effective ? DaysSinceEpoch(*d.effective) - DaysSinceEpoch(today) : 0;
+}
+
+// {"kind":...,"value":...,"effective":...,"restrictive":...,"description":...
+// without the closing brace.
+void AppendDisclosureJsonKeys(std::string& out, const Disclosure& d) {
+  out += "{\"kind\":";
+  AppendJsonString(out, d.kind);
+  out += ",\"value\":";
+  AppendJsonString(out, d.value);
+  out += ",\"effective\":";
+  if (d.effective) {
+    AppendJsonString(out, FormatDate(*d.effective));
+  } else {
+    out += "null";
+  }
+  out += fmt::format(",\"restrictive\":{}", IsRestrictive(d) ? "true" : "false");
+  out += ",\"description\":";
+  AppendJsonString(out, DescribeDisclosure(d));
+}
+
+void AppendInEffectJson(std::string& out, const std::vector<InEffect>& list, const Date* today) {
+  out += '[';
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i) out += ',';
+    AppendDisclosureJsonKeys(out, list[i].disclosure);
+    out += ",\"stated_by\":";
+    AppendJsonString(out, list[i].version);
+    if (today != nullptr) {
+      out += fmt::format(",\"days_left\":{}", DaysUntil(list[i].disclosure, *today));
+    }
+    out += '}';
+  }
+  out += ']';
+}
+
+}  // namespace
+
 std::string FormatStatusText(const DeviceState& state, const TrustRoot* root, uint64_t now_unix) {
   std::string out;
   if (root != nullptr) {
@@ -319,6 +376,21 @@ std::string FormatStatusText(const DeviceState& state, const TrustRoot* root, ui
       out += fmt::format("  disclosure{}: {}\n", IsRestrictive(d) ? " (restrictive)" : "",
                          DescribeDisclosure(d));
     }
+    // The device's state (docs/FORMATS.md "State and event kinds"): what
+    // holds today, from this release or earlier ones, and what is to come.
+    const Date today = DayOf(now_unix);
+    const DisclosureState effective = EffectiveDisclosures(rel);
+    for (const InEffect& e : HoldingOn(effective, today)) {
+      out += fmt::format("  in effect{}: {} (stated by {})\n",
+                         IsRestrictive(e.disclosure) ? " (restrictive)" : "",
+                         DescribeDisclosure(e.disclosure), e.version);
+    }
+    for (const InEffect& e : PendingAfter(effective, today)) {
+      out +=
+          fmt::format("  pending{}: {}, in {} day(s) (stated by {})\n",
+                      IsRestrictive(e.disclosure) ? " (restrictive)" : "",
+                      DescribeDisclosure(e.disclosure), DaysUntil(e.disclosure, today), e.version);
+    }
   }
   if (state.checkpoints.empty()) out += "last checkpoint: none\n";
   for (const auto& [origin, c] : state.checkpoints) {
@@ -344,21 +416,8 @@ std::string FormatStatusJson(const DeviceState& state, const TrustRoot* root, ui
       AppendJsonString(out, FormatUtcTime(m.issued));
       out += ",\"disclosures\":[";
       for (size_t i = 0; i < m.disclosures.size(); ++i) {
-        const Disclosure& d = m.disclosures[i];
         if (i) out += ',';
-        out += "{\"kind\":";
-        AppendJsonString(out, d.kind);
-        out += ",\"value\":";
-        AppendJsonString(out, d.value);
-        out += ",\"effective\":";
-        if (d.effective) {
-          AppendJsonString(out, FormatDate(*d.effective));
-        } else {
-          out += "null";
-        }
-        out += fmt::format(",\"restrictive\":{}", IsRestrictive(d) ? "true" : "false");
-        out += ",\"description\":";
-        AppendJsonString(out, DescribeDisclosure(d));
+        AppendDisclosureJsonKeys(out, m.disclosures[i]);
         out += '}';
       }
       out += ']';
@@ -366,6 +425,12 @@ std::string FormatStatusJson(const DeviceState& state, const TrustRoot* root, ui
       out += ",\"entry_error\":";
       AppendJsonString(out, entry.status().ToString());
     }
+    const Date today = DayOf(now_unix);
+    const DisclosureState effective = EffectiveDisclosures(rel);
+    out += ",\"in_effect\":";
+    AppendInEffectJson(out, HoldingOn(effective, today), nullptr);
+    out += ",\"pending\":";
+    AppendInEffectJson(out, PendingAfter(effective, today), &today);
     out += '}';
   }
   // One object per log origin, ascending (docs/AGENT.md "status").

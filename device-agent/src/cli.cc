@@ -34,8 +34,9 @@ commands:
            version, in version order (n+1, n+2, ...); each is verified
            against the previous one, all are committed at once or none
   status   [--json]
-           installed release(s), their disclosures and log index, last
-           checkpoints, the trust root in effect
+           installed release(s), their disclosures and log index, the
+           disclosures in effect and the countdown to each pending
+           activation, last checkpoints, the trust root in effect
   report   [--json]
            the device report for auditors (`candor audit gossip`): the last
            seen signed checkpoint of each log and the installed releases
@@ -57,7 +58,9 @@ options:
   --version            show the version
 
 Every refusal prints one line "refused: <reason>" and exits with the code of
-its reason class (docs/EXIT_CODES.md); usage errors exit 1.
+its reason class (docs/EXIT_CODES.md); usage errors exit 1. A release carrying
+a disclosure the owner refuses (config `refuse-disclosure KIND[=VALUE]`) is
+refused with exit 18.
 )";
 
 struct Parsed {

@@ -68,6 +68,17 @@ Result<AgentConfig> ParseAgentConfig(std::string_view text) {
       seen_product = true;
       if (f.size() != 2) return err("product takes exactly one value");
       config.product = std::string(f[1]);
+    } else if (key == "refuse-disclosure") {
+      // The rest of the line: a value may hold single spaces
+      // ("telemetry=crash to metrics.acme.example").
+      std::string_view rule =
+          line.substr(static_cast<size_t>(key.data() - line.data()) + key.size());
+      while (!rule.empty() && (rule.front() == ' ' || rule.front() == '\t')) rule.remove_prefix(1);
+      while (!rule.empty() && (rule.back() == ' ' || rule.back() == '\t')) rule.remove_suffix(1);
+      if (rule.empty()) return err("refuse-disclosure needs KIND[=VALUE]");
+      Result<DisclosureRule> parsed = ParseDisclosureRule(rule);
+      if (!parsed.ok()) return err("refuse-disclosure: " + parsed.status().message());
+      config.refused_disclosures.push_back(std::move(parsed).value());
     } else if (key == "flash-command") {
       if (seen_cmd) return err("duplicate flash-command");
       seen_cmd = true;

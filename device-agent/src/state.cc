@@ -2,9 +2,13 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "candor/checkpoint.h"
+#include "candor/disclosure.h"
 #include "candor/fs/atomic_write.h"
 #include "candor/fs/read_file.h"
+#include "candor/release.h"
 #include "candor/sha256.h"
 #include "candor/trust_root.h"
 
@@ -12,6 +16,7 @@ namespace candor::agent {
 namespace {
 
 constexpr std::string_view kChecksumKey = "checksum ";
+constexpr std::string_view kDisclosePrefix = "disclose ";
 
 void Line(std::string& out, std::string_view key, std::string_view value) {
   out += key;
@@ -86,8 +91,17 @@ uint64_t DeviceState::RollbackFor(std::string_view product) const {
   return it == products.end() ? 0 : it->second.rollback;
 }
 
+DisclosureState EffectiveDisclosures(const InstalledRelease& rel) {
+  if (!rel.in_effect.empty()) return DisclosureState{rel.in_effect, rel.version};
+  Result<ReleaseEntry> entry = ParseReleaseEntry(rel.entry);
+  if (!entry.ok()) return DisclosureState{{}, rel.version};
+  return ApplyReleaseDisclosures({}, entry->manifest.disclosures, rel.version).after;
+}
+
 std::string FormatState(const DeviceState& state) {
-  std::string out(state.trust_root.empty() ? kStateHeader : kStateHeaderV3);
+  const bool v4 = std::any_of(state.products.begin(), state.products.end(),
+                              [](const auto& kv) { return !kv.second.in_effect.empty(); });
+  std::string out(v4 ? kStateHeaderV4 : state.trust_root.empty() ? kStateHeader : kStateHeaderV3);
   out += '\n';
   if (!state.trust_root.empty()) Line(out, "trust-root", Base64Encode(AsBytes(state.trust_root)));
   for (const auto& [origin, c] : state.checkpoints) {  // std::map: ascending
@@ -107,6 +121,12 @@ std::string FormatState(const DeviceState& state) {
     Line(out, "image-size", FormatDecimal(r.image_size));
     Line(out, "installed-at", FormatDecimal(r.installed_at));
     Line(out, "entry", Base64Encode(r.entry));
+    for (const InEffect& e : r.in_effect) {
+      // "<version> <kind> <value>[ effective=YYYY-MM-DD]": the manifest line
+      // without "disclose ", after the version that stated it.
+      Line(out, "in-effect",
+           e.version + " " + FormatDisclosureLine(e.disclosure).substr(kDisclosePrefix.size()));
+    }
   }
   Hash sum = Sha256Digest(out);
   Line(out, "checksum", HexEncode(sum));
@@ -132,17 +152,20 @@ Result<DeviceState> ParseState(std::string_view text) {
   std::copy(sum->begin(), sum->end(), want.begin());
   if (!HashEqual(want, Sha256Digest(body))) return Status::Malformed("state: checksum mismatch");
 
+  const bool v4 = body.starts_with(std::string(kStateHeaderV4) + "\n");
   const bool v3 = body.starts_with(std::string(kStateHeaderV3) + "\n");
-  // v3 is v2 plus the trust-root line: everything v2 may hold, v3 may.
-  const bool v2 = v3 || body.starts_with(std::string(kStateHeader) + "\n");
+  // v3 is v2 plus the trust-root line: everything v2 may hold, v3 may; v4
+  // makes that line optional and adds in-effect lines.
+  const bool v2 = v4 || v3 || body.starts_with(std::string(kStateHeader) + "\n");
   if (!v2 && !body.starts_with(std::string(kStateHeaderV1) + "\n")) {
     return Status::Malformed("state: unknown header");
   }
   static_assert(kStateHeader.size() == kStateHeaderV1.size() &&
-                kStateHeader.size() == kStateHeaderV3.size());
+                kStateHeader.size() == kStateHeaderV3.size() &&
+                kStateHeader.size() == kStateHeaderV4.size());
   LineReader r(body.substr(kStateHeader.size() + 1));
   DeviceState state;
-  if (v3) {
+  if (v3 || (v4 && r.PeekKey("trust-root"))) {
     // A v3 file exists only to hold a root: the line is mandatory there.
     CANDOR_ASSIGN_OR_RETURN(Bytes root, r.ExpectB64("trust-root"));
     state.trust_root = std::string(AsChars(root));
@@ -195,7 +218,29 @@ Result<DeviceState> ParseState(std::string_view text) {
     CANDOR_ASSIGN_OR_RETURN(rel.image_size, r.ExpectU64("image-size"));
     CANDOR_ASSIGN_OR_RETURN(rel.installed_at, r.ExpectU64("installed-at"));
     CANDOR_ASSIGN_OR_RETURN(rel.entry, r.ExpectB64("entry"));
+    while (v4 && r.PeekKey("in-effect")) {
+      if (rel.in_effect.size() == kMaxInEffect) return r.Err("too many in-effect lines");
+      CANDOR_ASSIGN_OR_RETURN(std::string_view line, r.Expect("in-effect"));
+      const size_t space = line.find(' ');
+      if (space == std::string_view::npos || !IsToken(line.substr(0, space))) {
+        return r.Err("bad in-effect line");
+      }
+      Result<Disclosure> d =
+          ParseDisclosureLine(std::string(kDisclosePrefix) + std::string(line.substr(space + 1)));
+      if (!d.ok()) return r.Err("bad in-effect disclosure: " + d.status().message());
+      InEffect e{std::move(d).value(), std::string(line.substr(0, space))};
+      if (!rel.in_effect.empty() &&
+          !DisclosureLess(rel.in_effect.back().disclosure, e.disclosure)) {
+        return r.Err("in-effect lines not in strictly ascending order");
+      }
+      rel.in_effect.push_back(std::move(e));
+    }
     state.products.emplace(std::string(product), std::move(rel));
+  }
+  // One encoding per state: v4 exists only to carry in-effect lines.
+  if (v4 && std::none_of(state.products.begin(), state.products.end(),
+                         [](const auto& kv) { return !kv.second.in_effect.empty(); })) {
+    return Status::Malformed("state: v4 without in-effect lines");
   }
   return state;
 }

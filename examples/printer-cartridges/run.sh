@@ -12,7 +12,13 @@
 #      the printer refuses it because it is not in the log, and the log refuses
 #      to record it (equivocation: 2.4.1 is already logged with the disclosure).
 #      Under a new version number it can be logged, but then it is public, and
-#      anyone can see that the disclosure vanished.
+#      anyone can see that the disclosure vanished: `candor audit flags`
+#      raises image-reuse (same image bytes as 2.4.1, other disclosures) and
+#      disclosure-dropped (the block is still in effect, just unsaid).
+#   5. A second printer's owner refuses cartridge blocks
+#      (`refuse-disclosure consumables.third-party` in its agent.conf): it
+#      refuses the genuine, logged 2.4.1 before flashing (exit 18), its slot
+#      untouched.
 #
 # Usage: examples/printer-cartridges/run.sh [BUILD_DIR]
 #   BUILD_DIR (or $CANDOR_BUILD_DIR) is a CMake build directory with candor,
@@ -95,6 +101,17 @@ product printer-x1
 state-dir $work/device/state
 flash-target $work/device/flash.img
 CONF
+# A second printer, whose owner says no to cartridge blocks.
+mkdir -p owner
+: >owner/flash.img
+cat >owner/agent.conf <<CONF
+policy $work/trust.policy
+product printer-x1
+state-dir $work/owner/state
+flash-target $work/owner/flash.img
+# The owner's choice: never install anything that restricts third-party cartridges.
+refuse-disclosure consumables.third-party
+CONF
 
 # device_install IMAGE BUNDLE EXPECTED_EXIT: the printer installs (or refuses).
 device_install() {
@@ -158,6 +175,21 @@ note "With a consistency proof from the tree the printer saw with 2.4.0 (beside 
 
 say "The printer installs 2.4.1, and shows what it discloses"
 device_install fw-2.4.1.bin 2.4.1.bundle 0
+if [[ -n $AGENT ]]; then
+  note "Its status: the disclosures in effect, and the countdown to the block:"
+  "$AGENT" --config device/agent.conf status | grep -E '^ +(disclosure|in effect|pending)' | indent
+
+  say "A second printer, whose owner refuses cartridge blocks"
+  note "Its agent.conf says: refuse-disclosure consumables.third-party (local, never sent anywhere)"
+  run_expect 0 "$AGENT" --config owner/agent.conf install --image fw-2.4.0.bin --bundle 2.4.0.bundle
+  slot_before=$(sha256sum owner/flash.img)
+  state_before=$(sha256sum owner/state/state)
+  run_expect 18 "$AGENT" --config owner/agent.conf install --image fw-2.4.1.bin \
+    --bundle 2.4.1.bundle --consistency-proof 2.4.1.bundle.consistency
+  [[ $(sha256sum owner/flash.img) == "$slot_before" && $(sha256sum owner/state/state) == "$state_before" ]] ||
+    { echo "UNEXPECTED: the refused install changed the owner's printer" >&2; exit 1; }
+  note "(exit 18, owner-refused: genuine and logged, but refused before flashing; slot and state untouched)"
+fi
 
 say "ACME tries a silent 2.4.1: same image, signed, but without the disclosure"
 "$CANDOR" release create --key acme.key --product printer-x1 --version 2.4.1 --rollback 241 \
@@ -190,6 +222,15 @@ note "candor audit sync mirrors and re-verifies everything (signatures, witness 
 note "What changed between ACME's printer-x1 releases:"
 "$CANDOR" audit diff --dir mirror acme.example/printer-x1 2>&1 | indent
 note "Releases that deserve a human look:"
-"$CANDOR" audit flags --dir mirror 2>&1 | indent
+"$CANDOR" audit flags --dir mirror >flags.txt 2>&1
+indent <flags.txt
+for flag in image-reuse disclosure-dropped; do
+  grep -Eq "^[0-9]+ +$flag +acme.example/printer-x1 2.4.2 " flags.txt ||
+    { echo "UNEXPECTED: no $flag flag for 2.4.2" >&2; exit 1; }
+done
+note "2.4.2 is flagged image-reuse (2.4.1's bytes, without its disclosure) and"
+note "disclosure-dropped (the block is still in effect on every printer that ran 2.4.1)."
+note "On $block_date the block switches on; a journalist's watch alerts that day:"
+"$CANDOR" audit flags --dir mirror --now "$(date -u -d "$block_date" +%s)" | grep -E '^[0-9]+ +activation ' | indent
 
 say "Done: every release the printer ran is in the public log, with what it does."

@@ -44,60 +44,61 @@ constexpr std::string_view kAccessSyntax = "allowed | warned | degraded | blocke
 constexpr std::array<KindRow, 12> kVocabulary = {{
     {{"account-required", "Account required", "free text: what now requires a vendor account",
       "Using the named function requires signing in to a vendor account.", Restrictive::kAlways, "",
-      true, false},
+      true, false, DisclosureMeaning::kState},
      ValueRule::kText},
     {{"connectivity-required", "Connectivity required", "activation | periodic | always",
       "The device needs network access to the vendor: once to activate, to check in "
       "periodically, or always.",
-      Restrictive::kAlways, "", true, true},
+      Restrictive::kAlways, "", true, true, DisclosureMeaning::kState},
      ValueRule::kConnectivity},
     {{"consumables.third-party", "Third-party consumables", kAccessSyntax,
       "How the device treats consumables (ink, toner, cartridges, filters, pods) not made by "
       "the vendor.",
-      Restrictive::kUnlessNeutral, "allowed", true, true},
+      Restrictive::kUnlessNeutral, "allowed", true, true, DisclosureMeaning::kState},
      ValueRule::kAccess},
     {{"end-of-support", "End of support", "YYYY-MM-DD",
       "The last day the vendor commits to ship security updates for these products.",
-      Restrictive::kNever, "", false, true},
+      Restrictive::kNever, "", false, true, DisclosureMeaning::kState},
      ValueRule::kDate},
     {{"feature-removal", "Feature removal", "free text: the feature removed",
       "The release removes or disables a feature the device had.", Restrictive::kAlways, "", true,
-      false},
+      false, DisclosureMeaning::kEvent},
      ValueRule::kText},
     {{"performance-limit", "Performance limit", "free text: what is limited and when",
       "The release throttles or caps performance (speed, battery, output) under stated "
       "conditions.",
-      Restrictive::kAlways, "", true, false},
+      Restrictive::kAlways, "", true, false, DisclosureMeaning::kState},
      ValueRule::kText},
     {{"region-lock", "Region lock",
       "comma-separated ISO 3166-1 alpha-2 codes, upper case, ascending, unique",
       "The device (or its consumables) works only in the listed regions.", Restrictive::kAlways, "",
-      true, true},
+      true, true, DisclosureMeaning::kState},
      ValueRule::kRegions},
     {{"remote-disable", "Remote disable", "none | vendor | vendor-and-partners",
       "Who can disable the device or its functions remotely.", Restrictive::kUnlessNeutral, "none",
-      true, true},
+      true, true, DisclosureMeaning::kState},
      ValueRule::kRemote,
      "none"},
     {{"repair.parts-pairing", "Parts pairing", kAccessSyntax,
       "How the device treats replacement parts not paired to it by the vendor "
       "(serialisation).",
-      Restrictive::kUnlessNeutral, "allowed", true, true},
+      Restrictive::kUnlessNeutral, "allowed", true, true, DisclosureMeaning::kState},
      ValueRule::kAccess},
     {{"security-fix", "Security fix",
       "unassigned | comma-separated CVE-YYYY-NNNN ids, ascending, unique",
-      "The release fixes the listed vulnerabilities.", Restrictive::kNever, "", false, true},
+      "The release fixes the listed vulnerabilities.", Restrictive::kNever, "", false, true,
+      DisclosureMeaning::kEvent},
      ValueRule::kCves,
      "unassigned"},
     {{"subscription-required", "Subscription required",
       "free text: what now requires a paid subscription",
       "Using the named function requires a paid subscription.", Restrictive::kAlways, "", true,
-      false},
+      false, DisclosureMeaning::kState},
      ValueRule::kText},
     {{"telemetry", "Telemetry", "none | <category>[,<category>...] to <domain>",
       "What data the device sends and where; categories are [a-z0-9-] tokens, ascending, "
       "unique (e.g. crash, usage, location, identifiers, content).",
-      Restrictive::kUnlessNeutral, "none", true, false},
+      Restrictive::kUnlessNeutral, "none", true, false, DisclosureMeaning::kState},
      ValueRule::kTelemetry,
      "none"},
 }};
@@ -390,8 +391,8 @@ Status CheckDisclosuresConsistentAt(std::span<const Disclosure> list, int64_t at
                                  list[j].value + ", " + list[i].value + ")");
       }
       return Status::Malformed(list[i].kind + ": contradictory values both in effect on " +
-                               FormatUtcTime(clamped).substr(0, 10) + " (" + list[j].value +
-                               ", " + list[i].value +
+                               FormatUtcTime(clamped).substr(0, 10) + " (" + list[j].value + ", " +
+                               list[i].value +
                                "): a value effective on or before that day holds from it on, "
                                "as does an undated one");
     }
@@ -443,6 +444,11 @@ std::string FormatDisclosureArg(const Disclosure& d) {
   std::string out = d.kind + "=" + d.value;
   if (d.effective.has_value()) out += ",effective=" + FormatDate(*d.effective);
   return out;
+}
+
+DisclosureMeaning MeaningOf(std::string_view kind) {
+  const DisclosureKindInfo* info = FindDisclosureKind(kind);
+  return info == nullptr ? DisclosureMeaning::kState : info->meaning;
 }
 
 bool IsRestrictive(const Disclosure& d) {

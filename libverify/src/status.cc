@@ -24,6 +24,7 @@ std::string_view CodeName(Code code) {
     case Code::kConsistencyRequired: return "consistency-required";
     case Code::kExpired: return "expired";
     case Code::kTls: return "tls";
+    case Code::kOwnerRefused: return "owner-refused";
   }
   return "unknown";
 }
@@ -61,6 +62,7 @@ int HttpStatusFor(Code code) {
     case Code::kConsistencyRequired: return 422;
     case Code::kExpired: return 403;
     case Code::kTls: return 502;
+    case Code::kOwnerRefused: return 403;
   }
   return 500;
 }
@@ -89,6 +91,7 @@ int ExitCodeFor(Code code) {
     case Code::kConsistencyRequired: return 15;
     case Code::kExpired: return 16;
     case Code::kTls: return 17;
+    case Code::kOwnerRefused: return 18;
   }
   return 70;
 }

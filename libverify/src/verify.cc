@@ -226,6 +226,10 @@ Result<VerifiedRelease> Verify(const VerifyRequest& request) {
   if (!checked.ok()) return checked.status();
   const Checkpoint& cp = checked->signed_checkpoint.checkpoint;
 
+  // 7. The owner's refusals, over every disclosure (delayed ones included).
+  CANDOR_RETURN_IF_ERROR(
+      CheckOwnerRules(request.refused_disclosures, manifest.disclosures, manifest.version));
+
   VerifiedRelease verdict;
   verdict.release = std::move(entry).value();
   verdict.log_index = bundle->index;

@@ -112,20 +112,24 @@ TEST_CASE("diff: added, removed, changed (single-valued kinds by effective date)
   std::vector<Disclosure> b = {D("consumables.third-party=blocked"),
                                D("consumables.third-party=blocked,effective=2027-01-01"),
                                D("telemetry=crash to t.example")};
-  auto c = audit::DiffDisclosures(a, b);
+  const DisclosureState from = ApplyReleaseDisclosures({}, a, "1").after;
+  auto c = audit::DiffDisclosures(from, ApplyReleaseDisclosures(from, b, "2"));
   std::multiset<std::string> kinds;
   for (const auto& x : c) kinds.insert(x.change);
-  CHECK(kinds == std::multiset<std::string>{"added", "changed", "removed"});
+  // feature-removal is an event: not repeating it removes nothing.
+  CHECK(kinds == std::multiset<std::string>{"added", "changed"});
   for (const auto& x : c) {
     if (x.change == "changed") {
       CHECK(x.from->value == "warned");
       CHECK(x.to->value == "blocked");
       CHECK(!x.to->effective);
     }
-    if (x.change == "removed") CHECK(x.from->kind == "feature-removal");
     if (x.change == "added") CHECK(x.to->effective.has_value());
   }
-  CHECK(audit::DiffDisclosures(a, a).empty());
+  // The same states restated: no change (the event of `a` is `a`'s own).
+  std::vector<Disclosure> states = {D("consumables.third-party=warned"),
+                                    D("telemetry=crash to t.example")};
+  CHECK(audit::DiffDisclosures(from, ApplyReleaseDisclosures(from, states, "2")).empty());
   // Version order: rollback counter, then log index.
   std::vector<ReleaseRow> rows(3);
   rows[0].rollback = 5, rows[0].log_index = 1;
@@ -165,9 +169,9 @@ TEST_CASE("changelog mentions: whole words and the kind's terms, case-insensitiv
       {"Blocked-call filtering improved.", "region-lock=DE", false},
       {"Added a REGION LOCK for Germany.", "region-lock=DE", true},
       {"Region-lock: DE only.", "region-lock=DE", true},
-      {"Region \u2013 lock for DE.", "region-lock=DE", true},     // an en dash run
+      {"Region \u2013 lock for DE.", "region-lock=DE", true},       // an en dash run
       {"New region. Lock screen added.", "region-lock=DE", false},  // not one phrase
-      {"Now sold in DE, FR.", "region-lock=DE,FR", false},         // region codes alone
+      {"Now sold in DE, FR.", "region-lock=DE,FR", false},          // region codes alone
       {"Subscriptions page redesigned.", "subscription-required=cloud scanning", false},
       {"Cloud scanning now needs a plan.", "subscription-required=cloud scanning", true},
       {"Subscription required for cloud features.", "subscription-required=remote printing",
@@ -176,8 +180,8 @@ TEST_CASE("changelog mentions: whole words and the kind's terms, case-insensitiv
       {"Improved print quality.", "subscription-required=remote print from the app", false},
       {"Remote print is faster in the app.", "subscription-required=remote print from the app",
        false},
-      {"Remote print from the app needs a plan.",
-       "subscription-required=remote print from the app", true},
+      {"Remote print from the app needs a plan.", "subscription-required=remote print from the app",
+       true},
       {"Improved the app.", "account-required=the app", false},  // no significant word
       {"Accounts are faster.", "account-required=remote printing", false},
       {"Remote printing now needs a vendor account.", "account-required=remote printing", true},
@@ -188,8 +192,7 @@ TEST_CASE("changelog mentions: whole words and the kind's terms, case-insensitiv
       {"Speed improvements.", "performance-limit=slower printing above 40 pages", false},
       {"Printing above 40 pages is slower now.", "performance-limit=slower printing above 40 pages",
        false},
-      {"Slower printing above 40 pages.", "performance-limit=slower printing above 40 pages",
-       true},
+      {"Slower printing above 40 pages.", "performance-limit=slower printing above 40 pages", true},
       {"Repairs are easier.", "repair.parts-pairing=blocked", false},
       {"Parts pairing is now enforced.", "repair.parts-pairing=warned", true},
       {"Fixes CVE-2026-0002.", "security-fix=CVE-2026-0001,CVE-2026-0002", true},
@@ -269,9 +272,9 @@ TEST_CASE("changelog mentions: no single word of a kind's name, title or value s
       if (ValidateDisclosure(d).ok()) ds.push_back(d);
     }
   }
-  for (const char* kind : {"x-acme.example/a", "x-acme.example/fix", "x-acme.example/the",
-                           "x-acme.example/this", "x-acme.example/update", "x-acme.example/a-fix",
-                           "x-acme.example/new.bug-fixes"}) {
+  for (const char* kind :
+       {"x-acme.example/a", "x-acme.example/fix", "x-acme.example/the", "x-acme.example/this",
+        "x-acme.example/update", "x-acme.example/a-fix", "x-acme.example/new.bug-fixes"}) {
     ds.push_back(D(std::string(kind) + "=remote print from the app"));
   }
   size_t checked = 0;
@@ -391,8 +394,8 @@ TEST_CASE("flags: delayed activation counts from when the release was logged, no
     bool flagged;
   };
   const Case cases[] = {
-      {"honest: effective after issue and logging", "2026-03-01T12:00:00Z",
-       "2026-03-01T13:00:00Z", "2026-09-13", true},
+      {"honest: effective after issue and logging", "2026-03-01T12:00:00Z", "2026-03-01T13:00:00Z",
+       "2026-09-13", true},
       {"a vendor-chosen future issue date after the effective date", "2027-01-01T00:00:00Z",
        "2026-03-01T13:00:00Z", "2026-09-13", true},
       {"issued the same day as effective, logged months before", "2026-09-13T00:00:00Z",
@@ -490,6 +493,169 @@ TEST_CASE("flags: every planted case is found, and a clean history raises none")
   REQUIRE(fx.idx->AddInvalid(fx.next, "bad-signature: planted").ok());
   fx.next++;
   CHECK(Has(fx.Flags(), "invalid-entry", fx.next - 1));
+}
+
+// The disclosure model (docs/FORMATS.md "State and event kinds") as the
+// flags see it: two releases of one product, the flags of the second.
+TEST_CASE("flags: states persist, events do not; dropped, reused, shortened") {
+  struct Case {
+    const char* name;
+    std::vector<std::string> first, second;
+    const char* second_changelog;
+    bool same_image;
+    std::vector<std::string> raised;  // flags of the second release (among those below)
+  };
+  const std::vector<std::string> watched = {"changelog-silent", "disclosure-dropped", "image-reuse",
+                                            "support-shortened"};
+  const Case cases[] = {
+      {"a security fix not repeated is not removed: no changelog-silent",
+       {"security-fix=CVE-2026-0001"},
+       {},
+       "Maintenance release.\n",
+       false,
+       {}},
+      {"a new security fix the changelog does not name is silent",
+       {},
+       {"security-fix=CVE-2026-0002"},
+       "Maintenance release.\n",
+       false,
+       {"changelog-silent"}},
+      {"a restriction lifted explicitly, and said so",
+       {"consumables.third-party=blocked"},
+       {"consumables.third-party=allowed"},
+       "Third-party cartridges are allowed again.\n",
+       false,
+       {}},
+      {"a restriction silently dropped",
+       {"consumables.third-party=blocked,effective=2026-09-13"},
+       {},
+       "Stability improvements.\n",
+       false,
+       {"disclosure-dropped"}},
+      {"a non-restrictive state not restated is not dropped",
+       {"end-of-support=2031-12-31"},
+       {},
+       "Stability improvements.\n",
+       false,
+       {}},
+      {"the same image under a new version, its disclosure dropped",
+       {"consumables.third-party=blocked,effective=2026-09-13"},
+       {},
+       "Stability improvements.\n",
+       true,
+       {"disclosure-dropped", "image-reuse"}},
+      {"the same image with the same disclosures is a re-release, not a trick",
+       {"telemetry=none"},
+       {"telemetry=none"},
+       "Rebuilt.\n",
+       true,
+       {}},
+      {"end of support moved earlier",
+       {"end-of-support=2031-12-31"},
+       {"end-of-support=2027-12-31"},
+       "End of support is now 2027-12-31.\n",
+       false,
+       {"support-shortened"}},
+      {"end of support moved later",
+       {"end-of-support=2027-12-31"},
+       {"end-of-support=2031-12-31"},
+       "End of support extended.\n",
+       false,
+       {}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.name);
+    Fixture fx;
+    const SignerKey acme = TestKey("acme.example", 1);
+    ReleaseSpec s;
+    s.image_per_version = !c.same_image;
+    s.disclosures = c.first;
+    s.changelog = "Fixes CVE-2026-0001. Third-party cartridges blocked. End of support.\n";
+    fx.Add(acme, s);
+    s.version = "1.1";
+    s.rollback = 2;
+    s.disclosures = c.second;
+    s.changelog = c.second_changelog;
+    const uint64_t i = fx.Add(acme, s);
+    const auto flags = fx.Flags();
+    for (const std::string& kind : watched) {
+      CAPTURE(kind);
+      const bool want = std::find(c.raised.begin(), c.raised.end(), kind) != c.raised.end();
+      CHECK(Has(flags, kind, i) == want);
+    }
+  }
+}
+
+TEST_CASE("flags: disclosure-dropped once, and the carried state is what later releases diff") {
+  Fixture fx;
+  const SignerKey acme = TestKey("acme.example", 1);
+  ReleaseSpec s;
+  s.disclosures = {"repair.parts-pairing=blocked"};
+  s.changelog = "Parts pairing blocked.\n";
+  fx.Add(acme, s);
+  s.version = "1.1";
+  s.rollback = 2;
+  s.disclosures = {};
+  s.changelog = "Bug fixes.\n";
+  const uint64_t dropped = fx.Add(acme, s);
+  s.version = "1.2";
+  s.rollback = 3;
+  const uint64_t again = fx.Add(acme, s);
+  // Lifting it later is a change the changelog must mention.
+  s.version = "1.3";
+  s.rollback = 4;
+  s.disclosures = {"repair.parts-pairing=allowed"};
+  const uint64_t lifted = fx.Add(acme, s);
+  const auto flags = fx.Flags();
+  CHECK(Has(flags, "disclosure-dropped", dropped));
+  CHECK(Count(flags, "disclosure-dropped") == 1);
+  CHECK(!Has(flags, "changelog-silent", again));
+  CHECK(Has(flags, "changelog-silent", lifted));
+}
+
+TEST_CASE("the disclosure-model flags are documented with an example") {
+  const std::string docs = ReadText(std::string(CANDOR_SOURCE_DIR) + "/docs/AUDIT.md");
+  const size_t examples = docs.find("### Examples of the disclosure-model flags");
+  REQUIRE(examples != std::string::npos);
+  for (const char* flag :
+       {"disclosure-dropped", "image-reuse", "support-shortened", "activation"}) {
+    CAPTURE(flag);
+    CHECK(docs.find("| `" + std::string(flag) + "` |") != std::string::npos);
+    CHECK(docs.find("- `" + std::string(flag) + "`:", examples) != std::string::npos);
+  }
+}
+
+TEST_CASE("activation flags: on the day, once per window") {
+  Fixture fx;
+  ReleaseSpec s;
+  s.issued = "2026-03-01T12:00:00Z";
+  s.disclosures = {"consumables.third-party=blocked,effective=2026-09-13",
+                   "telemetry=crash to t.acme.example,effective=2026-10-01"};
+  s.changelog = "Third-party cartridges blocked from September; telemetry from October.\n";
+  const uint64_t i = fx.Add(TestKey("acme.example", 1), s);
+  auto day = [](const char* d) { return ParseDate(d).value(); };
+  struct Case {
+    std::optional<Date> after;
+    Date through;
+    std::vector<std::string> dates;
+  };
+  const Case cases[] = {
+      {std::nullopt, day("2026-09-12"), {}},
+      {day("2026-09-12"), day("2026-09-13"), {"2026-09-13"}},                // fires on the day
+      {day("2026-09-13"), day("2026-09-14"), {}},                            // and once
+      {day("2026-09-12"), day("2026-10-05"), {"2026-09-13", "2026-10-01"}},  // missed days
+      {std::nullopt, day("2027-01-01"), {"2026-09-13", "2026-10-01"}},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(FormatDate(c.through));
+    std::vector<std::string> got;
+    for (const audit::Flag& f : audit::ActivationFlags(fx.Rows(), c.after, c.through)) {
+      CHECK(f.kind == "activation");
+      CHECK(f.log_index == i);
+      got.push_back(f.date);
+    }
+    CHECK(got == c.dates);
+  }
 }
 
 }  // namespace

@@ -132,6 +132,9 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   REQUIRE_MESSAGE(df.exit_code == 0, df.output);
   CHECK(Contains(df.output, "1.0 (#0) -> 2.0"));
   CHECK(Contains(df.output, "+ Third-party consumables: blocked (effective 2036-09-13)"));
+  // 2.1 restates 2.0's disclosures: no change.
+  CHECK(Contains(df.output, "2.0 (#" + std::to_string(i_delayed) + ") -> 2.1 (#" +
+                                std::to_string(i_reuse) + ")\n  no disclosure changes\n"));
   df = Candor(
       {"audit", "diff", "--dir", mirror, "acme.example/inkjet-x100", "1.0", "3.0", "--json"});
   CHECK(Contains(df.output, "\"change\":\"added\""));
@@ -188,6 +191,34 @@ TEST_CASE("candor audit against a real candor-log: sync, list, show, diff, flags
   CHECK(Contains(feed, "remote-disable"));
   CHECK(!Contains(feed, "acme.example/"));  // only the watched vendor
   CHECK(Contains(feed, "</feed>\n"));
+
+  // Activation alerts: the block of 2.0 (and of 2.1, 3.0, which restate it)
+  // takes effect on 2036-09-13. `flags` shows it from that day on; `watch`
+  // fires it on the day, once, also without new entries, and the feed keeps it.
+  const std::string eve = std::to_string(ParseUtcTime("2036-09-12T12:00:00Z").value());
+  const std::string day = std::to_string(ParseUtcTime("2036-09-13T08:00:00Z").value());
+  fl = Candor({"audit", "flags", "--dir", mirror, "--json"});
+  CHECK(!Contains(fl.output, "\"flag\":\"activation\""));
+  fl = Candor({"audit", "flags", "--dir", mirror, "--json", "--now", day});
+  CHECK(has("activation", i_delayed));
+  CHECK(Contains(fl.output, "\"date\":\"2036-09-13\""));
+  auto watch_at = [&](const std::string& now) {
+    return Candor({"audit", "watch", "--log", log.url(), "--log-key", key, "--dir", mirror,
+                   "--once", "--json", "--atom", atom, "--now", now});
+  };
+  w = watch_at(eve);
+  REQUIRE_MESSAGE(w.exit_code == 0, w.output);
+  CHECK(!Contains(w.output, "activation"));
+  w = watch_at(day);
+  REQUIRE_MESSAGE(w.exit_code == 0, w.output);
+  CHECK(Contains(w.output, "\"flag\":\"activation\",\"log\":"));
+  CHECK(Contains(w.output, "\"log_index\":" + std::to_string(i_delayed) + ","));
+  feed = ReadText(atom);
+  CHECK(Contains(feed, "/flag/" + std::to_string(i_delayed) + "/activation/2036-09-13</id>"));
+  w = watch_at(day);  // the same day again: already reported
+  REQUIRE_MESSAGE(w.exit_code == 0, w.output);
+  CHECK(!Contains(w.output, "activation"));
+  CHECK(Candor({"audit", "flags", "--dir", mirror, "--now", "-5"}).exit_code == 1);
 
   // Gossip: the log's current checkpoint is consistent.
   WriteText(work / "cp-now", ReadText(log.dir() + "/checkpoint"));

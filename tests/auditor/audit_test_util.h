@@ -54,6 +54,9 @@ struct ReleaseSpec {
   std::vector<std::string> disclosures;  // CLI syntax KIND=VALUE[,effective=...]
   std::string changelog = "Maintenance release.\n";
   std::string image = "image";
+  // The image bytes are `image` + version (each version its own image), or
+  // `image` alone (the same bytes under several versions: image-reuse).
+  bool image_per_version = true;
 };
 
 inline Bytes MakeRelease(const SignerKey& vendor, const ReleaseSpec& s) {
@@ -61,8 +64,9 @@ inline Bytes MakeRelease(const SignerKey& vendor, const ReleaseSpec& s) {
   f.products = {s.product};
   f.version = s.version;
   f.rollback = s.rollback;
-  f.image_sha256 = Sha256Digest(AsBytes(s.image + s.version));
-  f.image_size = s.image.size() + s.version.size();
+  const std::string bytes = s.image_per_version ? s.image + s.version : s.image;
+  f.image_sha256 = Sha256Digest(AsBytes(bytes));
+  f.image_size = bytes.size();
   f.issued = ParseUtcTime(s.issued).value();
   for (const auto& d : s.disclosures) f.disclosures.push_back(ParseDisclosureArg(d).value());
   auto e = CreateReleaseEntry(f, s.changelog, vendor);

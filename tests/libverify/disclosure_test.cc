@@ -364,7 +364,7 @@ TEST_CASE("vocabulary table is sorted, self-consistent and documented") {
   CHECK(FindDisclosureKind("x-acme.example/a") == nullptr);
 
   // docs/FORMATS.md "Disclosure vocabulary" has one row per kind with the same
-  // restrictive / effective / single-valued columns.
+  // restrictive / effective / single-valued / meaning columns.
   std::ifstream in(std::string(CANDOR_SOURCE_DIR) + "/docs/FORMATS.md");
   REQUIRE(in);
   std::stringstream ss;
@@ -388,7 +388,7 @@ TEST_CASE("vocabulary table is sorted, self-consistent and documented") {
       pos = next + 3;
     }
     cells.push_back(line.substr(pos, line.size() - pos - 2));
-    REQUIRE(cells.size() == 6);
+    REQUIRE(cells.size() == 7);
     const std::string kind = cells[0].substr(1, cells[0].size() - 2);
     CAPTURE(kind);
     if (kind == "x-<vendor>/<name>") continue;
@@ -409,6 +409,7 @@ TEST_CASE("vocabulary table is sorted, self-consistent and documented") {
     CHECK(cells[3] == restrictive);
     CHECK(cells[4] == (info->effective_allowed ? "yes" : "no"));
     CHECK(cells[5] == (info->single_valued ? "yes" : "no"));
+    CHECK(cells[6] == (info->meaning == DisclosureMeaning::kEvent ? "event" : "state"));
     ++rows;
   }
   CHECK(rows == vocab.size());

@@ -134,7 +134,10 @@ test('release page: diff shows the cartridge block ADDED with its date; restrict
   const changed = rows.find((r) => r.cells[1] === 'Telemetry');
   assert.equal(changed.cells[0], 'CHANGED');
   assert.equal(changed.cells[2], 'crash to metrics.acme.example → crash,usage to metrics.acme.example');
-  assert.ok(rows.some((r) => r.cells[0] === 'CHANGED' && r.cells[1] === 'Security fix'));
+  // A security fix is an event of its release (docs/FORMATS.md "State and event kinds"):
+  // listed as this release's, never as a change of the previous one's.
+  assert.ok(rows.some((r) => r.cells[0] === 'EVENT' && r.cells[1] === 'Security fix'));
+  assert.ok(!rows.some((r) => r.cells[0] === 'REMOVED' && r.cells[1] === 'Security fix'));
 
   // Disclosures: the block and the telemetry are restrictive and highlighted;
   // "allowed" and the security fix are not.

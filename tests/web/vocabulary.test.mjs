@@ -23,12 +23,13 @@ function formatsTable() {
   const rows = {};
   for (const line of section.split('\n')) {
     const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
-    // | kind | value | meaning | restrictive | effective | single-valued |
-    if (cells.length !== 8 || !/^`[a-z]/.test(cells[1]) || cells[1].startsWith('`x-')) continue;
+    // | kind | value | meaning | restrictive | effective | single-valued | state or event |
+    if (cells.length !== 9 || !/^`[a-z]/.test(cells[1]) || cells[1].startsWith('`x-')) continue;
     rows[cells[1].replaceAll('`', '')] = {
       restrictive: cells[4],
       effective: cells[5],
       single: cells[6],
+      meaning: cells[7],
     };
   }
   return rows;
@@ -44,6 +45,7 @@ test('vocabulary kinds and flags match docs/FORMATS.md', () => {
     assert.equal(row.restrictive, restrictive, kind);
     assert.equal(row.effective, info.effective ? 'yes' : 'no', kind);
     assert.equal(row.single, info.single ? 'yes' : 'no', kind);
+    assert.equal(row.meaning, info.meaning, kind);
   }
 });
 
@@ -69,14 +71,26 @@ test('disclosure diff', () => {
     d('security-fix', 'CVE-2026-0001'), d('feature-removal', 'fax'), d('feature-removal', 'scan')];
   const newer = [d('consumables.third-party', 'allowed'), d('consumables.third-party', 'blocked', '2026-09-13'),
     d('telemetry', 'crash,usage to a.example'), d('feature-removal', 'scan'), d('feature-removal', 'copy')];
+  // Events (feature removals, security fixes) are the release's own: the
+  // newer one's are listed, the older one's are never "removed".
   assert.deepEqual(diffDisclosures(older, newer), [
     { change: 'added', kind: 'consumables.third-party', effective: '2026-09-13', value: 'blocked' },
-    { change: 'added', kind: 'feature-removal', effective: null, value: 'copy' },
-    { change: 'removed', kind: 'feature-removal', effective: null, value: 'fax' },
-    { change: 'removed', kind: 'security-fix', effective: null, value: 'CVE-2026-0001' },
     { change: 'changed', kind: 'telemetry', effective: null, value: 'crash,usage to a.example', oldValue: 'crash to a.example' },
+    { change: 'event', kind: 'feature-removal', effective: null, value: 'scan' },
+    { change: 'event', kind: 'feature-removal', effective: null, value: 'copy' },
   ]);
-  assert.deepEqual(diffDisclosures(newer, newer), []);
+  assert.deepEqual(diffDisclosures(newer, newer).filter((x) => x.change !== 'event'), []);
+  // A restrictive state not restated is dropped (still in effect); a
+  // non-restrictive one is simply carried; lifting is an explicit change.
+  const blocked = [d('consumables.third-party', 'blocked', '2026-09-13'), d('end-of-support', '2031-12-31')];
+  assert.deepEqual(diffDisclosures(blocked, []), [
+    { change: 'dropped', kind: 'consumables.third-party', effective: '2026-09-13', value: 'blocked' },
+  ]);
+  assert.deepEqual(diffDisclosures(blocked, [d('consumables.third-party', 'allowed')]), [
+    { change: 'added', kind: 'consumables.third-party', effective: null, value: 'allowed' },
+    { change: 'removed', kind: 'consumables.third-party', effective: '2026-09-13', value: 'blocked' },
+  ]);
+  assert.deepEqual(diffDisclosures([d('security-fix', 'CVE-2026-0001')], []), []);
   assert.equal(isDelayed(d('k', 'v', '2026-09-13'), '2026-03-01T00:00:00Z'), true);
   assert.equal(isDelayed(d('k', 'v', '2026-03-01'), '2026-03-01T10:00:00Z'), false);
   assert.equal(isDelayed(d('k', 'v'), '2026-03-01T10:00:00Z'), false);

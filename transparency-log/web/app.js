@@ -323,7 +323,7 @@ function pageProduct(vendor, product) {
     const diff = prev ? diffDisclosures(prev.release.manifest.disclosures, m.disclosures) : null;
     const summary = diff
       ? diff.length
-        ? ['added', 'changed', 'removed']
+        ? ['added', 'changed', 'removed', 'event', 'dropped']
           .map((c) => [c, diff.filter((x) => x.change === c).length])
           .filter(([, n]) => n)
           .map(([c, n]) => `${n} ${c}`)
@@ -410,12 +410,18 @@ function diffSection(r, product) {
     ` (rollback ${prev.release.manifest.rollback}, entry #${prev.index}).`,
     next ? [' Next version: ', releaseLink(next), '.'] : null);
   if (!diff.length) return [heading, intro, h('p', {}, 'No disclosure was added, removed or changed.')];
-  return [heading, intro, table(`Disclosure changes from ${prev.release.manifest.version} to ${r.release.manifest.version}`,
+  const dropped = diff.some((x) => x.change === 'dropped')
+    ? h('p', { class: 'dropped-note' }, 'DROPPED: a restriction the previous version stated and this one neither ' +
+      'restates nor lifts. It is still in effect (docs/FORMATS.md "State and event kinds"); auditors flag it ' +
+      'disclosure-dropped.')
+    : null;
+  return [heading, intro, dropped, table(`Disclosure changes from ${prev.release.manifest.version} to ${r.release.manifest.version}`,
     ['Change', 'Kind', 'Value', 'Effective'],
     diff.map((x) => {
       const restrictive = isRestrictive({ kind: x.kind, value: x.value });
       return {
         className: `diff-${x.change}${restrictive && x.change !== 'removed' ? ' restrictive' : ''}`,
+        // 'dropped': not restated, still in effect (docs/FORMATS.md "State and event kinds").
         cells: [
           { cell: h('span', { class: `change change-${x.change}` }, x.change.toUpperCase()), header: true },
           kindTitle(x.kind),

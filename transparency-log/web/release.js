@@ -10,20 +10,21 @@ import { parseSignedNote, decodeUtf8, sha256, bytesToHex } from './tlog.js';
 
 const MAGIC = 'candor.dev/release-entry/v1\n';
 
-// kind -> { title, restrictive: 'always' | 'never' | 'unless', neutral, effective, single }
+// kind -> { title, restrictive: 'always' | 'never' | 'unless', neutral, effective, single,
+//          meaning: 'state' | 'event' } (docs/FORMATS.md "State and event kinds")
 export const VOCABULARY = {
-  'account-required': { title: 'Account required', restrictive: 'always', effective: true, single: false },
-  'connectivity-required': { title: 'Connectivity required', restrictive: 'always', effective: true, single: true },
-  'consumables.third-party': { title: 'Third-party consumables', restrictive: 'unless', neutral: 'allowed', effective: true, single: true },
-  'end-of-support': { title: 'End of support', restrictive: 'never', effective: false, single: true },
-  'feature-removal': { title: 'Feature removal', restrictive: 'always', effective: true, single: false },
-  'performance-limit': { title: 'Performance limit', restrictive: 'always', effective: true, single: false },
-  'region-lock': { title: 'Region lock', restrictive: 'always', effective: true, single: true },
-  'remote-disable': { title: 'Remote disable', restrictive: 'unless', neutral: 'none', effective: true, single: true },
-  'repair.parts-pairing': { title: 'Parts pairing', restrictive: 'unless', neutral: 'allowed', effective: true, single: true },
-  'security-fix': { title: 'Security fix', restrictive: 'never', effective: false, single: true },
-  'subscription-required': { title: 'Subscription required', restrictive: 'always', effective: true, single: false },
-  telemetry: { title: 'Telemetry', restrictive: 'unless', neutral: 'none', effective: true, single: false },
+  'account-required': { title: 'Account required', restrictive: 'always', effective: true, single: false, meaning: 'state' },
+  'connectivity-required': { title: 'Connectivity required', restrictive: 'always', effective: true, single: true, meaning: 'state' },
+  'consumables.third-party': { title: 'Third-party consumables', restrictive: 'unless', neutral: 'allowed', effective: true, single: true, meaning: 'state' },
+  'end-of-support': { title: 'End of support', restrictive: 'never', effective: false, single: true, meaning: 'state' },
+  'feature-removal': { title: 'Feature removal', restrictive: 'always', effective: true, single: false, meaning: 'event' },
+  'performance-limit': { title: 'Performance limit', restrictive: 'always', effective: true, single: false, meaning: 'state' },
+  'region-lock': { title: 'Region lock', restrictive: 'always', effective: true, single: true, meaning: 'state' },
+  'remote-disable': { title: 'Remote disable', restrictive: 'unless', neutral: 'none', effective: true, single: true, meaning: 'state' },
+  'repair.parts-pairing': { title: 'Parts pairing', restrictive: 'unless', neutral: 'allowed', effective: true, single: true, meaning: 'state' },
+  'security-fix': { title: 'Security fix', restrictive: 'never', effective: false, single: true, meaning: 'event' },
+  'subscription-required': { title: 'Subscription required', restrictive: 'always', effective: true, single: false, meaning: 'state' },
+  telemetry: { title: 'Telemetry', restrictive: 'unless', neutral: 'none', effective: true, single: false, meaning: 'state' },
 };
 
 export function isVendorKind(kind) {
@@ -150,12 +151,28 @@ export function compareReleases(a, b) {
   return a.index - b.index;
 }
 
-// Disclosure diff from `older` to `newer` (arrays of {kind, value, effective}).
-// Disclosures are compared per (kind, effective date). For each such key:
-// present only in the newer release: added; only in the older: removed; one
-// value in each that differ: changed; otherwise value by value added/removed.
-// Returns [{ change: 'added'|'removed'|'changed', kind, effective, value, oldValue }].
+// A kind's meaning over a product's releases: vocabulary kinds as the table
+// says, vendor-specific (and unknown) kinds are states. Mirrors MeaningOf()
+// (libverify/include/candor/disclosure.h).
+export function meaningOf(kind) {
+  return VOCABULARY[kind]?.meaning ?? 'state';
+}
+
+// Disclosure diff from the release `older` to the next release `newer`
+// (arrays of {kind, value, effective}) under the state/event model of
+// docs/FORMATS.md "State and event kinds" (libverify/src/disclosure_state.cc,
+// auditor DiffDisclosures): a state kind that `newer` restates is compared
+// per (kind, effective date): present only in the newer release: added; only
+// in the older: removed; one value in each that differ: changed; otherwise
+// value by value added/removed. A state kind `newer` does not restate is
+// carried (still in effect); if restrictive, it was dropped. Events belong to
+// their release: the newer one's are listed, the older one's never "removed".
+// Returns [{ change: 'added'|'removed'|'changed'|'event'|'dropped', kind,
+// effective, value, oldValue }]: states by (kind, date), then events, then
+// dropped states.
 export function diffDisclosures(older, newer) {
+  const states = (list) => list.filter((d) => meaningOf(d.kind) === 'state');
+  const restated = new Set(states(newer).map((d) => d.kind));
   const group = (list) => {
     const m = new Map();
     for (const d of list) {
@@ -165,8 +182,8 @@ export function diffDisclosures(older, newer) {
     }
     return m;
   };
-  const a = group(older);
-  const b = group(newer);
+  const a = group(states(older).filter((d) => restated.has(d.kind)));
+  const b = group(states(newer));
   const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
   const out = [];
   for (const key of keys) {
@@ -180,6 +197,14 @@ export function diffDisclosures(older, newer) {
     }
     for (const v of vb) if (!va.includes(v)) out.push({ change: 'added', kind, effective, value: v });
     for (const v of va) if (!vb.includes(v)) out.push({ change: 'removed', kind, effective, value: v });
+  }
+  for (const d of newer) {
+    if (meaningOf(d.kind) === 'event') out.push({ change: 'event', kind: d.kind, effective: d.effective, value: d.value });
+  }
+  const carried = states(older).filter((d) => !restated.has(d.kind));
+  const droppedKinds = new Set(carried.filter(isRestrictive).map((d) => d.kind));
+  for (const d of carried) {
+    if (droppedKinds.has(d.kind)) out.push({ change: 'dropped', kind: d.kind, effective: d.effective, value: d.value });
   }
   return out;
 }

@@ -54,6 +54,18 @@ enum class Restrictive {
   kUnlessNeutral,  // restrictive unless the value is the kind's neutral value
 };
 
+// What one disclosure of a kind means over a product's releases
+// (docs/FORMATS.md "State and event kinds"; candor/disclosure_state.h).
+enum class DisclosureMeaning {
+  // A state of the device (consumables, telemetry, end of support, ...): it
+  // persists from release to release until a later release of the product
+  // restates the kind with other values; lifting is an explicit value.
+  kState,
+  // Something this release does once (fixes CVEs, removes a feature): it
+  // belongs to this release only and is never "removed" by a later one.
+  kEvent,
+};
+
 // One row of the documented vocabulary.
 struct DisclosureKindInfo {
   std::string_view kind;          // e.g. "consumables.third-party"
@@ -66,6 +78,7 @@ struct DisclosureKindInfo {
   // Single-valued kinds describe one state of the device: at most one
   // disclosure per (kind, effective date) in a release. Others may repeat.
   bool single_valued;
+  DisclosureMeaning meaning;
 };
 
 // The closed vocabulary, in canonical (byte-wise) kind order.
@@ -131,6 +144,10 @@ Status ValidateDisclosureList(std::span<const Disclosure> list, std::string_view
 Result<Disclosure> ParseDisclosureArg(std::string_view arg);
 // REQUIRES: ValidateDisclosure(d).ok().
 std::string FormatDisclosureArg(const Disclosure& d);
+
+// The kind's meaning: the vocabulary row's, and kState for vendor-specific
+// kinds (a vendor kind describes the device until the vendor restates it).
+DisclosureMeaning MeaningOf(std::string_view kind);
 
 // True if auditors should highlight this disclosure: the kind's Restrictive
 // rule applied to the value. Vendor-specific kinds count as restrictive, since

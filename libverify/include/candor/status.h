@@ -41,6 +41,7 @@ enum class Code : int {
   kConsistencyRequired,  // a larger tree than the last seen one, without a proof that it extends it
   kExpired,            // the trust root's `expires` has passed: no installs under it
   kTls,  // an https server's certificate does not verify (unknown CA, wrong host, expired) or its TLS handshake fails
+  kOwnerRefused,  // genuine and logged, but carries a disclosure the device's owner refuses
 };
 
 // Stable lower-case name of a code, e.g. "malformed", "not-included".
@@ -94,6 +95,9 @@ class [[nodiscard]] Status {
   }
   static Status Expired(std::string msg) { return Status(Code::kExpired, std::move(msg)); }
   static Status Tls(std::string msg) { return Status(Code::kTls, std::move(msg)); }
+  static Status OwnerRefused(std::string msg) {
+    return Status(Code::kOwnerRefused, std::move(msg));
+  }
 
   Status(Code code, std::string msg) : code_(code), message_(std::move(msg)) {
     assert(code != Code::kOk);

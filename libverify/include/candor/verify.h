@@ -25,6 +25,10 @@
 //      kConsistencyRequired, so a log cannot walk a device onto a private
 //      branch that some colluding witnesses cosigned).
 //   6. The inclusion proof of the entry's leaf hash verifies.
+//   7. The owner's choices: no disclosure of the release, delayed ones
+//      included, matches a rule of `refused_disclosures`
+//      (candor/disclosure_rule.h; kOwnerRefused). Last, so that a refusal
+//      names a genuine, logged release: what the owner refuses is public.
 //
 // Fetching is passed in as a function, so libverify does no I/O of its own.
 //
@@ -45,6 +49,7 @@
 #include "candor/checkpoint.h"
 #include "candor/checkpoint_trust.h"  // kMaxClockSkewSeconds
 #include "candor/consistency_proof.h"
+#include "candor/disclosure_rule.h"
 #include "candor/policy.h"
 #include "candor/release.h"
 #include "candor/status.h"
@@ -68,15 +73,15 @@ struct LastSeenTree {
 };
 
 struct VerifyRequest {
-  std::string_view product;      // the device's product id
-  std::string_view bundle;       // the bundle file contents
+  std::string_view product;  // the device's product id
+  std::string_view bundle;   // the bundle file contents
   // Exactly one of the two: a bare policy (a device without a root), or the
   // trust root the device holds, whose policy is used and whose expiry is
   // checked first.
   const TrustPolicy* policy = nullptr;
   const TrustRoot* trust_root = nullptr;
-  uint64_t now_unix = 0;         // the device's clock, for max-checkpoint-age
-  uint64_t min_rollback = 0;     // the stored rollback counter for `product`
+  uint64_t now_unix = 0;      // the device's clock, for max-checkpoint-age
+  uint64_t min_rollback = 0;  // the stored rollback counter for `product`
   // Every log's last-seen tree, at most one per origin (kInvalidArgument
   // otherwise). Only the entry of the checkpoint's origin is compared with it;
   // the quorum times of all of them bound the device clock from below.
@@ -85,7 +90,10 @@ struct VerifyRequest {
   // checkpoint (candor/consistency_proof.h). Required when last_seen has a
   // tree of the checkpoint's origin smaller than the checkpoint.
   std::optional<ConsistencyProofFile> consistency_proofs;
-  ImageReader read_image;        // REQUIRES: non-null
+  ImageReader read_image;  // REQUIRES: non-null
+  // The owner's refusals (agent configuration `refuse-disclosure`); empty:
+  // none. Lifetime: borrowed for the call.
+  std::span<const DisclosureRule> refused_disclosures;
 };
 
 struct VerifiedRelease {

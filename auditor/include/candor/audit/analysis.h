@@ -15,20 +15,35 @@
 
 #include "candor/audit/index.h"
 #include "candor/disclosure.h"
+#include "candor/disclosure_state.h"
 #include "candor/status.h"
 
 namespace candor::audit {
 
 struct DisclosureChange {
-  std::string change;              // "added", "removed" or "changed"
-  std::optional<Disclosure> from;  // removed / changed
-  std::optional<Disclosure> to;    // added / changed
+  // "added", "removed", "changed" (a state), "event" (the release's own
+  // event) or "dropped" (a restrictive state the release silently stopped
+  // restating: still in effect, docs/AUDIT.md "disclosure-dropped").
+  std::string change;
+  std::optional<Disclosure> from;  // removed / changed / dropped
+  std::optional<Disclosure> to;    // added / changed / event
+  std::string since;               // dropped: the version that last stated it
 };
 
-// Single-valued kinds are matched by (kind, effective date), so a new value is
-// "changed"; other kinds by the whole disclosure (added / removed).
-std::vector<DisclosureChange> DiffDisclosures(const std::vector<Disclosure>& from,
-                                              const std::vector<Disclosure>& to);
+// The disclosure model of docs/FORMATS.md "State and event kinds"
+// (candor/disclosure_state.h): the change from the effective state `from`
+// (after an earlier release) to `to` (the transition of a later release):
+// the states that differ (single-valued kinds matched by (kind, effective
+// date), so a new value is "changed"; other kinds by the whole disclosure),
+// then `to`'s events, then what `to` dropped. An event not repeated is never
+// "removed".
+std::vector<DisclosureChange> DiffDisclosures(const DisclosureState& from,
+                                              const DisclosureTransition& to);
+
+// The disclosure transitions of one product's releases, in the given order
+// (SortByVersionOrder for a diff): element i is release i applied to the
+// state after release i-1.
+std::vector<DisclosureTransition> ProductTransitions(const std::vector<ReleaseRow>& rows);
 
 // Sorts releases by (rollback, log_index): the version order of a product.
 void SortByVersionOrder(std::vector<ReleaseRow>& rows);
@@ -60,13 +75,26 @@ struct Flag {
   // Trust root flags (audit/trust_history.h): the root's domain, with `vendor`
   // and `product` empty and `version` the root's version. Empty otherwise.
   std::string domain;
+  // `activation` flags: the day the disclosure takes effect (YYYY-MM-DD).
+  // Empty otherwise.
+  std::string date = {};
 };
 
 // delayed-activation, one RestrictionFlag per restrictive disclosure,
 // telemetry-expansion, rollback-decrease, rollback-reuse, first-vendor-key,
-// new-vendor-key, equivocation, changelog-silent, invalid-entry.
+// new-vendor-key, equivocation, changelog-silent, disclosure-dropped,
+// image-reuse, support-shortened, invalid-entry. Each product's disclosure
+// state is carried in log order (the order the public saw the releases).
 std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases_in_log_order,
                                const std::vector<InvalidRow>& invalid);
+
+// `activation` flags: one per delayed disclosure (effective date) of a
+// release whose day lies in (after, through]; with `after` absent, every one
+// up to `through`. A clock-dependent flag, so kept apart from ComputeFlags:
+// `audit flags` shows those that arrived by today, `audit watch` fires each
+// on its day (docs/AUDIT.md "activation").
+std::vector<Flag> ActivationFlags(const std::vector<ReleaseRow>& releases_in_log_order,
+                                  std::optional<Date> after, Date through);
 
 }  // namespace candor::audit
 

@@ -22,6 +22,9 @@ struct FeedEvent {
   std::string title;    // one line
   std::string summary;  // text
   int64_t time = 0;     // unix seconds (the release's issue time)
+  // Distinguishes events of one kind at one log index in the feed's entry ids
+  // (an activation: "<kind>/<date>"); empty: none.
+  std::string key = {};
 };
 
 // {"type":...,"log_index":...,...}

@@ -8,9 +8,11 @@
 //   2. open the image once and stage it while Verify() streams it
 //      (candor/agent/image.h explains the TOCTOU choice);
 //   3. Verify() with the stored rollback counter, every log's last-seen
-//      checkpoint and the consistency proof file, if any;
+//      checkpoint, the consistency proof file, if any, and the owner's
+//      `refuse-disclosure` rules (its last step: kOwnerRefused);
 //   4. flash the staged copy (candor/agent/flash.h);
-//   5. only then commit the new state atomically.
+//   5. only then commit the new state atomically, with the product's
+//      disclosures in effect after this release (candor/disclosure_state.h).
 // A refusal at steps 1-3 flashes nothing and changes no state; a failure at
 // step 4 leaves the state unchanged.
 //
@@ -53,6 +55,8 @@ struct AgentContext {
   std::string product;
   std::string state_dir;
   FlashBackend flash;
+  // The owner's refusals (config `refuse-disclosure`), applied by Verify().
+  std::vector<DisclosureRule> refused_disclosures;
 };
 
 // The policy the device verifies under: the root in effect's, else the bare

@@ -14,6 +14,10 @@
 //   state-dir <absolute path>         persistent state (created 0700)
 //   flash-command <argv0> [<arg>...]  run with the image path appended; exit 0 = flashed
 //   flash-target <absolute path>      file or partition the image is copied to
+//   refuse-disclosure KIND[=VALUE]    the owner refuses any release carrying a
+//                                     matching disclosure (candor/disclosure_rule.h);
+//                                     any number; an unknown kind or a value
+//                                     the kind does not allow is refused
 //
 // Exactly one of policy and trust-root (a device anchored by a root must not
 // also be configured with a policy that could bypass it: CheckComplete).
@@ -28,6 +32,7 @@
 #include <string_view>
 #include <vector>
 
+#include "candor/disclosure_rule.h"
 #include "candor/status.h"
 
 namespace candor::agent {
@@ -41,6 +46,9 @@ struct AgentConfig {
   std::string state_dir;
   std::vector<std::string> flash_command;  // empty: none
   std::string flash_target;                // empty: none
+  // The owner's refusals, in file order. Local policy: never sent anywhere
+  // (not in `candor-agent report` either).
+  std::vector<DisclosureRule> refused_disclosures;
 };
 
 Result<AgentConfig> ParseAgentConfig(std::string_view text);

@@ -19,6 +19,13 @@
 // note, as accepted at manufacture or by the last trust-update). It is written
 // only when the state holds a root, so a device without one keeps writing v2,
 // which older agents read.
+// v4 is v3 with the trust-root line optional and, per product, the
+// disclosures in effect after its installed release (`in-effect` lines,
+// candor/disclosure_state.h): states the device carries from earlier releases
+// that the installed one did not restate. It is written only when some
+// product carries such a state, so other devices keep writing v2/v3. An older
+// state has none; its product's disclosures in effect are then those of the
+// installed release (EffectiveDisclosures).
 //
 // Thread-safety: values and pure functions; LoadState/CommitState do file I/O
 // and callers serialise them with the state dir's lock (AcquireStateLock).
@@ -32,11 +39,13 @@
 #include <string_view>
 
 #include "candor/bytes.h"
+#include "candor/disclosure_state.h"
 #include "candor/policy.h"
 #include "candor/status.h"
 
 namespace candor::agent {
 
+inline constexpr std::string_view kStateHeaderV4 = "candor-agent-state v4";
 inline constexpr std::string_view kStateHeaderV3 = "candor-agent-state v3";
 inline constexpr std::string_view kStateHeader = "candor-agent-state v2";
 inline constexpr std::string_view kStateHeaderV1 = "candor-agent-state v1";
@@ -56,6 +65,10 @@ struct InstalledRelease {
   uint64_t image_size = 0;
   uint64_t installed_at = 0;  // unix seconds, device clock
   Bytes entry;                // the verified release entry, verbatim (for status/audit)
+  // The product's state disclosures in effect after this release, each with
+  // the version that stated it (at most kMaxInEffect); empty in states older
+  // than v4 (see EffectiveDisclosures).
+  std::vector<InEffect> in_effect;
 
   friend bool operator==(const InstalledRelease&, const InstalledRelease&) = default;
 };
@@ -85,9 +98,15 @@ struct DeviceState {
   uint64_t RollbackFor(std::string_view product) const;
 };
 
-// Canonical text, v3 when `trust_root` is set, else v2; ParseState(FormatState(s)) == s.
-// REQUIRES: product ids and versions contain no whitespace or control characters,
-// the origin no control characters (ParseState would refuse them).
+// The product's disclosures in effect after `rel`: its stored `in_effect`,
+// or, when empty (a state older than v4, or nothing stated), the states of the
+// stored entry itself; last_version is rel.version.
+DisclosureState EffectiveDisclosures(const InstalledRelease& rel);
+
+// Canonical text, v4 when a product carries in-effect disclosures, else v3 when `trust_root` is
+// set, else v2; ParseState(FormatState(s)) == s. REQUIRES: product ids and versions contain no
+// whitespace or control characters, the origin no control characters (ParseState would refuse
+// them).
 std::string FormatState(const DeviceState& state);
 // Strict parse of v3, v2 or v1; kMalformed on any deviation, checksum included,
 // and for a stored trust root that does not parse (its signatures are checked
