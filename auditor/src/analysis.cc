@@ -357,6 +357,15 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
                   rv->second);
         }
         const ReleaseRow& prev = *ps.prev;
+        // k-of-n (docs/FORMATS.md "Signer list"): who signed, as a set.
+        const std::set<std::string> signed_now(r.signed_by.begin(), r.signed_by.end());
+        const std::set<std::string> signed_before(prev.signed_by.begin(), prev.signed_by.end());
+        if (signed_now != signed_before) {
+          add("signer-set-changed", p,
+              "signed by " + std::to_string(signed_now.size()) + " key(s) [" +
+                  Join(r.signed_by, ", ") + "], version " + prev.version + " by " +
+                  std::to_string(signed_before.size()) + " [" + Join(prev.signed_by, ", ") + "]");
+        }
         std::set<std::string> before = TelemetryPairs(prev.disclosures);
         std::vector<std::string> added;
         for (const std::string& t : TelemetryPairs(r.disclosures)) {

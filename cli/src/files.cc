@@ -29,6 +29,15 @@ Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_vie
   return key;
 }
 
+Result<SignerKey> ReadReleaseSigningKey(const std::string& path) {
+  Result<SignerKey> key = ReadPrivateKeyFile(path);
+  if (!key.ok()) return key.status().WithContext("vendor key " + path);
+  if (key->type != kKeyTypeEd25519) {
+    return Status::InvalidArgument(path + " is a witness (cosignature) key, not a vendor key");
+  }
+  return key;
+}
+
 Status WriteFileAtomic(const std::string& path, std::string_view contents, bool force,
                        unsigned mode) {
   auto exists = [&] {

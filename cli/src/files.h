@@ -24,6 +24,7 @@
 #include "candor/fs/sequential_file.h"
 #include "candor/note.h"
 #include "candor/policy.h"
+#include "candor/signer.h"
 #include "candor/status.h"
 
 namespace candor::cli {
@@ -35,6 +36,11 @@ inline constexpr size_t kImageChunkSize = 64 * 1024;
 // kIo otherwise on failure.
 Status WriteFileAtomic(const std::string& path, std::string_view contents, bool force,
                        unsigned mode = 0644);
+
+// Reads the private key a release is signed with (`--key FILE` of `candor
+// release create` and `release sign`): ReadPrivateKeyFile, Ed25519 only. The
+// one place the CLI turns a --key into a release signer.
+Result<SignerKey> ReadReleaseSigningKey(const std::string& path);
 
 // Reads a verifier key file (one key line, as `candor keygen` writes
 // PREFIX.pub) and requires an Ed25519 key. `what` names the key in errors

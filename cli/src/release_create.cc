@@ -1,6 +1,7 @@
 // `candor release create`: hashes the image (streaming), reads the changelog,
-// builds and signs the release manifest with the vendor key, and writes the
-// release entry atomically. Every refusal names what to fix.
+// builds and signs the release manifest with the vendor key (naming a k-of-n
+// signer list with --signer), and writes the release entry atomically. Every refusal names what to
+// fix.
 #include <ctime>
 #include <ostream>
 
@@ -113,6 +114,8 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
       "disclose", po::value<std::vector<std::string>>(),
       "KIND=VALUE[,effective=YYYY-MM-DD] (repeatable)")(
       "issued", po::value<std::string>(), "issue time YYYY-MM-DDTHH:MM:SSZ (default: now)")(
+      "signer", po::value<std::vector<std::string>>(),
+      "a key of the signer list, PREFIX.pub (repeatable; must include --key's)")(
       "out", po::value<std::string>(), "release entry to write")("force",
                                                                  "replace an existing output file");
   po::variables_map vm;
@@ -121,7 +124,8 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
     PrintCommandHelp(ctx,
                      "release create --key vendor.key [--vendor V] --product P [--product P2...] "
                      "--version X --rollback N --image fw.bin --changelog CHANGELOG.md "
-                     "[--disclose KIND=VALUE[,effective=YYYY-MM-DD]]... --out release.entry",
+                     "[--disclose KIND=VALUE[,effective=YYYY-MM-DD]]... "
+                     "[--signer K1.pub --signer K2.pub...] --out release.entry",
                      desc);
     return Status::Ok();
   }
@@ -153,11 +157,15 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
     fields.issued = static_cast<int64_t>(std::time(nullptr));
   }
 
-  const std::string key_path = vm["key"].as<std::string>();
-  Result<SignerKey> key = ReadPrivateKeyFile(key_path);
-  if (!key.ok()) return key.status().WithContext("vendor key " + key_path);
-  if (key->type != kKeyTypeEd25519) {
-    return Status::InvalidArgument(key_path + " is a witness (cosignature) key, not a vendor key");
+  CANDOR_ASSIGN_OR_RETURN(SignerKey key, ReadReleaseSigningKey(vm["key"].as<std::string>()));
+  // The signer list of a k-of-n release (docs/FORMATS.md "Signer list");
+  // none: the creating key alone, the single-signature format.
+  std::vector<VerifierKey> signers;
+  if (vm.count("signer")) {
+    for (const std::string& path : vm["signer"].as<std::vector<std::string>>()) {
+      CANDOR_ASSIGN_OR_RETURN(VerifierKey k, ReadVerifierKeyFile(path, "--signer key"));
+      signers.push_back(std::move(k));
+    }
   }
 
   const std::string changelog_path = vm["changelog"].as<std::string>();
@@ -175,7 +183,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   CANDOR_RETURN_IF_ERROR(
       HashImage(vm["image"].as<std::string>(), ctx, fields.image_sha256, fields.image_size));
 
-  Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, *key);
+  Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, signers, key);
   if (!entry.ok()) {
     if (entry.status().code() == Code::kTooLarge) {
       return Status::TooLarge(
@@ -196,6 +204,12 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   ctx.out << fmt::format("created {}: {} {} for {} (rollback {}, {} disclosure{})\n", out_path,
                          m.vendor, m.version, fmt::join(m.products, ", "), m.rollback,
                          m.disclosures.size(), m.disclosures.size() == 1 ? "" : "s");
+  if (!m.cosigners.empty()) {
+    ctx.out << fmt::format(
+        "  signed by {} of {} listed keys; the others sign with `candor release "
+        "sign --key KEY {}`\n",
+        parsed->signed_by.size(), m.cosigners.size() + 1, out_path);
+  }
   ctx.out << fmt::format("  leaf hash {}\n", HexEncode(LeafHash(*entry)));
   return Status::Ok();
 }

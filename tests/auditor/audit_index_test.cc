@@ -103,12 +103,12 @@ TEST_CASE("index: databases of another format are refused with a clear error") {
   const Case cases[] = {
       {"format 1 (hex text hashes, no user_version)",
        "CREATE TABLE releases(log_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL)",
-       "has format 1, this candor reads format 4; sync into a new directory"},
+       "has format 1, this candor reads format 5; sync into a new directory"},
       // Format 2 had no releases.logged (first-seen time): not derivable later.
       {"format 2 (no first-seen time)",
        "CREATE TABLE releases(log_index INTEGER PRIMARY KEY); PRAGMA user_version = 2",
-       "has format 2, this candor reads format 4; sync into a new directory"},
-      {"a newer format", "PRAGMA user_version = 5", "written by a newer candor"},
+       "has format 2, this candor reads format 5; sync into a new directory"},
+      {"a newer format", "PRAGMA user_version = 6", "written by a newer candor"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
@@ -123,7 +123,7 @@ TEST_CASE("index: databases of another format are refused with a clear error") {
 
 // Format 4 only added trust_roots. A format-3 index is upgraded in place unless
 // it holds invalid entries: format 3 filed trust roots there.
-TEST_CASE("index: format 3 is upgraded to 4 unless it holds invalid entries") {
+TEST_CASE("index: format 3 is upgraded to 5 unless it holds invalid entries") {
   struct Case {
     const char* name;
     const char* sql;  // run on the format-3 index
@@ -145,9 +145,10 @@ TEST_CASE("index: format 3 is upgraded to 4 unless it holds invalid entries") {
                   .ok());
       REQUIRE((*idx)->Commit().ok());
     }
-    // Format 3 is format 4 without trust_roots.
-    RawExec(t / "index.db",
-            std::string("DROP TABLE trust_roots; PRAGMA user_version = 3; ") + c.sql);
+    // Format 3 is format 5 without trust_roots and release_signers.
+    RawExec(t / "index.db", std::string("DROP TABLE trust_roots; DROP TABLE release_signers; "
+                                        "PRAGMA user_version = 3; ") +
+                                c.sql);
     auto idx = AuditIndex::Open(t / "index.db");
     REQUIRE(idx.ok() == c.upgraded);
     if (!c.upgraded) {
@@ -157,7 +158,7 @@ TEST_CASE("index: format 3 is upgraded to 4 unless it holds invalid entries") {
     }
     CHECK((*idx)->Releases({}, 10)->size() == 1);
     CHECK((*idx)->TrustRoots(10)->empty());
-    idx = AuditIndex::Open(t / "index.db");  // now format 4: opens as is
+    idx = AuditIndex::Open(t / "index.db");  // now format 5: opens as is
     REQUIRE(idx.ok());
   }
 }

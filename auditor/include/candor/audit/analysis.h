@@ -64,7 +64,8 @@ struct Flag {
 
 // delayed-activation, one RestrictionFlag per restrictive disclosure,
 // telemetry-expansion, rollback-decrease, rollback-reuse, first-vendor-key,
-// new-vendor-key, equivocation, changelog-silent, invalid-entry.
+// new-vendor-key, signer-set-changed, equivocation, changelog-silent,
+// invalid-entry.
 std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases_in_log_order,
                                const std::vector<InvalidRow>& invalid);
 
