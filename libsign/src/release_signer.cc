@@ -56,14 +56,7 @@ Result<std::string> SignManifest(const Manifest& manifest, const SignerKey& vend
 
 Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
                                  const SignerKey& vendor_key) {
-  CANDOR_ASSIGN_OR_RETURN(Manifest m, BuildManifest(fields, changelog, vendor_key));
-  CANDOR_ASSIGN_OR_RETURN(std::string note, SignManifest(m, vendor_key));
-  Bytes entry = EncodeReleaseEntry(note, changelog);
-  // Never hand out an entry the verifier would refuse.
-  Result<ReleaseEntry> check = ParseReleaseEntry(entry);
-  if (!check.ok()) return check.status().WithContext("internal: created entry does not parse");
-  if (!(check->manifest == m)) return Status::Internal("created entry does not round-trip");
-  return entry;
+  return CreateReleaseEntry(fields, changelog, std::span<const VerifierKey>(), vendor_key);
 }
 
 Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
@@ -98,6 +91,7 @@ Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view 
   }
   CANDOR_ASSIGN_OR_RETURN(std::string note, SignManifest(m, creating_key));
   Bytes entry = EncodeReleaseEntry(note, changelog);
+  // Never hand out an entry the verifier would refuse.
   Result<ReleaseEntry> check = ParseReleaseEntry(entry);
   if (!check.ok()) return check.status().WithContext("internal: created entry does not parse");
   if (!(check->manifest == m)) return Status::Internal("created entry does not round-trip");

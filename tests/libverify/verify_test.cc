@@ -241,19 +241,19 @@ TEST_CASE("Verify: a 2-of-3 vendor group accepts 2 or 3 signatures and refuses 1
       {"creating key and the third", {&fx.vendor, third}, Code::kOk},
       {"all three", {&fx.vendor, second, third}, Code::kOk},
   };
-  for (const Case& c : cases) {
-    CAPTURE(c.what);
+  for (const Case& tc : cases) {
+    CAPTURE(tc.what);
     std::string note = *text + "\n";
-    for (const TestKey* k : c.signers) note += k->SigLine(*text);
+    for (const TestKey* k : tc.signers) note += k->SigLine(*text);
     fx.entry = EncodeReleaseEntry(note, parsed->changelog);
     fx.leaves[0] = LeafHash(fx.entry);
     auto v = fx.Run(fx.BundleAt(4), {});
-    CHECK_MESSAGE(v.status().code() == c.code, v.status().ToString());
-    if (c.code == Code::kPolicyUnsatisfied) {
+    CHECK_MESSAGE(v.status().code() == tc.code, v.status().ToString());
+    if (tc.code == Code::kPolicyUnsatisfied) {
       CHECK(v.status().message().find("1 of the 2 required by vendor group release-signers") !=
             std::string::npos);
     }
-    if (v.ok()) CHECK(v->release.signed_by.size() == c.signers.size());
+    if (v.ok()) CHECK(v->release.signed_by.size() == tc.signers.size());
   }
   // A key outside the group, even one of the vendor's: still untrusted.
   fx.policy = *ParseTrustPolicy(
