@@ -279,13 +279,13 @@ Result<Manifest> ParseSignedManifest(std::string_view signed_note, VerifierKeyCa
   if (!verified.ok()) {
     const Code c = verified.status().code();
     if (c == Code::kBadSignature || c == Code::kUntrustedKey) {
-      return Status::BadSignature("a signature on the manifest does not verify (" +
+      return Status::BadSignature("vendor signature on the manifest does not verify (" +
                                   verified.status().message() + ")");
     }
     return verified.status();
   }
   if (verified->verified.size() != count) {
-    return Status::BadSignature("a signature on the manifest does not verify");
+    return Status::BadSignature("vendor signature on the manifest does not verify");
   }
   if (signed_by != nullptr) *signed_by = std::move(signers);
   return m;
