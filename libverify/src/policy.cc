@@ -80,10 +80,13 @@ std::pair<size_t, std::vector<VerifierKey>> TrustPolicy::VendorSigners(const Ven
     if (k.name == v.signers) return {1, {k.key}};
   for (const PolicyVendorGroup& g : vendor_groups) {
     if (g.name != v.signers) continue;
+    // One pass over the keys, not one per member: a group may name all 1024.
+    std::map<std::string_view, const VerifierKey*> by_name;
+    for (const PolicyVendorKey& k : vendor_keys) by_name.emplace(k.name, &k.key);
     std::vector<VerifierKey> keys;
-    for (const std::string& member : g.members)
-      for (const PolicyVendorKey& k : vendor_keys)
-        if (k.name == member) keys.push_back(k.key);
+    for (const std::string& member : g.members) {
+      if (auto it = by_name.find(member); it != by_name.end()) keys.push_back(*it->second);
+    }
     return {g.threshold, std::move(keys)};
   }
   return {1, {}};  // unreachable for a parsed policy: nothing can satisfy it
@@ -129,8 +132,9 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
   }
 
   TrustPolicy policy;
-  std::set<std::string, std::less<>> names;         // witnesses and groups share one namespace
-  std::set<std::string, std::less<>> vendor_names;  // vendor-key and vendor-group names
+  std::set<std::string, std::less<>> names;             // witnesses and groups share one namespace
+  std::set<std::string, std::less<>> vendor_names;      // vendor-key and vendor-group names
+  std::set<std::string, std::less<>> vendor_key_names;  // vendor-key names only
   bool have_quorum = false;
   size_t line_no = 0;
   std::string_view rest = text;
@@ -203,6 +207,7 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
       if (policy.vendor_keys.size() == kMaxVendors)
         return LineError(line_no, "too many vendor keys");
       vendor_names.emplace(f[1]);
+      vendor_key_names.emplace(f[1]);
       policy.vendor_keys.push_back({std::string(f[1]), *key});
     } else if (keyword == "vendor-group") {
       if (f.size() < 4) {
@@ -213,9 +218,9 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
       group.name = std::string(f[1]);
       std::set<std::string_view> members;
       for (size_t i = 3; i < f.size(); i++) {
-        const bool is_key = std::any_of(policy.vendor_keys.begin(), policy.vendor_keys.end(),
-                                        [&](const PolicyVendorKey& k) { return k.name == f[i]; });
-        if (!is_key) return LineError(line_no, "vendor-group member is not a vendor-key name");
+        if (!vendor_key_names.contains(f[i])) {
+          return LineError(line_no, "vendor-group member is not a vendor-key name");
+        }
         if (!members.insert(f[i]).second) return LineError(line_no, "group member listed twice");
         group.members.emplace_back(f[i]);
       }

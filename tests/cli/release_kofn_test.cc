@@ -43,8 +43,10 @@ TEST_CASE("k-of-n: create on A, sign on B and C, publish from P, devices need 2 
         dir, {"keygen", "--name", "acme.example/" + name, "--out", dir / (machine + "/" + name)});
     REQUIRE_MESSAGE(k.exit_code == 0, k.err);
     vendor_keys += "vendor-key " + name + " " + Trim(k.out) + "\n";
-    std::filesystem::copy_file(dir / (machine + "/" + name + ".pub"), dir / ("A/" + name + ".pub"),
-                               std::filesystem::copy_options::skip_existing);
+    if (machine != "A") {
+      std::filesystem::copy_file(dir / (machine + "/" + name + ".pub"),
+                                 dir / ("A/" + name + ".pub"));
+    }
   }
   Run outsider =
       Candor(dir, {"keygen", "--name", "acme.example/intern", "--out", dir / "B/intern"});
@@ -161,7 +163,7 @@ TEST_CASE("k-of-n: create on A, sign on B and C, publish from P, devices need 2 
   REQUIRE(run({kLog, "vendors", "add", "--dir", dir / "log", dir / "C/release-c.pub"}).exit_code ==
           0);
   Run pub2 = publish("P/2.0.entry", "P/2.0.bundle");
-  REQUIRE_MESSAGE(pub2.exit_code == 0, pub2.err + ReadFile(dir / "log.out"));
+  REQUIRE_MESSAGE(pub2.exit_code == 0, (pub2.err + ReadFile(dir / "log.out")));
   // 1.0 is logged (the log checks signatures, not k), with publish's warning.
   Run pub1 = publish("P/1.0.entry", "P/1.0.bundle");
   REQUIRE_MESSAGE(pub1.exit_code == 0, pub1.err);
