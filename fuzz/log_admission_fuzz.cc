@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "candor/log/admission.h"
 #include "candor/merkle.h"
@@ -23,16 +24,26 @@ using namespace candor;
 
 namespace {
 
+// The fixture's vendor key and the k-of-n corpus entry's other two keys
+// (make_corpus.cc, "kofn-entry").
+const std::vector<VerifierKey>& RegisteredKeys() {
+  static const std::vector<VerifierKey> keys = {
+      fuzz::Fixture().vendor_key.verifier,
+      fuzz::MakeFixedKey("acme.example/release-b", kKeyTypeEd25519, 0x32).verifier,
+      fuzz::MakeFixedKey("acme.example/release-c", kKeyTypeEd25519, 0x33).verifier};
+  return keys;
+}
+
 VendorRegistry& Registry() {
   static VendorRegistry* registry = [] {
     char path[] = "/tmp/candor-fuzz-vendors-XXXXXX";
     const int fd = mkstemp(path);
     if (fd < 0) std::abort();
-    const std::string text = FormatVendorsFile({fuzz::Fixture().vendor_key.verifier});
+    const std::string text = FormatVendorsFile(RegisteredKeys());
     if (write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size())) std::abort();
     close(fd);
     auto* r = new VendorRegistry(path);
-    if (!r->Refresh().ok() || r->size() != 1) std::abort();
+    if (!r->Refresh().ok() || r->size() != 3) std::abort();
     return r;
   }();
   return *registry;
@@ -49,7 +60,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CANDOR_FUZZ_CHECK(HashEqual(admitted->leaf, LeafHash(body)));
     auto entry = ParseReleaseEntry(body);
     CANDOR_FUZZ_CHECK(entry.ok());
-    CANDOR_FUZZ_CHECK(Registry().IsRegistered(entry->manifest.vendor_key));
+    // Every key of the signer list, not only the creating one.
+    for (const VerifierKey& k : SignerList(entry->manifest)) {
+      CANDOR_FUZZ_CHECK(Registry().IsRegistered(k));
+    }
     CANDOR_FUZZ_CHECK(admitted->vendor == entry->manifest.vendor);
     CANDOR_FUZZ_CHECK(admitted->release_keys.size() == entry->manifest.products.size());
   } else {
@@ -66,13 +80,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   {
     static RateLimiter* exhausted = [] {
       auto* l = new RateLimiter(1e-9, 1);
-      l->Take(FormatVerifierKey(fuzz::Fixture().vendor_key.verifier));
+      for (const VerifierKey& k : RegisteredKeys()) l->Take(FormatVerifierKey(k));
       return l;
     }();
     uint64_t retry = 0;
     auto limited = AdmitEntry(body, Registry(), options, exhausted, &retry);
     if (limited.ok()) {
-      CANDOR_FUZZ_CHECK(false);  // the only registered key has no tokens
+      CANDOR_FUZZ_CHECK(false);  // no registered key has tokens
     } else if (limited.status().code() == Code::kRateLimited) {
       CANDOR_FUZZ_CHECK(retry >= 1);
       CANDOR_FUZZ_CHECK(admitted.ok() || admitted.status().code() == Code::kBadSignature ||

@@ -19,6 +19,7 @@
 #include "candor/device_report.h"
 #include "candor/entry_bundle.h"
 #include "candor/release.h"
+#include "candor/release_signer.h"
 #include "candor/ssh_agent.h"
 #include "candor/tlog_proof.h"
 #include "candor/trust_root.h"
@@ -144,6 +145,18 @@ int main(int argc, char** argv) {
             " https://w1.fuzz.example/\nwitness W2 " + FormatVerifierKey(fx.witness2.verifier) +
             "\n\ngroup both all W1 W2\ngroup any-of 1 both W1\nquorum any-of\n");
   Write("policy", "none", "log " + FormatVerifierKey(fx.log_key.verifier) + "\nquorum none\n");
+  // k-of-n vendor groups (docs/FORMATS.md "Trust policy").
+  const fuzz::FixedKey cosigner_b =
+      fuzz::MakeFixedKey("acme.example/release-b", kKeyTypeEd25519, 0x32);
+  const fuzz::FixedKey cosigner_c =
+      fuzz::MakeFixedKey("acme.example/release-c", kKeyTypeEd25519, 0x33);
+  Write("policy", "vendor-group",
+        "log " + FormatVerifierKey(fx.log_key.verifier) + "\nquorum none\nvendor-key k1 " +
+            FormatVerifierKey(fx.vendor_key.verifier) + "\nvendor-key k2 " +
+            FormatVerifierKey(cosigner_b.verifier) + "\nvendor-key k3 " +
+            FormatVerifierKey(cosigner_c.verifier) +
+            "\nvendor-group release-signers 2 k1 k2 k3\nvendor release-signers " + fx.product +
+            "\nvendor k3 acme-printer-x9\n");
 
   // Trust root: the fixture's policy under two root keys (the vendor and log
   // keys, both Ed25519), threshold 1, signed by both; and its bare text.
@@ -165,6 +178,26 @@ int main(int argc, char** argv) {
 
   // Release entry, manifest, disclosures, dates.
   Write("release_entry", "fixture", fx.release_entry);
+  // A k-of-n entry: a 3-key signer list signed by the creating key and one other.
+  {
+    const std::vector<VerifierKey> list = {fx.vendor_key.verifier, cosigner_b.verifier,
+                                           cosigner_c.verifier};
+    const ReleaseEntry& base = entry;
+    ManifestFields fields;
+    fields.vendor = base.manifest.vendor;
+    fields.products = base.manifest.products;
+    fields.version = base.manifest.version;
+    fields.rollback = base.manifest.rollback;
+    fields.image_sha256 = base.manifest.image_sha256;
+    fields.image_size = base.manifest.image_size;
+    fields.issued = base.manifest.issued;
+    fields.disclosures = base.manifest.disclosures;
+    const Bytes kofn = Must(CreateReleaseEntry(fields, base.changelog, list, fx.vendor_key.signer));
+    const Bytes two = Must(AddReleaseSignature(kofn, cosigner_c.signer));
+    Write("release_entry", "kofn-2-of-3", two);
+    Write("manifest", "kofn-signed", Must(ParseReleaseEntry(two)).signed_manifest_note);
+    Write("log_admission", "kofn-entry", two);
+  }
   Write("manifest", "signed", entry.signed_manifest_note);
   Write("manifest", "text", Must(FormatManifestText(entry.manifest)));
   std::string list;

@@ -1,10 +1,9 @@
-// Trust policy (c2sp.org/tlog-policy + Candor's vendor/max-checkpoint-age
-// lines): ParseTrustPolicy, then EvaluateQuorum, FindLog, VendorTrustedFor on
-// what parsed.
-// Properties: parsed policies keep the documented invariants (key types,
-// 1 <= threshold <= members, quorum names something, no max age with quorum
-// none); the quorum is never met by nobody (unless "none") and always met by
-// every witness; quorum evaluation is monotone in the set of cosigners.
+// Trust policy (c2sp.org/tlog-policy + Candor's vendor, vendor-key,
+// vendor-group and max-checkpoint-age lines): ParseTrustPolicy, then EvaluateQuorum, FindLog,
+// VendorTrustedFor on what parsed. Properties: parsed policies keep the documented invariants (key
+// types, 1 <= threshold <= members, quorum names something, no max age with quorum none); the
+// quorum is never met by nobody (unless "none") and always met by every witness; quorum evaluation
+// is monotone in the set of cosigners.
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -28,11 +27,24 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const PolicyGroup& g : p.groups) {
     CANDOR_FUZZ_CHECK(g.threshold >= 1 && g.threshold <= g.members.size());
   }
+  for (const PolicyVendorGroup& g : p.vendor_groups) {
+    CANDOR_FUZZ_CHECK(g.threshold >= 1 && g.threshold <= g.members.size() && g.threshold <= 16);
+  }
   for (const VendorTrust& v : p.vendors) {
+    // A vendor line is met by all its keys, and by nothing else.
+    const auto [threshold, keys] = p.VendorSigners(v);
+    CANDOR_FUZZ_CHECK(threshold >= 1 && threshold <= keys.size());
     for (const std::string& product : v.products) {
-      CANDOR_FUZZ_CHECK(p.VendorTrustedFor(v.key, product));
+      if (v.signers.empty()) CANDOR_FUZZ_CHECK(p.VendorTrustedFor(v.key, product));
+      const VendorSignersResult all = p.EvaluateVendorSigners(keys, product);
+      CANDOR_FUZZ_CHECK(all.satisfied);
+      CANDOR_FUZZ_CHECK(!p.EvaluateVendorSigners({}, product).satisfied);
     }
   }
+  // The canonical text describes the same policy and is a fixed point.
+  const std::string canonical = FormatTrustPolicy(p);
+  auto again = ParseTrustPolicy(canonical);
+  CANDOR_FUZZ_CHECK(again.ok() && FormatTrustPolicy(*again) == canonical);
   CANDOR_FUZZ_CHECK(!p.quorum.empty());
   if (p.quorum == "none") CANDOR_FUZZ_CHECK(!p.max_checkpoint_age_seconds.has_value());
 

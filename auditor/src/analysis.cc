@@ -328,6 +328,7 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
     DisclosureState disclosures;     // the effective state after the releases so far
     std::vector<Disclosure> events;  // the previous release's events
     std::map<std::string, std::vector<const ReleaseRow*>> images;  // image SHA-256 -> releases
+    const ReleaseRow* prev = nullptr;  // the product's previous release, set when `any`
   };
   std::map<std::string, ProductState> products;  // vendor/product
   std::map<std::string, std::set<std::string>> vendor_keys;
@@ -396,6 +397,16 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
               "rollback counter " + std::to_string(r.rollback) + " already used by version " +
                   rv->second);
         }
+        // k-of-n (docs/FORMATS.md "Signer list"): who signed, as a set.
+        const ReleaseRow& prev = *ps.prev;
+        const std::set<std::string> signed_now(r.signed_by.begin(), r.signed_by.end());
+        const std::set<std::string> signed_before(prev.signed_by.begin(), prev.signed_by.end());
+        if (signed_now != signed_before) {
+          add("signer-set-changed", p,
+              "signed by " + std::to_string(signed_now.size()) + " key(s) [" +
+                  Join(r.signed_by, ", ") + "], version " + prev.version + " by " +
+                  std::to_string(signed_before.size()) + " [" + Join(prev.signed_by, ", ") + "]");
+        }
         // Telemetry is compared state to state: a release that does not
         // restate telemetry sends what the device sent before.
         const std::string& prev_version = ps.disclosures.last_version;
@@ -457,6 +468,7 @@ std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases,
         break;
       }
       ps.images[r.image_sha256].push_back(&r);
+      ps.prev = &r;
       ps.disclosures = tr.after;
       ps.events = tr.events;
       if (!ps.any || r.rollback > ps.max_rollback) {

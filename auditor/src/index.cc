@@ -21,11 +21,21 @@ namespace {
 // format-3 index is upgraded in place when it holds no invalid entry, since a
 // format-3 sync recorded a trust root as an invalid entry (MigrateFrom3).
 // Format 5 added releases_image, the one secondary index: `candor audit find`
-// answers "which release is this image?" without scanning the log; a format-4
-// index is upgraded in place (the B-tree is built from the rows it has).
-constexpr int kFormat = 5;
+// answers "which release is this image?" without scanning the log. Format 6
+// added release_signers (k-of-n releases, docs/FORMATS.md "Signer list"):
+// rows only for a release whose signer list has more than its vendor key, so
+// a single-signer release costs nothing more to index. A format-4 index is
+// upgraded in place: the B-tree is built from the rows it has, and the signer
+// table starts empty, since no log accepted a release with a signer list
+// before format 6 (format 5 was never released).
+constexpr int kFormat = 6;
 constexpr const char* kImageIndex =
     "CREATE INDEX IF NOT EXISTS releases_image ON releases(image_sha256);";
+constexpr const char* kReleaseSignersTable = R"sql(
+CREATE TABLE IF NOT EXISTS release_signers(log_index INTEGER NOT NULL, seq INTEGER NOT NULL,
+  vendor_key INTEGER NOT NULL, signed INTEGER NOT NULL,
+  PRIMARY KEY(log_index, seq)) WITHOUT ROWID;
+)sql";
 constexpr const char* kTrustRootsTable = R"sql(
 CREATE TABLE IF NOT EXISTS trust_roots(log_index INTEGER PRIMARY KEY, leaf BLOB NOT NULL,
   domain TEXT NOT NULL, version INTEGER NOT NULL, expires INTEGER NOT NULL,
@@ -140,6 +150,7 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
                                             : Status::Ok();
     if (st.ok()) st = idx->Exec(kTrustRootsTable);
     if (st.ok()) st = idx->Exec(kImageIndex);
+    if (st.ok()) st = idx->Exec(kReleaseSignersTable);
     if (st.ok()) st = idx->Exec(("PRAGMA user_version = " + std::to_string(kFormat)).c_str());
     if (st.ok()) st = idx->Commit();
     if (!st.ok()) {
@@ -150,7 +161,8 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
   return idx;
 }
 
-// kCreate for a new, empty database, kMigrate3 for format 3. A database of
+// kCreate for a new, empty database, kMigrate3 for format 3, kMigrate4 for
+// format 4 (only new tables: nothing to check). A database of
 // another format is refused, never reinterpreted: its rows would be read
 // wrongly (format 1 kept hashes as hex text).
 Result<AuditIndex::Setup> AuditIndex::CheckFormat(const std::string& path) {
@@ -378,6 +390,23 @@ Status AuditIndex::AddRelease(uint64_t log_index, const Hash& leaf, const Releas
       return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
     }
   }
+  if (!m.cosigners.empty()) {
+    int seq = 0;
+    for (const VerifierKey& k : SignerList(m)) {
+      CANDOR_ASSIGN_OR_RETURN(const int64_t signer_id, VendorKeyId(k));
+      CANDOR_ASSIGN_OR_RETURN(
+          sqlite3_stmt * ss, Stmt("INSERT INTO release_signers(log_index, seq, vendor_key, signed) "
+                                  "VALUES(?, ?, ?, ?)"));
+      sqlite3_bind_int64(ss, 1, static_cast<int64_t>(log_index));
+      sqlite3_bind_int(ss, 2, seq++);
+      sqlite3_bind_int64(ss, 3, signer_id);
+      sqlite3_bind_int(
+          ss, 4, std::find(e.signed_by.begin(), e.signed_by.end(), k) != e.signed_by.end() ? 1 : 0);
+      if (sqlite3_step(ss) != SQLITE_DONE) {
+        return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+      }
+    }
+  }
   int seq = 0;
   for (const Disclosure& d : m.disclosures) {
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * ds,
@@ -439,6 +468,20 @@ Status AuditIndex::AddTrustRoot(const TrustRootRow& r, const Hash& leaf) {
 }
 
 Status AuditIndex::FillDetails(ReleaseRow& r, bool /*with_text*/) {
+  // The signer list: its rows, or (none: a single-signer release) the
+  // vendor key alone, which signed.
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * ss,
+                          Stmt("SELECT k.vkey, s.signed FROM release_signers s JOIN vendor_keys k "
+                               "ON k.id = s.vendor_key WHERE s.log_index = ? ORDER BY s.seq"));
+  sqlite3_bind_int64(ss, 1, static_cast<int64_t>(r.log_index));
+  while (sqlite3_step(ss) == SQLITE_ROW) {
+    r.signers.push_back(Col(ss, 0));
+    if (sqlite3_column_int(ss, 1) != 0) r.signed_by.push_back(Col(ss, 0));
+  }
+  if (r.signers.empty()) {
+    r.signers = {r.vendor_key};
+    r.signed_by = {r.vendor_key};
+  }
   CANDOR_ASSIGN_OR_RETURN(
       sqlite3_stmt * ps, Stmt("SELECT product FROM products WHERE log_index = ? ORDER BY product"));
   sqlite3_bind_int64(ps, 1, static_cast<int64_t>(r.log_index));

@@ -125,10 +125,21 @@ void DiffWitnesses(const TrustPolicy& prev, const TrustPolicy& next,
   }
 }
 
+// A vendor line's signers as one comparable string: the vkey, or for a named
+// key or group its threshold and keys, so a group whose keys or k changed
+// shows as removed and added (docs/FORMATS.md "Signer list").
+std::string VendorSignersText(const TrustPolicy& policy, const VendorTrust& v) {
+  if (v.signers.empty()) return FormatVerifierKey(v.key);
+  const auto [threshold, keys] = policy.VendorSigners(v);
+  std::string text = v.signers + " (" + std::to_string(threshold) + " of";
+  for (const VerifierKey& k : keys) text += " " + FormatVerifierKey(k);
+  return text + ")";
+}
+
 void DiffVendors(const TrustPolicy& prev, const TrustPolicy& next, std::vector<TrustChange>& out) {
   std::map<std::string, std::vector<std::string>> a, b;
-  for (const VendorTrust& v : prev.vendors) a[FormatVerifierKey(v.key)] = v.products;
-  for (const VendorTrust& v : next.vendors) b[FormatVerifierKey(v.key)] = v.products;
+  for (const VendorTrust& v : prev.vendors) a[VendorSignersText(prev, v)] = v.products;
+  for (const VendorTrust& v : next.vendors) b[VendorSignersText(next, v)] = v.products;
   for (const auto& [k, products] : b) {
     if (!a.count(k)) {
       out.push_back(

@@ -141,6 +141,14 @@ void WriteReleaseRowJson(const audit::ReleaseRow& r, const ReleaseJsonExtras& ex
   json.String(r.vendor);
   json.Key("vendor_key");
   json.String(r.vendor_key);
+  json.Key("signers");
+  json.BeginArray();
+  for (const std::string& k : r.signers) json.String(k);
+  json.EndArray();
+  json.Key("signed_by");
+  json.BeginArray();
+  for (const std::string& k : r.signed_by) json.String(k);
+  json.EndArray();
   json.Key("products");
   json.BeginArray();
   for (const std::string& p : r.products) json.String(p);

@@ -1,6 +1,7 @@
 // `candor audit show` and `candor audit diff` (docs/AUDIT.md): one release (or
 // trust root) of the verified mirror, and the disclosure changes between versions of a
 // product.
+#include <algorithm>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -37,6 +38,13 @@ void PrintRelease(std::ostream& out, const audit::ReleaseRow& r) {
   out << "log index:     " << r.log_index << "\n";
   out << "vendor:        " << r.vendor << "\n";
   out << "vendor key:    " << r.vendor_key << "\n";
+  if (r.signers.size() > 1) {
+    out << "signers:       " << r.signed_by.size() << " of " << r.signers.size() << " signed\n";
+    for (const std::string& k : r.signers) {
+      const bool done = std::find(r.signed_by.begin(), r.signed_by.end(), k) != r.signed_by.end();
+      out << "  " << (done ? "signed  " : "pending ") << k << "\n";
+    }
+  }
   out << "products:      " << fmt::format("{}", fmt::join(r.products, ", ")) << "\n";
   out << "version:       " << r.version << "\n";
   out << "rollback:      " << r.rollback << "\n";

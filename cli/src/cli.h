@@ -62,6 +62,7 @@ using Args = std::vector<std::string>;  // the arguments after the command name(
 Outcome RunKeygen(const Args& args, Context& ctx);
 Outcome RunReleaseCreate(const Args& args, Context& ctx);
 Outcome RunReleaseShow(const Args& args, Context& ctx);
+Outcome RunReleaseSign(const Args& args, Context& ctx);
 Outcome RunPublish(const Args& args, Context& ctx);
 Outcome RunVerify(const Args& args, Context& ctx);
 // `candor trust create|sign|show`: trust roots, offline (trust.cc).

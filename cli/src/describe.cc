@@ -1,6 +1,8 @@
 #include "describe.h"
 
+#include <algorithm>
 #include <ostream>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -73,12 +75,37 @@ void WriteDisclosureJson(const Disclosure& d, JsonWriter& json) {
   json.EndObject();
 }
 
+void PrintSignersHuman(const ReleaseEntry& release, std::ostream& out) {
+  const std::vector<VerifierKey> list = SignerList(release.manifest);
+  out << fmt::format(
+      "  signers     {} of {} signed (whether that is enough is the device "
+      "policy's decision)\n",
+      release.signed_by.size(), list.size());
+  for (const VerifierKey& k : list) {
+    const bool done =
+        std::find(release.signed_by.begin(), release.signed_by.end(), k) != release.signed_by.end();
+    out << fmt::format("    {} {}\n", done ? "signed " : "pending", FormatVerifierKey(k));
+  }
+}
+
 void WriteReleaseJsonMembers(const ReleaseEntry& release, JsonWriter& json) {
   const Manifest& m = release.manifest;
   json.Key("vendor");
   json.String(m.vendor);
   json.Key("vendor_key");
   json.String(FormatVerifierKey(m.vendor_key));
+  json.Key("signers");
+  json.BeginArray();
+  for (const VerifierKey& k : SignerList(m)) {
+    json.BeginObject();
+    json.Key("key");
+    json.String(FormatVerifierKey(k));
+    json.Key("signed");
+    json.Bool(std::find(release.signed_by.begin(), release.signed_by.end(), k) !=
+              release.signed_by.end());
+    json.EndObject();
+  }
+  json.EndArray();
   json.Key("products");
   json.BeginArray();
   for (const std::string& p : m.products) json.String(p);

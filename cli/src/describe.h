@@ -30,6 +30,9 @@ void PrintChangelogHuman(const std::string& changelog, std::ostream& out);
 // every `--json` output of `candor` (release show, audit; docs/AUDIT.md).
 void WriteDisclosureJson(const Disclosure& d, JsonWriter& json);
 
+// The release's signer list, each key marked signed or pending.
+void PrintSignersHuman(const ReleaseEntry& release, std::ostream& out);
+
 // Writes the release as JSON object members (the caller has opened the object).
 void WriteReleaseJsonMembers(const ReleaseEntry& release, JsonWriter& json);
 

@@ -29,6 +29,12 @@ Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_vie
   return key;
 }
 
+Result<std::unique_ptr<Signer>> OpenReleaseSigner(const std::string& key_spec) {
+  Result<std::unique_ptr<Signer>> key = OpenSigner(key_spec, {.role = "vendor key"});
+  if (!key.ok()) return key.status().WithContext("vendor key " + DescribeKeySpec(key_spec));
+  return key;
+}
+
 Status WriteFileAtomic(const std::string& path, std::string_view contents, bool force,
                        unsigned mode) {
   auto exists = [&] {

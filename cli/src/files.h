@@ -15,6 +15,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <ostream>
 #include <span>
 #include <string>
@@ -24,6 +25,8 @@
 #include "candor/fs/sequential_file.h"
 #include "candor/note.h"
 #include "candor/policy.h"
+#include "candor/signer.h"
+#include "candor/signing_key.h"
 #include "candor/status.h"
 
 namespace candor::cli {
@@ -35,6 +38,12 @@ inline constexpr size_t kImageChunkSize = 64 * 1024;
 // kIo otherwise on failure.
 Status WriteFileAtomic(const std::string& path, std::string_view contents, bool force,
                        unsigned mode = 0644);
+
+// Opens the key a release is signed with (`--key` of `candor release create`
+// and `release sign`: a key file, a PKCS#11 URI or ssh-agent:VKEY, through
+// OpenSigner; Ed25519 note keys only). The one place the CLI turns a --key
+// into a release signer; errors name the key without a URI's query.
+Result<std::unique_ptr<Signer>> OpenReleaseSigner(const std::string& key_spec);
 
 // Reads a verifier key file (one key line, as `candor keygen` writes
 // PREFIX.pub) and requires an Ed25519 key. `what` names the key in errors

@@ -256,11 +256,18 @@ Result<std::string> CheckReleaseEntry(const PublishInputs& in, const std::string
   const Manifest& m = release->manifest;
   if (in.trust.policy) {
     for (const std::string& p : m.products) {
-      if (!in.trust.policy->VendorTrustedFor(m.vendor_key, p)) {
+      const VendorSignersResult v = in.trust.policy->EvaluateVendorSigners(release->signed_by, p);
+      if (v.satisfied) continue;
+      if (v.met == 0) {
         ctx.err << fmt::format(
             "warning: the trust policy does not trust vendor key {} for product {}; devices "
             "with this policy will refuse the release\n",
             m.vendor_key.name, p);
+      } else {
+        ctx.err << fmt::format(
+            "warning: {} of the {} signatures required by {} for product {}; devices with this "
+            "policy will refuse the release (collect more with `candor release sign`)\n",
+            v.met, v.required, v.signers, p);
       }
     }
   }

@@ -1,6 +1,7 @@
 // `candor release create`: hashes the image (streaming), reads the changelog,
-// builds and signs the release manifest with the vendor key, and writes the
-// release entry atomically. Every refusal names what to fix.
+// builds and signs the release manifest with the vendor key (naming a k-of-n
+// signer list with --signer), and writes the release entry atomically. Every refusal names what to
+// fix.
 #include <ctime>
 #include <ostream>
 
@@ -102,8 +103,9 @@ Status CheckChangelog(const std::string& path, const std::string& text) {
 
 Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   po::options_description desc("options");
-  desc.add_options()("help,h", "show this help")("key", po::value<std::string>(),
-                                                 "vendor private key file (from candor keygen)")(
+  desc.add_options()("help,h", "show this help")(
+      "key", po::value<std::string>(),
+      "vendor key: a key file, pkcs11:URI or ssh-agent:VKEY (docs/SIGNING.md)")(
       "vendor", po::value<std::string>(), "vendor domain (default: from the key name)")(
       "product", po::value<std::vector<std::string>>(), "product id (repeatable)")(
       "version", po::value<std::string>(), "version string")("rollback", po::value<std::string>(),
@@ -113,6 +115,8 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
       "disclose", po::value<std::vector<std::string>>(),
       "KIND=VALUE[,effective=YYYY-MM-DD] (repeatable)")(
       "issued", po::value<std::string>(), "issue time YYYY-MM-DDTHH:MM:SSZ (default: now)")(
+      "signer", po::value<std::vector<std::string>>(),
+      "a key of the signer list, PREFIX.pub (repeatable; must include --key's)")(
       "out", po::value<std::string>(), "release entry to write")("force",
                                                                  "replace an existing output file");
   po::variables_map vm;
@@ -121,7 +125,8 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
     PrintCommandHelp(ctx,
                      "release create --key vendor.key [--vendor V] --product P [--product P2...] "
                      "--version X --rollback N --image fw.bin --changelog CHANGELOG.md "
-                     "[--disclose KIND=VALUE[,effective=YYYY-MM-DD]]... --out release.entry",
+                     "[--disclose KIND=VALUE[,effective=YYYY-MM-DD]]... "
+                     "[--signer K1.pub --signer K2.pub...] --out release.entry",
                      desc);
     return Status::Ok();
   }
@@ -153,9 +158,17 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
     fields.issued = static_cast<int64_t>(std::time(nullptr));
   }
 
-  const std::string key_spec = vm["key"].as<std::string>();
-  Result<std::unique_ptr<Signer>> key = OpenSigner(key_spec, {.role = "vendor key"});
-  if (!key.ok()) return key.status().WithContext("vendor key " + DescribeKeySpec(key_spec));
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key,
+                          OpenReleaseSigner(vm["key"].as<std::string>()));
+  // The signer list of a k-of-n release (docs/FORMATS.md "Signer list");
+  // none: the creating key alone, the single-signature format.
+  std::vector<VerifierKey> signers;
+  if (vm.count("signer")) {
+    for (const std::string& path : vm["signer"].as<std::vector<std::string>>()) {
+      CANDOR_ASSIGN_OR_RETURN(VerifierKey k, ReadVerifierKeyFile(path, "--signer key"));
+      signers.push_back(std::move(k));
+    }
+  }
 
   const std::string changelog_path = vm["changelog"].as<std::string>();
   // Read one byte past the limit so an oversized changelog gets a clear message.
@@ -172,7 +185,7 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   CANDOR_RETURN_IF_ERROR(
       HashImage(vm["image"].as<std::string>(), ctx, fields.image_sha256, fields.image_size));
 
-  Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, **key);
+  Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, signers, *key);
   if (!entry.ok()) {
     if (entry.status().code() == Code::kTooLarge) {
       return Status::TooLarge(
@@ -193,6 +206,12 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   ctx.out << fmt::format("created {}: {} {} for {} (rollback {}, {} disclosure{})\n", out_path,
                          m.vendor, m.version, fmt::join(m.products, ", "), m.rollback,
                          m.disclosures.size(), m.disclosures.size() == 1 ? "" : "s");
+  if (!m.cosigners.empty()) {
+    ctx.out << fmt::format(
+        "  signed by {} of {} listed keys; the others sign with `candor release "
+        "sign --key KEY {}`\n",
+        parsed->signed_by.size(), m.cosigners.size() + 1, out_path);
+  }
   ctx.out << fmt::format("  leaf hash {}\n", HexEncode(LeafHash(*entry)));
   return Status::Ok();
 }

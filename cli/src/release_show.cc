@@ -108,8 +108,12 @@ Outcome RunReleaseShow(const Args& args, Context& ctx) {
   ctx.out << fmt::format("Release {} {} by {}\n", fmt::join(m.products, ","), m.version, m.vendor);
   PrintManifestHuman(m, ctx.out);
   ctx.out << fmt::format("  leaf hash   {}\n", HexEncode(leaf));
-  ctx.out << "  signature   valid, by the vendor key named in the manifest\n"
-             "              (whether that key is trusted is the device policy's decision)\n";
+  if (m.cosigners.empty()) {
+    ctx.out << "  signature   valid, by the vendor key named in the manifest\n"
+               "              (whether that key is trusted is the device policy's decision)\n";
+  } else {
+    PrintSignersHuman(release, ctx.out);
+  }
   if (in.bundle) {
     if (in.checkpoint) {
       ctx.out << fmt::format(

@@ -8,6 +8,7 @@ std::string Usage() {
 Vendors:
   keygen          generate a signing key pair (PREFIX.key, PREFIX.pub)
   release create  sign a firmware release (image, changelog, disclosures) into a release entry
+  release sign    add one signature of a k-of-n signer list to a release entry (offline)
   release show    print a release entry or bundle (--json for scripts)
   publish         submit a release entry (or a trust root) to the log, wait for a
                   cosigned checkpoint, verify the proof and write the device bundle

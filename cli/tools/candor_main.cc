@@ -38,14 +38,16 @@ Outcome Dispatch(const std::vector<std::string>& argv, Context& ctx) {
   if (cmd == "audit") return candor::cli::RunAudit(rest, ctx);
   if (cmd == "release") {
     if (rest.empty()) {
-      return UsageError(candor::Status::InvalidArgument("missing subcommand: release create|show"));
+      return UsageError(
+          candor::Status::InvalidArgument("missing subcommand: release create|sign|show"));
     }
     std::string sub = rest[0];
     Args sub_args(rest.begin() + 1, rest.end());
     if (sub == "create") return candor::cli::RunReleaseCreate(sub_args, ctx);
     if (sub == "show") return candor::cli::RunReleaseShow(sub_args, ctx);
+    if (sub == "sign") return candor::cli::RunReleaseSign(sub_args, ctx);
     return UsageError(candor::Status::InvalidArgument("unknown subcommand 'release " + sub +
-                                                      "' (expected create or show)"));
+                                                      "' (expected create, sign or show)"));
   }
   if (cmd == "bundle") {
     if (rest.empty()) {

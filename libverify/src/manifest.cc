@@ -80,7 +80,32 @@ class LineReader {
   std::string_view rest_;
 };
 
+// One key of a release's signer list: Ed25519, a valid name and key ID, named
+// like the vendor. ParseVerifierKey refuses a bad name or a key ID that does
+// not match, so a key it returned (key_from_parse) needs no second SHA-256.
+Status ValidateSignerKey(const VerifierKey& k, const std::string& vendor, bool key_from_parse) {
+  if (k.type != kKeyTypeEd25519) return Status::Malformed("vendor key is not an Ed25519 key");
+  if (!key_from_parse &&
+      (!IsValidKeyName(k.name) || k.key_id != KeyId(k.name, k.type, k.public_key))) {
+    return Status::Malformed("vendor key name or key ID is invalid");
+  }
+  if (k.name != vendor && k.name.rfind(vendor + "/", 0) != 0) {
+    return Status::Malformed("vendor key name must be the vendor or start with \"<vendor>/\"");
+  }
+  // People compare key names: no invisible or formatting characters that
+  // would make two different names look alike.
+  return internal::CheckVisibleText(k.name, "vendor key name", false);
+}
+
 }  // namespace
+
+std::vector<VerifierKey> SignerList(const Manifest& m) {
+  std::vector<VerifierKey> list;
+  list.reserve(1 + m.cosigners.size());
+  list.push_back(m.vendor_key);
+  list.insert(list.end(), m.cosigners.begin(), m.cosigners.end());
+  return list;
+}
 
 bool IsValidProductId(std::string_view id) { return IsIdentifier(id, kMaxProductIdSize, "._/-"); }
 
@@ -94,20 +119,30 @@ Status internal::ValidateManifest(const Manifest& m, bool key_from_parse) {
   if (!IsValidVendorDomain(m.vendor)) {
     return Status::Malformed("vendor is not a lower-case domain name");
   }
-  const VerifierKey& k = m.vendor_key;
-  if (k.type != kKeyTypeEd25519) return Status::Malformed("vendor key is not an Ed25519 key");
-  // ParseVerifierKey refuses a bad name or a key ID that does not match, so a
-  // key it returned needs no second SHA-256.
-  if (!key_from_parse &&
-      (!IsValidKeyName(k.name) || k.key_id != KeyId(k.name, k.type, k.public_key))) {
-    return Status::Malformed("vendor key name or key ID is invalid");
+  CANDOR_RETURN_IF_ERROR(ValidateSignerKey(m.vendor_key, m.vendor, key_from_parse));
+  // The signer list (docs/FORMATS.md "Signer list"): bounded, strictly
+  // ascending by vkey text (so one encoding), no (name, key ID) twice, since
+  // signature lines are matched to keys by exactly that pair.
+  if (m.cosigners.size() >= kMaxReleaseSigners) {
+    return Status::Malformed("more than 16 keys in the signer list");
   }
-  if (k.name != m.vendor && k.name.rfind(m.vendor + "/", 0) != 0) {
-    return Status::Malformed("vendor key name must be the vendor or start with \"<vendor>/\"");
+  std::string previous;
+  for (const VerifierKey& k : m.cosigners) {
+    CANDOR_RETURN_IF_ERROR(ValidateSignerKey(k, m.vendor, key_from_parse));
+    std::string text = FormatVerifierKey(k);
+    if (!previous.empty() && !(previous < text)) {
+      return Status::Malformed("signer lines are duplicated or not in ascending order");
+    }
+    previous = std::move(text);
   }
-  // People compare key names: no invisible or formatting characters that
-  // would make two different names look alike.
-  CANDOR_RETURN_IF_ERROR(internal::CheckVisibleText(k.name, "vendor key name", false));
+  const std::vector<VerifierKey> list = SignerList(m);
+  for (size_t i = 1; i < list.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (list[i].name == list[j].name && list[i].key_id == list[j].key_id) {
+        return Status::Malformed("key " + list[i].name + " is in the signer list twice");
+      }
+    }
+  }
   if (m.products.empty()) return Status::Malformed("no product");
   if (m.products.size() > kMaxProducts) return Status::Malformed("more than 64 products");
   for (size_t i = 0; i < m.products.size(); ++i) {
@@ -136,6 +171,9 @@ void internal::AppendManifestText(const Manifest& m, std::string_view vendor_key
   out.append(kManifestHeader).append("\n");
   out.append("vendor ").append(m.vendor).append("\n");
   out.append("vendor-key ").append(vendor_key_text).append("\n");
+  for (const VerifierKey& k : m.cosigners) {
+    out.append("signer ").append(FormatVerifierKey(k)).append("\n");
+  }
   for (const std::string& p : m.products) out.append("product ").append(p).append("\n");
   out.append("version ").append(m.version).append("\n");
   out.append("rollback ");
@@ -170,6 +208,14 @@ Result<Manifest> internal::ParseCheckedManifestText(std::string_view text, Verif
   // digits, canonical base64, the name verbatim), so FormatVerifierKey of the
   // key is `vkey` itself: the canonical check below can reuse it instead of
   // encoding the key again (tests/libverify/manifest_internal_test.cc).
+  while (r.NextStartsWith("signer")) {
+    if (m.cosigners.size() + 1 == kMaxReleaseSigners) {
+      return Status::Malformed("more than 16 keys in the signer list");
+    }
+    const std::string_view skey = r.Line().substr(7);
+    CANDOR_ASSIGN_OR_RETURN(VerifierKey k, keys ? keys->Parse(skey) : ParseVerifierKey(skey));
+    m.cosigners.push_back(std::move(k));
+  }
   while (r.NextStartsWith("product")) {
     if (m.products.size() == kMaxProducts) return Status::Malformed("more than 64 products");
     m.products.emplace_back(r.Line().substr(8));
@@ -207,38 +253,76 @@ Result<Manifest> internal::ParseCheckedManifestText(std::string_view text, Verif
 }
 
 Result<Manifest> ParseSignedManifest(std::string_view signed_note, VerifierKeyCache* keys,
-                                     const ManifestGate* gate) {
+                                     const ManifestGate* gate,
+                                     std::vector<VerifierKey>* signed_by) {
   if (signed_note.size() > kMaxManifestNoteSize) {
     return Status::TooLarge("signed manifest exceeds 12 KiB");
   }
   CANDOR_ASSIGN_OR_RETURN(Note note, ParseNote(signed_note));
-  if (note.signatures.size() != 1) {
-    return Status::Malformed("manifest must carry exactly one signature, the vendor's");
+  if (note.signatures.size() > kMaxReleaseSigners) {
+    return Status::Malformed("manifest carries more signatures than a signer list may name");
   }
   // ParseManifestText(note.text) without its text checks: ParseNote checked
   // the whole message (valid UTF-8, no control character but "\n") and its
   // text is a non-empty prefix ending in "\n", within kMaxManifestNoteSize.
   CANDOR_ASSIGN_OR_RETURN(Manifest m, internal::ParseCheckedManifestText(note.text, keys));
-  const NoteSignature& sig = note.signatures[0];
-  if (sig.name != m.vendor_key.name || sig.key_id != m.vendor_key.key_id) {
-    return Status::BadSignature("manifest is not signed by the vendor key it names");
-  }
+  const std::vector<VerifierKey> list = SignerList(m);
+  CANDOR_ASSIGN_OR_RETURN(std::vector<VerifierKey> signers,
+                          internal::MatchManifestSignatures(note.signatures, list));
   if (gate != nullptr && *gate) CANDOR_RETURN_IF_ERROR((*gate)(m));
-  // Verified from the parsed note: VerifyNote(signed_note, vendor) would parse
-  // the same message again to the same note.
-  const std::array<VerifierKey, 1> vendor = {m.vendor_key};
-  Result<VerifiedNote> verified = internal::VerifyParsedNote(std::move(note), vendor);
+  // Verified from the parsed note: VerifyNote(signed_note, list) would parse
+  // the same message again to the same note. Every line names a key of the
+  // list (matched above), so every signature is checked: k-1 good signatures
+  // and one bad one is a bad entry, not a (k-1)-signed one.
+  const size_t count = note.signatures.size();
+  Result<VerifiedNote> verified = internal::VerifyParsedNote(std::move(note), list);
   if (!verified.ok()) {
     const Code c = verified.status().code();
     if (c == Code::kBadSignature || c == Code::kUntrustedKey) {
-      return Status::BadSignature("vendor signature on the manifest does not verify");
+      return Status::BadSignature("vendor signature on the manifest does not verify (" +
+                                  verified.status().message() + ")");
     }
     return verified.status();
   }
-  if (verified->verified.size() != 1) {
+  if (verified->verified.size() != count) {
     return Status::BadSignature("vendor signature on the manifest does not verify");
   }
+  if (signed_by != nullptr) *signed_by = std::move(signers);
   return m;
+}
+
+Result<std::vector<VerifierKey>> internal::MatchManifestSignatures(
+    const std::vector<NoteSignature>& sigs, const std::vector<VerifierKey>& list) {
+  const auto same = [](const NoteSignature& s, const VerifierKey& k) {
+    return s.name == k.name && s.key_id == k.key_id;
+  };
+  // No line by the vendor key at all: the manifest is not signed by the key
+  // it names. Otherwise a misplaced line is a question of encoding.
+  if (std::none_of(sigs.begin(), sigs.end(),
+                   [&](const NoteSignature& s) { return same(s, list[0]); })) {
+    return Status::BadSignature("manifest is not signed by the vendor key it names");
+  }
+  // Canonical order (docs/FORMATS.md "Signer list"): the lines are a
+  // subsequence of the signer list, so reordering, repeating or adding a line
+  // by another key cannot make a second encoding of the same release.
+  std::vector<VerifierKey> out;
+  size_t next = 0;
+  for (const NoteSignature& s : sigs) {
+    size_t j = next;
+    while (j < list.size() && !same(s, list[j])) ++j;
+    if (j == list.size()) {
+      for (size_t i = 0; i < next; ++i) {
+        if (same(s, list[i])) {
+          return Status::Malformed("manifest signatures are repeated or not in signer-list order");
+        }
+      }
+      return Status::Malformed("manifest is signed by " + s.name +
+                               ", a key not in its signer list");
+    }
+    out.push_back(list[j]);
+    next = j + 1;
+  }
+  return out;
 }
 
 }  // namespace candor

@@ -9,6 +9,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "candor/manifest.h"
 #include "candor/status.h"
@@ -30,6 +31,14 @@ Result<Manifest> ParseCheckedManifestText(std::string_view text, VerifierKeyCach
 // vendor-key value, without validating. FormatManifestText(m) is
 // ValidateManifest(m) then this with FormatVerifierKey(m.vendor_key).
 void AppendManifestText(const Manifest& m, std::string_view vendor_key_text, std::string& out);
+
+// Matches a manifest note's signature lines to its signer list (SignerList):
+// some line must be by list[0] (kBadSignature otherwise) and the lines must
+// be a subsequence of the list in its order, so list[0]'s first (kMalformed
+// otherwise). Returns the matched keys in
+// line order. Verifies nothing. REQUIRES: list non-empty.
+Result<std::vector<VerifierKey>> MatchManifestSignatures(const std::vector<NoteSignature>& sigs,
+                                                         const std::vector<VerifierKey>& list);
 
 }  // namespace internal
 }  // namespace candor

@@ -3,9 +3,12 @@
 #include "candor/policy.h"
 
 #include <algorithm>
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <set>
+
+#include "candor/manifest.h"
 
 namespace candor {
 namespace {
@@ -30,13 +33,32 @@ std::vector<std::string_view> SplitFields(std::string_view line) {
   return fields;
 }
 
-bool IsValidProductId(std::string_view product) {
+bool IsPolicyProductId(std::string_view product) {
   if (product.empty() || product.size() > 128) return false;
   return std::all_of(product.begin(), product.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
 Status LineError(size_t line_no, std::string_view what) {
   return Status::Malformed("policy line " + std::to_string(line_no) + ": " + std::string(what));
+}
+
+// tlog-policy §"group": all, any or a decimal k in 1..n.
+Result<size_t> ParseThreshold(std::string_view field, size_t n, size_t line_no) {
+  if (field == "all") return n;
+  if (field == "any") return size_t{1};
+  auto k = ParseDecimalU64(field);
+  if (!k.ok() || *k < 1 || *k > n) return LineError(line_no, "threshold must be 1..n");
+  return static_cast<size_t>(*k);
+}
+
+// A new vendor-key or vendor-group name: not yet defined, no '+' (a vkey has one).
+Status CheckVendorName(std::string_view name, const std::set<std::string, std::less<>>& defined,
+                       size_t line_no) {
+  if (name.find('+') != std::string_view::npos) {
+    return LineError(line_no, "a vendor-key or vendor-group name may not contain '+'");
+  }
+  if (defined.contains(name)) return LineError(line_no, "name already defined");
+  return Status::Ok();
 }
 
 }  // namespace
@@ -48,13 +70,53 @@ const PolicyLog* TrustPolicy::FindLog(std::string_view origin) const {
 }
 
 bool TrustPolicy::VendorTrustedFor(const VerifierKey& key, std::string_view product) const {
-  for (const VendorTrust& vendor : vendors) {
-    if (vendor.key.type != key.type || !SamePublicKey(vendor.key, key)) continue;
-    if (vendor.key.name != key.name || vendor.key.key_id != key.key_id) continue;
-    for (const std::string& p : vendor.products)
-      if (p == product) return true;
+  const std::array<VerifierKey, 1> one = {key};
+  return EvaluateVendorSigners(one, product).satisfied;
+}
+
+std::pair<size_t, std::vector<VerifierKey>> TrustPolicy::VendorSigners(const VendorTrust& v) const {
+  if (v.signers.empty()) return {1, {v.key}};
+  for (const PolicyVendorKey& k : vendor_keys)
+    if (k.name == v.signers) return {1, {k.key}};
+  for (const PolicyVendorGroup& g : vendor_groups) {
+    if (g.name != v.signers) continue;
+    // One pass over the keys, not one per member: a group may name all 1024.
+    std::map<std::string_view, const VerifierKey*> by_name;
+    for (const PolicyVendorKey& k : vendor_keys) by_name.emplace(k.name, &k.key);
+    std::vector<VerifierKey> keys;
+    for (const std::string& member : g.members) {
+      if (auto it = by_name.find(member); it != by_name.end()) keys.push_back(*it->second);
+    }
+    return {g.threshold, std::move(keys)};
   }
-  return false;
+  return {1, {}};  // unreachable for a parsed policy: nothing can satisfy it
+}
+
+VendorSignersResult TrustPolicy::EvaluateVendorSigners(std::span<const VerifierKey> signed_by,
+                                                       std::string_view product) const {
+  VendorSignersResult best;
+  for (const VendorTrust& v : vendors) {
+    if (std::find(v.products.begin(), v.products.end(), product) == v.products.end()) continue;
+    const auto [threshold, keys] = VendorSigners(v);
+    // Each key of the line counts once, however often it appears in
+    // `signed_by`: k signatures means k distinct keys (the policy parser
+    // refuses one public key under two names).
+    size_t met = 0;
+    for (const VerifierKey& k : keys) {
+      met += std::any_of(signed_by.begin(), signed_by.end(), [&](const VerifierKey& s) {
+        return s.type == k.type && s.name == k.name && s.key_id == k.key_id && SamePublicKey(s, k);
+      });
+    }
+    const bool satisfied = met >= threshold;
+    if (satisfied > best.satisfied || (satisfied == best.satisfied && met > best.met) ||
+        best.required == 0) {
+      best.satisfied = satisfied;
+      best.met = met;
+      best.required = threshold;
+      best.signers = v.signers.empty() ? "vendor key " + v.key.name : "vendor group " + v.signers;
+    }
+  }
+  return best;
 }
 
 // One function (~120 lines) on purpose: a single pass over the policy's
@@ -70,7 +132,9 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
   }
 
   TrustPolicy policy;
-  std::set<std::string, std::less<>> names;  // witnesses and groups share one namespace
+  std::set<std::string, std::less<>> names;             // witnesses and groups share one namespace
+  std::set<std::string, std::less<>> vendor_names;      // vendor-key and vendor-group names
+  std::set<std::string, std::less<>> vendor_key_names;  // vendor-key names only
   bool have_quorum = false;
   size_t line_no = 0;
   std::string_view rest = text;
@@ -120,16 +184,7 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
         if (!members.insert(f[i]).second) return LineError(line_no, "group member listed twice");
         group.members.emplace_back(f[i]);
       }
-      const size_t n = group.members.size();
-      if (f[2] == "all") {
-        group.threshold = n;
-      } else if (f[2] == "any") {
-        group.threshold = 1;
-      } else {
-        auto k = ParseDecimalU64(f[2]);
-        if (!k.ok() || *k < 1 || *k > n) return LineError(line_no, "threshold must be 1..n");
-        group.threshold = static_cast<size_t>(*k);
-      }
+      CANDOR_ASSIGN_OR_RETURN(group.threshold, ParseThreshold(f[2], group.members.size(), line_no));
       if (policy.groups.size() == kMaxGroups) return LineError(line_no, "too many groups");
       names.insert(group.name);
       policy.groups.push_back(std::move(group));
@@ -141,16 +196,65 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text) {
       }
       have_quorum = true;
       policy.quorum = std::string(f[1]);
-    } else if (keyword == "vendor") {
-      if (f.size() < 3) return LineError(line_no, "expected: vendor <vkey> <product>...");
-      auto key = ParseVerifierKey(f[1]);
+    } else if (keyword == "vendor-key") {
+      if (f.size() != 3) return LineError(line_no, "expected: vendor-key <name> <vkey>");
+      CANDOR_RETURN_IF_ERROR(CheckVendorName(f[1], vendor_names, line_no));
+      auto key = ParseVerifierKey(f[2]);
       if (!key.ok()) return LineError(line_no, key.status().message());
       if (key->type != kKeyTypeEd25519) return LineError(line_no, "vendor key must be Ed25519");
-      for (const VendorTrust& other : policy.vendors)
+      for (const PolicyVendorKey& other : policy.vendor_keys)
         if (SamePublicKey(other.key, *key)) return LineError(line_no, "duplicate vendor key");
-      VendorTrust vendor{*key, {}};
+      if (policy.vendor_keys.size() == kMaxVendors)
+        return LineError(line_no, "too many vendor keys");
+      vendor_names.emplace(f[1]);
+      vendor_key_names.emplace(f[1]);
+      policy.vendor_keys.push_back({std::string(f[1]), *key});
+    } else if (keyword == "vendor-group") {
+      if (f.size() < 4) {
+        return LineError(line_no, "expected: vendor-group <name> all|any|<k> <vendor-key>...");
+      }
+      CANDOR_RETURN_IF_ERROR(CheckVendorName(f[1], vendor_names, line_no));
+      PolicyVendorGroup group;
+      group.name = std::string(f[1]);
+      std::set<std::string_view> members;
+      for (size_t i = 3; i < f.size(); i++) {
+        if (!vendor_key_names.contains(f[i])) {
+          return LineError(line_no, "vendor-group member is not a vendor-key name");
+        }
+        if (!members.insert(f[i]).second) return LineError(line_no, "group member listed twice");
+        group.members.emplace_back(f[i]);
+      }
+      CANDOR_ASSIGN_OR_RETURN(group.threshold, ParseThreshold(f[2], group.members.size(), line_no));
+      // A release carries at most kMaxReleaseSigners signatures: a larger
+      // threshold could never be met.
+      if (group.threshold > kMaxReleaseSigners) {
+        return LineError(line_no,
+                         "vendor-group threshold above 16 (the most signers a release has)");
+      }
+      if (policy.vendor_groups.size() == kMaxGroups) return LineError(line_no, "too many groups");
+      vendor_names.insert(group.name);
+      policy.vendor_groups.push_back(std::move(group));
+    } else if (keyword == "vendor") {
+      if (f.size() < 3) return LineError(line_no, "expected: vendor <vkey>|<name> <product>...");
+      VendorTrust vendor;
+      if (f[1].find('+') == std::string_view::npos) {
+        if (!vendor_names.contains(f[1])) {
+          return LineError(line_no, "vendor names an undefined vendor-key or vendor-group");
+        }
+        for (const VendorTrust& other : policy.vendors)
+          if (other.signers == f[1]) return LineError(line_no, "vendor name listed twice");
+        vendor.signers = std::string(f[1]);
+      } else {
+        auto key = ParseVerifierKey(f[1]);
+        if (!key.ok()) return LineError(line_no, key.status().message());
+        if (key->type != kKeyTypeEd25519) return LineError(line_no, "vendor key must be Ed25519");
+        for (const VendorTrust& other : policy.vendors)
+          if (other.signers.empty() && SamePublicKey(other.key, *key))
+            return LineError(line_no, "duplicate vendor key");
+        vendor.key = *key;
+      }
       for (size_t i = 2; i < f.size(); i++) {
-        if (!IsValidProductId(f[i])) return LineError(line_no, "invalid product id");
+        if (!IsPolicyProductId(f[i])) return LineError(line_no, "invalid product id");
         if (std::find(vendor.products.begin(), vendor.products.end(), f[i]) !=
             vendor.products.end()) {
           return LineError(line_no, "product listed twice");
@@ -206,8 +310,27 @@ std::string FormatTrustPolicy(const TrustPolicy& policy) {
     out += "\n";
   }
   out += "quorum " + policy.quorum + "\n";
+  std::vector<const PolicyVendorKey*> vendor_keys;
+  for (const PolicyVendorKey& k : policy.vendor_keys) vendor_keys.push_back(&k);
+  std::sort(vendor_keys.begin(), vendor_keys.end(),
+            [](const PolicyVendorKey* a, const PolicyVendorKey* b) { return a->name < b->name; });
+  for (const PolicyVendorKey* k : vendor_keys) {
+    out += "vendor-key " + k->name + " " + FormatVerifierKey(k->key) + "\n";
+  }
+  std::vector<const PolicyVendorGroup*> vendor_groups;
+  for (const PolicyVendorGroup& g : policy.vendor_groups) vendor_groups.push_back(&g);
+  std::sort(
+      vendor_groups.begin(), vendor_groups.end(),
+      [](const PolicyVendorGroup* a, const PolicyVendorGroup* b) { return a->name < b->name; });
+  for (const PolicyVendorGroup* g : vendor_groups) {
+    out += "vendor-group " + g->name + " " + FormatDecimal(g->threshold);
+    for (const std::string& m : g->members) out += " " + m;
+    out += "\n";
+  }
   std::vector<std::pair<std::string, const VendorTrust*>> vendors;
-  for (const VendorTrust& v : policy.vendors) vendors.emplace_back(FormatVerifierKey(v.key), &v);
+  for (const VendorTrust& v : policy.vendors) {
+    vendors.emplace_back(v.signers.empty() ? FormatVerifierKey(v.key) : v.signers, &v);
+  }
   std::sort(vendors.begin(), vendors.end());
   for (const auto& [vkey, vendor] : vendors) {
     std::vector<std::string> products = vendor->products;

@@ -43,7 +43,8 @@ Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys,
   if (parts[0].size() > kMaxManifestNoteSize) return Status::TooLarge("manifest exceeds 12 KiB");
   CANDOR_RETURN_IF_ERROR(ValidateChangelog(parts[1]));
 
-  CANDOR_ASSIGN_OR_RETURN(Manifest manifest, ParseSignedManifest(parts[0], keys, gate));
+  std::vector<VerifierKey> signed_by;
+  CANDOR_ASSIGN_OR_RETURN(Manifest manifest, ParseSignedManifest(parts[0], keys, gate, &signed_by));
   if (!HashEqual(Sha256Digest(parts[1]), manifest.changelog_sha256)) {
     return Status::Mismatch("changelog does not match the manifest's changelog-sha256");
   }
@@ -51,6 +52,7 @@ Result<ReleaseEntry> ParseReleaseEntry(ByteView entry, VerifierKeyCache* keys,
   out.manifest = std::move(manifest);
   out.signed_manifest_note = std::string(parts[0]);
   out.changelog = std::string(parts[1]);
+  out.signed_by = std::move(signed_by);
   return out;
 }
 

@@ -194,10 +194,19 @@ Result<VerifiedRelease> Verify(const VerifyRequest& request) {
   if (!entry.ok()) return entry.status().WithContext("release entry");
   const Manifest& manifest = entry->manifest;
 
-  // 2. The key that signed the manifest is trusted by the policy for this product.
-  if (!policy.VendorTrustedFor(manifest.vendor_key, request.product)) {
-    return Status::UntrustedKey("vendor key " + manifest.vendor_key.name +
-                                " is not trusted for product " + std::string(request.product));
+  // 2. The keys that signed the manifest (all verified in step 1) satisfy the
+  // policy for this product: a trusted key, or k distinct keys of a trusted
+  // vendor group (docs/FORMATS.md "Signer list").
+  const VendorSignersResult vendor =
+      policy.EvaluateVendorSigners(entry->signed_by, request.product);
+  if (!vendor.satisfied) {
+    if (vendor.met == 0) {
+      return Status::UntrustedKey("vendor key " + manifest.vendor_key.name +
+                                  " is not trusted for product " + std::string(request.product));
+    }
+    return Status::PolicyUnsatisfied("vendor signatures: " + Num(vendor.met) + " of the " +
+                                     Num(vendor.required) + " required by " + vendor.signers +
+                                     " for product " + std::string(request.product));
   }
 
   // 3. Product and rollback.

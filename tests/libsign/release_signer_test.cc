@@ -2,9 +2,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 #include "candor/release.h"
 #include "candor/sha256.h"
@@ -76,8 +78,23 @@ TEST_CASE("release vectors: the published inputs produce the published bytes") {
     REQUIRE(ok_cl);
     CHECK(in.unknown.empty());
     const SignerKey key = KeyFromSeed(in.key_name, in.seed_hex);
-    auto entry = CreateReleaseEntry(FieldsFromInputs(in), changelog, key);
+    // k-of-n vectors name more keys ("signer" lines) and add some signatures.
+    std::vector<SignerKey> others;
+    std::vector<VerifierKey> list;
+    if (!in.signers.empty()) list.push_back(PublicKeyOf(key));
+    for (const auto& [seed, key_name] : in.signers) {
+      others.push_back(KeyFromSeed(key_name, seed));
+      list.push_back(PublicKeyOf(others.back()));
+    }
+    auto entry = CreateReleaseEntry(FieldsFromInputs(in), changelog, list, key);
     REQUIRE_MESSAGE(entry.ok(), entry.status().ToString());
+    for (const std::string& signer_name : in.signs) {
+      const auto it = std::find_if(others.begin(), others.end(),
+                                   [&](const SignerKey& k) { return k.name == signer_name; });
+      REQUIRE(it != others.end());
+      entry = AddReleaseSignature(*entry, *it);
+      REQUIRE_MESSAGE(entry.ok(), entry.status().ToString());
+    }
     auto parsed = ParseReleaseEntry(*entry);
     REQUIRE(parsed.ok());
     const std::string note_path = testutil::ReleaseVectorPath(std::string(name) + ".note");
@@ -263,6 +280,112 @@ TEST_CASE("manifest signatures: exactly one, by the named key") {
   SignerKey forged = b;
   forged.key_id = a.key_id;
   CHECK(parse(sign({&forged})).status().code() == Code::kBadSignature);
+}
+
+// k-of-n releases (docs/FORMATS.md "Signer list").
+struct KofN {
+  SignerKey a = KeyFromByte("acme.example/firmware", 0x21);
+  SignerKey b = KeyFromByte("acme.example/release-b", 0x22);
+  SignerKey c = KeyFromByte("acme.example/release-c", 0x23);
+  std::vector<VerifierKey> list = {PublicKeyOf(c), PublicKeyOf(a), PublicKeyOf(b)};
+  std::string changelog = "log\n";
+  Bytes Create() const {
+    auto e = CreateReleaseEntry(SampleFields(), changelog, list, a);
+    REQUIRE_MESSAGE(e.ok(), e.status().ToString());
+    return *e;
+  }
+};
+
+TEST_CASE("k-of-n: create names the list, each key adds its signature in canonical order") {
+  const KofN k;
+  const Bytes created = k.Create();
+  auto parsed = ParseReleaseEntry(created);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->manifest.vendor_key == PublicKeyOf(k.a));
+  REQUIRE(parsed->manifest.cosigners.size() == 2);
+  CHECK(parsed->signed_by == std::vector<VerifierKey>{PublicKeyOf(k.a)});
+
+  // Signing order does not matter: c then b, or b then c, give the same bytes.
+  auto cb = AddReleaseSignature(created, k.c);
+  REQUIRE_MESSAGE(cb.ok(), cb.status().ToString());
+  cb = AddReleaseSignature(*cb, k.b);
+  REQUIRE_MESSAGE(cb.ok(), cb.status().ToString());
+  auto bc = AddReleaseSignature(created, k.b);
+  REQUIRE(bc.ok());
+  bc = AddReleaseSignature(*bc, k.c);
+  REQUIRE(bc.ok());
+  CHECK(*cb == *bc);
+  auto all = ParseReleaseEntry(*cb);
+  REQUIRE(all.ok());
+  CHECK(all->signed_by.size() == 3);
+  CHECK(all->signed_by == SignerList(all->manifest));
+
+  // Without a signer list (or a list of the creating key alone): today's bytes.
+  auto single = CreateReleaseEntry(SampleFields(), k.changelog, k.a);
+  REQUIRE(single.ok());
+  const std::vector<VerifierKey> just_a = {PublicKeyOf(k.a)};
+  auto listed = CreateReleaseEntry(SampleFields(), k.changelog, just_a, k.a);
+  REQUIRE(listed.ok());
+  CHECK(*listed == *single);
+  auto none = CreateReleaseEntry(SampleFields(), k.changelog, std::span<const VerifierKey>(), k.a);
+  REQUIRE(none.ok());
+  CHECK(*none == *single);
+}
+
+TEST_CASE("k-of-n: AddReleaseSignature refusals leave nothing signed") {
+  const KofN k;
+  const Bytes created = k.Create();
+  const SignerKey outsider = KeyFromByte("acme.example/release-d", 0x24);
+  struct Case {
+    const char* what;
+    Bytes entry;
+    const SignerKey* key;
+    Code code;
+  };
+  Bytes broken = created;
+  broken[broken.size() - 2] ^= 1;  // the changelog
+  const std::vector<Case> cases = {
+      {"a key outside the signer list", created, &outsider, Code::kUntrustedKey},
+      {"the creating key again", created, &k.a, Code::kConflict},
+      {"a key that already signed", *AddReleaseSignature(created, k.b), &k.b, Code::kConflict},
+      {"an entry that does not verify", broken, &k.b, Code::kMismatch},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    CHECK(AddReleaseSignature(c.entry, *c.key).status().code() == c.code);
+  }
+  SignerKey witness = k.b;
+  witness.type = kKeyTypeCosignatureV1;
+  CHECK(AddReleaseSignature(created, witness).status().code() == Code::kInvalidArgument);
+}
+
+TEST_CASE("k-of-n: CreateReleaseEntry refuses a bad signer list") {
+  const KofN k;
+  const VerifierKey a = PublicKeyOf(k.a), b = PublicKeyOf(k.b);
+  const VerifierKey foreign = PublicKeyOf(KeyFromByte("evil.example/release", 0x25));
+  std::vector<VerifierKey> too_many = {a};
+  for (uint8_t i = 0; i < kMaxReleaseSigners; ++i) {
+    too_many.push_back(PublicKeyOf(KeyFromByte("acme.example/k" + std::to_string(i), 0x40 + i)));
+  }
+  struct Case {
+    const char* what;
+    std::vector<VerifierKey> list;
+    Code code;
+  };
+  const std::vector<Case> cases = {
+      {"without the creating key", {b}, Code::kInvalidArgument},
+      {"a key twice", {a, b, b}, Code::kInvalidArgument},
+      {"the creating key twice", {a, b, a}, Code::kInvalidArgument},
+      {"a key of another vendor", {a, foreign}, Code::kMalformed},
+      {"17 keys", too_many, Code::kMalformed},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.what);
+    CHECK(CreateReleaseEntry(SampleFields(), k.changelog, c.list, k.a).status().code() == c.code);
+  }
+  // Exactly 16 is fine.
+  too_many.pop_back();
+  CHECK(CreateReleaseEntry(SampleFields(), k.changelog, too_many, k.a).ok());
 }
 
 }  // namespace

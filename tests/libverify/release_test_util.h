@@ -16,6 +16,7 @@
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <sodium.h>
@@ -31,7 +32,7 @@
 namespace candor {
 namespace testutil {
 
-inline const char* const kReleaseVectors[] = {"minimal", "full"};
+inline const char* const kReleaseVectors[] = {"minimal", "full", "kofn"};
 
 inline std::string ReleaseVectorPath(std::string_view file) {
   return std::string(CANDOR_SOURCE_DIR) + "/tests/vectors/release/" + std::string(file);
@@ -99,6 +100,10 @@ struct VectorInputs {
   std::string seed_hex, key_name, vendor, version, image_ascii, issued;
   std::vector<std::string> products, disclose_args;
   uint64_t rollback = 0;
+  // k-of-n: "signer <seed hex> <key name>" lines, the other keys of the
+  // signer list, and "sign <key name>" lines, which of them sign (in order).
+  std::vector<std::pair<std::string, std::string>> signers;  // (seed hex, name)
+  std::vector<std::string> signs;
   std::vector<std::string> unknown;  // unrecognised keys: tests CHECK this is empty
 };
 
@@ -130,6 +135,10 @@ inline VectorInputs ParseVectorInputs(std::string_view text) {
       in.issued = value;
     else if (key == "disclose")
       in.disclose_args.push_back(value);
+    else if (key == "signer" && value.find(' ') != std::string::npos)
+      in.signers.emplace_back(value.substr(0, value.find(' ')), value.substr(value.find(' ') + 1));
+    else if (key == "sign")
+      in.signs.push_back(value);
     else
       in.unknown.push_back(key);
   }

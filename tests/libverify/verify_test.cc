@@ -206,5 +206,64 @@ TEST_CASE("WitnessedQuorumTime recomputes a stored note's quorum time") {
   CHECK(WitnessedQuorumTime(fx.policy, "not a note") == std::nullopt);
 }
 
+// Step 2 with a vendor group (docs/FORMATS.md "Signer list"): the device
+// counts distinct verified signatures of the group's keys.
+TEST_CASE("Verify: a 2-of-3 vendor group accepts 2 or 3 signatures and refuses 1") {
+  Fixture fx;
+  const TestKey b = TestKey::Make("acme.example/release-b", 11);
+  const TestKey c = TestKey::Make("acme.example/release-c", 12);
+  auto parsed = ParseReleaseEntry(fx.entry);
+  REQUIRE(parsed.ok());
+  Manifest m = parsed->manifest;
+  m.cosigners = {b.vkey, c.vkey};
+  if (FormatVerifierKey(c.vkey) < FormatVerifierKey(b.vkey))
+    std::swap(m.cosigners[0], m.cosigners[1]);
+  const TestKey* second = m.cosigners[0] == b.vkey ? &b : &c;
+  const TestKey* third = second == &b ? &c : &b;
+  auto text = FormatManifestText(m);
+  REQUIRE(text.ok());
+  auto policy = ParseTrustPolicy(
+      FormatTrustPolicy(fx.policy).substr(0, FormatTrustPolicy(fx.policy).find("vendor ")) +
+      "vendor-key k1 " + FormatVerifierKey(fx.vendor.vkey) + "\nvendor-key k2 " +
+      FormatVerifierKey(b.vkey) + "\nvendor-key k3 " + FormatVerifierKey(c.vkey) +
+      "\nvendor-group release-signers 2 k1 k2 k3\nvendor release-signers p1\n" +
+      "max-checkpoint-age 86400\n");
+  REQUIRE_MESSAGE(policy.ok(), policy.status().ToString());
+  fx.policy = *policy;
+  struct Case {
+    const char* what;
+    std::vector<const TestKey*> signers;
+    Code code;
+  };
+  const std::vector<Case> cases = {
+      {"creating key alone: 1 of 2", {&fx.vendor}, Code::kPolicyUnsatisfied},
+      {"creating key and the second", {&fx.vendor, second}, Code::kOk},
+      {"creating key and the third", {&fx.vendor, third}, Code::kOk},
+      {"all three", {&fx.vendor, second, third}, Code::kOk},
+  };
+  for (const Case& tc : cases) {
+    CAPTURE(tc.what);
+    std::string note = *text + "\n";
+    for (const TestKey* k : tc.signers) note += k->SigLine(*text);
+    fx.entry = EncodeReleaseEntry(note, parsed->changelog);
+    fx.leaves[0] = LeafHash(fx.entry);
+    auto v = fx.Run(fx.BundleAt(4), {});
+    CHECK_MESSAGE(v.status().code() == tc.code, v.status().ToString());
+    if (tc.code == Code::kPolicyUnsatisfied) {
+      CHECK(v.status().message().find("1 of the 2 required by vendor group release-signers") !=
+            std::string::npos);
+    }
+    if (v.ok()) CHECK(v->release.signed_by.size() == tc.signers.size());
+  }
+  // A key outside the group, even one of the vendor's: still untrusted.
+  fx.policy = *ParseTrustPolicy(
+      FormatTrustPolicy(*policy).substr(0, FormatTrustPolicy(*policy).find("vendor-key")) +
+      "vendor-key k2 " + FormatVerifierKey(b.vkey) + "\nvendor k2 p1\nmax-checkpoint-age 86400\n");
+  std::string note = *text + "\n" + fx.vendor.SigLine(*text);
+  fx.entry = EncodeReleaseEntry(note, parsed->changelog);
+  fx.leaves[0] = LeafHash(fx.entry);
+  CHECK(fx.Run(fx.BundleAt(4), {}).status().code() == Code::kUntrustedKey);
+}
+
 }  // namespace
 }  // namespace candor

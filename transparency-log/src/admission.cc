@@ -322,8 +322,13 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
         break;
       }
     }
-    if (!vendors.IsRegistered(m.vendor_key)) {
-      return Status::UntrustedKey("vendor key " + m.vendor_key.name + " is not registered");
+    // Every key of the signer list, not only the creating key: the log
+    // vouches for no signature by a key it does not know (docs/LOG.md
+    // "Admission"). The parse then verifies every signature present.
+    for (const VerifierKey& k : SignerList(m)) {
+      if (!vendors.IsRegistered(k)) {
+        return Status::UntrustedKey("vendor key " + k.name + " is not registered");
+      }
     }
     if (limiter != nullptr) {
       if (auto wait = limiter->Blocked(FormatVerifierKey(m.vendor_key))) {

@@ -7,6 +7,10 @@
 // vendor key, frames it with the changelog, and re-parses the result, so it
 // never returns an entry that ParseReleaseEntry would refuse.
 //
+// A k-of-n release names several keys (its signer list); the creating key
+// signs at creation and each other key adds its signature with
+// AddReleaseSignature, offline, on the entry bytes alone.
+//
 // The image itself is not read here: callers hash it (streaming, candor/sha256.h)
 // and pass the digest and size.
 //
@@ -15,6 +19,7 @@
 #define CANDOR_RELEASE_SIGNER_H_
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -63,6 +68,29 @@ Result<Manifest> BuildManifest(const ManifestFields& fields, std::string_view ch
 Result<std::string> SignManifest(const Manifest& manifest, const Signer& vendor);
 Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
                                  const Signer& vendor);
+
+// A k-of-n release (docs/FORMATS.md "Signer list"): as above, but the manifest
+// names `signers` (any order) as its signer list, and only `creating_key`
+// signs now; the others add their signatures later with AddReleaseSignature.
+// REQUIRES: `signers` contains creating_key's public key (kInvalidArgument
+// otherwise), no key twice (kInvalidArgument), at most kMaxReleaseSigners
+// (kMalformed); every key named like the vendor (kMalformed). An empty
+// `signers` is the creating key alone: the same bytes as the overloads above.
+Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
+                                 std::span<const VerifierKey> signers, const Signer& creating_key);
+Result<Bytes> CreateReleaseEntry(const ManifestFields& fields, std::string_view changelog,
+                                 std::span<const VerifierKey> signers,
+                                 const SignerKey& creating_key);
+
+// Adds `key`'s signature to a release entry (parsed and verified whole first),
+// in canonical position (signer-list order), and returns the new entry, which
+// ParseReleaseEntry accepts. Errors: the input's own parse error;
+// kUntrustedKey if `key` is not in the entry's signer list; kConflict if it
+// has already signed; kInvalidArgument for a key that is not type 0x01;
+// kTooLarge if the note would exceed kMaxManifestNoteSize; the signer's own
+// errors (a token or agent, docs/SIGNING.md).
+Result<Bytes> AddReleaseSignature(ByteView entry, const Signer& key);
+Result<Bytes> AddReleaseSignature(ByteView entry, const SignerKey& key);
 
 }  // namespace candor
 

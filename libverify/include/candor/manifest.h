@@ -1,11 +1,15 @@
 // The release manifest: the text a vendor signs for one release (Candor's own
 // format, docs/FORMATS.md "Release entry"). It is the text of a C2SP signed
 // note (c2sp.org/signed-note) whose only signature is by the vendor key the
-// manifest itself names. Layout, one field per line, fixed order:
+// manifest itself names (and, for a k-of-n release, by any of the other keys
+// of its signer list, in canonical order: docs/FORMATS.md "Signer list").
+// Layout, one field per line, fixed order:
 //
 //   candor.dev/release/v1
 //   vendor <vendor-domain>
-//   vendor-key <vkey>
+//   vendor-key <vkey>             (the creating key; it always signs)
+//   signer <vkey>                 (0..kMaxReleaseSigners-1 lines, strictly ascending:
+//                                  the other keys of a k-of-n signer list)
 //   product <id>                  (1..kMaxProducts lines, strictly ascending)
 //   version <version>
 //   rollback <u64 decimal>
@@ -46,6 +50,8 @@ inline constexpr std::string_view kManifestHeader = "candor.dev/release/v1";
 inline constexpr size_t kMaxProducts = 64;
 inline constexpr size_t kMaxProductIdSize = 128;
 inline constexpr size_t kMaxVersionSize = 64;
+// A signer list (the vendor key plus its `signer` keys) has at most this many keys.
+inline constexpr size_t kMaxReleaseSigners = 16;
 // Bound on the whole signed manifest note (text + signature line), bytes.
 inline constexpr size_t kMaxManifestNoteSize = 12 * 1024;
 
@@ -55,6 +61,11 @@ struct Manifest {
   // The key that signs this manifest: Ed25519 (type 0x01), and its name is
   // `vendor` or starts with `vendor` + "/" (e.g. "acme.example/firmware").
   VerifierKey vendor_key;
+  // The other keys of the signer list (k-of-n releases), `signer` lines:
+  // strictly ascending by their vkey text, each (name, key ID) distinct from
+  // vendor_key's and each other's, each named like vendor_key. Empty for a
+  // release signed by the vendor key alone (the format of before k-of-n).
+  std::vector<VerifierKey> cosigners;
   std::vector<std::string> products;  // strictly ascending (byte-wise), unique
   std::string version;
   uint64_t rollback = 0;  // monotonic anti-rollback counter
@@ -66,6 +77,9 @@ struct Manifest {
 
   friend bool operator==(const Manifest&, const Manifest&) = default;
 };
+
+// The signer list in canonical signature order: vendor_key, then cosigners.
+std::vector<VerifierKey> SignerList(const Manifest& m);
 
 // 1..kMaxProductIdSize bytes of [A-Za-z0-9._/-], starting with [A-Za-z0-9].
 bool IsValidProductId(std::string_view id);
@@ -83,11 +97,15 @@ Result<std::string> FormatManifestText(const Manifest& m);
 Result<Manifest> ParseManifestText(std::string_view text);
 
 // Parses a signed manifest note strictly (at most kMaxManifestNoteSize bytes,
-// else kTooLarge) and authenticates it against the key
-// it embeds: exactly one signature line (more is kMalformed), which must be by
-// the manifest's vendor key (same name and key ID) and verify (kBadSignature
-// otherwise). Says nothing about whether that key is trusted. `keys`, when
-// given, memoises vendor key parsing (as ParseReleaseEntry).
+// else kTooLarge) and authenticates it against the keys it embeds: the first
+// signature line must be by the manifest's vendor key (same name and key ID,
+// else kBadSignature); any further lines must be by keys of its signer list, in
+// signer-list order, each at most once (a line by any other key, out of order
+// or repeated is kMalformed: one encoding per release); EVERY signature present
+// must verify (kBadSignature otherwise, even if enough others do). Says nothing
+// about whether the keys are trusted. `keys`, when given, memoises vendor key
+// parsing (as ParseReleaseEntry). `signed_by`, when given, receives the keys
+// whose signatures are on the note, in note order (vendor_key first).
 //
 // `gate`, when given, is called with the parsed (not yet authenticated)
 // manifest just before the signature is verified; an error it returns is
@@ -95,9 +113,9 @@ Result<Manifest> ParseManifestText(std::string_view text);
 // unregistered or rate-limited vendor keys without spending an Ed25519
 // verification on them.
 using ManifestGate = std::function<Status(const Manifest& unverified)>;
-Result<Manifest> ParseSignedManifest(std::string_view signed_note,
-                                     VerifierKeyCache* keys = nullptr,
-                                     const ManifestGate* gate = nullptr);
+Result<Manifest> ParseSignedManifest(std::string_view signed_note, VerifierKeyCache* keys = nullptr,
+                                     const ManifestGate* gate = nullptr,
+                                     std::vector<VerifierKey>* signed_by = nullptr);
 
 }  // namespace candor
 

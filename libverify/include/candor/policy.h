@@ -23,6 +23,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "candor/note.h"
@@ -52,9 +53,32 @@ struct PolicyGroup {
   std::vector<std::string> members;  // witness or earlier group names
 };
 
+struct PolicyVendorKey {
+  std::string name;
+  VerifierKey key;  // Ed25519
+};
+
+struct PolicyVendorGroup {
+  std::string name;
+  size_t threshold = 0;              // 1 <= threshold <= min(members, kMaxReleaseSigners)
+  std::vector<std::string> members;  // vendor-key names, each once
+};
+
 struct VendorTrust {
-  VerifierKey key;
+  VerifierKey key;      // `vendor <vkey> ...`; unused when `signers` is set
+  std::string signers;  // `vendor <name> ...`: a vendor-key or vendor-group name
   std::vector<std::string> products;
+};
+
+// What a release's valid signatures amount to for one product (Verify step 2).
+struct VendorSignersResult {
+  bool satisfied = false;
+  // The best vendor line for the product (most distinct keys signed): how
+  // many of its keys signed and how many it requires, and its description
+  // (the vkey's name, or "vendor group <name>"). met == 0: no key trusted.
+  size_t met = 0;
+  size_t required = 0;
+  std::string signers;
 };
 
 struct TrustPolicy {
@@ -62,13 +86,24 @@ struct TrustPolicy {
   std::vector<PolicyWitness> witnesses;
   std::vector<PolicyGroup> groups;
   std::string quorum;  // a witness or group name, or "none"
+  std::vector<PolicyVendorKey> vendor_keys;
+  std::vector<PolicyVendorGroup> vendor_groups;
   std::vector<VendorTrust> vendors;
   std::optional<uint64_t> max_checkpoint_age_seconds;
 
   // The log whose key name equals `origin`, if any.
   const PolicyLog* FindLog(std::string_view origin) const;
-  // True when `key` (compared by public key bytes and type) may sign for `product`.
+  // True when `key` (compared by public key bytes and type) may sign for
+  // `product` alone (a vendor line of threshold 1 names it).
   bool VendorTrustedFor(const VerifierKey& key, std::string_view product) const;
+  // Counts, for each vendor line naming `product`, the DISTINCT keys of the
+  // line among `signed_by` (the verified signers of a release, as
+  // ReleaseEntry::signed_by) and whether they reach the line's threshold.
+  VendorSignersResult EvaluateVendorSigners(std::span<const VerifierKey> signed_by,
+                                            std::string_view product) const;
+  // The keys and threshold a vendor line stands for. REQUIRES: `v` is one of
+  // `vendors` of this (valid) policy.
+  std::pair<size_t, std::vector<VerifierKey>> VendorSigners(const VendorTrust& v) const;
 };
 
 // The largest policy text ParseTrustPolicy accepts, and so what every reader
@@ -80,10 +115,11 @@ Result<TrustPolicy> ParseTrustPolicy(std::string_view text);
 // The canonical text of a policy (the one spelling a trust root carries,
 // docs/FORMATS.md "Trust root"): no comments or blank lines, fields separated
 // by one space, each line ending in "\n", sections in the order log, witness,
-// group, quorum, vendor, max-checkpoint-age; logs and vendors sorted by vkey
-// text, a vendor's products sorted, witnesses sorted by name, groups in
-// definition order (a group names only earlier names) with a decimal
-// threshold. ParseTrustPolicy(FormatTrustPolicy(p)) describes the same policy.
+// group, quorum, vendor-key, vendor-group, vendor, max-checkpoint-age; logs
+// sorted by vkey text, vendors by their first field (vkey text or name), a
+// vendor's products sorted, witnesses, vendor keys and vendor groups sorted by
+// name, groups in definition order (a group names only earlier names), every
+// threshold in decimal. ParseTrustPolicy(FormatTrustPolicy(p)) describes the same policy.
 // REQUIRES: `policy` is valid (as ParseTrustPolicy would return it).
 std::string FormatTrustPolicy(const TrustPolicy& policy);
 

@@ -25,6 +25,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "candor/bytes.h"
 #include "candor/manifest.h"
@@ -41,6 +42,9 @@ struct ReleaseEntry {
   Manifest manifest;                 // parsed from signed_manifest_note
   std::string signed_manifest_note;  // the exact signed note bytes
   std::string changelog;             // valid UTF-8, hashed into the manifest
+  // The keys of the manifest's signer list whose signatures are on the note
+  // and verified, in note order: manifest.vendor_key first (ParseSignedManifest).
+  std::vector<VerifierKey> signed_by;
 
   friend bool operator==(const ReleaseEntry&, const ReleaseEntry&) = default;
 };

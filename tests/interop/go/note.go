@@ -48,20 +48,26 @@ func noteGenkey(args []string) error {
 	return nil
 }
 
-// note-sign <skey>: signs the note text on stdin, prints the signed note.
+// note-sign <skey>...: signs the note text on stdin with each key, in the
+// order given (note.Sign lists the signatures in signer order), prints the
+// signed note.
 func noteSign(args []string) error {
-	if len(args) != 1 {
-		return errors.New("usage: note-sign <skey>")
+	if len(args) < 1 {
+		return errors.New("usage: note-sign <skey>...")
 	}
-	signer, err := note.NewSigner(args[0])
-	if err != nil {
-		return err
+	var signers []note.Signer
+	for _, k := range args {
+		signer, err := note.NewSigner(k)
+		if err != nil {
+			return err
+		}
+		signers = append(signers, signer)
 	}
 	text, err := readStdin()
 	if err != nil {
 		return err
 	}
-	msg, err := note.Sign(&note.Note{Text: string(text)}, signer)
+	msg, err := note.Sign(&note.Note{Text: string(text)}, signers...)
 	if err != nil {
 		return err
 	}

@@ -82,9 +82,10 @@ struct Flag {
 
 // delayed-activation, one RestrictionFlag per restrictive disclosure,
 // telemetry-expansion, rollback-decrease, rollback-reuse, first-vendor-key,
-// new-vendor-key, equivocation, changelog-silent, disclosure-dropped,
-// image-reuse, support-shortened, invalid-entry. Each product's disclosure
-// state is carried in log order (the order the public saw the releases).
+// new-vendor-key, signer-set-changed, equivocation, changelog-silent,
+// disclosure-dropped, image-reuse, support-shortened, invalid-entry. Each
+// product's disclosure state is carried in log order (the order the public
+// saw the releases).
 std::vector<Flag> ComputeFlags(const std::vector<ReleaseRow>& releases_in_log_order,
                                const std::vector<InvalidRow>& invalid);
 

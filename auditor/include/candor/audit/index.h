@@ -69,6 +69,12 @@ struct ReleaseRow {
   std::string leaf_hex;
   std::string vendor;
   std::string vendor_key;  // vkey text
+  // The signer list (vkey texts, vendor_key first; docs/FORMATS.md "Signer
+  // list") and those of its keys whose signatures are on the entry, in list
+  // order. A single-signer release: {vendor_key} both. Filled with the
+  // products and disclosures.
+  std::vector<std::string> signers;
+  std::vector<std::string> signed_by;
   std::vector<std::string> products;
   std::string version;
   uint64_t rollback = 0;
