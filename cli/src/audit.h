@@ -105,6 +105,10 @@ Result<ReadMirror> OpenMirrorForRead(const std::string& dir);
 // the activations that arrived by the day of `now` (audit::ActivationFlags) and
 // the trust roots' (LoadTrustFlags), in log order.
 Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size, int64_t now);
+// The same without the activations, which depend on the day: the flags that
+// are properties of the tree alone (what `audit export` writes, so that one
+// mirror exports the same bytes on any day).
+Result<std::vector<audit::Flag>> LoadReleaseFlags(audit::Mirror& mirror, uint64_t size);
 // The trust roots' flags (audit/trust_history.h), in log order.
 Result<std::vector<audit::Flag>> LoadTrustFlags(audit::Mirror& mirror, uint64_t size);
 

@@ -1,6 +1,7 @@
 // What the `candor audit` subcommands share (audit.h).
 #include <algorithm>
 #include <ctime>
+#include <optional>
 #include <ostream>
 
 #include <fmt/format.h>
@@ -90,14 +91,20 @@ Result<int64_t> ResolveNow(int64_t now) {
   return now;
 }
 
-Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size, int64_t now) {
+namespace {
+
+// The flags of the verified tree of `size`, with the activations that arrived
+// by `today` when it is set.
+Result<std::vector<audit::Flag>> LoadFlagsThrough(audit::Mirror& mirror, uint64_t size,
+                                                  std::optional<Date> today) {
   audit::ReleaseFilter f;
   CANDOR_ASSIGN_OR_RETURN(auto rows, mirror.index().Releases(f, size));
   CANDOR_ASSIGN_OR_RETURN(auto invalid, mirror.index().Invalid(size));
   std::vector<audit::Flag> flags = audit::ComputeFlags(rows, invalid);
-  CANDOR_ASSIGN_OR_RETURN(Date today, ParseDate(FormatUtcTime(now).substr(0, 10)));
-  for (audit::Flag& a : audit::ActivationFlags(rows, std::nullopt, today)) {
-    flags.push_back(std::move(a));
+  if (today) {
+    for (audit::Flag& a : audit::ActivationFlags(rows, std::nullopt, *today)) {
+      flags.push_back(std::move(a));
+    }
   }
   CANDOR_ASSIGN_OR_RETURN(auto trust, LoadTrustFlags(mirror, size));
   for (audit::Flag& t : trust) flags.push_back(std::move(t));
@@ -105,6 +112,17 @@ Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size,
     return a.log_index < b.log_index;
   });
   return flags;
+}
+
+}  // namespace
+
+Result<std::vector<audit::Flag>> LoadReleaseFlags(audit::Mirror& mirror, uint64_t size) {
+  return LoadFlagsThrough(mirror, size, std::nullopt);
+}
+
+Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size, int64_t now) {
+  CANDOR_ASSIGN_OR_RETURN(Date today, ParseDate(FormatUtcTime(now).substr(0, 10)));
+  return LoadFlagsThrough(mirror, size, today);
 }
 
 namespace {

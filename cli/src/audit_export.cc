@@ -4,7 +4,7 @@
 //
 // Reproducible byte for byte from the same mirror: rows in log order, flags
 // sorted, no time of the run, no locale. The flags come from the one flag API
-// (LoadFlags: audit::ComputeFlags and the trust roots'), by kind, so a flag
+// (LoadReleaseFlags: audit::ComputeFlags and the trust roots'), by kind, so a flag
 // kind added there appears here without a change.
 #include <algorithm>
 #include <map>
@@ -54,7 +54,7 @@ void AppendCsvRow(std::string& out, const audit::ReleaseRow& r,
 // Flag kinds per log index, each list sorted and without repeats.
 Result<std::map<uint64_t, std::vector<std::string>>> FlagKinds(audit::Mirror& mirror,
                                                                uint64_t size) {
-  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size));
+  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadReleaseFlags(mirror, size));
   std::map<uint64_t, std::set<std::string>> sets;
   for (audit::Flag& f : flags) sets[f.log_index].insert(std::move(f.kind));
   std::map<uint64_t, std::vector<std::string>> out;
