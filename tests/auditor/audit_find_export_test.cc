@@ -130,8 +130,11 @@ TEST_CASE("candor audit find: releases by image SHA-256, miss, malformed hash") 
   CHECK(j.output.rfind("{\"tree_size\":5,\"image_sha256\":\"" + shared +
                            "\",\"releases\":[{\"log_index\":0,\"vendor\":\"acme.example\",",
                        0) == 0);
+  // A single-signer release: its vendor key is its whole signer list.
+  const std::string globex = fx.Key(fx.globex);
   CHECK(Contains(j.output, "{\"log_index\":3,\"vendor\":\"globex.example\",\"vendor_key\":\"" +
-                               fx.Key(fx.globex) + "\",\"products\":[\"thermostat-t1\"]"));
+                               globex + "\",\"signers\":[\"" + globex + "\"],\"signed_by\":[\"" +
+                               globex + "\"],\"products\":[\"thermostat-t1\"]"));
   CHECK(std::count(j.output.begin(), j.output.end(), '\n') == 1);
 
   // One release for an image only it has (the two-product one).
@@ -191,7 +194,7 @@ TEST_CASE("candor audit export: RFC 4180 CSV golden, JSON Lines, filters, reprod
                            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\n\"\r\n";
   const std::string row4 = "4,globex.example,thermostat-t1,2.1,2," + fx.ImageHex(4) + ",10" +
                            common + kg + "," + fx.LeafHex(4) +
-                           ",,changelog-silent,\"'- fixed the clock\n\"\r\n";
+                           ",,disclosure-dropped,\"'- fixed the clock\n\"\r\n";
   const std::string header =
       "log_index,vendor,products,version,rollback,image_sha256,image_size,issued,logged,"
       "vendor_key,leaf_hash,disclosures,flags,changelog\r\n";
@@ -240,7 +243,8 @@ TEST_CASE("candor audit export: RFC 4180 CSV golden, JSON Lines, filters, reprod
     // is the vocabulary's), then flags and changelog.
     CHECK(lines[1].rfind(
               "{\"log_index\":1,\"vendor\":\"acme.example\",\"vendor_key\":\"" + ka +
-                  "\",\"products\":[\"inkjet-x100\",\"inkjet-x200\"],\"version\":\"1.1\","
+                  "\",\"signers\":[\"" + ka + "\"],\"signed_by\":[\"" + ka +
+                  "\"],\"products\":[\"inkjet-x100\",\"inkjet-x200\"],\"version\":\"1.1\","
                   "\"rollback\":2,\"image_sha256\":\"" +
                   fx.ImageHex(1) +
                   "\",\"image_size\":8,\"issued\":\"2026-01-01T00:00:00Z\",\"logged\":\"" + logged +
@@ -256,7 +260,7 @@ TEST_CASE("candor audit export: RFC 4180 CSV golden, JSON Lines, filters, reprod
     // JSON is not formula-guarded: the exact changelog.
     CHECK(Contains(lines[2], "\"changelog\":\"=HYPERLINK("));
     CHECK(Contains(lines[3],
-                   "\"flags\":[\"changelog-silent\"],\"changelog\":\"- fixed the clock\\n\"}"));
+                   "\"flags\":[\"disclosure-dropped\"],\"changelog\":\"- fixed the clock\\n\"}"));
     CommandResult again = Run({"audit", "export", "--dir", fx.mirror(), "--format", "json"});
     CHECK(again.output == j.output);
   }
