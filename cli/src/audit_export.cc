@@ -51,10 +51,11 @@ void AppendCsvRow(std::string& out, const audit::ReleaseRow& r,
                         Joined(lines, "\n"), Joined(flags, " "), r.changelog});
 }
 
-// Flag kinds per log index, each list sorted and without repeats.
+// Flag kinds per log index, each list sorted and without repeats; activations
+// count as of now (export has no --now).
 Result<std::map<uint64_t, std::vector<std::string>>> FlagKinds(audit::Mirror& mirror,
                                                                uint64_t size) {
-  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size));
+  CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size, NowSeconds()));
   std::map<uint64_t, std::set<std::string>> sets;
   for (audit::Flag& f : flags) sets[f.log_index].insert(std::move(f.kind));
   std::map<uint64_t, std::vector<std::string>> out;
