@@ -11,6 +11,8 @@
 #include <cstring>
 
 #include "candor/fs/read_file.h"
+#include "candor/note.h"
+#include "candor/sha256.h"
 
 namespace candor {
 namespace {
@@ -165,6 +167,66 @@ class SshAgentSigner final : public Signer {
   Bytes blob_;
 };
 
+// The 32-byte key of an ssh-ed25519 wire public key blob; kMalformed otherwise.
+Result<std::array<uint8_t, 32>> Ed25519FromKeyBlob(ByteView blob) {
+  WireReader r{blob};
+  ByteView algo, key;
+  if (!r.String(algo) || !r.String(key) || !r.Done() || !Equals(algo, kEd25519) ||
+      key.size() != 32) {
+    return Status::Malformed("malformed ssh-ed25519 public key blob");
+  }
+  std::array<uint8_t, 32> pk{};
+  std::copy(key.begin(), key.end(), pk.begin());
+  return pk;
+}
+
+// The identities the agent at $SSH_AUTH_SOCK holds (draft-miller-ssh-agent §4.4).
+Result<std::vector<SshAgentIdentity>> AgentIdentities() {
+  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<AgentConnection> c, AgentConnection::Connect());
+  CANDOR_ASSIGN_OR_RETURN(auto answer, c->Call(kRequestIdentities, {}));
+  if (answer.first != kIdentitiesAnswer) {
+    return Status::Malformed("ssh-agent: unexpected answer type " + std::to_string(answer.first) +
+                             " to the identities request");
+  }
+  return ParseSshAgentIdentities(answer.second);
+}
+
+// ssh-agent:SHA256:<fingerprint>: the agent identity whose OpenSSH
+// fingerprint (SHA-256 of its key blob, unpadded base64, as `ssh-add -l`
+// prints it) matches; its comment is the key name, as no vkey file names it.
+Result<std::unique_ptr<Signer>> OpenSshAgentSignerByFingerprint(std::string_view fingerprint,
+                                                                uint8_t key_type) {
+  const std::string_view b64 = fingerprint.substr(kSshFingerprintPrefix.size());
+  // 32 bytes are 43 base64 characters; OpenSSH leaves out the one '='.
+  Result<Hash> want = Status::Malformed("not 43 characters");
+  if (b64.size() == 43) want = Base64DecodeHash(std::string(b64) + "=");
+  if (!want.ok()) {
+    // Not echoed: it may hold anything, and errors are one line.
+    return Status::Malformed(
+        "ssh-agent: malformed key fingerprint (expected SHA256: and 43 base64 characters, as "
+        "ssh-add -l prints)");
+  }
+  CANDOR_ASSIGN_OR_RETURN(std::vector<SshAgentIdentity> ids, AgentIdentities());
+  for (const SshAgentIdentity& id : ids) {
+    if (!HashEqual(Sha256Digest(id.key_blob), *want)) continue;
+    Result<std::array<uint8_t, 32>> pk = Ed25519FromKeyBlob(id.key_blob);
+    if (!pk.ok()) {
+      return Status::InvalidArgument("ssh-agent: the key " + std::string(fingerprint) +
+                                     " is not ssh-ed25519 (only Ed25519 keys sign notes)");
+    }
+    if (!IsValidKeyName(id.comment)) {
+      return Status::InvalidArgument(
+          "ssh-agent: the comment of the key " + std::string(fingerprint) +
+          " is not a key name (ssh-keygen -C NAME); use ssh-agent:VKEY-FILE from candor keygen "
+          "--from-ssh-pubkey");
+    }
+    return std::unique_ptr<Signer>(new SshAgentSigner(MakeVerifierKey(id.comment, key_type, *pk)));
+  }
+  return Status::NotFound("ssh-agent: the agent at $SSH_AUTH_SOCK holds no key " +
+                          std::string(fingerprint) + " (" + std::to_string(ids.size()) +
+                          " keys loaded; ssh-add it)");
+}
+
 }  // namespace
 
 Bytes SshEd25519KeyBlob(const std::array<uint8_t, 32>& public_key) {
@@ -223,18 +285,13 @@ Result<std::array<uint8_t, 32>> ParseSshEd25519PublicKey(std::string_view line) 
   std::string_view b64 = line.substr(sp + 1);
   b64 = b64.substr(0, b64.find(' '));
   CANDOR_ASSIGN_OR_RETURN(Bytes blob, Base64Decode(b64));
-  WireReader r{blob};
-  ByteView algo, key;
-  if (!r.String(algo) || !r.String(key) || !r.Done() || !Equals(algo, kEd25519) ||
-      key.size() != 32) {
-    return Status::Malformed("malformed ssh-ed25519 public key blob");
-  }
-  std::array<uint8_t, 32> pk{};
-  std::copy(key.begin(), key.end(), pk.begin());
-  return pk;
+  return Ed25519FromKeyBlob(blob);
 }
 
 Result<std::unique_ptr<Signer>> OpenSshAgentSigner(std::string_view vkey_path, uint8_t key_type) {
+  if (vkey_path.starts_with(kSshFingerprintPrefix)) {
+    return OpenSshAgentSignerByFingerprint(vkey_path, key_type);
+  }
   const std::string path(vkey_path);
   Result<std::string> text = fs::ReadFile(path, kMaxVerifierKeyFileSize);
   if (!text.ok()) return text.status().WithContext("ssh-agent verifier key");
@@ -247,14 +304,7 @@ Result<std::unique_ptr<Signer>> OpenSshAgentSigner(std::string_view vkey_path, u
                                    std::to_string(pub->type) + ", expected " +
                                    std::to_string(key_type));
   }
-  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<AgentConnection> c, AgentConnection::Connect());
-  CANDOR_ASSIGN_OR_RETURN(auto answer, c->Call(kRequestIdentities, {}));
-  if (answer.first != kIdentitiesAnswer) {
-    return Status::Malformed("ssh-agent: unexpected answer type " + std::to_string(answer.first) +
-                             " to the identities request");
-  }
-  CANDOR_ASSIGN_OR_RETURN(std::vector<SshAgentIdentity> ids,
-                          ParseSshAgentIdentities(answer.second));
+  CANDOR_ASSIGN_OR_RETURN(std::vector<SshAgentIdentity> ids, AgentIdentities());
   const Bytes want = SshEd25519KeyBlob(pub->public_key);
   for (const SshAgentIdentity& id : ids) {
     if (id.key_blob == want) return std::unique_ptr<Signer>(new SshAgentSigner(*pub));

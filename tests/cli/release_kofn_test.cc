@@ -10,6 +10,7 @@
 #include <memory>
 
 #include "cli/cli_test_util.h"
+#include "support/signer_fixtures.h"
 #include "support/subprocess.h"
 
 #ifdef CANDOR_LOG_BINARY
@@ -27,6 +28,42 @@ using clitest::Trim;
 using clitest::WriteFile;
 
 const std::string kLog = CANDOR_LOG_BINARY;
+
+// A candor-log in dir/log serving on 127.0.0.1 with `vendor_pubs` registered;
+// more may be added (`candor-log vendors add`) while it runs.
+struct RunningLog {
+  std::unique_ptr<testing::Subprocess> process;
+  std::string url;
+  std::string vkey;  // the log's verifier key
+};
+
+RunningLog StartLog(const TempDir& dir, const std::vector<std::string>& vendor_pubs) {
+  auto run = [&](const std::vector<std::string>& args) {
+    return clitest::RunProcess(args, dir.path());
+  };
+  REQUIRE(run({kLog, "init", "--dir", dir / "log", "--origin", "log.example/firmware"}).exit_code ==
+          0);
+  for (const std::string& pub : vendor_pubs) {
+    REQUIRE(run({kLog, "vendors", "add", "--dir", dir / "log", pub}).exit_code == 0);
+  }
+  RunningLog log;
+  int port = 0;
+  log.process = testing::ServeOnFreePort(
+      {kLog, "serve", "--dir", dir / "log", "--checkpoint-interval", "0.2"}, dir / "log.out",
+      "/checkpoint", &port);
+  REQUIRE_MESSAGE(log.process != nullptr, ReadFile(dir / "log.out"));
+  log.url = "http://127.0.0.1:" + std::to_string(port);
+  log.vkey = Trim(ReadFile(dir / "log/log.pub"));
+  return log;
+}
+
+// The devices' policy: printer-x1 needs 2 of the keys release-a, -b and -c
+// (`vendor_keys`: their vendor-key lines).
+std::string TwoOfThreePolicy(const std::string& log_vkey, const std::string& vendor_keys) {
+  return "log " + log_vkey + "\nquorum none\n" + vendor_keys +
+         "vendor-group release-signers 2 release-a release-b release-c\n"
+         "vendor release-signers printer-x1\n";
+}
 
 TEST_CASE("k-of-n: create on A, sign on B and C, publish from P, devices need 2 of 3") {
   TempDir dir;
@@ -134,23 +171,11 @@ TEST_CASE("k-of-n: create on A, sign on B and C, publish from P, devices need 2 
   CHECK(Contains(show1.out, "pending acme.example/release-b+"));
 
   // The log: release-c is not registered yet.
-  REQUIRE(run({kLog, "init", "--dir", dir / "log", "--origin", "log.example/firmware"}).exit_code ==
-          0);
-  const std::string log_vkey = Trim(ReadFile(dir / "log/log.pub"));
-  for (const char* k : {"A/release-a.pub", "B/release-b.pub"}) {
-    REQUIRE(run({kLog, "vendors", "add", "--dir", dir / "log", dir / k}).exit_code == 0);
-  }
-  int port = 0;
-  auto log = testing::ServeOnFreePort(
-      {kLog, "serve", "--dir", dir / "log", "--checkpoint-interval", "0.2"}, dir / "log.out",
-      "/checkpoint", &port);
-  REQUIRE_MESSAGE(log != nullptr, ReadFile(dir / "log.out"));
-  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  RunningLog log = StartLog(dir, {dir / "A/release-a.pub", dir / "B/release-b.pub"});
+  const std::string& url = log.url;
 
   // Machine P publishes; the devices' policy: 2 of the 3 keys.
-  WriteFile(dir / "P/trust.policy", "log " + log_vkey + "\nquorum none\n" + vendor_keys +
-                                        "vendor-group release-signers 2 release-a release-b "
-                                        "release-c\nvendor release-signers printer-x1\n");
+  WriteFile(dir / "P/trust.policy", TwoOfThreePolicy(log.vkey, vendor_keys));
   std::filesystem::copy_file(dir / "C/2.0.entry", dir / "P/2.0.entry");
   std::filesystem::copy_file(dir / "A/1.0.entry", dir / "P/1.0.entry");
   auto publish = [&](const std::string& entry, const std::string& out) {
@@ -180,6 +205,94 @@ TEST_CASE("k-of-n: create on A, sign on B and C, publish from P, devices need 2 
   CHECK(Contains(short_of_k.err,
                  "vendor signatures: 1 of the 2 required by vendor group release-signers for "
                  "product printer-x1"));
+}
+
+// docs/SIGNING.md "Signers with hardware keys": the same flow with the keys
+// in hardware. A creates with a key generated on a SoftHSM token, B signs
+// offline through OpenSSH's ssh-agent, C (a key file holder who does not
+// sign) publishes; 2 of 3 suffice.
+TEST_CASE("k-of-n with hardware keys: token creates on A, ssh-agent signs on B, C publishes") {
+  TempDir dir;
+  testing::SoftHsm hsm(dir / "hsm");
+  CANDOR_SKIP_UNLESS(hsm);
+  testing::SshAgent agent(dir.path());
+  CANDOR_SKIP_UNLESS(agent);
+  for (const char* m : {"A", "B", "C"}) std::filesystem::create_directory(dir / m);
+
+  // A, once: the key pair is made on the token; only release-a.pub leaves it.
+  // The object is the key's label, its name, with '/' written %2F.
+  REQUIRE(hsm.InitToken("release-a", "123456"));
+  WriteFile(dir / "A/pin", "123456\n");
+  const std::string query = std::string("?module-path=") + testing::kSoftHsmModule +
+                            "&pin-source=file:" + (dir / "A/pin");
+  Run ka = Candor(dir, {"keygen", "--pkcs11", "pkcs11:token=release-a" + query, "--name",
+                        "acme.example/release-a", "--out", dir / "A/release-a"});
+  REQUIRE_MESSAGE(ka.exit_code == 0, ka.err);
+  const std::string token_key = "pkcs11:token=release-a;object=acme.example%2Frelease-a" + query;
+  // B, once: the verifier key of the Ed25519 key its agent holds.
+  REQUIRE(testing::SshAgent::MakeKey(dir / "B/id_ed25519", "ed25519", "acme.example/release-b"));
+  REQUIRE(agent.Add(dir / "B/id_ed25519"));
+  Run kb = Candor(dir, {"keygen", "--from-ssh-pubkey", dir / "B/id_ed25519.pub", "--name",
+                        "acme.example/release-b", "--out", dir / "B/release-b"});
+  REQUIRE_MESSAGE(kb.exit_code == 0, kb.err);
+  // C, once: a key file.
+  Run kc =
+      Candor(dir, {"keygen", "--name", "acme.example/release-c", "--out", dir / "C/release-c"});
+  REQUIRE_MESSAGE(kc.exit_code == 0, kc.err);
+  // The .pub files travel to A; the devices' policy names all three.
+  std::string vendor_keys;
+  for (const auto& [machine, name] : std::vector<std::pair<std::string, std::string>>{
+           {"A", "release-a"}, {"B", "release-b"}, {"C", "release-c"}}) {
+    vendor_keys +=
+        "vendor-key " + name + " " + Trim(ReadFile(dir / (machine + "/" + name + ".pub"))) + "\n";
+    if (machine != "A") {
+      std::filesystem::copy_file(dir / (machine + "/" + name + ".pub"),
+                                 dir / ("A/" + name + ".pub"));
+    }
+  }
+
+  // A: the build, signed on the token.
+  clitest::WriteImage(dir / "A/fw.bin", 50000, 9);
+  WriteFile(dir / "A/CHANGELOG.md", "# release\n- fixes\n");
+  Run create = Candor(dir, {"release",     "create",
+                            "--key",       token_key,
+                            "--product",   "printer-x1",
+                            "--version",   "2.0",
+                            "--rollback",  "1",
+                            "--image",     dir / "A/fw.bin",
+                            "--changelog", dir / "A/CHANGELOG.md",
+                            "--signer",    dir / "A/release-a.pub",
+                            "--signer",    dir / "A/release-b.pub",
+                            "--signer",    dir / "A/release-c.pub",
+                            "--out",       dir / "A/2.0.entry"});
+  REQUIRE_MESSAGE(create.exit_code == 0, create.err);
+  CHECK(Contains(create.out, "signed by 1 of 3 listed keys"));
+
+  // B: signs the carried copy through the agent, by vkey file; the same key
+  // chosen by its OpenSSH fingerprint (named by its comment) signs a second
+  // copy identically (Ed25519 is deterministic).
+  std::filesystem::copy_file(dir / "A/2.0.entry", dir / "B/2.0.entry");
+  std::filesystem::copy_file(dir / "A/2.0.entry", dir / "B/fp.entry");
+  Run sb = Candor(dir, {"release", "sign", "--key", "ssh-agent:" + (dir / "B/release-b.pub"),
+                        dir / "B/2.0.entry"});
+  REQUIRE_MESSAGE(sb.exit_code == 0, sb.err);
+  CHECK(Contains(sb.out, "2 of 3 signed"));
+  const std::string fp = testing::SshAgent::Fingerprint(dir / "B/id_ed25519");
+  Run sfp = Candor(dir, {"release", "sign", "--key", "ssh-agent:" + fp, dir / "B/fp.entry"});
+  CHECK_MESSAGE(sfp.exit_code == 0, sfp.err);
+  CHECK(ReadFile(dir / "B/fp.entry") == ReadFile(dir / "B/2.0.entry"));
+
+  // C: publishes the copy B signed; the devices need 2 of 3.
+  std::filesystem::copy_file(dir / "B/2.0.entry", dir / "C/2.0.entry");
+  RunningLog log =
+      StartLog(dir, {dir / "A/release-a.pub", dir / "B/release-b.pub", dir / "C/release-c.pub"});
+  WriteFile(dir / "C/trust.policy", TwoOfThreePolicy(log.vkey, vendor_keys));
+  Run pub = Candor(dir, {"publish", "--log", log.url, "--policy", dir / "C/trust.policy",
+                         dir / "C/2.0.entry", "--out", dir / "C/2.0.bundle", "--timeout", "60"});
+  REQUIRE_MESSAGE(pub.exit_code == 0, (pub.err + ReadFile(dir / "log.out")));
+  Run ok = Candor(dir, {"verify", "--policy", dir / "C/trust.policy", "--image", dir / "A/fw.bin",
+                        "--bundle", dir / "C/2.0.bundle", "--product", "printer-x1"});
+  CHECK_MESSAGE(ok.exit_code == 0, ok.err);
 }
 
 }  // namespace

@@ -27,13 +27,6 @@ using clitest::WriteFile;
 constexpr uint64_t kCosignTime = 1772366400;  // 2026-03-01T12:00:00Z
 constexpr const char* kPin = "123456";
 
-#define CANDOR_SKIP_UNLESS(fixture)                                                   \
-  if (!(fixture).available()) {                                                       \
-    if (testing::HsmRequired()) FAIL("CANDOR_REQUIRE_HSM=1 but " << (fixture).why()); \
-    MESSAGE("SKIP: " << (fixture).why());                                             \
-    return;                                                                           \
-  }
-
 std::string Uri(const std::string& path_attrs, const std::string& query = "") {
   std::string q = std::string("module-path=") + testing::kSoftHsmModule;
   if (!query.empty()) q += "&" + query;

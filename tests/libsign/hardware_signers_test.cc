@@ -17,13 +17,6 @@
 namespace candor {
 namespace {
 
-#define CANDOR_SKIP_UNLESS(fixture)                                                   \
-  if (!(fixture).available()) {                                                       \
-    if (testing::HsmRequired()) FAIL("CANDOR_REQUIRE_HSM=1 but " << (fixture).why()); \
-    MESSAGE("SKIP: " << (fixture).why());                                             \
-    return;                                                                           \
-  }
-
 // Signs a note with `s` and verifies it with libverify.
 void CheckSigns(const Signer& s) {
   const Signer* signers[] = {&s};
@@ -79,6 +72,70 @@ TEST_CASE("ssh-agent signer against OpenSSH's agent: sign, verify") {
   REQUIRE_MESSAGE(signer.ok(), signer.status().ToString());
   CHECK((*signer)->public_key() == vkey);
   CheckSigns(**signer);
+}
+
+TEST_CASE("ssh-agent signer chosen by OpenSSH fingerprint, named by the key's comment") {
+  testing::TempDir dir;
+  testing::SshAgent agent(dir.path());
+  CANDOR_SKIP_UNLESS(agent);
+  const std::string b = dir / "release-b";
+  REQUIRE(testing::SshAgent::MakeKey(b, "ed25519", "acme.example/release-b"));
+  REQUIRE(agent.Add(b));
+  std::ifstream in(b + ".pub");
+  std::string line((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto pk = ParseSshEd25519PublicKey(line);
+  REQUIRE(pk.ok());
+  // The fingerprint as ssh-keygen -l prints it, not as our code computes it.
+  const std::string fp = testing::SshAgent::Fingerprint(b);
+  REQUIRE(fp.starts_with("SHA256:"));
+
+  SUBCASE("a match signs, under the comment's name and the caller's key type") {
+    for (uint8_t type : {kKeyTypeEd25519, kKeyTypeCosignatureV1}) {
+      CAPTURE(int{type});
+      OpenSignerOptions options;
+      options.key_type = type;
+      auto signer = OpenSigner("ssh-agent:" + fp, options);
+      REQUIRE_MESSAGE(signer.ok(), signer.status().ToString());
+      CHECK((*signer)->public_key() == MakeVerifierKey("acme.example/release-b", type, *pk));
+      if (type == kKeyTypeEd25519) CheckSigns(**signer);
+    }
+  }
+
+  SUBCASE("refusals") {
+    REQUIRE(testing::SshAgent::MakeKey(dir / "absent", "ed25519", "acme.example/absent"));
+    REQUIRE(testing::SshAgent::MakeKey(dir / "spaced", "ed25519", "release key b"));
+    REQUIRE(agent.Add(dir / "spaced"));
+    REQUIRE(testing::SshAgent::MakeKey(dir / "ecdsa", "ecdsa", "acme.example/ecdsa"));
+    REQUIRE(agent.Add(dir / "ecdsa"));
+    struct Case {
+      std::string name;
+      std::string spec;
+      Code code;
+      std::string message;
+    };
+    const Case cases[] = {
+        {"no identity matches", "ssh-agent:" + testing::SshAgent::Fingerprint(dir / "absent"),
+         Code::kNotFound, "holds no key SHA256:"},
+        {"comment is not a key name", "ssh-agent:" + testing::SshAgent::Fingerprint(dir / "spaced"),
+         Code::kInvalidArgument, "use ssh-agent:VKEY-FILE"},
+        {"an ECDSA key", "ssh-agent:" + testing::SshAgent::Fingerprint(dir / "ecdsa"),
+         Code::kInvalidArgument, "not ssh-ed25519"},
+        {"too short", "ssh-agent:" + fp.substr(0, fp.size() - 1), Code::kMalformed,
+         "malformed key fingerprint"},
+        {"padded", "ssh-agent:" + fp + "=", Code::kMalformed, "malformed key fingerprint"},
+        {"not base64", "ssh-agent:" + fp.substr(0, fp.size() - 1) + "*", Code::kMalformed,
+         "malformed key fingerprint"},
+        {"empty", "ssh-agent:SHA256:", Code::kMalformed, "malformed key fingerprint"},
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.name);
+      auto signer = OpenSigner(c.spec);
+      REQUIRE(!signer.ok());
+      CHECK(signer.status().code() == c.code);
+      CHECK_MESSAGE(signer.status().message().find(c.message) != std::string::npos,
+                    signer.status().ToString());
+    }
+  }
 }
 
 }  // namespace

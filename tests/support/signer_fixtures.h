@@ -25,6 +25,8 @@
 #include <thread>
 #include <vector>
 
+#include <doctest/doctest.h>
+
 namespace candor::testing {
 
 inline constexpr const char* kSoftHsmModule = "/usr/lib/softhsm/libsofthsm2.so";
@@ -135,10 +137,21 @@ class SshAgent {
   const std::string& why() const { return why_; }
   const std::string& socket() const { return socket_; }
 
-  // ssh-keygen -t TYPE into PATH (no passphrase); true on success.
-  static bool MakeKey(const std::string& path, const std::string& type) {
-    return Shell("ssh-keygen -q -t " + type + " -N '' -C test -f '" + path + "' >/dev/null 2>&1") ==
-           0;
+  // ssh-keygen -t TYPE -C COMMENT into PATH (no passphrase); true on success.
+  static bool MakeKey(const std::string& path, const std::string& type,
+                      const std::string& comment = "test") {
+    return Shell("ssh-keygen -q -t " + type + " -N '' -C '" + comment + "' -f '" + path +
+                 "' >/dev/null 2>&1") == 0;
+  }
+  // The fingerprint OpenSSH prints for PATH.pub ("SHA256:..."); "" on failure.
+  static std::string Fingerprint(const std::string& path) {
+    if (Shell("ssh-keygen -l -E sha256 -f '" + path + ".pub' > '" + path + ".fp' 2>/dev/null") !=
+        0) {
+      return "";
+    }
+    std::string bits, fp;
+    std::ifstream(path + ".fp") >> bits >> fp;
+    return fp;
   }
   bool Add(const std::string& key_path) {
     return Shell("ssh-add -q '" + key_path + "' >/dev/null 2>&1") == 0;
@@ -152,5 +165,14 @@ class SshAgent {
 };
 
 }  // namespace candor::testing
+
+// In a test inside namespace candor: returns (skips) when `fixture` is not
+// available, or fails when CANDOR_REQUIRE_HSM=1.
+#define CANDOR_SKIP_UNLESS(fixture)                                                   \
+  if (!(fixture).available()) {                                                       \
+    if (testing::HsmRequired()) FAIL("CANDOR_REQUIRE_HSM=1 but " << (fixture).why()); \
+    MESSAGE("SKIP: " << (fixture).why());                                             \
+    return;                                                                           \
+  }
 
 #endif  // CANDOR_TESTS_SUPPORT_SIGNER_FIXTURES_H_

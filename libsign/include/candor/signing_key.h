@@ -12,6 +12,7 @@
 //   PATH                      a private key file (candor/signer.h)
 //   pkcs11:...                an RFC 7512 PKCS#11 URI (candor/pkcs11_signer.h)
 //   ssh-agent:VKEY-FILE       an Ed25519 key held by ssh-agent (candor/ssh_agent.h)
+//   ssh-agent:SHA256:<fp>     the same, chosen by its OpenSSH fingerprint, named by its comment
 //
 // Thread-safety: Signer::Sign and public_key() may be called from several
 // threads at once on one Signer (backends serialise their own device access).
@@ -65,7 +66,7 @@ struct OpenSignerOptions {
   // trust roots, checkpoints) or kKeyTypeCosignatureV1 (a witness). A key file
   // of the other type is refused (kInvalidArgument); a PKCS#11 key takes this
   // type (a token holds no signed-note type); an ssh-agent key's vkey names it
-  // and must match.
+  // and must match (a key chosen by fingerprint takes this type).
   uint8_t key_type = kKeyTypeEd25519;
   // What the key is for, in error messages ("... is a witness (cosignature)
   // key, not a vendor key").

@@ -7,8 +7,10 @@
 // note text when the text is what we send.
 //
 // Key spec: ssh-agent:VKEY-FILE, the C2SP verifier key written by
-// `candor keygen --from-ssh-pubkey` (it names the key and its type). The
-// agent is $SSH_AUTH_SOCK.
+// `candor keygen --from-ssh-pubkey` (it names the key and its type), or
+// ssh-agent:SHA256:<fingerprint>, the OpenSSH fingerprint `ssh-add -l` prints
+// (unpadded base64 of SHA-256 over the key blob): the key's name is then the
+// identity's comment, its type the caller's. The agent is $SSH_AUTH_SOCK.
 //
 // Thread-safety: Sign opens its own connection to the agent per call; the
 // signer is immutable after opening and safe to share.
@@ -29,6 +31,9 @@ namespace candor {
 
 // The key spec prefix that selects this backend in OpenSigner.
 inline constexpr std::string_view kSshAgentScheme = "ssh-agent:";
+
+// After kSshAgentScheme: selects the agent identity by its OpenSSH fingerprint.
+inline constexpr std::string_view kSshFingerprintPrefix = "SHA256:";
 
 // Agent messages are bounded (an identities answer with many keys fits easily).
 inline constexpr size_t kMaxSshAgentMessage = 256 * 1024;
@@ -59,7 +64,11 @@ Result<std::array<uint8_t, 32>> ParseSshEd25519PublicKey(std::string_view line);
 // kInvalidArgument when SSH_AUTH_SOCK is unset; kUnavailable when the agent
 // cannot be reached; kNotFound when it does not hold the key; kMalformed for
 // a bad vkey file or agent answer; and `key_type` must be the vkey's type
-// (kInvalidArgument).
+// (kInvalidArgument). When `vkey_path` is "SHA256:<fingerprint>" the agent
+// identity with that fingerprint is used instead: kMalformed for a fingerprint
+// that is not 43 base64 characters, kNotFound when no identity matches,
+// kInvalidArgument when it is not Ed25519 or its comment is not a key name.
+// REQUIRES: key_type is kKeyTypeEd25519 or kKeyTypeCosignatureV1.
 Result<std::unique_ptr<Signer>> OpenSshAgentSigner(std::string_view vkey_path, uint8_t key_type);
 
 }  // namespace candor
