@@ -2,9 +2,11 @@
 // and ParseSignedManifest (the vendor-signed note).
 // Properties: format(parse(x)) == x byte for byte; parse(format(v)) == v; a
 // parsed manifest passes ValidateManifest; a signed manifest's text is a
-// manifest that is signed by the key it names.
+// manifest signed by the key it names first, and by keys of its signer list
+// only.
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "candor/manifest.h"
 #include "candor/note.h"
@@ -23,12 +25,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     CANDOR_FUZZ_CHECK(again.ok() && *again == *manifest);
   }
 
-  auto signed_manifest = ParseSignedManifest(text);
+  std::vector<VerifierKey> signed_by;
+  auto signed_manifest = ParseSignedManifest(text, nullptr, nullptr, &signed_by);
   if (signed_manifest.ok()) {
     CANDOR_FUZZ_CHECK(size <= kMaxManifestNoteSize);
-    const VerifierKey keys[] = {signed_manifest->vendor_key};
+    // Every line is by a key of the signer list (k-of-n, docs/FORMATS.md
+    // "Signer list"), the vendor key's first, and all of them verify.
+    const std::vector<VerifierKey> keys = SignerList(*signed_manifest);
     auto note = VerifyNote(text, keys);
-    CANDOR_FUZZ_CHECK(note.ok() && note->signatures.size() == 1);
+    CANDOR_FUZZ_CHECK(note.ok() && note->signatures.size() == signed_by.size());
+    CANDOR_FUZZ_CHECK(!signed_by.empty() && signed_by.front() == signed_manifest->vendor_key);
+    CANDOR_FUZZ_CHECK(signed_by.size() <= keys.size());
     auto body = ParseManifestText(note->text);
     CANDOR_FUZZ_CHECK(body.ok() && *body == *signed_manifest);
   }
