@@ -150,7 +150,7 @@ TEST_CASE("candor-log's witness client over HTTPS: nginx in front of candor-witn
   auto publish = [&](int log_port, const std::string& out) {
     return Candor(dir,
                   {"publish", "--log", "http://127.0.0.1:" + std::to_string(log_port), "--policy",
-                   dir / "device.policy", dir / "r.entry", "--out", dir / out, "--timeout", "5"});
+                   dir / "device.policy", dir / "r.entry", "--out", dir / out, "--timeout", "30"});
   };
 
   SUBCASE("with --ca-file the log gets its cosignature over HTTPS") {

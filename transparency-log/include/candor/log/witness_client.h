@@ -73,9 +73,14 @@ namespace candor {
 
 struct WitnessClientOptions {
   // Per-request timeouts; defaults suit a witness on the same continent.
+  // The connect timeout covers the TCP and the TLS handshake (libcurl's
+  // CONNECTTIMEOUT): 10 s as Go's http.Transport allows a TLS handshake, so a
+  // busy host (or a witness behind a loaded TLS terminator) is not taken for
+  // a dead one. A dead witness costs no round time: the round ends at the
+  // quorum plus `quorum_grace`.
   HttpClientOptions http = [] {
     HttpClientOptions o;
-    o.connect_timeout = std::chrono::milliseconds(3000);
+    o.connect_timeout = std::chrono::milliseconds(10000);
     o.read_timeout = std::chrono::milliseconds(10000);
     o.write_timeout = std::chrono::milliseconds(10000);
     o.max_body_size = 16 * 1024;
