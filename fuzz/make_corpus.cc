@@ -18,6 +18,7 @@
 #include "candor/consistency_proof.h"
 #include "candor/device_report.h"
 #include "candor/entry_bundle.h"
+#include "candor/observation.h"
 #include "candor/release.h"
 #include "candor/release_signer.h"
 #include "candor/ssh_agent.h"
@@ -174,6 +175,28 @@ int main(int argc, char** argv) {
     trust_root_note = Must(SignNote(text, signers));
     Write("trust_root", "signed", trust_root_note);
     Write("trust_root", "text", text);
+  }
+
+  // Observation: the fixture's release at its index in the fixture log,
+  // signed by a fixed observer key; and its bare text.
+  {
+    const fuzz::FixedKey observer =
+        fuzz::MakeFixedKey("lab.fuzz.example/research", kKeyTypeEd25519, 0x61);
+    Observation o;
+    o.observer = "lab.fuzz.example";
+    o.observer_key = observer.verifier;
+    o.log_origin = fx.log_key.verifier.name;
+    o.release_index = fx.release_index;
+    o.release_leaf = LeafHash(fx.release_entry);
+    o.product = fx.product;
+    o.observed = 1795000000;
+    o.findings = {*ParseDisclosureArg("consumables.third-party=blocked"),
+                  *ParseDisclosureArg("telemetry=location to metrics.fuzz.example")};
+    o.summary = "blocks third-party cartridges — not disclosed";
+    const std::string text = Must(FormatObservationText(o));
+    const SignerKey* signers[] = {&observer.signer};
+    Write("observation", "fixture", Must(SignNote(text, signers)));
+    Write("observation", "fixture-text", text);
   }
 
   // Release entry, manifest, disclosures, dates.
