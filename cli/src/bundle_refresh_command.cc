@@ -166,6 +166,15 @@ Status WriteOutputs(const RefreshArgs& a) {
     CANDOR_RETURN_IF_ERROR(s);
   }
   for (const std::string& d : dirs) CANDOR_RETURN_IF_ERROR(fs::SyncDirectory(d));
+  // A replaced bundle that needs no companion must not keep the one of an
+  // earlier run beside it: the agent reads NAME.bundle.consistency by default
+  // and would be given proofs for another checkpoint. (Without --force an
+  // existing companion path was refused before anything was written.)
+  for (const Job& job : a.jobs) {
+    if (a.force && !job.consistency_out.empty() && !job.result.companion) {
+      CANDOR_RETURN_IF_ERROR(fs::RemoveFile(job.consistency_out));
+    }
+  }
   return Status::Ok();
 }
 

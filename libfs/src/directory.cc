@@ -29,6 +29,14 @@ Status SyncDirectory(const std::string& path) {
   return Status::Ok();
 }
 
+Status RemoveFile(const std::string& path) {
+  if (::unlink(path.c_str()) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return IoError("remove", path, errno);
+  }
+  return SyncDirectory(ParentDirectory(path));
+}
+
 namespace {
 
 Status CheckIsDirectory(const std::string& path) {

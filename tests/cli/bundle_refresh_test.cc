@@ -288,6 +288,15 @@ TEST_CASE("bundle refresh: from tiles alone, accepted by the device; bad input r
     // The agent finds the companion by its default name.
     Run ok = agent("verify", dir / "out/old.bundle", Now());
     CHECK_MESSAGE(ok.exit_code == 0, ok.err);
+    // Replaced with --force, a bundle that needs no proof loses a companion
+    // left from an earlier run (the agent would read proofs for another
+    // checkpoint by that default name).
+    clitest::WriteFile(dir / "out/5.0.0.bundle.consistency",
+                       clitest::ReadFile(dir / "out/3.0.0.bundle.consistency"));
+    Run again = refresh(dir / "log", {dir / "5.0.0.bundle", "--out-dir", dir / "out", "--force"});
+    REQUIRE_MESSAGE(again.exit_code == 0, again.err);
+    CHECK_FALSE(clitest::Exists(dir / "out/5.0.0.bundle.consistency"));
+    CHECK(clitest::Exists(dir / "out/5.0.0.bundle"));
   }
 
   SUBCASE("bad input: one clear error, nothing written") {

@@ -1,7 +1,7 @@
 // Directories: ParentDirectory, MakeDirectory / MakeDirectories (mkdir -p,
-// durable), SyncDirectory (fsync of a directory, which makes the entries
-// created, renamed or removed in it durable), ListFiles (the regular files
-// in a directory, for commands that take a directory of inputs).
+// durable), RemoveFile (durable unlink), SyncDirectory (fsync of a directory, which makes the
+// entries created, renamed or removed in it durable), ListFiles (the regular files in a directory,
+// for commands that take a directory of inputs).
 //
 // Thread-safety: reentrant; concurrent MakeDirectories of one path is safe
 // (EEXIST is success when the path is a directory).
@@ -20,6 +20,11 @@ std::string ParentDirectory(const std::string& path);
 
 // fsyncs the directory `path`. kIo (naming the path) on failure.
 Status SyncDirectory(const std::string& path);
+
+// Removes the file `path` and fsyncs its directory, so the removal survives
+// a crash. OK if there is no such file (removing is idempotent); kIo naming
+// the path otherwise (a directory is not removed).
+Status RemoveFile(const std::string& path);
 
 // Creates one directory with `mode` (subject to the umask, like mkdir(1)) if
 // it does not exist, then fsyncs its parent. OK if it already is a directory;
