@@ -72,6 +72,13 @@ TEST_CASE("ssh-agent signer against OpenSSH's agent: sign, verify") {
   REQUIRE_MESSAGE(signer.ok(), signer.status().ToString());
   CHECK((*signer)->public_key() == vkey);
   CheckSigns(**signer);
+  // A vkey file whose name starts with "SHA256:" is named with its directory
+  // (docs/SIGNING.md); bare, the spec is a fingerprint, and not a valid one.
+  std::ofstream(dir / "SHA256:v.pub") << FormatVerifierKey(vkey) << "\n";
+  auto by_path = OpenSigner("ssh-agent:" + (dir / "SHA256:v.pub"));
+  REQUIRE_MESSAGE(by_path.ok(), by_path.status().ToString());
+  CHECK((*by_path)->public_key() == vkey);
+  CHECK(OpenSigner("ssh-agent:SHA256:v.pub").status().code() == Code::kMalformed);
 }
 
 TEST_CASE("ssh-agent signer chosen by OpenSSH fingerprint, named by the key's comment") {
