@@ -30,11 +30,7 @@ std::string ReadAll(const std::string& path) {
 TEST_CASE("witness: cosigns with a cosignature/v1 key held by ssh-agent") {
   testing::TempDir dir;
   testing::SshAgent agent(dir.path());
-  if (!agent.available()) {
-    if (testing::HsmRequired()) FAIL("CANDOR_REQUIRE_HSM=1 but " << agent.why());
-    MESSAGE("SKIP: " << agent.why());
-    return;
-  }
+  CANDOR_SKIP_UNLESS(agent);
   REQUIRE(testing::SshAgent::MakeKey(dir / "w", "ed25519"));
   REQUIRE(agent.Add(dir / "w"));
   auto pk = ParseSshEd25519PublicKey(ReadAll(dir / "w.pub"));
