@@ -124,6 +124,20 @@ TEST_CASE("gauges: set values and values computed at scrape time") {
   CHECK(r.Render().find("\ncandor_test_now 2\n") != std::string::npos);
 }
 
+TEST_CASE("a family without labels is scraped as 0 before its first update") {
+  Registry r;
+  r.AddCounter("candor_test_idle_total", "Idle.");
+  r.AddHistogram("candor_test_idle_seconds", "Idle.", {}, {1});
+  auto& labelled = r.AddCounter("candor_test_labelled_total", "Labelled.", {"code"});
+  const std::string out = r.Render();
+  CHECK(out.find("\ncandor_test_idle_total 0\n") != std::string::npos);
+  CHECK(out.find("\ncandor_test_idle_seconds_count 0\n") != std::string::npos);
+  // A labelled family has no series until a label set is used.
+  CHECK(out.find("candor_test_labelled_total{") == std::string::npos);
+  labelled.With({"x"});
+  CHECK(r.Render().find("candor_test_labelled_total{code=\"x\"} 0\n") != std::string::npos);
+}
+
 TEST_CASE("concurrent updates are all counted") {
   Registry r;
   auto& c = r.AddCounter("candor_test_ops_total", "Ops.", {"t"});

@@ -97,6 +97,7 @@ class FamilyBase {
   // Appends # HELP, # TYPE and every series' samples.
   void Render(std::string& out) const;
   const std::string& name() const { return name_; }
+  size_t label_count() const { return label_names_.size(); }
 
  protected:
   using Labels = std::vector<std::string>;
@@ -123,7 +124,14 @@ class Family final : public FamilyBase {
   Family(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
          size_t max_series, std::function<std::unique_ptr<T>()> make)
       : FamilyBase(std::move(name), std::move(help), type, std::move(label_names), max_series),
-        make_(std::move(make)) {}
+        make_(std::move(make)) {
+    // A family without labels has its one series from the start, so it is
+    // scraped as 0 before its first update rather than missing.
+    if (label_count() == 0) {
+      std::lock_guard<std::mutex> lock(mu_);
+      FindOrCreateLocked({});
+    }
+  }
 
   // The series for these label values, one per label name, in order.
   // REQUIRES: values.size() equals the number of label names.
