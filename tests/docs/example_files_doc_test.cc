@@ -1,6 +1,8 @@
-// docs/LOG.md shows the tested nginx configuration verbatim: the fenced block
-// after the marker line is exactly examples/nginx/candor-tls.conf, the file
-// the TLS tests run (tests/support/tls_nginx.h).
+// The docs show tested example files verbatim: the fenced block after each
+// marker line "<!-- FILE -->" is exactly FILE. docs/LOG.md shows the nginx
+// configuration the TLS tests run (tests/support/tls_nginx.h) and the
+// Prometheus alert rules promtool checks (tests/transparency-log/
+// log_prometheus_test.cc); docs/WITNESS.md the witness's alert rules.
 #include <doctest/doctest.h>
 
 #include <fstream>
@@ -16,18 +18,31 @@ std::string Slurp(const std::string& path) {
   return ss.str();
 }
 
-TEST_CASE("docs/LOG.md shows examples/nginx/candor-tls.conf verbatim") {
+TEST_CASE("docs show the example files verbatim") {
+  struct Case {
+    const char* doc;
+    const char* file;
+    const char* fence;
+  };
+  const Case cases[] = {
+      {"docs/LOG.md", "examples/nginx/candor-tls.conf", "nginx"},
+      {"docs/LOG.md", "examples/prometheus/candor-log.rules.yml", "yaml"},
+      {"docs/WITNESS.md", "examples/prometheus/candor-witness.rules.yml", "yaml"},
+  };
   const std::string root = CANDOR_SOURCE_DIR;
-  const std::string conf = Slurp(root + "/examples/nginx/candor-tls.conf");
-  const std::string doc = Slurp(root + "/docs/LOG.md");
-  REQUIRE(!conf.empty());
-  const std::string open = "<!-- examples/nginx/candor-tls.conf -->\n```nginx\n";
-  size_t at = doc.find(open);
-  REQUIRE(at != std::string::npos);
-  at += open.size();
-  size_t end = doc.find("\n```\n", at);
-  REQUIRE(end != std::string::npos);
-  CHECK(doc.substr(at, end + 1 - at) == conf);
+  for (const Case& c : cases) {
+    CAPTURE(c.file);
+    const std::string file = Slurp(root + "/" + c.file);
+    const std::string doc = Slurp(root + "/" + c.doc);
+    REQUIRE(!file.empty());
+    const std::string open = std::string("<!-- ") + c.file + " -->\n```" + c.fence + "\n";
+    size_t at = doc.find(open);
+    REQUIRE(at != std::string::npos);
+    at += open.size();
+    size_t end = doc.find("\n```\n", at);
+    REQUIRE(end != std::string::npos);
+    CHECK(doc.substr(at, end + 1 - at) == file);
+  }
 }
 
 }  // namespace
