@@ -187,39 +187,38 @@ void Registry::Check(const std::string& name, MetricType type,
   }
 }
 
-Family<Counter>& Registry::AddCounter(std::string name, std::string help,
-                                      std::vector<std::string> label_names, size_t max_series) {
-  Check(name, MetricType::kCounter, label_names);
-  auto f = std::make_unique<Family<Counter>>(std::move(name), std::move(help), MetricType::kCounter,
-                                             std::move(label_names), max_series,
-                                             [] { return std::make_unique<Counter>(); });
+template <typename T>
+Family<T>& Registry::Add(std::string name, std::string help, MetricType type,
+                         std::vector<std::string> label_names, size_t max_series,
+                         std::function<std::unique_ptr<T>()> make) {
+  Check(name, type, label_names);
+  auto f = std::make_unique<Family<T>>(std::move(name), std::move(help), type,
+                                       std::move(label_names), max_series, std::move(make));
   auto& ref = *f;
   families_.push_back(std::move(f));
   return ref;
 }
 
+Family<Counter>& Registry::AddCounter(std::string name, std::string help,
+                                      std::vector<std::string> label_names, size_t max_series) {
+  return Add<Counter>(std::move(name), std::move(help), MetricType::kCounter,
+                      std::move(label_names), max_series,
+                      [] { return std::make_unique<Counter>(); });
+}
+
 Family<Gauge>& Registry::AddGauge(std::string name, std::string help,
                                   std::vector<std::string> label_names, size_t max_series) {
-  Check(name, MetricType::kGauge, label_names);
-  auto f = std::make_unique<Family<Gauge>>(std::move(name), std::move(help), MetricType::kGauge,
-                                           std::move(label_names), max_series,
-                                           [] { return std::make_unique<Gauge>(); });
-  auto& ref = *f;
-  families_.push_back(std::move(f));
-  return ref;
+  return Add<Gauge>(std::move(name), std::move(help), MetricType::kGauge, std::move(label_names),
+                    max_series, [] { return std::make_unique<Gauge>(); });
 }
 
 Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
                                           std::vector<std::string> label_names,
                                           std::vector<double> bounds, size_t max_series) {
-  Check(name, MetricType::kHistogram, label_names);
   Histogram probe(bounds);  // checks the bounds now, not at the first observation
-  auto f = std::make_unique<Family<Histogram>>(
-      std::move(name), std::move(help), MetricType::kHistogram, std::move(label_names), max_series,
-      [bounds] { return std::make_unique<Histogram>(bounds); });
-  auto& ref = *f;
-  families_.push_back(std::move(f));
-  return ref;
+  return Add<Histogram>(std::move(name), std::move(help), MetricType::kHistogram,
+                        std::move(label_names), max_series,
+                        [bounds] { return std::make_unique<Histogram>(bounds); });
 }
 
 void Registry::AddGaugeFunction(std::string name, std::string help, std::function<double()> read) {

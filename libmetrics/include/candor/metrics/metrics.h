@@ -175,6 +175,10 @@ class Registry {
 
  private:
   void Check(const std::string& name, MetricType type, const std::vector<std::string>& labels);
+  template <typename T>
+  Family<T>& Add(std::string name, std::string help, MetricType type,
+                 std::vector<std::string> label_names, size_t max_series,
+                 std::function<std::unique_ptr<T>()> make);
   std::vector<std::unique_ptr<FamilyBase>> families_;
 };
 
