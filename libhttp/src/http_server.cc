@@ -164,6 +164,7 @@ struct HttpServerInternals {
       MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectQuery,
                                 &ex->request.query);
       ex->request.remote_addr = RemoteAddress(connection);
+      if (server.observer_) ex->observer = &server.observer_;
       Route(server, *ex);
       if (!ex->refusal) {
         const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -283,8 +284,8 @@ Status HttpServer::Start() {
        nullptr},
       {MHD_OPTION_NOTIFY_COMPLETED, reinterpret_cast<intptr_t>(&HttpServerInternals::OnCompleted),
        this},
-      {MHD_OPTION_NOTIFY_CONNECTION,
-       reinterpret_cast<intptr_t>(&HttpServerInternals::OnConnection), this},
+      {MHD_OPTION_NOTIFY_CONNECTION, reinterpret_cast<intptr_t>(&HttpServerInternals::OnConnection),
+       this},
       {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Quiet), nullptr},
       {MHD_OPTION_UNESCAPE_CALLBACK, reinterpret_cast<intptr_t>(&StrictUnescape), nullptr},
   };

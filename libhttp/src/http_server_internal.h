@@ -56,7 +56,8 @@ namespace http_server_internal {
 struct Exchange {
   ServerRequest request;
   const HttpServer::Route* route = nullptr;
-  std::optional<ServerResponse> refusal;  // decided before the body was read
+  const HttpObserver* observer = nullptr;  // the server's, when set
+  std::optional<ServerResponse> refusal;   // decided before the body was read
   bool queued = false;
   bool too_large = false;  // a chunked body grew past max_body: discarded, then 413
   uint64_t discarded = 0;
@@ -69,7 +70,8 @@ struct Exchange {
 // HTTP has a more precise status (405).
 ServerResponse Error(Code code, std::string text, int http_status = 0);
 
-// Queues `r` as the answer to `ex` (sets ex.queued). MHD_NO (close the
+// Queues `r` as the answer to `ex` (sets ex.queued) and reports it to
+// ex.observer: the one place every answer passes. MHD_NO (close the
 // connection) when libmicrohttpd cannot make the response.
 MHD_Result Queue(MHD_Connection* connection, Exchange& ex, const ServerResponse& r);
 

@@ -37,6 +37,10 @@ MHD_Result Queue(MHD_Connection* connection, Exchange& ex, const ServerResponse&
   MHD_Result ok = MHD_queue_response(connection, static_cast<unsigned>(r.status), response);
   MHD_destroy_response(response);
   ex.queued = true;
+  if (ex.observer != nullptr) {
+    (*ex.observer)(
+        HttpOutcome{ex.route != nullptr ? std::string_view(ex.route->path) : "", r.status});
+  }
   return ok;
 }
 

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <mutex>
@@ -19,11 +20,10 @@
 #include "candor/cosignature.h"
 #include "candor/http/http_client.h"
 #include "candor/log/witness_client.h"
-#include "candor/witness_protocol.h"
 #include "candor/witness/witness_store.h"
+#include "candor/witness_protocol.h"
 #include "support/subprocess.h"
 #include "support/witness_test_util.h"
-
 
 namespace candor {
 namespace {
@@ -153,6 +153,39 @@ TEST_CASE("candor-witness: CLI, HTTP status codes, restart") {
   req.proof[0][0] ^= 1;
   CHECK(post(FormatAddCheckpointRequest(req)).status == 422);
   CHECK((*http)->Get("add-checkpoint")->status != 200);
+
+  // GET /metrics: every outcome by Code, cosignatures per configured origin
+  // only, requests by route template (docs/WITNESS.md "Metrics and health").
+  auto metrics = (*http)->Get("metrics");
+  REQUIRE(metrics.ok());
+  CHECK(metrics->status == 200);
+  CHECK(metrics->Header("Content-Type") == "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* line : {
+           "candor_witness_cosignatures_total{origin=\"example.com/log\"} 2\n",
+           "candor_witness_add_checkpoint_requests_total{code=\"ok\"} 2\n",
+           "candor_witness_add_checkpoint_requests_total{code=\"conflict\"} 1\n",
+           "candor_witness_add_checkpoint_requests_total{code=\"malformed\"} 1\n",
+           "candor_witness_add_checkpoint_requests_total{code=\"not-found\"} 1\n",
+           "candor_witness_add_checkpoint_requests_total{code=\"inconsistent\"} 1\n",
+           "candor_witness_http_requests_total{route=\"/add-checkpoint\",code=\"413\"} 1\n",
+           "candor_witness_http_requests_total{route=\"none\",code=\"405\"} 1\n",
+       }) {
+    CAPTURE(line);
+    CHECK(metrics->body.find(line) != std::string::npos);
+  }
+  CHECK(metrics->body.find("other.example") == std::string::npos);
+  // GET /healthz follows the state store: 503 while it is gone.
+  auto health = (*http)->Get("healthz");
+  REQUIRE(health.ok());
+  CHECK(health->status == 200);
+  CHECK(health->body == "ok\n");
+  REQUIRE(std::rename((w.dir + "/state").c_str(), (w.dir + "/state.away").c_str()) == 0);
+  health = (*http)->Get("healthz");
+  REQUIRE(health.ok());
+  CHECK(health->status == 503);
+  CHECK(health->body.find("state store " + w.dir + "/state is not writable") != std::string::npos);
+  REQUIRE(std::rename((w.dir + "/state.away").c_str(), (w.dir + "/state").c_str()) == 0);
+  CHECK((*http)->Get("healthz")->status == 200);
 
   // Graceful stop, restart: the state is kept and a fresh client catches up.
   int status = server->Stop();
@@ -302,4 +335,3 @@ TEST_CASE("candor-witness crash test: SIGKILL at random moments never breaks con
 
 }  // namespace
 }  // namespace candor
-

@@ -118,7 +118,17 @@ void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResp
 
 // Admission runs on the event loop (it is CPU only: parse, Ed25519, lookups);
 // the answer comes from the sequencer thread once the batch is durable.
-void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply) {
+void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply reply_to) {
+  // Every answer passes here, so every refusal is counted once.
+  auto reply = [ctx, reply_to](ServerResponse res) {
+    if (ctx->metrics != nullptr && res.status >= 400) {
+      for (const auto& [name, value] : res.headers) {
+        if (name != "Candor-Error") continue;
+        if (auto code = CodeFromName(value)) ctx->metrics->ObserveRefusal(*code);
+      }
+    }
+    reply_to.Send(std::move(res));
+  };
   // A client whose submissions keep being refused (unregistered keys, bad
   // signatures, over-rate vendor keys, garbage) is limited per address (IPv6
   // per /64) before anything is parsed.
@@ -128,7 +138,7 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
       ServerResponse res =
           Refusal(Code::kRateLimited, "rate limited: too many refused submissions from " + client);
       res.SetHeader("Retry-After", std::to_string(*wait));
-      return reply.Send(std::move(res));
+      return reply(std::move(res));
     }
   }
   // Duplicates and equivocations are looked up during admission (one index
@@ -164,7 +174,7 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     ServerResponse res;
     res.SetText(200, std::to_string(*admitted->logged_index) + "\n");
     res.SetHeader("Cache-Control", "no-store");
-    return reply.Send(std::move(res));
+    return reply(std::move(res));
   }
   if (!admitted.ok()) {
     ServerResponse res = Refusal(admitted.status());
@@ -174,18 +184,18 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     // Every refusal counts, 429s included: a client that keeps naming a
     // vendor key over its rate (a forger racing the vendor) is limited too.
     if (ctx->refusal_limiter != nullptr) ctx->refusal_limiter->Take(client);
-    return reply.Send(std::move(res));
+    return reply(std::move(res));
   }
   ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {
     if (!outcome.ok()) {
       ServerResponse res = Refusal(outcome.status());
       if (outcome.status().code() == Code::kUnavailable) res.SetHeader("Retry-After", "1");
-      return reply.Send(std::move(res));
+      return reply(std::move(res));
     }
     ServerResponse res;
     res.SetText(200, std::to_string(outcome->index) + "\n");
     res.SetHeader("Cache-Control", "no-store");
-    reply.Send(std::move(res));
+    reply(std::move(res));
   });
 }
 

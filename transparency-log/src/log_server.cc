@@ -16,6 +16,7 @@
 #include "candor/log/explorer_routes.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/merkle.h"
+#include "candor/metrics/metrics_routes.h"
 #include "candor/signing_key.h"
 
 namespace candor {
@@ -79,21 +80,30 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
     return Status::Conflict("another candor-log process holds " + dir + "/state/lock");
   }
   s->lock_ = std::move(lock).value();
+  s->metrics_ = std::make_unique<LogMetrics>();
+  LogMetrics* metrics = s->metrics_.get();
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key, OpenLogKey(dir, options.key));
   Cosigner cosigner;
   if (!options.policy_path.empty()) {
     CANDOR_ASSIGN_OR_RETURN(Bytes text, fs::ReadFileBytes(options.policy_path, kMaxPolicySize));
     CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
-    CANDOR_ASSIGN_OR_RETURN(cosigner,
-                            MakePolicyCosigner(policy, key->public_key(), options.witness_ca_file));
+    CANDOR_ASSIGN_OR_RETURN(
+        cosigner, MakePolicyCosigner(policy, key->public_key(), options.witness_ca_file, metrics));
   }
   s->storage_ = std::make_unique<TileStorage>(dir);
   CANDOR_ASSIGN_OR_RETURN(s->index_, LogIndex::Open(dir + "/state/index"));
+  SequencerOptions sequencer_options = options.sequencer;
+  sequencer_options.on_commit = [metrics](size_t n, std::chrono::nanoseconds t, const Status& st) {
+    metrics->ObserveCommit(n, t, st);
+  };
   CANDOR_ASSIGN_OR_RETURN(s->sequencer_,
-                          Sequencer::Open(s->storage_.get(), s->index_.get(), options.sequencer));
+                          Sequencer::Open(s->storage_.get(), s->index_.get(), sequencer_options));
+  PublisherOptions publisher_options = options.publisher;
+  publisher_options.on_publish = [metrics](const Status& st) { metrics->ObservePublish(st); };
   s->publisher_ =
       std::make_unique<Publisher>(s->storage_.get(), s->sequencer_.get(), std::move(key),
-                                  std::move(cosigner), options.publisher);
+                                  std::move(cosigner), publisher_options);
+  metrics->AddStateGauges(s->sequencer_.get(), s->publisher_.get(), options.healthz_max_age);
   CANDOR_RETURN_IF_ERROR(s->publisher_->Start());
   s->vendors_ = std::make_unique<VendorRegistry>(dir + "/vendors");
   CANDOR_RETURN_IF_ERROR(s->vendors_->Refresh());
@@ -117,6 +127,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->ctx_->refusal_limiter = s->refusal_limiter_.get();
   s->ctx_->admission = options.admission;
   s->ctx_->max_wait = options.max_wait;
+  s->ctx_->metrics = metrics;
 
   HttpServerOptions http;
   http.host = options.host;
@@ -129,6 +140,13 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   http.request_deadline = options.request_deadline;
   CANDOR_ASSIGN_OR_RETURN(s->http_, HttpServer::Bind(http));
   s->port_ = s->http_->port();
+  // Before the explorer's catch-all "/": GET /metrics and /healthz.
+  metrics::RegisterMetricsRoutes(
+      *s->http_, metrics->registry(),
+      [seq = s->sequencer_.get(), pub = s->publisher_.get(), max_age = options.healthz_max_age] {
+        return LogHealth(*seq, *pub, max_age);
+      });
+  metrics::CountRequests(*s->http_, metrics->http_requests());
   RegisterLogRoutes(*s->http_, s->ctx_.get());
   RegisterExplorerRoutes(*s->http_);  // read-only web explorer at "/" (docs/EXPLORER.md)
   return s;

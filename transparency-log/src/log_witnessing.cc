@@ -3,13 +3,14 @@
 #include <cstdio>
 #include <memory>
 
+#include "candor/log/log_metrics.h"
 #include "candor/log/log_server.h"
 #include "candor/log/witness_client.h"
 
 namespace candor {
 
 Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key,
-                                    const std::string& witness_ca_file) {
+                                    const std::string& witness_ca_file, LogMetrics* metrics) {
   if (policy.quorum == "none") return Cosigner();
   if (const PolicyLog* log = policy.FindLog(log_key.name); log && !(log->key == log_key)) {
     return Status::Mismatch("the policy names a different key for log " + log_key.name);
@@ -20,9 +21,13 @@ Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey
                             return o;
                           }()));
   std::shared_ptr<WitnessClient> shared(std::move(client));
-  return Cosigner([shared](const std::string& signed_checkpoint,
-                           const ConsistencyProofFn& prove) -> Result<std::string> {
+  return Cosigner([shared, metrics](const std::string& signed_checkpoint,
+                                    const ConsistencyProofFn& prove) -> Result<std::string> {
     CANDOR_ASSIGN_OR_RETURN(CosignResult r, shared->Cosign(signed_checkpoint, prove));
+    if (metrics != nullptr) {
+      for (const WitnessReport& w : r.witnesses)
+        metrics->ObserveCosign(w.name, w.elapsed, w.status);
+    }
     if (!r.quorum.satisfied) {
       std::string why;
       for (const WitnessReport& w : r.witnesses) {

@@ -64,6 +64,7 @@ Status Publisher::Start() {
     pub->root = c.root_hash;
     pub->note = *stored;
     pub->published_at = std::chrono::system_clock::now();
+    pub->witnessed = !cosigner_;
     std::lock_guard<std::mutex> lock(mu_);
     latest_ = std::move(pub);
   } else if (stored.status().code() != Code::kNotFound) {
@@ -87,6 +88,7 @@ void Publisher::Stop() {
 
 Status Publisher::PublishNow() {
   Status st = PublishOnce();
+  if (options_.on_publish) options_.on_publish(st);
   std::lock_guard<std::mutex> lock(mu_);
   last_error_ = st;
   return st;
@@ -118,6 +120,7 @@ Status Publisher::PublishOnce() {
   pub->root = head.root;
   pub->note = std::move(note);
   pub->published_at = std::chrono::system_clock::now();
+  pub->witnessed = true;  // the cosigner returned a note satisfying the quorum, or none is needed
   {
     std::lock_guard<std::mutex> lock(mu_);
     latest_ = std::move(pub);
@@ -151,6 +154,9 @@ void Publisher::Run() {
     bool grew = !latest || head.size != latest->size;
     bool stale = cosigner_ && options_.republish.count() > 0 && latest &&
                  std::chrono::system_clock::now() - latest->published_at >= options_.republish;
+    // A checkpoint read from disk at start is cosigned again rather than
+    // trusted to carry a quorum: until then /healthz says "not witnessed".
+    if (cosigner_ && latest && !latest->witnessed) stale = true;
     if (!grew && !stale) continue;
     Status st = PublishNow();
     if (!st.ok()) {

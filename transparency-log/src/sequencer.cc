@@ -114,6 +114,13 @@ TreeHead Sequencer::Head() const {
   return head_;
 }
 
+Status Sequencer::WriteHealth() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!commit_health_.ok()) return commit_health_.WithContext("group commit");
+  if (!flush_health_.ok()) return flush_health_.WithContext("writing tiles");
+  return Status::Ok();
+}
+
 Result<TreeHead> Sequencer::Flush() {
   std::unique_lock<std::mutex> lock(mu_);
   if (stopping_) return Status::Unavailable("log is shutting down");
@@ -155,8 +162,10 @@ void Sequencer::Run() {
       if (!st.ok()) {
         std::fprintf(stderr, "candor-log: writing tiles failed (will retry): %s\n",
                      st.ToString().c_str());
+        if (options_.on_commit) options_.on_commit(0, std::chrono::nanoseconds(0), st);
       }
       std::lock_guard<std::mutex> lock(mu_);
+      flush_health_ = st;
       if (flush_ticket > flush_done_) {
         flush_done_ = flush_ticket;
         flush_status_ = st;
@@ -261,6 +270,7 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
 
   Status commit = Status::Ok();
   TreeHead head{edge_.size(), {}};
+  const auto commit_start = std::chrono::steady_clock::now();
   if (!rows.empty()) {
     head.root = edge_.Root();
     // Refuse while the disk is nearly full, before writing anything: a write
@@ -297,6 +307,16 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       }
       edge_ = std::move(*rebuilt);
       unwritten_.clear();  // the rebuilt edge emits everything since flushed_ again
+    }
+  }
+  if (!rows.empty()) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      commit_health_ = commit;
+    }
+    if (options_.on_commit) {
+      options_.on_commit(commit.ok() ? rows.size() : 0,
+                         std::chrono::steady_clock::now() - commit_start, commit);
     }
   }
   if (commit.ok() && !rows.empty()) {

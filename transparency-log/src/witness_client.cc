@@ -1,8 +1,8 @@
 #include "candor/log/witness_client.h"
 
 #include <atomic>
-#include <condition_variable>
 #include <cctype>
+#include <condition_variable>
 #include <map>
 #include <thread>
 #include <utility>
@@ -26,7 +26,7 @@ struct WitnessClient::Peer {
 struct WitnessClient::Round {
   std::mutex mu;
   std::condition_variable cv;
-  bool open = true;                          // Cosign is still waiting
+  bool open = true;                           // Cosign is still waiting
   const ConsistencyProofFn* prove = nullptr;  // valid while open
   SignedCheckpoint checkpoint;
   std::vector<std::optional<WitnessReport>> reports;  // by peer index
@@ -128,7 +128,9 @@ std::vector<WitnessReport> WitnessClient::CosignParallel(const SignedCheckpoint&
     if (peer.worker.joinable()) peer.worker.join();  // finished: busy is false
     peer.busy.store(true);
     peer.worker = std::thread([this, &peer, i, round, guarded] {
+      const auto start = std::chrono::steady_clock::now();
       WitnessReport report = CosignWith(peer, round->checkpoint, guarded);
+      report.elapsed = std::chrono::steady_clock::now() - start;
       // Done with the peer's connection: a next round may contact it (after
       // joining this thread, which only has to hand in its report).
       peer.busy.store(false);

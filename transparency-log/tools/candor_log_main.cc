@@ -85,6 +85,7 @@ int CmdServe(const std::vector<std::string>& args) {
   size_t max_entry = o.admission.max_entry_size;
   uint64_t max_wait = 60;
   uint64_t request_timeout_s = 30;
+  uint64_t healthz_max_age_s = 0;
   po::options_description desc("candor-log serve");
   desc.add_options()("help,h", "show this help")("dir", po::value(&o.dir)->required(),
                                                  "data directory (created by init)")(
@@ -122,7 +123,10 @@ int CmdServe(const std::vector<std::string>& args) {
       "open HTTP connections per client IP (0 = no limit, e.g. behind a proxy)")(
       "request-timeout", po::value(&request_timeout_s)->default_value(30),
       "seconds a client has to send a whole request (headers and body); 0 = no limit")(
-      "max-wait", po::value(&max_wait)->default_value(60), "longest ?wait= for proofs, seconds");
+      "max-wait", po::value(&max_wait)->default_value(60), "longest ?wait= for proofs, seconds")(
+      "healthz-max-age", po::value(&healthz_max_age_s),
+      "GET /healthz answers 503 when the published checkpoint is older than this many seconds "
+      "(0 = no bound); default: 3 x --republish-interval with --policy, else 0");
   AddCaFileOption(desc, &o.witness_ca_file);
   if (std::find(args.begin(), args.end(), "--help") != args.end() ||
       std::find(args.begin(), args.end(), "-h") != args.end()) {
@@ -148,6 +152,14 @@ int CmdServe(const std::vector<std::string>& args) {
   o.max_wait = std::chrono::seconds(std::min<uint64_t>(max_wait, 600));
   if (request_timeout_s > 3600) return Usage("--request-timeout must be 0..3600");
   o.request_deadline = std::chrono::seconds(request_timeout_s);
+  // A witnessed log re-cosigns an unchanged checkpoint every republish
+  // interval, so three intervals without one means publication is failing.
+  // Without witnesses a quiet log's checkpoint legitimately ages: no bound.
+  if (vm.count("healthz-max-age") == 0 && !o.policy_path.empty()) {
+    healthz_max_age_s = 3 * republish_s;
+  }
+  if (healthz_max_age_s > 365ull * 86400) return Usage("--healthz-max-age out of range");
+  o.healthz_max_age = std::chrono::seconds(healthz_max_age_s);
 
   // Block SIGINT/SIGTERM in every thread; a dedicated thread waits for them.
   sigset_t set;

@@ -194,7 +194,14 @@ AddCheckpointResult Witness::AddCheckpoint(const AddCheckpointRequest& request) 
   }
 
   std::lock_guard<std::mutex> lock(slot.mu);
-  return AddLocked(slot, request, *verified);
+  AddCheckpointResult result = AddLocked(slot, request, *verified);
+  result.origin = slot.log->origin;
+  return result;
+}
+
+Status Witness::Health() const {
+  if (draining_.load()) return Status::Unavailable("shutting down");
+  return store_.CheckWritable();
 }
 
 void Witness::Drain() {

@@ -4,7 +4,9 @@
 
 #include <string>
 
+#include "candor/metrics/metrics_routes.h"
 #include "candor/witness/witness.h"
+#include "candor/witness/witness_metrics.h"
 #include "candor/witness_protocol.h"
 
 namespace candor {
@@ -13,12 +15,19 @@ void InstallWitnessRoutes(HttpServer& server, Witness& witness,
                           const WitnessRoutesOptions& options) {
   const std::string path = options.prefix + "/" + std::string(kAddCheckpointPath);
   const bool access_log = options.access_log;
+  WitnessMetrics* metrics = options.metrics;
+  if (metrics != nullptr) {
+    metrics::RegisterMetricsRoutes(server, metrics->registry(),
+                                   [&witness] { return witness.Health(); });
+    metrics::CountRequests(server, metrics->http_requests());
+  }
   // The handler runs on an event loop and includes the state's fsync
   // (~ms): a witness serves a handful of logs, each posting about once per
   // checkpoint interval, so this is not worth a worker pool.
   server.Handle("POST", path, HttpMatch::kExact,
-                [&witness, access_log](const ServerRequest& req, ServerResponse& res) {
+                [&witness, access_log, metrics](const ServerRequest& req, ServerResponse& res) {
                   AddCheckpointResult result = witness.AddCheckpoint(req.body);
+                  if (metrics != nullptr) metrics->ObserveAddCheckpoint(result);
                   WitnessHttpReply reply = ToHttpReply(result);
                   res.status = reply.status;
                   res.content_type = reply.content_type;

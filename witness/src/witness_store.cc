@@ -3,6 +3,10 @@
 #include "candor/signing_key.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <string>
 #include <utility>
@@ -172,6 +176,15 @@ Result<bool> AddWitnessLog(const std::string& dir, std::string_view origin,
 }
 
 WitnessStateStore::WitnessStateStore(std::string state_dir) : state_dir_(std::move(state_dir)) {}
+
+Status WitnessStateStore::CheckWritable() const {
+  struct stat st {};
+  if (::stat(state_dir_.c_str(), &st) != 0 || ::access(state_dir_.c_str(), W_OK | X_OK) != 0) {
+    return Status::Io("state store " + state_dir_ + " is not writable: " + std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) return Status::Io("state store " + state_dir_ + " is not a directory");
+  return Status::Ok();
+}
 
 std::string WitnessStateStore::PathFor(std::string_view origin) const {
   return state_dir_ + "/" + HexEncode(Sha256Digest(origin));

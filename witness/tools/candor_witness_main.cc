@@ -24,6 +24,7 @@
 #include "candor/options.h"
 #include "candor/status.h"
 #include "candor/witness/witness.h"
+#include "candor/witness/witness_metrics.h"
 #include "candor/witness/witness_routes.h"
 #include "candor/witness/witness_store.h"
 
@@ -169,8 +170,10 @@ int CmdServe(const std::vector<std::string>& args) {
   http.request_deadline = std::chrono::seconds(request_timeout_s);
   auto server = HttpServer::Bind(http);
   if (!server.ok()) return Fail(server.status());
+  WitnessMetrics metrics((*witness)->logs());
   WitnessRoutesOptions options;
   options.prefix = prefix;
+  options.metrics = &metrics;
   InstallWitnessRoutes(**server, **witness, options);
   if (Status st = (*server)->Start(); !st.ok()) return Fail(st);
   fmt::print("candor-witness: {} ({} logs) listening on http://{}:{}{}\n",

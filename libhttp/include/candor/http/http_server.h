@@ -37,13 +37,13 @@
 #include <chrono>
 #include <condition_variable>
 #include <functional>
-#include <set>
-#include <thread>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -131,6 +131,19 @@ struct HttpServerOptions {
 
 enum class HttpMatch { kExact, kPrefix };
 
+// What the server answered one request with, for metrics (SetObserver).
+struct HttpOutcome {
+  // The matched route's registered path: a template from the fixed set the
+  // program registered ("/tile/" for every tile), never the request's own
+  // path, so a client cannot invent new values. Empty when no route of the
+  // request's method matched (404, 405).
+  std::string_view route;
+  int status = 0;
+};
+// Called once per answer queued (any event-loop thread); must be quick and
+// thread-safe.
+using HttpObserver = std::function<void(const HttpOutcome&)>;
+
 class HttpServer {
  public:
   // Binds and listens on host:port (so port() is known before Start()).
@@ -144,6 +157,9 @@ class HttpServer {
   // HEAD is answered by GET routes.
   void Handle(std::string method, std::string path, HttpMatch match, HttpHandler handler);
   void HandleAsync(std::string method, std::string path, HttpMatch match, HttpAsyncHandler handler);
+
+  // Every answer is reported to `observer` (metrics). Before Start().
+  void SetObserver(HttpObserver observer) { observer_ = std::move(observer); }
 
   // Starts the event loops (returns at once). kUnavailable after Stop().
   Status Start();
@@ -174,7 +190,8 @@ class HttpServer {
   int port_ = 0;
   MHD_Daemon* daemon_ = nullptr;
   std::vector<std::unique_ptr<Route>> routes_;
-  std::mutex mu_;  // guards the three below; held while resuming a connection
+  HttpObserver observer_;  // set before Start(), then read-only
+  std::mutex mu_;          // guards the three below; held while resuming a connection
   // Requests suspended until HttpReply::Send.
   std::map<HttpReply::State*, std::shared_ptr<HttpReply::State>> parked_;
   bool stopping_ = false;         // Stop() began: park nothing more

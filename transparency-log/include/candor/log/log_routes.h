@@ -19,6 +19,7 @@
 #include "candor/http/http_server.h"
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
+#include "candor/log/log_metrics.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
@@ -38,6 +39,7 @@ struct LogRoutesContext {
   RateLimiter* refusal_limiter = nullptr;  // refused POST /add per client address
   AdmissionOptions admission;
   std::chrono::seconds max_wait{60};
+  LogMetrics* metrics = nullptr;  // refusals of POST /add are counted here when set
 };
 
 // Registers the routes. REQUIRES: ctx and its members outlive the server.

@@ -26,6 +26,7 @@
 #include "candor/http/http_server.h"
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
+#include "candor/log/log_metrics.h"
 #include "candor/log/log_routes.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"
@@ -71,6 +72,9 @@ struct LogServerOptions {
   std::chrono::milliseconds request_deadline{30000};
   std::chrono::seconds max_wait{60};
   size_t max_waiters = 4096;  // concurrent proof long-polls (more: 503)
+  // GET /healthz answers 503 once the published checkpoint is older than
+  // this (log_metrics.h LogHealth); 0: no age bound.
+  std::chrono::seconds healthz_max_age{0};
 };
 
 class LogServer {
@@ -108,6 +112,7 @@ class LogServer {
   std::unique_ptr<RateLimiter> refusal_limiter_;
   std::unique_ptr<ProofWaiters> waiters_;
   std::unique_ptr<LogRoutesContext> ctx_;
+  std::unique_ptr<LogMetrics> metrics_;  // outlives every component that reports to it
   std::unique_ptr<HttpServer> http_;
   std::mutex serve_mu_;
   std::condition_variable serve_cv_;
@@ -117,8 +122,11 @@ class LogServer {
 // Builds the Cosigner for a policy: empty when the policy needs no witnesses
 // (`quorum none`), else one that asks the policy's witnesses (witness client),
 // trusting `witness_ca_file`'s CAs in addition to the system store.
+// Each witness's outcome is reported to `metrics` when non-null (REQUIRES:
+// it outlives the cosigner).
 Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key,
-                                    const std::string& witness_ca_file = {});
+                                    const std::string& witness_ca_file = {},
+                                    LogMetrics* metrics = nullptr);
 
 }  // namespace candor
 

@@ -49,6 +49,10 @@ struct PublishedCheckpoint {
   Hash root{};
   std::string note;  // exactly the bytes of DATA/checkpoint
   std::chrono::system_clock::time_point published_at;
+  // Cosigned by a witness quorum in this process (or no quorum is required).
+  // False for a checkpoint read from disk at Start() when witnesses are
+  // required: the publisher then has it cosigned afresh at the next tick.
+  bool witnessed = false;
 };
 
 struct PublisherOptions {
@@ -56,6 +60,9 @@ struct PublisherOptions {
   // With witnesses: re-publish (fresh cosignatures) this often even if the tree
   // did not grow, so checkpoints do not age out of devices' max age. 0 = never.
   std::chrono::seconds republish{0};
+  // Metrics (log_metrics.h): the outcome of every publication attempt, on
+  // the publishing thread. Empty: nothing is reported.
+  std::function<void(const Status&)> on_publish;
 };
 
 class Publisher {

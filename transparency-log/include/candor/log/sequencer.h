@@ -29,6 +29,7 @@
 #ifndef CANDOR_LOG_SEQUENCER_H_
 #define CANDOR_LOG_SEQUENCER_H_
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -60,6 +61,12 @@ struct SequencerOptions {
   // Release keys of recent commits kept in memory for the entries admission
   // already looked up (AdmittedEntry::keys_absent_below); ~100 bytes a key.
   size_t max_recent_releases = size_t{1} << 15;
+  // Metrics (log_metrics.h): called on the sequencer thread after each group
+  // commit with the entries it logged (duplicates not counted), the time the
+  // commit took and its outcome, and after each failed tile flush (entries 0).
+  // Must be quick. Empty: nothing is reported.
+  std::function<void(size_t entries, std::chrono::nanoseconds elapsed, const Status& outcome)>
+      on_commit;
 };
 
 struct AddOutcome {
@@ -86,6 +93,9 @@ class Sequencer {
 
   // The committed (durable) tree head.
   TreeHead Head() const;
+  // Whether the log can commit: OK, or the error of the last group commit or
+  // tile flush when it failed (a later success clears it). /healthz.
+  Status WriteHealth() const;
   // Writes tiles and bundles for everything committed (fsynced) and returns
   // the head they describe: the head to sign a checkpoint for. Blocks until
   // the sequencer thread has done it (after the batch in progress).
@@ -130,6 +140,8 @@ class Sequencer {
   std::deque<Pending> queue_;
   bool stopping_ = false;
   TreeHead head_;
+  Status commit_health_;  // the last group commit's outcome (WriteHealth)
+  Status flush_health_;   // the last tile flush's outcome (WriteHealth)
   // Flush() handshake.
   std::condition_variable flush_cv_;
   uint64_t flush_requested_ = 0;

@@ -112,6 +112,7 @@ struct WitnessReport {
   std::optional<NoteSignature> cosignature;  // set iff status is OK
   uint64_t timestamp = 0;                    // the cosignature's timestamp
   int attempts = 0;                          // HTTP requests made
+  std::chrono::nanoseconds elapsed{0};       // time spent on this witness (metrics)
 };
 
 struct CosignResult {

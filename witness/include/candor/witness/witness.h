@@ -84,6 +84,9 @@ struct AddCheckpointResult {
   std::optional<uint64_t> stored_size;
   // With kOk: the response body, cosignature line(s) "— <name> <base64>\n".
   std::string cosignatures;
+  // The configured origin the checkpoint named, once its signature verified
+  // (metrics: cosignatures per log; a bounded set); empty before.
+  std::string origin;
 };
 
 // How an AddCheckpointResult is answered over HTTP (pure mapping, see the
@@ -134,6 +137,10 @@ class Witness {
   // finished persisting. After it returns the state on disk no longer changes,
   // so the process may exit at once even if HTTP connections linger.
   void Drain();
+
+  // GET /healthz: OK while the state store is usable (its directory is
+  // writable) and the witness is not shutting down.
+  Status Health() const;
 
   // The latest cosigned checkpoint for `origin` (nullopt if none yet).
   // kNotFound for an unconfigured origin.

@@ -15,12 +15,17 @@
 namespace candor {
 
 class Witness;
+class WitnessMetrics;
 
 struct WitnessRoutesOptions {
   // The submission prefix, "" or "/something" (no trailing slash).
   std::string prefix;
   // Log one line per request to stderr.
   bool access_log = true;
+  // When set: requests are counted in it, and GET /metrics and GET /healthz
+  // (Witness::Health) are served (candor/metrics/metrics_routes.h).
+  // REQUIRES: outlives the server.
+  WitnessMetrics* metrics = nullptr;
 };
 
 // Installs the add-checkpoint route on `server`. REQUIRES: `witness` outlives

@@ -89,6 +89,9 @@ class WitnessStateStore {
  public:
   // `state_dir` must exist (InitWitnessDir creates it).
   explicit WitnessStateStore(std::string state_dir);
+  // OK when the state directory is a directory this process may write into
+  // (kIo naming the reason otherwise).
+  Status CheckWritable() const;
 
   // nullopt iff the log has no state file (the witness never cosigned for it).
   // kMalformed if the file does not parse or names another origin; kIo on
