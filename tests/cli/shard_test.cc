@@ -14,7 +14,6 @@
 
 #include <chrono>
 #include <memory>
-#include <thread>
 
 #include "candor/checkpoint.h"
 #include "candor/http/http_client.h"
@@ -40,15 +39,6 @@ const std::string kLog = CANDOR_LOG_BINARY;
 const std::string kWitness = CANDOR_WITNESS_BINARY;
 const std::string kOriginA = "log.example/firmware";
 const std::string kOriginB = "log.example/firmware/2027";
-
-// Polls until `path` holds `text` (a server's output), up to 10 s.
-bool WaitForText(const std::string& path, const std::string& text) {
-  for (int i = 0; i < 200; ++i) {
-    if (Contains(ReadFile(path), text)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
 
 TEST_CASE("shards: freeze the old log, publish to the new one, devices and auditors see both") {
   TempDir dir;
@@ -202,7 +192,8 @@ TEST_CASE("shards: freeze the old log, publish to the new one, devices and audit
                vkey_b})
               .exit_code == 0);
   REQUIRE(::kill(witness->pid(), SIGHUP) == 0);
-  REQUIRE_MESSAGE(WaitForText(dir / "witness.out", "(2 logs)"), ReadFile(dir / "witness.out"));
+  REQUIRE_MESSAGE(testing::WaitForFileText(dir / "witness.out", "(2 logs)"),
+                  ReadFile(dir / "witness.out"));
   auto [log_b, url_b] = serve("b", "0.2");
   pub = publish(url_b, "2.0");
   REQUIRE_MESSAGE(pub.exit_code == 0, (pub.err + ReadFile(dir / "b.out")));

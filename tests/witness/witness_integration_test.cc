@@ -16,7 +16,6 @@
 #include <memory>
 #include <mutex>
 #include <random>
-#include <sstream>
 #include <thread>
 
 #include "candor/cosignature.h"
@@ -172,18 +171,6 @@ TEST_CASE("candor-witness: CLI, HTTP status codes, restart") {
   CHECK((*client)->KnownSize("w1") == 60);
 }
 
-// Waits until the witness's output holds `text` (it logs every reload).
-bool WaitForOutput(const std::string& path, const std::string& text) {
-  for (int i = 0; i < 200; ++i) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    if (ss.str().find(text) != std::string::npos) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
 TEST_CASE("candor-witness serve reloads logs.conf on SIGHUP; a broken file keeps the old list") {
   auto key_a = NewKey(kOrigin, kKeyTypeEd25519);
   TestLog log_a(kOrigin, key_a.first, 50);
@@ -210,7 +197,7 @@ TEST_CASE("candor-witness serve reloads logs.conf on SIGHUP; a broken file keeps
   CHECK(add.output.find("SIGHUP") != std::string::npos);
   CHECK_FALSE(cosign(key_b.second, log_b, 10));
   REQUIRE(::kill(server->pid(), SIGHUP) == 0);
-  REQUIRE(WaitForOutput(out, "(2 logs)"));
+  REQUIRE(testing::WaitForFileText(out, "(2 logs)"));
   CHECK(cosign(key_b.second, log_b, 10));
   CHECK(cosign(key_a.second, log_a, 20));  // log A's state survived the reload
 
@@ -220,7 +207,7 @@ TEST_CASE("candor-witness serve reloads logs.conf on SIGHUP; a broken file keeps
     broken << "log " << origin_b << " not-a-key\n";
   }
   REQUIRE(::kill(server->pid(), SIGHUP) == 0);
-  REQUIRE(WaitForOutput(out, "reload failed, keeping the 2 logs served"));
+  REQUIRE(testing::WaitForFileText(out, "reload failed, keeping the 2 logs served"));
   CHECK(cosign(key_a.second, log_a, 30));
   CHECK(cosign(key_b.second, log_b, 30));
   int status = server->Stop();
