@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
 #include <thread>
 
 namespace candor::testing {
@@ -91,6 +93,19 @@ int Subprocess::Stop(std::chrono::milliseconds grace) {
   ::kill(pid_, SIGTERM);
   if (auto st = Wait(grace)) return *st;
   return Kill(SIGKILL);
+}
+
+bool WaitForFileText(const std::string& path, const std::string& text,
+                     std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    std::ifstream in(path);
+    std::stringstream content;
+    content << in.rdbuf();
+    if (content.str().find(text) != std::string::npos) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
 }
 
 bool WaitForHttp(int port, const std::string& path, std::chrono::milliseconds timeout) {

@@ -68,6 +68,11 @@ std::unique_ptr<Subprocess> ServeOnFreePort(std::vector<std::string> argv,
 bool WaitForHttp(int port, const std::string& path = "/",
                  std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
 
+// Polls the file at `path` (a server's output) until it contains `text` or
+// `timeout` elapses. True if it did.
+bool WaitForFileText(const std::string& path, const std::string& text,
+                     std::chrono::milliseconds timeout = std::chrono::milliseconds(10000));
+
 // Runs a command to completion, capturing stdout (+stderr when `merge_stderr`).
 // Returns the exit code (-1 if it did not exit normally) and the output.
 struct CommandResult {

@@ -10,8 +10,10 @@
 #include <sys/wait.h>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <random>
@@ -201,6 +203,50 @@ TEST_CASE("candor-witness: CLI, HTTP status codes, restart") {
   CHECK(r->quorum.satisfied);
   CHECK(r->witnesses[0].attempts == 2);
   CHECK((*client)->KnownSize("w1") == 60);
+}
+
+TEST_CASE("candor-witness serve reloads logs.conf on SIGHUP; a broken file keeps the old list") {
+  auto key_a = NewKey(kOrigin, kKeyTypeEd25519);
+  TestLog log_a(kOrigin, key_a.first, 50);
+  const std::string origin_b = "example.com/log-2027";
+  auto key_b = NewKey(origin_b, kKeyTypeEd25519);
+  TestLog log_b(origin_b, key_b.first, 50);
+  WitnessDir w(key_a.second);
+  const std::string out = w.tmp.path() + "/witness.out";
+  int port = 0;
+  auto server = w.Serve(&port);
+  auto cosign = [&](const VerifierKey& log_key, TestLog& log, uint64_t size) {
+    auto client = WitnessClient::Create(PolicyFor(log_key, w.vkey, port));
+    REQUIRE(client.ok());
+    auto r = (*client)->Cosign(log.SignedCheckpoint(size), log.Prover());
+    return r.ok() && r->quorum.satisfied;
+  };
+  CHECK(cosign(key_a.second, log_a, 10));
+  CHECK_FALSE(cosign(key_b.second, log_b, 10));  // not configured yet: 404
+
+  // Added on disk: nothing changes until SIGHUP, then the witness cosigns it.
+  CommandResult add = RunCommand({kBinary, "logs", "add", "--dir", w.dir, "--origin", origin_b,
+                                  "--key", FormatVerifierKey(key_b.second)});
+  REQUIRE(add.exit_code == 0);
+  CHECK(add.output.find("SIGHUP") != std::string::npos);
+  CHECK_FALSE(cosign(key_b.second, log_b, 10));
+  REQUIRE(::kill(server->pid(), SIGHUP) == 0);
+  REQUIRE(testing::WaitForFileText(out, "(2 logs)"));
+  CHECK(cosign(key_b.second, log_b, 10));
+  CHECK(cosign(key_a.second, log_a, 20));  // log A's state survived the reload
+
+  // A broken logs.conf: one error line, the old list keeps serving both logs.
+  {
+    std::ofstream broken(WitnessLogsPath(w.dir), std::ios::trunc);
+    broken << "log " << origin_b << " not-a-key\n";
+  }
+  REQUIRE(::kill(server->pid(), SIGHUP) == 0);
+  REQUIRE(testing::WaitForFileText(out, "reload failed, keeping the 2 logs served"));
+  CHECK(cosign(key_a.second, log_a, 30));
+  CHECK(cosign(key_b.second, log_b, 30));
+  int status = server->Stop();
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
 }
 
 int CrashCycles() {

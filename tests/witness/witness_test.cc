@@ -12,10 +12,10 @@
 #include <thread>
 
 #include "candor/cosignature.h"
-#include "candor/witness_protocol.h"
-#include "candor/witness/witness_store.h"
 #include "candor/merkle.h"
 #include "candor/sha256.h"
+#include "candor/witness/witness_store.h"
+#include "candor/witness_protocol.h"
 #include "support/witness_test_util.h"
 
 namespace candor {
@@ -574,6 +574,40 @@ TEST_CASE("witness store: logs.conf parsing is strict") {
     CAPTURE(text);
     CHECK(ParseWitnessLogs(text).status().code() == Code::kMalformed);
   }
+}
+
+TEST_CASE("witness: ReloadLogs swaps the list atomically and keeps each origin's state") {
+  Fixture f;
+  auto w = f.Make();
+  const std::string origin_b = "example.com/log-2027";
+  auto key_b = NewKey(origin_b, kKeyTypeEd25519);
+  TestLog log_b{origin_b, key_b.first, 50};
+  f.ExpectCosigned(w->AddCheckpoint(f.Request(f.log, 0, 5)), f.log, 5);
+  CHECK(w->AddCheckpoint(f.Request(log_b, 0, 5)).status.code() == Code::kNotFound);
+
+  // An invalid list (an origin twice) changes nothing.
+  std::vector<WitnessedLog> twice = {{origin_b, {key_b.second}}, {origin_b, {key_b.second}}};
+  CHECK(w->ReloadLogs(twice).code() == Code::kInvalidArgument);
+  CHECK(w->logs().size() == 1);
+  f.ExpectCosigned(w->AddCheckpoint(f.Request(f.log, 5, 6)), f.log, 6);
+
+  // Only B: A is unknown now, B is witnessed.
+  REQUIRE(w->ReloadLogs({{origin_b, {key_b.second}}}).ok());
+  CHECK(w->AddCheckpoint(f.Request(f.log, 6, 7)).status.code() == Code::kNotFound);
+  CHECK(w->State(kOrigin).status().code() == Code::kNotFound);
+  f.ExpectCosigned(w->AddCheckpoint(f.Request(log_b, 0, 5)), log_b, 5);
+
+  // A back: its state was kept (size 6), so a client claiming 0 gets 409
+  // with 6 rather than a fresh start.
+  REQUIRE(w->ReloadLogs({{kOrigin, {f.log_key.second}}, {origin_b, {key_b.second}}}).ok());
+  AddCheckpointResult stale = w->AddCheckpoint(f.Request(f.log, 0, 7));
+  CHECK(stale.status.code() == Code::kConflict);
+  CHECK(stale.stored_size == std::optional<uint64_t>(6));
+  f.ExpectCosigned(w->AddCheckpoint(f.Request(f.log, 6, 7)), f.log, 7);
+  CHECK(StoredSize(*w) == 7);
+
+  // Reload() needs a directory (Open); a Create()d witness has none.
+  CHECK(w->Reload().code() == Code::kInvalidArgument);
 }
 
 }  // namespace

@@ -176,6 +176,15 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     res.SetHeader("Cache-Control", "no-store");
     return reply(std::move(res));
   }
+  // A frozen shard (shard.h) answers an entry it holds, as above, so a
+  // vendor can still fetch its bundle, and refuses everything else: 409, not
+  // 503, because retrying cannot help.
+  if (ctx->frozen != nullptr) {
+    return reply(Refusal(Code::kConflict,
+                              "log " + ctx->frozen->origin + " is frozen at tree size " +
+                                  std::to_string(ctx->frozen->size) +
+                                  " and accepts no new entries: publish to its successor shard"));
+  }
   if (!admitted.ok()) {
     ServerResponse res = Refusal(admitted.status());
     if (admitted.status().code() == Code::kRateLimited) {

@@ -20,15 +20,10 @@
 #include "candor/signing_key.h"
 
 namespace candor {
-namespace {
 
-// The log's key: `key_spec` (a key file, pkcs11: URI or ssh-agent: vkey,
-// candor/signing_key.h), by default DIR/log.key.
 Result<std::unique_ptr<Signer>> OpenLogKey(const std::string& dir, const std::string& key_spec) {
   return OpenSigner(key_spec.empty() ? dir + "/log.key" : key_spec, {.role = "log key"});
 }
-
-}  // namespace
 
 Status InitLog(const std::string& dir, const std::string& origin, const std::string& key_spec) {
   if (!IsValidKeyName(origin)) return Status::InvalidArgument("origin is not a valid key name");
@@ -83,13 +78,10 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->metrics_ = std::make_unique<LogMetrics>();
   LogMetrics* metrics = s->metrics_.get();
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key, OpenLogKey(dir, options.key));
-  Cosigner cosigner;
-  if (!options.policy_path.empty()) {
-    CANDOR_ASSIGN_OR_RETURN(Bytes text, fs::ReadFileBytes(options.policy_path, kMaxPolicySize));
-    CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
-    CANDOR_ASSIGN_OR_RETURN(
-        cosigner, MakePolicyCosigner(policy, key->public_key(), options.witness_ca_file, metrics));
-  }
+  CANDOR_ASSIGN_OR_RETURN(Cosigner cosigner,
+                          LoadPolicyCosigner(options.policy_path, key->public_key(),
+                                             options.witness_ca_file, metrics));
+  CANDOR_ASSIGN_OR_RETURN(s->frozen_, ReadFrozenShard(dir, key->public_key()));
   s->storage_ = std::make_unique<TileStorage>(dir);
   CANDOR_ASSIGN_OR_RETURN(s->index_, LogIndex::Open(dir + "/state/index"));
   SequencerOptions sequencer_options = options.sequencer;
@@ -100,6 +92,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
                           Sequencer::Open(s->storage_.get(), s->index_.get(), sequencer_options));
   PublisherOptions publisher_options = options.publisher;
   publisher_options.on_publish = [metrics](const Status& st) { metrics->ObservePublish(st); };
+  if (s->frozen_) CANDOR_RETURN_IF_ERROR(CheckFrozenHead(*s->frozen_, s->sequencer_->Head()));
   s->publisher_ =
       std::make_unique<Publisher>(s->storage_.get(), s->sequencer_.get(), std::move(key),
                                   std::move(cosigner), publisher_options);
@@ -128,6 +121,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->ctx_->admission = options.admission;
   s->ctx_->max_wait = options.max_wait;
   s->ctx_->metrics = metrics;
+  if (s->frozen_) s->ctx_->frozen = &*s->frozen_;
 
   HttpServerOptions http;
   http.host = options.host;

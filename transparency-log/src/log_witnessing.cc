@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "candor/fs/read_file.h"
 #include "candor/log/log_metrics.h"
 #include "candor/log/log_server.h"
 #include "candor/log/witness_client.h"
@@ -38,6 +39,14 @@ Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey
     }
     return r.note;
   });
+}
+
+Result<Cosigner> LoadPolicyCosigner(const std::string& policy_path, const VerifierKey& log_key,
+                                    const std::string& witness_ca_file, LogMetrics* metrics) {
+  if (policy_path.empty()) return Cosigner();
+  CANDOR_ASSIGN_OR_RETURN(Bytes text, fs::ReadFileBytes(policy_path, kMaxPolicySize));
+  CANDOR_ASSIGN_OR_RETURN(TrustPolicy policy, ParseTrustPolicy(AsChars(text)));
+  return MakePolicyCosigner(policy, log_key, witness_ca_file, metrics);
 }
 
 }  // namespace candor

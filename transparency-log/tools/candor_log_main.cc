@@ -4,6 +4,8 @@
 //   candor-log serve   --dir DATA --listen 127.0.0.1:8080 [--policy FILE] [...]
 //   candor-log vendors add|remove --dir DATA VENDOR.pub
 //   candor-log vendors list --dir DATA
+//   candor-log shard freeze --dir DATA --policy FILE [--json]
+//   candor-log shard status --dir DATA [--policy FILE] [--json]
 #include <signal.h>
 
 #include <boost/program_options.hpp>
@@ -14,10 +16,14 @@
 #include <thread>
 #include <vector>
 
+#include "candor/checkpoint_trust.h"
+#include "candor/date.h"
 #include "candor/fs/atomic_write.h"
 #include "candor/fs/read_file.h"
+#include "candor/json_string.h"
 #include "candor/log/admission.h"
 #include "candor/log/log_server.h"
+#include "candor/log/shard.h"
 #include "candor/log/storage.h"
 #include "candor/options.h"
 
@@ -32,7 +38,9 @@ constexpr const char* kUsage =
     "  init     --dir DATA --origin ORIGIN     create a new log (key, empty tree)\n"
     "  serve    --dir DATA --listen HOST:PORT  serve the log (see serve --help)\n"
     "  vendors  add|remove --dir DATA FILE.pub register / unregister a vendor key\n"
-    "  vendors  list --dir DATA                list registered vendor keys\n";
+    "  vendors  list --dir DATA                list registered vendor keys\n"
+    "  shard    freeze --dir DATA --policy F   final checkpoint, then read-only\n"
+    "  shard    status --dir DATA [--policy F] origin, size, frozen state\n";
 
 int Fail(const Status& st) {
   std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
@@ -248,6 +256,129 @@ int CmdVendors(const std::vector<std::string>& args) {
   return 0;
 }
 
+bool WantsHelp(const std::vector<std::string>& args) {
+  return std::find(args.begin(), args.end(), "--help") != args.end() ||
+         std::find(args.begin(), args.end(), "-h") != args.end();
+}
+
+// "frozen": the frozen state as JSON members (no braces), or text lines.
+std::string FrozenJson(const FrozenShard& f) {
+  return "\"frozen\":true,\"frozen_at\":" + JsonQuote(FormatUtcTime(f.frozen_at_unix)) +
+         ",\"final_size\":" + std::to_string(f.size) +
+         ",\"final_root\":" + JsonQuote(Base64Encode(f.root));
+}
+std::string FrozenText(const FrozenShard& f) {
+  return "frozen since " + FormatUtcTime(f.frozen_at_unix) + "\nfinal checkpoint size " +
+         std::to_string(f.size) + " root " + Base64Encode(f.root) + "\n";
+}
+
+int CmdShardFreeze(const std::vector<std::string>& args) {
+  FreezeOptions o;
+  po::options_description desc("candor-log shard freeze");
+  desc.add_options()("help,h", "show this help")("dir", po::value(&o.dir)->required(),
+                                                 "data directory (no server running on it)")(
+      "policy", po::value(&o.policy_path)->required(),
+      "the tlog-policy `serve --policy` uses: the final checkpoint is cosigned as it requires "
+      "(a `quorum none` policy for an unwitnessed log)")(
+      "key", po::value(&o.key), "the log key, as for serve; default DATA/log.key")(
+      "json", "print the result as one JSON object");
+  AddCaFileOption(desc, &o.witness_ca_file);
+  if (WantsHelp(args)) {
+    std::cout << desc;
+    return 0;
+  }
+  po::variables_map vm;
+  if (!ParseArgs(desc, args, vm)) return kExitUsage;
+  auto out = FreezeLog(o);
+  if (!out.ok()) return Fail(out.status());
+  const FrozenShard& f = out->shard;
+  if (vm.count("json")) {
+    std::printf("{\"origin\":%s,\"already_frozen\":%s,%s}\n", JsonQuote(f.origin).c_str(),
+                out->already_frozen ? "true" : "false", FrozenJson(f).c_str());
+  } else {
+    std::printf("%s %s\n%s", out->already_frozen ? "already frozen:" : "frozen:", f.origin.c_str(),
+                FrozenText(f).c_str());
+  }
+  return 0;
+}
+
+int CmdShardStatus(const std::vector<std::string>& args) {
+  std::string dir, policy_path;
+  po::options_description desc("candor-log shard status");
+  desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->required(),
+                                                 "data directory (a server may run on it)")(
+      "policy", po::value(&policy_path),
+      "a tlog-policy naming the witnesses and quorum: check the final (or, not frozen, the "
+      "published) checkpoint's cosignatures against it")("json",
+                                                         "print the status as one JSON object");
+  if (WantsHelp(args)) {
+    std::cout << desc;
+    return 0;
+  }
+  po::variables_map vm;
+  if (!ParseArgs(desc, args, vm)) return kExitUsage;
+  auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
+  if (!pub.ok()) return Fail(pub.status());
+  std::string_view pub_text = AsChars(*pub);
+  if (!pub_text.empty() && pub_text.back() == '\n') pub_text.remove_suffix(1);
+  auto key = ParseVerifierKey(pub_text);
+  if (!key.ok()) return Fail(key.status().WithContext(dir + "/log.pub"));
+  auto note = fs::ReadFileBytes(dir + "/checkpoint", kMaxNoteSize);
+  if (!note.ok()) return Fail(note.status());
+  auto published = VerifyCheckpoint(AsChars(*note), *key);
+  if (!published.ok()) return Fail(published.status().WithContext(dir + "/checkpoint"));
+  auto frozen = ReadFrozenShard(dir, *key);
+  if (!frozen.ok()) return Fail(frozen.status());
+  // The quorum, if asked: of the final checkpoint (what the shard ends with),
+  // else of the published one. Freshness is not judged: a frozen shard's
+  // final checkpoint only ages.
+  std::string quorum = "unchecked", quorum_detail;
+  if (!policy_path.empty()) {
+    auto text = fs::ReadFileBytes(policy_path, kMaxPolicySize);
+    if (!text.ok()) return Fail(text.status());
+    auto policy = ParseTrustPolicy(AsChars(*text));
+    if (!policy.ok()) return Fail(policy.status().WithContext(policy_path));
+    const std::string& checked = *frozen ? (*frozen)->note : std::string(AsChars(*note));
+    const auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+    auto trusted = VerifyCheckpointQuorum(checked, *key, *policy, static_cast<uint64_t>(now));
+    if (trusted.ok()) {
+      quorum = "satisfied";
+      for (const auto& w : trusted->cosigned_by)
+        quorum_detail += (quorum_detail.empty() ? "" : " ") + w;
+    } else {
+      quorum = "not-satisfied";
+      quorum_detail = trusted.status().ToString();
+    }
+  }
+  const Checkpoint& cp = published->checkpoint;
+  if (vm.count("json")) {
+    std::printf(
+        "{\"origin\":%s,\"size\":%llu,\"root\":%s,%s,\"quorum\":%s,"
+        "\"quorum_detail\":%s}\n",
+        JsonQuote(cp.origin).c_str(), static_cast<unsigned long long>(cp.size),
+        JsonQuote(Base64Encode(cp.root_hash)).c_str(),
+        *frozen ? FrozenJson(**frozen).c_str() : "\"frozen\":false", JsonQuote(quorum).c_str(),
+        JsonQuote(quorum_detail).c_str());
+    return 0;
+  }
+  std::printf("origin %s\ntree size %llu root %s\n", cp.origin.c_str(),
+              static_cast<unsigned long long>(cp.size), Base64Encode(cp.root_hash).c_str());
+  std::printf("%s", *frozen ? FrozenText(**frozen).c_str() : "not frozen\n");
+  std::printf("%s quorum %s%s%s\n", *frozen ? "final checkpoint" : "checkpoint", quorum.c_str(),
+              quorum_detail.empty() ? "" : ": ", quorum_detail.c_str());
+  return 0;
+}
+
+int CmdShard(const std::vector<std::string>& args) {
+  if (args.empty()) return Usage("shard needs freeze or status");
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "freeze") return CmdShardFreeze(rest);
+  if (args[0] == "status") return CmdShardStatus(rest);
+  return Usage("unknown shard action " + args[0]);
+}
+
 }  // namespace
 }  // namespace candor
 
@@ -262,5 +393,6 @@ int main(int argc, char** argv) {
   if (cmd == "init") return candor::CmdInit(args);
   if (cmd == "serve") return candor::CmdServe(args);
   if (cmd == "vendors") return candor::CmdVendors(args);
+  if (cmd == "shard") return candor::CmdShard(args);
   return candor::Usage("unknown command " + cmd);
 }

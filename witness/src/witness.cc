@@ -17,8 +17,8 @@ namespace candor {
 
 struct Witness::LogSlot {
   std::mutex mu;
-  const WitnessedLog* log = nullptr;  // points into Witness::logs_
-  bool loaded = false;                // state mirrors the disk
+  std::string origin;
+  bool loaded = false;  // state mirrors the disk
   std::optional<WitnessLogState> state;
   uint64_t last_timestamp = 0;  // cosignature timestamps never go backwards
 };
@@ -35,6 +35,32 @@ AddCheckpointResult Fail(Status status) {
   AddCheckpointResult r;
   r.status = std::move(status);
   return r;
+}
+
+// What Create requires of a list of logs.
+Status ValidateLogs(const std::vector<WitnessedLog>& logs) {
+  std::set<std::string_view> seen;
+  for (const auto& log : logs) {
+    CANDOR_RETURN_IF_ERROR(ValidateWitnessOrigin(log.origin));
+    if (!seen.insert(log.origin).second) {
+      return Status::InvalidArgument("origin configured twice: " + log.origin);
+    }
+    for (size_t i = 0; i < log.keys.size(); ++i) {
+      const VerifierKey& k = log.keys[i];
+      if (k.type != kKeyTypeEd25519) {
+        return Status::InvalidArgument("log key for " + log.origin + " is not Ed25519");
+      }
+      // VerifyNote cannot tell two keys with one (name, key ID) apart; refuse
+      // the configuration rather than every checkpoint they sign.
+      for (size_t j = 0; j < i; ++j) {
+        if (log.keys[j].name == k.name && log.keys[j].key_id == k.key_id && !(log.keys[j] == k)) {
+          return Status::InvalidArgument("two log keys for " + log.origin +
+                                         " share the name and key ID of " + k.name);
+        }
+      }
+    }
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -66,15 +92,39 @@ Witness::Witness(std::unique_ptr<Signer> key, std::vector<WitnessedLog> logs, st
                  WitnessOptions options)
     : key_(std::move(key)),
       public_key_(key_->public_key()),
-      logs_(std::move(logs)),
       store_(std::move(state_dir)),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      logs_(std::make_shared<const std::vector<WitnessedLog>>(std::move(logs))) {
   if (!options_.clock) options_.clock = SystemClock;
-  for (const auto& log : logs_) {
+}
+
+Witness::LogSlot& Witness::SlotLocked(const std::string& origin) {
+  auto it = slots_.find(origin);
+  if (it == slots_.end()) {
     auto slot = std::make_unique<LogSlot>();
-    slot->log = &log;
-    slots_.emplace(log.origin, std::move(slot));
+    slot->origin = origin;
+    it = slots_.emplace(origin, std::move(slot)).first;
   }
+  return *it->second;
+}
+
+std::vector<WitnessedLog> Witness::logs() const {
+  std::lock_guard<std::mutex> lock(config_mu_);
+  return *logs_;
+}
+
+Status Witness::ReloadLogs(std::vector<WitnessedLog> logs) {
+  CANDOR_RETURN_IF_ERROR(ValidateLogs(logs));
+  auto next = std::make_shared<const std::vector<WitnessedLog>>(std::move(logs));
+  std::lock_guard<std::mutex> lock(config_mu_);
+  logs_ = std::move(next);
+  return Status::Ok();
+}
+
+Status Witness::Reload() {
+  if (dir_.empty()) return Status::InvalidArgument("this witness was not opened from a directory");
+  CANDOR_ASSIGN_OR_RETURN(std::vector<WitnessedLog> logs, ReadWitnessLogs(dir_));
+  return ReloadLogs(std::move(logs));
 }
 
 Witness::~Witness() = default;
@@ -92,27 +142,7 @@ Result<std::unique_ptr<Witness>> Witness::Create(std::unique_ptr<Signer> key,
   if (key->public_key().type != kKeyTypeCosignatureV1) {
     return Status::InvalidArgument("the witness key must be a cosignature/v1 (0x04) key");
   }
-  std::set<std::string_view> seen;
-  for (const auto& log : logs) {
-    CANDOR_RETURN_IF_ERROR(ValidateWitnessOrigin(log.origin));
-    if (!seen.insert(log.origin).second) {
-      return Status::InvalidArgument("origin configured twice: " + log.origin);
-    }
-    for (size_t i = 0; i < log.keys.size(); ++i) {
-      const VerifierKey& k = log.keys[i];
-      if (k.type != kKeyTypeEd25519) {
-        return Status::InvalidArgument("log key for " + log.origin + " is not Ed25519");
-      }
-      // VerifyNote cannot tell two keys with one (name, key ID) apart; refuse
-      // the configuration rather than every checkpoint they sign.
-      for (size_t j = 0; j < i; ++j) {
-        if (log.keys[j].name == k.name && log.keys[j].key_id == k.key_id && !(log.keys[j] == k)) {
-          return Status::InvalidArgument("two log keys for " + log.origin +
-                                         " share the name and key ID of " + k.name);
-        }
-      }
-    }
-  }
+  CANDOR_RETURN_IF_ERROR(ValidateLogs(logs));
   if (::access(state_dir.c_str(), W_OK | X_OK) != 0) {
     return Status::InvalidArgument("state directory " + state_dir +
                                    " is not a writable directory: " + std::strerror(errno));
@@ -136,15 +166,16 @@ Result<std::unique_ptr<Witness>> Witness::Open(const std::string& dir, WitnessOp
       Create(std::move(key).value(), std::move(logs), WitnessStateDir(dir), std::move(options));
   if (!witness.ok()) return witness.status();
   (*witness)->lock_ = std::move(lock).value();
+  (*witness)->dir_ = dir;
   return witness;
 }
 
 Status Witness::EnsureLoaded(LogSlot& slot) {
   if (slot.loaded) return Status::Ok();
-  auto state = store_.Load(slot.log->origin);
+  auto state = store_.Load(slot.origin);
   if (!state.ok()) {
     // Never treat an unreadable state as "no state": that would allow a rollback.
-    return Status::Internal("witness state for " + slot.log->origin +
+    return Status::Internal("witness state for " + slot.origin +
                             " unavailable: " + state.status().ToString());
   }
   slot.state = std::move(state).value();
@@ -153,9 +184,15 @@ Status Witness::EnsureLoaded(LogSlot& slot) {
 }
 
 Result<std::optional<WitnessLogState>> Witness::State(std::string_view origin) {
-  auto it = slots_.find(origin);
-  if (it == slots_.end()) return Status::NotFound("unknown log origin");
-  LogSlot& slot = *it->second;
+  LogSlot* found = nullptr;
+  {
+    std::lock_guard<std::mutex> config(config_mu_);
+    for (const auto& log : *logs_) {
+      if (log.origin == origin) found = &SlotLocked(log.origin);
+    }
+  }
+  if (found == nullptr) return Status::NotFound("unknown log origin");
+  LogSlot& slot = *found;
   std::lock_guard<std::mutex> lock(slot.mu);
   CANDOR_RETURN_IF_ERROR(EnsureLoaded(slot));
   return slot.state;
@@ -173,17 +210,30 @@ AddCheckpointResult Witness::AddCheckpoint(const AddCheckpointRequest& request) 
   if (!unverified.ok()) {
     return Fail(Status::Malformed("bad checkpoint: " + unverified.status().message()));
   }
-  // Step 3: known origin.
-  auto it = slots_.find(unverified->checkpoint.origin);
-  if (it == slots_.end()) return Fail(Status::NotFound("unknown log origin"));
-  LogSlot& slot = *it->second;
+  // Step 3: known origin, in the configuration current now (one snapshot
+  // serves the whole request, so a reload never mixes two lists).
+  const WitnessedLog* log = nullptr;
+  LogSlot* found = nullptr;
+  std::shared_ptr<const std::vector<WitnessedLog>> config;
+  {
+    std::lock_guard<std::mutex> lock(config_mu_);
+    config = logs_;
+    for (const auto& l : *config) {
+      if (l.origin == unverified->checkpoint.origin) {
+        log = &l;
+        found = &SlotLocked(l.origin);
+      }
+    }
+  }
+  if (log == nullptr) return Fail(Status::NotFound("unknown log origin"));
+  LogSlot& slot = *found;
 
   // Step 4: the one multi-key checkpoint check (candor/checkpoint.h) with
   // every key trusted for this origin: at least one signs, and a signature
   // line by any of them that does not verify refuses the checkpoint
   // (bad-signature), even when another trusted key's verifies. Lines by other
   // keys are ignored.
-  auto verified = VerifyCheckpoint(request.checkpoint, slot.log->keys, slot.log->origin);
+  auto verified = VerifyCheckpoint(request.checkpoint, log->keys, log->origin);
   if (!verified.ok()) {
     const Status& why = verified.status();
     return Fail(Status(why.code(), "checkpoint not signed by a trusted log key: " + why.message()));
@@ -195,7 +245,7 @@ AddCheckpointResult Witness::AddCheckpoint(const AddCheckpointRequest& request) 
 
   std::lock_guard<std::mutex> lock(slot.mu);
   AddCheckpointResult result = AddLocked(slot, request, *verified);
-  result.origin = slot.log->origin;
+  result.origin = slot.origin;
   return result;
 }
 
@@ -206,6 +256,7 @@ Status Witness::Health() const {
 
 void Witness::Drain() {
   draining_.store(true);
+  std::lock_guard<std::mutex> config(config_mu_);
   for (auto& [origin, slot] : slots_) {
     std::lock_guard<std::mutex> lock(slot->mu);  // waits for an in-flight request
   }

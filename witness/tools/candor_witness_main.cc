@@ -4,6 +4,7 @@
 //   candor-witness logs add  --dir DIR --origin ORIGIN --key VKEY
 //   candor-witness logs list --dir DIR
 //   candor-witness serve --dir DIR --listen HOST:PORT [--prefix /PATH]
+//     (SIGHUP: re-read DIR/logs.conf; SIGTERM/SIGINT: stop)
 //
 // Exit codes: 0 success, 1 usage error, otherwise ExitCodeFor(code)
 // (docs/EXIT_CODES.md).
@@ -87,7 +88,10 @@ int CmdLogsAdd(const std::vector<std::string>& args) {
   auto added = AddWitnessLog(dir, origin, *key);
   if (!added.ok()) return Fail(added.status());
   fmt::print("{} {} {}\n", *added ? "added" : "already present:", origin, key_text);
-  if (*added) fmt::print("restart candor-witness serve for the change to take effect\n");
+  if (*added) {
+    fmt::print(
+        "send SIGHUP to candor-witness serve (or restart it) for the change to take effect\n");
+  }
   return 0;
 }
 
@@ -153,12 +157,14 @@ int CmdServe(const std::vector<std::string>& args) {
     return Usage("--prefix must start with '/' and not end with '/'");
   }
 
-  // Block the stop signals in every thread; the main thread waits for them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGTERM);
-  sigaddset(&stop_signals, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  // Block the stop signals and SIGHUP (reload logs.conf) in every thread; the
+  // main thread waits for them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   auto witness = Witness::Open(dir, std::move(witness_options));
@@ -182,7 +188,18 @@ int CmdServe(const std::vector<std::string>& args) {
   std::fflush(stdout);
 
   int sig = 0;
-  sigwait(&stop_signals, &sig);
+  while (sigwait(&signals, &sig) == 0 && sig == SIGHUP) {
+    // The new list replaces the old one whole; a file that does not parse
+    // (or names an origin twice, ...) leaves the old list serving.
+    Status reloaded = (*witness)->Reload();
+    if (reloaded.ok()) {
+      fmt::print(stderr, "candor-witness: reloaded {} ({} logs)\n", WitnessLogsPath(dir),
+                 (*witness)->logs().size());
+    } else {
+      fmt::print(stderr, "candor-witness: reload failed, keeping the {} logs served: {}\n",
+                 (*witness)->logs().size(), reloaded.ToString());
+    }
+  }
   fmt::print(stderr, "candor-witness: signal {}, shutting down\n", sig);
   // Stop changing state first: after Drain() every cosignature we returned is
   // on disk and no new one will be made. Then close the connections.

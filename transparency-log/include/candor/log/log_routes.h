@@ -2,7 +2,8 @@
 //   GET  /checkpoint, /tile/<L>/<N>[.p/<W>], /tile/entries/<N>[.p/<W>]
 //        (c2sp.org/tlog-tiles; paths parsed strictly by layout.h, so nothing
 //        but tiles and the checkpoint is ever served: no traversal)
-//   POST /add                      admission + sequencing (admission.h, sequencer.h)
+//   POST /add                      admission + sequencing (admission.h, sequencer.h);
+//                                  409 conflict in a frozen shard (shard.h)
 //   GET  /candor/v1/proof?index=N|leaf=HEX[&wait=S]   tlog-proof@v1 from tiles
 //   GET  /candor/v1/consistency?from=M&to=N           RFC 9162 proof from tiles
 // Every refusal is a 4xx/5xx with a one-line text/plain reason.
@@ -23,6 +24,7 @@
 #include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
+#include "candor/log/shard.h"
 #include "candor/log/storage.h"
 
 namespace candor {
@@ -40,6 +42,8 @@ struct LogRoutesContext {
   AdmissionOptions admission;
   std::chrono::seconds max_wait{60};
   LogMetrics* metrics = nullptr;  // refusals of POST /add are counted here when set
+  // Set for a frozen shard (shard.h): POST /add is refused with kConflict.
+  const FrozenShard* frozen = nullptr;
 };
 
 // Registers the routes. REQUIRES: ctx and its members outlive the server.

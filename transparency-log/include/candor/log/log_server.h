@@ -10,6 +10,7 @@
 //   DATA/vendors      registered vendor keys
 //   DATA/state/       lock, index/ (LevelDB: index.h)
 //   DATA/checkpoint, DATA/tile/...   the served tlog-tiles tree
+//   DATA/frozen       only in a frozen shard: its final checkpoint (shard.h)
 //
 // Thread-safety: Open/Start/Stop from one thread.
 #ifndef CANDOR_LOG_LOG_SERVER_H_
@@ -31,6 +32,7 @@
 #include "candor/log/proof_waiters.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
+#include "candor/log/shard.h"
 #include "candor/log/storage.h"
 #include "candor/policy.h"
 #include "candor/status.h"
@@ -80,7 +82,9 @@ struct LogServerOptions {
 class LogServer {
  public:
   // Locks DATA/state/lock (kConflict if another process holds it), opens the
-  // index, restores the sequencer and publisher, binds the socket.
+  // index, restores the sequencer and publisher, binds the socket. A frozen
+  // log (DATA/frozen, shard.h) must have exactly its final tree committed
+  // (else kInconsistent) and is served read-only.
   static Result<std::unique_ptr<LogServer>> Open(const LogServerOptions& options);
   ~LogServer();
 
@@ -110,6 +114,7 @@ class LogServer {
   std::unique_ptr<VendorRegistry> vendors_;
   std::unique_ptr<RateLimiter> limiter_;
   std::unique_ptr<RateLimiter> refusal_limiter_;
+  std::optional<FrozenShard> frozen_;  // DATA/frozen, checked against the committed head
   std::unique_ptr<ProofWaiters> waiters_;
   std::unique_ptr<LogRoutesContext> ctx_;
   std::unique_ptr<LogMetrics> metrics_;  // outlives every component that reports to it
@@ -127,6 +132,15 @@ class LogServer {
 Result<Cosigner> MakePolicyCosigner(const TrustPolicy& policy, const VerifierKey& log_key,
                                     const std::string& witness_ca_file = {},
                                     LogMetrics* metrics = nullptr);
+// MakePolicyCosigner for the tlog-policy file at `policy_path` (read and
+// parsed here); an empty path means no witnessing (an empty Cosigner).
+Result<Cosigner> LoadPolicyCosigner(const std::string& policy_path, const VerifierKey& log_key,
+                                    const std::string& witness_ca_file = {},
+                                    LogMetrics* metrics = nullptr);
+
+// The log's key: `key_spec` (a key file, pkcs11: URI or ssh-agent: vkey,
+// candor/signing_key.h), by default DIR/log.key.
+Result<std::unique_ptr<Signer>> OpenLogKey(const std::string& dir, const std::string& key_spec);
 
 }  // namespace candor
 

@@ -36,9 +36,17 @@
 // If persisting fails the in-memory copy is dropped and reloaded from disk on
 // the next request (the disk is the truth), and the request fails with 500.
 //
+// Reloading (ReloadLogs, Reload; `candor-witness serve` on SIGHUP) replaces
+// the list of logs and their keys atomically: a request sees the old list or
+// the new one, never a mix. A log's state (and its mutex) belongs to its
+// origin for the witness's lifetime, so a reload neither forgets nor
+// duplicates what was cosigned; a removed origin is answered 404 and keeps its
+// state on disk.
+//
 // Thread-safety: AddCheckpoint may be called concurrently from any number of
 // threads; requests for one origin are serialised by a per-log mutex, requests
-// for different origins run in parallel. A Witness opened with Open() also
+// for different origins run in parallel. ReloadLogs/Reload/logs() from any
+// thread. A Witness opened with Open() also
 // holds an exclusive flock on DIR/lock, so two processes cannot serve one DIR.
 #ifndef CANDOR_WITNESS_WITNESS_H_
 #define CANDOR_WITNESS_WITNESS_H_
@@ -130,7 +138,15 @@ class Witness {
 
   // The witness's cosignature/v1 verifier key.
   const VerifierKey& public_key() const { return public_key_; }
-  const std::vector<WitnessedLog>& logs() const { return logs_; }
+  // The configured logs (a copy: a reload may replace them at any time).
+  std::vector<WitnessedLog> logs() const;
+
+  // Replaces the configured logs (validated as by Create; on error nothing
+  // changes and the error is returned).
+  Status ReloadLogs(std::vector<WitnessedLog> logs);
+  // For a witness opened with Open(): re-reads DIR/logs.conf and ReloadLogs
+  // it. A file that does not parse leaves the current list in place.
+  Status Reload();
 
   // For shutdown: from now on every request is refused with kUnavailable
   // (503), and this waits until requests already holding a log's mutex have
@@ -152,16 +168,23 @@ class Witness {
           WitnessOptions options);
   // REQUIRES: slot.mu held. Loads the state from disk if not cached.
   Status EnsureLoaded(LogSlot& slot);
+  // The slot of `origin`, created on first use (config_mu_ held).
+  LogSlot& SlotLocked(const std::string& origin);
   AddCheckpointResult AddLocked(LogSlot& slot, const AddCheckpointRequest& request,
                                 const SignedCheckpoint& checkpoint);
 
   std::unique_ptr<Signer> key_;
   VerifierKey public_key_;
-  std::vector<WitnessedLog> logs_;
   WitnessStateStore store_;
   WitnessOptions options_;
-  // One slot per configured origin, created in the constructor and never
-  // added to or removed afterwards, so the map itself needs no lock.
+  std::string dir_;  // set by Open(): where Reload() reads logs.conf
+  // Guards logs_ and slots_ (never held while waiting for a slot's mutex,
+  // except by Drain, which takes them in that order too).
+  mutable std::mutex config_mu_;
+  // The current configuration, replaced whole by ReloadLogs.
+  std::shared_ptr<const std::vector<WitnessedLog>> logs_;
+  // One slot per origin ever configured, never removed (a slot is addressed
+  // by reference after config_mu_ is released).
   std::map<std::string, std::unique_ptr<LogSlot>, std::less<>> slots_;
   fs::DirectoryLock lock_;  // held by Open()ed witnesses
   std::atomic<bool> draining_{false};
