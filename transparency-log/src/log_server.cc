@@ -80,6 +80,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   }
   s->lock_ = std::move(lock).value();
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key, OpenLogKey(dir, options.key));
+  const std::string origin = key->public_key().name;  // the log key is named after the origin
   Cosigner cosigner;
   if (!options.policy_path.empty()) {
     CANDOR_ASSIGN_OR_RETURN(Bytes text, fs::ReadFileBytes(options.policy_path, kMaxPolicySize));
@@ -116,6 +117,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->ctx_->limiter = s->limiter_.get();
   s->ctx_->refusal_limiter = s->refusal_limiter_.get();
   s->ctx_->admission = options.admission;
+  s->ctx_->admission.origin = origin;  // observations must be about this log
   s->ctx_->max_wait = options.max_wait;
 
   HttpServerOptions http;
