@@ -24,6 +24,7 @@
 #include "candor/release.h"
 #include "candor/signing_key.h"
 #include "cli.h"
+#include "describe.h"
 #include "files.h"
 #include "json.h"
 #include "options.h"
@@ -216,14 +217,8 @@ void PrintObservationJson(const Observation& o, Context& ctx) {
   json.String(FormatUtcTime(o.observed));
   json.Key("findings");
   json.BeginArray();
-  for (const Disclosure& f : o.findings) {
-    json.BeginObject();
-    json.Key("kind");
-    json.String(f.kind);
-    json.Key("value");
-    json.String(f.value);
-    json.EndObject();
-  }
+  // The one disclosure shape of `candor`'s JSON (describe.h).
+  for (const Disclosure& f : o.findings) WriteDisclosureJson(f, json);
   json.EndArray();
   json.Key("evidence_sha256");
   json.String(HexEncode(o.evidence_sha256));
