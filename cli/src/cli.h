@@ -69,6 +69,11 @@ Outcome RunVerify(const Args& args, Context& ctx);
 Outcome RunTrustCreate(const Args& args, Context& ctx);
 Outcome RunTrustSign(const Args& args, Context& ctx);
 Outcome RunTrustShow(const Args& args, Context& ctx);
+// `candor observe create|publish|show`: observations (observe.cc;
+// publish is `candor publish` for observations only, publish.cc).
+Outcome RunObserveCreate(const Args& args, Context& ctx);
+Outcome RunObservePublish(const Args& args, Context& ctx);
+Outcome RunObserveShow(const Args& args, Context& ctx);
 // `candor bundle refresh`: a bundle's proofs renewed from the log's tiles
 // (bundle_refresh.h).
 Outcome RunBundleRefresh(const Args& args, Context& ctx);

@@ -4,10 +4,13 @@
 
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "candor/fs/atomic_write.h"
+#include "candor/sha256.h"
+#include "cli.h"
 
 namespace candor::cli {
 
@@ -91,6 +94,27 @@ void Progress::Draw() {
                       std::string(kWidth - filled, ' '), percent, bytes ? shown >> 20 : shown,
                       bytes ? total_ >> 20 : total_, bytes ? "MiB" : unit_);
   err_.flush();
+}
+
+Status HashFile(const std::string& path, std::string_view what, Context& ctx, Hash& digest,
+                uint64_t& size) {
+  CANDOR_ASSIGN_OR_RETURN(ImageFile file, OpenImageFile(path));
+  Progress progress(ctx.err, fmt::format("hashing {}", path), file.size(),
+                    ctx.err_is_tty && file.size() >= kProgressThreshold);
+  std::vector<uint8_t> buf(kImageChunkSize);
+  Sha256 sha;
+  uint64_t total = 0;
+  for (;;) {
+    CANDOR_ASSIGN_OR_RETURN(size_t n, file.Read(buf));
+    if (n == 0) break;
+    sha.Update(ByteView(buf.data(), n));
+    total += n;
+    progress.Add(n);
+  }
+  if (total == 0) return Status::InvalidArgument(fmt::format("{} {} is empty", what, path));
+  digest = sha.Final();
+  size = total;
+  return Status::Ok();
 }
 
 }  // namespace candor::cli

@@ -92,6 +92,15 @@ class Progress {
 // Images at least this big get a progress bar on an interactive stderr.
 inline constexpr uint64_t kProgressThreshold = 8u << 20;
 
+struct Context;
+
+// Streams the file at `path` through SHA-256 in kImageChunkSize chunks (an
+// image, an observation's evidence), with a progress bar on an interactive
+// stderr for large files. `what` names it in errors ("image fw.bin is
+// empty": an empty file is refused, kInvalidArgument).
+Status HashFile(const std::string& path, std::string_view what, Context& ctx, Hash& digest,
+                uint64_t& size);
+
 }  // namespace candor::cli
 
 #endif  // CANDOR_CLI_FILES_H_

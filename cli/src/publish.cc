@@ -1,7 +1,8 @@
-// `candor publish`: submits a release entry or a trust root (the log's two
-// entry types, told apart by IsTrustRootEntry) to a candor-log, waits until a
-// published (witness-cosigned) checkpoint covers it, verifies that proof
-// itself, and writes the device bundle (the same format for both).
+// `candor publish`: submits a release entry, a trust root or an observation
+// (the log's three entry types, told apart by their first line) to a
+// candor-log, waits until a published (witness-cosigned) checkpoint covers
+// it, verifies that proof itself, and writes the bundle (the same format for
+// all three). `candor observe publish` is this command for observations only.
 //
 // The log is not trusted: the proof it returns is checked here exactly as a
 // device will check it (log signature, witness quorum when a policy is given,
@@ -23,6 +24,7 @@
 #include "candor/http/http_client.h"
 #include "candor/merkle.h"
 #include "candor/note.h"
+#include "candor/observation.h"
 #include "candor/policy.h"
 #include "candor/release.h"
 #include "candor/tlog_proof.h"
@@ -178,6 +180,7 @@ struct PublishArgs {
   std::string out_path;
   bool force = false;
   std::string ca_file;
+  bool observation_only = false;  // `candor observe publish`
 };
 
 // Parses the command line into `a`. An Outcome when publish ends here (help,
@@ -194,7 +197,7 @@ std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishA
       "seconds to wait for a cosigned checkpoint covering the entry")(
       "retries", po::value<std::string>()->default_value("6"),
       "attempts per request on 429, 503 or connection failures")(
-      "entry", po::value<std::string>(), "the release entry or trust root file");
+      "entry", po::value<std::string>(), "the release entry, trust root or observation file");
   AddConsistencyOptions(desc);
   AddCaFileOption(desc, &a.ca_file);
   po::positional_options_description pos;
@@ -203,15 +206,20 @@ std::optional<Outcome> ParsePublishArgs(const Args& args, Context& ctx, PublishA
   CANDOR_CLI_USAGE_IF_ERROR(ParseArgs(args, desc, &pos, vm));
   if (vm.count("help")) {
     PrintCommandHelp(ctx,
-                     "publish --log URL (--policy trust.policy | --log-key log.pub) "
-                     "(release.entry | N.root) --out fw.bundle [--ca-file FILE]",
+                     a.observation_only
+                         ? "observe publish --log URL (--policy trust.policy | --log-key log.pub) "
+                           "F.observation --out F.observation.bundle [--ca-file FILE]"
+                         : "publish --log URL (--policy trust.policy | --log-key log.pub) "
+                           "(release.entry | N.root | F.observation) --out fw.bundle "
+                           "[--ca-file FILE]",
                      desc);
     return Status::Ok();
   }
   CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "log"));
   CANDOR_CLI_USAGE_IF_ERROR(Require(vm, "out"));
   if (!vm.count("entry")) {
-    return UsageError(Status::InvalidArgument("missing release.entry (or N.root)"));
+    return UsageError(Status::InvalidArgument(
+        a.observation_only ? "missing F.observation" : "missing release.entry (or N.root)"));
   }
   if (!vm.count("policy") && !vm.count("log-key")) {
     return UsageError(
@@ -284,6 +292,15 @@ Result<std::string> CheckTrustRootEntry(const PublishInputs& in, const std::stri
   return "trust root " + root->root.domain + " version " + std::to_string(root->root.version);
 }
 
+// An observation: its signature verified (the log checks its key and its
+// target). Messages name it by observer and the release index it is about.
+Result<std::string> CheckObservationEntry(const PublishInputs& in, const std::string& entry_path) {
+  Result<SignedObservation> o = OpenObservation(in.entry_text);
+  if (!o.ok()) return o.status().WithContext(entry_path);
+  return fmt::format("observation by {} of index {}", o->observation.observer,
+                     o->observation.release_index);
+}
+
 Result<PublishInputs> LoadPublishInputs(const PublishArgs& a, Context& ctx) {
   const po::variables_map& vm = a.vm;
   const bool force = a.force;
@@ -296,8 +313,15 @@ Result<PublishInputs> LoadPublishInputs(const PublishArgs& a, Context& ctx) {
   const std::string entry_path = vm["entry"].as<std::string>();
   CANDOR_ASSIGN_OR_RETURN(in.entry_text, fs::ReadFile(entry_path, kMaxReleaseEntrySize));
   in.entry.assign(in.entry_text.begin(), in.entry_text.end());
+  if (a.observation_only && !IsObservationEntry(in.entry)) {
+    return Status::InvalidArgument(entry_path +
+                                   " is not an observation (`candor publish` logs releases "
+                                   "and trust roots)");
+  }
   if (IsTrustRootEntry(in.entry)) {
     CANDOR_ASSIGN_OR_RETURN(in.what, CheckTrustRootEntry(in, entry_path));
+  } else if (IsObservationEntry(in.entry)) {
+    CANDOR_ASSIGN_OR_RETURN(in.what, CheckObservationEntry(in, entry_path));
   } else {
     CANDOR_ASSIGN_OR_RETURN(in.what, CheckReleaseEntry(in, entry_path, ctx));
   }
@@ -458,10 +482,10 @@ Status WriteOutputs(const PublishArgs& a, const PublishInputs& in, uint64_t inde
   return Status::Ok();
 }
 
-}  // namespace
-
-Outcome RunPublish(const Args& args, Context& ctx) {
+// The whole command; `observation_only` for `candor observe publish`.
+Outcome Publish(const Args& args, Context& ctx, bool observation_only) {
   PublishArgs a;
+  a.observation_only = observation_only;
   if (auto stop = ParsePublishArgs(args, ctx, a)) return *stop;
   CANDOR_ASSIGN_OR_RETURN(PublishInputs in, LoadPublishInputs(a, ctx));
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<HttpClient> client, ConnectToLog(a));
@@ -478,5 +502,11 @@ Outcome RunPublish(const Args& args, Context& ctx) {
   // 3. Write the bundle.
   return WriteOutputs(a, in, index, proven, companion_file, ctx);
 }
+
+}  // namespace
+
+Outcome RunPublish(const Args& args, Context& ctx) { return Publish(args, ctx, false); }
+
+Outcome RunObservePublish(const Args& args, Context& ctx) { return Publish(args, ctx, true); }
 
 }  // namespace candor::cli

@@ -21,27 +21,6 @@
 namespace candor::cli {
 namespace {
 
-// Streams the image through SHA-256 in kImageChunkSize chunks.
-Status HashImage(const std::string& path, Context& ctx, Hash& digest, uint64_t& size) {
-  CANDOR_ASSIGN_OR_RETURN(ImageFile file, OpenImageFile(path));
-  Progress progress(ctx.err, "hashing " + path, file.size(),
-                    ctx.err_is_tty && file.size() >= kProgressThreshold);
-  std::vector<uint8_t> buf(kImageChunkSize);
-  Sha256 sha;
-  uint64_t total = 0;
-  for (;;) {
-    CANDOR_ASSIGN_OR_RETURN(size_t n, file.Read(buf));
-    if (n == 0) break;
-    sha.Update(ByteView(buf.data(), n));
-    total += n;
-    progress.Add(n);
-  }
-  if (total == 0) return Status::InvalidArgument(fmt::format("image {} is empty", path));
-  digest = sha.Final();
-  size = total;
-  return Status::Ok();
-}
-
 std::string KnownKinds() {
   std::string out;
   for (const DisclosureKindInfo& k : DisclosureVocabulary()) {
@@ -182,8 +161,8 @@ Outcome RunReleaseCreate(const Args& args, Context& ctx) {
   if (!changelog.ok()) return changelog.status();
   CANDOR_RETURN_IF_ERROR(CheckChangelog(changelog_path, *changelog));
 
-  CANDOR_RETURN_IF_ERROR(
-      HashImage(vm["image"].as<std::string>(), ctx, fields.image_sha256, fields.image_size));
+  CANDOR_RETURN_IF_ERROR(HashFile(vm["image"].as<std::string>(), "image", ctx, fields.image_sha256,
+                                  fields.image_size));
 
   Result<Bytes> entry = CreateReleaseEntry(fields, *changelog, signers, *key);
   if (!entry.ok()) {

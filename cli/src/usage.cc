@@ -20,6 +20,10 @@ Vendors:
 
 Devices, owners, auditors:
   verify          the device's offline verification of an image and its bundle
+  observe create  sign an observation: what a device running a logged release was seen
+                  to do (findings, evidence hash, summary), from the release's bundle
+  observe publish submit an observation to the log and write its bundle (as publish)
+  observe show    print an observation, its signature verified (--json for scripts)
   audit           mirror a log, recompute its tree, index, flag, find and export
                   releases
                   ('candor audit --help')

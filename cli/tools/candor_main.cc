@@ -72,6 +72,19 @@ Outcome Dispatch(const std::vector<std::string>& argv, Context& ctx) {
     return UsageError(candor::Status::InvalidArgument("unknown subcommand 'trust " + sub +
                                                       "' (expected create, sign or show)"));
   }
+  if (cmd == "observe") {
+    if (rest.empty()) {
+      return UsageError(
+          candor::Status::InvalidArgument("missing subcommand: observe create|publish|show"));
+    }
+    std::string sub = rest[0];
+    Args sub_args(rest.begin() + 1, rest.end());
+    if (sub == "create") return candor::cli::RunObserveCreate(sub_args, ctx);
+    if (sub == "publish") return candor::cli::RunObservePublish(sub_args, ctx);
+    if (sub == "show") return candor::cli::RunObserveShow(sub_args, ctx);
+    return UsageError(candor::Status::InvalidArgument("unknown subcommand 'observe " + sub +
+                                                      "' (expected create, publish or show)"));
+  }
   return UsageError(
       candor::Status::InvalidArgument("unknown command '" + cmd + "' (try 'candor help')"));
 }

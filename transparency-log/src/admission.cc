@@ -12,6 +12,7 @@
 #include "candor/disclosure.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
+#include "candor/observation.h"
 #include "candor/release.h"
 #include "candor/trust_root.h"
 
@@ -279,6 +280,72 @@ Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, Rat
   return out;
 }
 
+// The log's clock (AdmissionOptions::clock), Unix seconds.
+int64_t LogNow(const AdmissionOptions& options) {
+  return options.clock ? options.clock()
+                       : std::chrono::duration_cast<std::chrono::seconds>(
+                             std::chrono::system_clock::now().time_since_epoch())
+                             .count();
+}
+
+// Admission of an observation entry (admission.h, "Observations"). REQUIRES:
+// the size was checked.
+Result<AdmittedEntry> AdmitObservation(ByteView body, VendorRegistry& vendors,
+                                       const AdmissionOptions& options, RateLimiter* limiter,
+                                       uint64_t* retry_after_seconds,
+                                       const LoggedReleases* logged) {
+  CANDOR_ASSIGN_OR_RETURN(SignedObservation parsed, ParseSignedObservation(AsChars(body)));
+  const Observation& o = parsed.observation;
+  const Hash leaf = LeafHash(body);
+  // Without the log's view the target cannot be checked: fail closed.
+  if (logged == nullptr || !logged->read_entry || !logged->find_leaf) {
+    return Status::Unavailable("observations need the log's entries to be checked against");
+  }
+  CANDOR_ASSIGN_OR_RETURN(std::optional<uint64_t> replay_of, logged->find_leaf(leaf));
+  if (replay_of) {
+    AdmittedEntry out;
+    out.leaf = leaf;
+    out.logged_index = replay_of;
+    return out;
+  }
+  if (!vendors.IsRegistered(o.observer_key)) {
+    return Status::UntrustedKey("observer key " + o.observer_key.name + " is not registered");
+  }
+  const std::string bucket = FormatVerifierKey(o.observer_key);
+  const auto rate_limited = [&](uint64_t wait) {
+    if (retry_after_seconds != nullptr) *retry_after_seconds = wait;
+    return Status::RateLimited("rate limited: observer key " + o.observer_key.name +
+                               " submits too fast");
+  };
+  if (limiter != nullptr) {
+    if (auto wait = limiter->Blocked(bucket)) return rate_limited(*wait);
+  }
+  const int64_t now = LogNow(options);
+  if (o.observed > now && o.observed - now > options.max_issued_ahead_seconds) {
+    return Status::Malformed("observed " + FormatUtcTime(o.observed) + " is more than " +
+                             std::to_string(options.max_issued_ahead_seconds) +
+                             " s ahead of the log's clock");
+  }
+  CANDOR_RETURN_IF_ERROR(VerifyObservationSignature(parsed));
+  // The entry at the index, as published (admission.h, step 7).
+  std::optional<Bytes> target;
+  if (o.release_index < logged->published_size) {
+    CANDOR_ASSIGN_OR_RETURN(target, logged->read_entry(o.release_index));
+  }
+  std::optional<ByteView> target_view;
+  if (target) target_view = ByteView(*target);
+  CANDOR_RETURN_IF_ERROR(CheckObservationTarget(o, options.origin, target_view));
+  // Authenticated and about a logged release: now it spends the budget.
+  if (limiter != nullptr) {
+    if (auto wait = limiter->Take(bucket)) return rate_limited(*wait);
+  }
+  AdmittedEntry out;
+  out.entry.assign(body.begin(), body.end());
+  out.leaf = leaf;
+  out.vendor = o.observer;
+  return out;
+}
+
 }  // namespace
 
 Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
@@ -292,6 +359,9 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   if (IsTrustRootEntry(body)) {
     return AdmitTrustRoot(body, vendors, limiter, retry_after_seconds, logged);
   }
+  if (IsObservationEntry(body)) {
+    return AdmitObservation(body, vendors, options, limiter, retry_after_seconds, logged);
+  }
   // Registration, the vendor's rate limit and the log-date checks run on the
   // parsed but not yet authenticated manifest, before the Ed25519
   // verification: a submission by an unknown key, or by a key over its rate,
@@ -299,10 +369,7 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   // a forger who names a registered key must not spend that key's tokens
   // (else unsigned forgeries would lock the vendor out); the token is taken
   // after the signature verified.
-  const int64_t now = options.clock ? options.clock()
-                                    : std::chrono::duration_cast<std::chrono::seconds>(
-                                          std::chrono::system_clock::now().time_since_epoch())
-                                          .count();
+  const int64_t now = LogNow(options);
   const Hash leaf = LeafHash(body);
   std::optional<uint64_t> replay_of;   // the identical entry's index
   std::optional<Status> equivocation;  // refused once the signature verified

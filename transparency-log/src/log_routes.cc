@@ -146,6 +146,10 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
   // logged gets its index without a signature check or a rate-limit token.
   LoggedReleases logged;
   logged.size = ctx->sequencer->Head().size;  // before any lookup
+  if (auto pub = ctx->publisher->Latest()) logged.published_size = pub->size;
+  logged.find_leaf = [index = ctx->reader_index](const Hash& leaf) {
+    return index->FindLeaf(leaf);
+  };
   logged.find = [index = ctx->reader_index](const std::string& key) {
     return index->FindRelease(key);
   };

@@ -78,6 +78,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->metrics_ = std::make_unique<LogMetrics>();
   LogMetrics* metrics = s->metrics_.get();
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key, OpenLogKey(dir, options.key));
+  const std::string origin = key->public_key().name;  // the log key is named after the origin
   CANDOR_ASSIGN_OR_RETURN(Cosigner cosigner,
                           LoadPolicyCosigner(options.policy_path, key->public_key(),
                                              options.witness_ca_file, metrics));
@@ -119,6 +120,7 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   s->ctx_->limiter = s->limiter_.get();
   s->ctx_->refusal_limiter = s->refusal_limiter_.get();
   s->ctx_->admission = options.admission;
+  s->ctx_->admission.origin = origin;  // observations must be about this log
   s->ctx_->max_wait = options.max_wait;
   s->ctx_->metrics = metrics;
   if (s->frozen_) s->ctx_->frozen = &*s->frozen_;

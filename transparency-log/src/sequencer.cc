@@ -214,7 +214,7 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     std::optional<Status> refusal;
     if (auto it = batch_leaves.find(e.leaf); it != batch_leaves.end()) {
       existing = it->second;
-    } else if (e.release_keys.empty()) {  // raw entries (tests, benchmarks)
+    } else if (e.release_keys.empty()) {  // observations, raw entries (tests, benchmarks)
       auto found = index_->FindLeaf(e.leaf);
       if (!found.ok()) {
         answers.emplace_back(i, found.status());

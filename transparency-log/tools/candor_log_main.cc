@@ -37,7 +37,8 @@ constexpr const char* kUsage =
     "commands:\n"
     "  init     --dir DATA --origin ORIGIN     create a new log (key, empty tree)\n"
     "  serve    --dir DATA --listen HOST:PORT  serve the log (see serve --help)\n"
-    "  vendors  add|remove --dir DATA FILE.pub register / unregister a vendor key\n"
+    "  vendors  add|remove --dir DATA FILE.pub register / unregister a submitting key\n"
+    "                                          (vendor, root or observer key)\n"
     "  vendors  list --dir DATA                list registered vendor keys\n"
     "  shard    freeze --dir DATA --policy F   final checkpoint, then read-only\n"
     "  shard    status --dir DATA [--policy F] origin, size, frozen state\n";

@@ -35,6 +35,33 @@
 // domain and version, a replay answered with its index. A vendor is a DNS
 // name with a dot, so no release key can take that form.
 //
+// Observations (candor/observation.h), the third entry type, are told apart
+// by IsObservationEntry and admitted like releases, cheapest checks first:
+//   1. size, as above;
+//   2. ParseSignedObservation: the note, its canonical text and its one
+//      signature line naming `observer-key` (kMalformed, kTooLarge);
+//   2a. the identical entry already sequenced (LoggedReleases::find_leaf):
+//      answered with its index, no signature check, no token (a replay);
+//   3. `observer-key` is registered in DATA/vendors (kUntrustedKey): the
+//      registry lists the keys allowed to submit, whatever they sign
+//      (releases, roots, observations), so a researcher's or an owner's key
+//      is registered with `candor-log vendors add` like a vendor's;
+//   4. that key's token bucket is not empty: a peek (kRateLimited);
+//   5. `observed` at most max_issued_ahead past the log's clock (kMalformed);
+//   6. VerifyObservationSignature (kBadSignature);
+//   7. CheckObservationTarget against the log's origin and the entry it
+//      holds at release-index: kMismatch (another log, not a release, a
+//      release not for the product), kNotFound (no entry there), kConflict
+//      (another leaf hash there). Only entries covered by the latest
+//      published checkpoint count (LoggedReleases::published_size): those
+//      are the entries everyone else can see, in tiles, and an observer
+//      knows of a release from a bundle whose checkpoint covers it; an index
+//      merely sequenced is kNotFound like one beyond the log;
+//   8. a token is taken from the observer key's bucket.
+// An observation claims no equivocation key: two observers, or one observer
+// twice, may say anything about a release; identical bytes are one entry
+// (the sequencer's leaf-hash dedup).
+//
 // The vendors file lists one verifier key per line ("<name>+<id>+<base64>"),
 // '#' comments and blank lines allowed; `candor-log vendors add/remove/list`
 // edits it, and a running server reloads it when its mtime changes.
@@ -149,6 +176,13 @@ struct LoggedReleases {
   // previous version, to check that the new one follows it).
   // kUnavailable while that entry is sequenced but not yet published.
   std::function<Result<Bytes>(uint64_t index)> read_entry;
+  // The size of the latest published checkpoint (read before any lookup;
+  // <= size): read_entry serves every index below it. An observation's
+  // target must lie below it.
+  uint64_t published_size = 0;
+  // The index of an entry already sequenced with this leaf hash (an
+  // observation's replay; LogIndex::FindLeaf).
+  std::function<Result<std::optional<uint64_t>>(const Hash& leaf)> find_leaf;
 };
 
 struct AdmissionOptions {
@@ -159,6 +193,9 @@ struct AdmissionOptions {
   // How far `issued` may lie past the log's clock (clock skew). A later
   // claimed issue date would hide how long a delayed activation waits.
   int64_t max_issued_ahead_seconds = 86400;
+  // The log's origin (its checkpoints' first line): an observation must be
+  // about this log. Empty: every observation is refused (kMismatch).
+  std::string origin;
 };
 
 // The key the per-address refusal limit counts under: an IPv4 address (also
@@ -167,7 +204,9 @@ struct AdmissionOptions {
 // could otherwise rotate addresses within it. Anything else unchanged.
 std::string RefusalAddressKey(const std::string& remote_addr);
 
-// Steps 1-7 (for a trust root, its steps 1-6). `limiter` (may be null: no rate limit) is keyed by
+// Steps 1-7 (for a trust root, its steps 1-6; for an observation, its steps
+// 1-8: without `logged` an observation is refused, kUnavailable, since its
+// target cannot be read). `limiter` (may be null: no rate limit) is keyed by
 // the vendor key; when it refuses, *retry_after_seconds (if given) is set.
 //
 // With `logged` (may be null), the release keys are looked up first, on the
