@@ -694,10 +694,10 @@ function observationsSection(r) {
   if (state.full === 'done') {
     list = state.records.filter((x) => x.observation?.releaseIndex === r.index);
   } else {
-    // A large log: scan the bundles after the release, a step at a time.
+    // A large log: the release page reads that entry alone; the bundles after
+    // it are scanned on request, a step at a time.
     if (state.obsScan?.index !== r.index) {
       state.obsScan = { index: r.index, next: Math.floor(r.index / 256), results: [], scanned: 0 };
-      observationStep(state.obsScan);
     }
     const s = state.obsScan;
     list = s.results;
@@ -709,7 +709,8 @@ function observationsSection(r) {
         `${list.length} observation${list.length === 1 ? '' : 's'} in the ${s.scanned} of ${after} entries after ` +
         `this release read so far${s.running ? ', reading…' : more ? '.' : ': every later entry.'}`),
       more && !s.running ? h('p', {}, h('button', { type: 'button', class: 'more', onclick: () => observationStep(s) },
-        `Look for observations in ${Math.min(OBS_STEP * 256, after - s.scanned)} later entries`)) : null,
+        `Look for observations in ${s.scanned ? '' : 'the '}${Math.min(OBS_STEP * 256 - (s.scanned ? 0 : r.index % 256 + 1), after - s.scanned)} ` +
+        `${s.scanned ? 'later ' : ''}entries after this release`)) : null,
     ];
   }
   return h('section', { class: 'observations', 'aria-labelledby': 'observations' }, heading, intro, progress,
