@@ -108,6 +108,7 @@ void BundlePipeline::Verify(VerifiedBundle& v, VerifierKeyCache& keys) const {
   v.leaves.resize(width);
   v.parsed.resize(width);
   v.roots.resize(width);
+  v.observations.resize(width);
   const uint64_t base = v.index * kTileWidth;
   for (size_t j = 0; j < width; ++j) {
     v.leaves[j] = LeafHash(v.entries[j]);
@@ -116,6 +117,9 @@ void BundlePipeline::Verify(VerifiedBundle& v, VerifierKeyCache& keys) const {
       auto root = ParseSignedTrustRoot(AsChars(v.entries[j]));
       // The invalid-entry reason says which entry type failed.
       v.roots[j] = root.ok() ? std::move(root) : root.status().WithContext("trust root");
+    } else if (IsObservationEntry(v.entries[j])) {
+      auto o = OpenObservation(AsChars(v.entries[j]));
+      v.observations[j] = o.ok() ? std::move(o) : o.status().WithContext("observation");
     } else {
       v.parsed[j] = ParseReleaseEntry(v.entries[j], &keys);
     }

@@ -19,7 +19,7 @@ namespace {
 // 2 cannot supply after the fact: a format-2 index is refused with the re-sync
 // advice below. Format 4 added trust_roots (the log's second entry type); a
 // format-3 index is upgraded in place when it holds no invalid entry, since a
-// format-3 sync recorded a trust root as an invalid entry (MigrateFrom3).
+// format-3 sync recorded a trust root as an invalid entry (CheckNoInvalid).
 // Format 5 added releases_image, the one secondary index: `candor audit find`
 // answers "which release is this image?" without scanning the log. Format 6
 // added release_signers (k-of-n releases, docs/FORMATS.md "Signer list"):
@@ -27,8 +27,20 @@ namespace {
 // a single-signer release costs nothing more to index. A format-4 index is
 // upgraded in place: the B-tree is built from the rows it has, and the signer
 // table starts empty, since no log accepted a release with a signer list
-// before format 6 (format 5 was never released).
-constexpr int kFormat = 6;
+// before format 6 (format 5 was never released). Format 7 added observations
+// (the log's third entry type, docs/AUDIT.md "Observations"): a format-4 or -6
+// index is upgraded in place like a format-3 one, only when it holds no
+// invalid entry, since an older sync filed each observation as an invalid
+// entry (CheckNoInvalid).
+constexpr int kFormat = 7;
+constexpr const char* kObservationsTable = R"sql(
+CREATE TABLE IF NOT EXISTS observations(log_index INTEGER PRIMARY KEY, leaf BLOB NOT NULL,
+  observer TEXT NOT NULL, observer_key TEXT NOT NULL, release_index INTEGER NOT NULL,
+  release_leaf BLOB NOT NULL, product TEXT NOT NULL, observed INTEGER NOT NULL,
+  findings TEXT NOT NULL, evidence BLOB NOT NULL, summary TEXT NOT NULL,
+  logged INTEGER NOT NULL, target_error TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS observations_release ON observations(release_index);
+)sql";
 constexpr const char* kImageIndex =
     "CREATE INDEX IF NOT EXISTS releases_image ON releases(image_sha256);";
 constexpr const char* kReleaseSignersTable = R"sql(
@@ -145,12 +157,11 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
     // format is not written on open, so readers can open it while a sync holds
     // the write lock.
     CANDOR_RETURN_IF_ERROR(idx->Exec("BEGIN IMMEDIATE"));
-    Status st = setup == Setup::kCreate     ? idx->Exec(kSchema)
-                : setup == Setup::kMigrate3 ? idx->MigrateFrom3(path)
-                                            : Status::Ok();
+    Status st = setup == Setup::kCreate ? idx->Exec(kSchema) : idx->CheckNoInvalid(path);
     if (st.ok()) st = idx->Exec(kTrustRootsTable);
     if (st.ok()) st = idx->Exec(kImageIndex);
     if (st.ok()) st = idx->Exec(kReleaseSignersTable);
+    if (st.ok()) st = idx->Exec(kObservationsTable);
     if (st.ok()) st = idx->Exec(("PRAGMA user_version = " + std::to_string(kFormat)).c_str());
     if (st.ok()) st = idx->Commit();
     if (!st.ok()) {
@@ -161,8 +172,8 @@ Result<std::unique_ptr<AuditIndex>> AuditIndex::Open(const std::string& path) {
   return idx;
 }
 
-// kCreate for a new, empty database, kMigrate3 for format 3, kMigrate4 for
-// format 4 (only new tables: nothing to check). A database of
+// kCreate for a new, empty database, kMigrate for formats 3, 4 and 6 (only
+// new tables, each refused when it holds an invalid entry). A database of
 // another format is refused, never reinterpreted: its rows would be read
 // wrongly (format 1 kept hashes as hex text).
 Result<AuditIndex::Setup> AuditIndex::CheckFormat(const std::string& path) {
@@ -177,8 +188,7 @@ Result<AuditIndex::Setup> AuditIndex::CheckFormat(const std::string& path) {
   const bool populated = sqlite3_column_int64(t, 0) != 0;
   if (format == kFormat) return Setup::kNone;
   if (format == 0 && !populated) return Setup::kCreate;
-  if (format == 3) return Setup::kMigrate3;
-  if (format == 4) return Setup::kMigrate4;
+  if (format == 3 || format == 4 || format == 6) return Setup::kMigrate;
   return Status::Malformed(
       "index " + path + " has format " + std::to_string(format == 0 ? 1 : format) +
       ", this candor reads format " + std::to_string(kFormat) +
@@ -187,11 +197,17 @@ Result<AuditIndex::Setup> AuditIndex::CheckFormat(const std::string& path) {
                         : "; it was written by a newer candor"));
 }
 
-// Format 3 -> 4 inside the caller's transaction: format 4 only adds the
-// trust_roots table. A format-3 sync filed each trust root entry under
-// `invalid` ("not a release entry"); such an index cannot be upgraded without
-// re-reading those entries, so it is refused with the re-sync advice.
-Status AuditIndex::MigrateFrom3(const std::string& path) {
+// An upgrade inside the caller's transaction only adds tables. A format-3
+// sync filed each trust root entry under `invalid` ("not a release entry"),
+// and a sync before format 7 each observation; such an index cannot be
+// upgraded without re-reading those entries, so it is refused with the
+// re-sync advice.
+Status AuditIndex::CheckNoInvalid(const std::string& path) {
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * f, Stmt("PRAGMA user_version"));
+  if (sqlite3_step(f) != SQLITE_ROW)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  const int64_t format = sqlite3_column_int64(f, 0);
+  sqlite3_reset(f);
   CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt("SELECT count(*) FROM invalid"));
   if (sqlite3_step(s) != SQLITE_ROW)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
@@ -199,9 +215,11 @@ Status AuditIndex::MigrateFrom3(const std::string& path) {
   sqlite3_reset(s);
   if (invalid != 0) {
     return Status::Malformed(
-        "index " + path +
-        " has format 3 and invalid entries, which may be trust roots that "
-        "format 3 could not index; sync into a new directory (the old "
+        "index " + path + " has format " + std::to_string(format) +
+        " and invalid entries, which may be " +
+        (format == 3 ? "trust roots or observations" : "observations") + " that format " +
+        std::to_string(format) +
+        " could not index; sync into a new directory (the old "
         "mirror can serve as the log: candor audit sync --log OLD_MIRROR ...)");
   }
   return Status::Ok();
@@ -317,7 +335,8 @@ Status AuditIndex::DeleteFrom(uint64_t from) {
   sqlite3_reset(q);
   std::vector<const char*> deletes = {
       "DELETE FROM releases WHERE log_index >= ?", "DELETE FROM disclosures WHERE log_index >= ?",
-      "DELETE FROM invalid WHERE log_index >= ?", "DELETE FROM trust_roots WHERE log_index >= ?"};
+      "DELETE FROM invalid WHERE log_index >= ?", "DELETE FROM trust_roots WHERE log_index >= ?",
+      "DELETE FROM observations WHERE log_index >= ?"};
   if (releases_left) deletes.push_back("DELETE FROM products WHERE log_index >= ?");
   for (const char* sql : deletes) {
     CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql));
@@ -462,6 +481,40 @@ Status AuditIndex::AddTrustRoot(const TrustRootRow& r, const Hash& leaf) {
   sqlite3_bind_int(s, 11, r.follows ? 1 : 0);
   BindStatic(s, 12, r.chain_flag);
   BindStatic(s, 13, r.chain_error);
+  if (sqlite3_step(s) != SQLITE_DONE)
+    return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  return Status::Ok();
+}
+
+Status AuditIndex::AddObservation(const ObservationRow& r, const Hash& leaf) {
+  auto release_leaf = HexDecode(r.release_leaf);
+  auto evidence = HexDecode(r.evidence_sha256);
+  if (!release_leaf.ok() || release_leaf->size() != 32 || !evidence.ok() ||
+      evidence->size() != 32) {
+    return Status::Internal("index: observation " + std::to_string(r.log_index) + ": bad hash");
+  }
+  CANDOR_ASSIGN_OR_RETURN(
+      sqlite3_stmt * s,
+      Stmt("INSERT INTO observations(log_index, leaf, observer, observer_key, release_index, "
+           "release_leaf, product, observed, findings, evidence, summary, logged, target_error) "
+           "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  // The findings column: one canonical disclosure line each, "\n"-terminated.
+  std::string findings;
+  for (const Disclosure& d : r.findings) findings += FormatDisclosureLine(d) + "\n";
+  sqlite3_bind_int64(s, 1, static_cast<int64_t>(r.log_index));
+  sqlite3_bind_blob(s, 2, leaf.data(), 32, SQLITE_STATIC);
+  BindStatic(s, 3, r.observer);
+  BindStatic(s, 4, r.observer_key);
+  // An index the log admitted is below its size: fits int64.
+  sqlite3_bind_int64(s, 5, static_cast<int64_t>(r.release_index));
+  sqlite3_bind_blob(s, 6, release_leaf->data(), 32, SQLITE_STATIC);
+  BindStatic(s, 7, r.product);
+  sqlite3_bind_int64(s, 8, r.observed);
+  BindStatic(s, 9, findings);
+  sqlite3_bind_blob(s, 10, evidence->data(), 32, SQLITE_STATIC);
+  BindStatic(s, 11, r.summary);
+  sqlite3_bind_int64(s, 12, r.logged);
+  BindStatic(s, 13, r.target_error);
   if (sqlite3_step(s) != SQLITE_DONE)
     return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
   return Status::Ok();
@@ -673,6 +726,81 @@ Result<std::optional<TrustRootRow>> AuditIndex::TrustRootByIndex(uint64_t log_in
   if (sqlite3_step(s) != SQLITE_ROW) return std::optional<TrustRootRow>();
   CANDOR_ASSIGN_OR_RETURN(TrustRootRow r, ReadTrustRoot(s));
   return std::optional<TrustRootRow>(std::move(r));
+}
+
+namespace {
+constexpr const char* kSelectObservation =
+    "SELECT log_index, leaf, observer, observer_key, release_index, release_leaf, product, "
+    "observed, findings, evidence, summary, logged, target_error FROM observations ";
+
+Result<ObservationRow> ReadObservation(sqlite3_stmt* s) {
+  ObservationRow r;
+  r.log_index = static_cast<uint64_t>(sqlite3_column_int64(s, 0));
+  Hash leaf, release_leaf, evidence;
+  if (!ColHash(s, 1, leaf) || !ColHash(s, 5, release_leaf) || !ColHash(s, 9, evidence)) {
+    return Status::Malformed("index: bad hash in observation " + std::to_string(r.log_index));
+  }
+  r.leaf_hex = HexEncode(leaf);
+  r.observer = Col(s, 2);
+  r.observer_key = Col(s, 3);
+  r.release_index = static_cast<uint64_t>(sqlite3_column_int64(s, 4));
+  r.release_leaf = HexEncode(release_leaf);
+  r.product = Col(s, 6);
+  r.observed = sqlite3_column_int64(s, 7);
+  for (const std::string& line : KeyLines(Col(s, 8))) {
+    auto d = ParseDisclosureLine(line);
+    if (!d.ok()) {
+      return Status::Malformed("index: bad finding in observation " + std::to_string(r.log_index));
+    }
+    r.findings.push_back(std::move(d).value());
+  }
+  r.evidence_sha256 = HexEncode(evidence);
+  r.summary = Col(s, 10);
+  r.logged = sqlite3_column_int64(s, 11);
+  r.target_error = Col(s, 12);
+  return r;
+}
+}  // namespace
+
+Result<std::vector<ObservationRow>> AuditIndex::ReadObservations(sqlite3_stmt* s) {
+  std::vector<ObservationRow> out;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    CANDOR_ASSIGN_OR_RETURN(ObservationRow r, ReadObservation(s));
+    out.push_back(std::move(r));
+  }
+  if (rc != SQLITE_DONE) return Status::Io(std::string("index: ") + sqlite3_errmsg(db_));
+  return out;
+}
+
+Result<std::vector<ObservationRow>> AuditIndex::Observations(uint64_t below) {
+  static const std::string sql =
+      std::string(kSelectObservation) + "WHERE log_index < ? ORDER BY log_index";
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
+  sqlite3_bind_int64(s, 1, static_cast<int64_t>(below));
+  return ReadObservations(s);
+}
+
+Result<std::vector<ObservationRow>> AuditIndex::ObservationsAbout(uint64_t release_index,
+                                                                  uint64_t below) {
+  // observations_release turns this into a B-tree lookup (format 7).
+  static const std::string sql = std::string(kSelectObservation) +
+                                 "WHERE release_index = ? AND log_index < ? ORDER BY log_index";
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
+  sqlite3_bind_int64(s, 1, static_cast<int64_t>(release_index));
+  sqlite3_bind_int64(s, 2, static_cast<int64_t>(below));
+  return ReadObservations(s);
+}
+
+Result<std::optional<ObservationRow>> AuditIndex::ObservationByIndex(uint64_t log_index,
+                                                                     uint64_t below) {
+  if (log_index >= below) return std::optional<ObservationRow>();
+  static const std::string sql = std::string(kSelectObservation) + "WHERE log_index = ?";
+  CANDOR_ASSIGN_OR_RETURN(sqlite3_stmt * s, Stmt(sql.c_str()));
+  sqlite3_bind_int64(s, 1, static_cast<int64_t>(log_index));
+  CANDOR_ASSIGN_OR_RETURN(std::vector<ObservationRow> rows, ReadObservations(s));
+  if (rows.empty()) return std::optional<ObservationRow>();
+  return std::optional<ObservationRow>(std::move(rows[0]));
 }
 
 Result<std::vector<InvalidRow>> AuditIndex::Invalid(uint64_t below) {

@@ -16,6 +16,7 @@
 #include "candor/cosignature.h"
 #include "candor/entry_bundle.h"
 #include "candor/merkle.h"
+#include "candor/observation.h"
 #include "candor/release.h"
 #include "candor/tile_reader.h"
 #include "candor/trust_root.h"
@@ -78,6 +79,7 @@ class SyncRun {
   Status IngestBundle(uint64_t bi, VerifiedBundle& vb);
   Status IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb);
   Status IndexTrustRoot(uint64_t g, const Hash& leaf, const SignedTrustRoot& root);
+  Status IndexObservation(uint64_t g, const VerifiedBundle& vb, const SignedObservation& o);
   Status CheckFullTile(const TileId& t, std::span<const Hash> hashes);
   Status CheckPartialTiles();  // 3: partial tiles at the new size
   Status Finish();             // 3: the root, then the state, committed last
@@ -365,6 +367,14 @@ Status SyncRun::IngestEntry(uint64_t g, size_t j, const VerifiedBundle& vb) {
       ++r_.invalid_entries;
       CANDOR_RETURN_IF_ERROR(index_.AddInvalid(g, root.status().ToString()));
     }
+  } else if (vb.observations[j]) {
+    const Result<SignedObservation>& o = *vb.observations[j];
+    if (o.ok()) {
+      CANDOR_RETURN_IF_ERROR(IndexObservation(g, vb, *o));
+    } else {
+      ++r_.invalid_entries;
+      CANDOR_RETURN_IF_ERROR(index_.AddInvalid(g, o.status().ToString()));
+    }
   } else if (const Result<ReleaseEntry>& pe = *vb.parsed[j]; pe.ok()) {
     CANDOR_RETURN_IF_ERROR(index_.AddRelease(g, vb.leaves[j], *pe, logged_time_));
   } else {
@@ -412,6 +422,44 @@ Status SyncRun::IndexTrustRoot(uint64_t g, const Hash& leaf, const SignedTrustRo
   row.chain_flag = check.flag;
   row.chain_error = check.message;
   return index_.AddTrustRoot(row, leaf);
+}
+
+// An observation at `g` (in bundle `vb`): indexed with the one target check
+// (CheckObservationTarget) against the entry this mirror holds at its release
+// index: an earlier entry of the same bundle, or one of the mirror's own
+// earlier bundles (written by this sync or verified before; all full, since
+// the bundle of `g` is the first that can be partial). A failed check is
+// indexed too: the log admitted an observation whose target this mirror does
+// not see, which `observation-target-invalid` reports.
+Status SyncRun::IndexObservation(uint64_t g, const VerifiedBundle& vb,
+                                 const SignedObservation& so) {
+  const Observation& o = so.observation;
+  const uint64_t base = vb.index * kTileWidth;
+  std::optional<Bytes> stored;
+  std::optional<ByteView> entry;
+  if (o.release_index < g) {
+    if (o.release_index >= base) {
+      entry = ByteView(vb.entries[o.release_index - base]);
+    } else {
+      CANDOR_ASSIGN_OR_RETURN(stored, mirror_.ReadEntry(o.release_index, base));
+      entry = ByteView(*stored);
+    }
+  }
+  const Status target = CheckObservationTarget(o, cp_.origin, entry);
+  ObservationRow row;
+  row.log_index = g;
+  row.observer = o.observer;
+  row.observer_key = FormatVerifierKey(o.observer_key);
+  row.release_index = o.release_index;
+  row.release_leaf = HexEncode(o.release_leaf);
+  row.product = o.product;
+  row.observed = o.observed;
+  row.findings = o.findings;
+  row.evidence_sha256 = HexEncode(o.evidence_sha256);
+  row.summary = o.summary;
+  row.logged = logged_time_;
+  row.target_error = target.ok() ? "" : target.ToString();
+  return index_.AddObservation(row, vb.leaves[g - base]);
 }
 
 // A tile the recomputed tree completed must equal the log's (level 0: the

@@ -24,6 +24,7 @@
 #include "candor/audit/analysis.h"
 #include "candor/audit/index.h"
 #include "candor/audit/mirror.h"
+#include "candor/audit/observations.h"
 #include "candor/audit/sync.h"
 #include "candor/note.h"
 #include "cli.h"
@@ -102,8 +103,9 @@ struct ReadMirror {
 Result<ReadMirror> OpenMirrorForRead(const std::string& dir);
 
 // Every flag of the verified tree of `size`: the releases' (audit::ComputeFlags),
-// the activations that arrived by the day of `now` (audit::ActivationFlags) and
-// the trust roots' (LoadTrustFlags), in log order.
+// the activations that arrived by the day of `now` (audit::ActivationFlags),
+// the trust roots' (LoadTrustFlags) and the observations'
+// (audit::ObservationFlags), in log order.
 Result<std::vector<audit::Flag>> LoadFlags(audit::Mirror& mirror, uint64_t size, int64_t now);
 // The same without the activations, which depend on the day: the flags that
 // are properties of the tree alone (what `audit export` writes, so that one
@@ -118,6 +120,24 @@ Result<std::optional<audit::TrustRootRow>> FindTrustRoot(ReadMirror& m, uint64_t
 // `show` of a trust root: as text, and as JSON ("type": "trust-root").
 void PrintTrustRoot(std::ostream& out, const audit::TrustRootRow& r);
 void WriteTrustRootJson(const audit::TrustRootRow& r, JsonWriter& json);
+// An observation as `show` presents it: the row and each finding's mark
+// (audit::MarkFindings).
+struct ShownObservation {
+  audit::ObservationRow row;
+  std::vector<audit::FindingMark> marks;
+  bool unjudged = false;  // no release to judge against: marks say nothing
+};
+// `o` judged against the product disclosures of the release it is about,
+// when its target held in this mirror (unjudged otherwise).
+Result<ShownObservation> JudgeObservation(ReadMirror& m, audit::ObservationRow o);
+// The observations about release `r` of the verified tree, in log order, each
+// judged against r's product disclosures (audit_observations.cc).
+Result<std::vector<ShownObservation>> ObservationsAbout(ReadMirror& m, const audit::ReleaseRow& r);
+// The `observations:` block of a release's text (after its disclosures).
+void PrintObservations(std::ostream& out, const std::vector<ShownObservation>& list);
+// `show` of an observation entry itself, and its JSON ("type": "observation").
+void PrintObservation(std::ostream& out, const ShownObservation& s);
+void WriteObservationJson(const ShownObservation& s, JsonWriter& json);
 // Whether a flag concerns the filter's vendors and products (a release-wide
 // flag names every product, comma-separated).
 bool FlagMatches(const audit::Flag& f, const AuditFilter& filter);
@@ -127,11 +147,15 @@ bool FlagMatches(const audit::Flag& f, const AuditFilter& filter);
 // changelog and the signed manifest note.
 void WriteReleaseRowJson(const audit::ReleaseRow& r, bool full, JsonWriter& json);
 // The same object with chosen extra members, in this order after
-// `disclosures`: `flags` (the kinds given, `export`), `changelog`, `manifest`.
+// `disclosures`: `flags` (the kinds given, `export`), `observations` (a count,
+// `export`), `changelog`, `manifest`, `observations` (the list, `show`).
 struct ReleaseJsonExtras {
   const std::vector<std::string>* flags = nullptr;
+  const uint64_t* observations = nullptr;
   bool changelog = false;
   bool manifest = false;
+  // `show`: the observations about the release, last.
+  const std::vector<ShownObservation>* observation_list = nullptr;
 };
 void WriteReleaseRowJson(const audit::ReleaseRow& r, const ReleaseJsonExtras& extras,
                          JsonWriter& json);

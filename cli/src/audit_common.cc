@@ -108,6 +108,8 @@ Result<std::vector<audit::Flag>> LoadFlagsThrough(audit::Mirror& mirror, uint64_
   }
   CANDOR_ASSIGN_OR_RETURN(auto trust, LoadTrustFlags(mirror, size));
   for (audit::Flag& t : trust) flags.push_back(std::move(t));
+  CANDOR_ASSIGN_OR_RETURN(auto observations, mirror.index().Observations(size));
+  for (audit::Flag& o : audit::ObservationFlags(observations, rows)) flags.push_back(std::move(o));
   std::stable_sort(flags.begin(), flags.end(), [](const audit::Flag& a, const audit::Flag& b) {
     return a.log_index < b.log_index;
   });
@@ -195,6 +197,10 @@ void WriteReleaseRowJson(const audit::ReleaseRow& r, const ReleaseJsonExtras& ex
     for (const std::string& f : *extras.flags) json.String(f);
     json.EndArray();
   }
+  if (extras.observations) {
+    json.Key("observations");
+    json.Uint(*extras.observations);
+  }
   if (extras.changelog) {
     json.Key("changelog");
     json.String(r.changelog);
@@ -202,6 +208,12 @@ void WriteReleaseRowJson(const audit::ReleaseRow& r, const ReleaseJsonExtras& ex
   if (extras.manifest) {
     json.Key("manifest");
     json.String(r.manifest);
+  }
+  if (extras.observation_list) {
+    json.Key("observations");
+    json.BeginArray();
+    for (const ShownObservation& s : *extras.observation_list) WriteObservationJson(s, json);
+    json.EndArray();
   }
   json.EndObject();
 }
@@ -246,6 +258,10 @@ void WriteFlagJson(const audit::Flag& f, JsonWriter& json) {
   if (!f.domain.empty()) {
     json.Key("domain");
     json.String(f.domain);
+  }
+  if (f.observation) {
+    json.Key("observation");
+    json.Uint(*f.observation);
   }
   json.EndObject();
 }

@@ -3,7 +3,8 @@
 // or JSON Lines, for a newsroom's spreadsheet or a script.
 //
 // Reproducible byte for byte from the same mirror: rows in log order, flags
-// sorted, no time of the run, no locale. The flags come from the one flag API
+// sorted, no time of the run, no locale. Each row counts the observations
+// about the release (docs/AUDIT.md "Observations"). The flags come from the one flag API
 // (LoadReleaseFlags: audit::ComputeFlags and the trust roots'), by kind, so a flag
 // kind added there appears here without a change.
 #include <algorithm>
@@ -26,8 +27,9 @@ namespace {
 
 // The CSV columns, in order (docs/AUDIT.md "export").
 const std::vector<std::string> kCsvHeader = {
-    "log_index", "vendor", "products",   "version",   "rollback",    "image_sha256", "image_size",
-    "issued",    "logged", "vendor_key", "leaf_hash", "disclosures", "flags",        "changelog"};
+    "log_index",    "vendor",      "products", "version",      "rollback",
+    "image_sha256", "image_size",  "issued",   "logged",       "vendor_key",
+    "leaf_hash",    "disclosures", "flags",    "observations", "changelog"};
 
 // Log indexes read per index query: bounds the rows held at once.
 constexpr uint64_t kChunk = 4096;
@@ -42,13 +44,14 @@ std::string Joined(const std::vector<std::string>& v, std::string_view sep) {
 }
 
 void AppendCsvRow(std::string& out, const audit::ReleaseRow& r,
-                  const std::vector<std::string>& flags) {
+                  const std::vector<std::string>& flags, uint64_t observations) {
   std::vector<std::string> lines;
   for (const Disclosure& d : r.disclosures) lines.push_back(FormatDisclosureLine(d));
-  AppendCsvRecord(out, {std::to_string(r.log_index), r.vendor, Joined(r.products, " "), r.version,
-                        std::to_string(r.rollback), r.image_sha256, std::to_string(r.image_size),
-                        FormatUtcTime(r.issued), FormatUtcTime(r.logged), r.vendor_key, r.leaf_hex,
-                        Joined(lines, "\n"), Joined(flags, " "), r.changelog});
+  AppendCsvRecord(
+      out, {std::to_string(r.log_index), r.vendor, Joined(r.products, " "), r.version,
+            std::to_string(r.rollback), r.image_sha256, std::to_string(r.image_size),
+            FormatUtcTime(r.issued), FormatUtcTime(r.logged), r.vendor_key, r.leaf_hex,
+            Joined(lines, "\n"), Joined(flags, " "), std::to_string(observations), r.changelog});
 }
 
 // Flag kinds per log index, each list sorted and without repeats.
@@ -59,6 +62,17 @@ Result<std::map<uint64_t, std::vector<std::string>>> FlagKinds(audit::Mirror& mi
   for (audit::Flag& f : flags) sets[f.log_index].insert(std::move(f.kind));
   std::map<uint64_t, std::vector<std::string>> out;
   for (auto& [i, s] : sets) out[i] = std::vector<std::string>(s.begin(), s.end());
+  return out;
+}
+
+// Observations per release index: those whose target check held in this
+// mirror (one that failed is about no release it holds).
+Result<std::map<uint64_t, uint64_t>> ObservationCounts(audit::Mirror& mirror, uint64_t size) {
+  CANDOR_ASSIGN_OR_RETURN(auto observations, mirror.index().Observations(size));
+  std::map<uint64_t, uint64_t> out;
+  for (const audit::ObservationRow& o : observations) {
+    if (o.target_error.empty()) ++out[o.release_index];
+  }
   return out;
 }
 
@@ -95,6 +109,7 @@ Outcome RunAuditExport(const Args& args, Context& ctx) {
   CANDOR_ASSIGN_OR_RETURN(ReadMirror m, OpenMirrorForRead(dir));
   const uint64_t size = m.state.size;
   CANDOR_ASSIGN_OR_RETURN(const auto flags, FlagKinds(*m.mirror, size));
+  CANDOR_ASSIGN_OR_RETURN(const auto observations, ObservationCounts(*m.mirror, size));
   const std::vector<std::string> no_flags;
 
   // To stdout, each chunk is written as it is made; with --out the whole
@@ -114,11 +129,14 @@ Outcome RunAuditExport(const Args& args, Context& ctx) {
     for (const audit::ReleaseRow& r : rows) {
       auto it = flags.find(r.log_index);
       const std::vector<std::string>& kinds = it == flags.end() ? no_flags : it->second;
+      auto oit = observations.find(r.log_index);
+      const uint64_t seen = oit == observations.end() ? 0 : oit->second;
       if (format == "csv") {
-        AppendCsvRow(buf, r, kinds);
+        AppendCsvRow(buf, r, kinds, seen);
       } else {
         JsonWriter w(JsonWriter::Style::kCompact);
-        WriteReleaseRowJson(r, ReleaseJsonExtras{.flags = &kinds, .changelog = true}, w);
+        WriteReleaseRowJson(
+            r, ReleaseJsonExtras{.flags = &kinds, .observations = &seen, .changelog = true}, w);
         buf += w.Finish();  // one object per line (JSON Lines)
       }
     }

@@ -34,7 +34,8 @@ bool SplitRef(const std::string& s, std::string& vendor, std::string& product,
   return !product.empty() && !version->empty();
 }
 
-void PrintRelease(std::ostream& out, const audit::ReleaseRow& r) {
+void PrintRelease(std::ostream& out, const audit::ReleaseRow& r,
+                  const std::vector<ShownObservation>& observations) {
   out << "log index:     " << r.log_index << "\n";
   out << "vendor:        " << r.vendor << "\n";
   out << "vendor key:    " << r.vendor_key << "\n";
@@ -56,6 +57,7 @@ void PrintRelease(std::ostream& out, const audit::ReleaseRow& r) {
   for (const auto& d : r.disclosures) {
     out << "  " << (IsRestrictive(d) ? "! " : "  ") << DescribeDisclosure(d) << "\n";
   }
+  PrintObservations(out, observations);
   out << "changelog:\n";
   const std::string& cl = r.changelog;
   size_t p = 0;
@@ -217,19 +219,44 @@ Outcome RunAuditShow(const Args& args, Context& ctx) {
       }
       return Status::Ok();
     }
+    CANDOR_ASSIGN_OR_RETURN(auto observation,
+                            m.mirror->index().ObservationByIndex(*idx, m.state.size));
+    if (observation) {
+      CANDOR_ASSIGN_OR_RETURN(const ShownObservation shown,
+                              JudgeObservation(m, std::move(*observation)));
+      if (json) {
+        JsonWriter w(JsonWriter::Style::kCompact);
+        WriteObservationJson(shown, w);
+        ctx.out << w.Finish();
+      } else {
+        PrintObservation(ctx.out, shown);
+      }
+      return Status::Ok();
+    }
   }
   CANDOR_ASSIGN_OR_RETURN(const std::vector<audit::ReleaseRow> rows, FindReleases(m, ref));
+  std::vector<std::vector<ShownObservation>> observations;
+  for (const auto& r : rows) {
+    CANDOR_ASSIGN_OR_RETURN(auto list, ObservationsAbout(m, r));
+    observations.push_back(std::move(list));
+  }
   if (json) {
     JsonWriter w(JsonWriter::Style::kCompact);
     if (rows.size() != 1) w.BeginArray();
-    for (const auto& r : rows) WriteReleaseRowJson(r, true, w);
+    for (size_t i = 0; i < rows.size(); ++i) {
+      WriteReleaseRowJson(
+          rows[i],
+          ReleaseJsonExtras{
+              .changelog = true, .manifest = true, .observation_list = &observations[i]},
+          w);
+    }
     if (rows.size() != 1) w.EndArray();
     ctx.out << w.Finish();
     return Status::Ok();
   }
   for (size_t i = 0; i < rows.size(); ++i) {
     if (i) ctx.out << "\n(equivocation: another entry for the same version)\n\n";
-    PrintRelease(ctx.out, rows[i]);
+    PrintRelease(ctx.out, rows[i], observations[i]);
   }
   return Status::Ok();
 }

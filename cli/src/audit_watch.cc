@@ -63,6 +63,10 @@ audit::FeedEvent FlagEvent(const audit::Flag& fl, int64_t time) {
     time = DaysSinceEpoch(ParseDate(fl.date).value()) * 86400;
     e.key = fl.date;
   }
+  if (fl.observation) {
+    e.key = "observation-" + std::to_string(*fl.observation);
+    e.arrived = *fl.observation;
+  }
   e.type = "flag";
   e.flag = fl.kind;
   e.log_index = fl.log_index;
@@ -70,9 +74,11 @@ audit::FeedEvent FlagEvent(const audit::Flag& fl, int64_t time) {
   e.product = fl.product;
   e.version = fl.version;
   e.time = time;
-  e.title = fl.domain.empty()
-                ? "Flag " + fl.kind + ": " + fl.vendor + "/" + fl.product + " " + fl.version
-                : "Flag " + fl.kind + ": trust root " + fl.domain + " version " + fl.version;
+  e.title = !fl.domain.empty()
+                ? "Flag " + fl.kind + ": trust root " + fl.domain + " version " + fl.version
+            : fl.vendor.empty()
+                ? "Flag " + fl.kind + ": entry #" + std::to_string(fl.log_index)
+                : "Flag " + fl.kind + ": " + fl.vendor + "/" + fl.product + " " + fl.version;
   e.summary = fl.message;
   return e;
 }
@@ -94,22 +100,35 @@ Result<std::vector<audit::FeedEvent>> EventsSince(audit::Mirror& mirror, uint64_
     issued[r.log_index] = r.issued;
     out.push_back(ReleaseEvent(r));
   }
-  // A trust root's flags are dated when the root was seen logged.
+  // A trust root's flags are dated when the root was seen logged, an
+  // observation's likewise.
   CANDOR_ASSIGN_OR_RETURN(auto roots, mirror.index().TrustRoots(size));
   for (const auto& r : roots) {
     if (r.log_index >= from) issued[r.log_index] = r.logged;
   }
+  std::map<uint64_t, int64_t> observed;
+  CANDOR_ASSIGN_OR_RETURN(auto observations, mirror.index().Observations(size));
+  for (const auto& o : observations) {
+    if (o.log_index >= from) observed[o.log_index] = o.logged;
+  }
   CANDOR_ASSIGN_OR_RETURN(auto flags, LoadFlags(mirror, size, now));
   for (const audit::Flag& fl : flags) {
     // Activations are reported on their day (ActivationsDue), not with their release.
-    if (fl.log_index < from || !FlagMatches(fl, filter)) continue;
+    // A disputed release is reported when the observation arrives, however
+    // old the release.
+    const uint64_t arrived = fl.observation ? *fl.observation : fl.log_index;
+    if (arrived < from || !FlagMatches(fl, filter)) continue;
     if (!with_activations && !fl.date.empty()) continue;
+    if (fl.observation) {
+      out.push_back(FlagEvent(fl, observed[*fl.observation]));
+      continue;
+    }
     auto it = issued.find(fl.log_index);
     out.push_back(FlagEvent(fl, it != issued.end() ? it->second : NowSeconds()));
   }
   std::stable_sort(out.begin(), out.end(),
                    [](const audit::FeedEvent& a, const audit::FeedEvent& b) {
-                     return a.log_index < b.log_index;
+                     return a.Arrived() < b.Arrived();
                    });
   return out;
 }
@@ -192,7 +211,7 @@ Status Report(audit::Mirror& mirror, uint64_t from, uint64_t size, const std::st
   // Newest first: activations by their day, among releases by their issue time.
   std::stable_sort(
       all.begin(), all.end(), [](const audit::FeedEvent& a, const audit::FeedEvent& b) {
-        return a.log_index < b.log_index || (a.log_index == b.log_index && a.time < b.time);
+        return a.Arrived() < b.Arrived() || (a.Arrived() == b.Arrived() && a.time < b.time);
       });
   std::reverse(all.begin(), all.end());
   if (all.size() > 200) all.resize(200);

@@ -181,23 +181,24 @@ TEST_CASE("candor audit export: RFC 4180 CSV golden, JSON Lines, filters, reprod
   // The whole file, byte for byte: CRLF records, quoted fields with doubled
   // quotes, line breaks kept inside quotes, the formula guard ("'=", "'-").
   const std::string row0 = "0,acme.example,inkjet-x100,1.0,1," + fx.ImageHex(0) + ",15" + common +
-                           ka + "," + fx.LeafHex(0) + ",,first-vendor-key,\"First release.\n\"\r\n";
+                           ka + "," + fx.LeafHex(0) +
+                           ",,first-vendor-key,0,\"First release.\n\"\r\n";
   const std::string row1 = "1,acme.example,inkjet-x100 inkjet-x200,1.1,2," + fx.ImageHex(1) + ",8" +
                            common + ka + "," + fx.LeafHex(1) +
                            ",disclose consumables.third-party blocked effective=2027-03-01,"
-                           "changelog-silent consumables-restriction delayed-activation,"
+                           "changelog-silent consumables-restriction delayed-activation,0,"
                            "\"Cartridges, \"\"genuine\"\" only.\nSee the manual.\n\"\r\n";
   const std::string row3 = "3,globex.example,thermostat-t1,2.0,1," + fx.ImageHex(3) + ",15" +
                            common + kg + "," + fx.LeafHex(3) +
                            ",disclose telemetry usage to t.example,"
-                           "first-vendor-key telemetry,"
+                           "first-vendor-key telemetry,0,"
                            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\n\"\r\n";
   const std::string row4 = "4,globex.example,thermostat-t1,2.1,2," + fx.ImageHex(4) + ",10" +
                            common + kg + "," + fx.LeafHex(4) +
-                           ",,disclosure-dropped,\"'- fixed the clock\n\"\r\n";
+                           ",,disclosure-dropped,0,\"'- fixed the clock\n\"\r\n";
   const std::string header =
       "log_index,vendor,products,version,rollback,image_sha256,image_size,issued,logged,"
-      "vendor_key,leaf_hash,disclosures,flags,changelog\r\n";
+      "vendor_key,leaf_hash,disclosures,flags,observations,changelog\r\n";
 
   CommandResult csv = Run({"audit", "export", "--dir", fx.mirror(), "--format", "csv"});
   REQUIRE_MESSAGE(csv.exit_code == 0, csv.output);
@@ -253,14 +254,16 @@ TEST_CASE("candor audit export: RFC 4180 CSV golden, JSON Lines, filters, reprod
                   "\"effective\":\"2027-03-01\",\"restrictive\":true,\"known_kind\":true,"
                   "\"description\":",
               0) == 0);
-    CHECK(Contains(lines[1],
-                   "\"flags\":[\"changelog-silent\",\"consumables-restriction\","
-                   "\"delayed-activation\"],\"changelog\":\"Cartridges, \\\"genuine\\\" "
-                   "only.\\nSee the manual.\\n\"}"));
+    CHECK(Contains(
+        lines[1],
+        "\"flags\":[\"changelog-silent\",\"consumables-restriction\","
+        "\"delayed-activation\"],\"observations\":0,\"changelog\":\"Cartridges, \\\"genuine\\\" "
+        "only.\\nSee the manual.\\n\"}"));
     // JSON is not formula-guarded: the exact changelog.
     CHECK(Contains(lines[2], "\"changelog\":\"=HYPERLINK("));
     CHECK(Contains(lines[3],
-                   "\"flags\":[\"disclosure-dropped\"],\"changelog\":\"- fixed the clock\\n\"}"));
+                   "\"flags\":[\"disclosure-dropped\"],\"observations\":0,\"changelog\":"
+                   "\"- fixed the clock\\n\"}"));
     CommandResult again = Run({"audit", "export", "--dir", fx.mirror(), "--format", "json"});
     CHECK(again.output == j.output);
   }

@@ -103,12 +103,12 @@ TEST_CASE("index: databases of another format are refused with a clear error") {
   const Case cases[] = {
       {"format 1 (hex text hashes, no user_version)",
        "CREATE TABLE releases(log_index INTEGER PRIMARY KEY, leaf TEXT NOT NULL)",
-       "has format 1, this candor reads format 6; sync into a new directory"},
+       "has format 1, this candor reads format 7; sync into a new directory"},
       // Format 2 had no releases.logged (first-seen time): not derivable later.
       {"format 2 (no first-seen time)",
        "CREATE TABLE releases(log_index INTEGER PRIMARY KEY); PRAGMA user_version = 2",
-       "has format 2, this candor reads format 6; sync into a new directory"},
-      {"a newer format", "PRAGMA user_version = 7", "written by a newer candor"},
+       "has format 2, this candor reads format 7; sync into a new directory"},
+      {"a newer format", "PRAGMA user_version = 8", "written by a newer candor"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.name);
@@ -123,7 +123,7 @@ TEST_CASE("index: databases of another format are refused with a clear error") {
 
 // Format 4 only added trust_roots. A format-3 index is upgraded in place unless
 // it holds invalid entries: format 3 filed trust roots there.
-TEST_CASE("index: format 3 is upgraded to 6 unless it holds invalid entries") {
+TEST_CASE("index: format 3 is upgraded to 7 unless it holds invalid entries") {
   struct Case {
     const char* name;
     const char* sql;  // run on the format-3 index
@@ -145,9 +145,10 @@ TEST_CASE("index: format 3 is upgraded to 6 unless it holds invalid entries") {
                   .ok());
       REQUIRE((*idx)->Commit().ok());
     }
-    // Format 3 is format 6 without trust_roots, releases_image and release_signers.
+    // Format 3 is format 7 without trust_roots, releases_image, release_signers
+    // and observations.
     RawExec(t / "index.db", std::string("DROP TABLE trust_roots; DROP INDEX releases_image; "
-                                        "DROP TABLE release_signers; "
+                                        "DROP TABLE release_signers; DROP TABLE observations; "
                                         "PRAGMA user_version = 3; ") +
                                 c.sql);
     auto idx = AuditIndex::Open(t / "index.db");
@@ -159,7 +160,7 @@ TEST_CASE("index: format 3 is upgraded to 6 unless it holds invalid entries") {
     }
     CHECK((*idx)->Releases({}, 10)->size() == 1);
     CHECK((*idx)->TrustRoots(10)->empty());
-    idx = AuditIndex::Open(t / "index.db");  // now format 6: opens as is
+    idx = AuditIndex::Open(t / "index.db");  // now format 7: opens as is
     REQUIRE(idx.ok());
   }
 }
@@ -189,7 +190,8 @@ TEST_CASE("index: releases by image SHA-256 (format 5), a format-4 index upgrade
     REQUIRE((*idx)->Commit().ok());
   }
   RawExec(t / "index.db",
-          "DROP INDEX releases_image; DROP TABLE release_signers; PRAGMA user_version = 4");
+          "DROP INDEX releases_image; DROP TABLE release_signers; DROP TABLE observations; "
+          "PRAGMA user_version = 4");
   auto idx = AuditIndex::Open(t / "index.db");
   REQUIRE(idx.ok());
   auto both = (*idx)->ByImage(p0.manifest.image_sha256, 3);
@@ -205,7 +207,7 @@ TEST_CASE("index: releases by image SHA-256 (format 5), a format-4 index upgrade
   CHECK((*idx)->ByImage(p0.manifest.image_sha256, 2)->size() == 1);
   CHECK((*idx)->ByImage(p1.manifest.image_sha256, 3)->size() == 1);
   CHECK((*idx)->ByImage(Hash{}, 3)->empty());
-  // The upgrade stamped format 6 and built the index: SQLite uses it.
+  // The upgrade stamped format 7 and built the index: SQLite uses it.
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open((t / "index.db").c_str(), &db) == SQLITE_OK);
   sqlite3_stmt* s = nullptr;
@@ -220,11 +222,42 @@ TEST_CASE("index: releases by image SHA-256 (format 5), a format-4 index upgrade
   sqlite3_finalize(s);
   REQUIRE(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &s, nullptr) == SQLITE_OK);
   REQUIRE(sqlite3_step(s) == SQLITE_ROW);
-  CHECK(sqlite3_column_int(s, 0) == 6);
+  CHECK(sqlite3_column_int(s, 0) == 7);
   sqlite3_finalize(s);
   sqlite3_close(db);
   CHECK_MESSAGE(plan.find("USING") != std::string::npos, plan);
   CHECK_MESSAGE(plan.find("releases_image") != std::string::npos, plan);
+}
+
+// Format 7 added observations: a format-6 index is upgraded in place unless
+// it holds invalid entries, which an older sync filed observations as.
+TEST_CASE("index: format 6 is upgraded to 7 unless it holds invalid entries") {
+  for (const bool invalid : {false, true}) {
+    CAPTURE(invalid);
+    TempDir t;
+    {
+      auto idx = AuditIndex::Open(t / "index.db");
+      REQUIRE(idx.ok());
+      REQUIRE((*idx)->Begin().ok());
+      REQUIRE((*idx)
+                  ->AddRelease(0, Hash{}, Parsed(MakeRelease(TestKey("acme.example", 40), {})), 0)
+                  .ok());
+      if (invalid) REQUIRE((*idx)->AddInvalid(1, "not a release entry").ok());
+      REQUIRE((*idx)->Commit().ok());
+    }
+    RawExec(t / "index.db", "DROP TABLE observations; PRAGMA user_version = 6");
+    auto idx = AuditIndex::Open(t / "index.db");
+    REQUIRE(idx.ok() == !invalid);
+    if (invalid) {
+      CHECK(idx.status().code() == Code::kMalformed);
+      CHECK(idx.status().message().find("has format 6 and invalid entries, which may be "
+                                        "observations") != std::string::npos);
+      continue;
+    }
+    CHECK((*idx)->Releases({}, 10)->size() == 1);
+    CHECK((*idx)->Observations(10)->empty());
+    CHECK((*idx)->ObservationsAbout(0, 10)->empty());
+  }
 }
 
 TEST_CASE("index: opening an existing index does not write (readers during a sync)") {

@@ -86,7 +86,7 @@ TEST_CASE("index: signer lists round trip; signer-set-changed flags a new set") 
   CHECK(flagged == std::vector<uint64_t>{1, 3, 4});
 }
 
-TEST_CASE("index: format 4 is upgraded to 6 in place (single-signer releases need no rows)") {
+TEST_CASE("index: format 4 is upgraded to 7 in place (single-signer releases need no rows)") {
   const Keys k;
   TempDir t;
   {
@@ -100,7 +100,8 @@ TEST_CASE("index: format 4 is upgraded to 6 in place (single-signer releases nee
     REQUIRE(sqlite3_open((t / "index.db").c_str(), &db) == SQLITE_OK);
     REQUIRE(sqlite3_exec(
                 db,
-                "DROP TABLE release_signers; DROP INDEX releases_image; PRAGMA user_version = 4",
+                "DROP TABLE release_signers; DROP INDEX releases_image; DROP TABLE observations; "
+                "PRAGMA user_version = 4",
                 nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
   }

@@ -6,7 +6,7 @@
 // each signed with node:crypto Ed25519 in the format of docs/FORMATS.md
 // "Release entry", so every entry a page shows parses and its signature and
 // changelog hash verify; a few "needles" (distinct releases, found by search)
-// sit among the newest entries. Bundles are cut and tiles sliced on request
+// and an observation about one of them sit among the newest entries. Bundles are cut and tiles sliced on request
 // from the leaf hashes, which are computed once (32 bytes per entry), and the
 // higher tile levels and the root are computed from them as RFC 6962 defines.
 // The checkpoint's signature is 68 zero bytes: the page checks it only with
@@ -74,6 +74,22 @@ const needleEntries = NEEDLES.map((n, i) => releaseEntry(probe, 'needle.example'
 }));
 export const needleImage = (i) => sha(Buffer.from(NEEDLES[i].image)).toString('hex');
 
+// An observation (docs/FORMATS.md "Observation") about the second needle,
+// 1,000 entries after it: what a large log's release page finds by scanning
+// the bundles after the release (docs/EXPLORER.md "Observations").
+export const OBSERVATION = { back: 2000, about: 1, observer: 'lab.example' };
+const lab = signer(OBSERVATION.observer, 11);
+function observationEntry(size) {
+  const release = needleEntries[OBSERVATION.about];
+  const body = ['candor.dev/observation/v1', `observer ${OBSERVATION.observer}`, `observer-key ${lab.vkey}`,
+    'log big.example/log', `release-index ${size - NEEDLES[OBSERVATION.about].back}`,
+    `release-leaf ${sha(Buffer.of(0), release).toString('hex')}`,
+    `product ${NEEDLES[OBSERVATION.about].products[0]}`, 'observed 2026-11-20T10:00:00Z',
+    'finding consumables.third-party blocked', `evidence-sha256 ${sha(Buffer.from('evidence')).toString('hex')}`,
+    'summary 4.2.0 rejects third-party cartridges'].join('\n') + '\n';
+  return Buffer.from(lab.signNote(body));
+}
+
 function tileIndex(path) {
   // "x001/x234/567" -> 1234567 (c2sp.org/tlog-tiles).
   return Number(path.split('/').map((p) => p.replace(/^x/, '')).join(''));
@@ -82,7 +98,9 @@ function tileIndex(path) {
 // Builds the log of `size` entries and serves it on 127.0.0.1 under /big/.
 // Returns { url, size, stop(), requests: [paths] }.
 export async function serveBigLog(size) {
+  const observation = observationEntry(size);
   const entryAt = (i) => {
+    if (i === size - OBSERVATION.back) return observation;
     const n = NEEDLES.findIndex((x) => size - x.back === i);
     return n >= 0 ? needleEntries[n] : pool[i % POOL];
   };
@@ -90,7 +108,8 @@ export async function serveBigLog(size) {
   const leaves = Buffer.alloc(size * 32);
   for (let i = 0; i < size; i++) {
     const n = NEEDLES.findIndex((x) => size - x.back === i);
-    (n >= 0 ? sha(Buffer.of(0), needleEntries[n]) : poolLeaves[i % POOL]).copy(leaves, i * 32);
+    const special = i === size - OBSERVATION.back ? observation : n >= 0 ? needleEntries[n] : null;
+    (special ? sha(Buffer.of(0), special) : poolLeaves[i % POOL]).copy(leaves, i * 32);
   }
   const hashAt = (buf, i) => buf.subarray(i * 32, i * 32 + 32);
   // levels[l]: floor(size / 256^l) hashes, each the perfect tree over 256

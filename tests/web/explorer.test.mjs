@@ -329,6 +329,78 @@ test('trust root entries render as trust roots, with a history per domain', asyn
   }
 });
 
+// Observations (docs/EXPLORER.md "Observations"), the log's third entry type:
+// a static log of the release and the observation about it that the C++ code
+// made (tests/web/fixtures/observation/), under the fixture's log origin.
+test('a release page lists the observations about it as third-party claims; observation page', async () => {
+  const { createServer } = await import('node:http');
+  const { readFile } = await import('node:fs/promises');
+  const { bytesToBase64 } = await import('../../transparency-log/web/tlog.js');
+  const { staticLogFiles } = await import('./tilelog.mjs');
+  const fixture = async (name) =>
+    new Uint8Array(await readFile(new URL(`./fixtures/observation/${name}`, import.meta.url)));
+  const entries = [await fixture('release.entry'), await fixture('observation.note')];
+  const origin = 'log.example/explorer-fixture';
+  const { files, root } = staticLogFiles(entries);
+  const sig = bytesToBase64(new Uint8Array(68));
+  files.set('checkpoint', Buffer.from(
+    `${origin}\n${entries.length}\n${bytesToBase64(root)}\n\n\u2014 ${origin} ${sig}\n`));
+  const server = createServer((req, res) => {
+    const body = files.get(new URL(req.url, 'http://x').pathname.replace(/^\/obs\//, ''));
+    res.writeHead(body ? 200 : 404, { 'Access-Control-Allow-Origin': '*' }).end(body);
+  });
+  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const query = `?log=${encodeURIComponent(`http://127.0.0.1:${server.address().port}/obs/`)}`;
+    const page = await open('release/0', { query });
+    assert.equal(await page.getAttribute('[data-verify]', 'data-verify'), 'ok');
+    await page.waitForSelector('section.observations article.observation [data-verdict]');
+    const section = await page.textContent('section.observations');
+    assert.match(section, /Third-party claim by lab\.example, not the vendor's/);
+    assert.match(section, /2\.4\.2 still rejects third-party cartridges on a printer-x1 bought 2026-11/);
+    assert.match(section, /2026-11-20T10:00:00Z/);
+    const rows = await page.$$eval('section.observations table.findings tbody tr',
+      (trs) => trs.map((tr) => tr.textContent));
+    assert.equal(rows.length, 2);
+    assert.match(rows[0], /Third-party consumables.*blocked.*CONTRADICTED \(disclosed: allowed\)/);
+    assert.match(rows[1], /Telemetry.*none.*confirmed/);
+    assert.equal(await page.$('[data-target="invalid"]'), null);
+    // The signature is checked in the browser when it has Ed25519.
+    await page.waitForFunction(() => !/checked by candor audit/.test(
+      document.querySelector('article.observation table.manifest')?.textContent ?? '') ||
+      document.querySelector('.status-note')?.textContent.includes('no Ed25519'));
+    assert.doesNotMatch(await page.textContent('article.observation table.manifest'), /INVALID/);
+    // The observations come after the vendor's disclosures.
+    const order = await page.evaluate(() => {
+      const hs = [...document.querySelectorAll('main h3, #app h3')].map((x) => x.textContent);
+      return [hs.indexOf('Disclosures'), hs.indexOf('Observations')];
+    });
+    assert.ok(order[0] >= 0 && order[1] > order[0], `headings ${order}`);
+    await page.close();
+
+    const obs = await open('release/1', { query });
+    await obs.waitForSelector('table.findings');
+    assert.equal(await obs.textContent('h2'), 'Observation by lab.example about release #0');
+    assert.match(await obs.textContent('#app'), /Third-party claim, not the vendor's/);
+    assert.match(await obs.textContent('table.findings'), /CONTRADICTED/);
+    await obs.close();
+
+    const log = await open('log', { query });
+    await log.waitForSelector('table.entries tbody tr');
+    const types = await log.$$eval('table.entries tbody tr', (trs) => trs.map((tr) => tr.children[1].textContent));
+    assert.deepEqual(types, ['observation (third party)', 'release']);
+    await log.close();
+
+    const narrow = await open('release/0', { query, viewport: { width: 390, height: 844 } });
+    await narrow.waitForSelector('article.observation');
+    const overflow = await narrow.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `#/release/0 overflows by ${overflow}px`);
+    await narrow.close();
+  } finally {
+    server.close();
+  }
+});
+
 // docs/EXPLORER.md "Large logs": the log page and the search read only what
 // they show, also on a small log (largelog.test.mjs measures 10^4 and 10^6).
 test('log page newest first, verified from its bundles; search box by image hash and words', async () => {

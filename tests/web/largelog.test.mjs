@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 import { chromiumArgs, CHROMIUM } from './fixture.mjs';
-import { serveBigLog, needleImage, NEEDLES } from './biglog.mjs';
+import { serveBigLog, needleImage, NEEDLES, OBSERVATION } from './biglog.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const web = join(here, '..', '..', 'transparency-log', 'web');
@@ -227,6 +227,49 @@ test('a release of the large log is read alone; catalogue pages point to the log
   await page.waitForSelector('main h2');
   assert.match(await page.textContent('main'), /This log has 1000000 entries/);
   assert.match(await page.textContent('main'), /candor audit export/);
+  await page.close();
+});
+
+// docs/EXPLORER.md "Observations": a large log's release page reads the entry
+// alone, then, on request, scans the bundles after it a bounded step at a time
+// for the observations about it.
+test('a release of the large log finds the observations about it in bounded steps after it', async () => {
+  const size = 1_000_000;
+  const log = logs.get(size);
+  const index = size - NEEDLES[OBSERVATION.about].back;
+  log.requests.length = 0;
+  const page = await open(size, `release/${index}`);
+  await page.waitForSelector('[data-verify="ok"]');
+  await page.waitForSelector('section.observations button.more');
+  const first = Math.floor(index / 256);
+  assert.deepEqual(kinds(log.requests).bundles, [`tile/entries/x00${Math.floor(first / 1000)}/${String(first % 1000).padStart(3, '0')}`]);
+  // One step reaches SEARCH_STEP bundles from the release's, here the end of the log.
+  const step = Math.min(SEARCH_STEP * 256 - (index % 256) - 1, size - index - 1);
+  assert.match(await page.textContent('section.observations button.more'),
+    new RegExp(`Look for observations in the ${step} entries after this release`));
+  log.requests.length = 0;
+  await page.click('section.observations button.more');
+  await page.waitForSelector('.obs-progress[data-done]');
+  await page.waitForSelector('article.observation [data-verdict]');
+  const blocks = await page.$$('article.observation');
+  assert.equal(blocks.length, 1);
+  const text = await page.textContent('article.observation');
+  assert.match(text, /Third-party claim by lab\.example, not the vendor's/);
+  assert.match(text, new RegExp(`entry #${size - OBSERVATION.back}`));
+  assert.match(text, /4\.2\.0 rejects third-party cartridges/);
+  // The release discloses nothing: the block is an undisclosed restriction,
+  // judged against the release's own disclosures (the page says so).
+  assert.match(await page.textContent('table.findings'), /CONTRADICTED \(disclosed: nothing\)/);
+  assert.match(text, /Judged against this release's own disclosures/);
+  assert.equal(await page.$('[data-target="invalid"]'), null);
+  // One step: at most SEARCH_STEP bundles, no tile.
+  const bundles = kinds(log.requests).bundles;
+  assert.ok(bundles.length <= SEARCH_STEP, bundles.join(' '));
+  assert.equal(kinds(log.requests).tiles.length, 0);
+  assert.match(await page.textContent('.obs-progress'),
+    new RegExp(`1 observation in the ${step} of ${size - index - 1} entries after this release read so far: ` +
+      'every later entry\\.'));
+  assert.equal(await page.$('section.observations button.more'), null);
   await page.close();
 });
 

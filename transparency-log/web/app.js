@@ -7,7 +7,8 @@
 //   #/products              every product
 //   #/product/<v>/<p>       release timeline of a product
 //   #/release/<index>       one entry: a release (manifest, disclosures,
-//                           changelog, diff) or a trust root
+//                           observations about it, changelog, diff), a trust
+//                           root or an observation
 //   #/trust                 trust roots: each domain's versions and what changed
 //   #/checkpoint            the latest checkpoint and its cosignatures
 //   #/log[/<page>]          every entry, newest first, 100 a page, read and
@@ -33,6 +34,7 @@ import {
   hasEd25519,
   parseVerifierKey,
   verifyNoteSignature,
+  leafHash,
 } from './tlog.js';
 import {
   parseReleaseEntry,
@@ -46,6 +48,14 @@ import {
   changelogMatches,
 } from './release.js';
 import { isTrustRootEntry, parseTrustRoot, diffTrustRoots, trustDomains } from './trustroot.js';
+import {
+  isObservationEntry,
+  parseObservation,
+  verifyObservation,
+  targetProblem,
+  disclosedAfter,
+  markFindings,
+} from './observation.js';
 
 const MAX_ENTRIES = 200000;  // the catalogue pages read at most this many entries
 const PAGE_SIZE = 100;  // entries per page of #/log
@@ -68,7 +78,7 @@ const state = {
   progress: '',
   error: null,
   checkpoint: null,
-  records: [],  // { index, release | null, root | null, error | null, leafHash }
+  records: [],  // { index, release | null, root | null, observation?, error | null, leafHash }
   verify: null,  // verifyTree report, or null while running
   verifyError: null,
   sig: { ed25519: null, log: null, witnesses: [], manifests: null },
@@ -77,6 +87,7 @@ const state = {
   lazyRoute: false,  // the current page reads only what it shows
   view: null,  // what a #/log page or a large log's #/release shows
   search: null,  // the search in progress or done
+  obsScan: null,  // a large log's scan for the observations about a release
 };
 
 const tooBig = () => state.checkpoint.size > MAX_ENTRIES;
@@ -526,6 +537,7 @@ function pageRelease(index) {
   const r = state.full === 'done' ? state.records[index] : state.view?.records[0];
   if (!r) return notFound(`No entry ${index} in this checkpoint.`);
   if (r.root) return pageTrustRoot(r);
+  if (r.observation) return pageObservation(r);
   if (!r.release) {
     return [h('h2', { tabindex: '-1' }, `Entry ${index}`),
       h('p', { class: 'status-bad' }, `This page cannot read entry ${index}: ${r.error}`)];
@@ -552,9 +564,194 @@ function pageRelease(index) {
       { className: 'manifest' }),
     h('h3', {}, 'Disclosures'),
     disclosuresTable(m),
+    observationsSection(r),
     m.products.map((p) => diffSection(r, p)),
     h('h3', {}, 'Changelog'),
     h('pre', { class: 'changelog', tabindex: '0' }, r.release.changelog),
+  ];
+}
+
+// ---------- observations (docs/EXPLORER.md "Observations") ----------
+
+const OBS_STEP = SEARCH_STEP;  // entry bundles (4,096 entries) scanned per step for observations
+
+// The vendor's releases of `product` in log order (the order the disclosure
+// state is carried in, as the auditor carries it).
+function releasesInLogOrder(vendor, product) {
+  return releases().filter((x) => x.release.manifest.vendor === vendor &&
+    x.release.manifest.products.includes(product));
+}
+
+// An observation judged against the release record `target` (or null): the
+// target check, then its findings against the product's disclosures in
+// effect after the release (the whole log read) or the release's own (a
+// large log's page, which read only that entry).
+function judge(o, target) {
+  const leafHex = target?.leafHash ? bytesToHex(target.leafHash) : null;
+  if (target && !leafHex) {
+    // Not hashed yet (the tree check sets it): hash the bytes the page read.
+    const entry = target.release?.entry ?? target.root?.entry ?? target.observation?.entry;
+    if (entry && !target.hashing) {
+      target.hashing = true;
+      leafHash(entry).then((lh) => {
+        target.leafHash ??= lh;
+        render();
+      });
+    }
+    if (entry) return { pending: true, marks: null, problem: null };
+  }
+  const problem = targetProblem(o, state.checkpoint.origin, target, leafHex);
+  if (problem) return { problem, marks: null };
+  const m = target.release.manifest;
+  const history = state.full === 'done' ? releasesInLogOrder(m.vendor, o.product) : [target];
+  return { problem: null, marks: markFindings(o, disclosedAfter(history, target.index)), ownOnly: state.full !== 'done' };
+}
+
+function findingsTable(caption, o, marks) {
+  if (!o.findings.length) return h('p', {}, 'No findings (the summary and evidence only).');
+  return table(caption, ['Observed', 'Value', 'Against the vendor\'s disclosures'],
+    o.findings.map((f, i) => {
+      const mk = marks?.[i];
+      const verdict = !mk ? h('span', { class: 'verdict verdict-unjudged' }, 'not judged')
+        : mk.contradicted
+          ? h('span', { class: 'verdict verdict-contradicted', 'data-verdict': 'contradicted' }, 'CONTRADICTED',
+            ` (disclosed: ${mk.disclosed.length ? mk.disclosed.map((d) => `${d.value}${d.effective ? ` from ${d.effective}` : ''}`).join('; ') : 'nothing'})`)
+          : h('span', { class: 'verdict verdict-confirmed', 'data-verdict': 'confirmed' }, 'confirmed');
+      return {
+        className: mk?.contradicted ? 'restrictive' : '',
+        cells: [{ cell: [h('span', {}, kindTitle(f.kind)), h('br'), h('code', {}, f.kind)], header: true },
+          f.value, verdict],
+      };
+    }), { className: 'findings' });
+}
+
+// One observation as a block on its release's page.
+function observationBlock(x, target) {
+  const o = x.observation;
+  const j = judge(o, target);
+  return h('article', { class: 'observation', 'data-index': x.index, 'aria-label': `Observation #${x.index}` },
+    h('p', { class: 'third-party' }, h('strong', {}, 'Third-party claim'),
+      ` by ${o.observer}, not the vendor's (`, link(`release/${x.index}`, `entry #${x.index}`), ').'),
+    j.problem ? h('p', { class: 'status-bad', 'data-target': 'invalid' },
+      `Its target does not hold in this log: ${j.problem}. The log admitted it: report this (auditors flag ` +
+      'observation-target-invalid).') : null,
+    table(`Observation #${x.index}`, ['Field', 'Value'], [
+      ['Observer', o.observer],
+      ['Observed', h('time', { datetime: o.observed }, o.observed)],
+      ['Summary', h('q', { class: 'summary' }, o.summary)],
+      ['Evidence SHA-256', h('code', { class: 'hash' }, o.evidence)],
+      ['Signature', x.signature ?? 'checked by candor audit, not by this page'],
+    ].map(([k, v]) => [{ cell: k, header: true }, v]), { className: 'manifest' }),
+    j.pending ? h('p', { class: 'status-pending' }, 'Checking the target…')
+      : findingsTable(`Findings of observation #${x.index}`, o, j.marks),
+    j.ownOnly ? h('p', { class: 'hint' }, 'Judged against this release\'s own disclosures: this page did not ' +
+      'read the product\'s earlier releases. candor audit show judges against the product\'s disclosures in effect.')
+      : null);
+}
+
+// Reads OBS_STEP more bundles after the release, oldest first, keeping the
+// observations about it: the memory it needs is its results.
+async function observationStep(s) {
+  const size = state.checkpoint.size;
+  const last = Math.ceil(size / 256) - 1;
+  s.running = true;
+  await null;
+  render();
+  const stop = Math.min(last, s.next + OBS_STEP - 1);
+  try {
+    for (let n = s.next; n <= stop && state.obsScan === s; n += 4) {
+      const batch = [];
+      for (let k = n; k < n + 4 && k <= stop; k++) batch.push(k);
+      const bundles = await Promise.all(batch.map((k) => state.client.bundle(k, size)));
+      if (state.obsScan !== s) return;
+      batch.forEach((k, j) => {
+        bundles[j].forEach((e, i) => {
+          const index = k * 256 + i;
+          if (index <= s.index || !isObservationEntry(e)) return;
+          const r = parseRecord(index, e);
+          if (r.observation?.releaseIndex === s.index) s.results.push(r);
+        });
+        s.next = k + 1;
+        s.scanned = Math.min(size, (k + 1) * 256) - s.index - 1;
+      });
+    }
+    await checkRecords(s.results);
+  } catch (e) {
+    s.error = e.message;
+  }
+  s.running = false;
+  if (state.obsScan === s) render();
+}
+
+function observationsSection(r) {
+  const heading = h('h3', { id: 'observations' }, 'Observations');
+  const intro = h('p', { class: 'hint' },
+    'Signed claims by registered researchers and owners about this release, logged after it: what they ' +
+    'observed a device do, set against what the vendor disclosed. They are third-party claims, not the ' +
+    'vendor\'s; the evidence is held by the observer (its SHA-256 is what they committed to).');
+  let list;
+  let progress = null;
+  if (state.full === 'done') {
+    list = state.records.filter((x) => x.observation?.releaseIndex === r.index);
+  } else {
+    // A large log: the release page reads that entry alone; the bundles after
+    // it are scanned on request, a step at a time.
+    if (state.obsScan?.index !== r.index) {
+      state.obsScan = { index: r.index, next: Math.floor(r.index / 256), results: [], scanned: 0 };
+    }
+    const s = state.obsScan;
+    list = s.results;
+    const after = state.checkpoint.size - r.index - 1;
+    const more = s.scanned < after;
+    progress = [
+      h('p', { class: 'obs-progress', 'data-scanned': s.scanned, 'data-done': s.running ? null : 'true' },
+        s.error ? `Stopped: ${s.error}. ` : '',
+        `${list.length} observation${list.length === 1 ? '' : 's'} in the ${s.scanned} of ${after} entries after ` +
+        `this release read so far${s.running ? ', reading…' : more ? '.' : ': every later entry.'}`),
+      more && !s.running ? h('p', {}, h('button', { type: 'button', class: 'more', onclick: () => observationStep(s) },
+        `Look for observations in ${s.scanned ? '' : 'the '}${Math.min(OBS_STEP * 256 - (s.scanned ? 0 : r.index % 256 + 1), after - s.scanned)} ` +
+        `${s.scanned ? 'later ' : ''}entries after this release`)) : null,
+    ];
+  }
+  return h('section', { class: 'observations', 'aria-labelledby': 'observations' }, heading, intro, progress,
+    list.length ? list.map((x) => observationBlock(x, r))
+      : h('p', {}, state.full === 'done' ? 'No observation about this release in the log.' : null));
+}
+
+function pageObservation(r) {
+  const o = r.observation;
+  const target = state.full === 'done' ? state.records[o.releaseIndex] ?? null : null;
+  const j = target ? judge(o, target) : null;
+  const fields = [
+    ['About', h('span', {}, link(`release/${o.releaseIndex}`, `release #${o.releaseIndex}`), ` of ${o.product}`,
+      target?.release ? ` (${target.release.manifest.vendor} version ${target.release.manifest.version})` : '')],
+    ['Release leaf hash', h('code', { class: 'hash' }, o.releaseLeaf)],
+    ['Log', o.logOrigin],
+    ['Observer', o.observer],
+    ['Observer key', h('code', { class: 'hash' }, o.observerKey)],
+    ['Observed', h('time', { datetime: o.observed }, o.observed)],
+    ['Evidence SHA-256', h('code', { class: 'hash' }, o.evidence)],
+    ['Summary', h('q', { class: 'summary' }, o.summary)],
+    ['Signature', r.signature ?? 'checked by candor audit, not by this page'],
+    ['Log entry', h('span', {}, `#${r.index}, leaf hash `,
+      h('code', { class: 'hash' }, r.leafHash ? bytesToHex(r.leafHash) : '(computing…)'))],
+  ];
+  return [
+    h('h2', { tabindex: '-1' }, `Observation by ${o.observer} about release #${o.releaseIndex}`),
+    h('p', { class: 'third-party' }, h('strong', {}, 'Third-party claim, not the vendor\'s: '),
+      'a registered observer signed what it saw a device do. The log checked the signature and that the ' +
+      'release exists; whether the claim is true, the evidence shows.'),
+    j?.problem ? h('p', { class: 'status-bad', 'data-target': 'invalid' },
+      `Its target does not hold in this log: ${j.problem}.`) : null,
+    table('Observation', ['Field', 'Value'], fields.map(([k, v]) => [{ cell: k, header: true }, v]),
+      { className: 'manifest' }),
+    h('h3', {}, 'Findings'),
+    j?.pending ? h('p', { class: 'status-pending' }, 'Checking the target…')
+      : findingsTable('Findings', o, j?.marks ?? null),
+    target ? null : h('p', { class: 'hint' }, 'Open ', link(`release/${o.releaseIndex}`, 'the release'),
+      ' to see the findings set against its disclosures.'),
+    h('h3', {}, 'Signed note'),
+    h('pre', { class: 'note', tabindex: '0' }, o.note.body + '\n1 signature line'),
   ];
 }
 
@@ -603,6 +800,10 @@ function parseRecord(index, e) {
     // The log's second entry type (docs/LOG.md "Trust roots: the second
     // entry type"): a trust root, not an unreadable release.
     if (isTrustRootEntry(e)) return { index, release: null, root: parseTrustRoot(e), error: null };
+    // The third (docs/FORMATS.md "Observation"): a third party's claim.
+    if (isObservationEntry(e)) {
+      return { index, release: null, root: null, observation: parseObservation(e), error: null };
+    }
     return { index, release: parseReleaseEntry(e), root: null, error: null };
   } catch (err) {
     return { index, release: null, root: null, error: err.message };
@@ -620,6 +821,11 @@ function entriesTable(caption, records) {
           restrictive ? h('span', { class: 'restrictive-count' }, String(restrictive)) : '0'];
       }
       if (r.root) return [entry, 'trust root', r.root.domain, '—', `version ${r.root.version}`, '—', '—'];
+      if (r.observation) {
+        const o = r.observation;
+        return { className: 'observation-row', cells: [entry, 'observation (third party)', o.observer, o.product,
+          h('span', {}, 'about ', link(`release/${o.releaseIndex}`, `#${o.releaseIndex}`)), o.observed.slice(0, 10), '—'] };
+      }
       return { className: 'restrictive', cells: [entry, 'unreadable', r.error, '—', '—', '—', '—'] };
     }), { className: 'entries' });
 }
@@ -693,6 +899,10 @@ function matches(r, sq) {
   }
   if (r.root && sq.terms) {
     const fields = [r.root.domain.toLowerCase(), String(r.root.version)];
+    return sq.terms.every((t) => fields.some((f) => f.includes(t)));
+  }
+  if (r.observation && sq.terms) {
+    const fields = [r.observation.observer, r.observation.product, 'observation'];
     return sq.terms.every((t) => fields.some((f) => f.includes(t)));
   }
   return false;
@@ -845,7 +1055,8 @@ function route(focus = false) {
   } else if (parts[0] === 'release' && parts.length === 2 && /^(0|[1-9][0-9]*)$/.test(parts[1])) {
     content = pageRelease(Number(parts[1]));
     const isRoot = state.records[Number(parts[1])]?.root;
-    title = isRoot ? `Trust root ${parts[1]}` : `Release ${parts[1]}`;
+    const isObservation = state.records[Number(parts[1])]?.observation;
+    title = isRoot ? `Trust root ${parts[1]}` : isObservation ? `Observation ${parts[1]}` : `Release ${parts[1]}`;
     nav = isRoot ? 'trust' : 'products';
   } else if (parts[0] === 'trust' && parts.length === 1) {
     content = pageTrust();
@@ -923,6 +1134,15 @@ async function checkRecords(records) {
   let valid = 0;
   let invalid = 0;
   for (const r of records) {
+    if (r.observation && state.sig.ed25519) {
+      try {
+        r.signature = (await verifyObservation(r.observation)) === 'valid'
+          ? 'valid (checked in this browser against the observer key)'
+          : 'INVALID for the observer key';
+      } catch (e) {
+        r.signature = `cannot check: ${e.message}`;
+      }
+    }
     if (!r.release) continue;
     r.changelogOk = await changelogMatches(r.release);
     if (!state.sig.ed25519) continue;
@@ -961,7 +1181,8 @@ async function loadAll() {
   }
   render();
   try {
-    const { valid, invalid } = await checkRecords(releases());
+    const { valid, invalid } = await checkRecords(
+      state.records.filter((r) => r.release || r.observation));
     if (valid + invalid) {
       state.sig.manifests = invalid
         ? `${invalid} manifest signature${invalid === 1 ? '' : 's'} INVALID`
@@ -971,7 +1192,7 @@ async function loadAll() {
     state.sig.manifests = `signature check failed: ${e.message}`;
   }
   try {
-    const entries = state.records.map((r) => r.release?.entry ?? r.root?.entry);
+    const entries = state.records.map((r) => r.release?.entry ?? r.root?.entry ?? r.observation?.entry);
     if (entries.some((e) => !e)) {
       // Unparseable entries still count in the tree: re-read the raw bytes.
       const raw = await client.entries(state.checkpoint.size);

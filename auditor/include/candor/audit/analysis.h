@@ -78,6 +78,9 @@ struct Flag {
   // `activation` flags: the day the disclosure takes effect (YYYY-MM-DD).
   // Empty otherwise.
   std::string date = {};
+  // `disputed` (audit/observations.h): the log index of the observation that
+  // raised it, which is when it arrived (`audit watch` reports it then).
+  std::optional<uint64_t> observation = {};
 };
 
 // delayed-activation, one RestrictionFlag per restrictive disclosure,

@@ -6,10 +6,12 @@
 // leaf hash, and parses every new entry by its type: a release entry with its
 // vendor signature check (ParseReleaseEntry), a trust root (IsTrustRootEntry)
 // with ParseSignedTrustRoot (its rotation rule needs the earlier roots of its
-// domain, so the caller checks it in log order). Next() hands the results to the caller strictly in
-// bundle order, so the caller keeps the single-threaded, order-dependent work
-// (tree recomputation and tile comparison, index rows, mirror files, commits)
-// while downloading and signature checks of later bundles go on meanwhile.
+// domain, so the caller checks it in log order), an observation
+// (IsObservationEntry) with OpenObservation (its target check needs the entry
+// at an earlier index, so the caller makes it in log order). Next() hands the results to the caller
+// strictly in bundle order, so the caller keeps the single-threaded, order-dependent work (tree
+// recomputation and tile comparison, index rows, mirror files, commits) while downloading and
+// signature checks of later bundles go on meanwhile.
 //
 // Nothing here trusts or decides anything: every result, including a failed
 // download or a malformed bundle (as `status`), is delivered for the caller to
@@ -31,6 +33,7 @@
 
 #include "candor/audit/source.h"
 #include "candor/bytes.h"
+#include "candor/observation.h"
 #include "candor/release.h"
 #include "candor/status.h"
 #include "candor/trust_root.h"
@@ -56,6 +59,9 @@ struct VerifiedBundle {
   // ParseSignedTrustRoot of each trust root entry at index >= first_entry;
   // nullopt for release entries and below.
   std::vector<std::optional<Result<SignedTrustRoot>>> roots;
+  // OpenObservation of each observation entry at index >= first_entry
+  // (signature verified); nullopt for the other entries and below.
+  std::vector<std::optional<Result<SignedObservation>>> observations;
 };
 
 class BundlePipeline {

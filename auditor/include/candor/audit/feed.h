@@ -7,6 +7,7 @@
 #define CANDOR_AUDIT_FEED_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,10 @@ struct FeedEvent {
   // Distinguishes events of one kind at one log index in the feed's entry ids
   // (an activation: "<kind>/<date>"); empty: none.
   std::string key = {};
+  // The log index of the entry that brought the event when it is not
+  // `log_index`'s (a `disputed` flag: the observation's), for ordering.
+  std::optional<uint64_t> arrived = {};
+  uint64_t Arrived() const { return arrived.value_or(log_index); }
 };
 
 // {"type":...,"log_index":...,...}

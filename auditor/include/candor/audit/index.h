@@ -3,7 +3,7 @@
 // progress of an interrupted sync, and (2) an index of every release and trust
 // root in the log, for list/show/diff/flags/trust.
 //
-// Tables (docs/AUDIT.md "Index"; format 5, PRAGMA user_version):
+// Tables (docs/AUDIT.md "Index"; format 7, PRAGMA user_version):
 //   state(size, root, checkpoint, edge)   one row: the last verified checkpoint
 //   progress(size, edge)                  at most one row: a sync in progress
 //   vendor_keys(id PK, vkey)              each vendor key's text form, once
@@ -21,6 +21,13 @@
 //               chain_error)             one row per trust root entry
 //   releases_image                        the one secondary index: releases by
 //                                         image_sha256 (find), since format 5
+//   observations(log_index PK, leaf, observer, observer_key, release_index,
+//                release_leaf, product, observed, findings, evidence,
+//                summary, logged, target_error)
+//                                         one row per observation entry,
+//                                         since format 7, with
+//                                         observations_release (by
+//                                         release_index: `show`)
 // Index rows and the progress row are committed in one transaction after the
 // mirror's files are durable (syncfs), so after a crash the index covers
 // exactly [0, progress or state size). Readers only look at rows below the
@@ -110,6 +117,27 @@ struct TrustRootRow {
   std::string chain_error;
 };
 
+// One observation entry as the index holds it (docs/AUDIT.md "Observations"):
+// what the observer signed, and the mirror's own target check.
+struct ObservationRow {
+  uint64_t log_index = 0;
+  std::string leaf_hex;
+  std::string observer;
+  std::string observer_key;  // vkey text
+  uint64_t release_index = 0;
+  std::string release_leaf;  // hex
+  std::string product;
+  int64_t observed = 0;  // Unix seconds
+  std::vector<Disclosure> findings;
+  std::string evidence_sha256;  // hex
+  std::string summary;
+  int64_t logged = 0;  // as ReleaseRow::logged
+  // CheckObservationTarget against the mirror's own entry at release_index,
+  // as it was when the observation was indexed: "" when it holds, else the
+  // failure (Status::ToString), which `observation-target-invalid` reports.
+  std::string target_error;
+};
+
 struct InvalidRow {
   uint64_t log_index = 0;
   std::string reason;
@@ -146,6 +174,8 @@ class AuditIndex {
   Status AddInvalid(uint64_t log_index, const std::string& reason);
   // `row`: every field set by the caller (sync), `leaf` its leaf hash.
   Status AddTrustRoot(const TrustRootRow& row, const Hash& leaf);
+  // `row`: every field set by the caller (sync), `leaf` its leaf hash.
+  Status AddObservation(const ObservationRow& row, const Hash& leaf);
 
   // Releases with log_index < `below` matching `f`, ordered by log_index.
   Result<std::vector<ReleaseRow>> Releases(const ReleaseFilter& f, uint64_t below);
@@ -161,14 +191,20 @@ class AuditIndex {
   // it is not empty. Sees the rows of the open transaction.
   Result<std::vector<TrustRootRow>> TrustRoots(uint64_t below, const std::string& domain = "");
   Result<std::optional<TrustRootRow>> TrustRootByIndex(uint64_t log_index, uint64_t below);
+  // Observations with log_index < `below`, in log order: all of them, or
+  // those about the release at `release_index` (an index lookup).
+  Result<std::vector<ObservationRow>> Observations(uint64_t below);
+  Result<std::vector<ObservationRow>> ObservationsAbout(uint64_t release_index, uint64_t below);
+  Result<std::optional<ObservationRow>> ObservationByIndex(uint64_t log_index, uint64_t below);
 
  private:
   AuditIndex() = default;
   Status Exec(const char* sql);
   Result<sqlite3_stmt*> Stmt(const char* sql);
-  enum class Setup { kNone, kCreate, kMigrate3, kMigrate4 };
+  enum class Setup { kNone, kCreate, kMigrate };
   Result<Setup> CheckFormat(const std::string& path);
-  Status MigrateFrom3(const std::string& path);
+  Status CheckNoInvalid(const std::string& path);
+  Result<std::vector<ObservationRow>> ReadObservations(sqlite3_stmt* s);
   Status FillDetails(ReleaseRow& r, bool with_text);
   Result<std::vector<ReleaseRow>> ReadRows(sqlite3_stmt* s, bool with_text);
   // The vendor_keys id of `key`, inserted if new (inside the caller's
