@@ -487,10 +487,9 @@ Status AuditIndex::AddTrustRoot(const TrustRootRow& r, const Hash& leaf) {
 }
 
 Status AuditIndex::AddObservation(const ObservationRow& r, const Hash& leaf) {
-  auto release_leaf = HexDecode(r.release_leaf);
-  auto evidence = HexDecode(r.evidence_sha256);
-  if (!release_leaf.ok() || release_leaf->size() != 32 || !evidence.ok() ||
-      evidence->size() != 32) {
+  auto release_leaf = HexDecodeHash(r.release_leaf);
+  auto evidence = HexDecodeHash(r.evidence_sha256);
+  if (!release_leaf.ok() || !evidence.ok()) {
     return Status::Internal("index: observation " + std::to_string(r.log_index) + ": bad hash");
   }
   CANDOR_ASSIGN_OR_RETURN(

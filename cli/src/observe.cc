@@ -33,12 +33,10 @@ namespace candor::cli {
 namespace {
 
 Result<Hash> ParseHashOption(std::string_view name, std::string_view hex) {
-  Result<Bytes> raw = HexDecode(hex);
-  if (!raw.ok() || raw->size() != 32) {
+  Result<Hash> h = HexDecodeHash(hex);
+  if (!h.ok()) {
     return Status::InvalidArgument(fmt::format("--{}: expected 64 lower-case hex digits", name));
   }
-  Hash h;
-  std::copy(raw->begin(), raw->end(), h.begin());
   return h;
 }
 

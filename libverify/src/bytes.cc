@@ -1,5 +1,7 @@
 #include "candor/bytes.h"
 
+#include <array>
+
 #include <sodium.h>
 
 #include <charconv>
@@ -117,6 +119,35 @@ Result<Bytes> HexDecode(std::string_view text) {
   return out;
 }
 
+namespace {
+
+// Lower-case hex digit values, -1 for every other byte (HexDecode's rule).
+constexpr std::array<int8_t, 256> kHexValue = [] {
+  std::array<int8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    t[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
+           : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
+                                  : int8_t{-1};
+  }
+  return t;
+}();
+
+}  // namespace
+
+Result<Hash> HexDecodeHash(std::string_view text) {
+  if (text.size() != 64) return Status::Malformed("digest is not 64 hex digits");
+  Hash h{};
+  int bad = 0;  // any -1 makes it negative
+  for (size_t i = 0; i < h.size(); ++i) {
+    const int hi = kHexValue[static_cast<uint8_t>(text[2 * i])];
+    const int lo = kHexValue[static_cast<uint8_t>(text[2 * i + 1])];
+    bad |= hi | lo;
+    h[i] = static_cast<uint8_t>((hi & 0xf) << 4 | (lo & 0xf));
+  }
+  if (bad < 0) return Status::Malformed("invalid lower-case hex");
+  return h;
+}
+
 bool HashEqual(const Hash& a, const Hash& b) {
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
@@ -174,7 +205,9 @@ Result<uint64_t> ParseDecimalU64(std::string_view text) {
   return ParseDecimal(text, static_cast<uint64_t>(INT64_MAX));
 }
 
-Result<uint64_t> ParseDecimalU64Full(std::string_view text) { return ParseDecimal(text, UINT64_MAX); }
+Result<uint64_t> ParseDecimalU64Full(std::string_view text) {
+  return ParseDecimal(text, UINT64_MAX);
+}
 
 std::string FormatDecimal(uint64_t v) { return std::to_string(v); }
 

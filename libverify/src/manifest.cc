@@ -26,32 +26,6 @@ bool IsIdentifier(std::string_view s, size_t max, std::string_view extra) {
 // Canonical decimal over the full u64 range (the one codec in candor/bytes.h).
 Result<uint64_t> ParseU64(std::string_view text) { return ParseDecimalU64Full(text); }
 
-// Lower-case hex digit values, -1 for every other byte (HexDecode's rule).
-constexpr std::array<int8_t, 256> kHexValue = [] {
-  std::array<int8_t, 256> t{};
-  for (int c = 0; c < 256; ++c) {
-    t[c] = c >= '0' && c <= '9'   ? static_cast<int8_t>(c - '0')
-           : c >= 'a' && c <= 'f' ? static_cast<int8_t>(c - 'a' + 10)
-                                  : int8_t{-1};
-  }
-  return t;
-}();
-
-// HexDecode's rules (lower-case only), straight into the digest.
-Result<Hash> ParseHexHash(std::string_view text) {
-  if (text.size() != 64) return Status::Malformed("digest is not 64 hex digits");
-  Hash h{};
-  int bad = 0;  // any -1 makes it negative
-  for (size_t i = 0; i < h.size(); ++i) {
-    const int hi = kHexValue[static_cast<uint8_t>(text[2 * i])];
-    const int lo = kHexValue[static_cast<uint8_t>(text[2 * i + 1])];
-    bad |= hi | lo;
-    h[i] = static_cast<uint8_t>((hi & 0xf) << 4 | (lo & 0xf));
-  }
-  if (bad < 0) return Status::Malformed("invalid lower-case hex");
-  return h;
-}
-
 // Walks the manifest's lines in order.
 class LineReader {
  public:
@@ -225,11 +199,11 @@ Result<Manifest> internal::ParseCheckedManifestText(std::string_view text, Verif
   CANDOR_ASSIGN_OR_RETURN(std::string_view rollback, r.Field("rollback"));
   CANDOR_ASSIGN_OR_RETURN(m.rollback, ParseU64(rollback));
   CANDOR_ASSIGN_OR_RETURN(std::string_view image_hash, r.Field("image-sha256"));
-  CANDOR_ASSIGN_OR_RETURN(m.image_sha256, ParseHexHash(image_hash));
+  CANDOR_ASSIGN_OR_RETURN(m.image_sha256, HexDecodeHash(image_hash));
   CANDOR_ASSIGN_OR_RETURN(std::string_view image_size, r.Field("image-size"));
   CANDOR_ASSIGN_OR_RETURN(m.image_size, ParseU64(image_size));
   CANDOR_ASSIGN_OR_RETURN(std::string_view changelog_hash, r.Field("changelog-sha256"));
-  CANDOR_ASSIGN_OR_RETURN(m.changelog_sha256, ParseHexHash(changelog_hash));
+  CANDOR_ASSIGN_OR_RETURN(m.changelog_sha256, HexDecodeHash(changelog_hash));
   CANDOR_ASSIGN_OR_RETURN(std::string_view issued, r.Field("issued"));
   CANDOR_ASSIGN_OR_RETURN(m.issued, ParseUtcTime(issued));
   while (!r.AtEnd()) {

@@ -37,20 +37,6 @@ bool IsValidLogOrigin(std::string_view origin) {
   return std::all_of(origin.begin(), origin.end(), [](char c) { return c > 0x20 && c < 0x7f; });
 }
 
-// 64 lower-case hex digits (the canonical spelling; HexDecode alone also
-// takes upper case).
-std::optional<Hash> ParseHexHash(std::string_view text) {
-  if (text.size() != 64) return std::nullopt;
-  for (char c : text) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return std::nullopt;
-  }
-  auto bytes = HexDecode(text);
-  if (!bytes.ok() || bytes->size() != 32) return std::nullopt;
-  Hash h{};
-  std::copy(bytes->begin(), bytes->end(), h.begin());
-  return h;
-}
-
 std::string FindingLine(const Disclosure& d) {
   return std::string(kFinding) + d.kind + " " + d.value;
 }
@@ -184,8 +170,9 @@ Result<Observation> ParseObservationText(std::string_view text) {
   o.release_index = *index_value;
 
   CANDOR_ASSIGN_OR_RETURN(std::string_view leaf, field("release-leaf"));
-  auto leaf_hash = ParseHexHash(leaf);
-  if (!leaf_hash) return LineError(line_no, "expected: release-leaf <64 lower-case hex digits>");
+  auto leaf_hash = HexDecodeHash(leaf);
+  if (!leaf_hash.ok())
+    return LineError(line_no, "expected: release-leaf <64 lower-case hex digits>");
   o.release_leaf = *leaf_hash;
 
   CANDOR_ASSIGN_OR_RETURN(std::string_view product, field("product"));
@@ -221,8 +208,8 @@ Result<Observation> ParseObservationText(std::string_view text) {
   }
 
   CANDOR_ASSIGN_OR_RETURN(std::string_view evidence, field("evidence-sha256"));
-  auto evidence_hash = ParseHexHash(evidence);
-  if (!evidence_hash) {
+  auto evidence_hash = HexDecodeHash(evidence);
+  if (!evidence_hash.ok()) {
     return LineError(line_no, "expected: evidence-sha256 <64 lower-case hex digits>");
   }
   o.evidence_sha256 = *evidence_hash;

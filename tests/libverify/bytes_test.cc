@@ -153,10 +153,10 @@ TEST_CASE("Hex codec: table of encodings and refusals") {
       {"00", true, {0x00}},
       {"ff", true, {0xff}},
       {"0123456789abcdef", true, {0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef}},
-      {"FF", false, {}},     // upper case is not canonical
+      {"FF", false, {}},  // upper case is not canonical
       {"aB", false, {}},
-      {"abc", false, {}},    // odd length
-      {"0g", false, {}},     // not a hex digit
+      {"abc", false, {}},  // odd length
+      {"0g", false, {}},   // not a hex digit
       {" 0", false, {}},
       {"0x00", false, {}},
   };
@@ -172,6 +172,28 @@ TEST_CASE("Hex codec: table of encodings and refusals") {
       AppendHex(appended, c.bytes);
       CHECK(appended == "x" + std::string(c.text));
     }
+  }
+}
+
+TEST_CASE("HexDecodeHash: exactly 64 lower-case hex digits, as HexDecode") {
+  const std::string good =
+      "00112233445566778899aabbccddeeff"
+      "0123456789abcdeffedcba9876543210";
+  auto h = HexDecodeHash(good);
+  REQUIRE(h.ok());
+  CHECK(HexEncode(*h) == good);
+  std::string upper = good;
+  upper[10] = 'A';
+  std::string odd = good;
+  odd[63] = 'g';
+  for (const std::string& bad :
+       {good.substr(0, 62), good + "00", upper, odd, std::string(64, ' '), std::string()}) {
+    CAPTURE(bad);
+    auto r = HexDecodeHash(bad);
+    CHECK(r.status().code() == Code::kMalformed);
+    // The same verdict as the general codec plus the length.
+    const bool codec_ok = HexDecode(bad).ok() && bad.size() == 64;
+    CHECK_FALSE(codec_ok);
   }
 }
 

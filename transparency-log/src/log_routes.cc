@@ -185,9 +185,9 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
   // 503, because retrying cannot help.
   if (ctx->frozen != nullptr) {
     return reply(Refusal(Code::kConflict,
-                              "log " + ctx->frozen->origin + " is frozen at tree size " +
-                                  std::to_string(ctx->frozen->size) +
-                                  " and accepts no new entries: publish to its successor shard"));
+                         "log " + ctx->frozen->origin + " is frozen at tree size " +
+                             std::to_string(ctx->frozen->size) +
+                             " and accepts no new entries: publish to its successor shard"));
   }
   if (!admitted.ok()) {
     ServerResponse res = Refusal(admitted.status());
@@ -259,13 +259,11 @@ void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpRepl
     if (!i.ok()) return reply.Send(Refusal(Code::kMalformed, "index must be a canonical decimal"));
     index = *i;
   } else {
-    auto raw = HexDecode(*leaf_text);
-    if (!raw.ok() || raw->size() != 32) {
+    auto leaf = HexDecodeHash(*leaf_text);
+    if (!leaf.ok()) {
       return reply.Send(Refusal(Code::kMalformed, "leaf must be 64 lower-case hex digits"));
     }
-    Hash leaf;
-    std::copy(raw->begin(), raw->end(), leaf.begin());
-    auto found = ctx->reader_index->FindLeaf(leaf);
+    auto found = ctx->reader_index->FindLeaf(*leaf);
     if (!found.ok()) return reply.Send(Refusal(Code::kInternal, "index lookup failed"));
     if (!*found) return reply.Send(Refusal(Code::kNotFound, "leaf not found"));
     index = **found;

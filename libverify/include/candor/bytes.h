@@ -43,6 +43,9 @@ std::string HexEncode(ByteView data);
 void AppendHex(std::string& out, ByteView data);
 // Accepts lower-case hex only (the canonical form); kMalformed otherwise.
 Result<Bytes> HexDecode(std::string_view text);
+// A SHA-256 digest in its canonical text form: exactly 64 lower-case hex
+// digits (HexDecode's rules), straight into the digest; kMalformed otherwise.
+Result<Hash> HexDecodeHash(std::string_view text);
 
 // Constant-time equality of two digests (sodium_memcmp).
 bool HashEqual(const Hash& a, const Hash& b);
