@@ -43,9 +43,8 @@ Bytes ReleaseEntryBytes(const std::string& vector) {
 // The inputs file as (key, value) pairs in file order.
 std::vector<std::pair<std::string, std::string>> Inputs() {
   std::vector<std::pair<std::string, std::string>> out;
-  std::string_view rest = ReadVector(VectorPath("lab.inputs")), line;
-  std::string keep(rest);
-  rest = keep;
+  const std::string text = ReadVector(VectorPath("lab.inputs"));
+  std::string_view rest = text, line;
   while (ConsumeLine(rest, line)) {
     if (line.empty() || line.front() == '#') continue;
     const size_t sp = line.find(' ');
