@@ -54,10 +54,13 @@ struct RetrySettings {
   std::chrono::milliseconds max_backoff{10000};
 };
 
-// First line of a refusal body, without its newline, for messages.
+// First line of a refusal body, without its newline, for messages; cut at
+// 1 KiB so a hostile server cannot fill the terminal, and long enough for the
+// log's longest refusals (an observation's 409 names two 64-digit leaf hashes).
 std::string FirstLine(std::string_view body) {
+  constexpr size_t kMaxRefusalLine = 1024;
   std::string_view line = body.substr(0, body.find('\n'));
-  if (line.size() > 300) line = line.substr(0, 300);
+  if (line.size() > kMaxRefusalLine) line = line.substr(0, kMaxRefusalLine);
   return std::string(line);
 }
 

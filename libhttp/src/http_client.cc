@@ -128,8 +128,11 @@ Status HttpResponse::CandorError(std::string_view context) const {
   std::string msg(context);
   if (!msg.empty()) msg += ": ";
   msg += "HTTP " + std::to_string(status);
+  // The first line, cut at 1 KiB (a hostile server cannot fill the terminal;
+  // the log's longest refusal, an observation's 409 naming two leaf hashes,
+  // fits), with control characters shown as '?'.
   std::string_view text = body;
-  text = text.substr(0, std::min(text.find('\n'), size_t{200}));
+  text = text.substr(0, std::min(text.find('\n'), size_t{1024}));
   std::string excerpt;
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
