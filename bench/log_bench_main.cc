@@ -35,7 +35,7 @@
 #include "candor/log/index.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
-#include "candor/log/storage.h"
+#include "candor/log/open_store.h"
 #include "candor/merkle.h"
 #include "candor/release_signer.h"
 #include "candor/sha256.h"
@@ -191,13 +191,14 @@ int Grow(const std::map<std::string, std::string>& f) {
   std::string dir = f.count("--dir") ? f.at("--dir") : "";
   uint64_t n = Num(f, "--entries", 1000);
   if (dir.empty()) return Die("grow needs --dir");
-  TileStorage storage(dir);
-  auto index = LogIndex::Open(dir + "/state/index");
-  if (!index.ok()) return Die(index.status().ToString());
+  // --storage: as candor-log's (open_store.h), so a PostgreSQL log grows too.
+  auto opened = OpenLogStore(dir, f.count("--storage") ? f.at("--storage") : "");
+  if (!opened.ok()) return Die(opened.status().ToString());
+  LogStore* store = opened->store.get();
   SequencerOptions so;
   so.max_batch = 65536;
   so.max_queue = 1 << 20;
-  auto seq = Sequencer::Open(&storage, index->get(), so);
+  auto seq = Sequencer::Open(store, so);
   if (!seq.ok()) return Die(seq.status().ToString());
   uint64_t base = (*seq)->Head().size;
   auto start = Clock::now();
@@ -221,7 +222,7 @@ int Grow(const std::map<std::string, std::string>& f) {
   std::fprintf(stderr, "\n");
   auto key = ReadPrivateKeyFile(dir + "/log.key");
   if (!key.ok()) return Die(key.status().ToString());
-  Publisher pub(&storage, seq->get(), *key, Cosigner(), PublisherOptions{});
+  Publisher pub(store, seq->get(), *key, Cosigner(), PublisherOptions{});
   if (Status st = pub.PublishNow(); !st.ok()) return Die(st.ToString());
   std::printf("grow: tree size %llu\n", static_cast<unsigned long long>((*seq)->Head().size));
   return 0;

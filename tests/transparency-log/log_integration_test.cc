@@ -20,6 +20,7 @@
 #include "candor/http/http_client.h"
 #include "candor/layout.h"
 #include "candor/log/log_server.h"
+#include "candor/log/open_store.h"
 #include "candor/merkle.h"
 #include "candor/policy.h"
 #include "candor/tile_reader.h"
@@ -465,10 +466,10 @@ TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkp
     std::string dir = tmp.path() + "/data";
     REQUIRE(InitLog(dir, "log.example/go").ok());
     {
-      TileStorage storage(dir);
-      auto index = LogIndex::Open(dir + "/state/index");
-      REQUIRE(index.ok());
-      auto seq = Sequencer::Open(&storage, index->get());
+      auto opened = OpenLogStore(dir, "");
+      REQUIRE(opened.ok());
+      LogStore* store = opened->store.get();
+      auto seq = Sequencer::Open(store);
       REQUIRE(seq.ok());
       // Raw entries, written in batches straight through the sequencer.
       std::vector<std::future<Result<AddOutcome>>> futs;
@@ -485,7 +486,7 @@ TEST_CASE("Go sumdb/tlog verifies candor-log directories (tiles, bundles, checkp
       }
       auto key = ReadPrivateKeyFile(dir + "/log.key");
       REQUIRE(key.ok());
-      Publisher pub(&storage, seq->get(), *key, Cosigner(), PublisherOptions{});
+      Publisher pub(store, seq->get(), *key, Cosigner(), PublisherOptions{});
       REQUIRE(pub.PublishNow().ok());
     }
     CommandResult go =

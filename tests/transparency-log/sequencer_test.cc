@@ -13,6 +13,7 @@
 #include "candor/layout.h"
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
+#include "candor/log/posix_store.h"
 #include "candor/log/storage.h"
 #include "candor/merkle.h"
 #include "candor/release.h"
@@ -31,8 +32,7 @@ using testing::Vendor;
 struct Fixture {
   TempDir tmp;
   Vendor vendor = MakeVendor("acme.example");
-  std::unique_ptr<TileStorage> storage;
-  std::unique_ptr<LogIndex> index;
+  std::unique_ptr<PosixLogStore> store;
   std::unique_ptr<Sequencer> seq;
   VendorRegistry vendors{tmp.path() + "/vendors"};
 
@@ -46,12 +46,11 @@ struct Fixture {
   }
   void Open() {
     seq.reset();
-    index.reset();
-    storage = std::make_unique<TileStorage>(tmp.path());
-    auto idx = LogIndex::Open(tmp.path() + "/index");
-    REQUIRE(idx.ok());
-    index = std::move(*idx);
-    auto s = Sequencer::Open(storage.get(), index.get(), options);
+    store.reset();
+    auto opened = PosixLogStore::Open(tmp.path(), tmp.path() + "/index");
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
+    auto s = Sequencer::Open(store.get(), options);
     REQUIRE(s.ok());
     seq = std::move(*s);
   }
@@ -98,7 +97,7 @@ TEST_CASE("Sequencer assigns contiguous indices to concurrent submissions (group
     for (int i = 0; i < kPer; ++i) leaves[got[t][i]] = LeafHash(entries[t][i]);
   }
   CHECK(HashEqual(head.root, RootFromLeafHashes(leaves)));
-  auto idx_head = f.index->Head();
+  auto idx_head = f.store->index().Head();
   REQUIRE(idx_head.ok());
   CHECK(idx_head->size == head.size);
 }
@@ -156,7 +155,7 @@ TEST_CASE("Admission's lookup replaces the sequencer's: replays, equivocations, 
     auto view = [&f] {
       LoggedReleases v;
       v.size = f.seq->Head().size;
-      v.find = [&f](const std::string& key) { return f.index->FindRelease(key); };
+      v.find = [&f](const std::string& key) { return f.store->index().FindRelease(key); };
       return v;
     };
     Bytes a = MakeEntry(f.vendor, "printer-x", "2.0", "First.\n");
@@ -237,12 +236,12 @@ TEST_CASE("Sequencer restart ignores tiles written beyond the flushed size") {
   REQUIRE(f.seq->Flush().ok());
   TreeHead head = f.seq->Head();
   // Simulate tiles written for entries that were never committed.
-  auto loaded = RightEdge::Load(*f.storage, 1);
+  auto loaded = RightEdge::Load(*f.store, 1);
   REQUIRE(loaded.ok());
   RightEdge edge = std::move(*loaded);
   Bytes junk = MakeEntry(f.vendor, "m", "junk");
   edge.Append(junk, LeafHash(junk));
-  REQUIRE(f.storage->WriteFiles(edge.TakeFiles()).ok());
+  REQUIRE(f.store->tiles().WriteFiles(edge.TakeFiles()).ok());
   f.Open();
   CHECK(f.seq->Head().size == 1);
   CHECK(HashEqual(f.seq->Head().root, head.root));
@@ -253,7 +252,7 @@ TEST_CASE("Sequencer restart ignores tiles written beyond the flushed size") {
   auto flushed = f.seq->Flush();
   REQUIRE(flushed.ok());
   CHECK(flushed->size == 2);
-  auto reloaded = RightEdge::Load(*f.storage, 2);
+  auto reloaded = RightEdge::Load(*f.store, 2);
   REQUIRE(reloaded.ok());
   CHECK(HashEqual(reloaded->Root(), f.seq->Head().root));
 }
@@ -267,9 +266,9 @@ TEST_CASE("Sequencer: committed entries survive a restart before their tiles are
   REQUIRE(f.seq->Flush().ok());  // tiles at 100
   for (size_t i = 100; i < 300; ++i) REQUIRE(f.Add(entries[i]).ok());
   // Committed up to 300, tiles only up to 100: no tile covers index 299 yet.
-  CHECK(f.index->FlushedSize().value() == 100);
-  CHECK(f.index->PendingEntries(100).value().size() == 200);
-  CHECK(!f.storage->ReadEntryBundle(EntryBundleId{1, 44}).ok());
+  CHECK(f.store->index().FlushedSize().value() == 100);
+  CHECK(f.store->index().PendingEntries(100).value().size() == 200);
+  CHECK(!f.store->ReadEntryBundle(EntryBundleId{1, 44}).ok());
   TreeHead before = f.seq->Head();
   f.Open();  // restart: the edge comes back from tiles at 100 + 200 pending entries
   CHECK(f.seq->Head().size == 300);
@@ -277,12 +276,12 @@ TEST_CASE("Sequencer: committed entries survive a restart before their tiles are
   auto flushed = f.seq->Flush();
   REQUIRE(flushed.ok());
   CHECK(flushed->size == 300);
-  CHECK(f.index->FlushedSize().value() == 300);
-  CHECK(f.index->PendingEntries(300).value().empty());
-  auto edge = RightEdge::Load(*f.storage, 300);
+  CHECK(f.store->index().FlushedSize().value() == 300);
+  CHECK(f.store->index().PendingEntries(300).value().empty());
+  auto edge = RightEdge::Load(*f.store, 300);
   REQUIRE(edge.ok());
   CHECK(HashEqual(edge->Root(), before.root));
-  auto bundle = f.storage->ReadEntryBundle(EntryBundleId{1, 44});
+  auto bundle = f.store->ReadEntryBundle(EntryBundleId{1, 44});
   REQUIRE(bundle.ok());
   auto parsed = ParseEntryBundle(*bundle, 44);
   REQUIRE(parsed.ok());
@@ -294,14 +293,14 @@ TEST_CASE("Sequencer writes tiles by itself once flush_entries accumulate") {
   f.seq.reset();
   SequencerOptions o;
   o.flush_entries = 64;
-  auto s = Sequencer::Open(f.storage.get(), f.index.get(), o);
+  auto s = Sequencer::Open(f.store.get(), o);
   REQUIRE(s.ok());
   f.seq = std::move(*s);
   for (int i = 0; i < 200; ++i)
     REQUIRE(f.Add(MakeEntry(f.vendor, "a", "v" + std::to_string(i))).ok());
-  uint64_t flushed = f.index->FlushedSize().value();
+  uint64_t flushed = f.store->index().FlushedSize().value();
   CHECK(flushed >= 192);  // flushed after each 64 committed entries, without Flush()
-  CHECK(f.index->PendingEntries(flushed).value().size() == 200 - flushed);
+  CHECK(f.store->index().PendingEntries(flushed).value().size() == 200 - flushed);
 }
 
 TEST_CASE("Admission: size, framing, signature, registration, changelog, rate limit") {

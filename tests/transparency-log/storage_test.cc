@@ -10,6 +10,7 @@
 
 #include "candor/entry_bundle.h"
 #include "candor/layout.h"
+#include "candor/log/posix_store.h"
 #include "candor/log/right_edge.h"
 #include "candor/merkle.h"
 #include "candor/tile_reader.h"
@@ -63,7 +64,9 @@ TEST_CASE("RightEdge emits exactly NewTiles with correct contents, and reloads")
   for (uint64_t total : {1ull, 255ull, 256ull, 257ull, 1000ull, 65536ull + 300}) {
     CAPTURE(total);
     TempDir tmp;
-    TileStorage st(tmp.path());
+    auto store = PosixLogStore::Open(tmp.path(), tmp.path() + "/index");
+    REQUIRE(store.ok());
+    TileStorage& st = (*store)->tiles();
     RightEdge edge;
     std::vector<Hash> leaves;
     uint64_t committed = 0;
@@ -102,7 +105,7 @@ TEST_CASE("RightEdge emits exactly NewTiles with correct contents, and reloads")
       CHECK((*entries)[0] == EntryFor(b.index * 256));
     }
     // Reload at the committed size: same root, and appending continues identically.
-    auto loaded = RightEdge::Load(st, total);
+    auto loaded = RightEdge::Load(**store, total);
     REQUIRE(loaded.ok());
     CHECK(HashEqual(loaded->Root(), RootFromLeafHashes(leaves)));
     for (int i = 0; i < 300; ++i) {
@@ -122,16 +125,18 @@ TEST_CASE("RightEdge emits exactly NewTiles with correct contents, and reloads")
 
 TEST_CASE("RightEdge::Load refuses missing or mismatched tiles") {
   TempDir tmp;
-  TileStorage st(tmp.path());
+  auto store = PosixLogStore::Open(tmp.path(), tmp.path() + "/index");
+  REQUIRE(store.ok());
+  TileStorage& st = (*store)->tiles();
   RightEdge edge;
   for (int i = 0; i < 10; ++i) edge.Append(EntryFor(i), LeafHash(EntryFor(i)));
   REQUIRE(st.WriteFiles(edge.TakeFiles()).ok());
-  CHECK(RightEdge::Load(st, 10).ok());
-  CHECK(!RightEdge::Load(st, 11).ok());  // no tile of width 11
+  CHECK(RightEdge::Load(**store, 10).ok());
+  CHECK(!RightEdge::Load(**store, 11).ok());  // no tile of width 11
   // A bundle that does not match the level-0 tile is refused.
   auto other = SerializeEntryBundle(std::vector<Bytes>(10, EntryFor(99)));
   REQUIRE(st.WriteFiles({{EntryBundlePath(0, 10), *other}}).ok());
-  CHECK(RightEdge::Load(st, 10).status().code() == Code::kInconsistent);
+  CHECK(RightEdge::Load(**store, 10).status().code() == Code::kInconsistent);
 }
 
 }  // namespace

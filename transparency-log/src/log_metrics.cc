@@ -22,7 +22,12 @@ int64_t AgeSeconds(const PublishedCheckpoint& pub) {
 }  // namespace
 
 Status LogHealth(const Sequencer& sequencer, const Publisher& publisher,
-                 std::chrono::seconds max_age) {
+                 std::chrono::seconds max_age, LogStore* store) {
+  if (store != nullptr) {
+    if (Status st = store->Health(); !st.ok()) {
+      return Status::Unavailable("store: " + st.message());
+    }
+  }
   if (Status st = sequencer.WriteHealth(); !st.ok()) {
     return Status::Unavailable("commit failing: " + st.ToString());
   }
@@ -76,7 +81,7 @@ LogMetrics::LogMetrics()
           {"route", "code"}, 128)) {}
 
 void LogMetrics::AddStateGauges(const Sequencer* sequencer, const Publisher* publisher,
-                                std::chrono::seconds max_age) {
+                                std::chrono::seconds max_age, LogStore* store) {
   registry_.AddGaugeFunction("candor_log_tree_size", "Tree size of the published checkpoint.",
                              [publisher] {
                                auto latest = publisher->Latest();
@@ -88,9 +93,13 @@ void LogMetrics::AddStateGauges(const Sequencer* sequencer, const Publisher* pub
                                auto latest = publisher->Latest();
                                return latest ? static_cast<double>(AgeSeconds(*latest)) : -1.0;
                              });
+  registry_.AddGaugeFunction("candor_log_integrator",
+                             "1 while this process holds the store's integrator lease.",
+                             [publisher] { return publisher->integrator() ? 1.0 : 0.0; });
   registry_.AddGaugeFunction("candor_log_healthy", "1 when GET /healthz answers 200, else 0.",
-                             [sequencer, publisher, max_age] {
-                               return LogHealth(*sequencer, *publisher, max_age).ok() ? 1.0 : 0.0;
+                             [sequencer, publisher, max_age, store] {
+                               return LogHealth(*sequencer, *publisher, max_age, store).ok() ? 1.0
+                                                                                             : 0.0;
                              });
 }
 

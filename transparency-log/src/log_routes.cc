@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <memory>
+#include <optional>
 
 #include "candor/consistency_proof.h"
 #include "candor/entry_bundle.h"
@@ -88,21 +89,36 @@ int OpenInside(const std::string& real_dir, const std::string& dir, const std::s
 
 void ServeTile(const LogRoutesContext* ctx, const ServerRequest& req, ServerResponse& res) {
   std::string path = req.path.substr(1);  // no leading slash
-  bool full = true;
+  std::optional<TileId> tile;
+  std::optional<EntryBundleId> bundle;
   if (path.rfind("tile/entries/", 0) == 0) {
     auto id = ParseEntryBundlePath(path);
     if (!id.ok()) return Refuse(res, Code::kMalformed, "malformed entry bundle path");
-    full = id->width == kTileWidth;
+    bundle = *id;
   } else {
     auto id = ParseTilePath(path);
     if (!id.ok()) return Refuse(res, Code::kMalformed, "malformed tile path");
-    full = id->width == kTileWidth;
+    tile = *id;
+  }
+  const bool full = (bundle ? bundle->width : tile->width) == kTileWidth;
+  if (ctx->real_dir.empty()) {
+    // The store keeps the tree in a database (log_store.h): its bytes.
+    Result<Bytes> data = bundle ? ctx->store->ReadEntryBundle(*bundle) : ctx->store->ReadTile(*tile);
+    if (!data.ok()) {
+      if (data.status().code() == Code::kNotFound) return Refuse(res, Code::kNotFound, "not found");
+      return Refuse(res, Code::kUnavailable, "cannot read tile: " + data.status().message());
+    }
+    res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
+    res.SetHeader("Access-Control-Allow-Origin", "*");
+    res.content_type = "application/octet-stream";
+    res.body.assign(AsChars(*data));
+    return;
   }
   // Defence in depth: the parsed path cannot contain "..", but a symlink
   // placed in the data directory could still lead outside it. Serve only files
   // whose resolved path lies under the resolved data directory.
   uint64_t size = 0;
-  int fd = OpenInside(ctx->real_dir, ctx->storage->dir(), path, size);
+  int fd = OpenInside(ctx->real_dir, ctx->served_dir, path, size);
   if (fd < 0) {
     if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP) {
       return Refuse(res, Code::kNotFound, "not found");
@@ -147,12 +163,8 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
   LoggedReleases logged;
   logged.size = ctx->sequencer->Head().size;  // before any lookup
   if (auto pub = ctx->publisher->Latest()) logged.published_size = pub->size;
-  logged.find_leaf = [index = ctx->reader_index](const Hash& leaf) {
-    return index->FindLeaf(leaf);
-  };
-  logged.find = [index = ctx->reader_index](const std::string& key) {
-    return index->FindRelease(key);
-  };
+  logged.find_leaf = [store = ctx->store](const Hash& leaf) { return store->FindLeaf(leaf); };
+  logged.find = [store = ctx->store](const std::string& key) { return store->FindRelease(key); };
   logged.read_entry = [ctx](uint64_t index) -> Result<Bytes> {
     auto pub = ctx->publisher->Latest();
     if (!pub || pub->size <= index) {
@@ -164,7 +176,7 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     CANDOR_ASSIGN_OR_RETURN(PartialOrFull data,
                             FetchPartialOrFull(
                                 [ctx, bindex](uint16_t w) {
-                                  return ctx->storage->ReadEntryBundle(EntryBundleId{bindex, w});
+                                  return ctx->store->ReadEntryBundle(EntryBundleId{bindex, w});
                                 },
                                 width));
     CANDOR_ASSIGN_OR_RETURN(std::vector<Bytes> entries, ParseEntryBundle(data.data, data.width));
@@ -215,7 +227,7 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
 // The tlog-proof of `index` against `pub` (REQUIRES: pub->size > index).
 ServerResponse ProofAnswer(const LogRoutesContext* ctx, uint64_t index,
                            const PublishedCheckpoint& pub) {
-  auto proof = ProveInclusion(index, pub.size, StorageNodeReader(ctx->storage, pub.size));
+  auto proof = ProveInclusion(index, pub.size, StorageNodeReader(ctx->store, pub.size));
   if (!proof.ok())
     return Refusal(Code::kInternal, "cannot build proof: " + proof.status().message());
   TlogProof out;
@@ -263,15 +275,20 @@ void HandleProof(const LogRoutesContext* ctx, const ServerRequest& req, HttpRepl
     if (!leaf.ok()) {
       return reply.Send(Refusal(Code::kMalformed, "leaf must be 64 lower-case hex digits"));
     }
-    auto found = ctx->reader_index->FindLeaf(*leaf);
+    auto found = ctx->store->FindLeaf(*leaf);
     if (!found.ok()) return reply.Send(Refusal(Code::kInternal, "index lookup failed"));
     if (!*found) return reply.Send(Refusal(Code::kNotFound, "leaf not found"));
     index = **found;
   }
-  if (index >= ctx->sequencer->Head().size)
-    return reply.Send(Refusal(Code::kNotFound, "index not sequenced"));
   auto pub = ctx->publisher->Latest();
   if (pub && pub->size > index) return reply.Send(ProofAnswer(ctx, index, *pub));
+  if (index >= ctx->sequencer->Head().size) {
+    // Another process sharing the store may have committed it (log_store.h).
+    auto stored = ctx->store->Head();
+    if (!stored.ok() || index >= stored->size) {
+      return reply.Send(Refusal(Code::kNotFound, "index not sequenced"));
+    }
+  }
   if (wait_s == 0) return reply.Send(NotCovered(ctx));
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(wait_s);
   bool parked = ctx->waiters->Wait(
@@ -301,7 +318,7 @@ void HandleConsistency(const LogRoutesContext* ctx, const ServerRequest& req, Se
     return Refuse(res, Code::kNotFound, "to exceeds the published tree size");
   // `to` may be any size up to the published one, including sizes the log
   // never stored tiles at: read the published tree's tiles.
-  auto proof = ProveConsistency(*from, *to, StorageNodeReader(ctx->storage, *to, pub->size));
+  auto proof = ProveConsistency(*from, *to, StorageNodeReader(ctx->store, *to, pub->size));
   if (!proof.ok())
     return Refuse(res, Code::kInternal, "cannot build proof: " + proof.status().message());
   // Hash lines (candor/consistency_proof.h); `candor publish` wraps them into

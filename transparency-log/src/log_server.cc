@@ -14,6 +14,7 @@
 #include "candor/fs/lock.h"
 #include "candor/http/http_server.h"
 #include "candor/log/explorer_routes.h"
+#include "candor/log/open_store.h"
 #include "candor/log/proof_waiters.h"
 #include "candor/merkle.h"
 #include "candor/metrics/metrics_routes.h"
@@ -25,7 +26,8 @@ Result<std::unique_ptr<Signer>> OpenLogKey(const std::string& dir, const std::st
   return OpenSigner(key_spec.empty() ? dir + "/log.key" : key_spec, {.role = "log key"});
 }
 
-Status InitLog(const std::string& dir, const std::string& origin, const std::string& key_spec) {
+Status InitLog(const std::string& dir, const std::string& origin, const std::string& key_spec,
+               const std::string& storage) {
   if (!IsValidKeyName(origin)) return Status::InvalidArgument("origin is not a valid key name");
   CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir));
   struct stat st {};
@@ -57,24 +59,22 @@ Status InitLog(const std::string& dir, const std::string& origin, const std::str
     CANDOR_RETURN_IF_ERROR(
         fs::WriteFileAtomically(dir + "/vendors", AsBytes(FormatVendorsFile({}))));
   }
-  CANDOR_ASSIGN_OR_RETURN(auto index, LogIndex::Open(dir + "/state/index"));
-  CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
+  CANDOR_RETURN_IF_ERROR(InitLogStore(dir, storage, origin));
+  CANDOR_ASSIGN_OR_RETURN(OpenedStore opened, OpenLogStore(dir, storage));
+  CANDOR_ASSIGN_OR_RETURN(TreeHead head, opened.store->Head());
   CANDOR_ASSIGN_OR_RETURN(std::string note, Publisher::SignCheckpoint(*key, head));
-  TileStorage storage(dir);
-  return storage.WriteCheckpoint(note);
+  CANDOR_ASSIGN_OR_RETURN(bool integrator, opened.store->RenewIntegratorLease());
+  if (!integrator) return Status::Conflict("another candor-log integrates this log's store");
+  return opened.store->WriteCheckpoint(note);
 }
 
 Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& options) {
   std::unique_ptr<LogServer> s(new LogServer());
   s->options_ = options;
   const std::string& dir = options.dir;
-  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
-  auto lock = fs::DirectoryLock::Acquire(dir + "/state");
-  if (!lock.ok()) {
-    if (lock.status().code() != Code::kConflict) return lock.status();
-    return Status::Conflict("another candor-log process holds " + dir + "/state/lock");
-  }
-  s->lock_ = std::move(lock).value();
+  CANDOR_ASSIGN_OR_RETURN(OpenedStore opened, OpenLogStore(dir, options.storage));
+  s->lock_ = std::move(opened.lock);
+  s->store_ = std::move(opened.store);
   s->metrics_ = std::make_unique<LogMetrics>();
   LogMetrics* metrics = s->metrics_.get();
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key, OpenLogKey(dir, options.key));
@@ -83,21 +83,20 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
                           LoadPolicyCosigner(options.policy_path, key->public_key(),
                                              options.witness_ca_file, metrics));
   CANDOR_ASSIGN_OR_RETURN(s->frozen_, ReadFrozenShard(dir, key->public_key()));
-  s->storage_ = std::make_unique<TileStorage>(dir);
-  CANDOR_ASSIGN_OR_RETURN(s->index_, LogIndex::Open(dir + "/state/index"));
   SequencerOptions sequencer_options = options.sequencer;
   sequencer_options.on_commit = [metrics](size_t n, std::chrono::nanoseconds t, const Status& st) {
     metrics->ObserveCommit(n, t, st);
   };
   CANDOR_ASSIGN_OR_RETURN(s->sequencer_,
-                          Sequencer::Open(s->storage_.get(), s->index_.get(), sequencer_options));
+                          Sequencer::Open(s->store_.get(), sequencer_options));
   PublisherOptions publisher_options = options.publisher;
   publisher_options.on_publish = [metrics](const Status& st) { metrics->ObservePublish(st); };
   if (s->frozen_) CANDOR_RETURN_IF_ERROR(CheckFrozenHead(*s->frozen_, s->sequencer_->Head()));
   s->publisher_ =
-      std::make_unique<Publisher>(s->storage_.get(), s->sequencer_.get(), std::move(key),
+      std::make_unique<Publisher>(s->store_.get(), s->sequencer_.get(), std::move(key),
                                   std::move(cosigner), publisher_options);
-  metrics->AddStateGauges(s->sequencer_.get(), s->publisher_.get(), options.healthz_max_age);
+  metrics->AddStateGauges(s->sequencer_.get(), s->publisher_.get(), options.healthz_max_age,
+                          s->store_.get());
   CANDOR_RETURN_IF_ERROR(s->publisher_->Start());
   s->vendors_ = std::make_unique<VendorRegistry>(dir + "/vendors");
   CANDOR_RETURN_IF_ERROR(s->vendors_->Refresh());
@@ -106,15 +105,17 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
                                                       options.refusal_burst_per_address);
   s->waiters_ = std::make_unique<ProofWaiters>(s->publisher_.get(), options.max_waiters);
   s->ctx_ = std::make_unique<LogRoutesContext>();
-  s->ctx_->storage = s->storage_.get();
-  {
-    std::unique_ptr<char, decltype(&std::free)> real(::realpath(dir.c_str(), nullptr), &std::free);
-    if (!real) return Status::Io("cannot resolve " + dir);
+  s->ctx_->store = s->store_.get();
+  s->ctx_->served_dir = s->store_->ServedDirectory();
+  if (!s->ctx_->served_dir.empty()) {
+    const std::string& served = s->ctx_->served_dir;
+    std::unique_ptr<char, decltype(&std::free)> real(::realpath(served.c_str(), nullptr),
+                                                      &std::free);
+    if (!real) return Status::Io("cannot resolve " + served);
     s->ctx_->real_dir = real.get();
   }
   s->ctx_->sequencer = s->sequencer_.get();
   s->ctx_->publisher = s->publisher_.get();
-  s->ctx_->reader_index = s->index_.get();
   s->ctx_->waiters = s->waiters_.get();
   s->ctx_->vendors = s->vendors_.get();
   s->ctx_->limiter = s->limiter_.get();
@@ -139,8 +140,8 @@ Result<std::unique_ptr<LogServer>> LogServer::Open(const LogServerOptions& optio
   // Before the explorer's catch-all "/": GET /metrics and /healthz.
   metrics::RegisterMetricsRoutes(
       *s->http_, metrics->registry(),
-      [seq = s->sequencer_.get(), pub = s->publisher_.get(), max_age = options.healthz_max_age] {
-        return LogHealth(*seq, *pub, max_age);
+      [seq = s->sequencer_.get(), pub = s->publisher_.get(), store = s->store_.get(),
+       max_age = options.healthz_max_age] { return LogHealth(*seq, *pub, max_age, store);
       });
   metrics::CountRequests(*s->http_, metrics->http_requests());
   RegisterLogRoutes(*s->http_, s->ctx_.get());

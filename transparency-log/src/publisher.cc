@@ -9,23 +9,23 @@
 
 namespace candor {
 
-NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size, uint64_t tiles_size) {
+NodeReader StorageNodeReader(const LogStore* storage, uint64_t size, uint64_t tiles_size) {
   return MakeTileNodeReader([storage](const TileId& t) { return storage->ReadTile(t); }, size,
                             tiles_size);
 }
 
-Publisher::Publisher(TileStorage* storage, Sequencer* sequencer, std::unique_ptr<Signer> key,
+Publisher::Publisher(LogStore* store, Sequencer* sequencer, std::unique_ptr<Signer> key,
                      Cosigner cosigner, PublisherOptions options)
-    : storage_(storage),
+    : store_(store),
       sequencer_(sequencer),
       key_(std::move(key)),
       verifier_(key_->public_key()),
       cosigner_(std::move(cosigner)),
       options_(options) {}
 
-Publisher::Publisher(TileStorage* storage, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
+Publisher::Publisher(LogStore* store, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
                      PublisherOptions options)
-    : Publisher(storage, sequencer, MakeKeySigner(std::move(key)), std::move(cosigner), options) {}
+    : Publisher(store, sequencer, MakeKeySigner(std::move(key)), std::move(cosigner), options) {}
 
 Publisher::~Publisher() { Stop(); }
 
@@ -43,8 +43,33 @@ Result<std::string> Publisher::SignCheckpoint(const SignerKey& key, const TreeHe
   return SignCheckpoint(*MakeKeySigner(key), head);
 }
 
+Status Publisher::AdoptStored(const std::string& note, bool witnessed) {
+  auto cp = VerifyCheckpoint(note, verifier_);
+  if (!cp.ok()) return cp.status().WithContext("published checkpoint");
+  const Checkpoint& c = cp->checkpoint;
+  auto prev = Latest();
+  if (prev && prev->size > c.size) {
+    return Status::Inconsistent("the store's checkpoint (size " + std::to_string(c.size) +
+                                ") is older than the one served (size " +
+                                std::to_string(prev->size) + ")");
+  }
+  if (prev && prev->note == note) return Status::Ok();
+  auto pub = std::make_shared<PublishedCheckpoint>();
+  pub->size = c.size;
+  pub->root = c.root_hash;
+  pub->note = note;
+  pub->published_at = std::chrono::system_clock::now();
+  pub->witnessed = witnessed;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    latest_ = std::move(pub);
+  }
+  cv_.notify_all();
+  return Status::Ok();
+}
+
 Status Publisher::Start() {
-  auto stored = storage_->ReadCheckpoint();
+  auto stored = store_->ReadCheckpoint();
   TreeHead head = sequencer_->Head();
   if (stored.ok()) {
     auto cp = VerifyCheckpoint(*stored, verifier_);
@@ -55,22 +80,18 @@ Status Publisher::Start() {
                                   " but only " + std::to_string(head.size) +
                                   " entries are committed: refusing to fork the log");
     }
-    CANDOR_ASSIGN_OR_RETURN(Hash root, TreeHash(c.size, StorageNodeReader(storage_, c.size)));
+    CANDOR_ASSIGN_OR_RETURN(Hash root, TreeHash(c.size, StorageNodeReader(store_, c.size)));
     if (!HashEqual(root, c.root_hash)) {
       return Status::Inconsistent("published checkpoint root differs from the stored tree");
     }
-    auto pub = std::make_shared<PublishedCheckpoint>();
-    pub->size = c.size;
-    pub->root = c.root_hash;
-    pub->note = *stored;
-    pub->published_at = std::chrono::system_clock::now();
-    pub->witnessed = !cosigner_;
-    std::lock_guard<std::mutex> lock(mu_);
-    latest_ = std::move(pub);
+    CANDOR_RETURN_IF_ERROR(AdoptStored(*stored, /*witnessed=*/!cosigner_));
   } else if (stored.status().code() != Code::kNotFound) {
     return stored.status();
   }
-  if (!Latest()) CANDOR_RETURN_IF_ERROR(PublishNow());
+  if (!Latest()) {
+    auto held = store_->RenewIntegratorLease();
+    if (held.ok() && *held) CANDOR_RETURN_IF_ERROR(PublishNow());
+  }
   std::lock_guard<std::mutex> lock(mu_);
   stopping_ = false;
   thread_ = std::thread([this] { Run(); });
@@ -94,6 +115,18 @@ Status Publisher::PublishNow() {
   return st;
 }
 
+bool Publisher::integrator() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return integrator_;
+}
+
+Status Publisher::AdoptPublished() {
+  auto stored = store_->ReadCheckpoint();
+  if (!stored.ok()) return stored.status();
+  // The integrator publishes only a quorum's checkpoint.
+  return AdoptStored(*stored, /*witnessed=*/true);
+}
+
 Status Publisher::LastError() const {
   std::lock_guard<std::mutex> lock(mu_);
   return last_error_;
@@ -110,11 +143,11 @@ Status Publisher::PublishOnce() {
     // Tiles of head.size are durable (Flush above); a larger new_size fails
     // with kInvalidArgument (StorageNodeReader).
     ConsistencyProofFn prove = [this, head](uint64_t old_size, uint64_t new_size) {
-      return ProveConsistency(old_size, new_size, StorageNodeReader(storage_, new_size, head.size));
+      return ProveConsistency(old_size, new_size, StorageNodeReader(store_, new_size, head.size));
     };
     CANDOR_ASSIGN_OR_RETURN(note, cosigner_(note, prove));
   }
-  CANDOR_RETURN_IF_ERROR(storage_->WriteCheckpoint(note));
+  CANDOR_RETURN_IF_ERROR(store_->WriteCheckpoint(note));
   auto pub = std::make_shared<PublishedCheckpoint>();
   pub->size = head.size;
   pub->root = head.root;
@@ -149,13 +182,32 @@ void Publisher::Run() {
       if (cv_.wait_until(lock, next, [&] { return stopping_; })) return;
     }
     next = std::chrono::steady_clock::now() + options_.interval;
+    // The lease is renewed every tick, so another process takes over within
+    // the store's lease time when this one dies (log_store.h).
+    auto held = store_->RenewIntegratorLease();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      integrator_ = held.ok() && *held;
+    }
+    if (!held.ok() || !*held) {
+      Status st = AdoptPublished();
+      if (!st.ok() && st.code() != Code::kNotFound) {
+        std::fprintf(stderr, "candor-log: following the published checkpoint failed: %s\n",
+                     st.ToString().c_str());
+      }
+      continue;
+    }
     auto latest = Latest();
-    TreeHead head = sequencer_->Head();
+    // The store's head: other processes sharing the store commit too.
+    auto stored_head = store_->Head();
+    TreeHead head = stored_head.ok() ? *stored_head : sequencer_->Head();
     bool grew = !latest || head.size != latest->size;
     bool stale = cosigner_ && options_.republish.count() > 0 && latest &&
                  std::chrono::system_clock::now() - latest->published_at >= options_.republish;
     // A checkpoint read from disk at start is cosigned again rather than
     // trusted to carry a quorum: until then /healthz says "not witnessed".
+    // (One adopted from the integrator while following was published by it
+    // with a quorum.)
     if (cosigner_ && latest && !latest->witnessed) stale = true;
     if (!grew && !stale) continue;
     Status st = PublishNow();

@@ -8,7 +8,7 @@
 
 namespace candor {
 
-Result<RightEdge> RightEdge::Load(const TileStorage& storage, uint64_t size) {
+Result<RightEdge> RightEdge::Load(const LogStore& storage, uint64_t size) {
   RightEdge edge;
   edge.size_ = size;
   TileFetcher fetch_tile = [&storage](const TileId& t) { return storage.ReadTile(t); };

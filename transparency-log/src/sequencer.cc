@@ -22,50 +22,72 @@ struct HashKey {
 
 }  // namespace
 
-Result<RightEdge> Sequencer::Rebuild(const TileStorage& storage, LogIndex& index, uint64_t flushed,
-                                     const TreeHead& head) {
-  if (flushed > head.size) {
-    return Status::Inconsistent("tiles flushed to " + std::to_string(flushed) +
-                                " beyond the committed size " + std::to_string(head.size));
+Result<RightEdge> Sequencer::Rebuild(const LogStore& store, const CommittedState& state) {
+  if (state.flushed > state.head.size) {
+    return Status::Inconsistent("tiles flushed to " + std::to_string(state.flushed) +
+                                " beyond the committed size " + std::to_string(state.head.size));
   }
-  auto edge = RightEdge::Load(storage, flushed);
+  auto edge = RightEdge::Load(store, state.flushed);
   if (!edge.ok()) {
     return edge.status().WithContext("rebuilding the right edge at flushed size " +
-                                     std::to_string(flushed));
+                                     std::to_string(state.flushed));
   }
-  CANDOR_ASSIGN_OR_RETURN(std::vector<Bytes> pending, index.PendingEntries(flushed));
-  if (flushed + pending.size() != head.size) {
-    return Status::Inconsistent("committed size " + std::to_string(head.size) + " but tiles hold " +
-                                std::to_string(flushed) + " entries and the index " +
-                                std::to_string(pending.size()) + " more");
+  if (state.flushed + state.pending.size() != state.head.size) {
+    return Status::Inconsistent("committed size " + std::to_string(state.head.size) +
+                                " but tiles hold " + std::to_string(state.flushed) +
+                                " entries and the index " + std::to_string(state.pending.size()) +
+                                " more");
   }
-  for (const Bytes& e : pending) edge->Append(e, LeafHash(e));
-  if (!HashEqual(edge->Root(), head.root)) {
-    return Status::Inconsistent("tiles and committed entries at size " + std::to_string(head.size) +
+  for (const Bytes& e : state.pending) edge->Append(e, LeafHash(e));
+  if (!HashEqual(edge->Root(), state.head.root)) {
+    return Status::Inconsistent("tiles and committed entries at size " +
+                                std::to_string(state.head.size) +
                                 " do not hash to the committed root");
   }
   return edge;
 }
 
-Result<std::unique_ptr<Sequencer>> Sequencer::Open(TileStorage* storage, LogIndex* index,
-                                                   SequencerOptions options) {
-  CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
-  CANDOR_ASSIGN_OR_RETURN(uint64_t flushed, index->FlushedSize());
-  CANDOR_ASSIGN_OR_RETURN(RightEdge edge, Rebuild(*storage, *index, flushed, head));
+Result<std::unique_ptr<Sequencer>> Sequencer::Open(LogStore* store, SequencerOptions options) {
+  CANDOR_ASSIGN_OR_RETURN(CommittedState state, store->ReadCommitted());
+  CANDOR_ASSIGN_OR_RETURN(RightEdge edge, Rebuild(*store, state));
   return std::unique_ptr<Sequencer>(
-      new Sequencer(storage, index, options, std::move(edge), head, flushed));
+      new Sequencer(store, options, std::move(edge), state.head, state.flushed));
 }
 
-Sequencer::Sequencer(TileStorage* storage, LogIndex* index, SequencerOptions options,
-                     RightEdge edge, TreeHead head, uint64_t flushed)
-    : storage_(storage),
-      index_(index),
+Sequencer::Sequencer(LogStore* store, SequencerOptions options, RightEdge edge, TreeHead head,
+                     uint64_t flushed)
+    : store_(store),
       options_(options),
       edge_(std::move(edge)),
       flushed_(flushed),
       recent_floor_(head.size),
       head_(head) {
   thread_ = std::thread([this] { Run(); });
+}
+
+Status Sequencer::Resync() {
+  CANDOR_ASSIGN_OR_RETURN(CommittedState state, store_->ReadCommitted());
+  CANDOR_ASSIGN_OR_RETURN(RightEdge edge, Rebuild(*store_, state));
+  edge_ = std::move(edge);
+  flushed_ = state.flushed;
+  unwritten_.clear();  // the rebuilt edge emits everything since the flushed size again
+  unflushed_bytes_ = 0;
+  for (const Bytes& e : state.pending) unflushed_bytes_ += e.size();
+  // Entries committed by another process are not in recent_releases_:
+  // anything admitted before this head looks in the store again.
+  recent_releases_.clear();
+  recent_floor_ = state.head.size;
+  resync_needed_ = false;
+  std::lock_guard<std::mutex> lock(mu_);
+  head_ = state.head;
+  return Status::Ok();
+}
+
+Status Sequencer::CatchUp() {
+  if (resync_needed_) return Resync();
+  CANDOR_ASSIGN_OR_RETURN(TreeHead stored, store_->Head());
+  if (stored.size == edge_.size() && HashEqual(stored.root, head_.root)) return Status::Ok();
+  return Resync();
 }
 
 Sequencer::~Sequencer() { Stop(); }
@@ -158,14 +180,18 @@ void Sequencer::Run() {
     const bool due = edge_.size() - flushed_ >= options_.flush_entries ||
                      unflushed_bytes_ >= options_.flush_bytes;
     if (flush_ticket > flush_done_ || due) {
-      Status st = FlushTiles();
-      if (!st.ok()) {
+      // A checkpoint covers what every process sharing the store committed.
+      Status st = flush_ticket > flush_done_ ? CatchUp() : Status::Ok();
+      if (st.ok()) st = FlushTiles();
+      if (!st.ok() && st.code() != Code::kConflict) {
         std::fprintf(stderr, "candor-log: writing tiles failed (will retry): %s\n",
                      st.ToString().c_str());
         if (options_.on_commit) options_.on_commit(0, std::chrono::nanoseconds(0), st);
       }
       std::lock_guard<std::mutex> lock(mu_);
-      flush_health_ = st;
+      // Fenced (kConflict) is not a failure of this process: another one
+      // integrates.
+      flush_health_ = st.code() == Code::kConflict ? Status::Ok() : st;
       if (flush_ticket > flush_done_) {
         flush_done_ = flush_ticket;
         flush_status_ = st;
@@ -177,6 +203,8 @@ void Sequencer::Run() {
 }
 
 Status Sequencer::FlushTiles() {
+  // The edge may hold entries of a batch that was not committed.
+  if (resync_needed_) CANDOR_RETURN_IF_ERROR(Resync());
   if (edge_.size() == flushed_ && unwritten_.empty()) return Status::Ok();
   for (StorageFile& f : edge_.TakeFiles()) unwritten_.push_back(std::move(f));
   // A retry after a failure may hold a path twice: write its latest version once.
@@ -189,25 +217,37 @@ Status Sequencer::FlushTiles() {
     }
     unwritten_ = std::move(unique);
   }
-  CANDOR_RETURN_IF_ERROR(storage_->WriteFiles(unwritten_));
+  Status st = store_->WriteTiles(unwritten_, edge_.size());
+  if (st.code() == Code::kConflict) {
+    // Fenced: another process integrates and writes these tiles. Drop them
+    // (memory stays bounded) and re-read the store before the next commit,
+    // which also brings back the files to write should this process become
+    // the integrator.
+    unwritten_.clear();
+    unflushed_bytes_ = 0;
+    flushed_ = edge_.size();
+    resync_needed_ = true;
+    return st;
+  }
+  CANDOR_RETURN_IF_ERROR(st);
   unwritten_.clear();
   unflushed_bytes_ = 0;
-  // The tiles are durable: the pending copies in the index can go.
-  CANDOR_RETURN_IF_ERROR(index_->MarkFlushed(edge_.size()));
   flushed_ = edge_.size();
   return Status::Ok();
 }
 
-// One function (~120 lines) on purpose: decide every entry, commit once, then
-// answer. Why no one is answered before the commit, and why a failed commit
-// aborts rather than rolls back (no fork), only holds read as one sequence.
-void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
-  // Decide each entry: new, duplicate (of logged or in-batch) or equivocation.
-  std::unordered_map<Hash, uint64_t, HashKey> batch_leaves;
-  std::unordered_map<std::string, ReleaseRecord> batch_releases;
+struct Sequencer::Decision {
   std::vector<IndexRow> rows;
   std::vector<std::pair<size_t, Result<AddOutcome>>> answers;  // answered after commit
-  const uint64_t start = edge_.size();
+  uint64_t start = 0;                                          // the first new index
+};
+
+// Decides each entry: new, duplicate (of logged or in-batch) or equivocation.
+Sequencer::Decision Sequencer::Decide(const std::deque<Pending>& batch) {
+  Decision d;
+  std::unordered_map<Hash, uint64_t, HashKey> batch_leaves;
+  std::unordered_map<std::string, ReleaseRecord> batch_releases;
+  d.start = edge_.size();
   for (size_t i = 0; i < batch.size(); ++i) {
     const AdmittedEntry& e = batch[i].entry;
     std::optional<uint64_t> existing;
@@ -215,9 +255,9 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     if (auto it = batch_leaves.find(e.leaf); it != batch_leaves.end()) {
       existing = it->second;
     } else if (e.release_keys.empty()) {  // observations, raw entries (tests, benchmarks)
-      auto found = index_->FindLeaf(e.leaf);
+      auto found = store_->FindLeaf(e.leaf);
       if (!found.ok()) {
-        answers.emplace_back(i, found.status());
+        d.answers.emplace_back(i, found.status());
         continue;
       }
       existing = *found;
@@ -235,7 +275,7 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
           // in recent_releases_.
           if (auto r = recent_releases_.find(key); r != recent_releases_.end()) rec = r->second;
         } else {
-          auto found = index_->FindRelease(key);
+          auto found = store_->FindRelease(key);
           if (!found.ok()) {
             refusal = found.status();
             break;
@@ -253,79 +293,110 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       }
     }
     if (refusal) {
-      answers.emplace_back(i, *refusal);
+      d.answers.emplace_back(i, *refusal);
       continue;
     }
     if (existing) {
-      answers.emplace_back(i, AddOutcome{*existing, true});
+      d.answers.emplace_back(i, AddOutcome{*existing, true});
       continue;
     }
     uint64_t idx = edge_.size();
     edge_.Append(e.entry, e.leaf);
     batch_leaves.emplace(e.leaf, idx);
     for (const std::string& key : e.release_keys) batch_releases[key] = ReleaseRecord{idx, e.leaf};
-    rows.push_back(IndexRow{idx, e.leaf, e.release_keys, e.entry});
-    answers.emplace_back(i, AddOutcome{idx, false});
+    d.rows.push_back(IndexRow{idx, e.leaf, e.release_keys, e.entry});
+    d.answers.emplace_back(i, AddOutcome{idx, false});
   }
+  return d;
+}
 
+// Decide every entry, commit once, then answer. Why no one is answered
+// before the commit, and why a failed commit aborts rather than rolls back
+// (no fork) on a store where it is fatal, only holds read as one sequence.
+void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
+  // A commit that lost the race to another process sharing the store is
+  // decided again on the state it lost to; a few rounds, then 503.
+  constexpr int kMaxRounds = 8;
   Status commit = Status::Ok();
-  TreeHead head{edge_.size(), {}};
+  Decision d;
+  TreeHead head = head_;
   const auto commit_start = std::chrono::steady_clock::now();
-  if (!rows.empty()) {
+  for (int round = 0;; ++round) {
+    if (resync_needed_) {
+      commit = Resync();
+      if (!commit.ok()) {
+        commit = Status::Unavailable("the log cannot read its store (" + commit.message() +
+                                     "); retry");
+        d = Decision{};
+        for (size_t i = 0; i < batch.size(); ++i) d.answers.emplace_back(i, commit);
+        break;
+      }
+    }
+    const TreeHead base = head_;
+    d = Decide(batch);
+    head = TreeHead{edge_.size(), base.root};
+    if (d.rows.empty()) break;
     head.root = edge_.Root();
     // Refuse while the disk is nearly full, before writing anything: a write
     // that fails half-way cannot be told apart from a durable one (below).
-    auto free = storage_->FreeBytes();
+    auto free = store_->FreeBytes();
     if (free.ok() && *free < options_.min_free_bytes) {
       commit = Status::Io("the log's disk is full (" + std::to_string(*free >> 20) +
                           " MiB free); retry later");
-    } else {
-      // One synced write: the batch's entries, index rows and the new head.
-      // Tiles are written later (FlushTiles), from the edge.
-      commit = index_->Commit(rows, head);
-      if (!commit.ok()) {
+      resync_needed_ = true;  // the edge holds the refused entries
+      break;
+    }
+    // One atomic, durable write: the batch's entries, index rows and the new
+    // head. Tiles are written later (FlushTiles), from the edge.
+    auto outcome = store_->Commit(base, d.rows, head);
+    if (!outcome.ok()) {
+      if (store_->CommitFailureIsFatal()) {
         // A failed commit is ambiguous: the write may be durable although it
         // reported an error (an fsync that failed after the data reached the
         // disk), and the restart would then adopt it. Rolling back in memory
         // and going on would hand these indices to other entries: a fork
-        // (tests/faults/log_faults_test.cc). So, as PostgreSQL does on a failed
-        // fsync: stop before answering anyone; the restart recovers from disk.
+        // (tests/faults/log_faults_test.cc). So, as PostgreSQL does on a
+        // failed fsync: stop before answering anyone; the restart recovers.
         std::fprintf(stderr, "candor-log: fatal: committing a batch failed: %s\n",
-                     commit.ToString().c_str());
+                     outcome.status().ToString().c_str());
         std::abort();
       }
-      for (const IndexRow& row : rows) unflushed_bytes_ += row.entry.size();
+      // The store decides whether the batch is durable: nobody is told an
+      // index, and the next batch reads the store again. A retry then finds
+      // its entry logged (its index) or logs it once.
+      commit = Status::Unavailable("committing to the log's store failed (" +
+                                   outcome.status().message() + "); retry");
+      resync_needed_ = true;
+      break;
     }
-    if (!commit.ok()) {
-      // Nothing of this batch was written: back to the committed state.
-      std::lock_guard<std::mutex> lock(mu_);
-      auto rebuilt = Rebuild(*storage_, *index_, flushed_, head_);
-      if (!rebuilt.ok()) {
-        std::fprintf(stderr, "candor-log: fatal: cannot rebuild the right edge: %s\n",
-                     rebuilt.status().ToString().c_str());
-        std::abort();
-      }
-      edge_ = std::move(*rebuilt);
-      unwritten_.clear();  // the rebuilt edge emits everything since flushed_ again
+    if (*outcome == CommitOutcome::kCommitted) break;
+    // kStale: another process committed first. Nothing was written.
+    resync_needed_ = true;
+    if (round + 1 == kMaxRounds) {
+      commit = Status::Unavailable("the log's store is busy with other writers; retry");
+      break;
     }
   }
-  if (!rows.empty()) {
+  if (commit.ok()) {
+    for (const IndexRow& row : d.rows) unflushed_bytes_ += row.entry.size();
+  }
+  if (!d.rows.empty()) {
     {
       std::lock_guard<std::mutex> lock(mu_);
       commit_health_ = commit;
     }
     if (options_.on_commit) {
-      options_.on_commit(commit.ok() ? rows.size() : 0,
+      options_.on_commit(commit.ok() ? d.rows.size() : 0,
                          std::chrono::steady_clock::now() - commit_start, commit);
     }
   }
-  if (commit.ok() && !rows.empty()) {
-    if (recent_releases_.size() + rows.size() > options_.max_recent_releases) {
+  if (commit.ok() && !d.rows.empty()) {
+    if (recent_releases_.size() + d.rows.size() > options_.max_recent_releases) {
       // Forget: entries admitted before this point look in the index again.
       recent_releases_.clear();
       recent_floor_ = head.size;
     } else {
-      for (const IndexRow& row : rows) {
+      for (const IndexRow& row : d.rows) {
         for (const std::string& key : row.release_keys) {
           recent_releases_[key] = ReleaseRecord{row.index, row.leaf};
         }
@@ -336,10 +407,10 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     std::lock_guard<std::mutex> lock(mu_);
     head_ = head;
   }
-  for (auto& [i, outcome] : answers) {
+  for (auto& [i, outcome] : d.answers) {
     if (!commit.ok() && outcome.ok() && !outcome->duplicate) {
       batch[i].done(commit);
-    } else if (!commit.ok() && outcome.ok() && outcome->index >= start) {
+    } else if (!commit.ok() && outcome.ok() && outcome->index >= d.start) {
       batch[i].done(commit);  // an in-batch duplicate of a failed entry
     } else {
       batch[i].done(std::move(outcome));

@@ -7,12 +7,11 @@
 
 #include "candor/checkpoint.h"
 #include "candor/fs/atomic_write.h"
-#include "candor/fs/lock.h"
 #include "candor/fs/read_file.h"
 #include "candor/log/log_server.h"
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
-#include "candor/log/storage.h"
+#include "candor/log/open_store.h"
 
 namespace candor {
 
@@ -49,30 +48,30 @@ Status CheckFrozenHead(const FrozenShard& frozen, const TreeHead& head) {
 
 Result<FreezeOutcome> FreezeLog(const FreezeOptions& options) {
   const std::string& dir = options.dir;
-  auto lock = fs::DirectoryLock::Acquire(dir + "/state");
-  if (!lock.ok()) {
-    if (lock.status().code() != Code::kConflict) return lock.status();
+  // The data directory's own store (a frozen shard is a directory: DATA/frozen).
+  auto opened = OpenLogStore(dir, "");
+  if (!opened.ok()) {
+    if (opened.status().code() != Code::kConflict) return opened.status();
     return Status::Conflict("candor-log serve is running on " + dir +
                             " (it holds state/lock): stop it, freeze, then start it again");
   }
+  LogStore* store = opened->store.get();
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Signer> key, OpenLogKey(dir, options.key));
   const VerifierKey log_key = key->public_key();
   CANDOR_ASSIGN_OR_RETURN(std::optional<FrozenShard> frozen, ReadFrozenShard(dir, log_key));
-  TileStorage storage(dir);
-  CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<LogIndex> index, LogIndex::Open(dir + "/state/index"));
   if (frozen) {
-    CANDOR_ASSIGN_OR_RETURN(TreeHead head, index->Head());
+    CANDOR_ASSIGN_OR_RETURN(TreeHead head, store->Head());
     CANDOR_RETURN_IF_ERROR(CheckFrozenHead(*frozen, head));
     return FreezeOutcome{std::move(*frozen), true};
   }
   CANDOR_ASSIGN_OR_RETURN(
       Cosigner cosigner, LoadPolicyCosigner(options.policy_path, log_key, options.witness_ca_file));
   CANDOR_ASSIGN_OR_RETURN(std::unique_ptr<Sequencer> sequencer,
-                          Sequencer::Open(&storage, index.get()));
+                          Sequencer::Open(store));
   // No timer publication during the freeze: the one below is the final one.
   PublisherOptions publisher_options;
   publisher_options.interval = std::chrono::hours(24);
-  Publisher publisher(&storage, sequencer.get(), std::move(key), std::move(cosigner),
+  Publisher publisher(store, sequencer.get(), std::move(key), std::move(cosigner),
                       publisher_options);
   // Start() checks the published checkpoint against the committed tree; then
   // the final checkpoint covers every committed entry (tiles flushed first).

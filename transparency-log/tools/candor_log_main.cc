@@ -60,10 +60,14 @@ bool ParseArgs(const po::options_description& desc, const std::vector<std::strin
 }
 
 int CmdInit(const std::vector<std::string>& args) {
-  std::string dir, origin, key_spec;
+  std::string dir, origin, key_spec, storage;
   po::options_description desc("candor-log init");
   desc.add_options()("help,h", "show this help")("dir", po::value(&dir)->required(),
                                                  "data directory to create")(
+      "storage", po::value(&storage),
+      "where the tree, index and checkpoint live: the data directory (default) or a "
+      "postgres://... URI shared by several candor-log processes (docs/LOG.md \"Storage\"); "
+      "give the password through PGPASSFILE or PGPASSWORD, not the URI")(
       "origin", po::value(&origin)->required(),
       "log origin (also the log key name), e.g. log.example.org/firmware")(
       "key", po::value(&key_spec),
@@ -76,7 +80,7 @@ int CmdInit(const std::vector<std::string>& args) {
     return 0;
   }
   if (!ParseArgs(desc, args, vm)) return kExitUsage;
-  Status st = InitLog(dir, origin, key_spec);
+  Status st = InitLog(dir, origin, key_spec, storage);
   if (!st.ok()) return Fail(st);
   auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
   std::printf("created log %s in %s\nverifier key: %s", origin.c_str(), dir.c_str(),
@@ -98,6 +102,10 @@ int CmdServe(const std::vector<std::string>& args) {
   po::options_description desc("candor-log serve");
   desc.add_options()("help,h", "show this help")("dir", po::value(&o.dir)->required(),
                                                  "data directory (created by init)")(
+      "storage", po::value(&o.storage),
+      "where the tree, index and checkpoint live: the data directory (default) or a "
+      "postgres://... URI shared by several candor-log processes (docs/LOG.md \"Storage\"); "
+      "give the password through PGPASSFILE or PGPASSWORD, not the URI")(
       "listen", po::value(&listen)->default_value("127.0.0.1:8080"), "HOST:PORT to listen on")(
       "key", po::value(&o.key),
       "the log key: a key file, pkcs11:URI or ssh-agent:VKEY (docs/SIGNING.md); "

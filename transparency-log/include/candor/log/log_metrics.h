@@ -24,13 +24,16 @@
 
 namespace candor {
 
-// OK when the log can commit (Sequencer::WriteHealth) and its published
+// OK when the log's store is healthy (LogStore::Health: reachable, its
+// synchronous standby streaming and not lagging), the log can commit
+// (Sequencer::WriteHealth) and its published
 // checkpoint carries a witness quorum (PublishedCheckpoint::witnessed) and,
 // when max_age > 0, was published less than max_age ago. Otherwise the
 // reason, one line, e.g. "stale: last cosigned checkpoint 412 s old (limit
 // 30 s)" or "commit failing: group commit: io: ...".
+// `store` may be null (not checked).
 Status LogHealth(const Sequencer& sequencer, const Publisher& publisher,
-                 std::chrono::seconds max_age);
+                 std::chrono::seconds max_age, LogStore* store = nullptr);
 
 class LogMetrics {
  public:
@@ -43,7 +46,7 @@ class LogMetrics {
   // The gauges read at scrape time: tree size and age of the published
   // checkpoint, and LogHealth as 1/0. REQUIRES: the pointers outlive this.
   void AddStateGauges(const Sequencer* sequencer, const Publisher* publisher,
-                      std::chrono::seconds max_age);
+                      std::chrono::seconds max_age, LogStore* store = nullptr);
 
   // SequencerOptions::on_commit.
   void ObserveCommit(size_t entries, std::chrono::nanoseconds elapsed, const Status& outcome);

@@ -25,16 +25,16 @@
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
 #include "candor/log/shard.h"
-#include "candor/log/storage.h"
+#include "candor/log/log_store.h"
 
 namespace candor {
 
 struct LogRoutesContext {
-  TileStorage* storage = nullptr;
-  std::string real_dir;  // realpath of storage->dir(), computed once
+  LogStore* store = nullptr;    // tiles, the index (proofs by leaf hash)
+  std::string served_dir;       // store->ServedDirectory(): tiles sent with sendfile()
+  std::string real_dir;         // realpath of served_dir, computed once; "" for none
   Sequencer* sequencer = nullptr;
   Publisher* publisher = nullptr;
-  LogIndex* reader_index = nullptr;  // for proofs by leaf hash
   ProofWaiters* waiters = nullptr;   // long-polls of /candor/v1/proof?wait=
   VendorRegistry* vendors = nullptr;
   RateLimiter* limiter = nullptr;          // per vendor key (admission.h)

@@ -10,6 +10,8 @@
 //   DATA/vendors      registered vendor keys
 //   DATA/state/       lock, index/ (LevelDB: index.h)
 //   DATA/checkpoint, DATA/tile/...   the served tlog-tiles tree
+// (the last two only on the POSIX store; with --storage postgres://... the
+// database holds them, open_store.h)
 //   DATA/frozen       only in a frozen shard: its final checkpoint (shard.h)
 //
 // Thread-safety: Open/Start/Stop from one thread.
@@ -33,7 +35,7 @@
 #include "candor/log/publisher.h"
 #include "candor/log/sequencer.h"
 #include "candor/log/shard.h"
-#include "candor/log/storage.h"
+#include "candor/log/log_store.h"
 #include "candor/policy.h"
 #include "candor/status.h"
 
@@ -45,10 +47,16 @@ namespace candor {
 // `key_spec` (a pkcs11: URI or ssh-agent: vkey, candor/signing_key.h) no
 // log.key is made: that key, which must be named `origin`, signs and its
 // public half is log.pub; `serve` then needs the same --key.
-Status InitLog(const std::string& dir, const std::string& origin, const std::string& key_spec = "");
+// With `storage` (open_store.h: a postgres:// URI) the tree, index and
+// checkpoint go to that store; DATA keeps the key, config and vendors.
+Status InitLog(const std::string& dir, const std::string& origin, const std::string& key_spec = "",
+               const std::string& storage = "");
 
 struct LogServerOptions {
   std::string dir;
+  // Where the tree, index and checkpoint live (open_store.h): "" for DATA
+  // itself, or a postgres:// URI shared by several candor-log processes.
+  std::string storage;
   std::string host = "127.0.0.1";
   int port = 0;             // 0: pick a free port (see LogServer::port())
   std::string policy_path;  // tlog-policy with witnesses + quorum; empty = none
@@ -81,8 +89,8 @@ struct LogServerOptions {
 
 class LogServer {
  public:
-  // Locks DATA/state/lock (kConflict if another process holds it), opens the
-  // index, restores the sequencer and publisher, binds the socket. A frozen
+  // Opens the store (open_store.h: the POSIX store locks DATA/state/lock,
+  // kConflict if another process holds it), restores the sequencer and publisher, binds the socket. A frozen
   // log (DATA/frozen, shard.h) must have exactly its final tree committed
   // (else kInconsistent) and is served read-only.
   static Result<std::unique_ptr<LogServer>> Open(const LogServerOptions& options);
@@ -107,8 +115,7 @@ class LogServer {
   // Held for the server's life, released after the index has closed.
   fs::DirectoryLock lock_;
   int port_ = 0;
-  std::unique_ptr<TileStorage> storage_;
-  std::unique_ptr<LogIndex> index_;
+  std::unique_ptr<LogStore> store_;
   std::unique_ptr<Sequencer> sequencer_;
   std::unique_ptr<Publisher> publisher_;
   std::unique_ptr<VendorRegistry> vendors_;

@@ -1,7 +1,13 @@
 // Publisher: signs checkpoints over the sequencer's committed tree head at an
 // interval, has them cosigned by witnesses when a policy asks for it, and
-// publishes them: DATA/checkpoint is replaced atomically (storage.h) and only
-// with cosignatures satisfying the quorum.
+// publishes them: the store's checkpoint (DATA/checkpoint on the POSIX store)
+// is replaced atomically and only with cosignatures satisfying the quorum.
+//
+// One process publishes: the integrator (log_store.h). Each tick the
+// publisher takes or renews the store's integrator lease; while another
+// process holds it, this one follows: it adopts the checkpoint that process
+// published (verified with the log key, never smaller than the one it has),
+// so its proof routes and long-polls answer as the integrator's do.
 //
 // Never two inconsistent checkpoints: a checkpoint is only ever signed over a
 // committed head (tiles durable, index committed), and at start the published
@@ -26,7 +32,7 @@
 
 #include "candor/log/index.h"
 #include "candor/log/sequencer.h"
-#include "candor/log/storage.h"
+#include "candor/log/log_store.h"
 #include "candor/merkle.h"
 #include "candor/note.h"
 #include "candor/policy.h"
@@ -71,9 +77,9 @@ class Publisher {
   // witnessing is required (policy absent or `quorum none`).
   // `key` signs the checkpoints (the log's key; candor/signing_key.h: a key
   // file, a PKCS#11 token or an ssh-agent). REQUIRES: key non-null.
-  Publisher(TileStorage* storage, Sequencer* sequencer, std::unique_ptr<Signer> key,
+  Publisher(LogStore* store, Sequencer* sequencer, std::unique_ptr<Signer> key,
             Cosigner cosigner, PublisherOptions options);
-  Publisher(TileStorage* storage, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
+  Publisher(LogStore* store, Sequencer* sequencer, SignerKey key, Cosigner cosigner,
             PublisherOptions options);
   ~Publisher();
 
@@ -84,7 +90,10 @@ class Publisher {
 
   // Signs and publishes a checkpoint of the current committed head now
   // (outside the timer). Used by `init`, tests and the timer itself.
+  // kConflict when another process is the integrator.
   Status PublishNow();
+  // Whether this process held the integrator's lease at its last tick.
+  bool integrator() const;
 
   // Why the last publication attempt failed (e.g. kPolicyUnsatisfied: the
   // witness quorum was not met), or OK if it succeeded. The proof route
@@ -104,8 +113,12 @@ class Publisher {
  private:
   void Run();
   Status PublishOnce();  // PublishNow without recording LastError
+  // Follower: adopts the checkpoint the integrator published, if newer.
+  Status AdoptPublished();
+  // Sets latest_ from a verified stored checkpoint (Start, AdoptPublished).
+  Status AdoptStored(const std::string& note, bool witnessed);
 
-  TileStorage* storage_;
+  LogStore* store_;
   Sequencer* sequencer_;
   std::unique_ptr<Signer> key_;
   VerifierKey verifier_;
@@ -118,6 +131,7 @@ class Publisher {
   bool stopping_ = false;
   std::shared_ptr<const PublishedCheckpoint> latest_;
   Status last_error_;  // guarded by mu_
+  bool integrator_ = false;  // guarded by mu_
   std::thread thread_;
 };
 
@@ -127,8 +141,8 @@ class Publisher {
 // flushes, and keeps every partial tile, so `tiles_size` must be a flushed
 // size: a published checkpoint's, or the sequencer's flushed head.
 // REQUIRES: size <= tiles_size.
-NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size, uint64_t tiles_size);
-inline NodeReader StorageNodeReader(const TileStorage* storage, uint64_t size) {
+NodeReader StorageNodeReader(const LogStore* storage, uint64_t size, uint64_t tiles_size);
+inline NodeReader StorageNodeReader(const LogStore* storage, uint64_t size) {
   return StorageNodeReader(storage, size, size);
 }
 

@@ -21,7 +21,7 @@
 #include <vector>
 
 #include "candor/bytes.h"
-#include "candor/log/storage.h"
+#include "candor/log/log_store.h"
 #include "candor/status.h"
 
 namespace candor {
@@ -32,7 +32,7 @@ class RightEdge {
 
   // Rebuilds the edge of the tree of `size` leaves from storage. kNotFound /
   // kMalformed if a needed tile or bundle is absent or has the wrong length.
-  static Result<RightEdge> Load(const TileStorage& storage, uint64_t size);
+  static Result<RightEdge> Load(const LogStore& storage, uint64_t size);
 
   uint64_t size() const { return size_; }
   // Root hash of the current tree (EmptyTreeHash() for 0). O(log n).

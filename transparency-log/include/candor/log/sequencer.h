@@ -1,16 +1,31 @@
-// Sequencer: the log's single writer. Admitted entries are queued; one thread
+// Sequencer: a log process's writer. Admitted entries are queued; one thread
 // takes everything queued (up to max_batch) as one batch ("group commit"),
 // assigns indices and commits the batch's entries, index rows and the new tree
-// head in one synced LevelDB write batch (index.h): one fsync of LevelDB's log
-// per batch. Only then are the batch's callers answered, so an index handed
-// out is a promise that survives a crash.
+// head in one atomic, durable LogStore::Commit (log_store.h): on the POSIX
+// store one synced LevelDB write batch (index.h), one fsync per batch. Only
+// then are the batch's callers answered, so an index handed out is a promise
+// that survives a crash.
+//
+// Several processes may share one store (PostgreSQL): each runs a sequencer,
+// and Commit succeeds only on the head it was decided against. A sequencer
+// whose head is stale (another process committed) re-reads the committed
+// state, rebuilds its right edge and decides the batch again, so duplicates
+// and equivocations are judged against everything committed, by anyone.
 //
 // Tiles and entry bundles are written from the in-memory right edge later,
 // between batches (FlushTiles): when a checkpoint is about to be published
 // (Flush(), called by the publisher, so a published checkpoint always has its
 // tiles durable), and whenever flush_entries / flush_bytes have accumulated
 // (so memory stays bounded). Writing tiles once per checkpoint instead of once
-// per batch takes the tile and directory fsyncs off the commit path.
+// per batch takes the tile and directory fsyncs off the commit path. Only the
+// integrator writes tiles (log_store.h); another process's sequencer drops the
+// files its edge emits and re-reads the store before it next commits.
+//
+// A failed commit: on a store where it is fatal (LevelDB, the batch may be
+// durable), the process stops before answering anyone; the restart recovers
+// from disk. Otherwise (PostgreSQL) the batch is answered kUnavailable and the
+// next batch first re-reads the store: a retry then finds its entry logged (the
+// same index) or logs it once.
 //
 // Per entry, in the batch, against the index and earlier entries of the batch:
 //   - same leaf hash already logged/queued: the existing index (duplicate);
@@ -19,7 +34,7 @@
 //   - otherwise a new index.
 //
 // Restart: Open() reads the committed tree head and the flushed size from the
-// index, rebuilds the right edge from the tiles at the flushed size
+// store, rebuilds the right edge from the tiles at the flushed size
 // (RightEdge::Load) plus the committed entries not yet in tiles, and checks
 // that the recomputed root equals the committed one. Tiles or bundles on disk
 // beyond the flushed size are not trusted; they are rewritten by the next
@@ -42,8 +57,8 @@
 
 #include "candor/log/admission.h"
 #include "candor/log/index.h"
+#include "candor/log/log_store.h"
 #include "candor/log/right_edge.h"
-#include "candor/log/storage.h"
 #include "candor/status.h"
 
 namespace candor {
@@ -76,9 +91,8 @@ struct AddOutcome {
 
 class Sequencer {
  public:
-  // REQUIRES: storage and index outlive the sequencer. Starts the thread.
-  static Result<std::unique_ptr<Sequencer>> Open(TileStorage* storage, LogIndex* index,
-                                                 SequencerOptions options = {});
+  // REQUIRES: store outlives the sequencer. Starts the thread.
+  static Result<std::unique_ptr<Sequencer>> Open(LogStore* store, SequencerOptions options = {});
   ~Sequencer();  // Stop()
 
   // Queues an admitted entry; `done` is called once, when the entry is durable
@@ -91,14 +105,16 @@ class Sequencer {
   // The same, as a future.
   std::future<Result<AddOutcome>> Add(AdmittedEntry entry);
 
-  // The committed (durable) tree head.
+  // The committed (durable) tree head, as this process last saw it (another
+  // process sharing the store may have committed more: LogStore::Head).
   TreeHead Head() const;
   // Whether the log can commit: OK, or the error of the last group commit or
   // tile flush when it failed (a later success clears it). /healthz.
   Status WriteHealth() const;
-  // Writes tiles and bundles for everything committed (fsynced) and returns
-  // the head they describe: the head to sign a checkpoint for. Blocks until
-  // the sequencer thread has done it (after the batch in progress).
+  // Catches up with the store's committed head, writes tiles and bundles for
+  // everything committed and returns the head they describe: the head to sign
+  // a checkpoint for. Blocks until the sequencer thread has done it (after the
+  // batch in progress). kConflict when another process is the integrator.
   Result<TreeHead> Flush();
 
   // Finishes queued work, answers everything still queued with kUnavailable,
@@ -110,21 +126,31 @@ class Sequencer {
     AdmittedEntry entry;
     AddCallback done;
   };
-  Sequencer(TileStorage* storage, LogIndex* index, SequencerOptions options, RightEdge edge,
-            TreeHead head, uint64_t flushed);
-  // The right edge at `head`: tiles at `flushed` plus the pending entries.
-  static Result<RightEdge> Rebuild(const TileStorage& storage, LogIndex& index, uint64_t flushed,
-                                   const TreeHead& head);
+  // A decided batch: the rows to commit and every caller's answer.
+  struct Decision;
+  Sequencer(LogStore* store, SequencerOptions options, RightEdge edge, TreeHead head,
+            uint64_t flushed);
+  // The right edge of the committed state: tiles at its flushed size plus its
+  // pending entries, checked against its root.
+  static Result<RightEdge> Rebuild(const LogStore& store, const CommittedState& state);
   void Run();
   void ProcessBatch(std::deque<Pending>& batch);
+  // Sequencer thread: decides every entry of the batch against edge_, the
+  // store and the batch itself, appending the new ones to edge_.
+  Decision Decide(const std::deque<Pending>& batch);
+  // Sequencer thread: re-reads the store and rebuilds edge_ and the caches
+  // from it (another process committed, or a commit failed).
+  Status Resync();
+  // Sequencer thread: catches up with the store's head if it moved.
+  Status CatchUp();
   // Sequencer thread: writes the tiles for edge_.size() and marks them flushed.
   Status FlushTiles();
 
-  TileStorage* storage_;
-  LogIndex* index_;
+  LogStore* store_;
   SequencerOptions options_;
   // Sequencer thread only:
   RightEdge edge_;
+  bool resync_needed_ = false;          // edge_ may differ from the store
   uint64_t flushed_ = 0;                // tiles durable up to here
   size_t unflushed_bytes_ = 0;          // entry bytes committed since
   std::vector<StorageFile> unwritten_;  // taken from the edge, not yet written
