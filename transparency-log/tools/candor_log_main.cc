@@ -6,7 +6,9 @@
 //   candor-log vendors list --dir DATA
 //   candor-log shard freeze --dir DATA --policy FILE [--json]
 //   candor-log shard status --dir DATA [--policy FILE] [--json]
+//   candor-log export  --storage URI|--from DATA --dir OUT [--log-key FILE] [--json]
 #include <signal.h>
+#include <unistd.h>
 
 #include <boost/program_options.hpp>
 #include <cstdio>
@@ -24,6 +26,8 @@
 #include "candor/log/admission.h"
 #include "candor/log/log_server.h"
 #include "candor/log/shard.h"
+#include "candor/log/export.h"
+#include "candor/log/open_store.h"
 #include "candor/log/storage.h"
 #include "candor/options.h"
 
@@ -41,7 +45,8 @@ constexpr const char* kUsage =
     "                                          (vendor, root or observer key)\n"
     "  vendors  list --dir DATA                list registered vendor keys\n"
     "  shard    freeze --dir DATA --policy F   final checkpoint, then read-only\n"
-    "  shard    status --dir DATA [--policy F] origin, size, frozen state\n";
+    "  shard    status --dir DATA [--policy F] origin, size, frozen state\n"
+    "  export   --storage URI --dir OUT        the tiles as static files (incremental)\n";
 
 int Fail(const Status& st) {
   std::fprintf(stderr, "candor-log: %s\n", st.ToString().c_str());
@@ -380,6 +385,68 @@ int CmdShardStatus(const std::vector<std::string>& args) {
   return 0;
 }
 
+// `candor-log export`: a store's tlog-tiles tree into a directory for nginx
+// or a CDN (export.h), incrementally.
+int CmdExport(const std::vector<std::string>& args) {
+  std::string storage, from, out, log_key_path;
+  po::options_description desc("candor-log export");
+  desc.add_options()("help,h", "show this help")(
+      "storage", po::value(&storage),
+      "the log's store: a postgres://... URI (as serve --storage)")(
+      "from", po::value(&from),
+      "or the data directory of a log on the POSIX store (no server running on it)")(
+      "dir", po::value(&out)->required(),
+      "directory to write the tiles, entry bundles and checkpoint into (created if absent)")(
+      "log-key", po::value(&log_key_path),
+      "the log's verifier key file (log.pub): both checkpoints must verify with it; default "
+      "--from's log.pub")("json", "print the result as one JSON object");
+  if (WantsHelp(args)) {
+    std::cout << desc;
+    return 0;
+  }
+  po::variables_map vm;
+  if (!ParseArgs(desc, args, vm)) return kExitUsage;
+  if (storage.empty() == from.empty()) return Usage("export needs exactly one of --storage, --from");
+  if (log_key_path.empty() && !from.empty()) log_key_path = from + "/log.pub";
+  ExportOptions options;
+  if (!log_key_path.empty()) {
+    auto pub = fs::ReadFileBytes(log_key_path, kMaxVerifierKeyFileSize);
+    if (!pub.ok()) return Fail(pub.status());
+    std::string_view pub_text = AsChars(*pub);
+    if (!pub_text.empty() && pub_text.back() == '\n') pub_text.remove_suffix(1);
+    auto key = ParseVerifierKey(pub_text);
+    if (!key.ok()) return Fail(key.status().WithContext(log_key_path));
+    options.log_key = *key;
+  }
+  auto opened = OpenLogStore(from, storage);
+  if (!opened.ok()) return Fail(opened.status());
+  // Progress on an interactive stderr only: quiet and parseable otherwise.
+  const bool tty = ::isatty(STDERR_FILENO) == 1;
+  if (tty) {
+    options.progress = [](uint64_t done, uint64_t total) {
+      std::fprintf(stderr, "\rexport: %llu/%llu files", static_cast<unsigned long long>(done),
+                   static_cast<unsigned long long>(total));
+    };
+  }
+  auto outcome = ExportTiles(*opened->store, out, options);
+  if (tty && outcome.ok() && outcome->files > 0) std::fprintf(stderr, "\n");
+  if (!outcome.ok()) return Fail(outcome.status());
+  if (vm.count("json")) {
+    std::printf("{\"from_size\":%llu,\"to_size\":%llu,\"files\":%llu,\"bytes\":%llu}\n",
+                static_cast<unsigned long long>(outcome->from_size),
+                static_cast<unsigned long long>(outcome->to_size),
+                static_cast<unsigned long long>(outcome->files),
+                static_cast<unsigned long long>(outcome->bytes));
+  } else {
+    std::printf("exported tree size %llu -> %llu: %llu files, %llu bytes\n",
+                static_cast<unsigned long long>(outcome->from_size),
+                static_cast<unsigned long long>(outcome->to_size),
+                static_cast<unsigned long long>(outcome->files),
+                static_cast<unsigned long long>(outcome->bytes));
+  }
+  return 0;
+}
+
 int CmdShard(const std::vector<std::string>& args) {
   if (args.empty()) return Usage("shard needs freeze or status");
   std::vector<std::string> rest(args.begin() + 1, args.end());
@@ -403,5 +470,6 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return candor::CmdServe(args);
   if (cmd == "vendors") return candor::CmdVendors(args);
   if (cmd == "shard") return candor::CmdShard(args);
+  if (cmd == "export") return candor::CmdExport(args);
   return candor::Usage("unknown command " + cmd);
 }
