@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include "candor/fs/lock.h"
 #include "candor/http/http_server.h"
@@ -45,11 +46,17 @@ Status InitLog(const std::string& dir, const std::string& origin, const std::str
                                      ", not the origin " + origin);
     }
   }
-  CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
+  std::optional<SignerKey> new_key;
   if (!key) {
     CANDOR_ASSIGN_OR_RETURN(auto pair, GenerateKey(origin));
-    CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(dir + "/log.key", pair.first));
-    key = MakeKeySigner(std::move(pair.first));
+    new_key = std::move(pair.first);
+  }
+  // The store first: a database that cannot be reached (or already holds a
+  // log) fails the init before any file is written, so it can be run again.
+  CANDOR_RETURN_IF_ERROR(InitLogStore(dir, storage, origin));
+  if (new_key) {
+    CANDOR_RETURN_IF_ERROR(WritePrivateKeyFile(dir + "/log.key", *new_key));
+    key = MakeKeySigner(std::move(*new_key));
   }
   CANDOR_RETURN_IF_ERROR(fs::WriteFileAtomically(
       dir + "/log.pub", AsBytes(FormatVerifierKey(key->public_key()) + "\n")));
@@ -59,7 +66,6 @@ Status InitLog(const std::string& dir, const std::string& origin, const std::str
     CANDOR_RETURN_IF_ERROR(
         fs::WriteFileAtomically(dir + "/vendors", AsBytes(FormatVendorsFile({}))));
   }
-  CANDOR_RETURN_IF_ERROR(InitLogStore(dir, storage, origin));
   CANDOR_ASSIGN_OR_RETURN(OpenedStore opened, OpenLogStore(dir, storage));
   CANDOR_ASSIGN_OR_RETURN(TreeHead head, opened.store->Head());
   CANDOR_ASSIGN_OR_RETURN(std::string note, Publisher::SignCheckpoint(*key, head));
