@@ -469,6 +469,28 @@ TEST_CASE("pg store: Health requires the synchronous standby the server waits fo
   CHECK(s.message().find("no synchronous standby") != std::string::npos);
   CHECK(OneLine(s));
 
+  // A commit now waits for that standby. Cancelled by an administrator, the
+  // wait ends and PostgreSQL reports success with a WARNING: the batch is on
+  // the primary only. The store reports the failure it is for the log; the
+  // store, read again, tells that the batch is there.
+  std::vector<Hash> leaves;
+  Batch batch = MakeBatch(leaves, 2, "w");
+  Result<CommitOutcome> waited = Status::Internal("not run");
+  std::thread committer(
+      [&] { waited = store->Commit(TreeHead{0, EmptyTreeHash()}, batch.rows, batch.head); });
+  std::string cancelled;
+  for (int i = 0; i < 100 && cancelled != "t\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cancelled = cluster.Sql(
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+  }
+  committer.join();
+  CHECK(cancelled == "t\n");
+  CHECK(waited.status().code() == Code::kUnavailable);
+  CHECK(waited.status().message().find("primary only") != std::string::npos);
+  CHECK(OneLine(waited.status()));
+  CHECK(store->Head()->size == 2);
+
   cluster.Sql("ALTER SYSTEM RESET synchronous_standby_names", &ok);
   REQUIRE(ok);
   cluster.Sql("SELECT pg_reload_conf()", &ok);

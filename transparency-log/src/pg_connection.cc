@@ -170,6 +170,7 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
   if (PQstatus(c) != CONNECTION_OK) {
     return Status::Unavailable("postgres: " + FirstLine(PQerrorMessage(c)));
   }
+  PQsetNoticeReceiver(c, &PgConnection::OnNotice, conn.get());
   if (statement_timeout_ms > 0) {
     CANDOR_RETURN_IF_ERROR(
         conn->ExecScript("SET statement_timeout = " + std::to_string(statement_timeout_ms)));
@@ -178,6 +179,19 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& c
 }
 
 PgConnection::~PgConnection() { PQfinish(c_); }
+
+void PgConnection::OnNotice(void* self, const pg_result* notice) {
+  // syncrep.c's warnings when a backend stops waiting for the standby:
+  // "canceling wait for synchronous replication due to user request" (or
+  // "... and terminating connection due to administrator command"), with
+  // the detail "The transaction has already committed locally, but might not
+  // have been replicated to the standby." Matched on the English text: a
+  // server with another lc_messages is not recognized (docs/LOG.md).
+  const char* primary = PQresultErrorField(notice, PG_DIAG_MESSAGE_PRIMARY);
+  if (primary != nullptr && std::strstr(primary, "synchronous replication") != nullptr) {
+    static_cast<PgConnection*>(self)->sync_rep_warning_ = FirstLine(primary);
+  }
+}
 
 Status PgConnection::Failure(pg_result* r, std::string_view what) {
   sqlstate_.clear();
@@ -209,6 +223,7 @@ Result<PgResult> PgConnection::Exec(const std::string& sql, const std::vector<Pg
     values[i] = params[i].null ? nullptr : params[i].data.data();
     lengths[i] = static_cast<int>(params[i].data.size());
   }
+  sync_rep_warning_.clear();
   pg_result* r = PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), types.data(),
                               values.data(), lengths.data(), formats.data(),
                               /*resultFormat=*/1);
@@ -216,6 +231,11 @@ Result<PgResult> PgConnection::Exec(const std::string& sql, const std::vector<Pg
   if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
     // The statement's first word names it in the message ("SELECT", ...).
     return Failure(r, sql.substr(0, sql.find_first_of(" (")));
+  }
+  if (!sync_rep_warning_.empty()) {
+    PQclear(r);
+    return Status::Unavailable("postgres: committed on the primary only (" + sync_rep_warning_ +
+                               ")");
   }
   return PgResult(r);
 }

@@ -7,6 +7,11 @@
 //     strings then find the promoted primary).
 //   - kInternal: a plpgsql RAISE (a broken REQUIRES: of the store).
 //   - kIo: any other error the server reports.
+//   - kUnavailable too when a write's COMMIT stopped waiting for the
+//     synchronous standby (cancelled by an administrator, or the backend
+//     asked to stop): PostgreSQL then reports success with only a WARNING,
+//     though the transaction is on the primary alone; Exec turns that
+//     warning into the error it is for the log (durability unknown).
 // Messages are the first line of libpq's (a password is never in them).
 //
 // Parameters travel in binary (PgParam): int8, bytea, text and their
@@ -101,10 +106,13 @@ class PgConnection {
  private:
   explicit PgConnection(pg_conn* c) : c_(c) {}
   Status Failure(pg_result* r, std::string_view what);
+  static void OnNotice(void* self, const pg_result* notice);
 
   pg_conn* c_;
   bool broken_ = false;
   std::string sqlstate_;
+  // The synchronous-replication warning of the current statement, if any.
+  std::string sync_rep_warning_;
 };
 
 // `conninfo` with any password removed, in keyword form, for messages and
