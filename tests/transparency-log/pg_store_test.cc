@@ -1,0 +1,544 @@
+// LogStore's contract (log_store.h), written once and run against both
+// engines: PosixLogStore (a temporary directory and LevelDB) and PgLogStore
+// (a real PostgreSQL server, tests/support/postgres_cluster.h). Then what
+// only PostgreSQL does: several front-ends on one database (one integrator,
+// fencing, takeover), one-line connection errors, reconnection after the
+// server restarts, and Health's synchronous standby check.
+//
+// The PostgreSQL cases share one cluster (each its own database), except the
+// one that kills its server. Skips without a PostgreSQL server unless
+// CANDOR_REQUIRE_POSTGRES=1.
+#include "candor/log/pg_store.h"
+
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <sstream>
+#include <thread>
+
+#include "candor/layout.h"
+#include "candor/log/pg_connection.h"
+#include "candor/log/posix_store.h"
+#include "candor/merkle.h"
+#include "support/postgres_cluster.h"
+#include "support/temp_dir.h"
+
+namespace candor {
+namespace {
+
+using testing::PostgresCluster;
+using testing::TempDir;
+
+Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
+
+// A batch of entries on top of a tree, with the leaves of the whole tree so
+// far (to compute the new root as the sequencer would).
+struct Batch {
+  std::vector<Bytes> entries;
+  std::vector<IndexRow> rows;
+  TreeHead head;
+};
+
+// `n` entries tagged `tag` after `leaves` (which it extends); entry i claims
+// the release key "<tag>/<i>", and every third entry a second key too.
+Batch MakeBatch(std::vector<Hash>& leaves, uint64_t n, const std::string& tag,
+                size_t entry_size = 0) {
+  Batch b;
+  const uint64_t base = leaves.size();
+  b.entries.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string text = tag + " entry " + std::to_string(base + i);
+    if (text.size() < entry_size) text.resize(entry_size, '.');
+    b.entries.push_back(ToBytes(text));
+  }
+  for (uint64_t i = 0; i < n; ++i) {
+    IndexRow row;
+    row.index = base + i;
+    row.leaf = LeafHash(b.entries[i]);
+    row.release_keys.push_back(tag + "/" + std::to_string(base + i));
+    if (i % 3 == 0) row.release_keys.push_back(tag + "/alias/" + std::to_string(base + i));
+    row.entry = b.entries[i];
+    leaves.push_back(row.leaf);
+    b.rows.push_back(std::move(row));
+  }
+  b.head.size = leaves.size();
+  b.head.root = RootFromLeafHashes(leaves);
+  return b;
+}
+
+// One engine under the contract: opens the store (again, on the same
+// storage, after the previous one is destroyed).
+struct Engine {
+  std::string name;
+  // PosixLogStore is the only writer of its directory: a stale base there is
+  // a bug (kInternal), not a race (kStale). Either way nothing is written.
+  bool single_writer = false;
+  std::function<std::unique_ptr<LogStore>()> open;
+};
+
+void RunContract(const Engine& engine) {
+  INFO(engine.name);
+  std::unique_ptr<LogStore> store = engine.open();
+  REQUIRE(store != nullptr);
+
+  // A new store: the empty tree, nothing flushed, pending, published or
+  // indexed.
+  Result<TreeHead> head = store->Head();
+  REQUIRE(head.ok());
+  CHECK(head->size == 0);
+  CHECK(HashEqual(head->root, EmptyTreeHash()));
+  Result<CommittedState> state = store->ReadCommitted();
+  REQUIRE(state.ok());
+  CHECK(state->head.size == 0);
+  CHECK(state->flushed == 0);
+  CHECK(state->pending.empty());
+  CHECK(store->ReadCheckpoint().status().code() == Code::kNotFound);
+  CHECK(store->ReadTile(TileId{0, 0, 256}).status().code() == Code::kNotFound);
+  CHECK(store->ReadEntryBundle(EntryBundleId{0, 256}).status().code() == Code::kNotFound);
+  CHECK(store->FindLeaf(LeafHash(ToBytes("absent"))).value() == std::nullopt);
+  CHECK(store->FindRelease("absent/1").value() == std::nullopt);
+  CHECK(store->FreeBytes().ok());
+  REQUIRE(store->RenewIntegratorLease().value());
+
+  // A commit: the head moves, the rows are indexed, the entries pending.
+  std::vector<Hash> leaves;
+  const TreeHead empty = *head;
+  Batch first = MakeBatch(leaves, 3, "first");
+  Result<CommitOutcome> outcome = store->Commit(empty, first.rows, first.head);
+  REQUIRE_MESSAGE(outcome.ok(), outcome.status().ToString());
+  CHECK(*outcome == CommitOutcome::kCommitted);
+  head = store->Head();
+  REQUIRE(head.ok());
+  CHECK(head->size == 3);
+  CHECK(HashEqual(head->root, first.head.root));
+  for (const IndexRow& row : first.rows) {
+    CHECK(store->FindLeaf(row.leaf).value() == std::optional<uint64_t>(row.index));
+    for (const std::string& key : row.release_keys) {
+      Result<std::optional<ReleaseRecord>> rec = store->FindRelease(key);
+      REQUIRE(rec.ok());
+      REQUIRE(rec->has_value());
+      CHECK((*rec)->index == row.index);
+      CHECK(HashEqual((*rec)->leaf, row.leaf));
+    }
+  }
+  state = store->ReadCommitted();
+  REQUIRE(state.ok());
+  CHECK(state->head.size == 3);
+  CHECK(state->flushed == 0);
+  CHECK(state->pending == first.entries);
+
+  // A commit on a stale base (the empty tree again) writes nothing.
+  {
+    std::vector<Hash> other;
+    Batch stale = MakeBatch(other, 2, "stale");
+    Result<CommitOutcome> r = store->Commit(empty, stale.rows, stale.head);
+    if (engine.single_writer) {
+      CHECK(r.status().code() == Code::kInternal);
+    } else {
+      REQUIRE(r.ok());
+      CHECK(*r == CommitOutcome::kStale);
+    }
+    CHECK(store->Head()->size == 3);
+    CHECK(store->FindLeaf(stale.rows[0].leaf).value() == std::nullopt);
+    CHECK(store->FindRelease("stale/0").value() == std::nullopt);
+  }
+
+  Batch second = MakeBatch(leaves, 2, "second");
+  outcome = store->Commit(first.head, second.rows, second.head);
+  REQUIRE(outcome.ok());
+  CHECK(*outcome == CommitOutcome::kCommitted);
+
+  // Tiles for size 3: flushed rises, the entries below drop out of pending.
+  const TileId tile{0, 0, 3};
+  const EntryBundleId bundle{0, 3};
+  const Bytes tile_bytes = ToBytes(std::string(96, 't'));
+  const Bytes bundle_bytes = ToBytes("three entries");
+  REQUIRE(store->WriteTiles({{TilePath(tile), tile_bytes}, {EntryBundlePath(bundle), bundle_bytes}},
+                            3)
+              .ok());
+  state = store->ReadCommitted();
+  REQUIRE(state.ok());
+  CHECK(state->head.size == 5);
+  CHECK(state->flushed == 3);
+  CHECK(state->pending == second.entries);
+  CHECK(store->ReadTile(tile).value() == tile_bytes);
+  CHECK(store->ReadEntryBundle(bundle).value() == bundle_bytes);
+  // Another width of the same tile is another file.
+  CHECK(store->ReadTile(TileId{0, 0, 4}).status().code() == Code::kNotFound);
+  // Never lowered; a rewritten tile replaces the old bytes.
+  const Bytes tile_again = ToBytes(std::string(96, 'u'));
+  REQUIRE(store->WriteTiles({{TilePath(tile), tile_again}}, 2).ok());
+  state = store->ReadCommitted();
+  REQUIRE(state.ok());
+  CHECK(state->flushed == 3);
+  CHECK(state->pending == second.entries);
+  CHECK(store->ReadTile(tile).value() == tile_again);
+
+  REQUIRE(store->WriteCheckpoint("origin\n5\nroot\n").ok());
+  CHECK(store->ReadCheckpoint().value() == "origin\n5\nroot\n");
+  REQUIRE(store->WriteCheckpoint("origin\n5\nroot2\n").ok());
+  CHECK(store->ReadCheckpoint().value() == "origin\n5\nroot2\n");
+
+  // Everything is still there when the store is opened again.
+  store.reset();
+  store = engine.open();
+  REQUIRE(store != nullptr);
+  state = store->ReadCommitted();
+  REQUIRE(state.ok());
+  CHECK(state->head.size == 5);
+  CHECK(HashEqual(state->head.root, second.head.root));
+  CHECK(state->flushed == 3);
+  CHECK(state->pending == second.entries);
+  CHECK(store->FindLeaf(second.rows[1].leaf).value() == std::optional<uint64_t>(4));
+  CHECK(store->ReadCheckpoint().value() == "origin\n5\nroot2\n");
+}
+
+// Commits `batches` batches of `n` entries, printing the rate (a figure, not
+// an assertion: wall times vary).
+void CommitBatches(LogStore& store, const std::string& name, uint64_t n, int batches) {
+  std::vector<Hash> leaves;
+  TreeHead base = store.Head().value();
+  REQUIRE(base.size == 0);
+  std::chrono::steady_clock::duration spent{};
+  for (int b = 0; b < batches; ++b) {
+    Batch batch = MakeBatch(leaves, n, "bulk", 600);
+    const auto start = std::chrono::steady_clock::now();
+    Result<CommitOutcome> r = store.Commit(base, batch.rows, batch.head);
+    spent += std::chrono::steady_clock::now() - start;
+    REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+    REQUIRE(*r == CommitOutcome::kCommitted);
+    base = batch.head;
+  }
+  const double seconds = std::chrono::duration<double>(spent).count();
+  MESSAGE(name << ": " << batches << " commits of " << n << " entries of 600 bytes in " << seconds
+               << " s: " << static_cast<uint64_t>(static_cast<double>(n) * batches / seconds)
+               << " entries/s");
+  Result<CommittedState> state = store.ReadCommitted();
+  REQUIRE(state.ok());
+  CHECK(state->pending.size() == n * static_cast<uint64_t>(batches));
+}
+
+std::unique_ptr<LogStore> OpenPosix(const std::string& dir) {
+  const bool made = ::mkdir((dir + "/state").c_str(), 0700) == 0 || errno == EEXIST;
+  REQUIRE(made);
+  Result<std::unique_ptr<PosixLogStore>> store = PosixLogStore::Open(dir);
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  return std::move(*store);
+}
+
+// The cluster the PostgreSQL cases share; each makes its own database.
+PostgresCluster& SharedCluster() {
+  static std::unique_ptr<PostgresCluster> cluster = PostgresCluster::Primary();
+  return *cluster;
+}
+
+// A new, empty database on `cluster`; its connection string.
+std::string NewDatabase(PostgresCluster& cluster) {
+  static int n = 0;
+  const std::string name = "store_" + std::to_string(++n);
+  bool ok = false;
+  cluster.Sql("CREATE DATABASE " + name, &ok);
+  REQUIRE_MESSAGE(ok, cluster.Log());
+  return cluster.ConnectionString() + " dbname=" + name;
+}
+
+// A database holding a log of origin "example.com/log".
+std::string NewLog(PostgresCluster& cluster) {
+  const std::string conninfo = NewDatabase(cluster);
+  Status s = PgLogStore::Init(conninfo, "example.com/log");
+  REQUIRE_MESSAGE(s.ok(), s.ToString());
+  return conninfo;
+}
+
+std::unique_ptr<PgLogStore> OpenPg(const std::string& conninfo, PgStoreOptions options = {}) {
+  Result<std::unique_ptr<PgLogStore>> store = PgLogStore::Open(conninfo, std::move(options));
+  REQUIRE_MESSAGE(store.ok(), store.status().ToString());
+  return std::move(*store);
+}
+
+// One SQL statement on its own connection (psql reaches only `candor`).
+std::string Query(const std::string& conninfo, const std::string& sql) {
+  Result<std::unique_ptr<PgConnection>> c = PgConnection::Connect(conninfo, 5, 0);
+  REQUIRE_MESSAGE(c.ok(), c.status().ToString());
+  Result<PgResult> r = (*c)->Exec(sql);
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  REQUIRE(r->rows() == 1);
+  return std::string(r->Text(0, 0));
+}
+
+bool OneLine(const Status& s) { return s.message().find('\n') == std::string::npos; }
+
+TEST_CASE("log store contract: PosixLogStore") {
+  TempDir dir;
+  RunContract(Engine{"posix", true, [&] { return OpenPosix(dir.path()); }});
+}
+
+TEST_CASE("log store contract: PgLogStore") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  const std::string conninfo = NewLog(cluster);
+  RunContract(Engine{"postgres", false, [&]() -> std::unique_ptr<LogStore> {
+                       PgStoreOptions options;
+                       options.origin = "example.com/log";
+                       return OpenPg(conninfo, options);
+                     }});
+}
+
+TEST_CASE("log store: commits of 8192 entries (figures)") {
+  TempDir dir;
+  {
+    std::unique_ptr<LogStore> posix = OpenPosix(dir.path());
+    CommitBatches(*posix, "posix", 8192, 4);
+  }
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  std::unique_ptr<PgLogStore> pg = OpenPg(NewLog(cluster));
+  CommitBatches(*pg, "postgres", 8192, 4);
+}
+
+TEST_CASE("pg store: Init and Open check what the database holds") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  const std::string empty = NewDatabase(cluster);
+  Result<std::unique_ptr<PgLogStore>> opened = PgLogStore::Open(empty);
+  CHECK(opened.status().code() == Code::kNotFound);
+
+  REQUIRE(PgLogStore::Init(empty, "example.com/log").ok());
+  Status again = PgLogStore::Init(empty, "example.com/log");
+  CHECK(again.code() == Code::kConflict);
+  CHECK(Query(empty, "SELECT count(*)::text FROM candor_meta") == "1");
+
+  PgStoreOptions other;
+  other.origin = "example.com/other";
+  opened = PgLogStore::Open(empty, other);
+  CHECK(opened.status().code() == Code::kMismatch);
+  other.origin = "example.com/log";
+  opened = PgLogStore::Open(empty, other);
+  CHECK(opened.ok());
+  opened = PgLogStore::Open(empty);  // no origin expected: any
+  CHECK(opened.ok());
+}
+
+TEST_CASE("pg store: two front-ends on one database: one commits, one integrates at a time") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  const std::string conninfo = NewLog(cluster);
+  PgStoreOptions a_options;
+  a_options.holder = "front-end-a";
+  a_options.lease_ttl = std::chrono::milliseconds(1000);
+  PgStoreOptions b_options;
+  b_options.holder = "front-end-b";
+  b_options.lease_ttl = std::chrono::milliseconds(60000);  // outlives the test once taken
+  std::unique_ptr<PgLogStore> a = OpenPg(conninfo, a_options);
+  std::unique_ptr<PgLogStore> b = OpenPg(conninfo, b_options);
+
+  // Both commit from the empty tree: the second is stale, and after reading
+  // the store again it commits on top of the first.
+  std::vector<Hash> leaves;
+  const TreeHead empty = a->Head().value();
+  Batch from_a = MakeBatch(leaves, 4, "a");
+  REQUIRE(a->Commit(empty, from_a.rows, from_a.head).value() == CommitOutcome::kCommitted);
+  std::vector<Hash> b_leaves;
+  Batch from_b = MakeBatch(b_leaves, 2, "b");
+  CHECK(b->Commit(empty, from_b.rows, from_b.head).value() == CommitOutcome::kStale);
+  Result<CommittedState> seen = b->ReadCommitted();
+  REQUIRE(seen.ok());
+  CHECK(seen->head.size == 4);
+  CHECK(seen->pending == from_a.entries);
+  Batch after = MakeBatch(leaves, 2, "b");
+  CHECK(b->Commit(seen->head, after.rows, after.head).value() == CommitOutcome::kCommitted);
+  CHECK(a->Head()->size == 6);
+
+  // One integrator: A takes the lease; B is refused it and fenced.
+  REQUIRE(a->RenewIntegratorLease().value());
+  CHECK_FALSE(b->RenewIntegratorLease().value());
+  Status fenced = b->WriteTiles({{TilePath(TileId{0, 0, 4}), Bytes(128, 1)}}, 4);
+  CHECK(fenced.code() == Code::kConflict);
+  CHECK(fenced.message().find("fenced") != std::string::npos);
+  CHECK(b->WriteCheckpoint("from b\n").code() == Code::kConflict);
+  CHECK(b->ReadCommitted()->flushed == 0);
+  CHECK(b->ReadCheckpoint().status().code() == Code::kNotFound);
+  REQUIRE(a->WriteTiles({{TilePath(TileId{0, 0, 4}), Bytes(128, 2)}}, 4).ok());
+  REQUIRE(a->WriteCheckpoint("from a\n").ok());
+  CHECK(b->ReadCheckpoint().value() == "from a\n");
+  CHECK(Query(conninfo, "SELECT holder || ' ' || epoch FROM candor_lease") == "front-end-a 1");
+
+  // A stops renewing (paused, cut off); once its lease expires B takes the
+  // role with the next epoch.
+  bool taken = false;
+  for (int i = 0; i < 100 && !taken; ++i) {
+    Result<bool> r = b->RenewIntegratorLease();
+    REQUIRE(r.ok());
+    taken = *r;
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE(taken);
+  CHECK(Query(conninfo, "SELECT holder || ' ' || epoch FROM candor_lease") == "front-end-b 2");
+
+  // A wakes up: every integrator write of it is fenced, and the role stays B's.
+  CHECK(a->WriteTiles({{TilePath(TileId{0, 0, 6}), Bytes(192, 3)}}, 6).code() == Code::kConflict);
+  CHECK(a->WriteCheckpoint("stale a\n").code() == Code::kConflict);
+  CHECK_FALSE(a->RenewIntegratorLease().value());
+  CHECK(a->ReadCheckpoint().value() == "from a\n");
+  CHECK(a->ReadCommitted()->flushed == 4);
+  CHECK(a->ReadTile(TileId{0, 0, 6}).status().code() == Code::kNotFound);
+  REQUIRE(b->WriteTiles({{TilePath(TileId{0, 0, 6}), Bytes(192, 4)}}, 6).ok());
+  REQUIRE(b->WriteCheckpoint("from b\n").ok());
+  CHECK(a->ReadCheckpoint().value() == "from b\n");
+  CHECK(a->ReadCommitted()->pending.empty());
+  // Tiles beyond the committed size are refused (a broken REQUIRES:).
+  CHECK(b->WriteTiles({}, 7).code() == Code::kInternal);
+}
+
+TEST_CASE("pg store: connection failures are one line without the password") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  const std::string conninfo = NewLog(cluster);
+  // The test cluster trusts every local connection; a password is asked of
+  // one role only, by a pg_hba.conf line put before the others.
+  bool ok = false;
+  cluster.Sql("CREATE ROLE pwuser LOGIN PASSWORD 'right-horse-battery'", &ok);
+  REQUIRE(ok);
+  const std::string hba = cluster.dir() + "/data/pg_hba.conf";
+  std::stringstream old;
+  old << std::ifstream(hba).rdbuf();
+  std::ofstream(hba, std::ios::trunc) << "host all pwuser 127.0.0.1/32 scram-sha-256\n"
+                                      << old.str();
+  cluster.Sql("SELECT pg_reload_conf()", &ok);
+  REQUIRE(ok);
+
+  const std::string port = std::to_string(cluster.port());
+  const std::string wrong = "postgres://pwuser:wrong-horse-battery@127.0.0.1:" + port + "/candor";
+  // pg_reload_conf() signals the postmaster: the new line applies shortly.
+  Result<std::unique_ptr<PgLogStore>> opened = PgLogStore::Open(wrong);
+  for (int i = 0; i < 50 && opened.status().code() != Code::kUnavailable; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    opened = PgLogStore::Open(wrong);
+  }
+  CHECK(opened.status().code() == Code::kUnavailable);
+  CHECK(opened.status().message().find("password authentication failed") != std::string::npos);
+  CHECK(OneLine(opened.status()));
+  CHECK(opened.status().message().find("wrong-horse") == std::string::npos);
+  // The right password gets through (to a database without a log).
+  opened =
+      PgLogStore::Open("postgres://pwuser:right-horse-battery@127.0.0.1:" + port + "/candor");
+  CHECK(opened.status().code() == Code::kNotFound);
+  CHECK(opened.status().message().find("right-horse") == std::string::npos);
+
+  // Nobody listening; a database that does not exist.
+  const std::string nobody = "host=127.0.0.1 port=1 dbname=x connect_timeout=2 password=s3cr3t";
+  Status s = PgLogStore::Init(nobody, "o");
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK(OneLine(s));
+  CHECK(s.message().find("s3cr3t") == std::string::npos);
+  opened = PgLogStore::Open(cluster.ConnectionString() + " dbname=no_such_db");
+  CHECK(opened.status().code() == Code::kUnavailable);
+  CHECK(opened.status().message().find("no_such_db") != std::string::npos);
+  CHECK(OneLine(opened.status()));
+
+  // Describe() never shows the password, in either form.
+  std::unique_ptr<PgLogStore> store = OpenPg(conninfo + " password=hunter2");
+  CHECK(store->Describe().find("hunter2") == std::string::npos);
+  CHECK(store->Describe().find("dbname=store_") != std::string::npos);
+  CHECK(RedactConninfo("postgres://u:hunter2@h1:1,h2:2/db?target_session_attrs=read-write") ==
+        "user=u dbname=db host=h1,h2 port=1,2 target_session_attrs=read-write");
+}
+
+TEST_CASE("pg store: Health requires the synchronous standby the server waits for") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  std::unique_ptr<PgLogStore> store = OpenPg(NewLog(cluster));
+  Status s = store->Health();
+  CHECK_MESSAGE(s.ok(), s.ToString());
+
+  // The server now waits for a standby named "nobody" (none streams).
+  bool ok = false;
+  cluster.Sql("ALTER SYSTEM SET synchronous_standby_names = 'nobody'", &ok);
+  REQUIRE(ok);
+  cluster.Sql("SELECT pg_reload_conf()", &ok);
+  REQUIRE(ok);
+  for (int i = 0; i < 50 && s.ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s = store->Health();
+  }
+  CHECK(s.code() == Code::kUnavailable);
+  CHECK(s.message().find("no synchronous standby") != std::string::npos);
+  CHECK(OneLine(s));
+
+  // A commit now waits for that standby. Cancelled by an administrator, the
+  // wait ends and PostgreSQL reports success with a WARNING: the batch is on
+  // the primary only. The store reports the failure it is for the log; the
+  // store, read again, tells that the batch is there.
+  std::vector<Hash> leaves;
+  Batch batch = MakeBatch(leaves, 2, "w");
+  Result<CommitOutcome> waited = Status::Internal("not run");
+  std::thread committer(
+      [&] { waited = store->Commit(TreeHead{0, EmptyTreeHash()}, batch.rows, batch.head); });
+  std::string cancelled;
+  for (int i = 0; i < 100 && cancelled != "t\n"; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    cancelled = cluster.Sql(
+        "SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE wait_event = 'SyncRep'");
+  }
+  committer.join();
+  CHECK(cancelled == "t\n");
+  CHECK(waited.status().code() == Code::kUnavailable);
+  CHECK(waited.status().message().find("primary only") != std::string::npos);
+  CHECK(OneLine(waited.status()));
+  CHECK(store->Head()->size == 2);
+
+  cluster.Sql("ALTER SYSTEM RESET synchronous_standby_names", &ok);
+  REQUIRE(ok);
+  cluster.Sql("SELECT pg_reload_conf()", &ok);
+  REQUIRE(ok);
+  for (int i = 0; i < 50 && !s.ok(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    s = store->Health();
+  }
+  CHECK(s.ok());
+}
+
+TEST_CASE("pg store: a server killed mid-use is kUnavailable, and the store reconnects") {
+  auto cluster = PostgresCluster::Primary();
+  CANDOR_SKIP_UNLESS_POSTGRES(*cluster);
+  const std::string conninfo = NewLog(*cluster);
+  std::unique_ptr<PgLogStore> store = OpenPg(conninfo);
+  std::vector<Hash> leaves;
+  Batch first = MakeBatch(leaves, 5, "x");
+  REQUIRE(store->Commit(store->Head().value(), first.rows, first.head).value() ==
+          CommitOutcome::kCommitted);
+  REQUIRE(store->RenewIntegratorLease().value());
+
+  cluster->Kill9();
+  // Every role's connection (reads, sequencer, integrator) fails, one line.
+  Result<TreeHead> head = store->Head();
+  CHECK(head.status().code() == Code::kUnavailable);
+  CHECK(OneLine(head.status()));
+  Batch second = MakeBatch(leaves, 3, "x");
+  Result<CommitOutcome> commit = store->Commit(first.head, second.rows, second.head);
+  CHECK(commit.status().code() == Code::kUnavailable);
+  CHECK(OneLine(commit.status()));
+  CHECK(store->RenewIntegratorLease().status().code() == Code::kUnavailable);
+  CHECK(store->WriteCheckpoint("x\n").code() == Code::kUnavailable);
+  CHECK(store->Health().code() == Code::kUnavailable);
+
+  REQUIRE_MESSAGE(cluster->Start(), cluster->Log());
+  // The same store object, no reopening.
+  head = store->Head();
+  REQUIRE_MESSAGE(head.ok(), head.status().ToString());
+  CHECK(head->size == 5);
+  Result<CommittedState> state = store->ReadCommitted();
+  REQUIRE(state.ok());
+  CHECK(state->pending == first.entries);
+  commit = store->Commit(first.head, second.rows, second.head);
+  REQUIRE_MESSAGE(commit.ok(), commit.status().ToString());
+  CHECK(*commit == CommitOutcome::kCommitted);
+  CHECK(store->Health().ok());
+}
+
+}  // namespace
+}  // namespace candor
