@@ -204,13 +204,30 @@ TEST_CASE("PostgreSQL failover: every acknowledged entry at its index, served ch
                                               << a.Log() << b.Log());
   };
   std::vector<std::thread> threads;
+  // A failed REQUIRE leaves through here too: stop and join, never terminate.
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      stop = true;
+      for (auto& th : threads) {
+        if (th.joinable()) th.join();
+      }
+    }
+  } joiner{stop, threads};
   for (int t = 0; t < 4; ++t) threads.emplace_back(submit, t);
   threads.emplace_back(poll);
 
   wait_for_acks(200, "both front-ends up");
   // Exactly one front-end integrates.
-  double ia = Gauge(a.url(), "candor_log_integrator"), ib = Gauge(b.url(), "candor_log_integrator");
-  CHECK(ia + ib == 1.0);
+  double ia = -1, ib = -1;
+  for (int i = 0; i < 50 && ia + ib != 1.0; ++i) {  // a tick after the start at most
+    ia = Gauge(a.url(), "candor_log_integrator");
+    ib = Gauge(b.url(), "candor_log_integrator");
+    if (ia + ib != 1.0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  INFO("integrator gauges: a " << ia << ", b " << ib);
+  REQUIRE(ia + ib == 1.0);
   FrontEnd& integrator = ia == 1.0 ? a : b;
   FrontEnd& follower = ia == 1.0 ? b : a;
 
@@ -269,10 +286,10 @@ TEST_CASE("PostgreSQL failover: every acknowledged entry at its index, served ch
   ia = Gauge(a.url(), "candor_log_integrator");
   FrontEnd& paused = ia == 1.0 ? a : b;
   FrontEnd& other = ia == 1.0 ? b : a;
-  paused.proc->Kill(SIGSTOP);
+  REQUIRE(::kill(paused.proc->pid(), SIGSTOP) == 0);  // Subprocess::Kill would wait for it
   std::this_thread::sleep_for(std::chrono::seconds(8));  // > the 5 s lease
   CHECK(Gauge(other.url(), "candor_log_integrator") == 1.0);
-  paused.proc->Kill(SIGCONT);
+  REQUIRE(::kill(paused.proc->pid(), SIGCONT) == 0);
   wait_for_acks(acked_count() + 200, "after the pause");
   stop = true;
   for (auto& th : threads) th.join();
@@ -409,6 +426,16 @@ TEST_CASE("PostgreSQL store gone mid-commit: 503, and a retry gets the same inde
     return rec.acked.size();
   };
   std::vector<std::thread> threads;
+  struct Joiner {
+    std::atomic<bool>& stop;
+    std::vector<std::thread>& threads;
+    ~Joiner() {
+      stop = true;
+      for (auto& th : threads) {
+        if (th.joinable()) th.join();
+      }
+    }
+  } joiner{stop, threads};
   for (int t = 0; t < 4; ++t) threads.emplace_back(submit, t);
   auto wait_for = [&](size_t n) {
     for (int i = 0; i < 3000 && acked_count() < n; ++i) {

@@ -206,9 +206,13 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     if (admitted.status().code() == Code::kRateLimited) {
       res.SetHeader("Retry-After", std::to_string(retry_after));
     }
-    // Every refusal counts, 429s included: a client that keeps naming a
-    // vendor key over its rate (a forger racing the vendor) is limited too.
-    if (ctx->refusal_limiter != nullptr) ctx->refusal_limiter->Take(client);
+    if (admitted.status().code() == Code::kUnavailable) res.SetHeader("Retry-After", "1");
+    // Every refusal of the submission counts, 429s included: a client that
+    // keeps naming a vendor key over its rate (a forger racing the vendor) is
+    // limited too. The log's own failures (5xx: its store unreachable while a
+    // lookup ran) are not the client's, and an outage must not leave honest
+    // vendors rate-limited when it ends.
+    if (ctx->refusal_limiter != nullptr && res.status < 500) ctx->refusal_limiter->Take(client);
     return reply(std::move(res));
   }
   ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {

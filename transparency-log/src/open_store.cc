@@ -2,7 +2,10 @@
 #include "candor/log/open_store.h"
 
 #include "candor/fs/directory.h"
+#include "candor/fs/read_file.h"
+#include "candor/log/pg_store.h"
 #include "candor/log/posix_store.h"
+#include "candor/note.h"
 
 namespace candor {
 
@@ -12,18 +15,38 @@ bool IsPostgresStorage(const std::string& storage) {
 
 namespace {
 
-Status UnknownStorage(const std::string& storage) {
+Status UnknownStorage() {
   // Never echo the setting: it may hold a password.
-  (void)storage;
   return Status::InvalidArgument(
       "--storage must be empty (the data directory) or a postgres:// URI");
+}
+
+// The origin of the log configured in `dir` (its log.pub names it), so that a
+// front-end never serves another log's database; "" without a directory
+// (export, which checks the checkpoints it copies).
+Result<std::string> ConfiguredOrigin(const std::string& dir) {
+  if (dir.empty()) return std::string();
+  const std::string path = dir + "/log.pub";
+  auto pub = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
+  if (!pub.ok()) return pub.status().WithContext(path);
+  std::string_view text = AsChars(*pub);
+  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  auto key = ParseVerifierKey(text);
+  if (!key.ok()) return key.status().WithContext(path);
+  return key->name;
 }
 
 }  // namespace
 
 Result<OpenedStore> OpenLogStore(const std::string& dir, const std::string& storage) {
   OpenedStore opened;
-  if (!storage.empty()) return UnknownStorage(storage);
+  if (IsPostgresStorage(storage)) {
+    PgStoreOptions options;
+    CANDOR_ASSIGN_OR_RETURN(options.origin, ConfiguredOrigin(dir));
+    CANDOR_ASSIGN_OR_RETURN(opened.store, PgLogStore::Open(storage, options));
+    return opened;
+  }
+  if (!storage.empty()) return UnknownStorage();
   CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
   auto lock = fs::DirectoryLock::Acquire(dir + "/state");
   if (!lock.ok()) {
@@ -37,8 +60,8 @@ Result<OpenedStore> OpenLogStore(const std::string& dir, const std::string& stor
 
 Status InitLogStore(const std::string& dir, const std::string& storage,
                     const std::string& origin) {
-  (void)origin;
-  if (!storage.empty()) return UnknownStorage(storage);
+  if (IsPostgresStorage(storage)) return PgLogStore::Init(storage, origin);
+  if (!storage.empty()) return UnknownStorage();
   CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
   // Opening creates the index with the empty tree's head.
   CANDOR_ASSIGN_OR_RETURN(auto store, PosixLogStore::Open(dir));

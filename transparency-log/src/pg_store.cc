@@ -306,16 +306,16 @@ Result<TreeHead> PgLogStore::Head() {
   return head;
 }
 
-Result<CommittedState> PgLogStore::ReadCommitted() {
+Result<CommittedState> PgLogStore::ReadCommittedFrom(uint64_t from) {
   // One statement sees one snapshot, which is what a REPEATABLE READ
   // transaction of three statements would give, in one round trip.
   CANDOR_ASSIGN_OR_RETURN(
       PgResult r,
       OnRole(sequencer_,
              "SELECT h.size, h.root, h.flushed, p.idx, p.entry FROM candor_head h "
-             "LEFT JOIN candor_pending p ON p.idx >= h.flushed AND p.idx < h.size "
+             "LEFT JOIN candor_pending p ON p.idx >= GREATEST(h.flushed, $1) AND p.idx < h.size "
              "WHERE h.id = 1 ORDER BY p.idx",
-             {}));
+             {PgParam::Int8(static_cast<int64_t>(from))}));
   if (r.rows() < 1) return Status::Inconsistent("postgres: candor_head has no row");
   CommittedState state;
   CANDOR_ASSIGN_OR_RETURN(int64_t size, r.Int8(0, 0));
@@ -327,19 +327,20 @@ Result<CommittedState> PgLogStore::ReadCommitted() {
     return Status::Inconsistent("tiles flushed to " + std::to_string(state.flushed) +
                                 " beyond the committed size " + std::to_string(state.head.size));
   }
+  state.pending_from = std::max(state.flushed, std::min(from, state.head.size));
   if (!r.IsNull(0, 3)) {
     state.pending.reserve(static_cast<size_t>(r.rows()));
     for (int i = 0; i < r.rows(); ++i) {
       CANDOR_ASSIGN_OR_RETURN(int64_t idx, r.Int8(i, 3));
-      if (static_cast<uint64_t>(idx) != state.flushed + static_cast<uint64_t>(i)) break;
+      if (static_cast<uint64_t>(idx) != state.pending_from + static_cast<uint64_t>(i)) break;
       ByteView entry = r.Bytes(i, 4);
       state.pending.emplace_back(entry.begin(), entry.end());
     }
   }
-  if (state.pending.size() != state.head.size - state.flushed) {
+  if (state.pending.size() != state.head.size - state.pending_from) {
     return Status::Inconsistent("postgres: " + std::to_string(state.pending.size()) +
-                                " pending entries after the flushed size " +
-                                std::to_string(state.flushed) + ", the committed size is " +
+                                " pending entries from " + std::to_string(state.pending_from) +
+                                ", the committed size is " +
                                 std::to_string(state.head.size));
   }
   return state;

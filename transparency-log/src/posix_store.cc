@@ -1,6 +1,8 @@
 // PosixLogStore (see posix_store.h).
 #include "candor/log/posix_store.h"
 
+#include <algorithm>
+
 namespace candor {
 
 Result<std::unique_ptr<PosixLogStore>> PosixLogStore::Open(const std::string& dir,
@@ -10,7 +12,7 @@ Result<std::unique_ptr<PosixLogStore>> PosixLogStore::Open(const std::string& di
   return std::unique_ptr<PosixLogStore>(new PosixLogStore(dir, std::move(index)));
 }
 
-Result<CommittedState> PosixLogStore::ReadCommitted() {
+Result<CommittedState> PosixLogStore::ReadCommittedFrom(uint64_t from) {
   // One writer (this process, on its sequencer thread): the three reads see
   // one state.
   CommittedState state;
@@ -20,7 +22,8 @@ Result<CommittedState> PosixLogStore::ReadCommitted() {
     return Status::Inconsistent("tiles flushed to " + std::to_string(state.flushed) +
                                 " beyond the committed size " + std::to_string(state.head.size));
   }
-  CANDOR_ASSIGN_OR_RETURN(state.pending, index_->PendingEntries(state.flushed));
+  state.pending_from = std::max(state.flushed, std::min(from, state.head.size));
+  CANDOR_ASSIGN_OR_RETURN(state.pending, index_->PendingEntries(state.pending_from));
   return state;
 }
 

@@ -70,7 +70,12 @@ Status Publisher::AdoptStored(const std::string& note, bool witnessed) {
 
 Status Publisher::Start() {
   auto stored = store_->ReadCheckpoint();
-  TreeHead head = sequencer_->Head();
+  // The store's head, read after the checkpoint: another process sharing the
+  // store may have committed (and published) since this one's sequencer
+  // opened, and the head only grows.
+  auto stored_head = store_->Head();
+  if (!stored_head.ok()) return stored_head.status().WithContext("reading the committed head");
+  TreeHead head = *stored_head;
   if (stored.ok()) {
     auto cp = VerifyCheckpoint(*stored, verifier_);
     if (!cp.ok()) return cp.status().WithContext("published checkpoint");

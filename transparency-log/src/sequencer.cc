@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstring>
 #include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
 
@@ -23,6 +24,9 @@ struct HashKey {
 }  // namespace
 
 Result<RightEdge> Sequencer::Rebuild(const LogStore& store, const CommittedState& state) {
+  if (state.pending_from != state.flushed) {
+    return Status::Internal("rebuilding needs the pending entries from the flushed size");
+  }
   if (state.flushed > state.head.size) {
     return Status::Inconsistent("tiles flushed to " + std::to_string(state.flushed) +
                                 " beyond the committed size " + std::to_string(state.head.size));
@@ -87,7 +91,27 @@ Status Sequencer::CatchUp() {
   if (resync_needed_) return Resync();
   CANDOR_ASSIGN_OR_RETURN(TreeHead stored, store_->Head());
   if (stored.size == edge_.size() && HashEqual(stored.root, head_.root)) return Status::Ok();
-  return Resync();
+  return Advance();
+}
+
+Status Sequencer::Advance() {
+  CANDOR_ASSIGN_OR_RETURN(CommittedState state, store_->ReadCommittedFrom(edge_.size()));
+  // Already flushed past this edge (it lagged long): rebuild from the tiles.
+  if (state.pending_from != edge_.size() || state.head.size < edge_.size()) return Resync();
+  size_t bytes = 0;
+  for (const Bytes& e : state.pending) {
+    edge_.Append(e, LeafHash(e));
+    bytes += e.size();
+  }
+  if (!HashEqual(edge_.Root(), state.head.root)) return Resync();
+  unflushed_bytes_ += bytes;
+  // The others' release keys are not in recent_releases_: entries admitted
+  // before this head look in the store.
+  recent_releases_.clear();
+  recent_floor_ = state.head.size;
+  std::lock_guard<std::mutex> lock(mu_);
+  head_ = state.head;
+  return Status::Ok();
 }
 
 Sequencer::~Sequencer() { Stop(); }
@@ -316,7 +340,10 @@ Sequencer::Decision Sequencer::Decide(const std::deque<Pending>& batch) {
 void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   // A commit that lost the race to another process sharing the store is
   // decided again on the state it lost to; a few rounds, then 503.
-  constexpr int kMaxRounds = 8;
+  constexpr int kMaxRounds = 16;
+  // A store shared with other processes: keep the edge before the batch, to
+  // return to when the commit is stale (RightEdge::TakeFullFiles).
+  const bool shared = !store_->CommitFailureIsFatal();
   Status commit = Status::Ok();
   Decision d;
   TreeHead head = head_;
@@ -331,6 +358,11 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
         for (size_t i = 0; i < batch.size(); ++i) d.answers.emplace_back(i, commit);
         break;
       }
+    }
+    std::optional<RightEdge> before;
+    if (shared) {
+      for (StorageFile& f : edge_.TakeFullFiles()) unwritten_.push_back(std::move(f));
+      before = edge_;
     }
     const TreeHead base = head_;
     d = Decide(batch);
@@ -370,12 +402,24 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       break;
     }
     if (*outcome == CommitOutcome::kCommitted) break;
-    // kStale: another process committed first. Nothing was written.
-    resync_needed_ = true;
+    // kStale: another process committed first. Nothing was written: back to
+    // the edge before the batch, plus what the others committed.
+    if (before) {
+      edge_ = std::move(*before);
+      if (!Advance().ok()) resync_needed_ = true;
+    } else {
+      resync_needed_ = true;
+    }
     if (round + 1 == kMaxRounds) {
       commit = Status::Unavailable("the log's store is busy with other writers; retry");
       break;
     }
+    // Two front-ends that keep losing to each other in step would go on
+    // doing so: a random pause, growing with the rounds (up to ~6 ms), puts
+    // one ahead.
+    thread_local std::minstd_rand jitter(std::random_device{}());
+    const int cap_us = 100 << std::min(round, 6);
+    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % cap_us));
   }
   if (commit.ok()) {
     for (const IndexRow& row : d.rows) unflushed_bytes_ += row.entry.size();

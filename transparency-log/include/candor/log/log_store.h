@@ -47,11 +47,14 @@
 
 namespace candor {
 
-// The committed state at one instant: what the right edge is rebuilt from.
+// The committed state at one instant: what the right edge is rebuilt from
+// (pending_from == flushed) or caught up with (pending_from == the size a
+// process already has).
 struct CommittedState {
   TreeHead head;
-  uint64_t flushed = 0;          // tiles and bundles are durable up to here
-  std::vector<Bytes> pending;  // the committed entries [flushed, head.size)
+  uint64_t flushed = 0;        // tiles and bundles are durable up to here
+  uint64_t pending_from = 0;   // the index of pending[0]: max(flushed, what was asked)
+  std::vector<Bytes> pending;  // the committed entries [pending_from, head.size)
 };
 
 enum class CommitOutcome {
@@ -85,7 +88,11 @@ class LogStore {
   virtual Result<TreeHead> Head() = 0;
 
   // ---- The sequencer (one thread) ----
-  virtual Result<CommittedState> ReadCommitted() = 0;
+  // The committed state, with the pending entries from max(flushed, `from`)
+  // on: from 0 to rebuild the right edge, from the size a sequencer already
+  // has to catch up with what other processes committed (cheap: only theirs).
+  virtual Result<CommittedState> ReadCommittedFrom(uint64_t from) = 0;
+  Result<CommittedState> ReadCommitted() { return ReadCommittedFrom(0); }
   // Atomically: if the committed head is `base`, stores the rows (entries
   // pending, leaf and release keys indexed) and sets the head to `head`.
   // REQUIRES: rows are indices base.size .. head.size-1 in order, and their

@@ -96,7 +96,7 @@ class PgLogStore final : public LogStore {
   Result<std::optional<uint64_t>> FindLeaf(const Hash& leaf) override;
   Result<std::optional<ReleaseRecord>> FindRelease(const std::string& release_key) override;
   Result<TreeHead> Head() override;
-  Result<CommittedState> ReadCommitted() override;
+  Result<CommittedState> ReadCommittedFrom(uint64_t from) override;
   Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,
                                const TreeHead& head) override;
   bool CommitFailureIsFatal() const override { return false; }

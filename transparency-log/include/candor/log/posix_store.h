@@ -41,7 +41,7 @@ class PosixLogStore final : public LogStore {
     return index_->FindRelease(key);
   }
   Result<TreeHead> Head() override { return index_->Head(); }
-  Result<CommittedState> ReadCommitted() override;
+  Result<CommittedState> ReadCommittedFrom(uint64_t from) override;
   Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,
                                const TreeHead& head) override;
   bool CommitFailureIsFatal() const override { return true; }

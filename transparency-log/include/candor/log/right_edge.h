@@ -18,6 +18,7 @@
 #define CANDOR_LOG_RIGHT_EDGE_H_
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "candor/bytes.h"
@@ -44,6 +45,12 @@ class RightEdge {
   // Files to write for everything appended since the last TakeFiles() (or
   // Load()): new full tiles/bundles and the new partial ones.
   std::vector<StorageFile> TakeFiles();
+  // Only the full tiles and bundles emitted so far; the partial ones stay for
+  // the next TakeFiles(). Leaves the edge cheap to copy (O(levels * 255)
+  // hashes and < 256 entries), which the sequencer does before deciding a
+  // batch on a store shared with other processes, to return to when its
+  // commit turns out stale (log_store.h).
+  std::vector<StorageFile> TakeFullFiles() { return std::exchange(pending_, {}); }
 
  private:
   void PushHash(size_t level, const Hash& h);

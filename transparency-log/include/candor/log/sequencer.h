@@ -8,9 +8,11 @@
 //
 // Several processes may share one store (PostgreSQL): each runs a sequencer,
 // and Commit succeeds only on the head it was decided against. A sequencer
-// whose head is stale (another process committed) re-reads the committed
-// state, rebuilds its right edge and decides the batch again, so duplicates
-// and equivocations are judged against everything committed, by anyone.
+// whose head is stale (another process committed) returns to the edge it had
+// before the batch, appends the entries the others committed (only those:
+// LogStore::ReadCommittedFrom) and decides the batch again, so duplicates and
+// equivocations are judged against everything committed, by anyone, and a
+// lost race costs one read of the others' entries, not a rebuild.
 //
 // Tiles and entry bundles are written from the in-memory right edge later,
 // between batches (FlushTiles): when a checkpoint is about to be published
@@ -143,6 +145,10 @@ class Sequencer {
   Status Resync();
   // Sequencer thread: catches up with the store's head if it moved.
   Status CatchUp();
+  // Sequencer thread: appends to edge_ (which holds only committed entries)
+  // the entries other processes committed since; Resync when those are no
+  // longer pending or do not hash to the committed root.
+  Status Advance();
   // Sequencer thread: writes the tiles for edge_.size() and marks them flushed.
   Status FlushTiles();
 
