@@ -105,13 +105,14 @@ TEST_CASE("http server: a file shorter than its announced size closes the connec
   for (uint64_t claim : {uint64_t{200}, kInlineFileMax}) {
     CAPTURE(claim);
     fs.claim = claim;
-    std::string raw =
-        RawExchange(fs.server->port(), "GET /f/short HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    std::string raw = RawExchange(fs.server->port(),
+                                  "GET /f/short HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     // No answer claiming bytes the file does not have.
     CHECK(StatusOf(raw) == 0);
   }
   fs.claim = 0;
-  CHECK(StatusOf(RawExchange(fs.server->port(), "GET /f/short HTTP/1.1\r\nHost: x\r\n\r\n")) == 200);
+  CHECK(StatusOf(RawExchange(fs.server->port(), "GET /f/short HTTP/1.1\r\nHost: x\r\n\r\n")) ==
+        200);
 }
 
 }  // namespace

@@ -170,7 +170,7 @@ TEST_CASE("Routes: a tile path resolves beneath the data directory, to a regular
   REQUIRE(fs::WriteFileAtomically(tiles + "/000", AsBytes(std::string(8192, 't'))).ok());
   REQUIRE(fs::WriteFileAtomically(outside.path() + "/s", AsBytes(secret)).ok());
   REQUIRE(fs::WriteFileAtomically(outside.path() + "/tile/000", AsBytes(secret)).ok());
-  REQUIRE(::symlink("000", (tiles + "/001").c_str()) == 0);                 // inside, relative
+  REQUIRE(::symlink("000", (tiles + "/001").c_str()) == 0);                     // inside, relative
   REQUIRE(::symlink((tiles + "/000").c_str(), (tiles + "/002").c_str()) == 0);  // inside, absolute
   REQUIRE(::symlink((outside.path() + "/s").c_str(), (tiles + "/003").c_str()) == 0);
   const std::string climbing = std::filesystem::relative(outside.path() + "/s", tiles).string();
@@ -188,9 +188,9 @@ TEST_CASE("Routes: a tile path resolves beneath the data directory, to a regular
   // An absolute symlink is refused even when it points inside: the lookup
   // never leaves the data directory, so it cannot start over at "/".
   const Case cases[] = {
-      {"/tile/0/000", 200}, {"/tile/0/001", 200}, {"/tile/0/002", 404}, {"/tile/0/003", 404},
-      {"/tile/0/004", 404}, {"/tile/1/000", 404}, {"/tile/0/005", 404}, {"/tile/0/006", 404},
-      {"/tile/0/007", 404},
+      {"/tile/0/000", 200}, {"/tile/0/001", 200}, {"/tile/0/002", 404},
+      {"/tile/0/003", 404}, {"/tile/0/004", 404}, {"/tile/1/000", 404},
+      {"/tile/0/005", 404}, {"/tile/0/006", 404}, {"/tile/0/007", 404},
   };
   auto c = log.Client();
   for (const Case& k : cases) {

@@ -374,11 +374,10 @@ void RegisterLogRoutes(HttpServer& server, const LogRoutesContext* ctx) {
                   res.SetHeader("Cache-Control", kCheckpointCacheControl);
                   res.SetHeader("Access-Control-Allow-Origin", "*");
                 });
-  server.Handle("GET", "/tile/", HttpMatch::kPrefix,
-                [ctx, root = std::make_shared<const TileRoot>(ctx->real_dir)](
-                    const ServerRequest& req, ServerResponse& res) {
-                  ServeTile(ctx, *root, req, res);
-                });
+  server.Handle(
+      "GET", "/tile/", HttpMatch::kPrefix,
+      [ctx, root = std::make_shared<const TileRoot>(ctx->real_dir)](
+          const ServerRequest& req, ServerResponse& res) { ServeTile(ctx, *root, req, res); });
   server.HandleAsync(
       "POST", "/add", HttpMatch::kExact,
       [ctx](const ServerRequest& req, HttpReply reply) { HandleAdd(ctx, req, reply); });
