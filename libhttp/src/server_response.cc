@@ -1,8 +1,10 @@
 // Building and queueing answers: ServerResponse/ServerRequest helpers, the
 // server's own refusals, and HttpReply::Send for async routes.
+#include <errno.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "candor/http/http_server.h"
 #include "http_server_internal.h"
@@ -17,19 +19,53 @@ ServerResponse Error(Code code, std::string text, int http_status) {
   return r;
 }
 
+namespace {
+
+// The first `size` bytes of `fd` (pread from offset 0) in a malloc'ed buffer
+// that libmicrohttpd frees, or nullptr (read error, or the file is shorter
+// than `size`: it changed since it was measured). Closes `fd`.
+MHD_Response* ReadSmallFile(int fd, size_t size) {
+  static char empty[1];
+  if (size == 0) {
+    ::close(fd);
+    return MHD_create_response_from_buffer(0, empty, MHD_RESPMEM_PERSISTENT);
+  }
+  char* buf = static_cast<char*>(std::malloc(size));
+  size_t done = 0;
+  while (buf != nullptr && done < size) {
+    ssize_t n = ::pread(fd, buf + done, size - done, static_cast<off_t>(done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  MHD_Response* response = nullptr;
+  if (done == size) response = MHD_create_response_from_buffer(size, buf, MHD_RESPMEM_MUST_FREE);
+  if (response == nullptr) std::free(buf);
+  return response;
+}
+
+MHD_Response* FileResponse(int fd, uint64_t size) {
+  if (size <= kInlineFileMax) return ReadSmallFile(fd, static_cast<size_t>(size));
+  MHD_Response* response = MHD_create_response_from_fd64(size, fd);
+  if (response == nullptr) ::close(fd);
+  return response;
+}
+
+}  // namespace
+
 MHD_Result Queue(MHD_Connection* connection, Exchange& ex, const ServerResponse& r) {
   MHD_Response* response =
-      r.file_fd >= 0 ? MHD_create_response_from_fd64(r.file_size, r.file_fd)
+      r.file_fd >= 0 ? FileResponse(r.file_fd, r.file_size)
       : r.static_body.empty()
           ? MHD_create_response_from_buffer(r.body.size(), const_cast<char*>(r.body.data()),
                                             MHD_RESPMEM_MUST_COPY)
           : MHD_create_response_from_buffer(r.static_body.size(),
                                             const_cast<char*>(r.static_body.data()),
                                             MHD_RESPMEM_PERSISTENT);
-  if (response == nullptr) {  // out of memory: close the connection
-    if (r.file_fd >= 0) ::close(r.file_fd);
-    return MHD_NO;
-  }
+  // Out of memory, or the file could not be read (its descriptor is closed
+  // either way): close the connection.
+  if (response == nullptr) return MHD_NO;
   MHD_add_response_header(response, MHD_HTTP_HEADER_CONTENT_TYPE, r.content_type.c_str());
   for (const auto& [name, value] : r.headers) {
     MHD_add_response_header(response, name.c_str(), value.c_str());

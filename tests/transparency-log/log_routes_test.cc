@@ -8,11 +8,14 @@
 #include <httplib.h>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "candor/checkpoint.h"
@@ -155,6 +158,55 @@ TEST_CASE("Routes: tiles and checkpoint are served with the right headers; nothi
     CHECK(r->body.back() == '\n');
     CHECK(r->body.find('\n') == r->body.size() - 1);  // one line
   }
+}
+
+TEST_CASE("Routes: a tile path resolves beneath the data directory, to a regular file") {
+  InProcessLog log;
+  TempDir outside;
+  const std::string tiles = log.tmp.path() + "/tile/0";
+  std::filesystem::create_directories(tiles);
+  std::filesystem::create_directories(outside.path() + "/tile");
+  const std::string secret = "OUTSIDE-SECRET";
+  REQUIRE(fs::WriteFileAtomically(tiles + "/000", AsBytes(std::string(8192, 't'))).ok());
+  REQUIRE(fs::WriteFileAtomically(outside.path() + "/s", AsBytes(secret)).ok());
+  REQUIRE(fs::WriteFileAtomically(outside.path() + "/tile/000", AsBytes(secret)).ok());
+  REQUIRE(::symlink("000", (tiles + "/001").c_str()) == 0);                     // inside, relative
+  REQUIRE(::symlink((tiles + "/000").c_str(), (tiles + "/002").c_str()) == 0);  // inside, absolute
+  REQUIRE(::symlink((outside.path() + "/s").c_str(), (tiles + "/003").c_str()) == 0);
+  const std::string climbing = std::filesystem::relative(outside.path() + "/s", tiles).string();
+  REQUIRE(climbing.rfind("../", 0) == 0);
+  REQUIRE(::symlink(climbing.c_str(), (tiles + "/004").c_str()) == 0);  // relative, out
+  REQUIRE(::symlink((outside.path() + "/tile").c_str(), (log.tmp.path() + "/tile/1").c_str()) == 0);
+  REQUIRE(::symlink("/proc/self/fd/0", (tiles + "/005").c_str()) == 0);
+  REQUIRE(::mkfifo((tiles + "/006").c_str(), 0644) == 0);
+  std::filesystem::create_directories(tiles + "/007");
+
+  struct Case {
+    const char* path;
+    int status;
+  };
+  // An absolute symlink is refused even when it points inside: the lookup
+  // never leaves the data directory, so it cannot start over at "/".
+  const Case cases[] = {
+      {"/tile/0/000", 200}, {"/tile/0/001", 200}, {"/tile/0/002", 404},
+      {"/tile/0/003", 404}, {"/tile/0/004", 404}, {"/tile/1/000", 404},
+      {"/tile/0/005", 404}, {"/tile/0/006", 404}, {"/tile/0/007", 404},
+  };
+  auto c = log.Client();
+  for (const Case& k : cases) {
+    const std::string path = k.path;
+    CAPTURE(path);
+    auto r = c.Get(k.path);
+    CHECK(r);
+    if (!r) continue;
+    CHECK(r->status == k.status);
+    CHECK(r->body.find(secret) == std::string::npos);
+    if (k.status == 200) CHECK(r->body == std::string(8192, 't'));
+  }
+  // A loop blocked opening the FIFO (waiting for a writer) would never stop:
+  // give it one, so that a failure here fails the test instead of hanging it.
+  int w = ::open((tiles + "/006").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  if (w >= 0) ::close(w);
 }
 
 TEST_CASE("Routes: POST /add answers every documented status and keeps serving") {

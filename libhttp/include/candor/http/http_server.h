@@ -66,6 +66,14 @@ struct ServerRequest {
   size_t ParamCount(std::string_view key) const;
 };
 
+// Files up to this size are sent from memory, headers and body in one write
+// (one TCP segment on loopback, one wake-up of the client): libmicrohttpd
+// sends a file response's headers on their own (TCP_NODELAY) before its
+// sendfile, and for a small file (a hash tile is 8 KiB) that second segment,
+// and the client's second read for it, cost more than copying the bytes.
+// Memory: at most this much per connection with an answer in flight.
+inline constexpr uint64_t kInlineFileMax = 16 * 1024;
+
 struct ServerResponse {
   int status = 200;
   std::string content_type = "text/plain; charset=utf-8";
@@ -74,8 +82,10 @@ struct ServerResponse {
   // Bytes with static lifetime (embedded assets) sent instead of `body` when
   // non-empty, without a copy.
   std::string_view static_body;
-  // An open regular file sent instead of `body` (sendfile) when >= 0; the
-  // server closes it. REQUIRES: file_size is its size.
+  // An open regular file sent instead of `body` when >= 0; the server closes
+  // it. Up to kInlineFileMax bytes it is read at once and written together
+  // with the headers; larger files go out with sendfile. REQUIRES: file_size
+  // is its size (a file found shorter when read closes the connection).
   int file_fd = -1;
   uint64_t file_size = 0;
 
