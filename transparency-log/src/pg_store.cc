@@ -45,6 +45,12 @@ DECLARE
   cur_root bytea;
 BEGIN
   SELECT size, root INTO cur_size, cur_root FROM candor_head WHERE id = 1 FOR UPDATE;
+  -- Already the new head: this very batch was committed (the root commits to
+  -- every entry) by a call whose answer the connection lost. Saying so makes
+  -- the commit safe to send again.
+  IF cur_size = new_size AND cur_root = new_root AND new_size > base_size THEN
+    RETURN true;
+  END IF;
   IF cur_size <> base_size OR cur_root <> base_root THEN
     RETURN false;
   END IF;
@@ -206,10 +212,18 @@ Result<PgConnection*> PgLogStore::Connected(Role& role) {
 Result<PgResult> PgLogStore::OnRole(Role& role, const std::string& sql,
                                     const std::vector<PgParam>& params) {
   std::lock_guard<std::mutex> lock(role.mu);
-  CANDOR_ASSIGN_OR_RETURN(PgConnection * conn, Connected(role));
-  Result<PgResult> r = conn->Exec(sql, params);
-  if (conn->broken()) role.conn.reset();
-  return r;
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = role.conn != nullptr;
+    CANDOR_ASSIGN_OR_RETURN(PgConnection * conn, Connected(role));
+    Result<PgResult> r = conn->Exec(sql, params);
+    if (!conn->broken()) return r;
+    role.conn.reset();
+    // A connection that sat idle may have died with a server restart or a
+    // failover since its last use: once more on a fresh one. Every statement
+    // of the store is safe to repeat (reads, the fenced upserts, and
+    // candor_commit, which answers true for the batch it already committed).
+    if (!reused || attempt > 0) return r;
+  }
 }
 
 Result<PgResult> PgLogStore::Read(const std::string& sql,
