@@ -165,9 +165,9 @@ void RunContract(const Engine& engine) {
   const EntryBundleId bundle{0, 3};
   const Bytes tile_bytes = ToBytes(std::string(96, 't'));
   const Bytes bundle_bytes = ToBytes("three entries");
-  REQUIRE(store->WriteTiles({{TilePath(tile), tile_bytes}, {EntryBundlePath(bundle), bundle_bytes}},
-                            3)
-              .ok());
+  REQUIRE(
+      store->WriteTiles({{TilePath(tile), tile_bytes}, {EntryBundlePath(bundle), bundle_bytes}}, 3)
+          .ok());
   state = store->ReadCommitted();
   REQUIRE(state.ok());
   CHECK(state->head.size == 5);
@@ -440,8 +440,7 @@ TEST_CASE("pg store: connection failures are one line without the password") {
   CHECK(OneLine(opened.status()));
   CHECK(opened.status().message().find("wrong-horse") == std::string::npos);
   // The right password gets through (to a database without a log).
-  opened =
-      PgLogStore::Open("postgres://pwuser:right-horse-battery@127.0.0.1:" + port + "/candor");
+  opened = PgLogStore::Open("postgres://pwuser:right-horse-battery@127.0.0.1:" + port + "/candor");
   CHECK(opened.status().code() == Code::kNotFound);
   CHECK(opened.status().message().find("right-horse") == std::string::npos);
 
@@ -455,6 +454,12 @@ TEST_CASE("pg store: connection failures are one line without the password") {
   CHECK(opened.status().code() == Code::kUnavailable);
   CHECK(opened.status().message().find("no_such_db") != std::string::npos);
   CHECK(OneLine(opened.status()));
+
+  // A string that does not parse is refused without quoting it.
+  s = PgLogStore::Init("postgres://u:pa%zzss@127.0.0.1/db", "o");
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(s.message().find("pa%zzss") == std::string::npos);
+  CHECK(s.message().find("zz") == std::string::npos);
 
   // Describe() never shows the password, in either form.
   std::unique_ptr<PgLogStore> store = OpenPg(conninfo + " password=hunter2");
@@ -492,8 +497,9 @@ TEST_CASE("pg store: Health requires the synchronous standby the server waits fo
   std::vector<Hash> leaves;
   Batch batch = MakeBatch(leaves, 2, "w");
   Result<CommitOutcome> waited = Status::Internal("not run");
-  std::thread committer(
-      [&] { waited = store->Commit(TreeHead{0, EmptyTreeHash()}, batch.rows, batch.head); });
+  std::thread committer([&] {
+    waited = store->Commit(TreeHead{0, EmptyTreeHash()}, batch.rows, batch.head);
+  });
   std::string cancelled;
   for (int i = 0; i < 100 && cancelled != "t\n"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -575,9 +581,8 @@ TEST_CASE("pg store: a front-end with a multi-host string follows a promoted syn
   REQUIRE_MESSAGE(standby->available(), standby->why() << "\n" << primary->Log());
   REQUIRE(PgLogStore::Init(primary->ConnectionString(), "example.com/log").ok());
   // Both servers; libpq keeps the first that takes writes.
-  const std::string conninfo = "host=127.0.0.1,127.0.0.1 port=" +
-                               std::to_string(primary->port()) + "," +
-                               std::to_string(standby->port()) +
+  const std::string conninfo = "host=127.0.0.1,127.0.0.1 port=" + std::to_string(primary->port()) +
+                               "," + std::to_string(standby->port()) +
                                " user=candor dbname=candor target_session_attrs=read-write";
   std::unique_ptr<PgLogStore> store = OpenPg(conninfo);
   // The synchronous standby streams: healthy.
@@ -593,8 +598,7 @@ TEST_CASE("pg store: a front-end with a multi-host string follows a promoted syn
 
   primary->Kill9();
   Batch second = MakeBatch(leaves, 2, "f");
-  CHECK(store->Commit(first.head, second.rows, second.head).status().code() ==
-        Code::kUnavailable);
+  CHECK(store->Commit(first.head, second.rows, second.head).status().code() == Code::kUnavailable);
   REQUIRE(standby->Promote());
 
   // The same store object: its next calls reach the promoted standby, which

@@ -165,25 +165,24 @@ Status PgLogStore::Init(const std::string& conninfo, const std::string& origin) 
                                     {PgParam::Text(origin), PgParam::Int8(kSchemaVersion)})
                              .status());
   CANDOR_RETURN_IF_ERROR(
-      conn->Exec("INSERT INTO candor_head VALUES (1, 0, $1, 0)", {PgParam::Bytea(empty)})
-          .status());
+      conn->Exec("INSERT INTO candor_head VALUES (1, 0, $1, 0)", {PgParam::Bytea(empty)}).status());
   return conn->ExecScript("COMMIT");
 }
 
 Result<std::unique_ptr<PgLogStore>> PgLogStore::Open(const std::string& conninfo,
-                                                      PgStoreOptions options) {
+                                                     PgStoreOptions options) {
   std::unique_ptr<PgLogStore> store(new PgLogStore(conninfo, std::move(options)));
   const std::string& where = store->described_;
-  CANDOR_ASSIGN_OR_RETURN(PgResult exists,
-                          store->OnRole(store->sequencer_,
-                                        "SELECT to_regclass('candor_meta') IS NOT NULL", {}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult exists,
+      store->OnRole(store->sequencer_, "SELECT to_regclass('candor_meta') IS NOT NULL", {}));
   CANDOR_ASSIGN_OR_RETURN(bool present, exists.Bool(0, 0));
   if (!present) {
     return Status::NotFound("postgres: " + where + " holds no candor log (init it first)");
   }
-  CANDOR_ASSIGN_OR_RETURN(PgResult meta,
-                          store->OnRole(store->sequencer_,
-                                        "SELECT origin, schema_version FROM candor_meta", {}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult meta,
+      store->OnRole(store->sequencer_, "SELECT origin, schema_version FROM candor_meta", {}));
   if (meta.rows() != 1) return Status::Inconsistent("postgres: candor_meta must hold one row");
   CANDOR_ASSIGN_OR_RETURN(int64_t version, meta.Int8(0, 1));
   if (version != kSchemaVersion) {
@@ -202,9 +201,8 @@ Result<std::unique_ptr<PgLogStore>> PgLogStore::Open(const std::string& conninfo
 
 Result<PgConnection*> PgLogStore::Connected(Role& role) {
   if (role.conn == nullptr) {
-    CANDOR_ASSIGN_OR_RETURN(role.conn,
-                            PgConnection::Connect(conninfo_, options_.connect_timeout_s,
-                                                  options_.statement_timeout.count()));
+    CANDOR_ASSIGN_OR_RETURN(role.conn, PgConnection::Connect(conninfo_, options_.connect_timeout_s,
+                                                             options_.statement_timeout.count()));
   }
   return role.conn.get();
 }
@@ -272,8 +270,8 @@ Result<PgResult> PgLogStore::Read(const std::string& sql,
 }
 
 Result<Bytes> PgLogStore::ReadPath(const std::string& path) const {
-  CANDOR_ASSIGN_OR_RETURN(PgResult r, Read("SELECT data FROM candor_tiles WHERE path = $1",
-                                           {PgParam::Text(path)}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult r, Read("SELECT data FROM candor_tiles WHERE path = $1", {PgParam::Text(path)}));
   if (r.rows() == 0) return Status::NotFound(path + " not found");
   ByteView data = r.Bytes(0, 0);
   return Bytes(data.begin(), data.end());
@@ -292,8 +290,8 @@ Result<std::string> PgLogStore::ReadCheckpoint() const {
 }
 
 Result<std::optional<uint64_t>> PgLogStore::FindLeaf(const Hash& leaf) {
-  CANDOR_ASSIGN_OR_RETURN(PgResult r, Read("SELECT idx FROM candor_leaves WHERE leaf = $1",
-                                           {PgParam::Bytea(leaf)}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult r, Read("SELECT idx FROM candor_leaves WHERE leaf = $1", {PgParam::Bytea(leaf)}));
   if (r.rows() == 0) return std::optional<uint64_t>();
   CANDOR_ASSIGN_OR_RETURN(int64_t idx, r.Int8(0, 0));
   return std::optional<uint64_t>(static_cast<uint64_t>(idx));
@@ -324,12 +322,11 @@ Result<CommittedState> PgLogStore::ReadCommitted() {
   // One statement sees one snapshot, which is what a REPEATABLE READ
   // transaction of three statements would give, in one round trip.
   CANDOR_ASSIGN_OR_RETURN(
-      PgResult r,
-      OnRole(sequencer_,
-             "SELECT h.size, h.root, h.flushed, p.idx, p.entry FROM candor_head h "
-             "LEFT JOIN candor_pending p ON p.idx >= h.flushed AND p.idx < h.size "
-             "WHERE h.id = 1 ORDER BY p.idx",
-             {}));
+      PgResult r, OnRole(sequencer_,
+                         "SELECT h.size, h.root, h.flushed, p.idx, p.entry FROM candor_head h "
+                         "LEFT JOIN candor_pending p ON p.idx >= h.flushed AND p.idx < h.size "
+                         "WHERE h.id = 1 ORDER BY p.idx",
+                         {}));
   if (r.rows() < 1) return Status::Inconsistent("postgres: candor_head has no row");
   CommittedState state;
   CANDOR_ASSIGN_OR_RETURN(int64_t size, r.Int8(0, 0));
@@ -376,8 +373,8 @@ Result<CommitOutcome> PgLogStore::Commit(const TreeHead& base, const std::vector
   for (size_t i = 0; i < rows.size(); ++i) {
     const IndexRow& row = rows[i];
     if (row.index != base.size + i) {
-      return Status::Internal("row " + std::to_string(row.index) + " out of order in a batch from " +
-                              std::to_string(base.size));
+      return Status::Internal("row " + std::to_string(row.index) +
+                              " out of order in a batch from " + std::to_string(base.size));
     }
     idxs.push_back(static_cast<int64_t>(row.index));
     entries.push_back(row.entry);
@@ -458,7 +455,8 @@ Status PgLogStore::Health() {
            "WHERE sync_state IN ('sync', 'quorum') AND state = 'streaming'",
            {}));
   CANDOR_ASSIGN_OR_RETURN(bool standby, r.Bool(0, 0));
-  if (standby) return Status::Unavailable("postgres: connected to a standby, which takes no writes");
+  if (standby)
+    return Status::Unavailable("postgres: connected to a standby, which takes no writes");
   CANDOR_ASSIGN_OR_RETURN(bool wants_standby, r.Bool(0, 1));
   if (!wants_standby) return Status::Ok();
   CANDOR_ASSIGN_OR_RETURN(int64_t streaming, r.Int8(0, 2));
