@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <fstream>
@@ -408,6 +409,45 @@ TEST_CASE("pg store: two front-ends on one database: one commits, one integrates
   CHECK(Ok(a->ReadCommitted()).pending.empty());
   // Tiles beyond the committed size are refused (a broken REQUIRES:).
   CHECK(b->WriteTiles({}, 7).code() == Code::kInternal);
+}
+
+TEST_CASE("pg store: reads from many threads share the pool while the sequencer commits") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  PgStoreOptions options;
+  options.read_connections = 2;  // fewer than the readers: they wait their turn
+  std::unique_ptr<PgLogStore> store = OpenPg(NewLog(cluster), options);
+  std::vector<Hash> leaves;
+  Batch first = MakeBatch(leaves, 10, "r");
+  REQUIRE(Ok(store->Commit(Ok(store->Head()), first.rows, first.head)) ==
+          CommitOutcome::kCommitted);
+
+  std::atomic<int> failures{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int i = 0; !stop.load() || i < 20; ++i) {
+        const IndexRow& row = first.rows[static_cast<size_t>(i + t) % first.rows.size()];
+        Result<std::optional<uint64_t>> found = store->FindLeaf(row.leaf);
+        Result<TreeHead> head = store->Head();
+        if (!found.ok() || *found != std::optional<uint64_t>(row.index) || !head.ok() ||
+            head->size < 10) {
+          failures.fetch_add(1);
+        }
+      }
+    });
+  }
+  TreeHead base = first.head;
+  for (int b = 0; b < 20; ++b) {
+    Batch batch = MakeBatch(leaves, 50, "r" + std::to_string(b));
+    REQUIRE(Ok(store->Commit(base, batch.rows, batch.head)) == CommitOutcome::kCommitted);
+    base = batch.head;
+  }
+  stop.store(true);
+  for (std::thread& t : readers) t.join();
+  CHECK(failures.load() == 0);
+  CHECK(Ok(store->Head()).size == 10 + 20 * 50);
 }
 
 TEST_CASE("pg store: connection failures are one line without the password") {
