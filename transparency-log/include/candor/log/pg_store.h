@@ -125,7 +125,6 @@ class PgLogStore final : public LogStore {
   // read is safe to repeat.
   Result<PgResult> Read(const std::string& sql, const std::vector<PgParam>& params) const;
   Result<Bytes> ReadPath(const std::string& path) const;
-  Status Fenced(const std::string& sql, std::vector<PgParam> params, std::string_view what);
 
   const std::string conninfo_;
   const std::string described_;
