@@ -13,6 +13,7 @@
 #include <doctest/doctest.h>
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <fstream>
@@ -32,6 +33,14 @@ namespace {
 
 using testing::PostgresCluster;
 using testing::TempDir;
+
+// The value of a result that must be OK; the test stops with its status
+// otherwise.
+template <typename T>
+T Ok(Result<T> r) {
+  REQUIRE_MESSAGE(r.ok(), r.status().ToString());
+  return std::move(r).value();
+}
 
 Bytes ToBytes(std::string_view s) { return Bytes(s.begin(), s.end()); }
 
@@ -99,10 +108,10 @@ void RunContract(const Engine& engine) {
   CHECK(store->ReadCheckpoint().status().code() == Code::kNotFound);
   CHECK(store->ReadTile(TileId{0, 0, 256}).status().code() == Code::kNotFound);
   CHECK(store->ReadEntryBundle(EntryBundleId{0, 256}).status().code() == Code::kNotFound);
-  CHECK(store->FindLeaf(LeafHash(ToBytes("absent"))).value() == std::nullopt);
-  CHECK(store->FindRelease("absent/1").value() == std::nullopt);
+  CHECK(Ok(store->FindLeaf(LeafHash(ToBytes("absent")))) == std::nullopt);
+  CHECK(Ok(store->FindRelease("absent/1")) == std::nullopt);
   CHECK(store->FreeBytes().ok());
-  REQUIRE(store->RenewIntegratorLease().value());
+  REQUIRE(Ok(store->RenewIntegratorLease()));
 
   // A commit: the head moves, the rows are indexed, the entries pending.
   std::vector<Hash> leaves;
@@ -116,7 +125,7 @@ void RunContract(const Engine& engine) {
   CHECK(head->size == 3);
   CHECK(HashEqual(head->root, first.head.root));
   for (const IndexRow& row : first.rows) {
-    CHECK(store->FindLeaf(row.leaf).value() == std::optional<uint64_t>(row.index));
+    CHECK(Ok(store->FindLeaf(row.leaf)) == std::optional<uint64_t>(row.index));
     for (const std::string& key : row.release_keys) {
       Result<std::optional<ReleaseRecord>> rec = store->FindRelease(key);
       REQUIRE(rec.ok());
@@ -142,9 +151,9 @@ void RunContract(const Engine& engine) {
       REQUIRE(r.ok());
       CHECK(*r == CommitOutcome::kStale);
     }
-    CHECK(store->Head()->size == 3);
-    CHECK(store->FindLeaf(stale.rows[0].leaf).value() == std::nullopt);
-    CHECK(store->FindRelease("stale/0").value() == std::nullopt);
+    CHECK(Ok(store->Head()).size == 3);
+    CHECK(Ok(store->FindLeaf(stale.rows[0].leaf)) == std::nullopt);
+    CHECK(Ok(store->FindRelease("stale/0")) == std::nullopt);
   }
 
   Batch second = MakeBatch(leaves, 2, "second");
@@ -157,16 +166,16 @@ void RunContract(const Engine& engine) {
   const EntryBundleId bundle{0, 3};
   const Bytes tile_bytes = ToBytes(std::string(96, 't'));
   const Bytes bundle_bytes = ToBytes("three entries");
-  REQUIRE(store->WriteTiles({{TilePath(tile), tile_bytes}, {EntryBundlePath(bundle), bundle_bytes}},
-                            3)
-              .ok());
+  REQUIRE(
+      store->WriteTiles({{TilePath(tile), tile_bytes}, {EntryBundlePath(bundle), bundle_bytes}}, 3)
+          .ok());
   state = store->ReadCommitted();
   REQUIRE(state.ok());
   CHECK(state->head.size == 5);
   CHECK(state->flushed == 3);
   CHECK(state->pending == second.entries);
-  CHECK(store->ReadTile(tile).value() == tile_bytes);
-  CHECK(store->ReadEntryBundle(bundle).value() == bundle_bytes);
+  CHECK(Ok(store->ReadTile(tile)) == tile_bytes);
+  CHECK(Ok(store->ReadEntryBundle(bundle)) == bundle_bytes);
   // Another width of the same tile is another file.
   CHECK(store->ReadTile(TileId{0, 0, 4}).status().code() == Code::kNotFound);
   // Never lowered; a rewritten tile replaces the old bytes.
@@ -176,12 +185,29 @@ void RunContract(const Engine& engine) {
   REQUIRE(state.ok());
   CHECK(state->flushed == 3);
   CHECK(state->pending == second.entries);
-  CHECK(store->ReadTile(tile).value() == tile_again);
+  CHECK(Ok(store->ReadTile(tile)) == tile_again);
+
+  // Catching up (ReadCommittedFrom): the pending entries from
+  // max(flushed, from), never past the head.
+  struct From {
+    uint64_t from, pending_from;
+  };
+  for (const From& f : {From{0, 3}, From{2, 3}, From{3, 3}, From{4, 4}, From{5, 5}, From{9, 5}}) {
+    CAPTURE(f.from);
+    Result<CommittedState> since = store->ReadCommittedFrom(f.from);
+    REQUIRE(since.ok());
+    CHECK(since->head.size == 5);
+    CHECK(since->flushed == 3);
+    CHECK(since->pending_from == f.pending_from);
+    const std::vector<Bytes> want(second.entries.begin() + (f.pending_from - 3),
+                                  second.entries.end());
+    CHECK(since->pending == want);
+  }
 
   REQUIRE(store->WriteCheckpoint("origin\n5\nroot\n").ok());
-  CHECK(store->ReadCheckpoint().value() == "origin\n5\nroot\n");
+  CHECK(Ok(store->ReadCheckpoint()) == "origin\n5\nroot\n");
   REQUIRE(store->WriteCheckpoint("origin\n5\nroot2\n").ok());
-  CHECK(store->ReadCheckpoint().value() == "origin\n5\nroot2\n");
+  CHECK(Ok(store->ReadCheckpoint()) == "origin\n5\nroot2\n");
 
   // Everything is still there when the store is opened again.
   store.reset();
@@ -193,16 +219,17 @@ void RunContract(const Engine& engine) {
   CHECK(HashEqual(state->head.root, second.head.root));
   CHECK(state->flushed == 3);
   CHECK(state->pending == second.entries);
-  CHECK(store->FindLeaf(second.rows[1].leaf).value() == std::optional<uint64_t>(4));
-  CHECK(store->ReadCheckpoint().value() == "origin\n5\nroot2\n");
+  CHECK(Ok(store->FindLeaf(second.rows[1].leaf)) == std::optional<uint64_t>(4));
+  CHECK(Ok(store->ReadCheckpoint()) == "origin\n5\nroot2\n");
 }
 
-// Commits `batches` batches of `n` entries, printing the rate (a figure, not
-// an assertion: wall times vary).
-void CommitBatches(LogStore& store, const std::string& name, uint64_t n, int batches) {
-  std::vector<Hash> leaves;
-  TreeHead base = store.Head().value();
-  REQUIRE(base.size == 0);
+// Commits `batches` batches of `n` entries on top of the store's tree (whose
+// leaves are `leaves`), printing the rate (a figure, not an assertion: wall
+// times vary).
+void CommitBatches(LogStore& store, const std::string& name, std::vector<Hash>& leaves, uint64_t n,
+                   int batches) {
+  TreeHead base = Ok(store.Head());
+  REQUIRE(base.size == leaves.size());
   std::chrono::steady_clock::duration spent{};
   for (int b = 0; b < batches; ++b) {
     Batch batch = MakeBatch(leaves, n, "bulk", 600);
@@ -215,11 +242,12 @@ void CommitBatches(LogStore& store, const std::string& name, uint64_t n, int bat
   }
   const double seconds = std::chrono::duration<double>(spent).count();
   MESSAGE(name << ": " << batches << " commits of " << n << " entries of 600 bytes in " << seconds
-               << " s: " << static_cast<uint64_t>(static_cast<double>(n) * batches / seconds)
+               << " s (" << seconds * 1000 / batches
+               << " ms each): " << static_cast<uint64_t>(static_cast<double>(n) * batches / seconds)
                << " entries/s");
   Result<CommittedState> state = store.ReadCommitted();
   REQUIRE(state.ok());
-  CHECK(state->pending.size() == n * static_cast<uint64_t>(batches));
+  CHECK(state->pending.size() == leaves.size());
 }
 
 std::unique_ptr<LogStore> OpenPosix(const std::string& dir) {
@@ -288,16 +316,20 @@ TEST_CASE("log store contract: PgLogStore") {
                      }});
 }
 
-TEST_CASE("log store: commits of 8192 entries (figures)") {
+TEST_CASE("log store: commits of 8192 and of 16 entries (figures)") {
   TempDir dir;
   {
     std::unique_ptr<LogStore> posix = OpenPosix(dir.path());
-    CommitBatches(*posix, "posix", 8192, 4);
+    std::vector<Hash> leaves;
+    CommitBatches(*posix, "posix", leaves, 8192, 4);
+    CommitBatches(*posix, "posix", leaves, 16, 20);
   }
   PostgresCluster& cluster = SharedCluster();
   CANDOR_SKIP_UNLESS_POSTGRES(cluster);
   std::unique_ptr<PgLogStore> pg = OpenPg(NewLog(cluster));
-  CommitBatches(*pg, "postgres", 8192, 4);
+  std::vector<Hash> leaves;
+  CommitBatches(*pg, "postgres", leaves, 8192, 4);
+  CommitBatches(*pg, "postgres", leaves, 16, 20);
 }
 
 TEST_CASE("pg store: Init and Open check what the database holds") {
@@ -339,32 +371,40 @@ TEST_CASE("pg store: two front-ends on one database: one commits, one integrates
   // Both commit from the empty tree: the second is stale, and after reading
   // the store again it commits on top of the first.
   std::vector<Hash> leaves;
-  const TreeHead empty = a->Head().value();
+  const TreeHead empty = Ok(a->Head());
   Batch from_a = MakeBatch(leaves, 4, "a");
-  REQUIRE(a->Commit(empty, from_a.rows, from_a.head).value() == CommitOutcome::kCommitted);
+  REQUIRE(Ok(a->Commit(empty, from_a.rows, from_a.head)) == CommitOutcome::kCommitted);
   std::vector<Hash> b_leaves;
   Batch from_b = MakeBatch(b_leaves, 2, "b");
-  CHECK(b->Commit(empty, from_b.rows, from_b.head).value() == CommitOutcome::kStale);
+  CHECK(Ok(b->Commit(empty, from_b.rows, from_b.head)) == CommitOutcome::kStale);
   Result<CommittedState> seen = b->ReadCommitted();
   REQUIRE(seen.ok());
   CHECK(seen->head.size == 4);
   CHECK(seen->pending == from_a.entries);
   Batch after = MakeBatch(leaves, 2, "b");
-  CHECK(b->Commit(seen->head, after.rows, after.head).value() == CommitOutcome::kCommitted);
-  CHECK(a->Head()->size == 6);
+  CHECK(Ok(b->Commit(seen->head, after.rows, after.head)) == CommitOutcome::kCommitted);
+  CHECK(Ok(a->Head()).size == 6);
+  // The same batch sent again (its first answer lost with a connection): the
+  // store says it is committed, and nothing is doubled.
+  CHECK(Ok(b->Commit(seen->head, after.rows, after.head)) == CommitOutcome::kCommitted);
+  CHECK(Ok(a->ReadCommitted()).pending.size() == 6);
+  // A batch on the old base that is not the committed one is stale.
+  std::vector<Hash> alt(leaves.begin(), leaves.begin() + 4);
+  Batch other = MakeBatch(alt, 2, "c");
+  CHECK(Ok(b->Commit(seen->head, other.rows, other.head)) == CommitOutcome::kStale);
 
   // One integrator: A takes the lease; B is refused it and fenced.
-  REQUIRE(a->RenewIntegratorLease().value());
-  CHECK_FALSE(b->RenewIntegratorLease().value());
+  REQUIRE(Ok(a->RenewIntegratorLease()));
+  CHECK_FALSE(Ok(b->RenewIntegratorLease()));
   Status fenced = b->WriteTiles({{TilePath(TileId{0, 0, 4}), Bytes(128, 1)}}, 4);
   CHECK(fenced.code() == Code::kConflict);
   CHECK(fenced.message().find("fenced") != std::string::npos);
   CHECK(b->WriteCheckpoint("from b\n").code() == Code::kConflict);
-  CHECK(b->ReadCommitted()->flushed == 0);
+  CHECK(Ok(b->ReadCommitted()).flushed == 0);
   CHECK(b->ReadCheckpoint().status().code() == Code::kNotFound);
   REQUIRE(a->WriteTiles({{TilePath(TileId{0, 0, 4}), Bytes(128, 2)}}, 4).ok());
   REQUIRE(a->WriteCheckpoint("from a\n").ok());
-  CHECK(b->ReadCheckpoint().value() == "from a\n");
+  CHECK(Ok(b->ReadCheckpoint()) == "from a\n");
   CHECK(Query(conninfo, "SELECT holder || ' ' || epoch FROM candor_lease") == "front-end-a 1");
 
   // A stops renewing (paused, cut off); once its lease expires B takes the
@@ -382,16 +422,55 @@ TEST_CASE("pg store: two front-ends on one database: one commits, one integrates
   // A wakes up: every integrator write of it is fenced, and the role stays B's.
   CHECK(a->WriteTiles({{TilePath(TileId{0, 0, 6}), Bytes(192, 3)}}, 6).code() == Code::kConflict);
   CHECK(a->WriteCheckpoint("stale a\n").code() == Code::kConflict);
-  CHECK_FALSE(a->RenewIntegratorLease().value());
-  CHECK(a->ReadCheckpoint().value() == "from a\n");
-  CHECK(a->ReadCommitted()->flushed == 4);
+  CHECK_FALSE(Ok(a->RenewIntegratorLease()));
+  CHECK(Ok(a->ReadCheckpoint()) == "from a\n");
+  CHECK(Ok(a->ReadCommitted()).flushed == 4);
   CHECK(a->ReadTile(TileId{0, 0, 6}).status().code() == Code::kNotFound);
   REQUIRE(b->WriteTiles({{TilePath(TileId{0, 0, 6}), Bytes(192, 4)}}, 6).ok());
   REQUIRE(b->WriteCheckpoint("from b\n").ok());
-  CHECK(a->ReadCheckpoint().value() == "from b\n");
-  CHECK(a->ReadCommitted()->pending.empty());
+  CHECK(Ok(a->ReadCheckpoint()) == "from b\n");
+  CHECK(Ok(a->ReadCommitted()).pending.empty());
   // Tiles beyond the committed size are refused (a broken REQUIRES:).
   CHECK(b->WriteTiles({}, 7).code() == Code::kInternal);
+}
+
+TEST_CASE("pg store: reads from many threads share the pool while the sequencer commits") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  PgStoreOptions options;
+  options.read_connections = 2;  // fewer than the readers: they wait their turn
+  std::unique_ptr<PgLogStore> store = OpenPg(NewLog(cluster), options);
+  std::vector<Hash> leaves;
+  Batch first = MakeBatch(leaves, 10, "r");
+  REQUIRE(Ok(store->Commit(Ok(store->Head()), first.rows, first.head)) ==
+          CommitOutcome::kCommitted);
+
+  std::atomic<int> failures{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&, t] {
+      for (int i = 0; !stop.load() || i < 20; ++i) {
+        const IndexRow& row = first.rows[static_cast<size_t>(i + t) % first.rows.size()];
+        Result<std::optional<uint64_t>> found = store->FindLeaf(row.leaf);
+        Result<TreeHead> head = store->Head();
+        if (!found.ok() || *found != std::optional<uint64_t>(row.index) || !head.ok() ||
+            head->size < 10) {
+          failures.fetch_add(1);
+        }
+      }
+    });
+  }
+  TreeHead base = first.head;
+  for (int b = 0; b < 20; ++b) {
+    Batch batch = MakeBatch(leaves, 50, "r" + std::to_string(b));
+    REQUIRE(Ok(store->Commit(base, batch.rows, batch.head)) == CommitOutcome::kCommitted);
+    base = batch.head;
+  }
+  stop.store(true);
+  for (std::thread& t : readers) t.join();
+  CHECK(failures.load() == 0);
+  CHECK(Ok(store->Head()).size == 10 + 20 * 50);
 }
 
 TEST_CASE("pg store: connection failures are one line without the password") {
@@ -424,8 +503,7 @@ TEST_CASE("pg store: connection failures are one line without the password") {
   CHECK(OneLine(opened.status()));
   CHECK(opened.status().message().find("wrong-horse") == std::string::npos);
   // The right password gets through (to a database without a log).
-  opened =
-      PgLogStore::Open("postgres://pwuser:right-horse-battery@127.0.0.1:" + port + "/candor");
+  opened = PgLogStore::Open("postgres://pwuser:right-horse-battery@127.0.0.1:" + port + "/candor");
   CHECK(opened.status().code() == Code::kNotFound);
   CHECK(opened.status().message().find("right-horse") == std::string::npos);
 
@@ -439,6 +517,12 @@ TEST_CASE("pg store: connection failures are one line without the password") {
   CHECK(opened.status().code() == Code::kUnavailable);
   CHECK(opened.status().message().find("no_such_db") != std::string::npos);
   CHECK(OneLine(opened.status()));
+
+  // A string that does not parse is refused without quoting it.
+  s = PgLogStore::Init("postgres://u:pa%zzss@127.0.0.1/db", "o");
+  CHECK(s.code() == Code::kInvalidArgument);
+  CHECK(s.message().find("pa%zzss") == std::string::npos);
+  CHECK(s.message().find("zz") == std::string::npos);
 
   // Describe() never shows the password, in either form.
   std::unique_ptr<PgLogStore> store = OpenPg(conninfo + " password=hunter2");
@@ -476,8 +560,9 @@ TEST_CASE("pg store: Health requires the synchronous standby the server waits fo
   std::vector<Hash> leaves;
   Batch batch = MakeBatch(leaves, 2, "w");
   Result<CommitOutcome> waited = Status::Internal("not run");
-  std::thread committer(
-      [&] { waited = store->Commit(TreeHead{0, EmptyTreeHash()}, batch.rows, batch.head); });
+  std::thread committer([&] {
+    waited = store->Commit(TreeHead{0, EmptyTreeHash()}, batch.rows, batch.head);
+  });
   std::string cancelled;
   for (int i = 0; i < 100 && cancelled != "t\n"; ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -489,7 +574,7 @@ TEST_CASE("pg store: Health requires the synchronous standby the server waits fo
   CHECK(waited.status().code() == Code::kUnavailable);
   CHECK(waited.status().message().find("primary only") != std::string::npos);
   CHECK(OneLine(waited.status()));
-  CHECK(store->Head()->size == 2);
+  CHECK(Ok(store->Head()).size == 2);
 
   cluster.Sql("ALTER SYSTEM RESET synchronous_standby_names", &ok);
   REQUIRE(ok);
@@ -509,9 +594,9 @@ TEST_CASE("pg store: a server killed mid-use is kUnavailable, and the store reco
   std::unique_ptr<PgLogStore> store = OpenPg(conninfo);
   std::vector<Hash> leaves;
   Batch first = MakeBatch(leaves, 5, "x");
-  REQUIRE(store->Commit(store->Head().value(), first.rows, first.head).value() ==
+  REQUIRE(Ok(store->Commit(Ok(store->Head()), first.rows, first.head)) ==
           CommitOutcome::kCommitted);
-  REQUIRE(store->RenewIntegratorLease().value());
+  REQUIRE(Ok(store->RenewIntegratorLease()));
 
   cluster->Kill9();
   // Every role's connection (reads, sequencer, integrator) fails, one line.
@@ -538,6 +623,61 @@ TEST_CASE("pg store: a server killed mid-use is kUnavailable, and the store reco
   REQUIRE_MESSAGE(commit.ok(), commit.status().ToString());
   CHECK(*commit == CommitOutcome::kCommitted);
   CHECK(store->Health().ok());
+
+  // Killed and restarted while the store is idle: its connections are dead
+  // but it does not know yet. The next calls, a commit first, go through.
+  cluster->Kill9();
+  REQUIRE_MESSAGE(cluster->Start(), cluster->Log());
+  Batch third = MakeBatch(leaves, 1, "x");
+  commit = store->Commit(second.head, third.rows, third.head);
+  REQUIRE_MESSAGE(commit.ok(), commit.status().ToString());
+  CHECK(*commit == CommitOutcome::kCommitted);
+  CHECK(Ok(store->Head()).size == 9);
+  Result<bool> lease = store->RenewIntegratorLease();
+  CHECK_MESSAGE(lease.ok(), lease.status().ToString());
+}
+
+TEST_CASE("pg store: a front-end with a multi-host string follows a promoted synchronous standby") {
+  auto primary = PostgresCluster::Primary();
+  CANDOR_SKIP_UNLESS_POSTGRES(*primary);
+  auto standby = primary->AddStandby(/*synchronous=*/true);
+  REQUIRE_MESSAGE(standby->available(), standby->why() << "\n" << primary->Log());
+  REQUIRE(PgLogStore::Init(primary->ConnectionString(), "example.com/log").ok());
+  // Both servers; libpq keeps the first that takes writes.
+  const std::string conninfo = "host=127.0.0.1,127.0.0.1 port=" + std::to_string(primary->port()) +
+                               "," + std::to_string(standby->port()) +
+                               " user=candor dbname=candor target_session_attrs=read-write";
+  std::unique_ptr<PgLogStore> store = OpenPg(conninfo);
+  // The synchronous standby streams: healthy.
+  Status health = store->Health();
+  CHECK_MESSAGE(health.ok(), health.ToString());
+
+  std::vector<Hash> leaves;
+  Batch first = MakeBatch(leaves, 6, "f");
+  REQUIRE(Ok(store->Commit(Ok(store->Head()), first.rows, first.head)) ==
+          CommitOutcome::kCommitted);
+  REQUIRE(Ok(store->RenewIntegratorLease()));
+  REQUIRE(store->WriteCheckpoint("before\n").ok());
+
+  primary->Kill9();
+  Batch second = MakeBatch(leaves, 2, "f");
+  CHECK(store->Commit(first.head, second.rows, second.head).status().code() == Code::kUnavailable);
+  REQUIRE(standby->Promote());
+
+  // The same store object: its next calls reach the promoted standby, which
+  // holds every acknowledged commit.
+  Result<CommittedState> state = store->ReadCommitted();
+  REQUIRE_MESSAGE(state.ok(), state.status().ToString());
+  CHECK(state->head.size == 6);
+  CHECK(state->pending == first.entries);
+  CHECK(Ok(store->ReadCheckpoint()) == "before\n");
+  Result<CommitOutcome> commit = store->Commit(first.head, second.rows, second.head);
+  REQUIRE_MESSAGE(commit.ok(), commit.status().ToString());
+  CHECK(*commit == CommitOutcome::kCommitted);
+  REQUIRE(Ok(store->RenewIntegratorLease()));
+  CHECK(store->WriteCheckpoint("after\n").ok());
+  CHECK(store->Health().ok());
+  CHECK(standby->Sql("SELECT size FROM candor_head") == "8\n");
 }
 
 }  // namespace

@@ -107,9 +107,7 @@ void PgResult::Clear::operator()(pg_result* r) const { PQclear(r); }
 
 int PgResult::rows() const { return r_ ? PQntuples(r_.get()) : 0; }
 int PgResult::columns() const { return r_ ? PQnfields(r_.get()) : 0; }
-bool PgResult::IsNull(int row, int column) const {
-  return PQgetisnull(r_.get(), row, column) != 0;
-}
+bool PgResult::IsNull(int row, int column) const { return PQgetisnull(r_.get(), row, column) != 0; }
 
 std::string_view PgResult::Text(int row, int column) const {
   return std::string_view(PQgetvalue(r_.get(), row, column),
@@ -139,8 +137,7 @@ Result<Hash> PgResult::HashAt(int row, int column) const {
   ByteView b = Bytes(row, column);
   Hash h{};
   if (IsNull(row, column) || b.size() != h.size()) {
-    return Status::Internal("the database holds a hash of " + std::to_string(b.size()) +
-                            " bytes");
+    return Status::Internal("the database holds a hash of " + std::to_string(b.size()) + " bytes");
   }
   std::memcpy(h.data(), b.data(), h.size());
   return h;
@@ -158,6 +155,15 @@ std::string FirstLine(std::string_view message) {
 Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& conninfo,
                                                             int connect_timeout_s,
                                                             int64_t statement_timeout_ms) {
+  // libpq's parse errors quote the offending part of the string, which may be
+  // the password: a string that does not parse is refused without detail.
+  char* parse_error = nullptr;
+  PQconninfoOption* parsed = PQconninfoParse(conninfo.c_str(), &parse_error);
+  if (parse_error != nullptr) PQfreemem(parse_error);
+  if (parsed == nullptr) {
+    return Status::InvalidArgument("postgres: the connection string does not parse");
+  }
+  PQconninfoFree(parsed);
   // With expand_dbname, `dbname` is the whole connection string and its
   // keywords override the ones before it: our connect_timeout is a default
   // the string may change.

@@ -45,6 +45,12 @@ DECLARE
   cur_root bytea;
 BEGIN
   SELECT size, root INTO cur_size, cur_root FROM candor_head WHERE id = 1 FOR UPDATE;
+  -- Already the new head: this very batch was committed (the root commits to
+  -- every entry) by a call whose answer the connection lost. Saying so makes
+  -- the commit safe to send again.
+  IF cur_size = new_size AND cur_root = new_root AND new_size > base_size THEN
+    RETURN true;
+  END IF;
   IF cur_size <> base_size OR cur_root <> base_root THEN
     RETURN false;
   END IF;
@@ -159,25 +165,24 @@ Status PgLogStore::Init(const std::string& conninfo, const std::string& origin) 
                                     {PgParam::Text(origin), PgParam::Int8(kSchemaVersion)})
                              .status());
   CANDOR_RETURN_IF_ERROR(
-      conn->Exec("INSERT INTO candor_head VALUES (1, 0, $1, 0)", {PgParam::Bytea(empty)})
-          .status());
+      conn->Exec("INSERT INTO candor_head VALUES (1, 0, $1, 0)", {PgParam::Bytea(empty)}).status());
   return conn->ExecScript("COMMIT");
 }
 
 Result<std::unique_ptr<PgLogStore>> PgLogStore::Open(const std::string& conninfo,
-                                                      PgStoreOptions options) {
+                                                     PgStoreOptions options) {
   std::unique_ptr<PgLogStore> store(new PgLogStore(conninfo, std::move(options)));
   const std::string& where = store->described_;
-  CANDOR_ASSIGN_OR_RETURN(PgResult exists,
-                          store->OnRole(store->sequencer_,
-                                        "SELECT to_regclass('candor_meta') IS NOT NULL", {}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult exists,
+      store->OnRole(store->sequencer_, "SELECT to_regclass('candor_meta') IS NOT NULL", {}));
   CANDOR_ASSIGN_OR_RETURN(bool present, exists.Bool(0, 0));
   if (!present) {
     return Status::NotFound("postgres: " + where + " holds no candor log (init it first)");
   }
-  CANDOR_ASSIGN_OR_RETURN(PgResult meta,
-                          store->OnRole(store->sequencer_,
-                                        "SELECT origin, schema_version FROM candor_meta", {}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult meta,
+      store->OnRole(store->sequencer_, "SELECT origin, schema_version FROM candor_meta", {}));
   if (meta.rows() != 1) return Status::Inconsistent("postgres: candor_meta must hold one row");
   CANDOR_ASSIGN_OR_RETURN(int64_t version, meta.Int8(0, 1));
   if (version != kSchemaVersion) {
@@ -196,9 +201,8 @@ Result<std::unique_ptr<PgLogStore>> PgLogStore::Open(const std::string& conninfo
 
 Result<PgConnection*> PgLogStore::Connected(Role& role) {
   if (role.conn == nullptr) {
-    CANDOR_ASSIGN_OR_RETURN(role.conn,
-                            PgConnection::Connect(conninfo_, options_.connect_timeout_s,
-                                                  options_.statement_timeout.count()));
+    CANDOR_ASSIGN_OR_RETURN(role.conn, PgConnection::Connect(conninfo_, options_.connect_timeout_s,
+                                                             options_.statement_timeout.count()));
   }
   return role.conn.get();
 }
@@ -206,10 +210,18 @@ Result<PgConnection*> PgLogStore::Connected(Role& role) {
 Result<PgResult> PgLogStore::OnRole(Role& role, const std::string& sql,
                                     const std::vector<PgParam>& params) {
   std::lock_guard<std::mutex> lock(role.mu);
-  CANDOR_ASSIGN_OR_RETURN(PgConnection * conn, Connected(role));
-  Result<PgResult> r = conn->Exec(sql, params);
-  if (conn->broken()) role.conn.reset();
-  return r;
+  for (int attempt = 0;; ++attempt) {
+    const bool reused = role.conn != nullptr;
+    CANDOR_ASSIGN_OR_RETURN(PgConnection * conn, Connected(role));
+    Result<PgResult> r = conn->Exec(sql, params);
+    if (!conn->broken()) return r;
+    role.conn.reset();
+    // A connection that sat idle may have died with a server restart or a
+    // failover since its last use: once more on a fresh one. Every statement
+    // of the store is safe to repeat (reads, the fenced upserts, and
+    // candor_commit, which answers true for the batch it already committed).
+    if (!reused || attempt > 0) return r;
+  }
 }
 
 Result<PgResult> PgLogStore::Read(const std::string& sql,
@@ -258,8 +270,8 @@ Result<PgResult> PgLogStore::Read(const std::string& sql,
 }
 
 Result<Bytes> PgLogStore::ReadPath(const std::string& path) const {
-  CANDOR_ASSIGN_OR_RETURN(PgResult r, Read("SELECT data FROM candor_tiles WHERE path = $1",
-                                           {PgParam::Text(path)}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult r, Read("SELECT data FROM candor_tiles WHERE path = $1", {PgParam::Text(path)}));
   if (r.rows() == 0) return Status::NotFound(path + " not found");
   ByteView data = r.Bytes(0, 0);
   return Bytes(data.begin(), data.end());
@@ -278,8 +290,8 @@ Result<std::string> PgLogStore::ReadCheckpoint() const {
 }
 
 Result<std::optional<uint64_t>> PgLogStore::FindLeaf(const Hash& leaf) {
-  CANDOR_ASSIGN_OR_RETURN(PgResult r, Read("SELECT idx FROM candor_leaves WHERE leaf = $1",
-                                           {PgParam::Bytea(leaf)}));
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult r, Read("SELECT idx FROM candor_leaves WHERE leaf = $1", {PgParam::Bytea(leaf)}));
   if (r.rows() == 0) return std::optional<uint64_t>();
   CANDOR_ASSIGN_OR_RETURN(int64_t idx, r.Int8(0, 0));
   return std::optional<uint64_t>(static_cast<uint64_t>(idx));
@@ -363,8 +375,8 @@ Result<CommitOutcome> PgLogStore::Commit(const TreeHead& base, const std::vector
   for (size_t i = 0; i < rows.size(); ++i) {
     const IndexRow& row = rows[i];
     if (row.index != base.size + i) {
-      return Status::Internal("row " + std::to_string(row.index) + " out of order in a batch from " +
-                              std::to_string(base.size));
+      return Status::Internal("row " + std::to_string(row.index) +
+                              " out of order in a batch from " + std::to_string(base.size));
     }
     idxs.push_back(static_cast<int64_t>(row.index));
     entries.push_back(row.entry);
@@ -445,7 +457,8 @@ Status PgLogStore::Health() {
            "WHERE sync_state IN ('sync', 'quorum') AND state = 'streaming'",
            {}));
   CANDOR_ASSIGN_OR_RETURN(bool standby, r.Bool(0, 0));
-  if (standby) return Status::Unavailable("postgres: connected to a standby, which takes no writes");
+  if (standby)
+    return Status::Unavailable("postgres: connected to a standby, which takes no writes");
   CANDOR_ASSIGN_OR_RETURN(bool wants_standby, r.Bool(0, 1));
   if (!wants_standby) return Status::Ok();
   CANDOR_ASSIGN_OR_RETURN(int64_t streaming, r.Int8(0, 2));

@@ -117,14 +117,14 @@ class PgLogStore final : public LogStore {
   // REQUIRES: role.mu held.
   Result<PgConnection*> Connected(Role& role);
   // One statement on the role's connection (under its mutex); drops the
-  // connection when broken, so that the next call connects again.
+  // connection when broken, so that the next call connects again, and tries
+  // once more on a new one when the broken connection had been idle.
   Result<PgResult> OnRole(Role& role, const std::string& sql, const std::vector<PgParam>& params);
   // Runs a read on a pooled connection; once more on a fresh one when a
   // pooled connection turns out dead (the server restarted meanwhile): a
   // read is safe to repeat.
   Result<PgResult> Read(const std::string& sql, const std::vector<PgParam>& params) const;
   Result<Bytes> ReadPath(const std::string& path) const;
-  Status Fenced(const std::string& sql, std::vector<PgParam> params, std::string_view what);
 
   const std::string conninfo_;
   const std::string described_;
