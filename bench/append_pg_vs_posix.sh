@@ -57,7 +57,24 @@ uri="postgresql://candor@127.0.0.1:$p1/candor"
 "$log_bin" init --dir "$work/posix" --origin bench.example/posix >/dev/null
 "$log_bin" init --dir "$work/pg" --origin bench.example/pg --storage "$uri" >/dev/null
 echo "primary + synchronous standby on 127.0.0.1:$p1,$p2; $entries entries x $connections connections per run"
+# CPU ticks of this benchmark's PostgreSQL servers: each postmaster's own and
+# its reaped children's (backends of finished connections), plus its live
+# children's.
+pg_ticks() {
+  local total=0 pm pid
+  for pm in $(head -qn1 "$work/primary/postmaster.pid" "$work/standby/postmaster.pid"); do
+    total=$((total + $(awk '{print $14+$15+$16+$17}' "/proc/$pm/stat")))
+    for pid in $(pgrep -P "$pm"); do
+      [[ -r /proc/$pid/stat ]] && total=$((total + $(awk '{print $14+$15}' "/proc/$pid/stat")))
+    done
+  done
+  echo "$total"
+}
+hz=$(getconf CLK_TCK)
 for ((round = 1; round <= rounds; round++)); do
   append_run "posix round $round" "$log_bin" "$bench_bin" "$work/posix" "$entries" "$connections"
-  append_run "pg    round $round" "$log_bin" "$bench_bin" "$work/pg" "$entries" "$connections" "$uri"
+  before=$(pg_ticks)
+  line=$(append_run "pg    round $round" "$log_bin" "$bench_bin" "$work/pg" "$entries" "$connections" "$uri")
+  after=$(pg_ticks)
+  echo "$line; postgres $(( (after - before) * 1000000 / hz / entries )) us CPU/entry"
 done

@@ -230,9 +230,24 @@ Result<PgResult> PgConnection::Exec(const std::string& sql, const std::vector<Pg
     lengths[i] = static_cast<int>(params[i].data.size());
   }
   sync_rep_warning_.clear();
-  pg_result* r = PQexecParams(c_, sql.c_str(), static_cast<int>(params.size()), types.data(),
-                              values.data(), lengths.data(), formats.data(),
-                              /*resultFormat=*/1);
+  pg_result* r = nullptr;
+  if (params.empty()) {
+    r = PQexecParams(c_, sql.c_str(), 0, nullptr, nullptr, nullptr, nullptr, /*resultFormat=*/1);
+  } else {
+    auto it = prepared_.find(sql);
+    if (it == prepared_.end()) {
+      const std::string name = "c" + std::to_string(prepared_.size());
+      pg_result* p = PQprepare(c_, name.c_str(), sql.c_str(), static_cast<int>(params.size()),
+                               types.data());
+      if (p == nullptr || PQresultStatus(p) != PGRES_COMMAND_OK) {
+        return Failure(p, sql.substr(0, sql.find_first_of(" (")));
+      }
+      PQclear(p);
+      it = prepared_.emplace(sql, name).first;
+    }
+    r = PQexecPrepared(c_, it->second.c_str(), static_cast<int>(params.size()), values.data(),
+                       lengths.data(), formats.data(), /*resultFormat=*/1);
+  }
   const ExecStatusType s = r == nullptr ? PGRES_FATAL_ERROR : PQresultStatus(r);
   if (s != PGRES_TUPLES_OK && s != PGRES_COMMAND_OK) {
     // The statement's first word names it in the message ("SELECT", ...).
