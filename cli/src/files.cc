@@ -19,19 +19,6 @@ bool PathExists(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_view what) {
-  auto data = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
-  if (!data.ok()) return data.status().WithContext(fmt::format("reading {} {}", what, path));
-  std::string text(AsChars(*data));
-  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
-  auto key = ParseVerifierKey(text);
-  if (!key.ok()) return key.status().WithContext(fmt::format("{} {}", what, path));
-  if (key->type != kKeyTypeEd25519) {
-    return Status::InvalidArgument(fmt::format("{} must be Ed25519 ({})", what, path));
-  }
-  return key;
-}
-
 Result<std::unique_ptr<Signer>> OpenReleaseSigner(const std::string& key_spec) {
   Result<std::unique_ptr<Signer>> key = OpenSigner(key_spec, {.role = "vendor key"});
   if (!key.ok()) return key.status().WithContext("vendor key " + DescribeKeySpec(key_spec));

@@ -45,10 +45,8 @@ Status WriteFileAtomic(const std::string& path, std::string_view contents, bool 
 // into a release signer; errors name the key without a URI's query.
 Result<std::unique_ptr<Signer>> OpenReleaseSigner(const std::string& key_spec);
 
-// Reads a verifier key file (one key line, as `candor keygen` writes
-// PREFIX.pub) and requires an Ed25519 key. `what` names the key in errors
-// ("log key", "root key"): "reading <what> <path>: ...", "<what> <path>: ...".
-Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_view what);
+// Verifier key files: candor::ReadVerifierKeyFile (candor/signer.h).
+using candor::ReadVerifierKeyFile;
 
 // Reads and parses a trust policy file (c2sp.org/tlog-policy plus Candor's
 // lines, candor/policy.h), at most kMaxPolicySize bytes; parse errors carry

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "candor/fs/atomic_write.h"
+#include "candor/fs/read_file.h"
 #include "candor/fs/sequential_file.h"
+#include "candor/note.h"
 #include "candor/signer.h"
 
 namespace candor {
@@ -45,6 +47,20 @@ Result<SignerKey> ReadPrivateKeyFile(const std::string& path) {
   Result<SignerKey> key = st.ok() ? ParseSignerKey(text) : Result<SignerKey>(st);
   sodium_memzero(buf.data(), buf.size());
   if (!key.ok()) return key.status().WithContext("key file " + path);
+  return key;
+}
+
+Result<VerifierKey> ReadVerifierKeyFile(const std::string& path, std::string_view what) {
+  const std::string named = std::string(what) + " " + path;
+  auto data = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
+  if (!data.ok()) return data.status().WithContext("reading " + named);
+  std::string text(AsChars(*data));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  auto key = ParseVerifierKey(text);
+  if (!key.ok()) return key.status().WithContext(named);
+  if (key->type != kKeyTypeEd25519) {
+    return Status::InvalidArgument(std::string(what) + " must be Ed25519 (" + path + ")");
+  }
   return key;
 }
 

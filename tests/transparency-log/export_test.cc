@@ -21,6 +21,7 @@
 #include "candor/log/sequencer.h"
 #include "candor/merkle.h"
 #include "candor/signing_key.h"
+#include "log_test_util.h"
 #include "support/subprocess.h"
 #include "support/temp_dir.h"
 
@@ -28,18 +29,10 @@ namespace candor {
 namespace {
 
 using testing::CommandResult;
+using testing::ReadLogKey;
 using testing::RunCommand;
 using testing::TempDir;
 
-VerifierKey LogKeyOf(const std::string& dir) {
-  auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
-  REQUIRE(pub.ok());
-  std::string_view text = AsChars(*pub);
-  text.remove_suffix(1);
-  auto key = ParseVerifierKey(text);
-  REQUIRE(key.ok());
-  return *key;
-}
 
 // Appends raw entries `from` .. `to`-1 through the sequencer and publishes a
 // checkpoint, as candor-log does; the store is opened and closed each time.
@@ -67,7 +60,7 @@ Result<ExportOutcome> Export(const std::string& dir, const std::string& out) {
   auto opened = OpenLogStore(dir, "");
   REQUIRE(opened.ok());
   ExportOptions options;
-  options.log_key = LogKeyOf(dir);
+  options.log_key = ReadLogKey(dir);
   options.chunk_files = 7;  // several durable chunks even for small trees
   return ExportTiles(*opened->store, out, options);
 }
@@ -82,7 +75,7 @@ TEST_CASE("export writes exactly the changed tiles, checkpoint last, and Go veri
   TempDir tmp;
   const std::string dir = tmp.path() + "/log", out = tmp.path() + "/static";
   REQUIRE(InitLog(dir, "log.example/export").ok());
-  const VerifierKey key = LogKeyOf(dir);
+  const VerifierKey key = ReadLogKey(dir);
   // Sizes chosen to cross tile, bundle and level-1 boundaries.
   uint64_t size = 0;
   for (uint64_t next : {uint64_t{0}, uint64_t{1}, uint64_t{255}, uint64_t{256}, uint64_t{700},
@@ -173,7 +166,7 @@ TEST_CASE("export refuses another log, a shorter store and a forked tree; the ch
     auto opened = OpenLogStore(k.dir, "");
     REQUIRE(opened.ok());
     ExportOptions options;
-    options.log_key = LogKeyOf(a);
+    options.log_key = ReadLogKey(a);
     auto outcome = ExportTiles(*opened->store, out, options);
     REQUIRE(!outcome.ok());
     CHECK(outcome.status().code() == k.code);

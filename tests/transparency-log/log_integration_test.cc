@@ -35,21 +35,12 @@ using testing::CommandResult;
 using testing::MakeEntry;
 using testing::MakeTrustRoot;
 using testing::MakeVendor;
+using testing::ReadLogKey;
 using testing::RunCommand;
 using testing::Subprocess;
 using testing::TempDir;
 using testing::Vendor;
 
-VerifierKey ReadLogKey(const std::string& dir) {
-  auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
-  REQUIRE(pub.ok());
-  std::string_view text = AsChars(*pub);
-  REQUIRE(!text.empty());
-  text.remove_suffix(1);
-  auto key = ParseVerifierKey(text);
-  REQUIRE(key.ok());
-  return *key;
-}
 
 // An initialised log directory with one registered vendor.
 struct LogDir {

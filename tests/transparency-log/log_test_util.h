@@ -25,6 +25,13 @@ struct Vendor {
   VerifierKey pub;
 };
 
+// The verifier key of the log whose data directory is `dir` (its log.pub).
+inline VerifierKey ReadLogKey(const std::string& dir) {
+  auto key = ReadVerifierKeyFile(dir + "/log.pub", "log key");
+  REQUIRE_MESSAGE(key.ok(), key.status().ToString());
+  return *key;
+}
+
 inline Vendor MakeVendor(const std::string& domain) {
   auto pair = GenerateKey(domain);
   REQUIRE(pair.ok());

@@ -41,20 +41,12 @@ using testing::CommandResult;
 using testing::MakeEntry;
 using testing::MakeVendor;
 using testing::PostgresCluster;
+using testing::ReadLogKey;
 using testing::RunCommand;
 using testing::Subprocess;
 using testing::TempDir;
 using testing::Vendor;
 
-VerifierKey ReadKeyFile(const std::string& path) {
-  auto pub = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
-  REQUIRE(pub.ok());
-  std::string_view text = AsChars(*pub);
-  text.remove_suffix(1);
-  auto key = ParseVerifierKey(text);
-  REQUIRE(key.ok());
-  return *key;
-}
 
 void CopyFile(const std::string& from, const std::string& to, unsigned mode) {
   auto data = fs::ReadFileBytes(from, 1 << 20);
@@ -106,6 +98,19 @@ double Gauge(const std::string& url, const std::string& name) {
   return std::stod(body.substr(at + name.size() + 2));
 }
 
+// Stops and joins a test's threads when it ends, also through a failed
+// REQUIRE (an exception): never std::terminate on a joinable thread.
+struct Joiner {
+  std::atomic<bool>& stop;
+  std::vector<std::thread>& threads;
+  ~Joiner() {
+    stop = true;
+    for (auto& th : threads) {
+      if (th.joinable()) th.join();
+    }
+  }
+};
+
 // What the submitters were told and what the front-ends served.
 struct Record {
   std::mutex mu;
@@ -141,7 +146,7 @@ TEST_CASE("PostgreSQL failover: every acknowledged entry at its index, served ch
   for (const char* f : {"/log.key", "/log.pub", "/config", "/vendors"}) {
     CopyFile(a.dir + f, b.dir + f, 0600);
   }
-  const VerifierKey log_key = ReadKeyFile(a.dir + "/log.pub");
+  const VerifierKey log_key = ReadLogKey(a.dir);
   a.Start();
   b.Start();
 
@@ -204,17 +209,7 @@ TEST_CASE("PostgreSQL failover: every acknowledged entry at its index, served ch
                                               << a.Log() << b.Log());
   };
   std::vector<std::thread> threads;
-  // A failed REQUIRE leaves through here too: stop and join, never terminate.
-  struct Joiner {
-    std::atomic<bool>& stop;
-    std::vector<std::thread>& threads;
-    ~Joiner() {
-      stop = true;
-      for (auto& th : threads) {
-        if (th.joinable()) th.join();
-      }
-    }
-  } joiner{stop, threads};
+  Joiner joiner{stop, threads};  // a failed REQUIRE leaves through here too
   for (int t = 0; t < 4; ++t) threads.emplace_back(submit, t);
   threads.emplace_back(poll);
 
@@ -387,7 +382,7 @@ TEST_CASE("PostgreSQL store gone mid-commit: 503, and a retry gets the same inde
                       tmp.path() + "/acme.pub"})
               .exit_code == 0);
   fe.Start();
-  const VerifierKey log_key = ReadKeyFile(fe.dir + "/log.pub");
+  const VerifierKey log_key = ReadLogKey(fe.dir);
 
   // Submitters retry each entry until it is acknowledged; the database is
   // killed and restarted under them.
@@ -426,16 +421,7 @@ TEST_CASE("PostgreSQL store gone mid-commit: 503, and a retry gets the same inde
     return rec.acked.size();
   };
   std::vector<std::thread> threads;
-  struct Joiner {
-    std::atomic<bool>& stop;
-    std::vector<std::thread>& threads;
-    ~Joiner() {
-      stop = true;
-      for (auto& th : threads) {
-        if (th.joinable()) th.join();
-      }
-    }
-  } joiner{stop, threads};
+  Joiner joiner{stop, threads};
   for (int t = 0; t < 4; ++t) threads.emplace_back(submit, t);
   auto wait_for = [&](size_t n) {
     for (int i = 0; i < 3000 && acked_count() < n; ++i) {

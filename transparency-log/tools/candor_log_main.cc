@@ -410,12 +410,8 @@ int CmdExport(const std::vector<std::string>& args) {
   if (log_key_path.empty() && !from.empty()) log_key_path = from + "/log.pub";
   ExportOptions options;
   if (!log_key_path.empty()) {
-    auto pub = fs::ReadFileBytes(log_key_path, kMaxVerifierKeyFileSize);
-    if (!pub.ok()) return Fail(pub.status());
-    std::string_view pub_text = AsChars(*pub);
-    if (!pub_text.empty() && pub_text.back() == '\n') pub_text.remove_suffix(1);
-    auto key = ParseVerifierKey(pub_text);
-    if (!key.ok()) return Fail(key.status().WithContext(log_key_path));
+    auto key = ReadVerifierKeyFile(log_key_path, "log key");
+    if (!key.ok()) return Fail(key.status());
     options.log_key = *key;
   }
   auto opened = OpenLogStore(from, storage);

@@ -101,6 +101,12 @@ Status WritePrivateKeyFile(const std::string& path, const SignerKey& key);
 // (kTooLarge); kNotFound if absent.
 Result<SignerKey> ReadPrivateKeyFile(const std::string& path);
 
+// Reads a verifier key file (`name+id+base64`, trailing newlines or spaces
+// allowed; at most kMaxVerifierKeyFileSize). Errors name `what` and the path;
+// a key that is not Ed25519 is kInvalidArgument.
+Result<VerifierKey> ReadVerifierKeyFile(const std::string& path,
+                                        std::string_view what = "verifier key");
+
 }  // namespace candor
 
 #endif  // CANDOR_SIGNER_H_
