@@ -505,3 +505,83 @@ TEST_CASE("candor-log on PostgreSQL: a bad connection string is one line and an 
 
 }  // namespace
 }  // namespace candor
+
+namespace candor {
+namespace {
+
+TEST_CASE("A front-end on a hot standby serves the log's reads and refuses writes") {
+  auto primary = PostgresCluster::Primary();
+  CANDOR_SKIP_UNLESS_POSTGRES(*primary);
+  auto standby = primary->AddStandby(/*synchronous=*/true);
+  REQUIRE_MESSAGE(standby->available(), standby->why());
+  TempDir tmp;
+  Vendor vendor = MakeVendor("acme.example");
+  FrontEnd writer(tmp.path() + "/w", primary->Uri());
+  FrontEnd reader(tmp.path() + "/r", standby->Uri());
+  CommandResult init = RunCommand({CANDOR_LOG_BINARY, "init", "--dir", writer.dir, "--origin",
+                                   "log.example/pg", "--storage", writer.storage});
+  REQUIRE_MESSAGE(init.exit_code == 0, init.output);
+  REQUIRE(fs::WriteFileAtomically(tmp.path() + "/acme.pub",
+                                  AsBytes(FormatVerifierKey(vendor.pub) + "\n"))
+              .ok());
+  REQUIRE(RunCommand({CANDOR_LOG_BINARY, "vendors", "add", "--dir", writer.dir,
+                      tmp.path() + "/acme.pub"})
+              .exit_code == 0);
+  REQUIRE(fs::MakeDirectories(reader.dir).ok());
+  for (const char* f : {"/log.key", "/log.pub", "/config", "/vendors"}) {
+    CopyFile(writer.dir + f, reader.dir + f, 0600);
+  }
+  writer.Start();
+  reader.Start();
+  const VerifierKey log_key = ReadLogKey(writer.dir);
+  auto w = Client(writer.url());
+  std::vector<Bytes> entries;
+  for (int i = 0; i < 300; ++i) {
+    entries.push_back(MakeEntry(vendor, "dev", "3." + std::to_string(i)));
+    auto r = w->Post("add", AsChars(entries.back()));
+    REQUIRE(r.ok());
+    REQUIRE(r->status == 200);
+  }
+  // The reader follows the writer's checkpoints through replication.
+  auto r = Client(reader.url());
+  std::string served;
+  for (int i = 0; i < 300; ++i) {
+    auto got = r->Get("checkpoint");
+    REQUIRE(got.ok());
+    auto cp = VerifyCheckpoint(got->body, log_key);
+    if (got->status == 200 && cp.ok() && cp->checkpoint.size == entries.size()) {
+      served = got->body;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  REQUIRE_MESSAGE(!served.empty(), reader.Log());
+  // Tiles and bundles byte for byte as the writer serves them, and proofs.
+  for (const std::string path : {"tile/0/000", "tile/0/001.p/44", "tile/entries/000",
+                                 "tile/entries/001.p/44", "tile/1/000.p/1"}) {
+    CAPTURE(path);
+    auto a = w->Get(path);
+    auto b = r->Get(path);
+    REQUIRE(a.ok());
+    REQUIRE(b.ok());
+    CHECK(a->status == 200);
+    CHECK(b->status == 200);
+    CHECK(a->body == b->body);
+  }
+  auto proof = r->Get("candor/v1/proof?index=123");
+  REQUIRE(proof.ok());
+  CHECK(proof->status == 200);
+  // Writes: refused with 503 by name (a standby takes no writes), and the
+  // health check says why.
+  auto add = r->Post("add", AsChars(MakeEntry(vendor, "dev", "4.0")));
+  REQUIRE(add.ok());
+  CHECK(add->status == 503);
+  CHECK(add->Header("Candor-Error") == std::string("unavailable"));
+  auto health = r->Get("healthz");
+  REQUIRE(health.ok());
+  CHECK(health->status == 503);
+  CHECK(health->body.find("standby") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace candor
