@@ -67,20 +67,32 @@ int64_t DayOf(int64_t unix_seconds) { return unix_seconds / 86400; }
 
 }  // namespace
 
-Status ValidateObservation(const Observation& o) {
-  if (!IsValidVendorDomain(o.observer)) {
-    return Status::Malformed("observer must be a lower-case DNS name");
-  }
+// The rules across fields, and those of the observer key that parsing a
+// verifier key does not make: what ParseObservationText checks once every
+// line has passed its own rule.
+Status CheckAcrossFields(const Observation& o) {
   const VerifierKey& k = o.observer_key;
   if (k.type != kKeyTypeEd25519) return Status::Malformed("observer key is not an Ed25519 key");
-  if (!IsValidKeyName(k.name) || k.key_id != KeyId(k.name, k.type, k.public_key)) {
-    return Status::Malformed("observer key name or key ID is invalid");
-  }
   if (k.name != o.observer && !k.name.starts_with(o.observer + "/")) {
     return Status::Malformed(
         "observer key name must be the observer or start with \"<observer>/\"");
   }
   CANDOR_RETURN_IF_ERROR(internal::CheckVisibleText(k.name, "observer key name", false));
+  // One device, one day: two findings that cannot both be true are refused
+  // as the same rule refuses them in a release.
+  return CheckDisclosuresConsistentAt(o.findings, o.observed).WithContext("findings");
+}
+
+// Every rule: each field's own (which ParseObservationText checks line by
+// line) and those across fields.
+Status ValidateObservation(const Observation& o) {
+  if (!IsValidVendorDomain(o.observer)) {
+    return Status::Malformed("observer must be a lower-case DNS name");
+  }
+  const VerifierKey& k = o.observer_key;
+  if (!IsValidKeyName(k.name) || k.key_id != KeyId(k.name, k.type, k.public_key)) {
+    return Status::Malformed("observer key name or key ID is invalid");
+  }
   if (!IsValidLogOrigin(o.log_origin)) {
     return Status::Malformed("log origin must be 1..255 bytes of printable ASCII without space");
   }
@@ -98,11 +110,8 @@ Status ValidateObservation(const Observation& o) {
           "findings must be strictly ascending (canonical order, no duplicate)");
     }
   }
-  // One device, one day: two findings that cannot both be true are refused
-  // as the same rule refuses them in a release.
-  CANDOR_RETURN_IF_ERROR(
-      CheckDisclosuresConsistentAt(o.findings, o.observed).WithContext("findings"));
-  return ValidateSummary(o.summary);
+  CANDOR_RETURN_IF_ERROR(ValidateSummary(o.summary));
+  return CheckAcrossFields(o);
 }
 
 Result<std::string> FormatObservationText(const Observation& o) {
@@ -220,9 +229,10 @@ Result<Observation> ParseObservationText(std::string_view text) {
   o.summary = std::string(summary);
 
   if (!rest.empty()) return LineError(line_no + 1, "nothing may follow the summary");
-  // The rules across fields (key named like the observer, findings
-  // consistent) and, by construction, the canonical text.
-  CANDOR_RETURN_IF_ERROR(ValidateObservation(o));
+  // Each line passed its own rule above (ParseVerifierKey checks the key's
+  // name and ID); what is left are the rules across fields. The text is
+  // canonical by construction.
+  CANDOR_RETURN_IF_ERROR(CheckAcrossFields(o));
   return o;
 }
 
