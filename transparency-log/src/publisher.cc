@@ -43,17 +43,13 @@ Result<std::string> Publisher::SignCheckpoint(const SignerKey& key, const TreeHe
   return SignCheckpoint(*MakeKeySigner(key), head);
 }
 
-Status Publisher::AdoptStored(const std::string& note, bool witnessed) {
-  auto cp = VerifyCheckpoint(note, verifier_);
-  if (!cp.ok()) return cp.status().WithContext("published checkpoint");
-  const Checkpoint& c = cp->checkpoint;
+Status Publisher::AdoptStored(const std::string& note, const Checkpoint& c, bool witnessed) {
   auto prev = Latest();
   if (prev && prev->size > c.size) {
     return Status::Inconsistent("the store's checkpoint (size " + std::to_string(c.size) +
                                 ") is older than the one served (size " +
                                 std::to_string(prev->size) + ")");
   }
-  if (prev && prev->note == note) return Status::Ok();
   auto pub = std::make_shared<PublishedCheckpoint>();
   pub->size = c.size;
   pub->root = c.root_hash;
@@ -89,7 +85,7 @@ Status Publisher::Start() {
     if (!HashEqual(root, c.root_hash)) {
       return Status::Inconsistent("published checkpoint root differs from the stored tree");
     }
-    CANDOR_RETURN_IF_ERROR(AdoptStored(*stored, /*witnessed=*/!cosigner_));
+    CANDOR_RETURN_IF_ERROR(AdoptStored(*stored, c, /*witnessed=*/!cosigner_));
   } else if (stored.status().code() != Code::kNotFound) {
     return stored.status();
   }
@@ -128,8 +124,12 @@ bool Publisher::integrator() const {
 Status Publisher::AdoptPublished() {
   auto stored = store_->ReadCheckpoint();
   if (!stored.ok()) return stored.status();
+  // Unchanged since the last tick (the common case): nothing to verify.
+  if (auto prev = Latest(); prev && prev->note == *stored) return Status::Ok();
+  auto cp = VerifyCheckpoint(*stored, verifier_);
+  if (!cp.ok()) return cp.status().WithContext("published checkpoint");
   // The integrator publishes only a quorum's checkpoint.
-  return AdoptStored(*stored, /*witnessed=*/true);
+  return AdoptStored(*stored, cp->checkpoint, /*witnessed=*/true);
 }
 
 Status Publisher::LastError() const {

@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "candor/checkpoint.h"
 #include "candor/log/index.h"
 #include "candor/log/sequencer.h"
 #include "candor/log/log_store.h"
@@ -115,8 +116,9 @@ class Publisher {
   Status PublishOnce();  // PublishNow without recording LastError
   // Follower: adopts the checkpoint the integrator published, if newer.
   Status AdoptPublished();
-  // Sets latest_ from a verified stored checkpoint (Start, AdoptPublished).
-  Status AdoptStored(const std::string& note, bool witnessed);
+  // Sets latest_ to the stored checkpoint `note`, whose verified body is `c`
+  // (Start, AdoptPublished); never to one smaller than latest_.
+  Status AdoptStored(const std::string& note, const Checkpoint& c, bool witnessed);
 
   LogStore* store_;
   Sequencer* sequencer_;
