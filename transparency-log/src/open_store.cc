@@ -2,10 +2,9 @@
 #include "candor/log/open_store.h"
 
 #include "candor/fs/directory.h"
-#include "candor/fs/read_file.h"
 #include "candor/log/pg_store.h"
 #include "candor/log/posix_store.h"
-#include "candor/note.h"
+#include "candor/signer.h"
 
 namespace candor {
 
@@ -26,14 +25,8 @@ Status UnknownStorage() {
 // (export, which checks the checkpoints it copies).
 Result<std::string> ConfiguredOrigin(const std::string& dir) {
   if (dir.empty()) return std::string();
-  const std::string path = dir + "/log.pub";
-  auto pub = fs::ReadFileBytes(path, kMaxVerifierKeyFileSize);
-  if (!pub.ok()) return pub.status().WithContext(path);
-  std::string_view text = AsChars(*pub);
-  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  auto key = ParseVerifierKey(text);
-  if (!key.ok()) return key.status().WithContext(path);
-  return key->name;
+  CANDOR_ASSIGN_OR_RETURN(VerifierKey key, ReadVerifierKeyFile(dir + "/log.pub", "log key"));
+  return key.name;
 }
 
 }  // namespace

@@ -245,13 +245,8 @@ int CmdVendors(const std::vector<std::string>& args) {
   }
   if (action != "add" && action != "remove") return Usage("unknown vendors action " + action);
   if (file.empty()) return Usage("vendors " + action + " needs a key file");
-  auto data = fs::ReadFileBytes(file, kMaxVerifierKeyFileSize);
-  if (!data.ok()) return Fail(data.status());
-  std::string_view text = AsChars(*data);
-  if (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-  auto key = ParseVerifierKey(text);
-  if (!key.ok()) return Fail(key.status().WithContext(file));
-  if (key->type != kKeyTypeEd25519) return Fail(Status::Malformed("vendor keys are Ed25519"));
+  auto key = ReadVerifierKeyFile(file, "vendor key");
+  if (!key.ok()) return Fail(key.status());
   auto it = std::find(keys.begin(), keys.end(), *key);
   if (action == "add") {
     if (it != keys.end()) {
@@ -331,12 +326,8 @@ int CmdShardStatus(const std::vector<std::string>& args) {
   }
   po::variables_map vm;
   if (!ParseArgs(desc, args, vm)) return kExitUsage;
-  auto pub = fs::ReadFileBytes(dir + "/log.pub", kMaxVerifierKeyFileSize);
-  if (!pub.ok()) return Fail(pub.status());
-  std::string_view pub_text = AsChars(*pub);
-  if (!pub_text.empty() && pub_text.back() == '\n') pub_text.remove_suffix(1);
-  auto key = ParseVerifierKey(pub_text);
-  if (!key.ok()) return Fail(key.status().WithContext(dir + "/log.pub"));
+  auto key = ReadVerifierKeyFile(dir + "/log.pub", "log key");
+  if (!key.ok()) return Fail(key.status());
   auto note = fs::ReadFileBytes(dir + "/checkpoint", kMaxNoteSize);
   if (!note.ok()) return Fail(note.status());
   auto published = VerifyCheckpoint(AsChars(*note), *key);
