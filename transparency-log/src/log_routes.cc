@@ -139,6 +139,13 @@ int OpenBeneath(const TileRoot& root, const std::string& real_dir, const std::st
   return RegularOrClose(static_cast<int>(fd), size);
 }
 
+// A tile's or bundle's headers, whichever store it comes from.
+void SetTileHeaders(ServerResponse& res, bool full) {
+  res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
+  res.SetHeader("Access-Control-Allow-Origin", "*");  // public data: explorers elsewhere
+  res.content_type = "application/octet-stream";
+}
+
 void ServeTile(const LogRoutesContext* ctx, const TileRoot& root, const ServerRequest& req,
                ServerResponse& res) {
   std::string path = req.path.substr(1);  // no leading slash
@@ -161,9 +168,7 @@ void ServeTile(const LogRoutesContext* ctx, const TileRoot& root, const ServerRe
       if (data.status().code() == Code::kNotFound) return Refuse(res, Code::kNotFound, "not found");
       return Refuse(res, Code::kUnavailable, "cannot read tile: " + data.status().message());
     }
-    res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
-    res.SetHeader("Access-Control-Allow-Origin", "*");
-    res.content_type = "application/octet-stream";
+    SetTileHeaders(res, full);
     res.body.assign(AsChars(*data));
     return;
   }
@@ -178,9 +183,7 @@ void ServeTile(const LogRoutesContext* ctx, const TileRoot& root, const ServerRe
     }
     return Refuse(res, Code::kIo, "cannot read tile");
   }
-  res.SetHeader("Cache-Control", full ? kImmutableCacheControl : kPartialCacheControl);
-  res.SetHeader("Access-Control-Allow-Origin", "*");  // public data: explorers elsewhere
-  res.content_type = "application/octet-stream";
+  SetTileHeaders(res, full);
   res.file_fd = fd;  // closed by the server (http_server.h: read, or sendfile when large)
   res.file_size = size;
 }
