@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <functional>
 #include <future>
 #include <set>
 #include <string>
@@ -186,15 +187,18 @@ TEST_CASE("export refuses a store whose tiles or bundles are damaged, writing no
   // Each file of a 66 000-entry tree, one byte flipped in the store: a full
   // and a partial level-0 tile, a full level-1 tile, the top partial tile, a
   // full and a partial bundle.
+  // One log, each file damaged in turn and then restored.
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/log";
+  REQUIRE(InitLog(dir, "log.example/export").ok());
+  GrowTo(dir, 0, 66000);
   for (const char* path : {"tile/0/001", "tile/0/257.p/208", "tile/1/000", "tile/2/000.p/1",
                            "tile/entries/003", "tile/entries/257.p/208"}) {
     CAPTURE(path);
-    TempDir tmp;
-    const std::string dir = tmp.path() + "/log", out = tmp.path() + "/static";
-    REQUIRE(InitLog(dir, "log.example/export").ok());
-    GrowTo(dir, 0, 66000);
+    const std::string out = tmp.path() + "/static-" + std::to_string(std::hash<std::string>{}(path));
     auto data = fs::ReadFileBytes(dir + "/" + path, 1 << 20);
     REQUIRE(data.ok());
+    const Bytes good = *data;
     (*data)[data->size() - 1] ^= 1;
     REQUIRE(fs::WriteFileAtomically(dir + "/" + path, *data).ok());
     auto outcome = Export(dir, out);
@@ -202,7 +206,10 @@ TEST_CASE("export refuses a store whose tiles or bundles are damaged, writing no
     CHECK(outcome.status().code() == Code::kInconsistent);
     CHECK(fs::ReadFileBytes(out + "/checkpoint", kMaxNoteSize).status().code() ==
           Code::kNotFound);
+    REQUIRE(fs::WriteFileAtomically(dir + "/" + path, good).ok());
   }
+  // Restored, the same store exports.
+  CHECK(Export(dir, tmp.path() + "/static").ok());
 }
 
 TEST_CASE("candor-log export: one-line errors, --json, and a second run writes nothing") {
