@@ -170,3 +170,25 @@ TEST_CASE("docs: every Markdown file the docs name exists in the repository") {
   }
   CHECK(checked > 20);
 }
+
+// A merge that left its conflict markers in a document compiles and links
+// fine: only reading it shows the two versions. (docs/LOG.md once did.)
+TEST_CASE("docs: no document holds a merge conflict marker") {
+  const fs::path root = fs::canonical(CANDOR_SOURCE_DIR);
+  size_t documents = 0;
+  for (const fs::path& doc : Documents(root)) {
+    std::istringstream in(Slurp(doc));
+    std::string line;
+    size_t number = 0;
+    while (std::getline(in, line)) {
+      ++number;
+      const bool marker = line.starts_with("<<<<<<< ") || line.starts_with(">>>>>>> ") ||
+                          line == "=======" || line.starts_with("||||||| ");
+      const std::string where = fs::relative(doc, root).string() + ":" + std::to_string(number);
+      CAPTURE(where);
+      CHECK_FALSE(marker);
+    }
+    ++documents;
+  }
+  CHECK(documents > 5);
+}

@@ -434,6 +434,62 @@ TEST_CASE("pg store: two front-ends on one database: one commits, one integrates
   CHECK(b->WriteTiles({}, 7).code() == Code::kInternal);
 }
 
+// A front-end that lost a commit reserves the next one (log_store.h): the
+// others' commits are stale until it has committed or the reservation
+// lapsed, one reservation at a time, and its own commit clears it.
+TEST_CASE("pg store: a reserved commit holds the other front-ends off until it commits or lapses") {
+  PostgresCluster& cluster = SharedCluster();
+  CANDOR_SKIP_UNLESS_POSTGRES(cluster);
+  const std::string conninfo = NewLog(cluster);
+  PgStoreOptions a_options;
+  a_options.holder = "front-end-a";
+  a_options.reservation_ttl = std::chrono::milliseconds(60000);
+  PgStoreOptions b_options;
+  b_options.holder = "front-end-b";
+  b_options.reservation_ttl = std::chrono::milliseconds(300);
+  std::unique_ptr<PgLogStore> a = OpenPg(conninfo, a_options);
+  std::unique_ptr<PgLogStore> b = OpenPg(conninfo, b_options);
+  std::vector<Hash> leaves;
+
+  // B reserves; A's commit on the current head is stale and writes nothing,
+  // and A cannot reserve over B.
+  TreeHead head = Ok(a->Head());
+  REQUIRE(Ok(b->ReserveNextCommit()));
+  CHECK(Ok(b->ReserveNextCommit()));  // renewing one's own is fine
+  std::vector<Hash> a_leaves = leaves;
+  Batch from_a = MakeBatch(a_leaves, 3, "a");
+  CHECK(Ok(a->Commit(head, from_a.rows, from_a.head)) == CommitOutcome::kStale);
+  CHECK_FALSE(Ok(a->ReserveNextCommit()));
+  CHECK(Ok(a->Head()).size == 0);
+  CHECK(Ok(a->FindLeaf(from_a.rows[0].leaf)) == std::nullopt);
+  // B commits on that head, and its commit clears the reservation.
+  Batch from_b = MakeBatch(leaves, 2, "b");
+  REQUIRE(Ok(b->Commit(head, from_b.rows, from_b.head)) == CommitOutcome::kCommitted);
+  CHECK(Query(conninfo, "SELECT reserved_by FROM candor_head") == "");
+  head = from_b.head;
+  a_leaves = leaves;
+  from_a = MakeBatch(a_leaves, 3, "a2");
+  CHECK(Ok(a->Commit(head, from_a.rows, from_a.head)) == CommitOutcome::kCommitted);
+  leaves = a_leaves;
+  head = from_a.head;
+
+  // B reserves and never commits (died, paused): its reservation lapses
+  // after its 300 ms and A commits again.
+  REQUIRE(Ok(b->ReserveNextCommit()));
+  Batch late = MakeBatch(a_leaves, 1, "late");
+  CHECK(Ok(a->Commit(head, late.rows, late.head)) == CommitOutcome::kStale);
+  bool committed = false;
+  for (int i = 0; i < 100 && !committed; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    committed = Ok(a->Commit(head, late.rows, late.head)) == CommitOutcome::kCommitted;
+  }
+  CHECK(committed);
+  CHECK(Ok(b->Head()).size == 6);
+  // A reservation that lapsed can be taken by another.
+  CHECK(Ok(a->ReserveNextCommit()));
+  CHECK_FALSE(Ok(b->ReserveNextCommit()));
+}
+
 TEST_CASE("pg store: reads from many threads share the pool while the sequencer commits") {
   PostgresCluster& cluster = SharedCluster();
   CANDOR_SKIP_UNLESS_POSTGRES(cluster);

@@ -19,7 +19,9 @@ namespace {
 constexpr const char* kSchema = R"sql(
 CREATE TABLE candor_meta (origin text NOT NULL, schema_version bigint NOT NULL);
 CREATE TABLE candor_head (id int PRIMARY KEY CHECK (id = 1), size bigint NOT NULL,
-                          root bytea NOT NULL, flushed bigint NOT NULL);
+                          root bytea NOT NULL, flushed bigint NOT NULL,
+                          reserved_by text NOT NULL DEFAULT '',
+                          reserved_until timestamptz NOT NULL DEFAULT '-infinity');
 CREATE TABLE candor_pending (idx bigint PRIMARY KEY, entry bytea NOT NULL);
 ALTER TABLE candor_pending ALTER COLUMN entry SET STORAGE EXTERNAL;
 CREATE TABLE candor_leaves (leaf bytea PRIMARY KEY, idx bigint NOT NULL);
@@ -36,15 +38,20 @@ INSERT INTO candor_lease VALUES (1, '', 0, '-infinity');
 -- The commit point (log_store.h Commit): one statement, so one transaction
 -- that never waits on the client. FOR UPDATE serializes committers; one that
 -- waited re-reads the head its predecessor committed and finds it stale.
-CREATE FUNCTION candor_commit(base_size bigint, base_root bytea, new_size bigint,
+-- Another front-end's unexpired reservation (candor_reserve) makes it stale
+-- too: that front-end lost before and commits next.
+CREATE FUNCTION candor_commit(p_holder text, base_size bigint, base_root bytea, new_size bigint,
                               new_root bytea, idxs bigint[], entries bytea[], leaves bytea[],
                               rkeys text[], ridxs bigint[], rleaves bytea[])
 RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   cur_size bigint;
   cur_root bytea;
+  cur_by text;
+  cur_until timestamptz;
 BEGIN
-  SELECT size, root INTO cur_size, cur_root FROM candor_head WHERE id = 1 FOR UPDATE;
+  SELECT size, root, reserved_by, reserved_until INTO cur_size, cur_root, cur_by, cur_until
+    FROM candor_head WHERE id = 1 FOR UPDATE;
   -- Already the new head: this very batch was committed (the root commits to
   -- every entry) by a call whose answer the connection lost. Saying so makes
   -- the commit safe to send again.
@@ -54,6 +61,9 @@ BEGIN
   IF cur_size <> base_size OR cur_root <> base_root THEN
     RETURN false;
   END IF;
+  IF cur_by <> '' AND cur_by <> p_holder AND cur_until > clock_timestamp() THEN
+    RETURN false;
+  END IF;
   IF new_size <> base_size + coalesce(array_length(idxs, 1), 0) THEN
     RAISE EXCEPTION 'a batch of % entries cannot take the tree from % to %',
       coalesce(array_length(idxs, 1), 0), base_size, new_size;
@@ -61,8 +71,24 @@ BEGIN
   INSERT INTO candor_pending (idx, entry) SELECT * FROM unnest(idxs, entries);
   INSERT INTO candor_leaves (leaf, idx) SELECT * FROM unnest(leaves, idxs);
   INSERT INTO candor_releases (key, idx, leaf) SELECT * FROM unnest(rkeys, ridxs, rleaves);
-  UPDATE candor_head SET size = new_size, root = new_root WHERE id = 1;
+  UPDATE candor_head SET size = new_size, root = new_root,
+    reserved_by = CASE WHEN reserved_by = p_holder THEN '' ELSE reserved_by END WHERE id = 1;
   RETURN true;
+END $$;
+
+-- A front-end that lost a commit reserves the next one (log_store.h
+-- ReserveNextCommit), unless another holds an unexpired reservation. The
+-- UPDATE waits for a commit in flight, so once it returns nobody else can
+-- move the head until the reserver commits or the reservation lapses.
+CREATE FUNCTION candor_reserve(p_holder text, p_ttl_ms bigint)
+RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE candor_head
+     SET reserved_by = p_holder,
+         reserved_until = clock_timestamp() + make_interval(secs => p_ttl_ms::float8 / 1000)
+   WHERE id = 1
+     AND (reserved_by = '' OR reserved_by = p_holder OR reserved_until <= clock_timestamp());
+  RETURN FOUND;
 END $$;
 
 -- The fence of the integrator's writes: extends the caller's lease if it is
@@ -391,14 +417,23 @@ Result<CommitOutcome> PgLogStore::Commit(const TreeHead& base, const std::vector
   }
   CANDOR_ASSIGN_OR_RETURN(
       PgResult r,
-      OnRole(sequencer_, "SELECT candor_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-             {PgParam::Int8(static_cast<int64_t>(base.size)), PgParam::Bytea(base.root),
+      OnRole(sequencer_, "SELECT candor_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+             {PgParam::Text(options_.holder), PgParam::Int8(static_cast<int64_t>(base.size)),
+              PgParam::Bytea(base.root),
               PgParam::Int8(static_cast<int64_t>(head.size)), PgParam::Bytea(head.root),
               PgParam::Int8Array(idxs), PgParam::ByteaArray(entries), PgParam::ByteaArray(leaves),
               PgParam::TextArray(release_keys), PgParam::Int8Array(release_idxs),
               PgParam::ByteaArray(release_leaves)}));
   CANDOR_ASSIGN_OR_RETURN(bool committed, r.Bool(0, 0));
   return committed ? CommitOutcome::kCommitted : CommitOutcome::kStale;
+}
+
+Result<bool> PgLogStore::ReserveNextCommit() {
+  CANDOR_ASSIGN_OR_RETURN(PgResult r,
+                          OnRole(sequencer_, "SELECT candor_reserve($1, $2)",
+                                 {PgParam::Text(options_.holder),
+                                  PgParam::Int8(options_.reservation_ttl.count())}));
+  return r.Bool(0, 0);
 }
 
 Status PgLogStore::WriteTiles(const std::vector<StorageFile>& files, uint64_t size) {

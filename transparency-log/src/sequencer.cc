@@ -339,8 +339,8 @@ Sequencer::Decision Sequencer::Decide(const std::deque<Pending>& batch) {
 // (no fork) on a store where it is fatal, only holds read as one sequence.
 void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   // A commit that lost the race to another process sharing the store is
-  // decided again on the state it lost to; a few rounds, then 503.
-  constexpr int kMaxRounds = 16;
+  // decided again on the state it lost to, after reserving the next commit;
+  // 503 only when that has not succeeded within max_commit_wait.
   // A store shared with other processes: keep the edge before the batch, to
   // return to when the commit is stale (RightEdge::TakeFullFiles).
   const bool shared = !store_->CommitFailureIsFatal();
@@ -402,24 +402,33 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       break;
     }
     if (*outcome == CommitOutcome::kCommitted) break;
-    // kStale: another process committed first. Nothing was written: back to
-    // the edge before the batch, plus what the others committed.
+    // kStale: another process committed first, or holds the next commit.
+    // Nothing was written: back to the edge before the batch.
     if (before) {
       edge_ = std::move(*before);
-      if (!Advance().ok()) resync_needed_ = true;
     } else {
       resync_needed_ = true;
     }
-    if (round + 1 == kMaxRounds) {
+    if (std::chrono::steady_clock::now() - commit_start >= options_.max_commit_wait) {
       commit = Status::Unavailable("the log's store is busy with other writers; retry");
       break;
     }
-    // Two front-ends that keep losing to each other in step would go on
-    // doing so: a random pause, growing with the rounds (up to ~6 ms), puts
-    // one ahead.
-    thread_local std::minstd_rand jitter(std::random_device{}());
-    const int cap_us = 100 << std::min(round, 6);
-    std::this_thread::sleep_for(std::chrono::microseconds(jitter() % cap_us));
+    // A front-end that keeps committing would otherwise win every race
+    // against one whose read-decide-commit round is slower (a loaded
+    // machine): the loser reserves the next commit, which holds the others
+    // off until it has committed (log_store.h), so every batch commits
+    // within a round or two of losing. When another loser holds the
+    // reservation, a random pause, growing with the rounds (up to ~6 ms),
+    // waits for it to commit.
+    Result<bool> reserved = store_->ReserveNextCommit();
+    if (!reserved.ok() || !*reserved) {
+      thread_local std::minstd_rand jitter(std::random_device{}());
+      const int cap_us = 100 << std::min(round, 6);
+      std::this_thread::sleep_for(std::chrono::microseconds(jitter() % cap_us));
+    }
+    // Then what the others committed, read after the reservation: the head
+    // the next round decides on is one nobody else can move.
+    if (before && !Advance().ok()) resync_needed_ = true;
   }
   if (commit.ok()) {
     for (const IndexRow& row : d.rows) unflushed_bytes_ += row.entry.size();

@@ -15,6 +15,11 @@
 //     commit to one store, and the one whose base is stale gets kStale back
 //     with nothing written, re-reads the store (ReadCommitted) and decides its
 //     batch again. So an index is never handed out twice.
+//   - A writer that lost is not starved by one that keeps committing: it
+//     reserves the next commit (ReserveNextCommit), which holds every other
+//     writer's Commit (kStale, nothing written) until the reserver commits or
+//     the reservation lapses, then re-reads and commits on a head nobody else
+//     can move.
 //   - Committed entries stay "pending" in the store until tiles covering them
 //     are written (WriteTiles raises the flushed size and drops them), so the
 //     right edge can always be rebuilt: tiles at the flushed size plus the
@@ -100,6 +105,12 @@ class LogStore {
   // An error leaves it unknown whether the batch is durable.
   virtual Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,
                                        const TreeHead& head) = 0;
+  // Reserves the next commit for this process: until it commits, or for the
+  // store's reservation time (a reserver that died or paused must not stop
+  // the log), every other process's Commit answers kStale and writes nothing.
+  // False when another process holds a reservation. A store with one writer
+  // has nobody to hold off (true).
+  virtual Result<bool> ReserveNextCommit() = 0;
   // True when a failed Commit leaves this process unable to go on (LevelDB
   // refuses every later write, and the batch may be durable: only a restart
   // recovers). False when the store can simply be read again (PostgreSQL: the

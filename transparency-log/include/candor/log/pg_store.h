@@ -6,7 +6,7 @@
 // config in its own --dir.
 //
 // Tables (prefix candor_, in the connection's search_path): meta (origin,
-// schema_version), head (size, root, flushed), pending (idx, entry), leaves
+// schema_version), head (size, root, flushed, reserved_by, reserved_until), pending (idx, entry), leaves
 // (leaf -> idx), releases (key -> idx, leaf), tiles (path -> data),
 // checkpoint (note), lease (holder, epoch, expires). Init creates them with
 // the server-side functions below.
@@ -16,7 +16,9 @@
 // so one round trip and one implicit transaction: a front-end paused or
 // killed between its statements never sits idle holding the head's row lock.
 // Commit compares the head under FOR UPDATE with the caller's base (stale ->
-// false -> kStale). The two integrator writes are fenced in the same
+// false -> kStale), and refuses the same way while another front-end holds
+// the head's reservation (candor_reserve; its holder and expiry are columns
+// of the head row, so the check costs nothing). The two integrator writes are fenced in the same
 // transaction: they extend the lease only where holder and epoch are still
 // ours and unexpired, by the database's clock, and write nothing otherwise.
 //
@@ -57,6 +59,10 @@ struct PgStoreOptions {
   // front-end that stops renewing (crashed, paused, cut off) is replaced
   // after this long. The publisher renews well within it.
   std::chrono::milliseconds lease_ttl{5000};
+  // How long a commit reservation (ReserveNextCommit) holds the other
+  // writers off at most: a reserver commits within milliseconds; one that
+  // died or was paused stops the others' commits for no longer than this.
+  std::chrono::milliseconds reservation_ttl{1000};
   // Health() fails when the synchronous standby's replay lags more.
   std::chrono::milliseconds max_standby_lag{10000};
   // Bounds every statement (0: the server's default); commits of 8192
@@ -74,7 +80,7 @@ class PgLogStore final : public LogStore {
  public:
   // The schema's version, recorded in candor_meta by Init; Open refuses
   // another.
-  static constexpr int64_t kSchemaVersion = 1;
+  static constexpr int64_t kSchemaVersion = 2;
 
   // Creates the tables and functions, an empty tree (size 0) and a free
   // lease, in one transaction. kConflict if the database already holds a
@@ -99,6 +105,7 @@ class PgLogStore final : public LogStore {
   Result<CommittedState> ReadCommittedFrom(uint64_t from) override;
   Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,
                                const TreeHead& head) override;
+  Result<bool> ReserveNextCommit() override;
   bool CommitFailureIsFatal() const override { return false; }
   Status WriteTiles(const std::vector<StorageFile>& files, uint64_t size) override;
   Result<uint64_t> FreeBytes() const override { return UINT64_MAX; }

@@ -12,7 +12,9 @@
 // before the batch, appends the entries the others committed (only those:
 // LogStore::ReadCommittedFrom) and decides the batch again, so duplicates and
 // equivocations are judged against everything committed, by anyone, and a
-// lost race costs one read of the others' entries, not a rebuild.
+// lost race costs one read of the others' entries, not a rebuild. A
+// sequencer that lost reserves the next commit (LogStore::ReserveNextCommit)
+// before it re-reads, so one that keeps committing cannot starve it.
 //
 // Tiles and entry bundles are written from the in-memory right edge later,
 // between batches (FlushTiles): when a checkpoint is about to be published
@@ -78,6 +80,10 @@ struct SequencerOptions {
   // Release keys of recent commits kept in memory for the entries admission
   // already looked up (AdmittedEntry::keys_absent_below); ~100 bytes a key.
   size_t max_recent_releases = size_t{1} << 15;
+  // A batch that keeps losing its commit to other processes sharing the
+  // store (LogStore::ReserveNextCommit makes that rare) is answered
+  // kUnavailable after this long.
+  std::chrono::milliseconds max_commit_wait{5000};
   // Metrics (log_metrics.h): called on the sequencer thread after each group
   // commit with the entries it logged (duplicates not counted), the time the
   // commit took and its outcome, and after each failed tile flush (entries 0).
