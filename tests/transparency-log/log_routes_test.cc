@@ -24,6 +24,7 @@
 #include "candor/merkle.h"
 #include "candor/tlog_proof.h"
 #include "log_test_util.h"
+#include "support/postgres_cluster.h"
 
 namespace candor {
 namespace {
@@ -41,7 +42,8 @@ struct InProcessLog {
   VerifierKey log_key;
 
   explicit InProcessLog(LogServerOptions o = {}) {
-    REQUIRE(InitLog(tmp.path(), "log.example/test").ok());
+    Status init = InitLog(tmp.path(), "log.example/test", "", o.storage);
+    REQUIRE_MESSAGE(init.ok(), init.ToString());
     REQUIRE(
         fs::WriteFileAtomically(tmp.path() + "/vendors", AsBytes(FormatVendorsFile({vendor.pub})))
             .ok());
@@ -274,6 +276,61 @@ TEST_CASE("Routes: POST /add answers every documented status and keeps serving")
   REQUIRE(cp);
   CHECK(cp->status == 200);
   CHECK(log.server->sequencer()->Head().size == 2);
+}
+
+// Replaying a vendor's public entry must not spend the vendor's budget, on
+// either engine: on the data directory admission answers the replay from the
+// index before the signature check; on PostgreSQL, where admission does not
+// look up (a round trip per submission), the sequencer answers it "already
+// logged" and the route gives the token back (RateLimiter::Refund).
+TEST_CASE("Routes: replays spend no rate-limit token, on the data directory and on PostgreSQL") {
+  std::unique_ptr<testing::PostgresCluster> cluster = testing::PostgresCluster::Primary();
+  struct Engine {
+    std::string name;
+    std::string storage;
+  };
+  std::vector<Engine> engines = {{"data directory", ""}};
+  if (cluster->available()) {
+    engines.push_back({"postgres", "postgresql://candor@127.0.0.1:" +
+                                       std::to_string(cluster->port()) + "/candor"});
+  } else if (testing::PostgresRequired()) {
+    FAIL("CANDOR_REQUIRE_POSTGRES=1 but " << cluster->why());
+  } else {
+    MESSAGE("SKIP postgres: " << cluster->why());
+  }
+  for (const Engine& engine : engines) {
+    CAPTURE(engine.name);
+    LogServerOptions o;
+    o.storage = engine.storage;
+    o.rate_per_vendor = 0.001;  // no refill during the test: the burst is the budget
+    o.burst_per_vendor = 3;
+    InProcessLog log(o);
+    auto c = log.Client();
+    auto post = [&](const Bytes& b) {
+      auto r = c.Post("/add", std::string(AsChars(b)), "application/octet-stream");
+      REQUIRE(r);
+      return *r;
+    };
+    const Bytes first = MakeEntry(log.vendor, "printer", "1.0");
+    auto r = post(first);
+    REQUIRE(r.status == 200);
+    const std::string index = r.body;
+    // Ten replays, far beyond the two tokens left: each answered with the
+    // entry's index, none refused.
+    for (int i = 0; i < 10; ++i) {
+      auto again = post(first);
+      CHECK(again.status == 200);
+      CHECK(again.body == index);
+    }
+    // The vendor still has its two tokens. An equivocation is refused and
+    // costs one (the vendor signed it), a new release the other, then 429.
+    auto eq = post(MakeEntry(log.vendor, "printer", "1.0", "Something else.\n"));
+    CHECK(eq.status == 409);
+    CHECK(eq.body.find("equivocation") != std::string::npos);
+    CHECK(post(MakeEntry(log.vendor, "printer", "1.1")).status == 200);
+    CHECK(post(MakeEntry(log.vendor, "printer", "1.2")).status == 429);
+    CHECK(log.server->sequencer()->Head().size == 2);
+  }
 }
 
 TEST_CASE(

@@ -134,6 +134,23 @@ void RunContract(const Engine& engine) {
       CHECK(HashEqual((*rec)->leaf, row.leaf));
     }
   }
+  // Many keys at once, in the order asked: found, absent, asked twice.
+  {
+    const std::vector<std::string> keys = {first.rows[2].release_keys[0], "absent/1",
+                                           first.rows[0].release_keys[0],
+                                           first.rows[2].release_keys[0]};
+    std::vector<std::optional<ReleaseRecord>> recs = Ok(store->FindReleases(keys));
+    REQUIRE(recs.size() == 4);
+    REQUIRE(recs[0].has_value());
+    CHECK(recs[0]->index == 2);
+    CHECK(HashEqual(recs[0]->leaf, first.rows[2].leaf));
+    CHECK(!recs[1].has_value());
+    REQUIRE(recs[2].has_value());
+    CHECK(recs[2]->index == 0);
+    REQUIRE(recs[3].has_value());
+    CHECK(recs[3]->index == 2);
+    CHECK(Ok(store->FindReleases({})).empty());
+  }
   state = store->ReadCommitted();
   REQUIRE(state.ok());
   CHECK(state->head.size == 3);

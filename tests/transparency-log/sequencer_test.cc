@@ -208,6 +208,61 @@ TEST_CASE("Admission's lookup replaces the sequencer's: replays, equivocations, 
   }
 }
 
+TEST_CASE("Without admission's lookup the sequencer finds replays and equivocations itself") {
+  // On a store whose lookups are round trips (PostgreSQL) the route admits
+  // releases without looking them up (LoggedReleases::lookup_releases false):
+  // no replay answer and no keys_absent_below from admission, so the
+  // sequencer must look every such key up in the store (LogStore::
+  // FindReleases, once per batch), whatever it remembers.
+  Fixture f;
+  LoggedReleases v;
+  v.lookup_releases = false;
+  v.find = [](const std::string&) -> Result<std::optional<ReleaseRecord>> {
+    FAIL("admission looked a release up");
+    return std::optional<ReleaseRecord>();
+  };
+  RateLimiter limiter(0.001, 10);
+  auto admit = [&](const Bytes& e) {
+    v.size = f.seq->Head().size;
+    return AdmitEntry(e, f.vendors, AdmissionOptions{}, &limiter, nullptr, &v);
+  };
+  Bytes a = MakeEntry(f.vendor, "printer-x", "3.0", "First.\n");
+  Bytes b = MakeEntry(f.vendor, "printer-x", "3.0", "Different changelog.\n");
+  auto aa = admit(a);
+  REQUIRE(aa.ok());
+  CHECK(!aa->keys_absent_below);
+  CHECK(aa->charged == std::vector<std::string>{FormatVerifierKey(f.vendor.pub)});
+  REQUIRE(f.seq->Add(*aa).get().ok());
+  // Admitted after `a` was logged: a replay and an equivocation both pass
+  // admission (signature checked, token taken) and the sequencer decides,
+  // queued with a new entry.
+  auto replay = admit(a), eq = admit(b), fresh = admit(MakeEntry(f.vendor, "printer-y", "1"));
+  REQUIRE(replay.ok());
+  REQUIRE(eq.ok());
+  REQUIRE(fresh.ok());
+  CHECK(!replay->logged_index);
+  auto r_replay = f.seq->Add(*replay);
+  auto r_eq = f.seq->Add(*eq);
+  auto r_fresh = f.seq->Add(*fresh);
+  Result<AddOutcome> got = r_replay.get();
+  REQUIRE(got.ok());
+  CHECK(got->index == 0);
+  CHECK(got->duplicate);
+  Result<AddOutcome> refused = r_eq.get();
+  REQUIRE(!refused.ok());
+  CHECK(refused.status().message() ==
+        "equivocation: acme.example/printer-x/3.0 already logged at index 0");
+  Result<AddOutcome> logged = r_fresh.get();
+  REQUIRE(logged.ok());
+  CHECK(logged->index == 1);
+  CHECK(f.seq->Head().size == 2);
+  // Four admissions took four tokens; the replay's is given back by the
+  // route (RateLimiter::Refund): seven of ten left.
+  limiter.Refund(replay->charged.at(0));
+  for (int i = 0; i < 7; ++i) CHECK(!limiter.Take(replay->charged.at(0)));
+  CHECK(limiter.Take(replay->charged.at(0)));
+}
+
 TEST_CASE("Sequencer restarts from disk with the same head and dedup index") {
   Fixture f;
   std::vector<Bytes> entries;
@@ -368,6 +423,22 @@ TEST_CASE("Admission: size, framing, signature, registration, changelog, rate li
   CHECK(!limiter.Take("b"));
   RateLimiter unlimited(0, 0);
   for (int i = 0; i < 100; ++i) CHECK(!unlimited.Take("a"));
+  // A refund gives one token back, never beyond the burst.
+  RateLimiter refunds(0.001, 2);
+  CHECK(!refunds.Take("a"));
+  CHECK(!refunds.Take("a"));
+  CHECK(refunds.Take("a"));
+  refunds.Refund("a");
+  CHECK(!refunds.Take("a"));
+  CHECK(refunds.Take("a"));
+  refunds.Refund("a");
+  refunds.Refund("a");
+  refunds.Refund("a");  // beyond the burst: capped at 2
+  CHECK(!refunds.Take("a"));
+  CHECK(!refunds.Take("a"));
+  CHECK(refunds.Take("a"));
+  refunds.Refund("never-charged");  // no bucket: nothing to give back
+  CHECK(!refunds.Take("never-charged"));
 }
 
 // A signed entry with `disclosures` (CLI syntax) and `issued` (RFC 3339).

@@ -131,6 +131,14 @@ std::optional<uint64_t> RateLimiter::Take(const std::string& key) { return Updat
 
 std::optional<uint64_t> RateLimiter::Blocked(const std::string& key) { return Update(key, false); }
 
+void RateLimiter::Refund(const std::string& key) {
+  if (rate_ <= 0) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = buckets_.find(key);
+  if (it == buckets_.end()) return;  // forgotten: full again
+  it->second.tokens = std::min(burst_, it->second.tokens + 1.0);
+}
+
 std::string RefusalAddressKey(const std::string& remote_addr) {
   in6_addr a6{};
   if (remote_addr.find(':') == std::string::npos ||
@@ -272,6 +280,9 @@ Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, Rat
     CANDOR_RETURN_IF_ERROR(CheckLoggedPredecessor(root, parsed, *logged));
   }
   AdmittedEntry out;
+  if (limiter != nullptr) {
+    for (const VerifierKey& k : signers) out.charged.push_back(FormatVerifierKey(k));
+  }
   out.entry.assign(body.begin(), body.end());
   out.leaf = leaf;
   out.vendor = root.domain;
@@ -343,6 +354,7 @@ Result<AdmittedEntry> AdmitObservation(ByteView body, VendorRegistry& vendors,
   out.entry.assign(body.begin(), body.end());
   out.leaf = leaf;
   out.vendor = o.observer;
+  if (limiter != nullptr) out.charged.push_back(bucket);
   return out;
 }
 
@@ -373,8 +385,9 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   const Hash leaf = LeafHash(body);
   std::optional<uint64_t> replay_of;   // the identical entry's index
   std::optional<Status> equivocation;  // refused once the signature verified
+  const bool lookup = logged != nullptr && logged->lookup_releases;
   const ManifestGate gate = [&](const Manifest& m) -> Status {
-    if (logged != nullptr) {
+    if (lookup) {
       // The first key with a record decides, as in the sequencer.
       for (const std::string& p : m.products) {
         const std::string key = m.vendor + "/" + p + "/" + m.version;
@@ -435,8 +448,9 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   }
   // Authenticated: now the submission spends the vendor's budget (an
   // equivocation too: the vendor signed it).
+  const std::string bucket = FormatVerifierKey(release.manifest.vendor_key);
   if (limiter != nullptr) {
-    if (auto wait = limiter->Take(FormatVerifierKey(release.manifest.vendor_key))) {
+    if (auto wait = limiter->Take(bucket)) {
       if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
       return Status::RateLimited("rate limited: vendor key " + release.manifest.vendor_key.name +
                                  " submits too fast");
@@ -448,7 +462,8 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   out.entry.assign(body.begin(), body.end());
   out.leaf = leaf;
   out.vendor = m.vendor;
-  if (logged != nullptr) out.keys_absent_below = logged->size;
+  if (limiter != nullptr) out.charged.push_back(bucket);
+  if (lookup) out.keys_absent_below = logged->size;
   for (const std::string& p : m.products) {
     out.release_keys.push_back(m.vendor + "/" + p + "/" + m.version);
   }

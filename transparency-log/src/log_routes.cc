@@ -214,9 +214,13 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     }
   }
   // Duplicates and equivocations are looked up during admission (one index
-  // lookup per release key, admission.h): a replay of an entry already
-  // logged gets its index without a signature check or a rate-limit token.
+  // lookup per release key, admission.h) where a lookup is cheap: a replay of
+  // an entry already logged gets its index without a signature check or a
+  // rate-limit token. On a database (a round trip per lookup) the sequencer
+  // looks each batch up at once instead, and a replay's token is given back
+  // when it answers "already logged" (below).
   LoggedReleases logged;
+  logged.lookup_releases = ctx->store->PointLookupsAreCheap();
   logged.size = ctx->sequencer->Head().size;  // before any lookup
   if (auto pub = ctx->publisher->Latest()) logged.published_size = pub->size;
   logged.find_leaf = [store = ctx->store](const Hash& leaf) { return store->FindLeaf(leaf); };
@@ -271,7 +275,14 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     if (ctx->refusal_limiter != nullptr && res.status < 500) ctx->refusal_limiter->Take(client);
     return reply(std::move(res));
   }
-  ctx->sequencer->Add(std::move(*admitted), [reply](Result<AddOutcome> outcome) {
+  std::vector<std::string> charged = admitted->charged;
+  RateLimiter* limiter = ctx->limiter;
+  ctx->sequencer->Add(std::move(*admitted), [reply, limiter, charged = std::move(charged)](
+                                                Result<AddOutcome> outcome) {
+    // Already logged: this submission logged nothing, so it spends nothing.
+    if (outcome.ok() && outcome->duplicate && limiter != nullptr) {
+      for (const std::string& key : charged) limiter->Refund(key);
+    }
     if (!outcome.ok()) {
       ServerResponse res = Refusal(outcome.status());
       if (outcome.status().code() == Code::kUnavailable) res.SetHeader("Retry-After", "1");

@@ -334,6 +334,31 @@ Result<std::optional<ReleaseRecord>> PgLogStore::FindRelease(const std::string& 
   return std::optional<ReleaseRecord>(rec);
 }
 
+Result<std::vector<std::optional<ReleaseRecord>>> PgLogStore::FindReleases(
+    const std::vector<std::string>& release_keys) {
+  std::vector<std::optional<ReleaseRecord>> out(release_keys.size());
+  if (release_keys.empty()) return out;
+  std::vector<std::string_view> keys(release_keys.begin(), release_keys.end());
+  // One statement for the batch; each found key comes back with its
+  // position in the array, so duplicates in the request are answered too.
+  CANDOR_ASSIGN_OR_RETURN(
+      PgResult r, Read("SELECT k.n, r.idx, r.leaf FROM unnest($1::text[]) WITH ORDINALITY "
+                       "AS k(key, n) JOIN candor_releases r ON r.key = k.key",
+                       {PgParam::TextArray(keys)}));
+  for (int row = 0; row < r.rows(); ++row) {
+    CANDOR_ASSIGN_OR_RETURN(int64_t n, r.Int8(row, 0));
+    if (n < 1 || static_cast<size_t>(n) > out.size()) {
+      return Status::Internal("postgres: a release lookup answered position " + std::to_string(n));
+    }
+    ReleaseRecord rec;
+    CANDOR_ASSIGN_OR_RETURN(int64_t idx, r.Int8(row, 1));
+    rec.index = static_cast<uint64_t>(idx);
+    CANDOR_ASSIGN_OR_RETURN(rec.leaf, r.HashAt(row, 2));
+    out[static_cast<size_t>(n - 1)] = rec;
+  }
+  return out;
+}
+
 Result<TreeHead> PgLogStore::Head() {
   CANDOR_ASSIGN_OR_RETURN(PgResult r, Read("SELECT size, root FROM candor_head WHERE id = 1", {}));
   if (r.rows() != 1) return Status::Inconsistent("postgres: candor_head has no row");

@@ -272,6 +272,37 @@ Sequencer::Decision Sequencer::Decide(const std::deque<Pending>& batch) {
   std::unordered_map<Hash, uint64_t, HashKey> batch_leaves;
   std::unordered_map<std::string, ReleaseRecord> batch_releases;
   d.start = edge_.size();
+  // The release keys recent_releases_ cannot answer, looked up in the store
+  // all at once (one round trip on a database, LogStore::FindReleases):
+  // entries admission did not look up (a store whose point lookups are not
+  // cheap, log_routes.cc) or looked up before another process committed.
+  // The store cannot move under this batch without its commit being stale.
+  auto from_store = [&](const AdmittedEntry& e) {
+    return !e.release_keys.empty() &&
+           !(e.keys_absent_below && *e.keys_absent_below >= recent_floor_);
+  };
+  std::unordered_map<std::string, std::optional<ReleaseRecord>> stored;
+  Status lookup = Status::Ok();
+  {
+    std::vector<std::string> keys;
+    for (const Pending& p : batch) {
+      if (!from_store(p.entry)) continue;
+      for (const std::string& key : p.entry.release_keys) {
+        if (stored.emplace(key, std::nullopt).second) keys.push_back(key);
+      }
+    }
+    if (!keys.empty()) {
+      Result<std::vector<std::optional<ReleaseRecord>>> found = store_->FindReleases(keys);
+      if (!found.ok()) {
+        lookup = found.status();
+      } else if (found->size() != keys.size()) {
+        lookup = Status::Internal("a release lookup answered " + std::to_string(found->size()) +
+                                  " of " + std::to_string(keys.size()) + " keys");
+      } else {
+        for (size_t k = 0; k < keys.size(); ++k) stored[keys[k]] = (*found)[k];
+      }
+    }
+  }
   for (size_t i = 0; i < batch.size(); ++i) {
     const AdmittedEntry& e = batch[i].entry;
     std::optional<uint64_t> existing;
@@ -294,17 +325,15 @@ Sequencer::Decision Sequencer::Decide(const std::deque<Pending>& batch) {
         std::optional<ReleaseRecord> rec;
         if (auto known = batch_releases.find(key); known != batch_releases.end()) {
           rec = known->second;
-        } else if (e.keys_absent_below && *e.keys_absent_below >= recent_floor_) {
+        } else if (!from_store(e)) {
           // Admission found none below keys_absent_below; everything since is
           // in recent_releases_.
           if (auto r = recent_releases_.find(key); r != recent_releases_.end()) rec = r->second;
+        } else if (!lookup.ok()) {
+          refusal = lookup;
+          break;
         } else {
-          auto found = store_->FindRelease(key);
-          if (!found.ok()) {
-            refusal = found.status();
-            break;
-          }
-          rec = *found;
+          rec = stored.at(key);  // every such key was asked for above
         }
         if (!rec) continue;
         if (HashEqual(rec->leaf, e.leaf)) {

@@ -126,6 +126,10 @@ class RateLimiter {
   std::optional<uint64_t> Take(const std::string& key);
   // Like Take, without taking a token: would `key` be refused now?
   std::optional<uint64_t> Blocked(const std::string& key);
+  // Gives back a token Take took for a submission that turned out to log
+  // nothing (the sequencer found it already logged: a replay), so that
+  // replaying a vendor's public entries cannot spend its budget.
+  void Refund(const std::string& key);
 
   // At most this many keys are tracked; beyond, buckets that have refilled
   // are forgotten, and if none has, new keys are refused (fail closed).
@@ -163,6 +167,9 @@ struct AdmittedEntry {
   // Set instead when this exact entry is already logged, at this index (a
   // replay): admission stopped before the signature check and the rate limit.
   std::optional<uint64_t> logged_index;
+  // The rate limiter's keys a token was taken from (RateLimiter::Refund
+  // gives them back when the sequencer answers "already logged").
+  std::vector<std::string> charged;
 };
 
 // The log's view for admission's duplicate and equivocation check: `find`
@@ -172,6 +179,14 @@ struct AdmittedEntry {
 struct LoggedReleases {
   uint64_t size = 0;
   std::function<Result<std::optional<ReleaseRecord>>(const std::string& release_key)> find;
+  // Whether a release's keys are looked up (`find`) before its signature
+  // check, for the replay answer and the early equivocation refusal. False
+  // where a lookup is a network round trip (LogStore::PointLookupsAreCheap):
+  // the sequencer then looks the whole batch up at once, answers a replay
+  // with its index after the signature check, and the route refunds its
+  // token (RateLimiter::Refund). Trust roots and observations, rare, are
+  // always looked up.
+  bool lookup_releases = true;
   // The bytes of a logged entry (for a trust root above version 1: the
   // previous version, to check that the new one follows it).
   // kUnavailable while that entry is sequenced but not yet published.

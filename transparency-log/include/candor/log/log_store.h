@@ -89,6 +89,26 @@ class LogStore {
   // ---- The index (any thread) ----
   virtual Result<std::optional<uint64_t>> FindLeaf(const Hash& leaf) = 0;
   virtual Result<std::optional<ReleaseRecord>> FindRelease(const std::string& release_key) = 0;
+  // The records of many release keys at once, in the order asked (nullopt:
+  // not logged): the sequencer's lookups for a whole batch, one round trip on
+  // a database. By default one FindRelease per key.
+  virtual Result<std::vector<std::optional<ReleaseRecord>>> FindReleases(
+      const std::vector<std::string>& release_keys) {
+    std::vector<std::optional<ReleaseRecord>> out;
+    out.reserve(release_keys.size());
+    for (const std::string& key : release_keys) {
+      Result<std::optional<ReleaseRecord>> rec = FindRelease(key);
+      if (!rec.ok()) return rec.status();
+      out.push_back(*rec);
+    }
+    return out;
+  }
+  // Whether one FindRelease / FindLeaf is cheap enough to make per
+  // submission, on the event loop: an in-process index (LevelDB's Bloom
+  // filters answer absent keys from memory), not a network round trip.
+  // Admission looks releases up before the signature check only then
+  // (log_routes.h); otherwise the sequencer does, once per batch.
+  virtual bool PointLookupsAreCheap() const = 0;
   // The committed head (cheap): lets a process see that another committed.
   virtual Result<TreeHead> Head() = 0;
 

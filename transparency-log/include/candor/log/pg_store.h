@@ -101,6 +101,9 @@ class PgLogStore final : public LogStore {
   std::string ServedDirectory() const override { return ""; }
   Result<std::optional<uint64_t>> FindLeaf(const Hash& leaf) override;
   Result<std::optional<ReleaseRecord>> FindRelease(const std::string& release_key) override;
+  Result<std::vector<std::optional<ReleaseRecord>>> FindReleases(
+      const std::vector<std::string>& release_keys) override;
+  bool PointLookupsAreCheap() const override { return false; }  // a round trip each
   Result<TreeHead> Head() override;
   Result<CommittedState> ReadCommittedFrom(uint64_t from) override;
   Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,

@@ -40,6 +40,7 @@ class PosixLogStore final : public LogStore {
   Result<std::optional<ReleaseRecord>> FindRelease(const std::string& key) override {
     return index_->FindRelease(key);
   }
+  bool PointLookupsAreCheap() const override { return true; }
   Result<TreeHead> Head() override { return index_->Head(); }
   Result<CommittedState> ReadCommittedFrom(uint64_t from) override;
   Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,
