@@ -10,6 +10,9 @@
 #   bench/append_pg_vs_posix.sh BUILD ROUNDS
 # e.g. bench/append_pg_vs_posix.sh build-bench 3
 # Entries per run: ENTRIES (default 30000); connections: CONNECTIONS (512).
+# With TILES=1, afterwards: `candor-log export` of the PostgreSQL log, then
+# nginx serving that export against nginx serving the data directory under
+# wrk (bench/tiles_export_vs_dir.sh; the logs need 256 * 101 entries each).
 set -euo pipefail
 build=${1:?build dir}; rounds=${2:?rounds}
 log_bin=$build/transparency-log/candor-log; bench_bin=$build/bench/log_bench
@@ -78,3 +81,11 @@ for ((round = 1; round <= rounds; round++)); do
   after=$(pg_ticks)
   echo "$line; postgres $(( (after - before) * 1000000 / hz / entries )) us CPU/entry"
 done
+if [[ ${TILES:-0} == 1 ]]; then
+  "$log_bin" export --storage "$uri" --dir "$work/export" --log-key "$work/pg/log.pub" >/dev/null
+  # nginx's workers run unprivileged: let them reach both trees (the
+  # clusters' own directories stay private).
+  chmod o+x "$work"; chmod -R o+rX "$work/posix" "$work/export"
+  echo "tile reads under wrk, nginx on the data directory (a) vs nginx on the PostgreSQL log's export (b):"
+  "$(dirname "$0")/tiles_export_vs_dir.sh" "$work/posix" "$work/export" 3 5 100
+fi

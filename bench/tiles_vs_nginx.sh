@@ -12,29 +12,8 @@ bench_bin=$build/bench/log_bench
 work=$(mktemp -d)
 trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 port_log=18100; port_nginx=18200
-# nginx not daemonized: a daemon starts a session of its own, which the
-# scheduler (autogroup) weighs against this script's, where candor-log and
-# the load generator share one (bench/tiles_wrk_vs_nginx.sh).
-cat > "$work/nginx.conf" <<CONF
-daemon off;
-worker_processes 2;
-pid $work/nginx.pid;
-error_log $work/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on; tcp_nopush on; tcp_nodelay on;
-  keepalive_requests 100000;
-  client_body_temp_path $work; proxy_temp_path $work; fastcgi_temp_path $work;
-  uwsgi_temp_path $work; scgi_temp_path $work;
-  server {
-    listen 127.0.0.1:$port_nginx;
-    location = /checkpoint { root $data; default_type text/plain; add_header Cache-Control "no-cache"; }
-    location /tile/ { root $data; default_type application/octet-stream;
-                      add_header Cache-Control "public, max-age=31536000, immutable"; }
-  }
-}
-CONF
+source "$(dirname "$0")/nginx_tiles.sh"
+nginx_tiles_conf "$work" "$port_nginx:$data"
 /usr/sbin/nginx -c "$work/nginx.conf" &
 "$log_bin" serve --dir "$data" --listen 127.0.0.1:$port_log --rate 0 >"$work/log.out" 2>&1 &
 sleep 1
