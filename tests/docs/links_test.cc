@@ -8,8 +8,8 @@
 // file is checked.
 #include <doctest/doctest.h>
 
-#include <filesystem>
 #include <cctype>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -142,7 +142,8 @@ std::vector<std::string> MarkdownNamesIn(const std::string& markdown) {
 
 TEST_CASE("docs: the prose scanner finds Markdown names") {
   const auto names = MarkdownNamesIn(
-      "see FORMATS.md, docs/AGENT.md and `x.mdx` or (../README.md).\n```\nfw --changelog docs/LOG.md\n```\n");
+      "see FORMATS.md, docs/AGENT.md and `x.mdx` or (../README.md).\n```\nfw --changelog "
+      "docs/LOG.md\n```\n");
   REQUIRE(names.size() == 3);
   CHECK(names[0] == "FORMATS.md");
   CHECK(names[1] == "docs/AGENT.md");
@@ -154,7 +155,9 @@ TEST_CASE("docs: every Markdown file the docs name exists in the repository") {
   std::set<std::string> basenames;
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     const std::string rel = fs::relative(e.path(), root).string();
-    if (rel.starts_with(".git") || rel.starts_with("build") || rel.find("node_modules") != std::string::npos) continue;
+    if (rel.starts_with(".git") || rel.starts_with("build") ||
+        rel.find("node_modules") != std::string::npos)
+      continue;
     if (e.path().extension() == ".md") basenames.insert(e.path().filename().string());
   }
   size_t checked = 0;

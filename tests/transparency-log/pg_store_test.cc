@@ -299,6 +299,16 @@ std::string NewLog(PostgresCluster& cluster) {
   return conninfo;
 }
 
+// The options of a front-end named `holder` (in the lease and reservation
+// columns), with `set` applied.
+PgStoreOptions FrontEnd(const std::string& holder,
+                        const std::function<void(PgStoreOptions&)>& set = {}) {
+  PgStoreOptions o;
+  o.holder = holder;
+  if (set) set(o);
+  return o;
+}
+
 std::unique_ptr<PgLogStore> OpenPg(const std::string& conninfo, PgStoreOptions options = {}) {
   Result<std::unique_ptr<PgLogStore>> store = PgLogStore::Open(conninfo, std::move(options));
   REQUIRE_MESSAGE(store.ok(), store.status().ToString());
@@ -376,14 +386,13 @@ TEST_CASE("pg store: two front-ends on one database: one commits, one integrates
   PostgresCluster& cluster = SharedCluster();
   CANDOR_SKIP_UNLESS_POSTGRES(cluster);
   const std::string conninfo = NewLog(cluster);
-  PgStoreOptions a_options;
-  a_options.holder = "front-end-a";
-  a_options.lease_ttl = std::chrono::milliseconds(1000);
-  PgStoreOptions b_options;
-  b_options.holder = "front-end-b";
-  b_options.lease_ttl = std::chrono::milliseconds(60000);  // outlives the test once taken
-  std::unique_ptr<PgLogStore> a = OpenPg(conninfo, a_options);
-  std::unique_ptr<PgLogStore> b = OpenPg(conninfo, b_options);
+  std::unique_ptr<PgLogStore> a = OpenPg(conninfo, FrontEnd("front-end-a", [](auto& o) {
+                                           o.lease_ttl = std::chrono::milliseconds(1000);
+                                         }));
+  // B's lease outlives the test once taken.
+  std::unique_ptr<PgLogStore> b = OpenPg(conninfo, FrontEnd("front-end-b", [](auto& o) {
+                                           o.lease_ttl = std::chrono::milliseconds(60000);
+                                         }));
 
   // Both commit from the empty tree: the second is stale, and after reading
   // the store again it commits on top of the first.
@@ -458,14 +467,12 @@ TEST_CASE("pg store: a reserved commit holds the other front-ends off until it c
   PostgresCluster& cluster = SharedCluster();
   CANDOR_SKIP_UNLESS_POSTGRES(cluster);
   const std::string conninfo = NewLog(cluster);
-  PgStoreOptions a_options;
-  a_options.holder = "front-end-a";
-  a_options.reservation_ttl = std::chrono::milliseconds(60000);
-  PgStoreOptions b_options;
-  b_options.holder = "front-end-b";
-  b_options.reservation_ttl = std::chrono::milliseconds(300);
-  std::unique_ptr<PgLogStore> a = OpenPg(conninfo, a_options);
-  std::unique_ptr<PgLogStore> b = OpenPg(conninfo, b_options);
+  std::unique_ptr<PgLogStore> a = OpenPg(conninfo, FrontEnd("front-end-a", [](auto& o) {
+                                           o.reservation_ttl = std::chrono::milliseconds(60000);
+                                         }));
+  std::unique_ptr<PgLogStore> b = OpenPg(conninfo, FrontEnd("front-end-b", [](auto& o) {
+                                           o.reservation_ttl = std::chrono::milliseconds(300);
+                                         }));
   std::vector<Hash> leaves;
 
   // B reserves; A's commit on the current head is stale and writes nothing,

@@ -341,10 +341,10 @@ Result<std::vector<std::optional<ReleaseRecord>>> PgLogStore::FindReleases(
   std::vector<std::string_view> keys(release_keys.begin(), release_keys.end());
   // One statement for the batch; each found key comes back with its
   // position in the array, so duplicates in the request are answered too.
-  CANDOR_ASSIGN_OR_RETURN(
-      PgResult r, Read("SELECT k.n, r.idx, r.leaf FROM unnest($1::text[]) WITH ORDINALITY "
-                       "AS k(key, n) JOIN candor_releases r ON r.key = k.key",
-                       {PgParam::TextArray(keys)}));
+  CANDOR_ASSIGN_OR_RETURN(PgResult r,
+                          Read("SELECT k.n, r.idx, r.leaf FROM unnest($1::text[]) WITH ORDINALITY "
+                               "AS k(key, n) JOIN candor_releases r ON r.key = k.key",
+                               {PgParam::TextArray(keys)}));
   for (int row = 0; row < r.rows(); ++row) {
     CANDOR_ASSIGN_OR_RETURN(int64_t n, r.Int8(row, 0));
     if (n < 1 || static_cast<size_t>(n) > out.size()) {
@@ -403,8 +403,7 @@ Result<CommittedState> PgLogStore::ReadCommittedFrom(uint64_t from) {
   if (state.pending.size() != state.head.size - state.pending_from) {
     return Status::Inconsistent("postgres: " + std::to_string(state.pending.size()) +
                                 " pending entries from " + std::to_string(state.pending_from) +
-                                ", the committed size is " +
-                                std::to_string(state.head.size));
+                                ", the committed size is " + std::to_string(state.head.size));
   }
   return state;
 }
@@ -444,20 +443,18 @@ Result<CommitOutcome> PgLogStore::Commit(const TreeHead& base, const std::vector
       PgResult r,
       OnRole(sequencer_, "SELECT candor_commit($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
              {PgParam::Text(options_.holder), PgParam::Int8(static_cast<int64_t>(base.size)),
-              PgParam::Bytea(base.root),
-              PgParam::Int8(static_cast<int64_t>(head.size)), PgParam::Bytea(head.root),
-              PgParam::Int8Array(idxs), PgParam::ByteaArray(entries), PgParam::ByteaArray(leaves),
-              PgParam::TextArray(release_keys), PgParam::Int8Array(release_idxs),
-              PgParam::ByteaArray(release_leaves)}));
+              PgParam::Bytea(base.root), PgParam::Int8(static_cast<int64_t>(head.size)),
+              PgParam::Bytea(head.root), PgParam::Int8Array(idxs), PgParam::ByteaArray(entries),
+              PgParam::ByteaArray(leaves), PgParam::TextArray(release_keys),
+              PgParam::Int8Array(release_idxs), PgParam::ByteaArray(release_leaves)}));
   CANDOR_ASSIGN_OR_RETURN(bool committed, r.Bool(0, 0));
   return committed ? CommitOutcome::kCommitted : CommitOutcome::kStale;
 }
 
 Result<bool> PgLogStore::ReserveNextCommit() {
-  CANDOR_ASSIGN_OR_RETURN(PgResult r,
-                          OnRole(sequencer_, "SELECT candor_reserve($1, $2)",
-                                 {PgParam::Text(options_.holder),
-                                  PgParam::Int8(options_.reservation_ttl.count())}));
+  CANDOR_ASSIGN_OR_RETURN(PgResult r, OnRole(sequencer_, "SELECT candor_reserve($1, $2)",
+                                             {PgParam::Text(options_.holder),
+                                              PgParam::Int8(options_.reservation_ttl.count())}));
   return r.Bool(0, 0);
 }
 

@@ -381,8 +381,8 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     if (resync_needed_) {
       commit = Resync();
       if (!commit.ok()) {
-        commit = Status::Unavailable("the log cannot read its store (" + commit.message() +
-                                     "); retry");
+        commit =
+            Status::Unavailable("the log cannot read its store (" + commit.message() + "); retry");
         d = Decision{};
         for (size_t i = 0; i < batch.size(); ++i) d.answers.emplace_back(i, commit);
         break;
