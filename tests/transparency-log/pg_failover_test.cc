@@ -10,11 +10,14 @@
 // and Go's sumdb/tlog must verify the exported tiles.
 #include <doctest/doctest.h>
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <atomic>
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -508,6 +511,61 @@ TEST_CASE("candor-log on PostgreSQL: a bad connection string is one line and an 
 
 namespace candor {
 namespace {
+
+// A front-end's directory holds the log key but not the tree. Run without
+// --storage (a forgotten flag, a unit file copied from a data-directory log),
+// it must not start an empty tree of its own: that would be a second log
+// signed with the same key, contradicting the real one.
+TEST_CASE("A PostgreSQL log's front-end directory is never served, frozen or exported as a data "
+          "directory") {
+  auto primary = PostgresCluster::Primary();
+  CANDOR_SKIP_UNLESS_POSTGRES(*primary);
+  TempDir tmp;
+  const std::string dir = tmp.path() + "/fe";
+  CommandResult init = RunCommand({CANDOR_LOG_BINARY, "init", "--dir", dir, "--origin",
+                                   "log.example/pg", "--storage", primary->Uri()});
+  REQUIRE_MESSAGE(init.exit_code == 0, init.output);
+  REQUIRE(fs::WriteFileAtomically(tmp.path() + "/policy", AsBytes("quorum none\n")).ok());
+  const struct {
+    std::string name;
+    std::vector<std::string> argv;
+  } cases[] = {
+      {"serve", {CANDOR_LOG_BINARY, "serve", "--dir", dir, "--listen", "127.0.0.1:0"}},
+      {"shard freeze",
+       {CANDOR_LOG_BINARY, "shard", "freeze", "--dir", dir, "--policy", tmp.path() + "/policy"}},
+      {"export --from", {CANDOR_LOG_BINARY, "export", "--from", dir, "--dir", tmp.path() + "/out"}},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.name);
+    // A child that does not refuse (serve would go on serving) fails the
+    // test instead of hanging it.
+    const std::string out_path = tmp.path() + "/output-" + std::to_string(&c - cases);
+    Subprocess p(c.argv, out_path);
+    REQUIRE(p.Start());
+    std::optional<int> status = p.Wait(std::chrono::milliseconds(30000));
+    if (!status) p.Kill(SIGKILL);
+    REQUIRE_MESSAGE(status.has_value(), "still running: it did not refuse");
+    CHECK(WIFEXITED(*status));
+    CHECK(WEXITSTATUS(*status) == 2);
+    auto written = fs::ReadFileBytes(out_path, 1 << 20);
+    REQUIRE(written.ok());
+    const std::string output(AsChars(*written));
+    CAPTURE(output);
+    CHECK(output.find("lives in PostgreSQL") != std::string::npos);
+    CHECK(output.find('\n') == output.size() - 1);  // one line
+    // Nothing of a data-directory log was made.
+    CHECK_FALSE(std::filesystem::exists(dir + "/state"));
+    CHECK_FALSE(std::filesystem::exists(dir + "/frozen"));
+    CHECK_FALSE(std::filesystem::exists(dir + "/checkpoint"));
+    CHECK_FALSE(std::filesystem::exists(tmp.path() + "/out/checkpoint"));
+  }
+  // With --storage the same directory serves the log.
+  FrontEnd fe(dir, primary->Uri());
+  fe.Start();
+  auto cp = Client(fe.url())->Get("checkpoint");
+  REQUIRE(cp.ok());
+  CHECK(cp->status == 200);
+}
 
 TEST_CASE("A front-end on a hot standby serves the log's reads and refuses writes") {
   auto primary = PostgresCluster::Primary();

@@ -61,7 +61,10 @@ Status InitLog(const std::string& dir, const std::string& origin, const std::str
   CANDOR_RETURN_IF_ERROR(fs::WriteFileAtomically(
       dir + "/log.pub", AsBytes(FormatVerifierKey(key->public_key()) + "\n")));
   CANDOR_RETURN_IF_ERROR(
-      fs::WriteFileAtomically(dir + "/config", AsBytes("origin " + origin + "\n")));
+      fs::WriteFileAtomically(dir + "/config", AsBytes("origin " + origin + "\n" +
+                                                        (IsPostgresStorage(storage)
+                                                             ? std::string(kPostgresConfigLine) + "\n"
+                                                             : std::string()))));
   if (::stat((dir + "/vendors").c_str(), &st) != 0) {
     CANDOR_RETURN_IF_ERROR(
         fs::WriteFileAtomically(dir + "/vendors", AsBytes(FormatVendorsFile({}))));

@@ -2,6 +2,7 @@
 #include "candor/log/open_store.h"
 
 #include "candor/fs/directory.h"
+#include "candor/fs/read_file.h"
 #include "candor/log/pg_store.h"
 #include "candor/log/posix_store.h"
 #include "candor/signer.h"
@@ -29,6 +30,25 @@ Result<std::string> ConfiguredOrigin(const std::string& dir) {
   return key.name;
 }
 
+// Whether DIR/config says the log lives in PostgreSQL (InitLog writes
+// kPostgresConfigLine there). A missing config is a data-directory log.
+Result<bool> ConfiguredForPostgres(const std::string& dir) {
+  auto config = fs::ReadFileBytes(dir + "/config", size_t{64} << 10);
+  if (!config.ok()) {
+    if (config.status().code() == Code::kNotFound) return false;
+    return config.status();
+  }
+  std::string_view text = AsChars(*config);
+  const std::string_view line = std::string_view(kPostgresConfigLine);
+  for (size_t at = 0; at < text.size();) {
+    size_t end = text.find('\n', at);
+    if (end == std::string_view::npos) end = text.size();
+    if (text.substr(at, end - at) == line) return true;
+    at = end + 1;
+  }
+  return false;
+}
+
 }  // namespace
 
 Result<OpenedStore> OpenLogStore(const std::string& dir, const std::string& storage) {
@@ -40,6 +60,15 @@ Result<OpenedStore> OpenLogStore(const std::string& dir, const std::string& stor
     return opened;
   }
   if (!storage.empty()) return UnknownStorage();
+  // A front-end's directory of a log on PostgreSQL holds its key but not its
+  // tree: opened as a data directory it would start an empty tree signed
+  // with the same key, a second log that contradicts the real one.
+  CANDOR_ASSIGN_OR_RETURN(bool postgres, ConfiguredForPostgres(dir));
+  if (postgres) {
+    return Status::InvalidArgument("the log configured in " + dir +
+                                   " lives in PostgreSQL (its config says \"" +
+                                   kPostgresConfigLine + "\"): give --storage postgres://...");
+  }
   CANDOR_RETURN_IF_ERROR(fs::MakeDirectories(dir + "/state"));
   auto lock = fs::DirectoryLock::Acquire(dir + "/state");
   if (!lock.ok()) {

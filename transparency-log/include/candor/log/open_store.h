@@ -18,6 +18,10 @@ namespace candor {
 // Whether `storage` names a PostgreSQL database.
 bool IsPostgresStorage(const std::string& storage);
 
+// The line InitLog writes to DIR/config for a log on PostgreSQL. OpenLogStore
+// refuses to open such a directory as a data-directory log (no --storage).
+inline constexpr const char* kPostgresConfigLine = "storage postgres";
+
 // A store and what keeps it to this process: the POSIX store holds
 // DIR/state/lock for its life (one process per directory); a database store
 // needs no lock (the database coordinates its writers).
@@ -28,7 +32,9 @@ struct OpenedStore {
 
 // Opens the store of the log whose configuration is in `dir` (log.pub,
 // config). kConflict when another process holds the POSIX store's lock;
-// kInvalidArgument for a storage setting this build does not know.
+// kInvalidArgument for a storage setting this build does not know, and
+// without `storage` for a directory whose config says its log is on
+// PostgreSQL.
 Result<OpenedStore> OpenLogStore(const std::string& dir, const std::string& storage);
 
 // Creates an empty store for a new log of `origin` (the POSIX store's index
