@@ -5,6 +5,7 @@
 
 #include <doctest/doctest.h>
 
+#include <filesystem>
 #include <functional>
 #include <future>
 #include <set>
@@ -232,6 +233,40 @@ TEST_CASE("candor-log export: one-line errors, --json, and a second run writes n
       {CANDOR_LOG_BINARY, "export", "--storage", "mysql://x", "--dir", out});
   CHECK(bad.exit_code != 0);
   CHECK(bad.output.find('\n') == bad.output.size() - 1);  // one line
+}
+
+// A front-end's directory of a log on PostgreSQL says so in its config
+// (open_store.h); read leniently (blanks, CRLF), matched exactly otherwise.
+TEST_CASE("OpenLogStore refuses a directory whose config says its log is on PostgreSQL") {
+  const struct {
+    const char* config;
+    bool postgres;
+  } cases[] = {
+      {"origin log.example/x\n", false},
+      {"origin log.example/x\nstorage postgres\n", true},
+      {"origin log.example/x\r\n  storage postgres \t\r\n", true},
+      {"storage postgres", true},
+      {"storage postgresql\n", false},
+      {"# storage postgres\n", false},
+  };
+  for (const auto& c : cases) {
+    CAPTURE(c.config);
+    TempDir tmp;
+    REQUIRE(fs::WriteFileAtomically(tmp.path() + "/config", AsBytes(c.config)).ok());
+    Result<bool> configured = ConfiguredForPostgres(tmp.path());
+    REQUIRE(configured.ok());
+    CHECK(*configured == c.postgres);
+    auto opened = OpenLogStore(tmp.path(), "");
+    CHECK(opened.ok() != c.postgres);
+    if (c.postgres) {
+      CHECK(opened.status().code() == Code::kInvalidArgument);
+      CHECK(!std::filesystem::exists(tmp.path() + "/state"));
+    }
+  }
+  TempDir none;
+  Result<bool> missing = ConfiguredForPostgres(none.path());  // no config: a data directory
+  REQUIRE(missing.ok());
+  CHECK_FALSE(*missing);
 }
 
 }  // namespace

@@ -231,7 +231,9 @@ TEST_CASE("Without admission's lookup the sequencer finds replays and equivocati
   auto aa = admit(a);
   REQUIRE(aa.ok());
   CHECK(!aa->keys_absent_below);
-  CHECK(aa->charged == std::vector<std::string>{FormatVerifierKey(f.vendor.pub)});
+  const std::string bucket = FormatVerifierKey(f.vendor.pub);
+  CHECK(aa->rate_keys == std::vector<std::string>{bucket});
+  CHECK_FALSE(aa->charged);  // charged once the sequencer decided (log_routes.cc)
   REQUIRE(f.seq->Add(*aa).get().ok());
   // Admitted after `a` was logged: a replay and an equivocation both pass
   // admission (signature checked, token taken) and the sequencer decides,
@@ -256,11 +258,12 @@ TEST_CASE("Without admission's lookup the sequencer finds replays and equivocati
   REQUIRE(logged.ok());
   CHECK(logged->index == 1);
   CHECK(f.seq->Head().size == 2);
-  // Four admissions took four tokens; the replay's is given back by the
-  // route (RateLimiter::Refund): seven of ten left.
-  limiter.Refund(replay->charged.at(0));
-  for (int i = 0; i < 7; ++i) CHECK(!limiter.Take(replay->charged.at(0)));
-  CHECK(limiter.Take(replay->charged.at(0)));
+  // Admission only peeked: all ten tokens are left for what the route
+  // charges, here the two logged entries and the equivocation.
+  CHECK_FALSE(replay->charged);
+  for (int i = 0; i < 3; ++i) limiter.Charge(bucket);
+  for (int i = 0; i < 7; ++i) CHECK(!limiter.Take(bucket));
+  CHECK(limiter.Take(bucket));
 }
 
 TEST_CASE("Sequencer restarts from disk with the same head and dedup index") {
@@ -439,6 +442,18 @@ TEST_CASE("Admission: size, framing, signature, registration, changelog, rate li
   CHECK(refunds.Take("a"));
   refunds.Refund("never-charged");  // no bucket: nothing to give back
   CHECK(!refunds.Take("never-charged"));
+  // Charge takes a token even from an empty bucket, down to -burst: the key
+  // then waits until the balance is positive again.
+  RateLimiter charges(0.001, 2);
+  for (int i = 0; i < 10; ++i) charges.Charge("a");  // 2 - 10, floored at -2
+  auto owed = charges.Blocked("a");
+  REQUIRE(owed);
+  CHECK(*owed >= 2900);  // 3 tokens at 0.001/s: about 3000 s
+  CHECK(*owed <= 3000);
+  charges.Refund("a");
+  charges.Refund("a");
+  charges.Refund("a");
+  CHECK(!charges.Blocked("a"));
 }
 
 // A signed entry with `disclosures` (CLI syntax) and `issued` (RFC 3339).

@@ -92,8 +92,9 @@ size_t VendorRegistry::size() {
   return keys_.size();
 }
 
-std::optional<uint64_t> RateLimiter::Update(const std::string& key, bool take) {
+std::optional<uint64_t> RateLimiter::Update(const std::string& key, Mode mode) {
   if (rate_ <= 0) return std::nullopt;
+  const bool take = mode != Mode::kPeek;
   std::lock_guard<std::mutex> lock(mu_);
   auto now = std::chrono::steady_clock::now();
   auto refill = [&](Bucket& b) {
@@ -119,17 +120,21 @@ std::optional<uint64_t> RateLimiter::Update(const std::string& key, bool take) {
   }
   Bucket& b = it->second;
   refill(b);
-  if (b.tokens >= 1.0) {
-    if (take) b.tokens -= 1.0;
+  if (b.tokens >= 1.0 || mode == Mode::kCharge) {
+    if (take) b.tokens = std::max(-burst_, b.tokens - 1.0);
     return std::nullopt;
   }
   double wait = (1.0 - b.tokens) / rate_;
   return static_cast<uint64_t>(std::max(1.0, std::ceil(wait)));
 }
 
-std::optional<uint64_t> RateLimiter::Take(const std::string& key) { return Update(key, true); }
+std::optional<uint64_t> RateLimiter::Take(const std::string& key) {
+  return Update(key, Mode::kTake);
+}
 
-std::optional<uint64_t> RateLimiter::Blocked(const std::string& key) { return Update(key, false); }
+std::optional<uint64_t> RateLimiter::Blocked(const std::string& key) {
+  return Update(key, Mode::kPeek);
+}
 
 void RateLimiter::Refund(const std::string& key) {
   if (rate_ <= 0) return;
@@ -138,6 +143,8 @@ void RateLimiter::Refund(const std::string& key) {
   if (it == buckets_.end()) return;  // forgotten: full again
   it->second.tokens = std::min(burst_, it->second.tokens + 1.0);
 }
+
+void RateLimiter::Charge(const std::string& key) { (void)Update(key, Mode::kCharge); }
 
 std::string RefusalAddressKey(const std::string& remote_addr) {
   in6_addr a6{};
@@ -281,7 +288,8 @@ Result<AdmittedEntry> AdmitTrustRoot(ByteView body, VendorRegistry& vendors, Rat
   }
   AdmittedEntry out;
   if (limiter != nullptr) {
-    for (const VerifierKey& k : signers) out.charged.push_back(FormatVerifierKey(k));
+    for (const VerifierKey& k : signers) out.rate_keys.push_back(FormatVerifierKey(k));
+    out.charged = true;
   }
   out.entry.assign(body.begin(), body.end());
   out.leaf = leaf;
@@ -354,7 +362,10 @@ Result<AdmittedEntry> AdmitObservation(ByteView body, VendorRegistry& vendors,
   out.entry.assign(body.begin(), body.end());
   out.leaf = leaf;
   out.vendor = o.observer;
-  if (limiter != nullptr) out.charged.push_back(bucket);
+  if (limiter != nullptr) {
+    out.rate_keys.push_back(bucket);
+    out.charged = true;
+  }
   return out;
 }
 
@@ -386,6 +397,8 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   std::optional<uint64_t> replay_of;   // the identical entry's index
   std::optional<Status> equivocation;  // refused once the signature verified
   const bool lookup = logged != nullptr && logged->lookup_releases;
+  // The sequencer decides replays, and the caller charges (below).
+  const bool deferred = logged != nullptr && !logged->lookup_releases;
   const ManifestGate gate = [&](const Manifest& m) -> Status {
     if (lookup) {
       // The first key with a record decides, as in the sequencer.
@@ -447,9 +460,11 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
     return Status::Malformed("entry is not in canonical form");
   }
   // Authenticated: now the submission spends the vendor's budget (an
-  // equivocation too: the vendor signed it).
+  // equivocation too: the vendor signed it). Without the lookup (a database
+  // store) the sequencer decides whether it is new, and the caller charges
+  // it then (AdmittedEntry::charged): a replay is never charged.
   const std::string bucket = FormatVerifierKey(release.manifest.vendor_key);
-  if (limiter != nullptr) {
+  if (limiter != nullptr && !deferred) {
     if (auto wait = limiter->Take(bucket)) {
       if (retry_after_seconds != nullptr) *retry_after_seconds = *wait;
       return Status::RateLimited("rate limited: vendor key " + release.manifest.vendor_key.name +
@@ -462,7 +477,10 @@ Result<AdmittedEntry> AdmitEntry(ByteView body, VendorRegistry& vendors,
   out.entry.assign(body.begin(), body.end());
   out.leaf = leaf;
   out.vendor = m.vendor;
-  if (limiter != nullptr) out.charged.push_back(bucket);
+  if (limiter != nullptr) {
+    out.rate_keys.push_back(bucket);
+    out.charged = !deferred;
+  }
   if (lookup) out.keys_absent_below = logged->size;
   for (const std::string& p : m.products) {
     out.release_keys.push_back(m.vendor + "/" + p + "/" + m.version);

@@ -217,8 +217,8 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
   // lookup per release key, admission.h) where a lookup is cheap: a replay of
   // an entry already logged gets its index without a signature check or a
   // rate-limit token. On a database (a round trip per lookup) the sequencer
-  // looks each batch up at once instead, and a replay's token is given back
-  // when it answers "already logged" (below).
+  // looks each batch up at once instead, and a release's token is charged
+  // only once it has decided, never for a replay (below).
   LoggedReleases logged;
   logged.lookup_releases = ctx->store->PointLookupsAreCheap();
   logged.size = ctx->sequencer->Head().size;  // before any lookup
@@ -275,13 +275,23 @@ void HandleAdd(const LogRoutesContext* ctx, const ServerRequest& req, HttpReply 
     if (ctx->refusal_limiter != nullptr && res.status < 500) ctx->refusal_limiter->Take(client);
     return reply(std::move(res));
   }
-  std::vector<std::string> charged = admitted->charged;
+  std::vector<std::string> rate_keys = admitted->rate_keys;
+  const bool charged = admitted->charged;
   RateLimiter* limiter = ctx->limiter;
-  ctx->sequencer->Add(std::move(*admitted), [reply, limiter, charged = std::move(charged)](
+  ctx->sequencer->Add(std::move(*admitted), [reply, limiter, charged,
+                                             rate_keys = std::move(rate_keys)](
                                                 Result<AddOutcome> outcome) {
-    // Already logged: this submission logged nothing, so it spends nothing.
-    if (outcome.ok() && outcome->duplicate && limiter != nullptr) {
-      for (const std::string& key : charged) limiter->Refund(key);
+    // What the vendor pays for is what the log decided on: a new entry, or an
+    // equivocation it signed. Already logged (a replay, which anyone can
+    // send): nothing, so a token taken at admission goes back.
+    if (limiter != nullptr) {
+      const bool replay = outcome.ok() && outcome->duplicate;
+      const bool decided =
+          outcome.ok() ? !outcome->duplicate : outcome.status().code() == Code::kConflict;
+      for (const std::string& key : rate_keys) {
+        if (charged && replay) limiter->Refund(key);
+        if (!charged && decided) limiter->Charge(key);
+      }
     }
     if (!outcome.ok()) {
       ServerResponse res = Refusal(outcome.status());

@@ -30,8 +30,8 @@ Result<std::string> ConfiguredOrigin(const std::string& dir) {
   return key.name;
 }
 
-// Whether DIR/config says the log lives in PostgreSQL (InitLog writes
-// kPostgresConfigLine there). A missing config is a data-directory log.
+}  // namespace
+
 Result<bool> ConfiguredForPostgres(const std::string& dir) {
   auto config = fs::ReadFileBytes(dir + "/config", size_t{64} << 10);
   if (!config.ok()) {
@@ -39,17 +39,20 @@ Result<bool> ConfiguredForPostgres(const std::string& dir) {
     return config.status();
   }
   std::string_view text = AsChars(*config);
-  const std::string_view line = std::string_view(kPostgresConfigLine);
   for (size_t at = 0; at < text.size();) {
     size_t end = text.find('\n', at);
     if (end == std::string_view::npos) end = text.size();
-    if (text.substr(at, end - at) == line) return true;
+    std::string_view line = text.substr(at, end - at);
+    // An editor's trailing blanks or CRLF must not switch the guard off.
+    while (!line.empty() && (line.back() == ' ' || line.back() == '\t' || line.back() == '\r')) {
+      line.remove_suffix(1);
+    }
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line == kPostgresConfigLine) return true;
     at = end + 1;
   }
   return false;
 }
-
-}  // namespace
 
 Result<OpenedStore> OpenLogStore(const std::string& dir, const std::string& storage) {
   OpenedStore opened;

@@ -458,6 +458,13 @@ Result<bool> PgLogStore::ReserveNextCommit() {
   return r.Bool(0, 0);
 }
 
+Status PgLogStore::ReleaseReservation() {
+  return OnRole(sequencer_,
+                "UPDATE candor_head SET reserved_by = '' WHERE id = 1 AND reserved_by = $1",
+                {PgParam::Text(options_.holder)})
+      .status();
+}
+
 Status PgLogStore::WriteTiles(const std::vector<StorageFile>& files, uint64_t size) {
   std::vector<std::string_view> paths;
   std::vector<ByteView> datas;

@@ -377,6 +377,10 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
   Decision d;
   TreeHead head = head_;
   const auto commit_start = std::chrono::steady_clock::now();
+  // Whether this batch reserved the store's next commit, and committed: a
+  // reservation left behind (the batch turned out to need no commit, or
+  // gave up) would hold the other processes off until it lapses.
+  bool reserved = false, committed = false;
   for (int round = 0;; ++round) {
     if (resync_needed_) {
       commit = Resync();
@@ -430,7 +434,10 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
       resync_needed_ = true;
       break;
     }
-    if (*outcome == CommitOutcome::kCommitted) break;
+    if (*outcome == CommitOutcome::kCommitted) {
+      committed = true;  // which also released this process's reservation
+      break;
+    }
     // kStale: another process committed first, or holds the next commit.
     // Nothing was written: back to the edge before the batch.
     if (before) {
@@ -449,8 +456,9 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     // within a round or two of losing. When another loser holds the
     // reservation, a random pause, growing with the rounds (up to ~6 ms),
     // waits for it to commit.
-    Result<bool> reserved = store_->ReserveNextCommit();
-    if (!reserved.ok() || !*reserved) {
+    Result<bool> reservation = store_->ReserveNextCommit();
+    if (reservation.ok() && *reservation) reserved = true;
+    if (!reservation.ok() || !*reservation) {
       thread_local std::minstd_rand jitter(std::random_device{}());
       const int cap_us = 100 << std::min(round, 6);
       std::this_thread::sleep_for(std::chrono::microseconds(jitter() % cap_us));
@@ -459,6 +467,7 @@ void Sequencer::ProcessBatch(std::deque<Pending>& batch) {
     // the next round decides on is one nobody else can move.
     if (before && !Advance().ok()) resync_needed_ = true;
   }
+  if (reserved && !committed) (void)store_->ReleaseReservation();  // it lapses anyway
   if (commit.ok()) {
     for (const IndexRow& row : d.rows) unflushed_bytes_ += row.entry.size();
   }

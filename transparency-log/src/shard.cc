@@ -48,7 +48,15 @@ Status CheckFrozenHead(const FrozenShard& frozen, const TreeHead& head) {
 
 Result<FreezeOutcome> FreezeLog(const FreezeOptions& options) {
   const std::string& dir = options.dir;
-  // The data directory's own store (a frozen shard is a directory: DATA/frozen).
+  // A frozen shard is a directory (DATA/frozen) over a tree in it. A log on
+  // PostgreSQL keeps its tree in the database, and its front-ends run on: no
+  // freeze (docs/LOG.md).
+  CANDOR_ASSIGN_OR_RETURN(bool postgres, ConfiguredForPostgres(dir));
+  if (postgres) {
+    return Status::InvalidArgument("shard freeze works on a data-directory log; the log "
+                                   "configured in " + dir + " lives in PostgreSQL");
+  }
+  // The data directory's own store.
   auto opened = OpenLogStore(dir, "");
   if (!opened.ok()) {
     if (opened.status().code() != Code::kConflict) return opened.status();

@@ -130,13 +130,21 @@ class RateLimiter {
   // nothing (the sequencer found it already logged: a replay), so that
   // replaying a vendor's public entries cannot spend its budget.
   void Refund(const std::string& key);
+  // Takes a token for a submission already decided (logged, or refused as an
+  // equivocation), even from an empty bucket: the balance may go down to
+  // -burst, and the key then waits until it is positive again. Used where
+  // admission only peeked (LoggedReleases::lookup_releases false), so that
+  // only what the log decided on is paid for: submissions in flight at once
+  // may overdraw, the average rate holds.
+  void Charge(const std::string& key);
 
   // At most this many keys are tracked; beyond, buckets that have refilled
   // are forgotten, and if none has, new keys are refused (fail closed).
   static constexpr size_t kMaxKeys = 65536;
 
  private:
-  std::optional<uint64_t> Update(const std::string& key, bool take);
+  enum class Mode { kPeek, kTake, kCharge };
+  std::optional<uint64_t> Update(const std::string& key, Mode mode);
 
   struct Bucket {
     double tokens = 0;
@@ -167,9 +175,14 @@ struct AdmittedEntry {
   // Set instead when this exact entry is already logged, at this index (a
   // replay): admission stopped before the signature check and the rate limit.
   std::optional<uint64_t> logged_index;
-  // The rate limiter's keys a token was taken from (RateLimiter::Refund
-  // gives them back when the sequencer answers "already logged").
-  std::vector<std::string> charged;
+  // The rate limiter's keys of this submission. `charged`: a token was
+  // taken from each (RateLimiter::Refund gives it back when the sequencer
+  // answers "already logged"). Not charged: a release admitted without
+  // admission's lookup (LoggedReleases::lookup_releases false), which the
+  // caller charges (RateLimiter::Charge) once the sequencer has logged it
+  // or refused it as an equivocation, and never for a replay.
+  std::vector<std::string> rate_keys;
+  bool charged = false;
 };
 
 // The log's view for admission's duplicate and equivocation check: `find`
@@ -182,10 +195,11 @@ struct LoggedReleases {
   // Whether a release's keys are looked up (`find`) before its signature
   // check, for the replay answer and the early equivocation refusal. False
   // where a lookup is a network round trip (LogStore::PointLookupsAreCheap):
-  // the sequencer then looks the whole batch up at once, answers a replay
-  // with its index after the signature check, and the route refunds its
-  // token (RateLimiter::Refund). Trust roots and observations, rare, are
-  // always looked up.
+  // the sequencer then looks the whole batch up at once and answers a
+  // replay with its index after the signature check, and admission only
+  // peeks at the vendor's bucket: the token is charged when the sequencer
+  // has decided (AdmittedEntry::charged). Trust roots and observations,
+  // rare, are always looked up.
   bool lookup_releases = true;
   // The bytes of a logged entry (for a trust root above version 1: the
   // previous version, to check that the new one follows it).

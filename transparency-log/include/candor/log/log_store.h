@@ -131,6 +131,10 @@ class LogStore {
   // False when another process holds a reservation. A store with one writer
   // has nobody to hold off (true).
   virtual Result<bool> ReserveNextCommit() = 0;
+  // Gives this process's reservation up (if it holds one) without
+  // committing: the batch it was for needed no commit after all, or its
+  // sequencer gave up.
+  virtual Status ReleaseReservation() = 0;
   // True when a failed Commit leaves this process unable to go on (LevelDB
   // refuses every later write, and the batch may be durable: only a restart
   // recovers). False when the store can simply be read again (PostgreSQL: the

@@ -22,6 +22,11 @@ bool IsPostgresStorage(const std::string& storage);
 // refuses to open such a directory as a data-directory log (no --storage).
 inline constexpr const char* kPostgresConfigLine = "storage postgres";
 
+// Whether DIR/config holds kPostgresConfigLine (blanks around it allowed): the
+// directory is a front-end's of a log on PostgreSQL, holding no tree. A
+// missing config is a data-directory log.
+Result<bool> ConfiguredForPostgres(const std::string& dir);
+
 // A store and what keeps it to this process: the POSIX store holds
 // DIR/state/lock for its life (one process per directory); a database store
 // needs no lock (the database coordinates its writers).

@@ -109,6 +109,7 @@ class PgLogStore final : public LogStore {
   Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,
                                const TreeHead& head) override;
   Result<bool> ReserveNextCommit() override;
+  Status ReleaseReservation() override;
   bool CommitFailureIsFatal() const override { return false; }
   Status WriteTiles(const std::vector<StorageFile>& files, uint64_t size) override;
   Result<uint64_t> FreeBytes() const override { return UINT64_MAX; }

@@ -46,6 +46,7 @@ class PosixLogStore final : public LogStore {
   Result<CommitOutcome> Commit(const TreeHead& base, const std::vector<IndexRow>& rows,
                                const TreeHead& head) override;
   Result<bool> ReserveNextCommit() override { return true; }  // the only writer
+  Status ReleaseReservation() override { return Status::Ok(); }
   bool CommitFailureIsFatal() const override { return true; }
   Status WriteTiles(const std::vector<StorageFile>& files, uint64_t size) override;
   Result<uint64_t> FreeBytes() const override { return tiles_.FreeBytes(); }
