@@ -282,7 +282,8 @@ TEST_CASE("Routes: POST /add answers every documented status and keeps serving")
 // either engine: on the data directory admission answers the replay from the
 // index before the signature check; on PostgreSQL, where admission does not
 // look up (a round trip per submission), the sequencer answers it "already
-// logged" and the route gives the token back (RateLimiter::Refund).
+// logged" and the route charges a token only for what the sequencer logged
+// or refused as an equivocation (RateLimiter::Charge).
 TEST_CASE("Routes: replays spend no rate-limit token, on the data directory and on PostgreSQL") {
   std::unique_ptr<testing::PostgresCluster> cluster = testing::PostgresCluster::Primary();
   struct Engine {
