@@ -187,7 +187,12 @@ void Sequencer::Run() {
       cv_.wait(lock,
                [&] { return stopping_ || !queue_.empty() || flush_requested_ > flush_done_; });
       if (queue_.empty() && flush_requested_ == flush_done_) {  // stopping and drained
+        // Not under mu_: FlushTiles may Resync, which takes it (a follower
+        // whose last flush was fenced, a batch that lost its commit). Nothing
+        // is queued or requested meanwhile: Add and Flush refuse once stopping.
+        lock.unlock();
         (void)FlushTiles();  // best effort: a restart redoes it from the index
+        lock.lock();
         thread_running_ = false;
         flush_cv_.notify_all();
         return;
