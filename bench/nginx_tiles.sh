@@ -3,6 +3,7 @@
 # shows, and one wrk measurement.
 #
 #   nginx_tiles_conf WORK PORT:ROOT...   writes WORK/nginx.conf, one server per PORT:ROOT
+#   nginx_workers PID                    the worker PIDs of the nginx started as PID
 #   wrk_rate URL SECONDS PID...          "requests/s server-µs wrk-µs" (below)
 #
 # nginx is not daemonized: a daemon starts a session of its own, which the
@@ -39,6 +40,20 @@ CONF
     done
     echo "}"
   } > "$work/nginx.conf"
+}
+
+# PID -> the worker PIDs of the nginx master PID, once it runs; exits when
+# it does not (a port taken by a leftover server would be measured instead).
+nginx_workers() {
+  local master=$1 workers=
+  for _ in $(seq 50); do
+    kill -0 "$master" 2>/dev/null || { echo "nginx did not start" >&2; exit 1; }
+    workers=$(pgrep -P "$master" | tr '\n' ' ')
+    [[ -n $workers ]] && { echo "$workers"; return; }
+    sleep 0.1
+  done
+  echo "nginx started no workers" >&2
+  exit 1
 }
 
 # PID... -> user + system clock ticks of those processes and their threads.

@@ -35,7 +35,7 @@ nginx_tiles_conf "$work" "$port_a:$a" "$port_b:$b"
 /usr/sbin/nginx -c "$work/nginx.conf" &
 nginx_pid=$!
 sleep 1
-workers=$(pgrep -P "$nginx_pid" | tr '\n' ' ')
+workers=$(nginx_workers "$nginx_pid")
 echo "bytes: $(for p in "${paths[@]}"; do printf '%s %s/%s ' "$p" "$(stat -c %s "$a$p")" "$(stat -c %s "$b$p")"; done)"
 echo "round path a_rps a_cpu_us b_rps b_cpu_us ratio load1"
 declare -A ratios

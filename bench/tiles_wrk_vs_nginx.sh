@@ -47,7 +47,7 @@ for p in "${paths[@]}"; do  # both answer 200 with the same bytes
     { echo "the servers disagree on $p" >&2; exit 1; }
 done
 
-nginx_workers=$(pgrep -P "$nginx_pid" | tr '\n' ' ')
+nginx_workers=$(nginx_workers "$nginx_pid")
 
 echo "round path candor_rps candor_cpu_us wrk_cpu_us nginx_rps nginx_cpu_us wrk_cpu_us ratio load1"
 declare -A ratios
