@@ -37,6 +37,15 @@ AdmittedEntry Raw(const std::string& text, std::vector<std::string> keys = {}) {
   return e;
 }
 
+// A PgLogStore on `conninfo` as the front-end named `holder`.
+std::unique_ptr<PgLogStore> OpenAs(const std::string& conninfo, const std::string& holder) {
+  PgStoreOptions o;
+  o.holder = holder;
+  auto s = PgLogStore::Open(conninfo, o);
+  REQUIRE_MESSAGE(s.ok(), s.status().ToString());
+  return std::move(*s);
+}
+
 TEST_CASE("two sequencers on one PostgreSQL store never hand out an index twice") {
   auto cluster = PostgresCluster::Primary();
   CANDOR_SKIP_UNLESS_POSTGRES(*cluster);
@@ -45,11 +54,7 @@ TEST_CASE("two sequencers on one PostgreSQL store never hand out an index twice"
   std::unique_ptr<PgLogStore> stores[2];
   std::unique_ptr<Sequencer> seqs[2];
   for (int i = 0; i < 2; ++i) {
-    PgStoreOptions o;
-    o.holder = "front-end-" + std::to_string(i);
-    auto s = PgLogStore::Open(conninfo, o);
-    REQUIRE_MESSAGE(s.ok(), s.status().ToString());
-    stores[i] = std::move(*s);
+    stores[i] = OpenAs(conninfo, "front-end-" + std::to_string(i));
     SequencerOptions so;
     so.max_batch = 64;  // many small batches: many races between the two
     auto q = Sequencer::Open(stores[i].get(), so);
@@ -170,17 +175,12 @@ TEST_CASE("a slow front-end is not starved by one that keeps committing") {
   CANDOR_SKIP_UNLESS_POSTGRES(*cluster);
   const std::string conninfo = cluster->ConnectionString();
   REQUIRE(PgLogStore::Init(conninfo, "example.com/shared").ok());
-  PgStoreOptions fast_options, slow_options;
-  fast_options.holder = "fast";
-  slow_options.holder = "slow";
-  auto fast_store = PgLogStore::Open(conninfo, fast_options);
-  auto slow_pg = PgLogStore::Open(conninfo, slow_options);
-  REQUIRE(fast_store.ok());
-  REQUIRE(slow_pg.ok());
-  SlowCommits slow_store(slow_pg->get(), std::chrono::milliseconds(40));
+  std::unique_ptr<PgLogStore> fast_store = OpenAs(conninfo, "fast");
+  std::unique_ptr<PgLogStore> slow_pg = OpenAs(conninfo, "slow");
+  SlowCommits slow_store(slow_pg.get(), std::chrono::milliseconds(40));
   SequencerOptions so;
   so.max_commit_wait = std::chrono::milliseconds(4000);
-  auto fast = Sequencer::Open(fast_store->get(), so);
+  auto fast = Sequencer::Open(fast_store.get(), so);
   auto slow = Sequencer::Open(&slow_store, so);
   REQUIRE(fast.ok());
   REQUIRE(slow.ok());
@@ -207,7 +207,7 @@ TEST_CASE("a slow front-end is not starved by one that keeps committing") {
   CHECK(fast_refused == 0);
   MESSAGE("the fast front-end logged " << logged_while_slow << " entries meanwhile");
   // One log: the slow entries at distinct indices among the fast ones.
-  Result<CommittedState> state = (*fast_store)->ReadCommitted();
+  Result<CommittedState> state = fast_store->ReadCommitted();
   REQUIRE(state.ok());
   CHECK(state->head.size == static_cast<uint64_t>(fast_logged) + 5);
   (*fast)->Stop();
@@ -223,17 +223,12 @@ TEST_CASE("a follower whose flush was fenced stops") {
   CANDOR_SKIP_UNLESS_POSTGRES(*cluster);
   const std::string conninfo = cluster->ConnectionString();
   REQUIRE(PgLogStore::Init(conninfo, "example.com/shared").ok());
-  PgStoreOptions a_options, b_options;
-  a_options.holder = "integrator";
-  b_options.holder = "follower";
-  auto a = PgLogStore::Open(conninfo, a_options);
-  auto b = PgLogStore::Open(conninfo, b_options);
-  REQUIRE(a.ok());
-  REQUIRE(b.ok());
-  Result<bool> lease = (*a)->RenewIntegratorLease();
+  std::unique_ptr<PgLogStore> a = OpenAs(conninfo, "integrator");
+  std::unique_ptr<PgLogStore> b = OpenAs(conninfo, "follower");
+  Result<bool> lease = a->RenewIntegratorLease();
   REQUIRE(lease.ok());
   REQUIRE(*lease);
-  auto seq = Sequencer::Open(b->get());
+  auto seq = Sequencer::Open(b.get());
   REQUIRE(seq.ok());
   REQUIRE((*seq)->Add(Raw("an entry")).get().ok());
   CHECK((*seq)->Flush().status().code() == Code::kConflict);  // fenced
@@ -251,7 +246,7 @@ TEST_CASE("a follower whose flush was fenced stops") {
     std::_Exit(1);
   }
   stopper.join();
-  Result<TreeHead> head = (*a)->Head();
+  Result<TreeHead> head = a->Head();
   REQUIRE(head.ok());
   CHECK(head->size == 2);
 }
