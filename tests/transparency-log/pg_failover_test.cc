@@ -121,6 +121,21 @@ struct Record {
   std::vector<Clock::time_point> ack_times;  // when each 200 arrived
   std::set<std::string> checkpoints;         // every distinct checkpoint note served
   std::map<int, size_t> statuses;            // every answer's status (0: no answer)
+
+  // Records a POST /add answer for `entry`; true when it was acknowledged
+  // (200 with its index). A retry of an entry whose earlier answer was lost
+  // must get the same index.
+  bool Answer(const Bytes& entry, const Result<HttpResponse>& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    statuses[r.ok() ? r->status : 0]++;
+    if (!r.ok() || r->status != 200) return false;
+    auto idx = ParseDecimalU64(std::string_view(r->body).substr(0, r->body.size() - 1));
+    REQUIRE(idx.ok());
+    auto [it, fresh] = acked.emplace(std::string(AsChars(entry)), *idx);
+    CHECK(it->second == *idx);
+    if (fresh) ack_times.push_back(Clock::now());
+    return true;
+  }
 };
 
 TEST_CASE("PostgreSQL failover: every acknowledged entry at its index, served checkpoints prefixes") {
@@ -165,22 +180,7 @@ TEST_CASE("PostgreSQL failover: every acknowledged entry at its index, served ch
       Bytes e = MakeEntry(vendor, "dev" + std::to_string(t), "1." + std::to_string(n));
       for (int attempt = 0; !stop; ++attempt) {
         HttpClient& c = (n + attempt) % 2 == 0 ? *ca : *cb;
-        auto r = c.Post("add", AsChars(e));
-        {
-          std::lock_guard<std::mutex> lock(rec.mu);
-          rec.statuses[r.ok() ? r->status : 0]++;
-        }
-        if (r.ok() && r->status == 200) {
-          auto idx = ParseDecimalU64(std::string_view(r->body).substr(0, r->body.size() - 1));
-          REQUIRE(idx.ok());
-          std::lock_guard<std::mutex> lock(rec.mu);
-          std::string key(AsChars(e));
-          auto [it, fresh] = rec.acked.emplace(key, *idx);
-          // A retry of an entry whose earlier answer was lost gets the same index.
-          CHECK(it->second == *idx);
-          if (fresh) rec.ack_times.push_back(Clock::now());
-          break;
-        }
+        if (rec.Answer(e, c.Post("add", AsChars(e)))) break;
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
     }
@@ -399,17 +399,7 @@ TEST_CASE("PostgreSQL store gone mid-commit: 503, and a retry gets the same inde
       Bytes e = MakeEntry(vendor, "dev" + std::to_string(t), "2." + std::to_string(n));
       while (!stop) {
         auto r = c->Post("add", AsChars(e));
-        {
-          std::lock_guard<std::mutex> lock(rec.mu);
-          rec.statuses[r.ok() ? r->status : 0]++;
-        }
-        if (r.ok() && r->status == 200) {
-          auto idx = ParseDecimalU64(std::string_view(r->body).substr(0, r->body.size() - 1));
-          REQUIRE(idx.ok());
-          std::lock_guard<std::mutex> lock(rec.mu);
-          rec.acked.emplace(std::string(AsChars(e)), *idx);
-          break;
-        }
+        if (rec.Answer(e, r)) break;
         if (r.ok()) {
           // Refused while the database is away: 503 with its reason, by name.
           CHECK(r->status == 503);
