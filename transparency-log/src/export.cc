@@ -1,6 +1,9 @@
 // ExportTiles (see export.h).
 #include "candor/log/export.h"
 
+#include <array>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "candor/checkpoint.h"
@@ -24,16 +27,38 @@ Result<Checkpoint> ReadCheckpointNote(std::string_view note, const ExportOptions
   return cp.checkpoint;
 }
 
+// The store's tiles, remembering the last one read at each level: the
+// export reads level-0 tiles in index order, each followed by its bundle
+// (checked against that tile) and checked against its parent, which 256
+// consecutive tiles share. So each tile is read from the store once, not
+// once more per check.
+class RecentTiles {
+ public:
+  explicit RecentTiles(const LogStore& store) : store_(store) {}
+  Result<Bytes> Read(const TileId& t) {
+    if (t.level >= last_.size()) return store_.ReadTile(t);
+    std::optional<std::pair<TileId, Bytes>>& slot = last_[t.level];
+    if (slot && slot->first == t) return slot->second;
+    CANDOR_ASSIGN_OR_RETURN(Bytes data, store_.ReadTile(t));
+    slot.emplace(t, data);
+    return data;
+  }
+
+ private:
+  const LogStore& store_;
+  std::array<std::optional<std::pair<TileId, Bytes>>, 9> last_;  // levels 0..8
+};
+
 // Checks one file read from the store against the level above it, so that a
 // damaged tile or bundle is refused rather than served (export.h): a bundle's
 // entries must hash to the level-0 tile of its index and width; a full tile's
 // hashes to its parent node, read through `parents` (the tree of size N).
-Status CheckAgainstParent(const LogStore& store, const std::string& path, ByteView data,
+Status CheckAgainstParent(RecentTiles& tiles, const std::string& path, ByteView data,
                           const NodeReader& parents) {
   if (auto bundle = ParseEntryBundlePath(path); bundle.ok()) {
     CANDOR_ASSIGN_OR_RETURN(std::vector<Bytes> entries, ParseEntryBundle(data, bundle->width));
     CANDOR_ASSIGN_OR_RETURN(Bytes tile_bytes,
-                            store.ReadTile(TileId{0, bundle->index, bundle->width}));
+                            tiles.Read(TileId{0, bundle->index, bundle->width}));
     CANDOR_ASSIGN_OR_RETURN(std::vector<Hash> leaves, ParseTile(tile_bytes, bundle->width));
     for (size_t i = 0; i < entries.size(); ++i) {
       if (!HashEqual(LeafHash(entries[i]), leaves[i])) {
@@ -100,25 +125,37 @@ Result<ExportOutcome> ExportTiles(const LogStore& store, const std::string& dir,
     }
     if (prev->size == next->size && *old_note == note) return outcome;  // nothing new
   }
+  // Each level-0 tile, then its bundle (the same index and width), then the
+  // higher levels: the order RecentTiles serves from memory.
+  const std::vector<EntryBundleId> bundles = NewEntryBundles(outcome.from_size, outcome.to_size);
   std::vector<std::string> paths;
+  size_t next_bundle = 0;
   for (const TileId& t : NewTiles(outcome.from_size, outcome.to_size)) {
     paths.push_back(TilePath(t));
+    if (t.level != 0) continue;
+    if (next_bundle == bundles.size() || bundles[next_bundle].index != t.index ||
+        bundles[next_bundle].width != t.width) {
+      return Status::Internal("the new entry bundles do not match the new level-0 tiles");
+    }
+    paths.push_back(EntryBundlePath(bundles[next_bundle++]));
   }
-  for (const EntryBundleId& b : NewEntryBundles(outcome.from_size, outcome.to_size)) {
-    paths.push_back(EntryBundlePath(b));
+  if (next_bundle != bundles.size()) {
+    return Status::Internal("the new entry bundles do not match the new level-0 tiles");
   }
-  const NodeReader parents = StorageNodeReader(&store, outcome.to_size);
+  RecentTiles tiles(store);
+  const NodeReader parents =
+      MakeTileNodeReader([&tiles](const TileId& t) { return tiles.Read(t); }, outcome.to_size);
   const size_t chunk = std::max<size_t>(options.chunk_files, 1);
   std::vector<StorageFile> files;
   for (size_t i = 0; i < paths.size(); ++i) {
     Result<Bytes> data = Status::Internal("unreachable");
     if (auto tile = ParseTilePath(paths[i]); tile.ok()) {
-      data = store.ReadTile(*tile);
+      data = tiles.Read(*tile);
     } else {
       data = store.ReadEntryBundle(*ParseEntryBundlePath(paths[i]));
     }
     if (!data.ok()) return data.status().WithContext("reading " + paths[i] + " from the store");
-    CANDOR_RETURN_IF_ERROR(CheckAgainstParent(store, paths[i], *data, parents));
+    CANDOR_RETURN_IF_ERROR(CheckAgainstParent(tiles, paths[i], *data, parents));
     outcome.bytes += data->size();
     files.push_back(StorageFile{paths[i], std::move(*data)});
     if (files.size() == chunk || i + 1 == paths.size()) {
